@@ -1,0 +1,67 @@
+"""Start-up: turn a validated config into a ready processing core, or refuse to start."""
+
+from __future__ import annotations
+
+from types import MappingProxyType
+
+from pipeline.config import Config
+from pipeline.declarations.loader import load_declarations
+from pipeline.declarations.model import Declaration, DeclarationSet
+from pipeline.exceptions import InvalidFilesError
+from pipeline.policy import PolicySettings
+from pipeline.processor import CoreSettings, Processor
+from pipeline.treatments.hashing import HashKeyError, load_hash_key
+from pipeline.treatments.operators import SpanRedactor
+from pipeline.yamlfile import SourceFileError
+
+
+def load_declaration_set(config: Config) -> DeclarationSet:
+    return load_declarations(config.schemas_dir, config.entities, config.treatment_defaults)
+
+
+def build_processor(
+    config: Config,
+    declarations: DeclarationSet | None = None,
+    redactor: SpanRedactor | None = None,
+) -> Processor:
+    """Raises :class:`InvalidFilesError` for anything a person must fix before start-up."""
+    decls = declarations if declarations is not None else load_declaration_set(config)
+    try:
+        key = load_hash_key(config.hash_key_file, config.hash_key_id)
+    except HashKeyError as exc:
+        raise InvalidFilesError([SourceFileError(config.path or "<environment>", 1, str(exc))]) from None
+    if key is None:
+        raise InvalidFilesError(
+            [
+                SourceFileError(
+                    config.path or "<environment>",
+                    1,
+                    "no hash key: set CDR_HASH_KEY (>= 16 bytes; raw, hex:... or base64:...) or "
+                    "hashing.key_file; keys and hashed columns need it",
+                )
+            ]
+        )
+    default_decl = None
+    if config.undeclared_topics.policy == "default":
+        default_decl = Declaration(
+            table="default.default",
+            source_topic="*",
+            cdr_topic=config.undeclared_topics.cdr_topic,
+            owner=config.undeclared_topics.owner,
+            undeclared=config.undeclared_topics.undeclared,
+            format="auto",
+            columns=MappingProxyType({}),
+            path=config.path or "<config>",
+        )
+    settings = CoreSettings(
+        policy=PolicySettings(
+            treatment_defaults=config.treatment_defaults,
+            undeclared_mask=config.undeclared_mask,
+            hash_key=key,
+            redactor=redactor,
+        ),
+        unavailable_placeholder=config.unavailable_value_placeholder,
+        headers_passthrough=config.headers_passthrough,
+        default_declaration=default_decl,
+    )
+    return Processor(decls, settings)

@@ -1,0 +1,1 @@
+"""Decoding Debezium records and encoding CDR records."""

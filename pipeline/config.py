@@ -1,0 +1,321 @@
+"""The service configuration: one frozen, validated object.
+
+librdkafka settings are kept in their own dicts (``kafka`` for both clients,
+``consumer`` and ``producer`` for one each) and passed through untouched, so
+``security.protocol``, ``sasl.*`` and ``ssl.*`` work as librdkafka documents them.
+
+Environment variables override the file: ``CDR_<KEY>`` for a top-level key
+(``CDR_DEAD_LETTER_TOPIC``) and ``CDR_<SECTION>__<KEY>`` for a nested one
+(``CDR_METRICS__PORT``, ``CDR_KAFKA__BOOTSTRAP_SERVERS`` -> ``kafka: {bootstrap.servers}``:
+inside the librdkafka sections ``_`` stands for ``.``). ``CDR_HASH_KEY`` is the hash key
+itself, not an override.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from types import MappingProxyType
+from typing import Any
+
+import jsonschema
+
+from pipeline.entities import BUILTIN_DEFAULT_TREATMENTS, BUILTIN_ENTITIES
+from pipeline.exceptions import InvalidFilesError
+from pipeline.treatments.hashing import HASH_KEY_ENV
+from pipeline.treatments.placeholder import DEFAULT_PLACEHOLDER
+from pipeline.treatments.spec import TreatmentSpec, parse_treatment
+from pipeline.yamlfile import LocatedDocument, SourceFileError, load_located
+
+LIBRDKAFKA_SECTIONS = ("kafka", "consumer", "producer")
+UNDECLARED_MASK = TreatmentSpec("mask")  # every character of an undeclared value masked
+DELIVERY_MODES = ("at_least_once", "exactly_once")
+
+# Debezium SMT headers that hold metadata, never row values. Other source headers are
+# not copied to CDR records (a header can carry anything); the PK-change headers
+# __debezium.oldkey/newkey are treated like keys.
+DEFAULT_HEADER_PASSTHROUGH = (
+    "__op",
+    "__db",
+    "__schema",
+    "__table",
+    "__lsn",
+    "__txId",
+    "__ts_ms",
+    "__source_ts_ms",
+    "__deleted",
+    "__name",
+    "__connector",
+    "__snapshot",
+)
+
+_STR_MAP = {"type": "object", "additionalProperties": {"type": ["string", "integer", "number", "boolean"]}}
+CONFIG_SCHEMA: dict[str, Any] = {
+    "type": "object",
+    "additionalProperties": False,
+    "properties": {
+        "kafka": _STR_MAP,
+        "consumer": _STR_MAP,
+        "producer": _STR_MAP,
+        "schemas": {"type": "string", "minLength": 1},
+        "source_topics": {"type": "array", "items": {"type": "string", "minLength": 1}},
+        "dead_letter_topic": {"type": "string", "pattern": "^[A-Za-z0-9._-]{1,249}$"},
+        "create_topics": {"type": "boolean"},
+        "delivery": {"enum": list(DELIVERY_MODES)},
+        "batch": {
+            "type": "object",
+            "additionalProperties": False,
+            "properties": {
+                "size": {"type": "integer", "minimum": 1, "maximum": 100000},
+                "timeout_ms": {"type": "integer", "minimum": 1},
+            },
+        },
+        "commit_interval_ms": {"type": "integer", "minimum": 0},
+        "shutdown_timeout_ms": {"type": "integer", "minimum": 100},
+        "lag_interval_ms": {"type": "integer", "minimum": 100},
+        "metrics": {
+            "type": "object",
+            "additionalProperties": False,
+            "properties": {
+                "host": {"type": "string"},
+                "port": {"type": "integer", "minimum": 0, "maximum": 65535},
+                "enabled": {"type": "boolean"},
+            },
+        },
+        "hashing": {
+            "type": "object",
+            "additionalProperties": False,
+            "properties": {
+                "key_file": {"type": ["string", "null"]},
+                "key_id": {"type": ["string", "null"], "pattern": "^[A-Za-z0-9_-]{1,32}$"},
+            },
+        },
+        "treatment_defaults": {"type": "object"},
+        "entities": {"type": "array", "items": {"type": "string", "pattern": "^[A-Z][A-Z0-9_]*$"}},
+        "undeclared_topics": {
+            "type": "object",
+            "additionalProperties": False,
+            "required": ["policy"],
+            "properties": {
+                "policy": {"enum": ["skip", "default"]},
+                "cdr_topic": {"type": "string", "pattern": "\\{topic\\}"},
+                "undeclared": {"enum": ["detect", "mask", "drop", "pass", "block"]},
+                "owner": {"type": "string"},
+            },
+        },
+        "undeclared_mask": {},
+        "unavailable_value_placeholder": {"type": "string", "minLength": 1},
+        "headers_passthrough": {"type": "array", "items": {"type": "string"}},
+        "log_level": {"enum": ["DEBUG", "INFO", "WARNING", "ERROR"]},
+    },
+}
+
+
+@dataclass(frozen=True)
+class MetricsSettings:
+    enabled: bool = True
+    host: str = "127.0.0.1"
+    port: int = 9400
+
+
+@dataclass(frozen=True)
+class UndeclaredTopics:
+    policy: str = "skip"  # skip | default
+    cdr_topic: str = "cdr.{topic}"
+    undeclared: str = "mask"
+    owner: str = "unowned"
+
+
+@dataclass(frozen=True)
+class Config:
+    path: str | None = None
+    kafka: Mapping[str, Any] = field(default_factory=lambda: MappingProxyType({}))
+    consumer: Mapping[str, Any] = field(default_factory=lambda: MappingProxyType({}))
+    producer: Mapping[str, Any] = field(default_factory=lambda: MappingProxyType({}))
+    schemas_dir: Path = Path("schemas")
+    source_topics: tuple[str, ...] = ()
+    dead_letter_topic: str = "cdr.dead-letter"
+    create_topics: bool = True
+    delivery: str = "at_least_once"
+    batch_size: int = 500
+    batch_timeout_s: float = 0.2
+    commit_interval_s: float = 1.0
+    shutdown_timeout_s: float = 30.0
+    lag_interval_s: float = 5.0
+    metrics: MetricsSettings = MetricsSettings()
+    hash_key_file: str | None = None
+    hash_key_id: str | None = None
+    treatment_defaults: Mapping[str, TreatmentSpec] = field(default_factory=lambda: default_treatments())
+    entities: tuple[str, ...] = BUILTIN_ENTITIES
+    undeclared_topics: UndeclaredTopics = UndeclaredTopics()
+    undeclared_mask: TreatmentSpec = UNDECLARED_MASK
+    unavailable_value_placeholder: str = DEFAULT_PLACEHOLDER
+    headers_passthrough: tuple[str, ...] = DEFAULT_HEADER_PASSTHROUGH
+    log_level: str = "INFO"
+
+    def consumer_settings(self) -> dict[str, Any]:
+        settings: dict[str, Any] = {"group.id": "cdr-pipeline", "auto.offset.reset": "earliest"}
+        settings.update(self.kafka)
+        settings.update(self.consumer)
+        return settings
+
+    def producer_settings(self) -> dict[str, Any]:
+        settings: dict[str, Any] = {"linger.ms": 5, "compression.type": "lz4"}
+        settings.update(self.kafka)
+        settings.update(self.producer)
+        return settings
+
+
+def default_treatments(overrides: Mapping[str, Any] | None = None) -> MappingProxyType[str, TreatmentSpec]:
+    merged = dict(BUILTIN_DEFAULT_TREATMENTS)
+    merged.update(overrides or {})
+    return MappingProxyType({k: parse_treatment(v) for k, v in merged.items()})
+
+
+def load_config(path: str | Path | None, environ: Mapping[str, str] | None = None) -> Config:
+    """Read ``path`` (or only the environment when None), apply ``CDR_*`` overrides,
+    validate, and build the :class:`Config`. Raises :class:`InvalidFilesError`."""
+    env = os.environ if environ is None else environ
+    if path is not None:
+        doc = load_located(path)
+        if doc.data is None:
+            doc = LocatedDocument(doc.file, {}, doc.lines)
+        if not isinstance(doc.data, dict):
+            raise InvalidFilesError([doc.error((), "the config must be a mapping")])
+        base_dir = Path(path).resolve().parent
+    else:
+        doc = LocatedDocument("<environment>", {}, {(): 1})
+        base_dir = Path.cwd()
+    data = dict(doc.data)
+    overridden = _apply_env(data, env)
+    errors = _schema_errors(doc, data, overridden)
+    if errors:
+        raise InvalidFilesError(errors)
+    try:
+        return _build(doc, data, base_dir)
+    except SourceFileError as exc:
+        raise InvalidFilesError([exc]) from None
+
+
+def _apply_env(data: dict[str, Any], env: Mapping[str, str]) -> dict[tuple[str, ...], str]:
+    """Apply CDR_* overrides in place; returns path -> variable name for error messages."""
+    overridden: dict[tuple[str, ...], str] = {}
+    for name, raw in sorted(env.items()):
+        if not name.startswith("CDR_") or name == HASH_KEY_ENV:
+            continue
+        rest = name[4:]
+        if "__" in rest:
+            section, key = rest.split("__", 1)
+            section = section.lower()
+            key = key.lower().replace("_", ".") if section in LIBRDKAFKA_SECTIONS else key.lower()
+            target = data.setdefault(section, {})
+            if not isinstance(target, dict):
+                continue
+            target[key] = _coerce(raw)
+            overridden[(section, key)] = name
+        else:
+            key = rest.lower()
+            if key in CONFIG_SCHEMA["properties"]:
+                data[key] = _coerce(raw)
+                overridden[(key,)] = name
+    return overridden
+
+
+def _coerce(raw: str) -> Any:
+    lowered = raw.strip().lower()
+    if lowered in ("true", "false"):
+        return lowered == "true"
+    try:
+        return int(raw)
+    except ValueError:
+        return raw
+
+
+def _schema_errors(
+    doc: LocatedDocument, data: dict[str, Any], overridden: Mapping[tuple[str, ...], str]
+) -> list[SourceFileError]:
+    out: list[SourceFileError] = []
+    for err in jsonschema.Draft202012Validator(CONFIG_SCHEMA).iter_errors(data):
+        path = tuple(str(p) for p in err.absolute_path)
+        where = ".".join(path) or "config"
+        if err.validator == "additionalProperties":
+            extra = sorted(set(err.instance) - set(err.schema.get("properties", {})))
+            for key in extra:
+                out.append(doc.error((*path, key), f"unknown key {key!r}" + (f" in {where}" if path else "")))
+            continue
+        # Never echo a config value: it may be a password.
+        message = f"{where}: {_describe(err)}"
+        var = next((v for p, v in overridden.items() if path[: len(p)] == p), None)
+        out.append(SourceFileError(f"environment {var}", 0, message) if var else doc.error(path, message))
+    return out
+
+
+def _describe(err: jsonschema.ValidationError) -> str:
+    schema = err.schema
+    if err.validator == "type":
+        return f"must be of type {schema['type']}"
+    if err.validator == "enum":
+        return "must be one of " + ", ".join(map(str, schema["enum"]))
+    if err.validator in ("minimum", "maximum", "exclusiveMinimum"):
+        relation = {"minimum": ">=", "maximum": "<=", "exclusiveMinimum": ">"}[str(err.validator)]
+        return f"must be {relation} {err.validator_value}"
+    if err.validator == "pattern":
+        return f"must match {err.validator_value}"
+    if err.validator == "required":
+        return err.message
+    if err.validator == "minLength":
+        return "must not be empty"
+    return f"is invalid ({err.validator})"
+
+
+def _build(doc: LocatedDocument, data: dict[str, Any], base_dir: Path) -> Config:
+    def spec(path: tuple[str, ...], raw: Any) -> TreatmentSpec:
+        try:
+            return parse_treatment(raw)
+        except ValueError as exc:
+            raise doc.error(path, f"{'.'.join(path)}: {exc}") from None
+
+    overrides = data.get("treatment_defaults") or {}
+    for key, raw in overrides.items():
+        spec(("treatment_defaults", key), raw)
+    entities = tuple(dict.fromkeys((*BUILTIN_ENTITIES, *data.get("entities", ()))))
+    batch = data.get("batch") or {}
+    metrics = data.get("metrics") or {}
+    hashing = data.get("hashing") or {}
+    undeclared_topics = data.get("undeclared_topics") or {}
+    schemas = Path(data.get("schemas", "schemas"))
+    key_file = hashing.get("key_file")
+    return Config(
+        path=doc.file,
+        kafka=MappingProxyType(dict(data.get("kafka") or {})),
+        consumer=MappingProxyType(dict(data.get("consumer") or {})),
+        producer=MappingProxyType(dict(data.get("producer") or {})),
+        schemas_dir=schemas if schemas.is_absolute() else base_dir / schemas,
+        source_topics=tuple(data.get("source_topics") or ()),
+        dead_letter_topic=data.get("dead_letter_topic", Config.dead_letter_topic),
+        create_topics=data.get("create_topics", True),
+        delivery=data.get("delivery", Config.delivery),
+        batch_size=batch.get("size", Config.batch_size),
+        batch_timeout_s=batch.get("timeout_ms", 200) / 1000,
+        commit_interval_s=data.get("commit_interval_ms", 1000) / 1000,
+        shutdown_timeout_s=data.get("shutdown_timeout_ms", 30000) / 1000,
+        lag_interval_s=data.get("lag_interval_ms", 5000) / 1000,
+        metrics=MetricsSettings(
+            enabled=metrics.get("enabled", True),
+            host=metrics.get("host", MetricsSettings.host),
+            port=metrics.get("port", MetricsSettings.port),
+        ),
+        hash_key_file=str(base_dir / key_file) if key_file and not Path(key_file).is_absolute() else key_file,
+        hash_key_id=hashing.get("key_id"),
+        treatment_defaults=default_treatments(overrides),
+        entities=entities,
+        undeclared_topics=UndeclaredTopics(**undeclared_topics),
+        undeclared_mask=spec(("undeclared_mask",), data["undeclared_mask"])
+        if "undeclared_mask" in data
+        else UNDECLARED_MASK,
+        unavailable_value_placeholder=data.get("unavailable_value_placeholder", DEFAULT_PLACEHOLDER),
+        headers_passthrough=tuple(data.get("headers_passthrough", DEFAULT_HEADER_PASSTHROUGH)),
+        log_level=data.get("log_level", "INFO"),
+    )

@@ -1,0 +1,188 @@
+"""Load and check every declaration file under a directory.
+
+Every problem is reported as ``file:line: what is wrong`` and all of them are collected
+before failing, so a team sees the whole list at once (``cdr validate``), and the
+service refuses to start on any of them.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections.abc import Iterable, Mapping
+from functools import cache
+from pathlib import Path
+from types import MappingProxyType
+from typing import Any
+
+import jsonschema
+
+from pipeline.declarations.model import ColumnDeclaration, Declaration, DeclarationSet
+from pipeline.entities import FREE_TEXT, NONE
+from pipeline.exceptions import InvalidFilesError
+from pipeline.treatments.spec import TreatmentSpec, parse_treatment
+from pipeline.yamlfile import LocatedDocument, SourceFileError, load_located
+
+SCHEMA_FILE = Path(__file__).with_name("declaration.schema.json")
+SUFFIXES = (".yaml", ".yml", ".json")
+
+
+@cache
+def declaration_schema() -> dict[str, Any]:
+    return json.loads(SCHEMA_FILE.read_text(encoding="utf-8"))
+
+
+def declaration_files(root: str | Path) -> list[Path]:
+    base = Path(root)
+    if base.is_file():
+        return [base]
+    return sorted(
+        p
+        for p in base.rglob("*")
+        if p.is_file() and p.suffix in SUFFIXES and not p.name.endswith(".schema.json")
+    )
+
+
+def load_declarations(
+    root: str | Path,
+    entities: Iterable[str],
+    treatment_defaults: Mapping[str, TreatmentSpec],
+) -> DeclarationSet:
+    """Load every declaration under ``root``; raise :class:`InvalidFilesError` listing
+    every problem found."""
+    base = Path(root)
+    if not base.exists():
+        raise InvalidFilesError([SourceFileError(base, 1, "declarations directory does not exist")])
+    known = frozenset(entities) | {NONE, FREE_TEXT}
+    errors: list[SourceFileError] = []
+    loaded: list[tuple[Declaration, LocatedDocument]] = []
+    for path in declaration_files(base):
+        try:
+            doc = load_located(path)
+        except SourceFileError as exc:
+            errors.append(exc)
+            continue
+        decl, problems = _parse(doc, known, treatment_defaults)
+        errors.extend(problems)
+        if decl is not None and not problems:
+            loaded.append((decl, doc))
+    errors.extend(_cross_file_problems(loaded))
+    if errors:
+        raise InvalidFilesError(sorted(errors, key=lambda e: (e.file, e.line)))
+    return DeclarationSet(MappingProxyType({d.source_topic: d for d, _ in loaded}))
+
+
+def _parse(
+    doc: LocatedDocument, known: frozenset[str], defaults: Mapping[str, TreatmentSpec]
+) -> tuple[Declaration | None, list[SourceFileError]]:
+    data = doc.data
+    if not isinstance(data, dict):
+        return None, [doc.error((), "a declaration must be a mapping (table, source_topic, ...)")]
+    problems = _schema_problems(doc)
+    columns: dict[str, ColumnDeclaration] = {}
+    raw_columns = data.get("columns")
+    for name, spec in raw_columns.items() if isinstance(raw_columns, dict) else ():
+        if not isinstance(spec, dict):
+            continue  # already reported by the schema
+        path = ("columns", name)
+        pii = spec.get("pii")
+        if isinstance(pii, str) and pii not in known:
+            problems.append(
+                doc.error(
+                    (*path, "pii"),
+                    f"column {name!r}: unknown pii {pii!r}; "
+                    f"expected none, free_text or one of {', '.join(sorted(known - {NONE, FREE_TEXT}))}",
+                )
+            )
+            continue
+        treatment: TreatmentSpec | None = None
+        if "treatment" in spec:
+            raw = spec["treatment"]
+            try:
+                # `treatment: null` reads as YAML null; it means the null treatment.
+                treatment = parse_treatment("null" if raw is None else raw)
+            except ValueError as exc:
+                problems.append(doc.error((*path, "treatment"), f"column {name!r}: {exc}"))
+                continue
+            if treatment.kind == "redact_detected" and pii not in (FREE_TEXT, None):
+                problems.append(
+                    doc.error(
+                        (*path, "treatment"),
+                        f"column {name!r}: redact_detected is for free text; declare pii: free_text",
+                    )
+                )
+        elif isinstance(pii, str) and pii not in defaults:
+            problems.append(
+                doc.error(
+                    (*path, "pii"),
+                    f"column {name!r}: no treatment given and no default treatment for {pii} in the config",
+                )
+            )
+        if isinstance(pii, str):
+            columns[str(name)] = ColumnDeclaration(str(name), pii, treatment, doc.line_of(path))
+    if problems:
+        return None, problems
+    decl = Declaration(
+        table=data["table"],
+        source_topic=data["source_topic"],
+        cdr_topic=data["cdr_topic"],
+        owner=data["owner"],
+        undeclared=data.get("undeclared", "detect"),
+        format=data.get("format", "auto"),
+        columns=MappingProxyType(columns),
+        path=doc.file,
+    )
+    return decl, []
+
+
+def _schema_problems(doc: LocatedDocument) -> list[SourceFileError]:
+    validator = jsonschema.Draft202012Validator(declaration_schema())
+    out: list[SourceFileError] = []
+    for err in validator.iter_errors(doc.data):
+        path = tuple(err.absolute_path)
+        if "treatment" in path:
+            continue  # parse_treatment explains these better
+        where = ".".join(str(p) for p in path)
+        if err.validator == "additionalProperties":
+            extra = sorted(set(err.instance) - set(err.schema.get("properties", {})))
+            for key in extra:
+                scope = f" in {where}" if where else ""
+                out.append(doc.error((*path, key), f"unknown key {key!r}{scope}"))
+            continue
+        if err.validator == "pattern" and path and path[-1] in ("table",):
+            out.append(doc.error(path, "table must be <schema>.<table>"))
+            continue
+        out.append(doc.error(path, f"{where + ': ' if where else ''}{err.message}"))
+    return out
+
+
+def _cross_file_problems(loaded: list[tuple[Declaration, LocatedDocument]]) -> list[SourceFileError]:
+    problems: list[SourceFileError] = []
+    for key in ("source_topic", "cdr_topic"):
+        first: dict[str, Declaration] = {}
+        for decl, doc in loaded:
+            value = getattr(decl, key)
+            if value in first:
+                problems.append(
+                    doc.error((key,), f"{key} {value!r} is already declared in {first[value].path}")
+                )
+            first.setdefault(value, decl)
+    for decl, doc in loaded:
+        if decl.cdr_topic == decl.source_topic:
+            problems.append(doc.error(("cdr_topic",), "cdr_topic must differ from source_topic"))
+    return problems
+
+
+def fingerprint(decl: Declaration, effective: Mapping[str, TreatmentSpec], extra: str = "") -> str:
+    """Hash of the policy in force for a table: what the ``cdr.policy`` header carries."""
+    canonical = {
+        "table": decl.table,
+        "source_topic": decl.source_topic,
+        "cdr_topic": decl.cdr_topic,
+        "undeclared": decl.undeclared,
+        "format": decl.format,
+        "columns": {n: [c.pii, effective[n].as_data()] for n, c in sorted(decl.columns.items())},
+        "extra": extra,
+    }
+    blob = json.dumps(canonical, sort_keys=True, separators=(",", ":")).encode()
+    return hashlib.sha256(blob).hexdigest()[:16]

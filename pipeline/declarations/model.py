@@ -1,0 +1,53 @@
+"""The teams' declaration files, parsed: one :class:`Declaration` per source table."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from types import MappingProxyType
+
+from pipeline.treatments.spec import TreatmentSpec
+
+UNDECLARED_POLICIES = ("detect", "mask", "drop", "pass", "block")
+FORMATS = ("auto", "envelope", "flattened")
+
+
+@dataclass(frozen=True, slots=True)
+class ColumnDeclaration:
+    name: str
+    pii: str  # none | free_text | ENTITY
+    treatment: TreatmentSpec | None  # None: the entity's default from the config
+    line: int
+
+
+@dataclass(frozen=True, slots=True)
+class Declaration:
+    table: str
+    source_topic: str
+    cdr_topic: str
+    owner: str
+    undeclared: str
+    format: str
+    columns: MappingProxyType[str, ColumnDeclaration]
+    path: str
+    fingerprint: str = field(default="")  # hash of the policy in force (cdr.policy header)
+
+    @property
+    def table_name(self) -> str:
+        return self.table.split(".", 1)[1]
+
+
+@dataclass(frozen=True)
+class DeclarationSet:
+    """All declarations, indexed by source topic."""
+
+    by_topic: MappingProxyType[str, Declaration]
+
+    def __len__(self) -> int:
+        return len(self.by_topic)
+
+    def for_topic(self, topic: str) -> Declaration | None:
+        return self.by_topic.get(topic)
+
+    @property
+    def source_topics(self) -> list[str]:
+        return sorted(self.by_topic)

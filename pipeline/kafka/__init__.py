@@ -1,0 +1,1 @@
+"""Kafka I/O: the consumer-producer loop, offset tracking and the dead-letter topic."""

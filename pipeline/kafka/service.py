@@ -1,0 +1,328 @@
+"""The long-running service: consume Debezium topics, process, produce CDR records.
+
+Delivery contract (``delivery: at_least_once``, the default):
+
+1. The consumer never commits on its own (``enable.auto.commit=false``).
+2. Each batch from ``consume()`` is processed record by record, in partition order;
+   every CDR and dead-letter record is produced by one idempotent producer
+   (``acks=all``), so per-partition order, and with it per-key order, is kept.
+3. Each produced record's delivery report is tied to its source offset
+   (:mod:`pipeline.kafka.offsets`); offsets are committed only up to the last record
+   whose outputs were all acknowledged.
+4. A delivery that fails for good (including a dead-letter write) blocks the commit for
+   its partition and stops the service with a non-zero exit: on restart the record is
+   consumed again. Nothing is lost; duplicates are possible.
+5. On SIGTERM/SIGINT: stop fetching, flush the producer, commit what is acknowledged,
+   close the consumer (leaving the group).
+6. On partition revocation: flush, commit what is acknowledged for those partitions,
+   forget them. On partition loss: forget them without committing.
+"""
+
+from __future__ import annotations
+
+import logging
+import signal
+import time
+from collections.abc import Callable
+from typing import Any
+
+from confluent_kafka import Consumer, KafkaError, KafkaException, Message, Producer, TopicPartition
+from confluent_kafka.admin import AdminClient, NewTopic
+
+from pipeline.config import Config
+from pipeline.events import CdrRecord, DeadLetter, Published, SourceRecord
+from pipeline.kafka.deadletter import dead_letter_record
+from pipeline.kafka.offsets import Entry, OffsetTracker
+from pipeline.logs import log
+from pipeline.metrics import Metrics
+from pipeline.processor import Processor
+
+logger = logging.getLogger("cdr.service")
+
+EXIT_OK = 0
+EXIT_ERROR = 1
+EXIT_DELIVERY_FAILED = 4
+
+_FIXED_CONSUMER = {"enable.auto.commit": False, "enable.auto.offset.store": False}
+_FIXED_PRODUCER = {"enable.idempotence": True, "acks": "all"}
+_PRODUCER_DEFAULTS = {"partitioner": "murmur2_random"}  # same partitions as Java clients
+
+
+class Service:
+    def __init__(self, config: Config, processor: Processor, metrics: Metrics) -> None:
+        self.config = config
+        self.processor = processor
+        self.metrics = metrics
+        self.tracker = OffsetTracker()
+        self._stopping = False
+        self._fatal: str | None = None
+        self._logged_skips: set[str] = set()
+        self._logged_undeclared: set[tuple[str, str]] = set()
+        self._assigned: set[tuple[str, int]] = set()
+        consumer_settings = {**config.consumer_settings(), **_FIXED_CONSUMER}
+        consumer_settings.setdefault("isolation.level", "read_committed")
+        producer_settings = {**_PRODUCER_DEFAULTS, **config.producer_settings(), **_FIXED_PRODUCER}
+        self.consumer = Consumer(consumer_settings, logger=logging.getLogger("cdr.librdkafka.consumer"))
+        self.producer = Producer(producer_settings, logger=logging.getLogger("cdr.librdkafka.producer"))
+        self._admin_settings = dict(config.kafka)
+
+    # -- lifecycle ----------------------------------------------------------------------
+
+    def request_stop(self, *_: Any) -> None:
+        if not self._stopping:
+            log(logger, logging.INFO, "stop_requested")
+        self._stopping = True
+
+    def install_signal_handlers(self) -> None:
+        signal.signal(signal.SIGTERM, self.request_stop)
+        signal.signal(signal.SIGINT, self.request_stop)
+
+    def subscription(self) -> list[str]:
+        if self.config.source_topics:
+            return list(self.config.source_topics)
+        return self.processor.declarations.source_topics
+
+    def ensure_topics(self) -> None:
+        """Create the CDR topics and the dead-letter topic if they do not exist, with the
+        source topic's partition count."""
+        admin = AdminClient(self._admin_settings)
+        meta = admin.list_topics(timeout=15)
+        existing = meta.topics
+        wanted: dict[str, int] = {}
+        for decl in self.processor.declarations.by_topic.values():
+            src = existing.get(decl.source_topic)
+            wanted[decl.cdr_topic] = max(1, len(src.partitions)) if src is not None and src.partitions else 1
+        wanted[self.config.dead_letter_topic] = max(wanted.values(), default=1)
+        missing = [NewTopic(t, n, -1) for t, n in wanted.items() if t not in existing]
+        if not missing:
+            return
+        for topic, future in admin.create_topics(missing, operation_timeout=15).items():
+            try:
+                future.result()
+                log(logger, logging.INFO, "topic_created", topic=topic)
+            except KafkaException as exc:
+                if exc.args[0].code() != KafkaError.TOPIC_ALREADY_EXISTS:
+                    raise
+
+    def run(self) -> int:
+        topics = self.subscription()
+        self.metrics.declarations.set(len(self.processor.declarations))
+        log(
+            logger,
+            logging.INFO,
+            "starting",
+            topics=topics,
+            delivery=self.config.delivery,
+            dead_letter_topic=self.config.dead_letter_topic,
+        )
+        self.consumer.subscribe(
+            topics, on_assign=self._on_assign, on_revoke=self._on_revoke, on_lost=self._on_lost
+        )
+        last_commit = last_lag = time.monotonic()
+        try:
+            while not self._stopping and self._fatal is None:
+                messages = self.consumer.consume(self.config.batch_size, self.config.batch_timeout_s)
+                for msg in messages:
+                    self._handle(msg)
+                self.producer.poll(0)
+                now = time.monotonic()
+                if now - last_commit >= self.config.commit_interval_s:
+                    self._commit(asynchronous=True)
+                    last_commit = now
+                if now - last_lag >= self.config.lag_interval_s:
+                    self._update_lag()
+                    last_lag = now
+        except Exception as exc:
+            # A bug or a fatal client error: commit nothing more, leave, exit non-zero.
+            log(logger, logging.ERROR, "loop_failed", error_class=type(exc).__name__)
+            self._close(commit=False)
+            return EXIT_ERROR
+        return self._shutdown()
+
+    def _shutdown(self) -> int:
+        log(logger, logging.INFO, "shutting_down", in_flight=self.tracker.in_flight())
+        remaining = self.producer.flush(self.config.shutdown_timeout_s)
+        if remaining:
+            log(logger, logging.WARNING, "flush_incomplete", undelivered=remaining)
+        self._close(commit=True)
+        if self._fatal is not None:
+            log(logger, logging.ERROR, "stopped_on_failure", reason=self._fatal)
+            return EXIT_DELIVERY_FAILED
+        log(logger, logging.INFO, "stopped")
+        return EXIT_OK
+
+    def _close(self, commit: bool) -> None:
+        try:
+            if commit:
+                self._commit(asynchronous=False)
+        finally:
+            self.consumer.close()
+
+    # -- records ------------------------------------------------------------------------
+
+    def _handle(self, msg: Message) -> None:
+        err = msg.error()
+        if err is not None:
+            if err.code() == KafkaError._PARTITION_EOF:
+                return
+            if err.fatal():
+                raise KafkaException(err)
+            log(logger, logging.WARNING, "consume_error", code=err.name())
+            return
+        topic, partition, offset = msg.topic(), msg.partition(), msg.offset()
+        ts_type, ts = msg.timestamp()
+        rec = SourceRecord(
+            topic=topic,
+            partition=partition,
+            offset=offset,
+            key=msg.key(),
+            value=msg.value(),
+            headers=tuple(msg.headers() or ()),
+            timestamp_ms=ts if ts_type != 0 else None,
+        )
+        self.metrics.consumed_from(topic)
+        entry = self.tracker.open((topic, partition), offset)
+        started = time.perf_counter()
+        outcome = self.processor.process(rec)
+        self.metrics.processing.observe(time.perf_counter() - started)
+        self.metrics.record_outcome(outcome)
+        if isinstance(outcome, Published):
+            self._log_undeclared(outcome)
+            source_ts = outcome.report.source_ts_ms
+            for out in outcome.records:
+                self._produce(out, entry, (topic, partition), source_ts)
+        elif isinstance(outcome, DeadLetter):
+            log(
+                logger,
+                logging.WARNING,
+                "dead_letter",
+                topic=topic,
+                partition=partition,
+                offset=offset,
+                stage=outcome.stage,
+                reason=outcome.reason,
+                error_class=outcome.error_class,
+                message=outcome.message,
+            )
+            self._produce(
+                dead_letter_record(outcome, self.config.dead_letter_topic), entry, (topic, partition), None
+            )
+        elif topic not in self._logged_skips:
+            self._logged_skips.add(topic)
+            log(logger, logging.INFO, "skipping_records", topic=topic, reason=outcome.reason)
+        self.tracker.seal(entry)
+
+    def _produce(self, out: CdrRecord, entry: Entry, tp: tuple[str, int], source_ts: int | None) -> None:
+        self.tracker.add_delivery(entry)
+        dead = out.topic == self.config.dead_letter_topic
+        callback = self._delivery_callback(entry, tp, out.topic, source_ts, dead)
+        while True:
+            try:
+                self.producer.produce(
+                    out.topic,
+                    value=out.value,
+                    key=out.key,
+                    headers=list(out.headers),
+                    timestamp=out.timestamp_ms or 0,
+                    on_delivery=callback,
+                )
+                return
+            except BufferError:
+                # Local queue full: serve delivery reports until there is room (backpressure).
+                self.producer.poll(0.1)
+
+    def _delivery_callback(
+        self, entry: Entry, tp: tuple[str, int], out_topic: str, source_ts: int | None, dead: bool
+    ) -> Callable[[KafkaError | None, Message], None]:
+        def on_delivery(err: KafkaError | None, _msg: Message) -> None:
+            if err is None:
+                self.tracker.delivered(entry)
+                if not dead:
+                    self.metrics.produced_to(out_topic, source_ts)
+                return
+            self.tracker.failed(tp)
+            kind = "dead_letter" if dead else "cdr"
+            self.metrics.delivery_failures.labels(kind).inc()
+            log(
+                logger,
+                logging.ERROR,
+                "delivery_failed",
+                topic=out_topic,
+                source_topic=tp[0],
+                source_partition=tp[1],
+                source_offset=entry.offset,
+                code=err.name(),
+            )
+            self._fatal = f"{kind} delivery failed ({err.name()})"
+
+        return on_delivery
+
+    def _log_undeclared(self, outcome: Published) -> None:
+        table = outcome.report.table
+        for column in outcome.report.undeclared_columns:
+            if (table, column) not in self._logged_undeclared and len(self._logged_undeclared) < 10_000:
+                self._logged_undeclared.add((table, column))
+                log(logger, logging.WARNING, "undeclared_column", table=table, column=column)
+
+    # -- commits and rebalances ---------------------------------------------------------
+
+    def _commit(self, asynchronous: bool, only: set[tuple[str, int]] | None = None) -> None:
+        offsets = self.tracker.committable(only, force=not asynchronous)
+        if not offsets:
+            return
+        tps = [TopicPartition(t, p, o) for (t, p), o in offsets.items()]
+        try:
+            self.consumer.commit(offsets=tps, asynchronous=asynchronous)
+            self.tracker.mark_committed(offsets)
+            self.metrics.commits.labels("ok" if not asynchronous else "sent").inc()
+        except KafkaException as exc:
+            self.metrics.commits.labels("failed").inc()
+            log(logger, logging.WARNING, "commit_failed", code=exc.args[0].name())
+
+    def _on_assign(self, _consumer: Consumer, partitions: list[TopicPartition]) -> None:
+        self.metrics.rebalances.labels("assign").inc()
+        self._assigned |= {(p.topic, p.partition) for p in partitions}
+        self.metrics.assigned.set(len(self._assigned))
+        log(
+            logger,
+            logging.INFO,
+            "partitions_assigned",
+            partitions=[f"{p.topic}/{p.partition}" for p in partitions],
+        )
+
+    def _on_revoke(self, _consumer: Consumer, partitions: list[TopicPartition]) -> None:
+        self.metrics.rebalances.labels("revoke").inc()
+        tps = {(p.topic, p.partition) for p in partitions}
+        self.producer.flush(self.config.shutdown_timeout_s)
+        self._commit(asynchronous=False, only=tps)
+        self._forget(tps)
+        log(logger, logging.INFO, "partitions_revoked", partitions=sorted(f"{t}/{p}" for t, p in tps))
+
+    def _on_lost(self, _consumer: Consumer, partitions: list[TopicPartition]) -> None:
+        self.metrics.rebalances.labels("lost").inc()
+        tps = {(p.topic, p.partition) for p in partitions}
+        self._forget(tps)
+        log(logger, logging.WARNING, "partitions_lost", partitions=sorted(f"{t}/{p}" for t, p in tps))
+
+    def _forget(self, tps: set[tuple[str, int]]) -> None:
+        self.tracker.forget(tps)
+        self._assigned -= tps
+        for t, p in tps:
+            self.metrics.forget_partition(t, p)
+        self.metrics.assigned.set(len(self._assigned))
+
+    def _update_lag(self) -> None:
+        try:
+            assignment = self.consumer.assignment()
+            if not assignment:
+                return
+            positions = self.consumer.position(assignment)
+        except KafkaException:
+            return
+        for tp in positions:
+            try:
+                _low, high = self.consumer.get_watermark_offsets(tp, cached=True)
+            except KafkaException:
+                continue
+            if tp.offset >= 0 and high >= 0:
+                self.metrics.set_lag(tp.topic, tp.partition, max(0, high - tp.offset))

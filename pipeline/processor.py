@@ -1,0 +1,313 @@
+"""The processing core: one Kafka record in, one outcome out. Pure: no I/O, no clocks.
+
+decode (codec) -> policy (declarations) -> transforms -> encode (codec). The same code
+runs in the Kafka service (``cdr run``), in file mode (``cdr process``) and in the
+benchmarks. Any failure becomes a :class:`~pipeline.events.DeadLetter` with a message
+that names the stage, table and column, never a value: fail closed.
+"""
+
+from __future__ import annotations
+
+from collections import OrderedDict
+from dataclasses import dataclass
+from typing import Any
+
+import orjson
+
+from pipeline.codec import jsontext
+from pipeline.codec.debezium import (
+    ENVELOPE_SUFFIX,
+    NOT_TABLE_DATA,
+    JsonDoc,
+    Kind,
+    classify,
+    decode_doc,
+    find_field,
+    struct_fields,
+)
+from pipeline.declarations.model import Declaration, DeclarationSet
+from pipeline.events import CdrRecord, DeadLetter, Outcome, ProcessingReport, Published, Skipped, SourceRecord
+from pipeline.exceptions import DecodeError, ProcessingError
+from pipeline.policy import PolicySettings, TablePolicy
+from pipeline.transform import StructPlan, StructTransform
+from pipeline.treatments.placeholder import UnavailableValues
+
+PII_HEADER = "cdr.pii"
+POLICY_HEADER = "cdr.policy"
+SOURCE_HEADER = "cdr.source"
+OLDKEY_HEADER = "__debezium.oldkey"
+NEWKEY_HEADER = "__debezium.newkey"
+KEY_HEADERS = (OLDKEY_HEADER, NEWKEY_HEADER)
+_SCHEMA_CACHE = 64
+
+
+@dataclass(frozen=True)
+class CoreSettings:
+    policy: PolicySettings
+    unavailable_placeholder: str
+    headers_passthrough: tuple[str, ...]
+    default_declaration: Declaration | None = None  # for topics nobody declared, if opted in
+
+
+class _Compiled:
+    """A schema (or the schemaless case) compiled for one table."""
+
+    __slots__ = ("out_schema_bytes", "row")
+
+    def __init__(self, out_schema_bytes: bytes, row: StructTransform | None) -> None:
+        self.out_schema_bytes = out_schema_bytes
+        self.row = row
+
+
+class TableProcessor:
+    def __init__(self, decl: Declaration, settings: CoreSettings, unavailable: UnavailableValues) -> None:
+        self.decl = decl
+        self.policy = TablePolicy(decl, settings.policy)
+        self.unavailable = unavailable
+        self.passthrough = frozenset(settings.headers_passthrough)
+        self.policy_header = self.policy.fingerprint.encode()
+        self._schemaless_row = StructTransform(self.policy, None, unavailable, what="row")
+        self._schemaless_key = StructTransform(self.policy, None, unavailable, key_mode=True, what="key")
+        self._values: OrderedDict[bytes, _Compiled] = OrderedDict()
+        self._keys: OrderedDict[bytes, _Compiled] = OrderedDict()
+
+    # -- schemas ------------------------------------------------------------------------
+
+    def _compiled_value(self, schema: dict[str, Any], as_row: bool) -> _Compiled:
+        cache_key = (b"row:" if as_row else b"env:") + orjson.dumps(schema)
+        hit = self._values.get(cache_key)
+        if hit is not None:
+            return hit
+        if as_row:
+            fields = struct_fields(schema, "value")
+            assert fields is not None
+            row = StructTransform(self.policy, fields, self.unavailable, what="row")
+            out_schema = row.out_struct(schema)
+            compiled = _Compiled(orjson.dumps(out_schema), row)
+        else:
+            compiled = self._compile_envelope(schema)
+        self._remember(self._values, cache_key, compiled)
+        return compiled
+
+    def _compile_envelope(self, schema: dict[str, Any]) -> _Compiled:
+        fields = struct_fields(schema, "envelope")
+        assert fields is not None
+        row_struct = None
+        for name in ("after", "before"):
+            f = find_field(fields, name)
+            if f is not None:
+                if f.get("type") != "struct":
+                    raise DecodeError("schema_invalid", f"envelope field {name!r} is not a struct")
+                row_struct = f
+                break
+        row = None
+        out_fields = []
+        if row_struct is not None:
+            row = StructTransform(self.policy, struct_fields(row_struct, "row"), self.unavailable, what="row")
+        for f in fields:
+            name = f.get("field")
+            if name in ("before", "after") and row is not None:
+                out_fields.append(row.out_struct(f))
+            elif name == "message" and f.get("type") == "struct":
+                out_fields.append(_message_schema(f))
+            else:
+                out_fields.append(f)
+        out = dict(schema)
+        out["fields"] = out_fields
+        return _Compiled(orjson.dumps(out), row)
+
+    def _compiled_key(self, schema: dict[str, Any]) -> _Compiled:
+        cache_key = orjson.dumps(schema)
+        hit = self._keys.get(cache_key)
+        if hit is not None:
+            return hit
+        key = StructTransform(
+            self.policy, struct_fields(schema, "key"), self.unavailable, key_mode=True, what="key"
+        )
+        compiled = _Compiled(orjson.dumps(key.out_struct(schema)), key)
+        self._remember(self._keys, cache_key, compiled)
+        return compiled
+
+    @staticmethod
+    def _remember(cache: OrderedDict[bytes, _Compiled], key: bytes, value: _Compiled) -> None:
+        cache[key] = value
+        if len(cache) > _SCHEMA_CACHE:
+            cache.popitem(last=False)
+
+    # -- records ------------------------------------------------------------------------
+
+    def process(self, rec: SourceRecord) -> Outcome:
+        value_doc = decode_doc(rec.value, "value") if rec.value is not None else None
+        kind = classify(value_doc, rec.topic, self.decl.format)
+        if kind in NOT_TABLE_DATA:
+            return Skipped(rec, kind.value)
+        counts: dict[str, int] = {}
+        undeclared: dict[str, None] = {}
+        sensitive: dict[str, str] = {}
+
+        def note(plan: StructPlan) -> None:
+            for treatment, n in plan.counts:
+                counts[treatment] = counts.get(treatment, 0) + n
+            for col in plan.undeclared:
+                undeclared[col] = None
+            for col, label in plan.sensitive:
+                sensitive.setdefault(col, label)
+
+        key_bytes = self._treat_key_bytes(rec.key, "key", note) if rec.key is not None else None
+        value_bytes: bytes | None = None
+        source_ts: int | None = None
+        if value_doc is not None:
+            value_bytes, source_ts = self._treat_value(value_doc, kind, note)
+
+        headers: list[tuple[str, bytes | None]] = []
+        for name, raw in rec.headers:
+            if name in KEY_HEADERS:
+                headers.append((name, self._treat_key_bytes(raw, name, note) if raw is not None else None))
+            elif name in self.passthrough:
+                headers.append((name, raw))
+        headers.append((PII_HEADER, orjson.dumps(sensitive)))
+        headers.append((POLICY_HEADER, self.policy_header))
+        headers.append((SOURCE_HEADER, rec.coordinates.encode()))
+        out = CdrRecord(self.decl.cdr_topic, key_bytes, value_bytes, tuple(headers), rec.timestamp_ms)
+        report = ProcessingReport(
+            table=self.decl.table,
+            fields_transformed=tuple(sorted(counts.items())),
+            undeclared_columns=tuple(undeclared),
+            source_ts_ms=source_ts,
+        )
+        return Published(rec, (out,), report)
+
+    def _treat_key_bytes(self, raw: bytes, what: str, note: Any) -> bytes:
+        doc = decode_doc(raw, what)
+        payload = doc.payload
+        if payload is None:
+            return raw
+        if not isinstance(payload, dict):
+            raise DecodeError("key_not_struct", f"{what} is not a struct of key columns")
+        if doc.schema is not None:
+            compiled = self._compiled_key(doc.schema)
+            assert compiled.row is not None
+            treated, plan = compiled.row.apply(payload)
+            note(plan)
+            return _wrap(compiled.out_schema_bytes, treated, doc.fast)
+        treated, plan = self._schemaless_key.apply(payload)
+        note(plan)
+        return _encode_bare(doc, treated)
+
+    def _treat_value(self, doc: JsonDoc, kind: Kind, note: Any) -> tuple[bytes, int | None]:
+        compiled = None
+        if doc.schema is not None:
+            as_row = kind is Kind.ROW or (
+                kind is Kind.NULL_PAYLOAD and not str(doc.schema.get("name") or "").endswith(ENVELOPE_SUFFIX)
+            )
+            compiled = self._compiled_value(doc.schema, as_row)
+            if compiled.row is None and kind is Kind.CHANGE:
+                raise DecodeError("schema_mismatch", "envelope schema has no before/after struct")
+        row_tx = compiled.row if compiled is not None and compiled.row is not None else self._schemaless_row
+        payload = doc.payload
+        source_ts: int | None = None
+        if kind is Kind.NULL_PAYLOAD:
+            out_payload = None
+        elif kind is Kind.ROW:
+            out_payload, plan = row_tx.apply(payload)
+            note(plan)
+            ts = payload.get("__source_ts_ms", payload.get("__ts_ms"))
+            source_ts = _as_int(ts)
+        else:
+            out_payload = dict(payload)
+            for side in ("before", "after"):
+                row = payload.get(side)
+                if row is not None:
+                    out_payload[side], plan = row_tx.apply(row)
+                    note(plan)
+            source = payload.get("source")
+            if isinstance(source, dict):
+                source_ts = _as_int(source.get("ts_ms"))
+                if source.get("query") is not None:
+                    # MySQL include.query: the SQL text can hold any value.
+                    out_payload["source"] = {**source, "query": None}
+            if source_ts is None:
+                source_ts = _as_int(payload.get("ts_ms"))
+            if kind is Kind.MESSAGE:
+                message = payload.get("message")
+                if isinstance(message, dict) and message.get("content") is not None:
+                    # Logical-decoding message content is arbitrary bytes: never republished.
+                    out_payload["message"] = {**message, "content": None}
+        if compiled is not None:
+            return _wrap(compiled.out_schema_bytes, out_payload, doc.fast), source_ts
+        return _encode_bare(doc, out_payload), source_ts
+
+
+def _message_schema(field: dict[str, Any]) -> dict[str, Any]:
+    out = dict(field)
+    out["fields"] = [
+        {**f, "optional": True} if f.get("field") == "content" else f for f in field.get("fields") or []
+    ]
+    return out
+
+
+def _wrap(schema_bytes: bytes | None, payload: Any, fast: bool) -> bytes:
+    return b'{"schema":' + (schema_bytes or b"null") + b',"payload":' + jsontext.dumps(payload, fast) + b"}"
+
+
+def _encode_bare(doc: JsonDoc, payload: Any) -> bytes:
+    if doc.enveloped:  # {"schema": null, "payload": ...}
+        return _wrap(None, payload, doc.fast)
+    return jsontext.dumps(payload, doc.fast)
+
+
+def _as_int(value: Any) -> int | None:
+    if isinstance(value, int) and not isinstance(value, bool):
+        return value
+    if isinstance(value, str) and value.isdigit():
+        return int(value)
+    return None
+
+
+class Processor:
+    """Routes each record to its table's processor; turns every failure into a dead letter."""
+
+    def __init__(self, declarations: DeclarationSet, settings: CoreSettings) -> None:
+        self.declarations = declarations
+        self.settings = settings
+        self.unavailable = UnavailableValues(settings.unavailable_placeholder)
+        self._tables: dict[str, TableProcessor] = {
+            topic: TableProcessor(decl, settings, self.unavailable)
+            for topic, decl in declarations.by_topic.items()
+        }
+
+    def table_for(self, topic: str) -> TableProcessor | None:
+        table = self._tables.get(topic)
+        if table is None and self.settings.default_declaration is not None:
+            template = self.settings.default_declaration
+            decl = Declaration(
+                table=".".join(topic.split(".")[-2:]) if topic.count(".") >= 1 else f"default.{topic}",
+                source_topic=topic,
+                cdr_topic=template.cdr_topic.replace("{topic}", topic),
+                owner=template.owner,
+                undeclared=template.undeclared,
+                format=template.format,
+                columns=template.columns,
+                path=template.path,
+            )
+            table = self._tables[topic] = TableProcessor(decl, self.settings, self.unavailable)
+        return table
+
+    def process(self, rec: SourceRecord) -> Outcome:
+        try:
+            table = self.table_for(rec.topic)
+            if table is None:
+                return Skipped(rec, "undeclared_topic")
+            return table.process(rec)
+        except ProcessingError as exc:
+            return DeadLetter(rec, exc.stage, exc.reason, type(exc).__name__, exc.message)
+        except RecursionError:
+            return DeadLetter(rec, "process", "too_deep", "RecursionError", "record is nested too deeply")
+        except Exception as exc:  # fail closed: a bug must not publish a raw value
+            return DeadLetter(
+                rec,
+                "process",
+                "internal_error",
+                type(exc).__name__,
+                f"unexpected {type(exc).__name__} while processing; the value is not shown",
+            )

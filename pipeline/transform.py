@@ -1,0 +1,139 @@
+"""Applying a table's policy to rows, keys and their Connect schemas.
+
+A :class:`StructTransform` is compiled once per table and schema (or once per table for
+schemaless topics). Per distinct column set it caches a plan: which columns need work,
+which are undeclared, what the ``cdr.pii`` header lists. Untouched columns are not
+looked at again, which keeps the per-record cost close to a dict copy.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from pipeline.exceptions import DecodeError, PolicyError
+from pipeline.policy import UNDECLARED, ColumnRule, TablePolicy
+from pipeline.treatments.operators import Operator
+from pipeline.treatments.placeholder import UnavailableValues
+
+Field = dict[str, Any]
+_MAX_PLANS = 256
+
+
+@dataclass(frozen=True, slots=True)
+class StructPlan:
+    work: tuple[tuple[str, bool, Operator, Field | None], ...]  # (column, drops, op, field)
+    undeclared: tuple[str, ...]
+    sensitive: tuple[tuple[str, str], ...]  # (column, treatment label)
+    counts: tuple[tuple[str, int], ...]  # (treatment, values treated per struct)
+
+
+class StructTransform:
+    """Treats one struct (a row's before/after, a record key) of one table."""
+
+    def __init__(
+        self,
+        policy: TablePolicy,
+        fields: list[Field] | None,
+        unavailable: UnavailableValues,
+        *,
+        key_mode: bool = False,
+        what: str = "row",
+    ) -> None:
+        self.policy = policy
+        self.fields = fields
+        self.by_name = {f["field"]: f for f in fields} if fields is not None else None
+        self.unavailable = unavailable
+        self.key_mode = key_mode
+        self.what = what
+        self._plans: dict[tuple[str, ...], StructPlan] = {}
+
+    def _op(self, rule: ColumnRule) -> Operator:
+        return rule.key_operator if self.key_mode else rule.operator
+
+    def plan_for(self, row: dict[str, Any]) -> StructPlan:
+        columns = tuple(row)
+        plan = self._plans.get(columns)
+        if plan is None:
+            plan = self._compile(columns)
+            if len(self._plans) >= _MAX_PLANS:
+                self._plans.clear()
+            self._plans[columns] = plan
+        return plan
+
+    def _compile(self, columns: tuple[str, ...]) -> StructPlan:
+        if self.by_name is not None:
+            for col in columns:
+                if col not in self.by_name:
+                    raise DecodeError("schema_mismatch", f"{self.what} column {col!r} is not in its schema")
+        work = []
+        undeclared = []
+        sensitive = []
+        counts: dict[str, int] = {}
+        for col in columns:
+            rule = self.policy.rule(col)
+            if not rule.declared:
+                undeclared.append(col)
+            op = self._op(rule)
+            label = op.kind if self.key_mode and op is not rule.operator else rule.treatment.label
+            if rule.sensitive:
+                sensitive.append((col, label))
+            if op.kind in ("pass", "tag"):
+                continue
+            field = self.by_name.get(col) if self.by_name is not None else None
+            work.append((col, op.kind == "drop", op, field))
+            counts[op.kind] = counts.get(op.kind, 0) + 1
+        if undeclared and self.policy.blocks_undeclared:
+            raise PolicyError(
+                "undeclared_column_blocked",
+                f"table {self.policy.decl.table}: undeclared column {undeclared[0]!r} "
+                "(declaration says undeclared: block)",
+            )
+        return StructPlan(tuple(work), tuple(undeclared), tuple(sensitive), tuple(sorted(counts.items())))
+
+    def apply(self, row: dict[str, Any]) -> tuple[dict[str, Any], StructPlan]:
+        plan = self.plan_for(row)
+        if not plan.work:
+            return row, plan
+        out = dict(row)
+        is_placeholder = self.unavailable.is_placeholder
+        for col, drops, op, field in plan.work:
+            if drops:
+                del out[col]
+                continue
+            value = out[col]
+            if value is None:
+                continue
+            if is_placeholder(value):
+                # Unknown value (unchanged TOAST column): never turn it into a fake one.
+                if op.produces_text:
+                    out[col] = self.unavailable.text
+                continue
+            out[col] = op.apply(value, field)
+        return out, plan
+
+    def out_fields(self) -> list[Field]:
+        """The struct's fields as the CDR schema has them."""
+        assert self.fields is not None
+        out: list[Field] = []
+        for field in self.fields:
+            rule = self.policy.rule(field["field"])
+            op = self._op(rule)
+            new = op.out_field(field)
+            if new is None:
+                continue
+            if rule.sensitive:
+                new = dict(new)
+                params = dict(new.get("parameters") or {})
+                params["cdr.pii"] = rule.pii if rule.pii != UNDECLARED else "undeclared"
+                params["cdr.treatment"] = (
+                    op.kind if self.key_mode and op is not rule.operator else rule.treatment.label
+                )
+                new["parameters"] = params
+            out.append(new)
+        return out
+
+    def out_struct(self, struct: Field) -> Field:
+        out = dict(struct)
+        out["fields"] = self.out_fields()
+        return out

@@ -1,0 +1,338 @@
+"""Operators: one small class per treatment, built by :func:`build_operator`.
+
+An operator turns one non-null value into its treated value, given the field's Connect
+schema when the record has one, and says what the field's schema becomes. Operators
+never see nulls or the TOAST placeholder (the transform handles those), and their
+errors never quote the value.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from collections.abc import Callable
+from datetime import UTC, datetime
+from decimal import Decimal, InvalidOperation
+from typing import Any, ClassVar
+
+import orjson
+
+from pipeline.codec import logical
+from pipeline.exceptions import TransformError
+from pipeline.treatments.hashing import HashKey
+from pipeline.treatments.spec import TreatmentSpec
+
+Field = dict[str, Any]
+SpanRedactor = Callable[[str], str]
+
+REDACTED = "<REDACTED>"
+
+
+class Operator:
+    kind: ClassVar[str]
+    #: True when the output is always a plain string (the field's schema becomes string).
+    produces_text: ClassVar[bool] = False
+
+    def apply(self, value: Any, field: Field | None) -> Any:
+        raise NotImplementedError
+
+    def out_field(self, field: Field) -> Field | None:
+        """The output schema of ``field``; None removes it."""
+        if self.produces_text:
+            return _string_field(field)
+        out = dict(field)
+        out.pop("default", None)
+        return out
+
+
+class Pass(Operator):
+    kind = "pass"
+
+    def apply(self, value: Any, field: Field | None) -> Any:
+        return value
+
+    def out_field(self, field: Field) -> Field | None:
+        return field
+
+
+class Tag(Pass):
+    kind = "tag"
+
+
+class Drop(Operator):
+    kind = "drop"
+
+    def apply(self, value: Any, field: Field | None) -> Any:  # pragma: no cover - never called
+        raise AssertionError("drop removes the field; the transform never applies it")
+
+    def out_field(self, field: Field) -> Field | None:
+        return None
+
+
+class Null(Operator):
+    kind = "null"
+
+    def apply(self, value: Any, field: Field | None) -> Any:
+        return None
+
+    def out_field(self, field: Field) -> Field | None:
+        out = dict(field)
+        out.pop("default", None)
+        out["optional"] = True
+        return out
+
+
+class Redact(Operator):
+    kind = "redact"
+    produces_text = True
+
+    def __init__(self, text: str) -> None:
+        self.text = text
+
+    def apply(self, value: Any, field: Field | None) -> Any:
+        return self.text
+
+
+class Mask(Operator):
+    kind = "mask"
+    produces_text = True
+
+    def __init__(self, keep_first: int, keep_last: int, char: str) -> None:
+        self.keep_first = keep_first
+        self.keep_last = keep_last
+        self.char = char
+
+    def apply(self, value: Any, field: Field | None) -> Any:
+        text = canonical_text(value, field)
+        n = len(text)
+        first, last = self.keep_first, self.keep_last
+        if first + last >= n:
+            # Keeping that much would reveal the whole value: mask all but what the
+            # shorter of the two asks for, and never more than half.
+            keep = min(first + last, n // 2)
+            first, last = min(first, keep), max(0, keep - min(first, keep))
+        return text[:first] + self.char * (n - first - last) + (text[n - last :] if last else "")
+
+
+class Hash(Operator):
+    kind = "hash"
+    produces_text = True
+
+    def __init__(self, key: HashKey) -> None:
+        self.key = key
+
+    def apply(self, value: Any, field: Field | None) -> Any:
+        return self.key.digest(canonical_text(value, field))
+
+
+class RedactDetected(Operator):
+    """Free text: only detected spans become ``<ENTITY>``. Without a detector (or for a
+    value that is not text) the whole value is redacted: fail closed."""
+
+    kind = "redact_detected"
+    produces_text = True
+
+    def __init__(self, redactor: SpanRedactor | None) -> None:
+        self.redactor = redactor
+
+    def apply(self, value: Any, field: Field | None) -> Any:
+        if self.redactor is None or not isinstance(value, str):
+            return REDACTED
+        return self.redactor(value)
+
+
+class Generalize(Operator):
+    """Type-preserving coarsening: the field keeps its type and logical type."""
+
+    kind = "generalize"
+
+    def __init__(self, to: str | None, bucket: float | None, prefix: int | None) -> None:
+        self.to = to
+        self.bucket = bucket
+        self.prefix = prefix
+
+    def apply(self, value: Any, field: Field | None) -> Any:
+        if self.to is not None:
+            return _truncate_time(value, field, self.to)
+        if self.bucket is not None:
+            return _bucket(value, field, self.bucket)
+        return _prefix(value, self.prefix or 1)
+
+
+def build_operator(
+    spec: TreatmentSpec, hash_key: HashKey | None, redactor: SpanRedactor | None = None
+) -> Operator:
+    kind = spec.kind
+    if kind == "pass":
+        return Pass()
+    if kind == "tag":
+        return Tag()
+    if kind == "drop":
+        return Drop()
+    if kind == "null":
+        return Null()
+    if kind == "redact":
+        return Redact(spec.param("text", REDACTED))
+    if kind == "mask":
+        return Mask(spec.param("keep_first", 0), spec.param("keep_last", 0), spec.param("char", "*"))
+    if kind == "hash":
+        if hash_key is None:
+            raise ValueError("hash needs a key: set CDR_HASH_KEY or hashing.key_file in the config")
+        return Hash(hash_key)
+    if kind == "redact_detected":
+        return RedactDetected(redactor)
+    if kind == "generalize":
+        return Generalize(spec.param("to"), spec.param("bucket"), spec.param("prefix"))
+    raise ValueError(f"unknown treatment {kind!r}")
+
+
+# --- value helpers ---------------------------------------------------------------------
+
+
+def canonical_text(value: Any, field: Field | None) -> str:
+    """The text a value is hashed or masked as. Numbers hash the same whichever Debezium
+    encoding carried them (Decimal bytes, VariableScaleDecimal, plain number)."""
+    if isinstance(value, str):
+        scale = logical.decimal_scale(field)
+        if scale is not None:
+            try:
+                return str(logical.decode_decimal_bytes(value, scale))
+            except ValueError:
+                raise TransformError("schema_mismatch", _where(field, "is not Decimal bytes")) from None
+        return value
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, int):
+        return str(value)
+    if isinstance(value, float):
+        return repr(value)
+    if isinstance(value, dict) and logical.logical_name(field) == logical.VARIABLE_SCALE_DECIMAL:
+        try:
+            return str(logical.decode_variable_scale(value))
+        except (ValueError, TypeError):
+            raise TransformError("schema_mismatch", _where(field, "is not a VariableScaleDecimal")) from None
+    try:
+        return orjson.dumps(value, option=orjson.OPT_SORT_KEYS).decode()
+    except orjson.JSONEncodeError:
+        raise TransformError("unencodable", _where(field, "holds a value that cannot be hashed")) from None
+
+
+def _string_field(field: Field) -> Field:
+    out: Field = {"type": "string", "optional": field.get("optional", True)}
+    if "field" in field:
+        out["field"] = field["field"]
+    return out
+
+
+def _where(field: Field | None, problem: str) -> str:
+    name = field.get("field") if field else None
+    return f"field {name!r} {problem}" if name else f"value {problem}"
+
+
+_ISO_DATE = re.compile(r"^([+-]?\d{4,6})-(\d{2})-(\d{2})")
+
+
+def _truncate_time(value: Any, field: Field | None, to: str) -> Any:
+    name = logical.logical_name(field)
+    if isinstance(value, int) and not isinstance(value, bool):
+        if name in logical.DATE_DAYS:
+            return _truncate_days(value, to)
+        unit = logical.TIMESTAMP_UNITS.get(name or "")
+        if unit is not None:
+            return _truncate_epoch(value, unit, to)
+        raise TransformError(
+            "generalize_type",
+            _where(
+                field,
+                "is a number without a date/timestamp logical type; generalize to "
+                f"{to} needs one (enable schemas on the converter, or use bucket)",
+            ),
+        )
+    if isinstance(value, str):
+        if value in ("infinity", "-infinity"):
+            return value
+        m = _ISO_DATE.match(value)
+        if not m:
+            raise TransformError("generalize_type", _where(field, "is not an ISO-8601 date"))
+        year, month = m.group(1), m.group(2)
+        day = m.group(3)
+        month_out = "01" if to == "year" else month
+        day_out = day if to == "day" else "01"
+        rest = value[m.end() :]
+        if not rest:
+            return f"{year}-{month_out}-{day_out}"
+        suffix = "Z" if rest.endswith("Z") or name == "io.debezium.time.ZonedTimestamp" else ""
+        return f"{year}-{month_out}-{day_out}T00:00:00{suffix}"
+    raise TransformError("generalize_type", _where(field, f"cannot be generalized to {to}"))
+
+
+_EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
+_SENTINEL = 9_223_372_036_000_000_000  # Debezium's +/-infinity timestamps sit beyond this
+
+
+def _truncate_days(days: int, to: str) -> int:
+    if to == "day":
+        return days
+    d = datetime.fromordinal(_EPOCH.toordinal() + days).date()
+    d = d.replace(month=1, day=1) if to == "year" else d.replace(day=1)
+    return d.toordinal() - _EPOCH.toordinal()
+
+
+def _truncate_epoch(value: int, per_second: int, to: str) -> int:
+    if abs(value) >= _SENTINEL:
+        return value
+    seconds, _ = divmod(value, per_second)
+    try:
+        dt = datetime.fromtimestamp(seconds, UTC)
+    except (OverflowError, OSError, ValueError):
+        raise TransformError("generalize_type", "timestamp out of range for generalize") from None
+    dt = dt.replace(hour=0, minute=0, second=0, microsecond=0)
+    if to in ("year", "month"):
+        dt = dt.replace(day=1)
+    if to == "year":
+        dt = dt.replace(month=1)
+    delta = dt - _EPOCH
+    return (delta.days * 86_400 + delta.seconds) * per_second
+
+
+def _bucket(value: Any, field: Field | None, bucket: float) -> Any:
+    name = logical.logical_name(field)
+    if isinstance(value, bool):
+        raise TransformError("generalize_type", _where(field, "is a boolean; bucket needs a number"))
+    if isinstance(value, int):
+        width = bucket if isinstance(bucket, int) else Decimal(str(bucket))
+        out = (value // width) * width
+        return int(out)
+    if isinstance(value, float):
+        if not math.isfinite(value):
+            return value
+        return math.floor(value / bucket) * bucket
+    step = Decimal(str(bucket))
+    if isinstance(value, str):
+        scale = logical.decimal_scale(field)
+        if scale is not None:
+            number = logical.decode_decimal_bytes(value, scale)
+            return logical.encode_decimal_bytes(_floor_to(number, step), scale)
+        try:
+            number = Decimal(value)
+        except InvalidOperation:
+            raise TransformError("generalize_type", _where(field, "is not a number")) from None
+        if not number.is_finite():
+            return value
+        out = _floor_to(number, step)
+        exponent = number.as_tuple().exponent
+        return str(out.quantize(Decimal(1).scaleb(exponent))) if isinstance(exponent, int) else str(out)
+    if isinstance(value, dict) and name == logical.VARIABLE_SCALE_DECIMAL:
+        number = logical.decode_variable_scale(value)
+        return logical.encode_variable_scale(_floor_to(number, step), int(value["scale"]))
+    raise TransformError("generalize_type", _where(field, "is not a number"))
+
+
+def _floor_to(number: Decimal, step: Decimal) -> Decimal:
+    return (number / step).to_integral_value(rounding="ROUND_FLOOR") * step
+
+
+def _prefix(value: Any, n: int) -> Any:
+    if not isinstance(value, str):
+        raise TransformError("generalize_type", "generalize prefix needs a text value")
+    return value[:n]

@@ -1,0 +1,143 @@
+"""Load a YAML file (or a JSON file: YAML written in JSON syntax) into plain data,
+remembering the line every mapping key and value starts on, so that start-up errors can
+say ``file:line: what is wrong``.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+Path_ = tuple[str | int, ...]
+
+
+class SourceFileError(Exception):
+    """A configuration or declaration file is wrong; ``str()`` is ``file:line: message``."""
+
+    def __init__(self, file: str | Path, line: int, message: str) -> None:
+        self.file = str(file)
+        self.line = line
+        self.message = message
+        super().__init__(f"{self.file}:{line}: {message}")
+
+
+@dataclass(frozen=True)
+class LocatedDocument:
+    """A parsed document and the 1-based line of each path inside it."""
+
+    file: str
+    data: Any
+    lines: dict[Path_, int] = field(default_factory=dict)
+
+    def line_of(self, path: Path_) -> int:
+        """Line of ``path``, or of its nearest ancestor that has one."""
+        probe = tuple(path)
+        while probe:
+            if probe in self.lines:
+                return self.lines[probe]
+            probe = probe[:-1]
+        return self.lines.get((), 1)
+
+    def error(self, path: Path_, message: str) -> SourceFileError:
+        return SourceFileError(self.file, self.line_of(path), message)
+
+
+def load_located(path: str | Path) -> LocatedDocument:
+    """Parse ``path``. Raises :class:`SourceFileError` on syntax errors and duplicate keys."""
+    p = Path(path)
+    try:
+        text = p.read_text(encoding="utf-8")
+    except UnicodeDecodeError as exc:
+        raise SourceFileError(p, 1, f"not UTF-8 text (byte {exc.start})") from None
+    except OSError as exc:
+        raise SourceFileError(p, 1, f"cannot read file: {exc.strerror}") from None
+    return parse_located(text, str(p))
+
+
+def parse_located(text: str, file: str) -> LocatedDocument:
+    if text.lstrip().startswith(("{", "[")):
+        return _parse_json_syntax(text, file)
+    loader = yaml.SafeLoader(text)
+    try:
+        node = loader.get_single_node()
+        if node is None:
+            return LocatedDocument(file, None, {(): 1})
+        lines: dict[Path_, int] = {}
+        data = _convert(node, loader, (), lines, file)
+    except yaml.MarkedYAMLError as exc:
+        mark = exc.problem_mark or exc.context_mark
+        line = mark.line + 1 if mark is not None else 1
+        raise SourceFileError(file, line, f"YAML syntax error: {exc.problem or exc.context}") from None
+    except yaml.YAMLError as exc:  # pragma: no cover - PyYAML always marks its errors
+        raise SourceFileError(file, 1, f"YAML error: {type(exc).__name__}") from None
+    finally:
+        loader.dispose()
+    return LocatedDocument(file, data, lines)
+
+
+def _parse_json_syntax(text: str, file: str) -> LocatedDocument:
+    """JSON documents: values from the JSON parser (exact JSON semantics), lines from
+    the YAML composer (JSON is YAML once tabs, which valid JSON only has as whitespace,
+    become spaces)."""
+    try:
+        data = json.loads(text)
+    except json.JSONDecodeError as exc:
+        raise SourceFileError(file, exc.lineno, f"JSON syntax error: {exc.msg}") from None
+    lines: dict[Path_, int] = {(): 1}
+    loader = yaml.SafeLoader(text.replace("\t", " "))
+    try:
+        node = loader.get_single_node()
+        if node is not None:
+            _convert(node, loader, (), lines, file)
+    except (yaml.YAMLError, SourceFileError):
+        pass  # lines are a courtesy here; the JSON parser already accepted the document
+    finally:
+        loader.dispose()
+    _check_json_duplicates(text, file)
+    return LocatedDocument(file, data, lines)
+
+
+def _check_json_duplicates(text: str, file: str) -> None:
+    def hook(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+        seen: set[str] = set()
+        for key, _ in pairs:
+            if key in seen:
+                raise SourceFileError(file, _line_of_key(text, key), f"duplicate key {key!r}")
+            seen.add(key)
+        return dict(pairs)
+
+    json.loads(text, object_pairs_hook=hook)
+
+
+def _line_of_key(text: str, key: str) -> int:
+    needle = json.dumps(key)
+    hits = [i for i, line in enumerate(text.splitlines(), 1) if needle in line]
+    return hits[-1] if hits else 1
+
+
+def _convert(
+    node: yaml.Node, loader: yaml.SafeLoader, path: Path_, lines: dict[Path_, int], file: str
+) -> Any:
+    lines.setdefault(path, node.start_mark.line + 1)
+    if isinstance(node, yaml.MappingNode):
+        out: dict[Any, Any] = {}
+        for key_node, value_node in node.value:
+            key = loader.construct_object(key_node, deep=True)
+            if not isinstance(key, str | int | bool | float) and key is not None:
+                raise SourceFileError(file, key_node.start_mark.line + 1, "mapping keys must be scalars")
+            if isinstance(key, bool) or key is None:
+                # YAML 1.1 reads bare `yes`/`no`/`on`/`null` keys as booleans/None; keep the text.
+                key = key_node.value
+            if key in out:
+                raise SourceFileError(file, key_node.start_mark.line + 1, f"duplicate key {key!r}")
+            child = (*path, key)
+            lines[child] = key_node.start_mark.line + 1
+            out[key] = _convert(value_node, loader, child, lines, file)
+        return out
+    if isinstance(node, yaml.SequenceNode):
+        return [_convert(item, loader, (*path, i), lines, file) for i, item in enumerate(node.value)]
+    return loader.construct_object(node, deep=True)

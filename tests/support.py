@@ -1,0 +1,86 @@
+"""Helpers shared by the test tiers: the shared Debezium examples, a processor built
+from inline declarations, and the leak check every test that publishes uses."""
+
+from __future__ import annotations
+
+import json
+import os
+import textwrap
+from pathlib import Path
+from typing import Any
+
+from pipeline.bootstrap import build_processor
+from pipeline.config import Config, UndeclaredTopics
+from pipeline.events import CdrRecord, SourceRecord
+from pipeline.processor import Processor
+from pipeline.treatments.hashing import HashKey, default_key_id
+
+REPO = Path(__file__).resolve().parent.parent
+SHARED_EVENTS = Path(os.environ.get("CDR_SHARED_EVENTS", REPO.parent / "shared" / "debezium-events"))
+HASH_KEY = "unit-test-hash-key-0123456789"
+KEY = HashKey(HASH_KEY.encode(), default_key_id(HASH_KEY.encode()))
+
+
+def digest(text: str) -> str:
+    return KEY.digest(text)
+
+
+def example(name: str) -> Any:
+    return json.loads((SHARED_EVENTS / name).read_text(encoding="utf-8"))
+
+
+def example_bytes(name: str) -> bytes:
+    return (SHARED_EVENTS / name).read_bytes()
+
+
+def write_declarations(root: Path, declarations: dict[str, str]) -> Path:
+    root.mkdir(parents=True, exist_ok=True)
+    for name, text in declarations.items():
+        path = root / name
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(textwrap.dedent(text))
+    return root
+
+
+def make_processor(
+    root: Path, declarations: dict[str, str], default_topics: bool = False, **config: Any
+) -> Processor:
+    write_declarations(root, declarations)
+    if default_topics:
+        config["undeclared_topics"] = UndeclaredTopics(policy="default", cdr_topic="cdr.default.{topic}")
+    return build_processor(Config(schemas_dir=root, **config))
+
+
+def record(
+    topic: str, value: Any, key: Any = None, offset: int = 0, headers: Any = (), raw: bool = False
+) -> SourceRecord:
+    """A source record; ``value``/``key`` are documents (JSON-encoded here) or bytes."""
+
+    def enc(doc: Any) -> bytes | None:
+        if doc is None:
+            return None
+        if isinstance(doc, bytes):
+            return doc
+        return json.dumps(doc).encode()
+
+    hdrs = tuple((k, enc(v) if not isinstance(v, bytes) else v) for k, v in headers)
+    return SourceRecord(topic, 0, offset, enc(key), enc(value), hdrs, 1_700_000_000_000)
+
+
+def doc(raw: bytes | None) -> Any:
+    return None if raw is None else json.loads(raw)
+
+
+def assert_no_raw(values: list[str], *blobs: bytes | str | None) -> None:
+    """None of ``values`` appears in any blob. The failure message names which planted
+    value leaked by its index, never the value itself."""
+    for i, blob in enumerate(blobs):
+        if blob is None:
+            continue
+        text = blob.decode("utf-8", "replace") if isinstance(blob, bytes) else blob
+        for j, value in enumerate(values):
+            assert value not in text, f"planted value #{j} leaked into blob #{i}"
+
+
+def record_blobs(rec: CdrRecord) -> list[bytes | None]:
+    return [rec.key, rec.value, *(v for _, v in rec.headers)]
