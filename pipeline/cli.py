@@ -61,10 +61,10 @@ def main(argv: list[str] | None = None) -> int:
             return _process(args)
         return _validate(args)
     except InvalidFilesError as exc:
-        err = Console(stderr=True, highlight=False)
+        # One problem per line, never wrapped: editors and CI read `file:line: message`.
         for problem in exc.errors:
-            err.print(str(problem), markup=False)
-        err.print(f"{len(exc.errors)} problem(s); not started.", style="bold red")
+            print(problem, file=sys.stderr)
+        print(f"{len(exc.errors)} problem(s); not started.", file=sys.stderr)
         return EXIT_INVALID
 
 
@@ -130,7 +130,8 @@ def _process(args: argparse.Namespace) -> int:
         table.add_row(f"dead-lettered ({reason})", str(n))
     console.print(table)
     bad = stats.dead_lettered + stats.malformed
-    console.print(f"{stats.published} published to {args.output}; {bad} dead-lettered to {dlq}")
+    summary = f"{stats.published} published to {args.output}; {bad} dead-lettered to {dlq}"
+    console.print(summary, soft_wrap=True)
     return EXIT_OK
 
 
