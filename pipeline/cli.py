@@ -28,9 +28,7 @@ EXIT_INVALID = 3
 
 
 def _parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(
-        prog="cdr", description="Debezium change streams in, masked CDR topics out."
-    )
+    parser = argparse.ArgumentParser(prog="cdr", description="Debezium change streams in, masked CDR topics out.")
     parser.add_argument("--version", action="version", version=f"cdr-pipeline {__version__}")
     sub = parser.add_subparsers(dest="command", required=True)
 
@@ -38,9 +36,7 @@ def _parser() -> argparse.ArgumentParser:
     run.add_argument("--config", required=True, type=Path, help="YAML config file")
 
     proc = sub.add_parser("process", help="process a JSON-lines file of Kafka records without Kafka")
-    proc.add_argument(
-        "--schemas", type=Path, help="declarations directory (default: the config's, or ./schemas)"
-    )
+    proc.add_argument("--schemas", type=Path, help="declarations directory (default: the config's, or ./schemas)")
     proc.add_argument("--input", required=True, type=Path)
     proc.add_argument("--output", required=True, type=Path)
     proc.add_argument("--dlq", type=Path, help="dead-letter file (default: <output>.dlq.jsonl)")

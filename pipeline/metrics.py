@@ -47,12 +47,8 @@ class Metrics:
         r = self.registry
         self._topic = _Bounded(max_topics)
         self._column = _Bounded(max_columns)
-        self.consumed = Counter(
-            "cdr_events_consumed", "Records consumed from source topics.", ["topic"], registry=r
-        )
-        self.produced = Counter(
-            "cdr_events_produced", "Records acknowledged on CDR topics.", ["topic"], registry=r
-        )
+        self.consumed = Counter("cdr_events_consumed", "Records consumed from source topics.", ["topic"], registry=r)
+        self.produced = Counter("cdr_events_produced", "Records acknowledged on CDR topics.", ["topic"], registry=r)
         self.dead_letters = Counter(
             "cdr_dead_letters", "Records sent to the dead-letter topic.", ["stage", "reason"], registry=r
         )
@@ -89,9 +85,7 @@ class Metrics:
             buckets=E2E_BUCKETS,
             registry=r,
         )
-        self.lag = Gauge(
-            "cdr_consumer_lag", "High watermark minus position.", ["topic", "partition"], registry=r
-        )
+        self.lag = Gauge("cdr_consumer_lag", "High watermark minus position.", ["topic", "partition"], registry=r)
         self.commits = Counter("cdr_commits", "Offset commits, by result.", ["result"], registry=r)
         self.rebalances = Counter("cdr_rebalances", "Partition assignment changes.", ["kind"], registry=r)
         self.assigned = Gauge("cdr_assigned_partitions", "Partitions currently assigned.", registry=r)

@@ -121,9 +121,7 @@ class TableProcessor:
         hit = self._keys.get(cache_key)
         if hit is not None:
             return hit
-        key = StructTransform(
-            self.policy, struct_fields(schema, "key"), self.unavailable, key_mode=True, what="key"
-        )
+        key = StructTransform(self.policy, struct_fields(schema, "key"), self.unavailable, key_mode=True, what="key")
         compiled = _Compiled(orjson.dumps(key.out_struct(schema)), key)
         self._remember(self._keys, cache_key, compiled)
         return compiled
@@ -240,9 +238,7 @@ class TableProcessor:
 
 def _message_schema(field: dict[str, Any]) -> dict[str, Any]:
     out = dict(field)
-    out["fields"] = [
-        {**f, "optional": True} if f.get("field") == "content" else f for f in field.get("fields") or []
-    ]
+    out["fields"] = [{**f, "optional": True} if f.get("field") == "content" else f for f in field.get("fields") or []]
     return out
 
 
@@ -272,8 +268,7 @@ class Processor:
         self.settings = settings
         self.unavailable = UnavailableValues(settings.unavailable_placeholder)
         self._tables: dict[str, TableProcessor] = {
-            topic: TableProcessor(decl, settings, self.unavailable)
-            for topic, decl in declarations.by_topic.items()
+            topic: TableProcessor(decl, settings, self.unavailable) for topic, decl in declarations.by_topic.items()
         }
 
     def table_for(self, topic: str) -> TableProcessor | None:

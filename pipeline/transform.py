@@ -126,9 +126,7 @@ class StructTransform:
                 new = dict(new)
                 params = dict(new.get("parameters") or {})
                 params["cdr.pii"] = rule.pii if rule.pii != UNDECLARED else "undeclared"
-                params["cdr.treatment"] = (
-                    op.kind if self.key_mode and op is not rule.operator else rule.treatment.label
-                )
+                params["cdr.treatment"] = op.kind if self.key_mode and op is not rule.operator else rule.treatment.label
                 new["parameters"] = params
             out.append(new)
         return out

@@ -119,9 +119,7 @@ def _line_of_key(text: str, key: str) -> int:
     return hits[-1] if hits else 1
 
 
-def _convert(
-    node: yaml.Node, loader: yaml.SafeLoader, path: Path_, lines: dict[Path_, int], file: str
-) -> Any:
+def _convert(node: yaml.Node, loader: yaml.SafeLoader, path: Path_, lines: dict[Path_, int], file: str) -> Any:
     lines.setdefault(path, node.start_mark.line + 1)
     if isinstance(node, yaml.MappingNode):
         out: dict[Any, Any] = {}

@@ -42,9 +42,7 @@ def write_declarations(root: Path, declarations: dict[str, str]) -> Path:
     return root
 
 
-def make_processor(
-    root: Path, declarations: dict[str, str], default_topics: bool = False, **config: Any
-) -> Processor:
+def make_processor(root: Path, declarations: dict[str, str], default_topics: bool = False, **config: Any) -> Processor:
     write_declarations(root, declarations)
     if default_topics:
         config["undeclared_topics"] = UndeclaredTopics(policy="default", cdr_topic="cdr.default.{topic}")

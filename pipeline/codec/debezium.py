@@ -24,9 +24,7 @@ SCHEMA_CHANGE_SCHEMAS = frozenset(
     {"io.debezium.connector.mysql.SchemaChangeValue", "io.debezium.connector.mariadb.SchemaChangeValue"}
 )
 MESSAGE_SCHEMA = "io.debezium.connector.postgresql.MessageValue"
-ENVELOPE_KEYS = frozenset(
-    {"before", "after", "source", "op", "ts_ms", "ts_us", "ts_ns", "transaction", "message"}
-)
+ENVELOPE_KEYS = frozenset({"before", "after", "source", "op", "ts_ms", "ts_us", "ts_ns", "transaction", "message"})
 TRANSACTION_KEYS = frozenset({"status", "id", "ts_ms", "event_count", "data_collections"})
 ROW_OPS = frozenset({"c", "u", "d", "r"})
 
@@ -107,9 +105,7 @@ def classify(doc: JsonDoc | None, topic: str, fmt: str = "auto") -> Kind:
     if name.endswith(ENVELOPE_SUFFIX) or name == MESSAGE_SCHEMA or _looks_like_envelope(payload, name):
         return _envelope_kind(payload)
     if fmt == "envelope":
-        raise DecodeError(
-            "not_an_envelope", "value is not a Debezium envelope (declaration format: envelope)"
-        )
+        raise DecodeError("not_an_envelope", "value is not a Debezium envelope (declaration format: envelope)")
     return Kind.ROW
 
 

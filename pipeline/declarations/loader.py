@@ -37,9 +37,7 @@ def declaration_files(root: str | Path) -> list[Path]:
     if base.is_file():
         return [base]
     return sorted(
-        p
-        for p in base.rglob("*")
-        if p.is_file() and p.suffix in SUFFIXES and not p.name.endswith(".schema.json")
+        p for p in base.rglob("*") if p.is_file() and p.suffix in SUFFIXES and not p.name.endswith(".schema.json")
     )
 
 
@@ -163,9 +161,7 @@ def _cross_file_problems(loaded: list[tuple[Declaration, LocatedDocument]]) -> l
         for decl, doc in loaded:
             value = getattr(decl, key)
             if value in first:
-                problems.append(
-                    doc.error((key,), f"{key} {value!r} is already declared in {first[value].path}")
-                )
+                problems.append(doc.error((key,), f"{key} {value!r} is already declared in {first[value].path}"))
             first.setdefault(value, decl)
     for decl, doc in loaded:
         if decl.cdr_topic == decl.source_topic:

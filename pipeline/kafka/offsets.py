@@ -75,9 +75,7 @@ class OffsetTracker:
     def in_flight(self) -> int:
         return sum(len(p.entries) for p in self._parts.values())
 
-    def committable(
-        self, only: set[TopicPartition] | None = None, force: bool = False
-    ) -> dict[TopicPartition, int]:
+    def committable(self, only: set[TopicPartition] | None = None, force: bool = False) -> dict[TopicPartition, int]:
         """Next offsets to commit: for partitions that advanced since the last call, or
         for every partition with progress when ``force`` (a final, synchronous commit
         must not trust that an earlier asynchronous one succeeded)."""

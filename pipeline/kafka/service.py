@@ -115,9 +115,7 @@ class Service:
             delivery=self.config.delivery,
             dead_letter_topic=self.config.dead_letter_topic,
         )
-        self.consumer.subscribe(
-            topics, on_assign=self._on_assign, on_revoke=self._on_revoke, on_lost=self._on_lost
-        )
+        self.consumer.subscribe(topics, on_assign=self._on_assign, on_revoke=self._on_revoke, on_lost=self._on_lost)
         last_commit = last_lag = time.monotonic()
         try:
             while not self._stopping and self._fatal is None:
@@ -204,9 +202,7 @@ class Service:
                 error_class=outcome.error_class,
                 message=outcome.message,
             )
-            self._produce(
-                dead_letter_record(outcome, self.config.dead_letter_topic), entry, (topic, partition), None
-            )
+            self._produce(dead_letter_record(outcome, self.config.dead_letter_topic), entry, (topic, partition), None)
         elif topic not in self._logged_skips:
             self._logged_skips.add(topic)
             log(logger, logging.INFO, "skipping_records", topic=topic, reason=outcome.reason)

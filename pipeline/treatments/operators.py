@@ -159,9 +159,7 @@ class Generalize(Operator):
         return _prefix(value, self.prefix or 1)
 
 
-def build_operator(
-    spec: TreatmentSpec, hash_key: HashKey | None, redactor: SpanRedactor | None = None
-) -> Operator:
+def build_operator(spec: TreatmentSpec, hash_key: HashKey | None, redactor: SpanRedactor | None = None) -> Operator:
     kind = spec.kind
     if kind == "pass":
         return Pass()

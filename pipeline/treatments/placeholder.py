@@ -21,10 +21,7 @@ DEFAULT_PLACEHOLDER = "__debezium_unavailable_value"
 
 class UnavailableValues:
     def __init__(self, placeholder: str = DEFAULT_PLACEHOLDER) -> None:
-        if placeholder.startswith("hex:"):
-            raw = bytes.fromhex(placeholder[4:])
-        else:
-            raw = placeholder.encode("utf-8")
+        raw = bytes.fromhex(placeholder[4:]) if placeholder.startswith("hex:") else placeholder.encode("utf-8")
         text = raw.decode("utf-8", "replace")
         b64 = base64.b64encode(raw).decode("ascii")
         self.text = text

@@ -89,18 +89,14 @@ def test_process_refuses_invalid_declarations(tmp_path: Path) -> None:
     schemas = write_declarations(tmp_path / "schemas", {"c.yaml": DECL.replace("PERSON}", "PERSN}", 1)})
     src = tmp_path / "in.jsonl"
     src.write_text("")
-    res = cdr(
-        "process", "--schemas", str(schemas), "--input", str(src), "--output", str(tmp_path / "o.jsonl")
-    )
+    res = cdr("process", "--schemas", str(schemas), "--input", str(src), "--output", str(tmp_path / "o.jsonl"))
     assert res.returncode == 3
     assert f"{schemas}/c.yaml:7: column 'first_name': unknown pii 'PERSN'" in res.stderr
     assert not (tmp_path / "o.jsonl").exists()
 
 
 def test_process_bad_arguments(tmp_path: Path) -> None:
-    assert (
-        cdr("process", "--input", str(tmp_path / "missing"), "--output", str(tmp_path / "o")).returncode == 2
-    )
+    assert cdr("process", "--input", str(tmp_path / "missing"), "--output", str(tmp_path / "o")).returncode == 2
     assert cdr("process").returncode == 2
 
 

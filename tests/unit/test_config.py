@@ -63,10 +63,7 @@ def test_environment_overrides(tmp_path: Path) -> None:
 
 
 def test_errors_have_lines_and_never_values(tmp_path: Path) -> None:
-    text = (
-        CONFIG.replace("metrics: {port: 9555}", "metrics: {port: hunter2-secret}")
-        + "delivery: maybe\nbogus: 1\n"
-    )
+    text = CONFIG.replace("metrics: {port: 9555}", "metrics: {port: hunter2-secret}") + "delivery: maybe\nbogus: 1\n"
     with pytest.raises(InvalidFilesError) as info:
         load_config(write(tmp_path, text), environ={})
     lines = sorted(str(e).split("cdr.yaml:")[1] for e in info.value.errors)
@@ -81,9 +78,7 @@ def test_errors_have_lines_and_never_values(tmp_path: Path) -> None:
 def test_bad_environment_override_is_named(tmp_path: Path) -> None:
     with pytest.raises(InvalidFilesError) as info:
         load_config(write(tmp_path, CONFIG), environ={"CDR_BATCH__SIZE": "lots"})
-    assert str(info.value.errors[0]).startswith(
-        "environment CDR_BATCH__SIZE:0: batch.size: must be of type integer"
-    )
+    assert str(info.value.errors[0]).startswith("environment CDR_BATCH__SIZE:0: batch.size: must be of type integer")
 
 
 def test_bad_treatment_default(tmp_path: Path) -> None:

@@ -182,11 +182,7 @@ def test_pg_tombstone_after_delete(customers) -> None:
 @pytest.mark.parametrize("name", ["pg_truncate.json", "mysql_truncate.json"])
 def test_truncate(customers, name: str) -> None:
     src = example(name)
-    topic = (
-        "PostgreSQL_server.public.customers"
-        if name.startswith("pg")
-        else "mysql-server-1.inventory.customers"
-    )
+    topic = "PostgreSQL_server.public.customers" if name.startswith("pg") else "mysql-server-1.inventory.customers"
     outcome = customers.process(record(topic, wire(src), key=None))
     assert isinstance(outcome, Published)
     (out,) = outcome.records
@@ -230,9 +226,7 @@ def test_heartbeat(customers) -> None:
 def test_topic_without_declaration_is_skipped(tmp_path: Path) -> None:
     proc = make_processor(
         tmp_path / "s",
-        {
-            "a.yaml": "table: a.b\nsource_topic: x.a.b\ncdr_topic: cdr.ab\nowner: t\ncolumns: {id: {pii: none}}\n"
-        },
+        {"a.yaml": "table: a.b\nsource_topic: x.a.b\ncdr_topic: cdr.ab\nowner: t\ncolumns: {id: {pii: none}}\n"},
     )
     outcome = proc.process(record("x.a.other", wire(example("pg_snapshot_read_schemaless_3_3.json"))))
     assert isinstance(outcome, Skipped) and outcome.reason == "undeclared_topic"
@@ -287,9 +281,7 @@ def test_update_replica_identity_variants(customers) -> None:
             "after": variant["after"],
             "source": {"ts_ms": 1},
         }
-        outcome = customers.process(
-            record("PostgreSQL_server.public.customers", value, key=variant.get("key"))
-        )
+        outcome = customers.process(record("PostgreSQL_server.public.customers", value, key=variant.get("key")))
         assert isinstance(outcome, Published), name
         payload = doc(outcome.records[0].value)
         if variant["before"] is None:
@@ -429,9 +421,7 @@ def test_flattened_update_output_and_its_envelope(customers) -> None:
 # --- column encodings (fragments wrapped into envelopes) -----------------------------------
 
 
-def envelope(
-    fields: list[dict[str, Any]], after: dict[str, Any], name: str = "pg.public.t"
-) -> dict[str, Any]:
+def envelope(fields: list[dict[str, Any]], after: dict[str, Any], name: str = "pg.public.t") -> dict[str, Any]:
     row = {"type": "struct", "fields": fields, "optional": True, "name": f"{name}.Value"}
     return {
         "schema": {
@@ -536,8 +526,7 @@ def test_temporal_pg(tmp_path: Path) -> None:
     )
     proc = table(
         tmp_path,
-        cols
-        + "  ti: {pii: none}\n  tip: {pii: none}\n  ttf: {pii: none}\n  ttz: {pii: none}\n  it: {pii: none}\n",
+        cols + "  ti: {pii: none}\n  tip: {pii: none}\n  ttf: {pii: none}\n  ttz: {pii: none}\n  it: {pii: none}\n",
     )
     after, fields = run(proc, envelope(ex["schema_fields"], ex["after"]))
     assert after["date"] == 16801  # 2016-01-01 in days
@@ -627,9 +616,7 @@ def test_bits_and_bytea(tmp_path: Path) -> None:
     bytea = example("bytea_binary_handling_modes.json")
     hashed = []
     for mode in ("bytes (default)", "base64", "hex"):
-        proc2 = table(
-            tmp_path / mode, "  ba: {pii: US_BANK_NUMBER, treatment: hash}\n  bytea_array: {pii: none}\n"
-        )
+        proc2 = table(tmp_path / mode, "  ba: {pii: US_BANK_NUMBER, treatment: hash}\n  bytea_array: {pii: none}\n")
         after, fields = run(proc2, envelope(bytea[mode]["schema_fields"], {"ba": bytea[mode]["after"]["ba"]}))
         hashed.append(after["ba"])
         assert fields["ba"]["type"] == "string"
@@ -675,9 +662,7 @@ def test_geometry_location_redacted(tmp_path: Path) -> None:
             ],
         },
     ]
-    after, out_fields = run(
-        proc, envelope(fields, {"p": ex["point"]["value"], "g": ex["postgis_geometry"]["value"]})
-    )
+    after, out_fields = run(proc, envelope(fields, {"p": ex["point"]["value"], "g": ex["postgis_geometry"]["value"]}))
     assert after == {"p": "<REDACTED>"}
     assert out_fields["p"]["type"] == "string" and "g" not in out_fields
 
@@ -690,9 +675,7 @@ def test_hstore_both_modes(tmp_path: Path) -> None:
             continue
         for value in mode["values"]:
             after, fields = run(proc, envelope([mode["schema"]], {"hs": value}))
-            expected = (
-                value if isinstance(value, str) else json.dumps(value, sort_keys=True, separators=(",", ":"))
-            )
+            expected = value if isinstance(value, str) else json.dumps(value, sort_keys=True, separators=(",", ":"))
             assert after["hs"] == digest(expected)
             assert fields["hs"]["type"] == "string"
 

@@ -126,9 +126,7 @@ def test_every_problem_of_every_file_is_reported(tmp_path: Path) -> None:
 
 
 def test_the_same_topic_in_two_files(tmp_path: Path) -> None:
-    got = problems(
-        tmp_path, {"a.yaml": GOOD, "b.yaml": GOOD.replace("cdr.payments.customers.v1", "cdr.other")}
-    )
+    got = problems(tmp_path, {"a.yaml": GOOD, "b.yaml": GOOD.replace("cdr.payments.customers.v1", "cdr.other")})
     assert got == [
         f"b.yaml:2: source_topic 'dbserver1.inventory.customers' is already declared in {tmp_path}/schemas/a.yaml"
     ]
@@ -138,9 +136,7 @@ def test_missing_default_treatment(tmp_path: Path) -> None:
     root = write_declarations(tmp_path / "s", {"c.yaml": GOOD.replace("DATE_OF_BIRTH", "EMPLOYEE_ID")})
     with pytest.raises(InvalidFilesError, match="no default treatment for EMPLOYEE_ID"):
         load_declarations(root, (*BUILTIN_ENTITIES, "EMPLOYEE_ID"), default_treatments())
-    decls = load_declarations(
-        root, (*BUILTIN_ENTITIES, "EMPLOYEE_ID"), default_treatments({"EMPLOYEE_ID": "hash"})
-    )
+    decls = load_declarations(root, (*BUILTIN_ENTITIES, "EMPLOYEE_ID"), default_treatments({"EMPLOYEE_ID": "hash"}))
     assert decls.for_topic("dbserver1.inventory.customers").columns["dob"].pii == "EMPLOYEE_ID"
 
 
