@@ -45,3 +45,11 @@ def classpath(component: str) -> str:
         raise MavenError(f"maven could not resolve {component}:\n{tail}")
     out.replace(cached)
     return cached.read_text().strip()
+
+
+if __name__ == "__main__":  # python -m devstack.maven kafka: fetch and print the classpath size
+    import sys
+
+    for name in sys.argv[1:] or ["kafka"]:
+        jars = classpath(name).split(":")
+        print(f"{name}: {len(jars)} jars resolved from Maven Central into ~/.m2")

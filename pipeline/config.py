@@ -31,7 +31,7 @@ from pipeline.yamlfile import LocatedDocument, SourceFileError, load_located
 
 LIBRDKAFKA_SECTIONS = ("kafka", "consumer", "producer")
 UNDECLARED_MASK = TreatmentSpec("mask")  # every character of an undeclared value masked
-DELIVERY_MODES = ("at_least_once", "exactly_once")
+DELIVERY_MODES = ("at_least_once",)
 
 # Debezium SMT headers that hold metadata, never row values. Other source headers are
 # not copied to CDR records (a header can carry anything); the PK-change headers

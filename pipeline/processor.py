@@ -70,6 +70,7 @@ class TableProcessor:
         self._schemaless_key = StructTransform(self.policy, None, unavailable, key_mode=True, what="key")
         self._values: OrderedDict[bytes, _Compiled] = OrderedDict()
         self._keys: OrderedDict[bytes, _Compiled] = OrderedDict()
+        self._summaries: dict[tuple[int, ...], tuple[bytes, tuple[tuple[str, int], ...], tuple[str, ...]]] = {}
 
     # -- schemas ------------------------------------------------------------------------
 
@@ -139,17 +140,8 @@ class TableProcessor:
         kind = classify(value_doc, rec.topic, self.decl.format)
         if kind in NOT_TABLE_DATA:
             return Skipped(rec, kind.value)
-        counts: dict[str, int] = {}
-        undeclared: dict[str, None] = {}
-        sensitive: dict[str, str] = {}
-
-        def note(plan: StructPlan) -> None:
-            for treatment, n in plan.counts:
-                counts[treatment] = counts.get(treatment, 0) + n
-            for col in plan.undeclared:
-                undeclared[col] = None
-            for col, label in plan.sensitive:
-                sensitive.setdefault(col, label)
+        plans: list[StructPlan] = []
+        note = plans.append
 
         key_bytes = self._treat_key_bytes(rec.key, "key", note) if rec.key is not None else None
         value_bytes: bytes | None = None
@@ -163,17 +155,36 @@ class TableProcessor:
                 headers.append((name, self._treat_key_bytes(raw, name, note) if raw is not None else None))
             elif name in self.passthrough:
                 headers.append((name, raw))
-        headers.append((PII_HEADER, orjson.dumps(sensitive)))
+        pii_header, counts, undeclared = self._summary(plans)
+        headers.append((PII_HEADER, pii_header))
         headers.append((POLICY_HEADER, self.policy_header))
         headers.append((SOURCE_HEADER, rec.coordinates.encode()))
         out = CdrRecord(self.decl.cdr_topic, key_bytes, value_bytes, tuple(headers), rec.timestamp_ms)
-        report = ProcessingReport(
-            table=self.decl.table,
-            fields_transformed=tuple(sorted(counts.items())),
-            undeclared_columns=tuple(undeclared),
-            source_ts_ms=source_ts,
-        )
+        report = ProcessingReport(self.decl.table, counts, undeclared, source_ts)
         return Published(rec, (out,), report)
+
+    def _summary(self, plans: list[StructPlan]) -> tuple[bytes, tuple[tuple[str, int], ...], tuple[str, ...]]:
+        """The cdr.pii header, treatment counts and undeclared columns of a record, from
+        the plans of its key, rows and key headers (cached per combination of plans)."""
+        cache_key = tuple(p.serial for p in plans)
+        hit = self._summaries.get(cache_key)
+        if hit is not None:
+            return hit
+        counts: dict[str, int] = {}
+        undeclared: dict[str, None] = {}
+        sensitive: dict[str, str] = {}
+        for plan in plans:
+            for treatment, n in plan.counts:
+                counts[treatment] = counts.get(treatment, 0) + n
+            for col in plan.undeclared:
+                undeclared[col] = None
+            for col, label in plan.sensitive:
+                sensitive.setdefault(col, label)
+        summary = (orjson.dumps(sensitive), tuple(sorted(counts.items())), tuple(undeclared))
+        if len(self._summaries) >= 4096:
+            self._summaries.clear()
+        self._summaries[cache_key] = summary
+        return summary
 
     def _treat_key_bytes(self, raw: bytes, what: str, note: Any) -> bytes:
         doc = decode_doc(raw, what)

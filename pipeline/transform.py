@@ -8,6 +8,7 @@ looked at again, which keeps the per-record cost close to a dict copy.
 
 from __future__ import annotations
 
+import itertools
 from dataclasses import dataclass
 from typing import Any
 
@@ -18,6 +19,7 @@ from pipeline.treatments.placeholder import UnavailableValues
 
 Field = dict[str, Any]
 _MAX_PLANS = 256
+_serials = itertools.count(1)
 
 
 @dataclass(frozen=True, slots=True)
@@ -26,6 +28,7 @@ class StructPlan:
     undeclared: tuple[str, ...]
     sensitive: tuple[tuple[str, str], ...]  # (column, treatment label)
     counts: tuple[tuple[str, int], ...]  # (treatment, values treated per struct)
+    serial: int  # unique per plan, so combinations of plans can be cached
 
 
 class StructTransform:
@@ -89,7 +92,9 @@ class StructTransform:
                 f"table {self.policy.decl.table}: undeclared column {undeclared[0]!r} "
                 "(declaration says undeclared: block)",
             )
-        return StructPlan(tuple(work), tuple(undeclared), tuple(sensitive), tuple(sorted(counts.items())))
+        return StructPlan(
+            tuple(work), tuple(undeclared), tuple(sensitive), tuple(sorted(counts.items())), next(_serials)
+        )
 
     def apply(self, row: dict[str, Any]) -> tuple[dict[str, Any], StructPlan]:
         plan = self.plan_for(row)

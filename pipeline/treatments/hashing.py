@@ -13,7 +13,7 @@ import binascii
 import hashlib
 import hmac
 import os
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 HASH_KEY_ENV = "CDR_HASH_KEY"
@@ -24,17 +24,30 @@ class HashKeyError(ValueError):
     """The hash key is missing or unusable (the message never contains the key)."""
 
 
+CACHE_ENTRIES = 65_536
+
+
 @dataclass(frozen=True)
 class HashKey:
     secret: bytes
     key_id: str
+    # Change streams repeat values (every update of a row carries its e-mail again):
+    # recent digests are kept, bounded, and dropped wholesale when full.
+    _cache: dict[str, str] = field(default_factory=dict, repr=False, compare=False)
 
     def __repr__(self) -> str:  # never print the secret
         return f"HashKey(key_id={self.key_id!r})"
 
     def digest(self, text: str) -> str:
+        cached = self._cache.get(text)
+        if cached is not None:
+            return cached
         mac = hmac.digest(self.secret, text.encode("utf-8", "surrogatepass"), hashlib.sha256)
-        return f"{self.key_id}:{mac.hex()}"
+        out = f"{self.key_id}:{mac.hex()}"
+        if len(self._cache) >= CACHE_ENTRIES:
+            self._cache.clear()
+        self._cache[text] = out
+        return out
 
 
 def parse_key_material(material: str, origin: str) -> bytes:

@@ -1,0 +1,47 @@
+# cdr-pipeline. `make demo` and `make test` each set up everything they need on a fresh
+# machine: Debian packages (Java, Maven) if missing, the Python virtualenv, Maven jars.
+PYTHON ?= python3
+VENV   := .venv
+BIN    := $(VENV)/bin
+STAMP  := $(VENV)/.installed-$(shell sha256sum pyproject.toml | cut -c1-12)
+
+.PHONY: install system-deps jars test unit integration lint demo bench clean stack-up stack-down
+
+install: system-deps $(STAMP)
+
+system-deps:
+	@bash deploy/local/install-system-deps.sh
+
+$(STAMP): pyproject.toml
+	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "Python 3.11+ is required")'
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+	$(BIN)/pip install --quiet -e '.[dev]'
+	@rm -f $(VENV)/.installed-*
+	@touch $@
+
+jars: install
+	$(BIN)/python -m devstack.maven kafka
+
+lint: install
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+test: install jars lint
+	$(BIN)/pytest
+
+unit: install
+	$(BIN)/pytest tests/unit
+
+integration: install jars
+	$(BIN)/pytest tests/integration
+
+demo: install jars
+	$(BIN)/python -m devstack.demo
+
+bench: install
+	$(BIN)/python bench/throughput.py
+	$(BIN)/python bench/throughput.py --schemaless
+
+clean:
+	rm -rf $(VENV) .run .pytest_cache .ruff_cache *.egg-info
