@@ -2,8 +2,12 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from types import MappingProxyType
 
+from detectors.ner import NerUnavailable, ner_engine
+from detectors.profiler import DetectionSettings, Profiler, VerdictChange
+from detectors.textscan import TextScanner
 from pipeline.config import Config
 from pipeline.declarations.loader import load_declarations
 from pipeline.declarations.model import Declaration, DeclarationSet
@@ -11,7 +15,6 @@ from pipeline.exceptions import InvalidFilesError
 from pipeline.policy import PolicySettings
 from pipeline.processor import CoreSettings, Processor
 from pipeline.treatments.hashing import HashKeyError, load_hash_key
-from pipeline.treatments.operators import SpanRedactor
 from pipeline.yamlfile import SourceFileError
 
 
@@ -19,10 +22,23 @@ def load_declaration_set(config: Config) -> DeclarationSet:
     return load_declarations(config.schemas_dir, config.entities, config.treatment_defaults)
 
 
+def build_detection(config: Config) -> tuple[TextScanner, Profiler] | tuple[None, None]:
+    """The value scanner (NER model loaded now, once) and the column profiler."""
+    det = config.detection
+    if not det.enabled:
+        return None, None
+    ner = ner_engine(det.ner_model) if det.ner else None
+    scanner = TextScanner(ner=ner)
+    settings = DetectionSettings(
+        min_samples=det.min_samples, sample_every=det.sample_every, enter=det.enter, leave=det.leave
+    )
+    return scanner, Profiler(settings, scanner)
+
+
 def build_processor(
     config: Config,
     declarations: DeclarationSet | None = None,
-    redactor: SpanRedactor | None = None,
+    on_verdict: Callable[[VerdictChange], None] | None = None,
 ) -> Processor:
     """Raises :class:`InvalidFilesError` for anything a person must fix before start-up."""
     decls = declarations if declarations is not None else load_declaration_set(config)
@@ -53,12 +69,20 @@ def build_processor(
             columns=MappingProxyType({}),
             path=config.path or "<config>",
         )
+    try:
+        scanner, profiler = build_detection(config)
+    except NerUnavailable as exc:
+        raise InvalidFilesError([SourceFileError(config.path or "<environment>", 1, str(exc))]) from None
+    if profiler is not None:
+        profiler.on_change = on_verdict
     settings = CoreSettings(
         policy=PolicySettings(
             treatment_defaults=config.treatment_defaults,
             undeclared_mask=config.undeclared_mask,
             hash_key=key,
-            redactor=redactor,
+            scanner=scanner,
+            profiler=profiler,
+            drift=config.detection.drift,
         ),
         unavailable_placeholder=config.unavailable_value_placeholder,
         headers_passthrough=config.headers_passthrough,

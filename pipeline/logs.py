@@ -42,3 +42,22 @@ def setup_logging(level: str = "INFO") -> None:
 
 def log(logger: logging.Logger, level: int, event: str, **fields: Any) -> None:
     logger.log(level, event, extra={"fields": fields})
+
+
+def log_verdict(change: Any) -> None:
+    """A column's detection verdict changed (detectors.profiler.VerdictChange): table,
+    column, entity, confidence and evidence figures; never a value."""
+    after = change.after
+    log(
+        logging.getLogger("cdr.detection"),
+        logging.WARNING if after.state in ("pii", "free_text", "json") else logging.INFO,
+        "column_verdict",
+        table=change.table,
+        column=change.column,
+        previous=change.before.describe(),
+        state=after.state,
+        entity=after.entity,
+        confidence=after.confidence,
+        samples=after.samples,
+        evidence=dict(after.evidence),
+    )

@@ -11,12 +11,20 @@ from __future__ import annotations
 import contextlib
 import platform
 import time
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable, Iterator
+from typing import TYPE_CHECKING
 
 from prometheus_client import CollectorRegistry, Counter, Gauge, Histogram, Info, start_http_server
+from prometheus_client.core import CounterMetricFamily, GaugeMetricFamily
+from prometheus_client.metrics_core import Metric
+from prometheus_client.registry import Collector
 
 from pipeline import __version__
 from pipeline.events import DeadLetter, Published, Skipped
+
+if TYPE_CHECKING:
+    from detectors.profiler import Profiler
+    from pipeline.declarations.model import DeclarationSet
 
 OTHER = "__other__"
 LATENCY_BUCKETS = (0.0001, 0.00025, 0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 1.0)
@@ -58,24 +66,13 @@ class Metrics:
             ["topic", "reason"],
             registry=r,
         )
-        self.fields_transformed = Counter(
-            "cdr_fields_transformed",
-            "Field values treated, per table and treatment.",
-            ["table", "treatment"],
-            registry=r,
-        )
-        self.undeclared_columns = Counter(
-            "cdr_undeclared_column_events",
-            "Events carrying a column the table's declaration does not list.",
-            ["table", "column"],
-            registry=r,
-        )
-        self.undeclared_columns_current = Gauge(
-            "cdr_undeclared_columns",
-            "Distinct undeclared columns seen since start, per table.",
-            ["table"],
-            registry=r,
-        )
+        # Per-record counters are kept in plain dicts and read at scrape time (a
+        # prometheus_client .inc() per field per record would cost more than the work).
+        self._fields: dict[tuple[str, str], int] = {}
+        self._undeclared_events: dict[tuple[str, str], int] = {}
+        self._detections: dict[tuple[str, str, str, str], int] = {}
+        self._undeclared_seen: dict[str, set[str]] = {}
+        r.register(_DictCollector(self))
         self.processing = Histogram(
             "cdr_processing_seconds", "Processing-core time per record.", buckets=LATENCY_BUCKETS, registry=r
         )
@@ -93,9 +90,14 @@ class Metrics:
         self.delivery_failures = Counter(
             "cdr_delivery_failures", "Produce requests that failed for good.", ["kind"], registry=r
         )
+        self.scanner_seconds = Histogram(
+            "cdr_scanner_seconds",
+            "Time in batched NER over free text, per batch of records.",
+            buckets=(0.001, 0.005, 0.01, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5),
+            registry=r,
+        )
         self.build = Info("cdr_build", "Build information.", registry=r)
         self.build.info({"version": __version__, "python": platform.python_version()})
-        self._undeclared_seen: dict[str, set[str]] = {}
 
     def serve(self, host: str, port: int) -> int:
         """Serve /metrics; returns the bound port (``port=0`` picks a free one)."""
@@ -105,22 +107,38 @@ class Metrics:
     def record_outcome(self, outcome: Published | DeadLetter | Skipped) -> None:
         if isinstance(outcome, Published):
             report = outcome.report
+            table = report.table
+            fields = self._fields
             for treatment, n in report.fields_transformed:
-                self.fields_transformed.labels(report.table, treatment).inc(n)
+                key = (table, treatment)
+                fields[key] = fields.get(key, 0) + n
             if report.undeclared_columns:
-                self._note_undeclared(report.table, report.undeclared_columns)
+                self._note_undeclared(table, report.undeclared_columns)
+            if report.detections:
+                detections = self._detections
+                for column, entity, source, n in report.detections:
+                    dkey = (table, self._column_label(table, column), entity, source)
+                    detections[dkey] = detections.get(dkey, 0) + n
         elif isinstance(outcome, DeadLetter):
             self.dead_letters.labels(outcome.stage, outcome.reason).inc()
         else:
             self.skipped.labels(self._topic(outcome.source.topic), outcome.reason).inc()
 
+    def _column_label(self, table: str, column: str) -> str:
+        return column if self._column(f"{table}.{column}") != OTHER else OTHER
+
     def _note_undeclared(self, table: str, columns: Iterable[str]) -> None:
         seen = self._undeclared_seen.setdefault(table, set())
+        events = self._undeclared_events
         for column in columns:
-            label = self._column(f"{table}.{column}")
-            self.undeclared_columns.labels(table, column if label != OTHER else OTHER).inc()
-            seen.add(column)
-        self.undeclared_columns_current.labels(table).set(len(seen))
+            key = (table, self._column_label(table, column))
+            events[key] = events.get(key, 0) + 1
+            if len(seen) < 2000:
+                seen.add(column)
+
+    def watch_detection(self, profiler: Profiler, declarations: DeclarationSet) -> None:
+        """Expose the column profiler's state (verdicts, drift, undeclared PII)."""
+        self.registry.register(_DetectionCollector(profiler, declarations, self._column_label))
 
     def consumed_from(self, topic: str, n: int = 1) -> None:
         self.consumed.labels(self._topic(topic)).inc(n)
@@ -136,3 +154,95 @@ class Metrics:
     def forget_partition(self, topic: str, partition: int) -> None:
         with contextlib.suppress(KeyError):
             self.lag.remove(self._topic(topic), str(partition))
+
+
+class _DictCollector(Collector):
+    def __init__(self, metrics: Metrics) -> None:
+        self.m = metrics
+
+    def collect(self) -> Iterator[Metric]:
+        fields = CounterMetricFamily(
+            "cdr_fields_transformed", "Field values treated, per table and treatment.", labels=["table", "treatment"]
+        )
+        for (table, treatment), n in list(self.m._fields.items()):
+            fields.add_metric([table, treatment], n)
+        yield fields
+        events = CounterMetricFamily(
+            "cdr_undeclared_column_events",
+            "Events carrying a column the table's declaration does not list.",
+            labels=["table", "column"],
+        )
+        for (table, column), n in list(self.m._undeclared_events.items()):
+            events.add_metric([table, column], n)
+        yield events
+        seen = GaugeMetricFamily(
+            "cdr_undeclared_columns", "Distinct undeclared columns seen since start, per table.", labels=["table"]
+        )
+        for table, columns in list(self.m._undeclared_seen.items()):
+            seen.add_metric([table], len(columns))
+        yield seen
+        detections = CounterMetricFamily(
+            "cdr_pii_detections",
+            "Values treated as personal data, per table, column, entity and source (declared, detected, drift).",
+            labels=["table", "column", "entity", "source"],
+        )
+        for labels, n in list(self.m._detections.items()):
+            detections.add_metric(list(labels), n)
+        yield detections
+
+
+class _DetectionCollector(Collector):
+    def __init__(
+        self, profiler: Profiler, declarations: DeclarationSet, column_label: Callable[[str, str], str]
+    ) -> None:
+        self.profiler = profiler
+        self.declared = {d.table: d for d in declarations.by_topic.values()}
+        self.column_label = column_label
+
+    def collect(self) -> Iterator[Metric]:
+        from detectors.profiler import CLEAR, PENDING
+
+        verdicts = GaugeMetricFamily(
+            "cdr_column_verdict",
+            "The profiler's current verdict per observed column (1 per column).",
+            labels=["table", "column", "state", "entity"],
+        )
+        undeclared_pii = GaugeMetricFamily(
+            "cdr_undeclared_pii_columns", "Undeclared columns the detector found personal data in.", labels=["table"]
+        )
+        pending = GaugeMetricFamily(
+            "cdr_undeclared_columns_pending",
+            "Undeclared columns withheld until the detector clears them.",
+            labels=["table"],
+        )
+        drift = GaugeMetricFamily(
+            "cdr_pii_drift",
+            "Columns declared pii: none in which personal data was detected.",
+            labels=["table", "column", "entity"],
+        )
+        unmatched = GaugeMetricFamily(
+            "cdr_declared_pii_unmatched",
+            "Declared PII columns whose values never matched their entity in a full sample.",
+            labels=["table", "column", "entity"],
+        )
+        per_table_pii: dict[str, int] = {}
+        per_table_pending: dict[str, int] = {}
+        for (table, column, _type), prof in list(self.profiler.profiles.items()):
+            v = prof.verdict
+            label = self.column_label(table, column)
+            verdicts.add_metric([table, label, v.state, v.entity or ""], 1)
+            decl = self.declared.get(table)
+            col = decl.columns.get(column) if decl is not None else None
+            if col is None:
+                if v.state not in (CLEAR, PENDING):
+                    per_table_pii[table] = per_table_pii.get(table, 0) + 1
+                elif v.state == PENDING:
+                    per_table_pending[table] = per_table_pending.get(table, 0) + 1
+            elif col.pii == "none" and v.state not in (CLEAR, PENDING):
+                drift.add_metric([table, label, v.entity or v.state], 1)
+            elif col.pii not in ("none", "free_text") and self.profiler.unmatched(prof, col.pii):
+                unmatched.add_metric([table, label, col.pii], 1)
+        for table in self.declared:
+            undeclared_pii.add_metric([table], per_table_pii.get(table, 0))
+            pending.add_metric([table], per_table_pending.get(table, 0))
+        yield from (verdicts, undeclared_pii, pending, drift, unmatched)

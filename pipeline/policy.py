@@ -1,37 +1,34 @@
 """Policy: the treatment of every column of a table, from its declaration, the config's
-defaults and the table's ``undeclared`` policy. Fail closed: a column nobody declared is
-masked, dropped or blocked unless the declaration explicitly says ``undeclared: pass``.
+defaults, the table's ``undeclared`` policy and, with detection on, the column
+profiler's verdicts. Fail closed: a column nobody declared is withheld until the
+detector clears it (``detect``), masked, dropped or blocked, unless the declaration
+explicitly says ``undeclared: pass``.
 """
 
 from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from pipeline.declarations.loader import fingerprint
 from pipeline.declarations.model import Declaration
+from pipeline.entities import FREE_TEXT, NONE
 from pipeline.treatments.hashing import HashKey
-from pipeline.treatments.operators import Hash, Operator, SpanRedactor, build_operator
-from pipeline.treatments.spec import PASS, TreatmentSpec
+from pipeline.treatments.operators import Hash, JsonPaths, Operator, TextRedactor, build_operator
+from pipeline.treatments.spec import PASS, WITHHOLD, TreatmentSpec
+
+if TYPE_CHECKING:
+    from detectors.profiler import Profiler, Verdict
 
 UNDECLARED = "undeclared"
 KEEP_IN_KEY = frozenset({"pass", "tag"})
+REDACT_DETECTED = TreatmentSpec("redact_detected")
 
 # Fields Debezium's ExtractNewRecordState adds to flattened rows (add.fields, delete
 # handling): event metadata, not table columns. Anything else undeclared is masked.
 SMT_METADATA = frozenset(
-    {
-        "__op",
-        "__table",
-        "__db",
-        "__schema",
-        "__lsn",
-        "__ts_ms",
-        "__txId",
-        "__name",
-        "__connector",
-        "__deleted",
-    }
+    {"__op", "__table", "__db", "__schema", "__lsn", "__ts_ms", "__txId", "__name", "__connector", "__deleted"}
 )
 
 
@@ -47,15 +44,13 @@ class ColumnRule:
     declared: bool
     operator: Operator
     key_operator: Operator  # keys stay distinct: anything but pass/tag becomes a hash
+    source: str = "declared"  # declared | detected | drift | pending | policy
+    observe: bool = False  # the profiler samples this column's values
 
     @property
     def sensitive(self) -> bool:
         """Listed in the cdr.pii header: declared PII (tagged too) and masked undeclared."""
-        return self.treatment.kind != "pass" or self.pii not in ("none", UNDECLARED)
-
-    @property
-    def drops(self) -> bool:
-        return self.treatment.kind == "drop"
+        return self.treatment.kind != "pass" or self.pii not in (NONE, UNDECLARED) or self.operator.kind == "json_paths"
 
 
 @dataclass(frozen=True)
@@ -63,14 +58,18 @@ class PolicySettings:
     treatment_defaults: Mapping[str, TreatmentSpec]
     undeclared_mask: TreatmentSpec
     hash_key: HashKey
-    redactor: SpanRedactor | None = None
+    scanner: TextRedactor | None = None
+    profiler: Profiler | None = None
+    drift: str = "enforce"  # enforce | report
 
 
 class TablePolicy:
     def __init__(self, decl: Declaration, settings: PolicySettings) -> None:
         self.decl = decl
         self.settings = settings
+        self.profiler = settings.profiler
         self._rules: dict[str, ColumnRule] = {}
+        self._effective: dict[tuple[str, str, str | None], ColumnRule] = {}
         self._ops: dict[TreatmentSpec, Operator] = {}
         self._key_hash = Hash(settings.hash_key)
         effective = {name: self._declared_spec(name) for name in decl.columns}
@@ -81,13 +80,23 @@ class TablePolicy:
             self.rule(name)  # build every declared operator now: errors surface at start-up
 
     @property
+    def table(self) -> str:
+        return self.decl.table
+
+    @property
     def blocks_undeclared(self) -> bool:
         return self.decl.undeclared == "block"
 
+    @property
+    def detects(self) -> bool:
+        return self.profiler is not None
+
     def undeclared_spec(self) -> TreatmentSpec:
         policy = self.decl.undeclared
-        if policy in ("detect", "mask"):
-            # Until the detector clears a column, `detect` masks it like `mask` does.
+        if policy == "detect":
+            # Withheld until the profiler clears the column; without detection: masked.
+            return TreatmentSpec(WITHHOLD) if self.detects else self.settings.undeclared_mask
+        if policy == "mask":
             return self.settings.undeclared_mask
         if policy == "drop":
             return TreatmentSpec("drop")
@@ -98,26 +107,79 @@ class TablePolicy:
         return col.treatment or self.settings.treatment_defaults[col.pii]
 
     def rule(self, column: str) -> ColumnRule:
+        """The rule from the declaration and the undeclared policy alone."""
         rule = self._rules.get(column)
         if rule is not None:
             return rule
         col = self.decl.columns.get(column)
+        observe = False
+        source = "declared"
         if col is not None:
             spec, pii, declared = self._declared_spec(column), col.pii, True
+            observe = self.detects and col.pii != FREE_TEXT
+            op = self._operator(spec, column)
         elif is_smt_metadata(column):
-            spec, pii, declared = PASS, "none", True
+            spec, pii, declared = PASS, NONE, True
+            op = self._operator(spec)
         else:
             spec, pii, declared = self.undeclared_spec(), UNDECLARED, False
-        op = self._operator(spec)
+            observe = self.detects and self.decl.undeclared == "detect"
+            source = "pending" if observe else "policy"
+            op = self._operator(spec)
         key_op = op if spec.kind in KEEP_IN_KEY else self._key_hash
-        rule = ColumnRule(column, pii, spec, declared, op, key_op)
+        rule = ColumnRule(column, pii, spec, declared, op, key_op, source, observe)
         if len(self._rules) < 10_000:  # bounded: column names come from schemas
             self._rules[column] = rule
         return rule
 
-    def _operator(self, spec: TreatmentSpec) -> Operator:
+    def effective(self, rule: ColumnRule, verdict: Verdict | None) -> ColumnRule:
+        """The rule in force given the profiler's verdict on the column."""
+        if verdict is None or not rule.observe:
+            return rule
+        undeclared = not rule.declared
+        drift = rule.declared and rule.pii == NONE
+        if not (undeclared or (drift and self.settings.drift == "enforce")):
+            return rule
+        cache_key = (rule.column, verdict.state, verdict.entity)
+        hit = self._effective.get(cache_key)
+        if hit is not None:
+            return hit
+        from detectors.profiler import CLEAR, FREE, JSON, PENDING, PII
+
+        state = verdict.state
+        if state == PENDING:
+            new = rule  # undeclared: withheld; declared none: passes until proven otherwise
+        elif state == CLEAR:
+            new = rule if drift else self._make(rule, PASS, NONE, "detected")
+        elif state == PII and verdict.entity is not None:
+            spec = self.settings.treatment_defaults.get(verdict.entity, self.settings.undeclared_mask)
+            new = self._make(rule, spec, verdict.entity, "drift" if drift else "detected")
+        elif state in (FREE, JSON):
+            new = self._make(rule, REDACT_DETECTED, FREE_TEXT, "drift" if drift else "detected")
+        else:
+            new = rule
+        if len(self._effective) < 10_000:
+            self._effective[cache_key] = new
+        return new
+
+    def _make(self, rule: ColumnRule, spec: TreatmentSpec, pii: str, source: str) -> ColumnRule:
+        op = self._operator(spec)
+        key_op = op if spec.kind in KEEP_IN_KEY else self._key_hash
+        return ColumnRule(rule.column, pii, spec, rule.declared, op, key_op, source, rule.observe)
+
+    def _operator(self, spec: TreatmentSpec, column: str | None = None) -> Operator:
+        col = self.decl.columns.get(column) if column is not None else None
+        if col is not None and col.paths:
+            defaults = self.settings.treatment_defaults
+            paths = {
+                path: build_operator(p.treatment or defaults[p.pii], self.settings.hash_key)
+                for path, p in col.paths.items()
+            }
+            if spec.kind in KEEP_IN_KEY:
+                return JsonPaths(paths)  # only the declared leaves are treated
+            return build_operator(spec, self.settings.hash_key, self.settings.scanner, paths)
         op = self._ops.get(spec)
         if op is None:
-            op = build_operator(spec, self.settings.hash_key, self.settings.redactor)
+            op = build_operator(spec, self.settings.hash_key, self.settings.scanner)
             self._ops[spec] = op
         return op

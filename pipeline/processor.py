@@ -8,6 +8,7 @@ that names the stage, table and column, never a value: fail closed.
 
 from __future__ import annotations
 
+import time
 from collections import OrderedDict
 from dataclasses import dataclass
 from typing import Any
@@ -49,6 +50,9 @@ class CoreSettings:
     default_declaration: Declaration | None = None  # for topics nobody declared, if opted in
 
 
+_Summary = tuple[bytes, tuple[tuple[str, int], ...], tuple[str, ...], tuple[tuple[str, str, str, int], ...]]
+
+
 class _Compiled:
     """A schema (or the schemaless case) compiled for one table."""
 
@@ -70,7 +74,8 @@ class TableProcessor:
         self._schemaless_key = StructTransform(self.policy, None, unavailable, key_mode=True, what="key")
         self._values: OrderedDict[bytes, _Compiled] = OrderedDict()
         self._keys: OrderedDict[bytes, _Compiled] = OrderedDict()
-        self._summaries: dict[tuple[int, ...], tuple[bytes, tuple[tuple[str, int], ...], tuple[str, ...]]] = {}
+        self._summaries: dict[tuple[int, ...], _Summary] = {}
+        self._generation = 0
 
     # -- schemas ------------------------------------------------------------------------
 
@@ -136,6 +141,27 @@ class TableProcessor:
     # -- records ------------------------------------------------------------------------
 
     def process(self, rec: SourceRecord) -> Outcome:
+        profiler = self.policy.profiler
+        if profiler is None:
+            return self._process(rec)
+        generation = profiler.generation(self.decl.table)
+        if generation != self._generation:
+            self._forget_compiled(generation)
+        outcome = self._process(rec)
+        if profiler.generation(self.decl.table) != generation:
+            # A verdict changed while this record was read: treat it again under the new
+            # rules rather than publish it under the old ones (fail closed).
+            self._forget_compiled(profiler.generation(self.decl.table))
+            outcome = self._process(rec)
+        return outcome
+
+    def _forget_compiled(self, generation: int) -> None:
+        self._values.clear()
+        self._keys.clear()
+        self._summaries.clear()
+        self._generation = generation
+
+    def _process(self, rec: SourceRecord) -> Outcome:
         value_doc = decode_doc(rec.value, "value") if rec.value is not None else None
         kind = classify(value_doc, rec.topic, self.decl.format)
         if kind in NOT_TABLE_DATA:
@@ -155,17 +181,18 @@ class TableProcessor:
                 headers.append((name, self._treat_key_bytes(raw, name, note) if raw is not None else None))
             elif name in self.passthrough:
                 headers.append((name, raw))
-        pii_header, counts, undeclared = self._summary(plans)
+        pii_header, counts, undeclared, detections = self._summary(plans)
         headers.append((PII_HEADER, pii_header))
         headers.append((POLICY_HEADER, self.policy_header))
         headers.append((SOURCE_HEADER, rec.coordinates.encode()))
         out = CdrRecord(self.decl.cdr_topic, key_bytes, value_bytes, tuple(headers), rec.timestamp_ms)
-        report = ProcessingReport(self.decl.table, counts, undeclared, source_ts)
+        report = ProcessingReport(self.decl.table, counts, undeclared, source_ts, detections)
         return Published(rec, (out,), report)
 
-    def _summary(self, plans: list[StructPlan]) -> tuple[bytes, tuple[tuple[str, int], ...], tuple[str, ...]]:
-        """The cdr.pii header, treatment counts and undeclared columns of a record, from
-        the plans of its key, rows and key headers (cached per combination of plans)."""
+    def _summary(self, plans: list[StructPlan]) -> _Summary:
+        """The cdr.pii header, treatment counts, undeclared columns and detections of a
+        record, from the plans of its key, rows and key headers (cached per combination
+        of plans)."""
         cache_key = tuple(p.serial for p in plans)
         hit = self._summaries.get(cache_key)
         if hit is not None:
@@ -173,6 +200,7 @@ class TableProcessor:
         counts: dict[str, int] = {}
         undeclared: dict[str, None] = {}
         sensitive: dict[str, str] = {}
+        detections: dict[tuple[str, str, str], int] = {}
         for plan in plans:
             for treatment, n in plan.counts:
                 counts[treatment] = counts.get(treatment, 0) + n
@@ -180,7 +208,14 @@ class TableProcessor:
                 undeclared[col] = None
             for col, label in plan.sensitive:
                 sensitive.setdefault(col, label)
-        summary = (orjson.dumps(sensitive), tuple(sorted(counts.items())), tuple(undeclared))
+            for detection in plan.detections:
+                detections[detection] = detections.get(detection, 0) + 1
+        summary = (
+            orjson.dumps(sensitive),
+            tuple(sorted(counts.items())),
+            tuple(undeclared),
+            tuple((*d, n) for d, n in detections.items()),
+        )
         if len(self._summaries) >= 4096:
             self._summaries.clear()
         self._summaries[cache_key] = summary
@@ -278,6 +313,7 @@ class Processor:
         self.declarations = declarations
         self.settings = settings
         self.unavailable = UnavailableValues(settings.unavailable_placeholder)
+        self.ner_seconds = 0.0  # time in batched NER, for the scanner metric
         self._tables: dict[str, TableProcessor] = {
             topic: TableProcessor(decl, settings, self.unavailable) for topic, decl in declarations.by_topic.items()
         }
@@ -298,6 +334,33 @@ class Processor:
             )
             table = self._tables[topic] = TableProcessor(decl, self.settings, self.unavailable)
         return table
+
+    def process_batch(self, records: list[SourceRecord]) -> list[Outcome]:
+        """Process a batch. With free-text detection on, the texts that need NER are
+        collected in a first pass, analysed in one ``nlp.pipe`` batch, and only the
+        records that had such text are processed again with the results at hand."""
+        scanner = self.settings.policy.scanner
+        if scanner is None or getattr(scanner, "ner", None) is None or len(records) < 2:
+            return [self.process(r) for r in records]
+        pending: list[str] = []
+        scanner.pending = pending
+        touched: list[int] = []
+        try:
+            outcomes = []
+            for i, rec in enumerate(records):
+                before = len(pending)
+                outcomes.append(self.process(rec))
+                if len(pending) != before:
+                    touched.append(i)
+        finally:
+            scanner.pending = None
+        if touched:
+            started = time.perf_counter()
+            scanner.prepare(pending)
+            self.ner_seconds += time.perf_counter() - started
+            for i in touched:
+                outcomes[i] = self.process(records[i])
+        return outcomes
 
     def process(self, rec: SourceRecord) -> Outcome:
         try:

@@ -10,10 +10,13 @@ from __future__ import annotations
 
 import itertools
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from pipeline.exceptions import DecodeError, PolicyError
 from pipeline.policy import UNDECLARED, ColumnRule, TablePolicy
+
+if TYPE_CHECKING:
+    from detectors.profiler import ColumnProfile
 from pipeline.treatments.operators import Operator
 from pipeline.treatments.placeholder import UnavailableValues
 
@@ -29,6 +32,8 @@ class StructPlan:
     sensitive: tuple[tuple[str, str], ...]  # (column, treatment label)
     counts: tuple[tuple[str, int], ...]  # (treatment, values treated per struct)
     serial: int  # unique per plan, so combinations of plans can be cached
+    observe: tuple[tuple[str, ColumnProfile], ...] = ()  # columns the profiler samples
+    detections: tuple[tuple[str, str, str], ...] = ()  # (column, entity, declared|detected|drift)
 
 
 class StructTransform:
@@ -50,11 +55,30 @@ class StructTransform:
         self.key_mode = key_mode
         self.what = what
         self._plans: dict[tuple[str, ...], StructPlan] = {}
+        self.profiler = policy.profiler
+        self._generation = self.profiler.generation(policy.table) if self.profiler is not None else 0
 
     def _op(self, rule: ColumnRule) -> Operator:
         return rule.key_operator if self.key_mode else rule.operator
 
+    def _rule(self, column: str) -> tuple[ColumnRule, ColumnProfile | None]:
+        """The rule in force for a column, after the profiler's verdict if it has one."""
+        rule = self.policy.rule(column)
+        if not rule.observe or self.profiler is None:
+            return rule, None
+        field = self.by_name.get(column) if self.by_name is not None else None
+        prof = self.profiler.profile(self.policy.table, column, field)
+        return self.policy.effective(rule, prof.verdict), prof
+
+    def _label(self, rule: ColumnRule, op: Operator) -> str:
+        return op.kind if self.key_mode and op is not rule.operator else rule.treatment.label
+
     def plan_for(self, row: dict[str, Any]) -> StructPlan:
+        if self.profiler is not None:
+            generation = self.profiler.generation(self.policy.table)
+            if generation != self._generation:  # a verdict changed: rules may have too
+                self._plans.clear()
+                self._generation = generation
         columns = tuple(row)
         plan = self._plans.get(columns)
         if plan is None:
@@ -72,15 +96,20 @@ class StructTransform:
         work = []
         undeclared = []
         sensitive = []
+        observe = []
+        detections = []
         counts: dict[str, int] = {}
         for col in columns:
-            rule = self.policy.rule(col)
+            rule, prof = self._rule(col)
+            if prof is not None and not self.key_mode:
+                observe.append((col, prof))
             if not rule.declared:
                 undeclared.append(col)
             op = self._op(rule)
-            label = op.kind if self.key_mode and op is not rule.operator else rule.treatment.label
             if rule.sensitive:
-                sensitive.append((col, label))
+                sensitive.append((col, self._label(rule, op)))
+                if rule.pii not in (UNDECLARED, "none"):
+                    detections.append((col, rule.pii, "declared" if rule.source == "declared" else rule.source))
             if op.kind in ("pass", "tag"):
                 continue
             field = self.by_name.get(col) if self.by_name is not None else None
@@ -93,11 +122,26 @@ class StructTransform:
                 "(declaration says undeclared: block)",
             )
         return StructPlan(
-            tuple(work), tuple(undeclared), tuple(sensitive), tuple(sorted(counts.items())), next(_serials)
+            tuple(work),
+            tuple(undeclared),
+            tuple(sensitive),
+            tuple(sorted(counts.items())),
+            next(_serials),
+            tuple(observe),
+            tuple(detections),
         )
 
     def apply(self, row: dict[str, Any]) -> tuple[dict[str, Any], StructPlan]:
         plan = self.plan_for(row)
+        if plan.observe:
+            profiler = self.profiler
+            assert profiler is not None
+            for col, prof in plan.observe:
+                value = row[col]
+                if value is not None:
+                    prof.seen += 1
+                    if prof.seen >= prof.next_sample and not self.unavailable.is_placeholder(value):
+                        profiler.take(prof, value)
         if not plan.work:
             return row, plan
         out = dict(row)
@@ -122,7 +166,7 @@ class StructTransform:
         assert self.fields is not None
         out: list[Field] = []
         for field in self.fields:
-            rule = self.policy.rule(field["field"])
+            rule, _ = self._rule(field["field"])
             op = self._op(rule)
             new = op.out_field(field)
             if new is None:
@@ -131,7 +175,9 @@ class StructTransform:
                 new = dict(new)
                 params = dict(new.get("parameters") or {})
                 params["cdr.pii"] = rule.pii if rule.pii != UNDECLARED else "undeclared"
-                params["cdr.treatment"] = op.kind if self.key_mode and op is not rule.operator else rule.treatment.label
+                params["cdr.treatment"] = self._label(rule, op)
+                if rule.source in ("detected", "drift", "pending"):
+                    params["cdr.detected"] = rule.source
                 new["parameters"] = params
             out.append(new)
         return out

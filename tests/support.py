@@ -10,7 +10,7 @@ from pathlib import Path
 from typing import Any
 
 from pipeline.bootstrap import build_processor
-from pipeline.config import Config, UndeclaredTopics
+from pipeline.config import Config, DetectionConfig, UndeclaredTopics
 from pipeline.events import CdrRecord, SourceRecord
 from pipeline.processor import Processor
 from pipeline.treatments.hashing import HashKey, default_key_id
@@ -42,8 +42,14 @@ def write_declarations(root: Path, declarations: dict[str, str]) -> Path:
     return root
 
 
+NO_DETECTION = DetectionConfig(enabled=False)
+PATTERNS_ONLY = DetectionConfig(ner=False, min_samples=20, sample_every=2)
+
+
 def make_processor(root: Path, declarations: dict[str, str], default_topics: bool = False, **config: Any) -> Processor:
+    """A processor over inline declarations; detection is off unless ``detection=`` says."""
     write_declarations(root, declarations)
+    config.setdefault("detection", NO_DETECTION)
     if default_topics:
         config["undeclared_topics"] = UndeclaredTopics(policy="default", cdr_topic="cdr.default.{topic}")
     return build_processor(Config(schemas_dir=root, **config))

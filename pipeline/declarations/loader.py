@@ -17,7 +17,7 @@ from typing import Any
 
 import jsonschema
 
-from pipeline.declarations.model import ColumnDeclaration, Declaration, DeclarationSet
+from pipeline.declarations.model import ColumnDeclaration, Declaration, DeclarationSet, PathDeclaration
 from pipeline.entities import FREE_TEXT, NONE
 from pipeline.exceptions import InvalidFilesError
 from pipeline.treatments.spec import TreatmentSpec, parse_treatment
@@ -116,8 +116,9 @@ def _parse(
                     f"column {name!r}: no treatment given and no default treatment for {pii} in the config",
                 )
             )
+        paths = _paths(doc, path, spec.get("paths"), known, defaults, problems)
         if isinstance(pii, str):
-            columns[str(name)] = ColumnDeclaration(str(name), pii, treatment, doc.line_of(path))
+            columns[str(name)] = ColumnDeclaration(str(name), pii, treatment, doc.line_of(path), paths)
     if problems:
         return None, problems
     decl = Declaration(
@@ -131,6 +132,50 @@ def _parse(
         path=doc.file,
     )
     return decl, []
+
+
+def _paths(
+    doc: LocatedDocument,
+    column_path: tuple[str, ...],
+    raw: object,
+    known: frozenset[str],
+    defaults: Mapping[str, TreatmentSpec],
+    problems: list[SourceFileError],
+) -> MappingProxyType[str, PathDeclaration]:
+    out: dict[str, PathDeclaration] = {}
+    if not isinstance(raw, dict):
+        return MappingProxyType(out)
+    column = column_path[-1]
+    for leaf, spec in raw.items():
+        where = (*column_path, "paths", leaf)
+        if not isinstance(spec, dict) or not isinstance(spec.get("pii"), str):
+            continue  # reported by the schema
+        pii = spec["pii"]
+        if pii not in known or pii == FREE_TEXT:
+            problems.append(doc.error((*where, "pii"), f"column {column!r} path {leaf!r}: unknown pii {pii!r}"))
+            continue
+        treatment = None
+        if "treatment" in spec:
+            try:
+                treatment = parse_treatment("null" if spec["treatment"] is None else spec["treatment"])
+            except ValueError as exc:
+                problems.append(doc.error((*where, "treatment"), f"column {column!r} path {leaf!r}: {exc}"))
+                continue
+            if treatment.kind == "redact_detected":
+                problems.append(
+                    doc.error(
+                        (*where, "treatment"),
+                        f"column {column!r} path {leaf!r}: redact_detected applies to whole columns",
+                    )
+                )
+                continue
+        elif pii not in defaults:
+            problems.append(
+                doc.error((*where, "pii"), f"column {column!r} path {leaf!r}: no default treatment for {pii}")
+            )
+            continue
+        out[str(leaf)] = PathDeclaration(str(leaf), pii, treatment, doc.line_of(where))
+    return MappingProxyType(out)
 
 
 def _schema_problems(doc: LocatedDocument) -> list[SourceFileError]:
@@ -177,7 +222,14 @@ def fingerprint(decl: Declaration, effective: Mapping[str, TreatmentSpec], extra
         "cdr_topic": decl.cdr_topic,
         "undeclared": decl.undeclared,
         "format": decl.format,
-        "columns": {n: [c.pii, effective[n].as_data()] for n, c in sorted(decl.columns.items())},
+        "columns": {
+            n: [
+                c.pii,
+                effective[n].as_data(),
+                {p: [d.pii, d.treatment.as_data() if d.treatment else None] for p, d in sorted(c.paths.items())},
+            ]
+            for n, c in sorted(decl.columns.items())
+        },
         "extra": extra,
     }
     blob = json.dumps(canonical, sort_keys=True, separators=(",", ":")).encode()

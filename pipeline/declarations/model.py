@@ -12,11 +12,22 @@ FORMATS = ("auto", "envelope", "flattened")
 
 
 @dataclass(frozen=True, slots=True)
+class PathDeclaration:
+    """A leaf of a JSON column (``contact.email``, ``addresses[].street``)."""
+
+    path: str
+    pii: str
+    treatment: TreatmentSpec | None
+    line: int
+
+
+@dataclass(frozen=True, slots=True)
 class ColumnDeclaration:
     name: str
     pii: str  # none | free_text | ENTITY
     treatment: TreatmentSpec | None  # None: the entity's default from the config
     line: int
+    paths: MappingProxyType[str, PathDeclaration] = field(default_factory=lambda: MappingProxyType({}))
 
 
 @dataclass(frozen=True, slots=True)

@@ -30,7 +30,7 @@ from confluent_kafka import Consumer, KafkaError, KafkaException, Message, Produ
 from confluent_kafka.admin import AdminClient, NewTopic
 
 from pipeline.config import Config
-from pipeline.events import CdrRecord, DeadLetter, Published, SourceRecord
+from pipeline.events import CdrRecord, DeadLetter, Outcome, Published, SourceRecord
 from pipeline.kafka.deadletter import dead_letter_record
 from pipeline.kafka.offsets import Entry, OffsetTracker
 from pipeline.logs import log
@@ -120,8 +120,8 @@ class Service:
         try:
             while not self._stopping and self._fatal is None:
                 messages = self.consumer.consume(self.config.batch_size, self.config.batch_timeout_s)
-                for msg in messages:
-                    self._handle(msg)
+                if messages:
+                    self._handle_batch(messages)
                 self.producer.poll(0)
                 now = time.monotonic()
                 if now - last_commit >= self.config.commit_interval_s:
@@ -158,55 +158,69 @@ class Service:
 
     # -- records ------------------------------------------------------------------------
 
-    def _handle(self, msg: Message) -> None:
-        err = msg.error()
-        if err is not None:
-            if err.code() == KafkaError._PARTITION_EOF:
-                return
-            if err.fatal():
-                raise KafkaException(err)
-            log(logger, logging.WARNING, "consume_error", code=err.name())
+    def _handle_batch(self, messages: list[Message]) -> None:
+        records: list[SourceRecord] = []
+        for msg in messages:
+            err = msg.error()
+            if err is not None:
+                if err.code() == KafkaError._PARTITION_EOF:
+                    continue
+                if err.fatal():
+                    raise KafkaException(err)
+                log(logger, logging.WARNING, "consume_error", code=err.name())
+                continue
+            ts_type, ts = msg.timestamp()
+            records.append(
+                SourceRecord(
+                    topic=msg.topic(),
+                    partition=msg.partition(),
+                    offset=msg.offset(),
+                    key=msg.key(),
+                    value=msg.value(),
+                    headers=tuple(msg.headers() or ()),
+                    timestamp_ms=ts if ts_type != 0 else None,
+                )
+            )
+        if not records:
             return
-        topic, partition, offset = msg.topic(), msg.partition(), msg.offset()
-        ts_type, ts = msg.timestamp()
-        rec = SourceRecord(
-            topic=topic,
-            partition=partition,
-            offset=offset,
-            key=msg.key(),
-            value=msg.value(),
-            headers=tuple(msg.headers() or ()),
-            timestamp_ms=ts if ts_type != 0 else None,
-        )
-        self.metrics.consumed_from(topic)
-        entry = self.tracker.open((topic, partition), offset)
+        entries = [self.tracker.open((r.topic, r.partition), r.offset) for r in records]
+        ner_before = self.processor.ner_seconds
         started = time.perf_counter()
-        outcome = self.processor.process(rec)
-        self.metrics.processing.observe(time.perf_counter() - started)
-        self.metrics.record_outcome(outcome)
+        outcomes = self.processor.process_batch(records)
+        per_record = (time.perf_counter() - started) / len(records)
+        ner = self.processor.ner_seconds - ner_before
+        if ner > 0:
+            self.metrics.scanner_seconds.observe(ner)
+        for rec, entry, outcome in zip(records, entries, outcomes, strict=True):
+            self.metrics.consumed_from(rec.topic)
+            self.metrics.processing.observe(per_record)
+            self.metrics.record_outcome(outcome)
+            self._dispatch(rec, entry, outcome)
+            self.tracker.seal(entry)
+
+    def _dispatch(self, rec: SourceRecord, entry: Entry, outcome: Outcome) -> None:
+        tp = (rec.topic, rec.partition)
         if isinstance(outcome, Published):
             self._log_undeclared(outcome)
-            source_ts = outcome.report.source_ts_ms
             for out in outcome.records:
-                self._produce(out, entry, (topic, partition), source_ts)
+                self._produce(out, entry, tp, outcome.report.source_ts_ms)
         elif isinstance(outcome, DeadLetter):
             log(
                 logger,
                 logging.WARNING,
                 "dead_letter",
-                topic=topic,
-                partition=partition,
-                offset=offset,
+                topic=rec.topic,
+                partition=rec.partition,
+                offset=rec.offset,
                 stage=outcome.stage,
                 reason=outcome.reason,
                 error_class=outcome.error_class,
                 message=outcome.message,
             )
-            self._produce(dead_letter_record(outcome, self.config.dead_letter_topic), entry, (topic, partition), None)
-        elif topic not in self._logged_skips:
-            self._logged_skips.add(topic)
-            log(logger, logging.INFO, "skipping_records", topic=topic, reason=outcome.reason)
-        self.tracker.seal(entry)
+            self._produce(dead_letter_record(outcome, self.config.dead_letter_topic), entry, tp, None)
+        elif rec.topic not in self._logged_skips:
+            self._logged_skips.add(rec.topic)
+            log(logger, logging.INFO, "skipping_records", topic=rec.topic, reason=outcome.reason)
 
     def _produce(self, out: CdrRecord, entry: Entry, tp: tuple[str, int], source_ts: int | None) -> None:
         self.tracker.add_delivery(entry)

@@ -13,7 +13,7 @@ import re
 from collections.abc import Callable
 from datetime import UTC, datetime
 from decimal import Decimal, InvalidOperation
-from typing import Any, ClassVar
+from typing import Any, ClassVar, Protocol
 
 import orjson
 
@@ -23,7 +23,6 @@ from pipeline.treatments.hashing import HashKey
 from pipeline.treatments.spec import TreatmentSpec
 
 Field = dict[str, Any]
-SpanRedactor = Callable[[str], str]
 
 REDACTED = "<REDACTED>"
 
@@ -125,20 +124,106 @@ class Hash(Operator):
         return self.key.digest(canonical_text(value, field))
 
 
+class TextRedactor(Protocol):
+    """What ``redact_detected`` needs from the value scanner (detectors.textscan)."""
+
+    def redact(self, text: str) -> str: ...
+
+    def redact_json(self, doc: Any, path_ops: dict[str, Callable[[Any], Any]] | None = None) -> Any: ...
+
+
 class RedactDetected(Operator):
-    """Free text: only detected spans become ``<ENTITY>``. Without a detector (or for a
-    value that is not text) the whole value is redacted: fail closed."""
+    """Free text: only detected spans become ``<ENTITY>``; JSON documents (a Json column,
+    a string holding a JSON object, a map) keep their shape with every detected leaf or
+    key redacted and declared paths treated. The field keeps its type. Without a scanner
+    the whole value is withheld: fail closed."""
 
     kind = "redact_detected"
-    produces_text = True
 
-    def __init__(self, redactor: SpanRedactor | None) -> None:
-        self.redactor = redactor
+    def __init__(self, scanner: TextRedactor | None, paths: dict[str, Operator] | None = None) -> None:
+        self.scanner = scanner
+        self.path_ops: dict[str, Callable[[Any], Any]] = {
+            path: (lambda leaf, op=op: op.apply(leaf, None)) for path, op in (paths or {}).items()
+        }
 
     def apply(self, value: Any, field: Field | None) -> Any:
-        if self.redactor is None or not isinstance(value, str):
-            return REDACTED
-        return self.redactor(value)
+        is_json = logical.logical_name(field) == logical.JSON_TEXT
+        if isinstance(value, str):
+            doc = _json_document(value) if is_json or value[:1] in "{[" else None
+            if self.scanner is None:
+                return None if is_json else REDACTED
+            if doc is not None:
+                return orjson.dumps(self.scanner.redact_json(doc, self.path_ops)).decode()
+            return self.scanner.redact(value)
+        if isinstance(value, dict | list) and self.scanner is not None:
+            return self.scanner.redact_json(value, self.path_ops)
+        return None
+
+    def out_field(self, field: Field) -> Field | None:
+        out = dict(field)
+        out.pop("default", None)
+        out["optional"] = True
+        return out
+
+
+class JsonPaths(Operator):
+    """A JSON column whose declaration lists leaves: those are treated, the rest pass."""
+
+    kind = "json_paths"
+
+    def __init__(self, paths: dict[str, Operator]) -> None:
+        self.paths = paths
+
+    def apply(self, value: Any, field: Field | None) -> Any:
+        if isinstance(value, str):
+            doc = _json_document(value)
+            if doc is None:
+                raise TransformError("not_json", _where(field, "has declared paths but is not a JSON document"))
+            return orjson.dumps(self._walk(doc, "")).decode()
+        if isinstance(value, dict | list):
+            return self._walk(value, "")
+        raise TransformError("not_json", _where(field, "has declared paths but is not a JSON document"))
+
+    def _walk(self, node: Any, path: str) -> Any:
+        op = self.paths.get(path) if path else None
+        if op is not None:
+            return None if node is None else op.apply(node, None)
+        if isinstance(node, dict):
+            return {k: self._walk(v, f"{path}.{k}" if path else str(k)) for k, v in node.items()}
+        if isinstance(node, list):
+            return [self._walk(v, f"{path}[]") for v in node]
+        return node
+
+    def out_field(self, field: Field) -> Field | None:
+        out = dict(field)
+        out.pop("default", None)
+        return out
+
+
+class Withhold(Operator):
+    """A column the detector has not cleared yet: text is masked, anything else is
+    nulled, and the field keeps its type, so clearing it later is not a schema break."""
+
+    kind = "withhold"
+
+    def apply(self, value: Any, field: Field | None) -> Any:
+        if isinstance(value, str) and logical.logical_name(field) != logical.JSON_TEXT:
+            return "*" * len(value)
+        return None
+
+    def out_field(self, field: Field) -> Field | None:
+        out = dict(field)
+        out.pop("default", None)
+        out["optional"] = True
+        return out
+
+
+def _json_document(value: str) -> Any:
+    try:
+        doc = orjson.loads(value)
+    except orjson.JSONDecodeError:
+        return None
+    return doc if isinstance(doc, dict | list) else None
 
 
 class Generalize(Operator):
@@ -159,7 +244,12 @@ class Generalize(Operator):
         return _prefix(value, self.prefix or 1)
 
 
-def build_operator(spec: TreatmentSpec, hash_key: HashKey | None, redactor: SpanRedactor | None = None) -> Operator:
+def build_operator(
+    spec: TreatmentSpec,
+    hash_key: HashKey | None,
+    scanner: TextRedactor | None = None,
+    paths: dict[str, Operator] | None = None,
+) -> Operator:
     kind = spec.kind
     if kind == "pass":
         return Pass()
@@ -178,7 +268,9 @@ def build_operator(spec: TreatmentSpec, hash_key: HashKey | None, redactor: Span
             raise ValueError("hash needs a key: set CDR_HASH_KEY or hashing.key_file in the config")
         return Hash(hash_key)
     if kind == "redact_detected":
-        return RedactDetected(redactor)
+        return RedactDetected(scanner, paths)
+    if kind == "withhold":
+        return Withhold()
     if kind == "generalize":
         return Generalize(spec.param("to"), spec.param("bucket"), spec.param("prefix"))
     raise ValueError(f"unknown treatment {kind!r}")

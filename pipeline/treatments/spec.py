@@ -7,8 +7,9 @@ from typing import Any
 
 KINDS = ("pass", "drop", "null", "redact", "mask", "hash", "generalize", "redact_detected", "tag")
 
-# Treatments after which the field no longer holds the source value.
-PROTECTING = frozenset({"drop", "null", "redact", "mask", "hash", "generalize", "redact_detected"})
+# Used by the pipeline itself, never written in a declaration: a column the detector
+# has not cleared yet.
+WITHHOLD = "withhold"
 
 
 @dataclass(frozen=True, slots=True)

@@ -1,0 +1,76 @@
+"""E-mail addresses, phone numbers and URLs."""
+
+from __future__ import annotations
+
+import re
+
+import phonenumbers
+
+from detectors.recognizers.base import Recognizer
+
+_PHONE_REGIONS = ("US", "GB", "DE", "FR", "NL")
+_DATE_OR_ADDRESS = re.compile(r"\d{4}-\d{1,2}-\d{1,2}|^\d{1,2}[./-]\d{1,2}[./-]\d{2,4}$|^(?:\d{1,3}\.){3}\d{1,3}$")
+
+
+class EmailRecognizer(Recognizer):
+    entity = "EMAIL_ADDRESS"
+    name = "email"
+    needs = "@"
+    pattern = re.compile(
+        r"(?<![\w.+-])[A-Za-z0-9](?:[A-Za-z0-9._%+-]{0,62}[A-Za-z0-9_%+-])?"
+        r"@(?:[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?\.)+[A-Za-z]{2,24}(?![\w-])"
+    )
+
+    def validate(self, match: re.Match[str]) -> float | None:
+        local = match.group(0).split("@", 1)[0]
+        if ".." in local:
+            return None
+        return 0.95
+
+
+class PhoneRecognizer(Recognizer):
+    """International numbers (+CC ...) are validated for their own region; national
+    numbers must be formatted like phone numbers (separators or a trunk prefix) and
+    valid in one of a few regions. A bare run of digits is weak evidence only: order
+    numbers and references look the same."""
+
+    entity = "PHONE_NUMBER"
+    name = "phone"
+    context = ("phone", "call", "tel", "mobile", "cell", "fax", "whatsapp", "sms", "reach")
+    negative_context = ("order", "invoice", "ref", "iban", "account", "card", "ssn", "version")
+    pattern = re.compile(r"(?<![\w+])(?:\+|00)?\(?\d[\d\s().-]{5,18}\d(?![\w])")
+
+    def validate(self, match: re.Match[str]) -> float | None:
+        text = match.group(0)
+        digits = sum(ch.isdigit() for ch in text)
+        if not 7 <= digits <= 15:
+            return None
+        if text.count("-") == 2 and digits == 9 and re.fullmatch(r"\d{3}-\d{2}-\d{4}", text):
+            return None  # shaped like an SSN
+        if _DATE_OR_ADDRESS.search(text):
+            return None  # a date, a date-time or a dotted IPv4 address
+        if text.startswith(("+", "00")):
+            try:
+                number = phonenumbers.parse("+" + text[2:] if text.startswith("00") else text, None)
+            except phonenumbers.NumberParseException:
+                return None
+            return 0.9 if phonenumbers.is_valid_number(number) else None
+        formatted = any(ch in text for ch in " ()-.") or text.startswith("0")
+        for region in _PHONE_REGIONS:
+            try:
+                number = phonenumbers.parse(text, region)
+            except phonenumbers.NumberParseException:
+                continue
+            if phonenumbers.is_valid_number(number):
+                return 0.7 if formatted else 0.3
+        return None
+
+
+class UrlRecognizer(Recognizer):
+    entity = "URL"
+    name = "url"
+    needs = "/w"
+    pattern = re.compile(r"(?<![\w@])(?:https?://|www\.)[^\s<>\"'{}|\\^`]+[^\s<>\"'{}|\\^`.,;:!?)]")
+
+    def validate(self, match: re.Match[str]) -> float | None:
+        return 0.6

@@ -1,0 +1,67 @@
+"""Payment card numbers, IBANs and cryptocurrency addresses, each with its checksum."""
+
+from __future__ import annotations
+
+import hashlib
+import re
+
+from detectors.recognizers.base import Recognizer
+from detectors.validators import card_scheme, iban_ok, luhn_ok
+
+
+class CreditCardRecognizer(Recognizer):
+    """Every major scheme's prefixes and lengths (including Mastercard 2-series, 19-digit
+    Visa, Maestro, JCB, UnionPay), and the Luhn checksum. References that fail Luhn or
+    start with no issuer prefix are not cards."""
+
+    entity = "CREDIT_CARD"
+    name = "credit_card"
+    context = ("card", "visa", "mastercard", "amex", "credit", "debit", "pan")
+    pattern = re.compile(r"(?<![\w-])\d(?:[ -]?\d){11,18}(?![\w-])")
+
+    def validate(self, match: re.Match[str]) -> float | None:
+        text = match.group(0)
+        digits = text.replace(" ", "").replace("-", "")
+        if len(set(digits)) < 2 or not card_scheme(digits) or not luhn_ok(digits):
+            return None
+        if ("-" in text or " " in text) and not re.fullmatch(
+            r"\d{4}([ -])\d{4}\1\d{4}\1\d{1,7}|\d{4}([ -])\d{6}\2\d{4,5}", text
+        ):
+            return None  # grouped unlike any card (e.g. a phone number or a date run)
+        return 0.95
+
+
+class IbanRecognizer(Recognizer):
+    entity = "IBAN_CODE"
+    name = "iban"
+    pattern = re.compile(r"(?<![\w])[A-Z]{2}\d{2}(?: ?[A-Z0-9]{4}){2,7}(?: ?[A-Z0-9]{1,4})?(?![\w])")
+
+    def validate(self, match: re.Match[str]) -> float | None:
+        return 0.95 if iban_ok(match.group(0).replace(" ", "")) else None
+
+
+_B58 = "123456789ABCDEFGHJKLMNPQRSTUVWXYZabcdefghijkmnopqrstuvwxyz"
+
+
+def _base58check_ok(text: str) -> bool:
+    number = 0
+    for ch in text:
+        number = number * 58 + _B58.index(ch)
+    raw = number.to_bytes(25, "big") if number.bit_length() <= 200 else b""
+    if len(raw) != 25:
+        return False
+    return hashlib.sha256(hashlib.sha256(raw[:-4]).digest()).digest()[:4] == raw[-4:]
+
+
+class CryptoRecognizer(Recognizer):
+    """Bitcoin addresses: base58check (P2PKH/P2SH) or bech32-shaped (bc1...)."""
+
+    entity = "CRYPTO"
+    name = "crypto"
+    pattern = re.compile(r"(?<![\w])(?:[13][1-9A-HJ-NP-Za-km-z]{25,34}|bc1[02-9ac-hj-np-z]{11,71})(?![\w])")
+
+    def validate(self, match: re.Match[str]) -> float | None:
+        text = match.group(0)
+        if text.startswith("bc1"):
+            return 0.8
+        return 0.95 if _base58check_ok(text) else None
