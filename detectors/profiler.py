@@ -301,7 +301,13 @@ class ColumnProfile:
         verdict: Verdict
         settled = n >= 2 * s.min_samples
         if json_frac >= 0.5:
-            verdict = Verdict(JSON, None, round(json_frac, 3), n, tuple(evidence))
+            leaf_entities: dict[str, int] = {}
+            for key, hits in self.json_hits.items():
+                entity = key.rsplit(":", 1)[1]
+                leaf_entities[entity] = leaf_entities.get(entity, 0) + hits
+            top = max(leaf_entities.items(), key=lambda kv: kv[1])[0] if leaf_entities else None
+            evidence += [(f"json:{k}", float(v)) for k, v in sorted(self.json_hits.items())[:16]]
+            verdict = Verdict(JSON, top, round(json_frac, 3), n, tuple(evidence))
         elif prev.state == PII and prev.entity is not None and (not settled or scores.get(prev.entity, 0.0) >= s.leave):
             verdict = Verdict(PII, prev.entity, scores.get(prev.entity, prev.confidence), n, tuple(evidence))
         elif best_entity is not None and best >= s.enter and (n >= s.min_samples // 2 or best >= 0.8):

@@ -154,7 +154,9 @@ class TablePolicy:
         elif state == PII and verdict.entity is not None:
             spec = self.settings.treatment_defaults.get(verdict.entity, self.settings.undeclared_mask)
             new = self._make(rule, spec, verdict.entity, "drift" if drift else "detected")
-        elif state in (FREE, JSON):
+        elif state == FREE or (state == JSON and (undeclared or verdict.entity is not None)):
+            # JSON: an undeclared document is always scanned; a declared one only once
+            # personal data was seen in its leaves.
             new = self._make(rule, REDACT_DETECTED, FREE_TEXT, "drift" if drift else "detected")
         else:
             new = rule
@@ -163,7 +165,7 @@ class TablePolicy:
         return new
 
     def _make(self, rule: ColumnRule, spec: TreatmentSpec, pii: str, source: str) -> ColumnRule:
-        op = self._operator(spec)
+        op = self._operator(spec, rule.column if rule.declared else None)  # declared JSON paths still apply
         key_op = op if spec.kind in KEEP_IN_KEY else self._key_hash
         return ColumnRule(rule.column, pii, spec, rule.declared, op, key_op, source, rule.observe)
 

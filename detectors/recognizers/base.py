@@ -31,6 +31,8 @@ class Recognizer:
     context: ClassVar[tuple[str, ...]] = ()
     negative_context: ClassVar[tuple[str, ...]] = ()
     context_window: ClassVar[int] = 40
+    #: matches scoring at least this ignore negative context (unambiguous formats).
+    overrides_negative: ClassVar[float] = 0.8
     #: findings under this score are dropped from text scans (they may still count as
     #: weak evidence on whole column values).
     min_text_score: ClassVar[float] = 0.5
@@ -63,8 +65,8 @@ class Recognizer:
                 lowered = lowered if lowered is not None else text.lower()
                 before = lowered[max(0, m.start() - self.context_window) : m.start()]
                 after = lowered[m.end() : m.end() + 12]
-                if any(word in before for word in self.negative_context):
-                    continue
+                if score < self.overrides_negative and any(word in before for word in self.negative_context):
+                    continue  # an ambiguous match next to words that explain it otherwise
                 if any(word in before or word in after for word in self.context):
                     score = min(1.0, score + 0.35)
             if score >= self.min_text_score:

@@ -17,6 +17,7 @@ class IpAddressRecognizer(Recognizer):
     needs = ".:"
     negative_context = ("version", "v", "ver", "release", "build", "rev", "firmware")
     context_window = 12
+    overrides_negative = 2.0  # "version 10.20.30.40" is a version however it looks
     pattern = re.compile(
         r"(?<![\w.:])(?:(?:\d{1,3}\.){3}\d{1,3}(?:/\d{1,2})?"
         r"|(?=[0-9A-Fa-f:]*:[0-9A-Fa-f:]*:)[0-9A-Fa-f:]{2,39}(?:/\d{1,3})?)(?![\w.:])"

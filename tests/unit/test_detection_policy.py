@@ -1,0 +1,187 @@
+"""The processing core with detection on: undeclared columns, drift, JSON paths, NER
+batching, and logs without values."""
+
+from __future__ import annotations
+
+import json
+import logging
+from pathlib import Path
+
+from pipeline.config import DetectionConfig
+from pipeline.events import Published
+from pipeline.logs import JsonFormatter, log_verdict
+from pipeline.metrics import Metrics
+from tests.support import PATTERNS_ONLY, assert_no_raw, digest, doc, record
+
+DECL = """\
+table: public.accounts
+source_topic: pg.public.accounts
+cdr_topic: cdr.accounts.v1
+owner: ledger
+undeclared: detect
+columns:
+  id:      {pii: none}
+  plan:    {pii: none}
+  profile:
+    pii: none
+    paths:
+      contact.email: {pii: EMAIL_ADDRESS}
+      contact.phone: {pii: PHONE_NUMBER, treatment: {mask: {keep_last: 2}}}
+  notes:   {pii: free_text}
+"""
+
+
+def accounts(tmp_path: Path, detection: DetectionConfig = PATTERNS_ONLY, on_verdict=None):
+    from pipeline.bootstrap import build_processor
+    from pipeline.config import Config
+    from tests.support import write_declarations
+
+    write_declarations(tmp_path / "s", {"a.yaml": DECL})
+    return build_processor(Config(schemas_dir=tmp_path / "s", detection=detection), on_verdict=on_verdict)
+
+
+def event(i: int, **cols):
+    after = {"id": i, "plan": "gold", **cols}
+    return {"op": "c", "before": None, "after": after, "source": {"ts_ms": 1}}
+
+
+def after_of(outcome) -> dict:
+    assert isinstance(outcome, Published), outcome
+    return doc(outcome.records[0].value)["after"]
+
+
+def test_undeclared_email_column_is_withheld_then_hashed(tmp_path: Path) -> None:
+    proc = accounts(tmp_path)
+    first = after_of(proc.process(record("pg.public.accounts", event(0, c7="anne0@example.com"))))
+    assert first["c7"] == "*" * len("anne0@example.com")  # withheld from the first event
+    outs = [proc.process(record("pg.public.accounts", event(i, c7=f"anne{i}@example.com"))) for i in range(1, 40)]
+    last = outs[-1]
+    assert after_of(last)["c7"] == digest("anne39@example.com")  # EMAIL_ADDRESS -> hash
+    assert json.loads(dict(last.records[0].headers)["cdr.pii"])["c7"] == "hash"
+    assert ("c7", "EMAIL_ADDRESS", "detected", 1) in last.report.detections
+    for o in outs:
+        assert_no_raw([f"anne{i}@example.com" for i in range(40)], o.records[0].value)
+
+
+def test_undeclared_column_without_pii_is_released_after_the_minimum_sample(tmp_path: Path) -> None:
+    proc = accounts(tmp_path)
+    outs = [after_of(proc.process(record("pg.public.accounts", event(i, region="north")))) for i in range(25)]
+    assert outs[0]["region"] == "*****"
+    assert outs[-1]["region"] == "north"  # cleared after 20 samples
+
+
+def test_withheld_columns_keep_their_type(tmp_path: Path) -> None:
+    proc = accounts(tmp_path)
+    value = {
+        "schema": {
+            "type": "struct",
+            "name": "pg.public.accounts.Envelope",
+            "fields": [
+                {
+                    "type": "struct",
+                    "field": "after",
+                    "optional": True,
+                    "name": "pg.public.accounts.Value",
+                    "fields": [
+                        {"type": "int64", "field": "id"},
+                        {"type": "int64", "field": "score", "optional": False},
+                    ],
+                },
+                {"type": "string", "field": "op"},
+            ],
+        },
+        "payload": {"op": "c", "after": {"id": 1, "score": 700}},
+    }
+    out = doc(proc.process(record("pg.public.accounts", value)).records[0].value)
+    score = next(f for f in out["schema"]["fields"][0]["fields"] if f["field"] == "score")
+    assert out["payload"]["after"]["score"] is None
+    assert score == {
+        "type": "int64",
+        "field": "score",
+        "optional": True,
+        "parameters": {"cdr.pii": "undeclared", "cdr.treatment": "withhold", "cdr.detected": "pending"},
+    }
+
+
+def test_drift_enforced_or_reported(tmp_path: Path) -> None:
+    enforce = accounts(tmp_path / "e")
+    report = accounts(tmp_path / "r", DetectionConfig(ner=False, min_samples=20, sample_every=2, drift="report"))
+    for i in range(30):
+        e = after_of(
+            enforce.process(record("pg.public.accounts", event(i) | {"after": {"id": i, "plan": f"p{i}@example.com"}}))
+        )
+        r = after_of(
+            report.process(record("pg.public.accounts", event(i) | {"after": {"id": i, "plan": f"p{i}@example.com"}}))
+        )
+    assert e["plan"] == digest("p29@example.com")
+    assert r["plan"] == "p29@example.com"  # reported only
+    prof = next(p for (t, c, _), p in report.settings.policy.profiler.profiles.items() if c == "plan")
+    assert prof.verdict.entity == "EMAIL_ADDRESS"
+
+
+def test_declared_json_paths_and_scanning(tmp_path: Path) -> None:
+    proc = accounts(tmp_path)
+    profile = {"contact": {"email": "anne@example.com", "phone": "+44 20 7946 0958"}, "prefs": {"lang": "en"}}
+    out = after_of(proc.process(record("pg.public.accounts", event(1, profile=json.dumps(profile)))))
+    assert json.loads(out["profile"]) == {
+        "contact": {"email": digest("anne@example.com"), "phone": "**************58"},
+        "prefs": {"lang": "en"},
+    }
+
+
+def test_free_text_with_batched_ner(tmp_path: Path) -> None:
+    proc = accounts(tmp_path, DetectionConfig(min_samples=20, sample_every=2))
+    recs = [
+        record(
+            "pg.public.accounts",
+            event(i, notes=f"Grace Hopper called about invoice {i} from +44 20 7946 0958."),
+            offset=i,
+        )
+        for i in range(10)
+    ]
+    outs = proc.process_batch(recs)
+    for o in outs:
+        notes = after_of(o)["notes"]
+        assert "Grace" not in notes and "7946" not in notes and "<PERSON>" in notes and "<PHONE_NUMBER>" in notes
+
+
+def test_verdict_logs_and_metrics_hold_no_values(tmp_path: Path) -> None:
+    records: list[logging.LogRecord] = []
+
+    class Keep(logging.Handler):
+        def emit(self, rec: logging.LogRecord) -> None:
+            records.append(rec)
+
+    logger = logging.getLogger("cdr.detection")
+    handler = Keep()
+    logger.addHandler(handler)
+    logger.setLevel(logging.INFO)
+    try:
+        proc = accounts(tmp_path, on_verdict=log_verdict)
+        metrics = Metrics()
+        metrics.watch_detection(proc.settings.policy.profiler, proc.declarations)
+        for i in range(40):
+            metrics.record_outcome(
+                proc.process(record("pg.public.accounts", event(i, c7=f"anne{i}@example.com", c8="x")))
+            )
+    finally:
+        logger.removeHandler(handler)
+    lines = [JsonFormatter().format(r) for r in records]
+    verdicts = [json.loads(line) for line in lines]
+    assert any(v["column"] == "c7" and v["entity"] == "EMAIL_ADDRESS" for v in verdicts)
+    from prometheus_client import generate_latest
+
+    text = generate_latest(metrics.registry).decode()
+    assert 'cdr_undeclared_pii_columns{table="public.accounts"} 1.0' in text
+    assert (
+        'cdr_pii_detections_total{column="c7",entity="EMAIL_ADDRESS",source="detected",table="public.accounts"}' in text
+    )
+    assert_no_raw([f"anne{i}@example.com" for i in range(40)], "\n".join(lines), text)
+
+
+def test_same_state_same_bytes(tmp_path: Path) -> None:
+    proc = accounts(tmp_path)
+    for i in range(30):
+        proc.process(record("pg.public.accounts", event(i, c7=f"a{i}@example.com")))
+    rec = record("pg.public.accounts", event(99, c7="z@example.com"), offset=5)
+    assert proc.process(rec).records == proc.process(rec).records

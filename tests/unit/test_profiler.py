@@ -1,0 +1,151 @@
+"""The column profiler's decisions (patterns only: NER is exercised in test_textscan)."""
+
+from __future__ import annotations
+
+import random
+
+import pytest
+
+from detectors.profiler import CLEAR, FREE, JSON, PENDING, PII, DetectionSettings, Profiler
+from detectors.textscan import TextScanner
+from detectors.validators import luhn_ok
+
+R = random.Random(5)
+
+
+def card() -> str:
+    while True:
+        digits = "4" + "".join(str(R.randrange(10)) for _ in range(15))
+        if luhn_ok(digits):
+            return digits
+
+
+def run(name: str, values, field=None, n: int = 300, settings: DetectionSettings | None = None):
+    profiler = Profiler(settings or DetectionSettings(min_samples=100, sample_every=5), TextScanner())
+    prof = profiler.profile("public.t", name, field)
+    for i in range(n):
+        profiler.observe(prof, values(i))
+    return prof
+
+
+@pytest.mark.parametrize(
+    ("column", "values", "state", "entity"),
+    [
+        ("c7", lambda i: f"user{i}@example.com", PII, "EMAIL_ADDRESS"),
+        ("x_1", lambda i: card(), PII, "CREDIT_CARD"),
+        ("fld", lambda i: f"+44 20 7946 {1000 + i}", PII, "PHONE_NUMBER"),
+        ("a", lambda i: f"10.{i % 200}.{(i * 7) % 250}.{(i * 3) % 250 + 1}", PII, "IP_ADDRESS"),
+        ("k9", lambda i: "GB29NWBK60161331926819", PII, "IBAN_CODE"),
+        ("ref", lambda i: "".join(str(R.randrange(10)) for _ in range(16)), CLEAR, None),  # lookalike cards
+        ("app_version", lambda i: f"{i % 5}.{i % 3}.{i % 7}.{i % 9}", CLEAR, None),
+        ("trace", lambda i: f"{R.getrandbits(128):032x}", CLEAR, None),
+        ("host", lambda i: f"db{i % 9}.prod.example.com", CLEAR, None),
+        ("status", lambda i: R.choice(["active", "closed"]), CLEAR, None),
+        ("first_name", lambda i: R.choice(["Anne", "Bob"]), PII, "PERSON"),  # the name says it
+        ("notes", lambda i: "Customer called about the blocked card and asked for a new one.", FREE, "free_text"),
+        ("c3", lambda i: f"Please ship order {i} to the second address next week.", FREE, "free_text"),
+        ("payload", lambda i: '{"contact": {"email": "x@example.com"}, "n": 1}', JSON, "EMAIL_ADDRESS"),
+        ("settings", lambda i: '{"lang": "en", "theme": "dark"}', JSON, None),
+        ("email", lambda i: f"{R.getrandbits(256):064x}", CLEAR, None),  # hashed upstream: values decide
+    ],
+)
+def test_verdicts(column, values, state, entity) -> None:
+    v = run(column, values).verdict
+    assert (v.state, v.entity) == (state, entity), dict(v.evidence)
+
+
+def test_one_email_in_a_thousand_rows_is_not_an_email_column() -> None:
+    v = run(
+        "c",
+        lambda i: "anne@example.com" if i == 500 else f"item-{i}",
+        n=1000,
+        settings=DetectionSettings(min_samples=1000, sample_every=1),
+    ).verdict
+    assert v.state == CLEAR
+    assert dict(v.evidence)["rows:EMAIL_ADDRESS"] == 0.001
+
+
+def test_pending_until_enough_samples() -> None:
+    prof = run("c", lambda i: "gold", n=99)
+    assert prof.verdict.state == PENDING
+    prof2 = run("c", lambda i: "gold", n=100)
+    assert prof2.verdict.state == CLEAR and prof2.verdict.samples == 100
+
+
+def test_sampling_rate_after_the_minimum() -> None:
+    prof = run("c", lambda i: "gold", n=1100, settings=DetectionSettings(min_samples=100, sample_every=20))
+    assert prof.seen == 1100 and prof.sampled == 100 + 50
+
+
+def test_hysteresis_keeps_a_pii_verdict_through_noise() -> None:
+    profiler = Profiler(DetectionSettings(min_samples=50, sample_every=1), TextScanner())
+    prof = profiler.profile("t", "c", None)
+    for i in range(100):
+        profiler.observe(prof, f"u{i}@example.com")
+    assert prof.verdict.entity == "EMAIL_ADDRESS"
+    for _ in range(60):  # a burst of junk: 60 of 160 values
+        profiler.observe(prof, "n/a")
+    assert prof.verdict.state == PII and prof.verdict.entity == "EMAIL_ADDRESS"
+
+
+def test_a_cleared_column_that_starts_carrying_pii_is_caught() -> None:
+    profiler = Profiler(DetectionSettings(min_samples=50, sample_every=1), TextScanner())
+    prof = profiler.profile("t", "c", None)
+    for _ in range(100):
+        profiler.observe(prof, "none")
+    assert prof.verdict.state == CLEAR
+    for i in range(60):
+        profiler.observe(prof, f"u{i}@example.com")
+    assert prof.verdict.state == PII
+
+
+@pytest.mark.parametrize(
+    ("field", "state", "entity"),
+    [
+        ({"type": "boolean", "field": "active"}, CLEAR, None),
+        ({"type": "string", "name": "io.debezium.data.Uuid", "field": "u"}, CLEAR, None),
+        ({"type": "struct", "name": "io.debezium.data.geometry.Point", "field": "p"}, PII, "LOCATION"),
+        ({"type": "int32", "name": "io.debezium.time.Date", "field": "birth_date"}, PII, "DATE_OF_BIRTH"),
+        ({"type": "int32", "name": "io.debezium.time.Date", "field": "shipped_on"}, CLEAR, None),
+        ({"type": "string", "name": "io.debezium.data.Json", "field": "doc"}, JSON, None),
+    ],
+)
+def test_types_decide_at_once(field, state, entity) -> None:
+    profiler = Profiler(DetectionSettings(), TextScanner())
+    prof = profiler.profile("t", field["field"], field)
+    assert (prof.verdict.state, prof.verdict.entity) == (state, entity)
+
+
+def test_a_type_change_starts_a_fresh_profile() -> None:
+    profiler = Profiler(DetectionSettings(min_samples=10, sample_every=1), TextScanner())
+    a = profiler.profile("t", "c", {"type": "string", "field": "c"})
+    for _ in range(20):
+        profiler.observe(a, "x")
+    b = profiler.profile("t", "c", {"type": "int64", "field": "c"})
+    assert a.verdict.state == CLEAR and b.verdict.state == PENDING and b is not a
+
+
+def test_profiles_hold_counters_not_values() -> None:
+    prof = run("c7", lambda i: f"user{i}@example.com")
+    for slot in prof.__slots__:
+        value = getattr(prof, slot)
+        assert "@example.com" not in repr(value), slot
+
+
+def test_declared_entity_that_never_matches_is_reported() -> None:
+    profiler = Profiler(DetectionSettings(min_samples=20, sample_every=1), TextScanner())
+    prof = profiler.profile("t", "contact", None)
+    for _ in range(25):
+        profiler.observe(prof, "n/a")
+    assert profiler.unmatched(prof, "EMAIL_ADDRESS")
+    assert not profiler.unmatched(prof, "PERSON")  # no value recognizer: never reported
+
+
+def test_verdict_changes_bump_the_table_generation() -> None:
+    seen = []
+    profiler = Profiler(DetectionSettings(min_samples=10, sample_every=1), TextScanner(), on_change=seen.append)
+    prof = profiler.profile("t", "c", None)
+    for i in range(12):
+        profiler.observe(prof, f"u{i}@example.com")
+    assert profiler.generation("t") == len(seen) >= 1
+    assert seen[-1].after.entity == "EMAIL_ADDRESS" and seen[-1].before.state == PENDING

@@ -1,0 +1,113 @@
+"""Recognizers and validators: what fires, and the lookalikes that must not."""
+
+from __future__ import annotations
+
+import pytest
+
+from detectors.recognizers import default_recognizers
+from detectors.validators import card_scheme, iban_ok, luhn_ok, ssn_ok
+
+RECOGNIZERS = default_recognizers()
+
+
+def strong_entities(value: str) -> set[str]:
+    return {r.entity for r in RECOGNIZERS if (r.match_value(value) or 0) >= 0.5}
+
+
+@pytest.mark.parametrize(
+    ("value", "entity"),
+    [
+        ("anne.kretchmar@example.com", "EMAIL_ADDRESS"),
+        ("o'brien+tag@mail.co.uk", "EMAIL_ADDRESS"),
+        ("x_y@sub.example.org", "EMAIL_ADDRESS"),
+        ("+44 20 7946 0958", "PHONE_NUMBER"),
+        ("+1 (415) 555-0123", "PHONE_NUMBER"),
+        ("0049 30 12345678", "PHONE_NUMBER"),
+        ("(415) 555-0123", "PHONE_NUMBER"),
+        ("4111 1111 1111 1111", "CREDIT_CARD"),  # Visa
+        ("2221000000000009", "CREDIT_CARD"),  # Mastercard 2-series
+        ("5555555555554444", "CREDIT_CARD"),  # Mastercard
+        ("4000000000000000006", "CREDIT_CARD"),  # 19-digit Visa
+        ("6759649826438453", "CREDIT_CARD"),  # Maestro
+        ("3530111333300000", "CREDIT_CARD"),  # JCB
+        ("378282246310005", "CREDIT_CARD"),  # Amex
+        ("DE89 3704 0044 0532 0130 00", "IBAN_CODE"),
+        ("GB29NWBK60161331926819", "IBAN_CODE"),
+        ("536-90-4399", "US_SSN"),
+        ("192.168.10.44", "IP_ADDRESS"),
+        ("2001:db8:85a3::8a2e:370:7334", "IP_ADDRESS"),
+        ("https://example.com/u/anne", "URL"),
+        ("1BvBMSEYstWetqTFn5Au4m4GFg7xJaNVN2", "CRYPTO"),
+    ],
+)
+def test_fires(value: str, entity: str | None) -> None:
+    got = strong_entities(value)
+    if entity is None:
+        assert got == set()
+    else:
+        assert entity in got, got
+
+
+@pytest.mark.parametrize(
+    "value",
+    [
+        "4111111111111112",  # 16-digit reference failing Luhn
+        "1234567812345678",
+        "0000000000000000",
+        "9999999999999995",  # passes Luhn, no issuer starts with 9
+        "1.2.3.4",  # version string shaped like an IP
+        "10.0.3",
+        "a0eebc99-9c0b-4ef8-bb6d-6bb9bd380a11",  # UUID
+        "5e884898da28047151d0e56f8dc6292773603d0d6aabbdd62a11ef721d1542d8",  # SHA-256
+        "d41d8cd98f00b204e9800998ecf8427e",  # MD5
+        "db01.prod.example.com",  # host name
+        "2024-01-15T10:00:00Z INFO request served in 12ms",  # log line
+        "08:00:2b:01:02:03",  # MAC address
+        "13:51:30",  # clock time
+        "078-05-1120",  # the Woolworth wallet SSN
+        "000-12-3456",
+        "666-12-3456",
+        "912-34-5678",
+        "DE89 3704 0044 0532 0130 01",  # IBAN with a wrong check
+        "2024-01-15",
+        "INV-2024-000123",
+        "user@localhost",
+        "1A1zP1eP5QGefi2DMPTfTL5SLmv7DivfNb",  # bitcoin-shaped, bad checksum
+    ],
+)
+def test_lookalikes_do_not_fire(value: str) -> None:
+    assert strong_entities(value) == set()
+
+
+@pytest.mark.parametrize(
+    ("text", "spans"),
+    [
+        (
+            "Mail anne@example.com or call +44 20 7946 0958.",
+            [("EMAIL_ADDRESS", "anne@example.com"), ("PHONE_NUMBER", "+44 20 7946 0958")],
+        ),
+        ("card 4111 1111 1111 1111 exp 12/27", [("CREDIT_CARD", "4111 1111 1111 1111")]),
+        ("SSN on file: 536-90-4399", [("US_SSN", "536-90-4399")]),
+        ("upgraded to v10.2.0.1 yesterday", []),
+        ("version 10.20.30.40 released", []),
+        ("request from 203.0.113.77 blocked", [("IP_ADDRESS", "203.0.113.77")]),
+        ("order 4155550100 shipped", []),
+        ("phone: 4155550100", [("PHONE_NUMBER", "4155550100")]),
+        ("born 1984-07-21 in Leeds", [("DATE_OF_BIRTH", "1984-07-21")]),
+        ("meeting on 2024-05-01", []),
+        ("ref 4111111111111112 refunded", []),
+        ("2024-01-15 10:00:00 INFO user=42 GET /api", []),
+        ("IBAN DE89370400440532013000 please", [("IBAN_CODE", "DE89370400440532013000")]),
+    ],
+)
+def test_spans_in_text(text: str, spans: list[tuple[str, str]]) -> None:
+    found = sorted((f.entity, text[f.start : f.end]) for r in RECOGNIZERS for f in r.find(text))
+    assert found == sorted(spans)
+
+
+def test_validators() -> None:
+    assert luhn_ok("4111111111111111") and not luhn_ok("4111111111111112")
+    assert card_scheme("2720990000000007") == "mastercard" and card_scheme("2721000000000000") is None
+    assert iban_ok("GB29NWBK60161331926819") and not iban_ok("GB29NWBK60161331926818")
+    assert not iban_ok("XX29NWBK60161331926819")
+    assert ssn_ok("536", "90", "4399") and not ssn_ok("536", "00", "4399") and not ssn_ok("536", "90", "0000")

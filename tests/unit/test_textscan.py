@@ -1,0 +1,68 @@
+"""Free text and JSON documents: spans found and redacted; NER through Presidio."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from detectors.ner import ner_engine
+from detectors.textscan import TextScanner, looks_like_prose
+
+
+@pytest.fixture(scope="module")
+def scanner() -> TextScanner:
+    return TextScanner(ner=ner_engine())
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        (
+            "Please ask Anne Kretchmar to call +44 20 7946 0958 about her card.",
+            "Please ask <PERSON> to call <PHONE_NUMBER> about her card.",
+        ),
+        (
+            "Refund to 4111 1111 1111 1111 requested by dmitri@example.com today.",
+            "Refund to <CREDIT_CARD> requested by <EMAIL_ADDRESS> today.",
+        ),
+        ("The customer moved to Berlin last spring.", "The customer moved to <LOCATION> last spring."),
+        ("SSN 536-90-4399 was verified by the branch.", "SSN <US_SSN> was verified by the branch."),
+        ("nothing personal in this note at all", "nothing personal in this note at all"),
+    ],
+)
+def test_redact_free_text(scanner: TextScanner, text: str, expected: str) -> None:
+    assert scanner.redact(text) == expected
+
+
+def test_ner_only_on_prose(scanner: TextScanner) -> None:
+    assert not looks_like_prose("Anne Kretchmar")
+    assert [f.entity for f in scanner.find("Anne Kretchmar")] == []
+    assert looks_like_prose("Please call Anne Kretchmar tomorrow morning.")
+
+
+def test_batched_ner_fills_the_cache(scanner: TextScanner) -> None:
+    texts = [f"Ticket {i}: Grace Hopper asked about the invoice." for i in range(40)]
+    scanner.pending = pending = []
+    partial = [scanner.redact(t) for t in texts]
+    scanner.pending = None
+    assert len(pending) == 40 and "Grace Hopper" in partial[0]  # patterns only so far
+    scanner.prepare(pending)
+    assert all("<PERSON>" in scanner.redact(t) and "Grace" not in scanner.redact(t) for t in texts)
+
+
+def test_json_leaves_keys_and_paths(scanner: TextScanner) -> None:
+    doc = {
+        "contact": {"email": "anne@example.com", "phones": ["+44 20 7946 0958", "n/a"]},
+        "anne@example.com": {"since": 2019},
+        "note": "Ask Anne Kretchmar before shipping to her office please.",
+        "tier": "gold",
+        "account": {"number": "12345678"},
+    }
+    found: list[tuple[str, str]] = []
+    out = scanner.redact_json(doc, {"account.number": lambda v: "#" * len(v)}, found)
+    assert out["contact"] == {"email": "<EMAIL_ADDRESS>", "phones": ["<PHONE_NUMBER>", "n/a"]}
+    assert "<EMAIL_ADDRESS>" in out and "anne@example.com" not in json.dumps(out)
+    assert "Kretchmar" not in out["note"] and out["tier"] == "gold"
+    assert out["account"]["number"] == "########"
+    assert ("contact.phones[]", "PHONE_NUMBER") in found and ("{key}", "EMAIL_ADDRESS") in found
