@@ -42,6 +42,16 @@ def _parser() -> argparse.ArgumentParser:
     proc.add_argument("--dlq", type=Path, help="dead-letter file (default: <output>.dlq.jsonl)")
     proc.add_argument("--config", type=Path, help="optional config file (defaults, hashing, ...)")
 
+    scan = sub.add_parser("scan", help="profile a sample and propose declarations; compare with --schemas")
+    source = scan.add_mutually_exclusive_group(required=True)
+    source.add_argument("--input", type=Path, help="JSON-lines file of Kafka records (the cdr process format)")
+    source.add_argument("--topic", help="topics to sample: a glob (dbserver1.*) or a regex starting with ^")
+    scan.add_argument("--out", type=Path, help="write one proposed declaration per table here")
+    scan.add_argument("--schemas", type=Path, help="compare with these declarations; exit 1 on undeclared PII")
+    scan.add_argument("--sample", type=int, default=1000, help="records (or rows) per topic/table (default 1000)")
+    scan.add_argument("--config", type=Path, help="config file (Kafka settings for --topic, detection)")
+    scan.add_argument("--no-ner", action="store_true", help="patterns only (no spaCy model)")
+
     val = sub.add_parser("validate", help="check declaration files; print file:line: problem for each")
     val.add_argument("schemas", nargs="?", type=Path, help="declarations directory (default: ./schemas)")
     val.add_argument("--config", type=Path, help="optional config file (entities, treatment defaults)")
@@ -55,6 +65,8 @@ def main(argv: list[str] | None = None) -> int:
             return _run(args)
         if args.command == "process":
             return _process(args)
+        if args.command == "scan":
+            return _scan(args)
         return _validate(args)
     except InvalidFilesError as exc:
         # One problem per line, never wrapped: editors and CI read `file:line: message`.
@@ -132,6 +144,83 @@ def _process(args: argparse.Namespace) -> int:
     summary = f"{stats.published} published to {args.output}; {bad} dead-lettered to {dlq}"
     console.print(summary, soft_wrap=True)
     return EXIT_OK
+
+
+def _scan(args: argparse.Namespace) -> int:
+    from detectors.ner import ner_engine
+    from detectors.textscan import TextScanner
+    from pipeline.bootstrap import load_declaration_set
+    from pipeline.scan import FAILING, Scanner, compare, findings, write_proposals
+
+    if args.input is not None and not args.input.is_file():
+        print(f"cdr scan: input file {args.input} does not exist", file=sys.stderr)
+        return EXIT_USAGE
+    if args.out is None and args.schemas is None:
+        print("cdr scan: give --out DIR (proposals) and/or --schemas DIR (comparison)", file=sys.stderr)
+        return EXIT_USAGE
+    config = _config(args.config)
+    declarations = load_declaration_set(dataclasses.replace(config, schemas_dir=args.schemas)) if args.schemas else None
+    console = Console(stderr=True)
+    with console.status("loading the NER model..."):
+        ner = None if args.no_ner or not config.detection.ner else ner_engine(config.detection.ner_model)
+    scanner = Scanner(TextScanner(ner=ner), min_samples=min(50, max(1, args.sample)))
+    with Progress(
+        TextColumn("[bold]scanning"),
+        BarColumn(),
+        TextColumn("{task.completed} records"),
+        console=console,
+        transient=True,
+    ) as progress:
+        task = progress.add_task("scan", total=None)
+        for rec in _scan_source(args, config):
+            scanner.add_record(rec)
+            progress.advance(task)
+    out = Console(highlight=False)
+    for table, sample in sorted(scanner.tables.items()):
+        t = Table(title=f"{table}: {sample.rows} rows sampled")
+        for name in ("column", "detected", "verdict evidence"):
+            t.add_column(name)
+        for f in findings(sample):
+            detected = f.pii + "".join(f"\n  {p}: {e}" for p, e in f.paths)
+            t.add_row(f.column, detected, f.evidence)
+        out.print(t)
+    if args.out is not None:
+        for path in write_proposals(scanner, args.out):
+            out.print(f"proposed declaration: {path}", soft_wrap=True)
+    if declarations is None:
+        return EXIT_OK
+    rows = compare(scanner, declarations)
+    t = Table(title=f"declared ({args.schemas}) vs detected")
+    for name in ("table", "column", "declared", "detected", "status"):
+        t.add_column(name)
+    for c in rows:
+        style = "bold red" if c.status in FAILING else None
+        t.add_row(c.table, c.column, c.declared or "-", c.detected, c.status, style=style)
+    out.print(t)
+    failing = [c for c in rows if c.status in FAILING]
+    if failing:
+        out.print(f"{len(failing)} column(s) hold personal data the declarations do not cover", style="bold red")
+        return 1
+    out.print("declarations cover every column with personal data in the sample")
+    return EXIT_OK
+
+
+def _scan_source(args: argparse.Namespace, config: Config):
+    from pipeline.scan import iter_file_records
+
+    if args.input is not None:
+        records = iter_file_records(args.input)
+        per_table: dict[str, int] = {}
+        for rec in records:
+            per_table[rec.topic] = per_table.get(rec.topic, 0) + 1
+            if per_table[rec.topic] <= args.sample:
+                yield rec
+        return
+    from pipeline.kafka.sampling import sample_topics
+
+    settings = dict(config.kafka)
+    settings.update(config.consumer)
+    yield from sample_topics(settings, args.topic, args.sample)
 
 
 def _validate(args: argparse.Namespace) -> int:

@@ -149,3 +149,13 @@ def test_verdict_changes_bump_the_table_generation() -> None:
         profiler.observe(prof, f"u{i}@example.com")
     assert profiler.generation("t") == len(seen) >= 1
     assert seen[-1].after.entity == "EMAIL_ADDRESS" and seen[-1].before.state == PENDING
+
+
+def test_name_and_value_together_decide_at_the_first_value() -> None:
+    profiler = Profiler(DetectionSettings(min_samples=100), TextScanner())
+    prof = profiler.profile("t", "ssn", None)
+    profiler.observe(prof, "536-90-4399")
+    assert (prof.verdict.state, prof.verdict.entity) == (PII, "US_SSN")
+    obfuscated = profiler.profile("t", "c9", None)
+    profiler.observe(obfuscated, "536-90-4399")
+    assert obfuscated.verdict.state == PENDING  # one value alone is not enough

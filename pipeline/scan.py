@@ -1,0 +1,257 @@
+"""`cdr scan`: profile a sample of change events (or table rows) and propose a
+declaration per table; compared with the declarations in force, report what they miss.
+
+The sample goes through the same decoding and the same column profiler as the service,
+with every value analysed (no sampling rate), so a proposal is what the service would
+have concluded. Proposals carry the evidence as YAML comments; values never appear.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from detectors.profiler import CLEAR, FREE, JSON, PENDING, PII, ColumnProfile, DetectionSettings, Profiler
+from detectors.textscan import TextScanner
+from pipeline.codec.debezium import NOT_TABLE_DATA, Kind, classify, decode_doc, struct_fields
+from pipeline.declarations.model import DeclarationSet
+from pipeline.events import SourceRecord
+from pipeline.exceptions import ProcessingError
+
+Row = dict[str, Any]
+
+
+@dataclass
+class TableSample:
+    table: str
+    topic: str | None
+    rows: int = 0
+    columns: dict[str, ColumnProfile] = field(default_factory=dict)  # in first-seen order
+
+
+@dataclass
+class ScanStats:
+    records: int = 0
+    rows: int = 0
+    skipped: int = 0
+    undecodable: int = 0
+
+
+class Scanner:
+    """Feeds rows to a profiler that analyses every value."""
+
+    def __init__(self, text_scanner: TextScanner, min_samples: int = 50) -> None:
+        self.profiler = Profiler(DetectionSettings(min_samples=min_samples, sample_every=1), text_scanner)
+        self.tables: dict[str, TableSample] = {}
+        self.stats = ScanStats()
+
+    def add_row(self, table: str, topic: str | None, row: Row, fields: dict[str, dict[str, Any]] | None) -> None:
+        sample = self.tables.get(table)
+        if sample is None:
+            sample = self.tables[table] = TableSample(table, topic)
+        sample.rows += 1
+        self.stats.rows += 1
+        for column, value in row.items():
+            prof = sample.columns.get(column)
+            if prof is None:
+                fld = fields.get(column) if fields else None
+                prof = sample.columns[column] = self.profiler.profile(table, column, fld)
+            if value is not None:
+                self.profiler.observe(prof, value)
+
+    def add_record(self, rec: SourceRecord) -> None:
+        """A Debezium record: its before/after rows (or its flattened row) are profiled."""
+        self.stats.records += 1
+        if rec.value is None:
+            return
+        try:
+            doc = decode_doc(rec.value, "value")
+            kind = classify(doc, rec.topic)
+        except ProcessingError:
+            self.stats.undecodable += 1
+            return
+        if kind in NOT_TABLE_DATA or kind in (Kind.TRUNCATE, Kind.MESSAGE, Kind.NULL_PAYLOAD):
+            self.stats.skipped += 1
+            return
+        payload = doc.payload
+        fields = _row_fields(doc.schema, kind)
+        if kind is Kind.ROW:
+            self.add_row(table_name(rec.topic, None), rec.topic, payload, fields)
+            return
+        table = table_name(rec.topic, payload.get("source"))
+        after = payload.get("after")
+        if after:  # the after image: a full row (before is often only the key)
+            self.add_row(table, rec.topic, after, fields)
+
+
+def _row_fields(schema: dict[str, Any] | None, kind: Kind) -> dict[str, dict[str, Any]] | None:
+    if schema is None:
+        return None
+    try:
+        fields = struct_fields(schema, "value")
+        if kind is not Kind.ROW and fields is not None:
+            row = next((f for f in fields if f.get("field") == "after"), None)
+            fields = struct_fields(row, "row") if row is not None else None
+    except ProcessingError:
+        return None
+    return {f["field"]: f for f in fields or []}
+
+
+def table_name(topic: str, source: Any) -> str:
+    if isinstance(source, dict) and source.get("table"):
+        schema = source.get("schema") or source.get("db") or "public"
+        return f"{schema}.{source['table']}"
+    parts = topic.split(".")
+    return ".".join(parts[-2:]) if len(parts) >= 2 else f"public.{topic}"
+
+
+# --- proposals ------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class ColumnFinding:
+    column: str
+    pii: str  # none | free_text | ENTITY
+    state: str
+    confidence: float
+    samples: int
+    evidence: str
+    paths: tuple[tuple[str, str], ...] = ()  # JSON leaves: (path, entity)
+
+
+def findings(sample: TableSample) -> list[ColumnFinding]:
+    out = []
+    for column, prof in sample.columns.items():
+        v = prof.verdict
+        paths: tuple[tuple[str, str], ...] = ()
+        if v.state == PII and v.entity:
+            pii = v.entity
+        elif v.state == FREE:
+            pii = "free_text"
+        elif v.state == JSON:
+            pii = "none"
+            seen: dict[str, str] = {}
+            for key in prof.json_hits:
+                path, entity = key.rsplit(":", 1)
+                if "{key}" in path:
+                    pii = "free_text"  # personal data in map keys: scan the whole document
+                seen.setdefault(path, entity)
+            paths = tuple(sorted(seen.items()))
+        else:
+            pii = "none"
+        out.append(ColumnFinding(column, pii, v.state, v.confidence, prof.seen, _evidence(prof), paths))
+    return out
+
+
+def _evidence(prof: ColumnProfile) -> str:
+    v = prof.verdict
+    parts = [f"{v.state}"]
+    if v.state == PENDING:
+        parts.append(f"unverified: only {prof.seen} non-null values")
+    for name, weight in v.evidence:
+        if name.startswith("json:"):
+            continue
+        parts.append(f"{name}={weight:g}")
+    parts.append(f"n={prof.seen}")
+    return ", ".join(parts)
+
+
+def proposal_yaml(sample: TableSample) -> str:
+    topic = sample.topic or f"<prefix>.{sample.table}"
+    lines = [
+        f"# Proposed by `cdr scan` from {sample.rows} rows. Review every column, set the owner, then",
+        "# move this file under schemas/. Evidence per column: verdict, signals, values analysed.",
+        f"table: {sample.table}",
+        f"source_topic: {topic}",
+        "owner: unassigned                   # the team that owns this table",
+        f"cdr_topic: cdr.{sample.table}.v1",
+        "undeclared: detect",
+        "columns:",
+    ]
+    for f in findings(sample):
+        name = _yaml_key(f.column)
+        if f.paths:
+            lines.append(f"  {name}:  # {f.evidence}")
+            lines.append(f"    pii: {f.pii}")
+            lines.append("    paths:")
+            for path, entity in f.paths:
+                lines.append(f"      {_yaml_key(path)}: {{pii: {entity}}}")
+        else:
+            lines.append(f"  {name}: {{pii: {f.pii}}}  # {f.evidence}")
+    return "\n".join(lines) + "\n"
+
+
+def _yaml_key(text: str) -> str:
+    if text and all(c.isalnum() or c in "_-.[]" for c in text) and not text[0].isdigit():
+        return text
+    return '"' + text.replace("\\", "\\\\").replace('"', '\\"') + '"'
+
+
+def write_proposals(scanner: Scanner, out_dir: Path) -> list[Path]:
+    out_dir.mkdir(parents=True, exist_ok=True)
+    written = []
+    for table, sample in sorted(scanner.tables.items()):
+        path = out_dir / f"{table}.yaml"
+        path.write_text(proposal_yaml(sample), encoding="utf-8")
+        written.append(path)
+    return written
+
+
+# --- declared vs detected -------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Comparison:
+    table: str
+    column: str
+    declared: str | None  # None: not declared (table or column)
+    detected: str
+    status: str  # ok | undeclared-pii | drift | unmatched | undeclared | new-table
+    evidence: str
+
+
+def compare(scanner: Scanner, declarations: DeclarationSet) -> list[Comparison]:
+    by_table = {d.table: d for d in declarations.by_topic.values()}
+    by_topic = declarations.by_topic
+    out = []
+    for table, sample in sorted(scanner.tables.items()):
+        decl = by_topic.get(sample.topic or "") or by_table.get(table)
+        for f in findings(sample):
+            col = decl.columns.get(f.column) if decl is not None else None
+            declared = col.pii if col is not None else None
+            found_pii = f.pii != "none" or bool(f.paths)
+            if declared is None:
+                status = "undeclared-pii" if found_pii else ("undeclared" if f.state != CLEAR else "ok")
+                if decl is None:
+                    status = "new-table-pii" if found_pii else "new-table"
+            elif declared == "none":
+                covered = col is not None and bool(col.paths) and {p for p, _ in f.paths} <= set(col.paths)
+                status = "drift" if found_pii and not covered else "ok"
+            elif f.pii == "none" and f.state == CLEAR and declared not in ("free_text",):
+                status = "unmatched"
+            else:
+                status = "ok"
+            detected = f.pii + (f" ({len(f.paths)} JSON paths)" if f.paths else "")
+            out.append(Comparison(table, f.column, declared, detected, status, f.evidence))
+    return out
+
+
+FAILING = frozenset({"undeclared-pii", "new-table-pii", "drift"})
+
+
+def iter_file_records(path: Path) -> Iterator[SourceRecord]:
+    from pipeline.filemode import iter_lines, parse_line
+
+    with path.open("rb") as stream:
+        for lineno, line in iter_lines(stream):
+            try:
+                yield parse_line(line, lineno)
+            except ProcessingError:
+                continue
+
+
+def scan_records(scanner: Scanner, records: Iterable[SourceRecord]) -> None:
+    for rec in records:
+        scanner.add_record(rec)
