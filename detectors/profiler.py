@@ -22,7 +22,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from detectors.textscan import TextScanner, looks_like_prose, parse_json_text
-from detectors.vocabulary import FREE_TEXT, name_evidence
+from detectors.vocabulary import FREE_TEXT, contradicted, name_evidence
 
 PENDING = "pending"
 CLEAR = "clear"
@@ -116,6 +116,7 @@ def type_key(field: dict[str, Any] | None) -> str:
 class ColumnProfile:
     __slots__ = (
         "column",
+        "contra",
         "json_docs",
         "json_hits",
         "name",
@@ -141,6 +142,7 @@ class ColumnProfile:
         self.column = column
         self.settings = settings
         self.name = name_evidence(column)
+        self.contra = contradicted(column)
         self.type_hint = _type_hint(field, self.name)
         self.seen = 0
         self.sampled = 0
@@ -263,18 +265,20 @@ class ColumnProfile:
                 score = 0.7 * value + 0.3 * name
                 if strong >= self.settings.strong_fraction and n >= self.settings.min_samples // 2:
                     score = max(score, self.settings.enter)
+                if entity in self.contra:
+                    score *= 0.5  # the name explains the values otherwise
             else:
                 ner = 0.0
                 if self.ner_checked:
                     hits = self.ner_person if entity == "PERSON" else self.ner_location if entity == "LOCATION" else 0
                     ner = hits / self.ner_checked
-                score = max(0.9 * name if name >= 0.85 else 0.6 * name, 0.6 * ner + 0.4 * name)
+                score = max(0.9 * name if name >= 0.85 else 0.6 * name, 0.85 * ner + 0.15 * name if ner else 0.0)
             out[entity] = round(score, 3)
         if self.ner_checked >= 5:
             for entity, hits in (("PERSON", self.ner_person), ("LOCATION", self.ner_location)):
                 frac = hits / self.ner_checked
                 if frac >= 0.6:
-                    out[entity] = max(out.get(entity, 0.0), round(0.6 * frac + 0.4 * self.name.get(entity, 0.0), 3))
+                    out[entity] = max(out.get(entity, 0.0), round(0.85 * frac + 0.15 * self.name.get(entity, 0.0), 3))
         return out
 
     def _decide(self) -> bool:

@@ -180,3 +180,20 @@ def name_evidence(column: str) -> dict[str, float]:
         damp = 0.2 if last in _NEGATIVE else 0.6
         out = {e: w * damp for e, w in out.items()}
     return out
+
+
+# Tokens in a column name that contradict what its values look like: a column called
+# app_version holding 10.2.0.41 is a version, not an IP address.
+_CONTRADICT: dict[str, frozenset[str]] = {
+    "IP_ADDRESS": frozenset({"version", "ver", "build", "release", "firmware", "rev", "semver"}),
+    "PHONE_NUMBER": frozenset({"order", "invoice", "ref", "reference", "sku", "serial", "amount"}),
+    "CREDIT_CARD": frozenset({"order", "invoice", "tracking", "reference", "ref", "serial"}),
+    "DATE_OF_BIRTH": frozenset({"created", "updated", "shipped", "ordered", "paid", "due", "expires", "expiry"}),
+}
+
+
+@lru_cache(maxsize=4096)
+def contradicted(column: str) -> frozenset[str]:
+    """Entities the column's name argues against."""
+    present = set(tokens(column))
+    return frozenset(e for e, words in _CONTRADICT.items() if present & words)

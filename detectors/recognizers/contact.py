@@ -9,6 +9,7 @@ import phonenumbers
 from detectors.recognizers.base import Recognizer
 
 _PHONE_REGIONS = ("US", "GB", "DE", "FR", "NL")
+_NANP_FORMATTED = re.compile(r"\(\d{3}\) ?\d{3}[-.]\d{4}")
 _DATE_OR_ADDRESS = re.compile(r"\d{4}-\d{1,2}-\d{1,2}|^\d{1,2}[./-]\d{1,2}[./-]\d{2,4}$|^(?:\d{1,3}\.){3}\d{1,3}$")
 
 
@@ -54,8 +55,13 @@ class PhoneRecognizer(Recognizer):
                 number = phonenumbers.parse("+" + text[2:] if text.startswith("00") else text, None)
             except phonenumbers.NumberParseException:
                 return None
-            return 0.9 if phonenumbers.is_valid_number(number) else None
+            if phonenumbers.is_valid_number(number):
+                return 0.9
+            # Written as an international number but not an allocated range (numbers made
+            # up for forms and tests look like this): still a phone number.
+            return 0.6 if phonenumbers.is_possible_number(number) else None
         formatted = any(ch in text for ch in " ()-.") or text.startswith("0")
+        possible = False
         for region in _PHONE_REGIONS:
             try:
                 number = phonenumbers.parse(text, region)
@@ -63,6 +69,9 @@ class PhoneRecognizer(Recognizer):
                 continue
             if phonenumbers.is_valid_number(number):
                 return 0.7 if formatted else 0.3
+            possible = possible or phonenumbers.is_possible_number(number)
+        if possible and _NANP_FORMATTED.fullmatch(text):
+            return 0.55  # (415) 555-0123 shape
         return None
 
 

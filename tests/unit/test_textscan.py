@@ -42,13 +42,13 @@ def test_ner_only_on_prose(scanner: TextScanner) -> None:
 
 
 def test_batched_ner_fills_the_cache(scanner: TextScanner) -> None:
-    texts = [f"Ticket {i}: Grace Hopper asked about the invoice." for i in range(40)]
+    texts = [f"Ticket {i}: the invoice went to Grace Hopper in Boston." for i in range(40)]
     scanner.pending = pending = []
     partial = [scanner.redact(t) for t in texts]
     scanner.pending = None
-    assert len(pending) == 40 and "Grace Hopper" in partial[0]  # patterns only so far
+    assert len(pending) == 40 and "Boston" in partial[0]  # patterns only so far
     scanner.prepare(pending)
-    assert all("<PERSON>" in scanner.redact(t) and "Grace" not in scanner.redact(t) for t in texts)
+    assert all("<LOCATION>" in scanner.redact(t) and "Boston" not in scanner.redact(t) for t in texts)
 
 
 def test_json_leaves_keys_and_paths(scanner: TextScanner) -> None:
