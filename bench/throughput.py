@@ -27,14 +27,14 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from devstack.sample_events import CustomerEvents
 from pipeline.bootstrap import build_processor
-from pipeline.config import Config
+from pipeline.config import Config, DetectionConfig
 from pipeline.events import Published, SourceRecord
 
 HERE = Path(__file__).resolve().parent
 
 
-def source_records(n: int, schemas: bool) -> list[SourceRecord]:
-    gen = CustomerEvents(prefix="bench", schemas=schemas, seed=42)
+def source_records(n: int, schemas: bool, free_text: bool = True, seed: int = 42) -> list[SourceRecord]:
+    gen = CustomerEvents(prefix="bench", schemas=schemas, seed=seed, free_text=free_text)
     docs = list(gen.snapshot(n // 2)) + list(gen.changes(n - n // 2))
     out = []
     for rec in docs[:n]:
@@ -69,7 +69,7 @@ def main() -> int:
     parser.add_argument("--schemaless", action="store_true", help="JsonConverter schemas.enable=false")
     args = parser.parse_args()
     os.environ.setdefault("CDR_HASH_KEY", "benchmark-hash-key-0123456789")
-    processor = build_processor(Config(schemas_dir=HERE / "schemas"))
+    processor = build_processor(Config(schemas_dir=HERE / "schemas", detection=DetectionConfig(enabled=False)))
     records = source_records(args.events, not args.schemaless)
     check = [processor.process(r) for r in records[:100]]
     assert all(isinstance(o, Published) for o in check), "benchmark records must all publish"

@@ -182,10 +182,17 @@ class ColumnProfile:
     def sample(self, value: Any, scanner: TextScanner) -> bool:
         """Analyse one sampled value; True when the verdict changed."""
         s = self.settings
-        self.next_sample = self.seen + (1 if self.sampled < s.min_samples else s.sample_every)
         if self.type_hint in ("never", "geo", "dob"):
-            self.sampled += 1
+            self.sampled += 1  # the type decided: nothing in a value can change it
+            self.next_sample = self.seen + 1000
             return False
+        if self.sampled < s.min_samples:
+            self.next_sample = self.seen + 1
+        elif self.verdict.state == PII:
+            # Already treated as personal data: samples only guard the way back out.
+            self.next_sample = self.seen + 10 * s.sample_every
+        else:
+            self.next_sample = self.seen + s.sample_every
         self.sampled += 1
         if isinstance(value, bool):
             pass

@@ -80,6 +80,9 @@ class TextScanner:
         for text, found in zip(todo, self.ner.analyze(todo), strict=True):
             self._ner_cache[text] = found
 
+    def clear_cache(self) -> None:
+        self._ner_cache.clear()
+
     def _ner(self, text: str) -> list[Finding]:
         if self.ner is None or not any(c.isupper() for c in text):
             return []

@@ -172,7 +172,10 @@ KEY_SCHEMA_FIELDS = [{"type": "int64", "optional": False, "field": "id"}]
 class CustomerEvents:
     """A stream of snapshot reads, inserts, updates and deletes (+ tombstones)."""
 
-    def __init__(self, prefix: str = "demo", seed: int = 7, schemas: bool = True, partitions: int = 1) -> None:
+    def __init__(
+        self, prefix: str = "demo", seed: int = 7, schemas: bool = True, partitions: int = 1, free_text: bool = True
+    ) -> None:
+        self.free_text = free_text
         self.prefix = prefix
         self.topic = f"{prefix}.public.customers"
         self.rng = random.Random(seed)
@@ -198,7 +201,7 @@ class CustomerEvents:
         phone = f"+49 30 {r.randrange(1000000, 9999999)}"
         dob = date(1950 + r.randrange(55), 1 + r.randrange(12), 1 + r.randrange(28))
         created = datetime(2020 + r.randrange(5), 1 + r.randrange(12), 1 + r.randrange(28), r.randrange(24), tzinfo=UTC)
-        note = r.choice(NOTES).format(phone=phone, email=email)
+        note = r.choice(NOTES).format(phone=phone, email=email) if self.free_text else ""
         return {
             "id": ident,
             "first_name": first,

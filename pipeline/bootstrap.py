@@ -22,7 +22,7 @@ def load_declaration_set(config: Config) -> DeclarationSet:
     return load_declarations(config.schemas_dir, config.entities, config.treatment_defaults)
 
 
-def build_detection(config: Config) -> tuple[TextScanner, Profiler] | tuple[None, None]:
+def build_detection(config: Config) -> tuple[TextScanner | None, Profiler | None]:
     """The value scanner (NER model loaded now, once) and the column profiler."""
     det = config.detection
     if not det.enabled:
@@ -32,7 +32,7 @@ def build_detection(config: Config) -> tuple[TextScanner, Profiler] | tuple[None
     settings = DetectionSettings(
         min_samples=det.min_samples, sample_every=det.sample_every, enter=det.enter, leave=det.leave
     )
-    return scanner, Profiler(settings, scanner)
+    return scanner, (Profiler(settings, scanner) if det.columns else None)
 
 
 def build_processor(

@@ -114,6 +114,7 @@ CONFIG_SCHEMA: dict[str, Any] = {
             "additionalProperties": False,
             "properties": {
                 "enabled": {"type": "boolean"},
+                "columns": {"type": "boolean"},
                 "min_samples": {"type": "integer", "minimum": 1},
                 "sample_every": {"type": "integer", "minimum": 1},
                 "enter": {"type": "number", "exclusiveMinimum": 0, "maximum": 1},
@@ -137,6 +138,7 @@ class MetricsSettings:
 @dataclass(frozen=True)
 class DetectionConfig:
     enabled: bool = True
+    columns: bool = True  # the column profiler; off: only free-text scanning of declared columns
     min_samples: int = 100
     sample_every: int = 20
     enter: float = 0.6
