@@ -42,6 +42,10 @@ demo: install jars
 bench: install
 	$(BIN)/python bench/throughput.py
 	$(BIN)/python bench/throughput.py --schemaless
+	$(BIN)/python bench/detection_quality.py
+	$(BIN)/python bench/detection_throughput.py
+	$(BIN)/python bench/detection_throughput.py --free-text --events 5000 --rounds 2
+	$(BIN)/python bench/memory.py
 
 clean:
 	rm -rf $(VENV) .run .pytest_cache .ruff_cache *.egg-info
