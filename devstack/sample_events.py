@@ -9,6 +9,7 @@ Every record is a dict in the ``cdr process`` line format: ``topic``, ``partitio
 from __future__ import annotations
 
 import base64
+import copy
 import random
 from collections.abc import Iterator
 from datetime import UTC, date, datetime
@@ -109,7 +110,7 @@ def _decimal(cents: int) -> str:
 def envelope_schema(prefix: str) -> dict[str, Any]:
     row = {
         "type": "struct",
-        "fields": SCHEMA_FIELDS,
+        "fields": copy.deepcopy(SCHEMA_FIELDS),  # callers may edit their copy
         "optional": True,
         "name": f"{prefix}.public.customers.Value",
     }

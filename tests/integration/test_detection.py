@@ -3,6 +3,7 @@ event, then treated as what it is, and the operators see it on /metrics and in l
 
 from __future__ import annotations
 
+import copy
 import json
 import time
 
@@ -39,6 +40,7 @@ columns:
 
 def rename_ssn(rec: dict) -> dict:
     """The SSN column under a name that says nothing (so only its values can tell)."""
+    rec = copy.deepcopy(rec)
     value = rec["value"]
     for field in value["schema"]["fields"]:
         for col in field.get("fields", []) if field["field"] in ("before", "after") else []:
