@@ -49,6 +49,7 @@ class LocalKafka:
     run_dir: Path
     port: int = 0
     controller_port: int = 0
+    pid: int | None = None
     process: subprocess.Popen[bytes] | None = None
 
     @property
@@ -133,7 +134,8 @@ class LocalKafka:
             preexec_fn=None if detached else die_with_parent,
         )
         out.close()
-        (self.run_dir / "kafka.pid").write_text(str(self.process.pid))
+        self.pid = self.process.pid
+        (self.run_dir / "kafka.pid").write_text(str(self.pid))
         self.wait_ready(timeout)
 
     def wait_ready(self, timeout: float) -> None:
@@ -155,10 +157,12 @@ class LocalKafka:
         raise KafkaStartError(f"kafka did not answer within {timeout:.0f}s; see {self.log_file}")
 
     def stop(self, timeout: float = 30.0) -> None:
+        if self.pid is not None:
+            stop_process(self.pid, timeout)
         if self.process is not None:
-            stop_process(self.process.pid, timeout)
             self.process.wait(timeout=5)
-            self.process = None
+        self.process = None
+        self.pid = None
 
     def kill(self) -> None:
         """kill -9 the broker (fault tests)."""
@@ -166,6 +170,7 @@ class LocalKafka:
             os.killpg(self.process.pid, signal.SIGKILL)
             self.process.wait(timeout=10)
             self.process = None
+            self.pid = None
 
     def __enter__(self) -> LocalKafka:
         self.start()
