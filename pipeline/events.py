@@ -46,6 +46,7 @@ class ProcessingReport:
     undeclared_columns: tuple[str, ...] = ()
     source_ts_ms: int | None = None
     detections: tuple[tuple[str, str, str, int], ...] = ()  # (column, entity, source, values)
+    missing_columns: tuple[str, ...] = ()  # declared columns absent from the row (dropped upstream)
 
 
 @dataclass(frozen=True, slots=True)

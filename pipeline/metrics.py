@@ -72,6 +72,7 @@ class Metrics:
         self._undeclared_events: dict[tuple[str, str], int] = {}
         self._detections: dict[tuple[str, str, str, str], int] = {}
         self._undeclared_seen: dict[str, set[str]] = {}
+        self._missing: dict[str, tuple[str, ...]] = {}  # per table, as of its latest record
         r.register(_DictCollector(self))
         self.processing = Histogram(
             "cdr_processing_seconds", "Processing-core time per record.", buckets=LATENCY_BUCKETS, registry=r
@@ -114,6 +115,8 @@ class Metrics:
                 fields[key] = fields.get(key, 0) + n
             if report.undeclared_columns:
                 self._note_undeclared(table, report.undeclared_columns)
+            if report.missing_columns or table in self._missing:
+                self._missing[table] = report.missing_columns
             if report.detections:
                 detections = self._detections
                 for column, entity, source, n in report.detections:
@@ -189,6 +192,15 @@ class _DictCollector(Collector):
         for labels, n in list(self.m._detections.items()):
             detections.add_metric(list(labels), n)
         yield detections
+        missing = GaugeMetricFamily(
+            "cdr_declared_column_missing",
+            "Declared columns absent from the table's latest record (dropped upstream?): 1 per column.",
+            labels=["table", "column"],
+        )
+        for table, columns in list(self.m._missing.items()):
+            for column in columns:
+                missing.add_metric([table, column], 1)
+        yield missing
 
 
 class _DetectionCollector(Collector):
@@ -200,7 +212,7 @@ class _DetectionCollector(Collector):
         self.column_label = column_label
 
     def collect(self) -> Iterator[Metric]:
-        from detectors.profiler import CLEAR, PENDING
+        from detectors.profiler import FREE, JSON, PENDING, PII
 
         verdicts = GaugeMetricFamily(
             "cdr_column_verdict",
@@ -225,24 +237,36 @@ class _DetectionCollector(Collector):
             "Declared PII columns whose values never matched their entity in a full sample.",
             labels=["table", "column", "entity"],
         )
-        per_table_pii: dict[str, int] = {}
-        per_table_pending: dict[str, int] = {}
+        # A column can have several profiles (one per schema version, or one per source
+        # topic when two connectors capture the same table); each series is emitted once.
+        seen_verdicts: set[tuple[str, str, str, str]] = set()
+        pii_columns: dict[str, set[str]] = {}
+        pending_columns: dict[str, set[str]] = {}
+        drifted: set[tuple[str, str, str]] = set()
+        unmatched_columns: set[tuple[str, str, str]] = set()
         for (table, column, _type), prof in list(self.profiler.profiles.items()):
             v = prof.verdict
             label = self.column_label(table, column)
-            verdicts.add_metric([table, label, v.state, v.entity or ""], 1)
+            seen_verdicts.add((table, label, v.state, v.entity or ""))
+            found_pii = v.state in (PII, FREE) or (v.state == JSON and v.entity is not None)
             decl = self.declared.get(table)
             col = decl.columns.get(column) if decl is not None else None
             if col is None:
-                if v.state not in (CLEAR, PENDING):
-                    per_table_pii[table] = per_table_pii.get(table, 0) + 1
+                if found_pii:
+                    pii_columns.setdefault(table, set()).add(label)
                 elif v.state == PENDING:
-                    per_table_pending[table] = per_table_pending.get(table, 0) + 1
-            elif col.pii == "none" and v.state not in (CLEAR, PENDING):
-                drift.add_metric([table, label, v.entity or v.state], 1)
+                    pending_columns.setdefault(table, set()).add(label)
+            elif col.pii == "none" and found_pii:
+                drifted.add((table, label, v.entity or v.state))
             elif col.pii not in ("none", "free_text") and self.profiler.unmatched(prof, col.pii):
-                unmatched.add_metric([table, label, col.pii], 1)
+                unmatched_columns.add((table, label, col.pii))
+        for labels in sorted(seen_verdicts):
+            verdicts.add_metric(list(labels), 1)
+        for labels in sorted(drifted):
+            drift.add_metric(list(labels), 1)
+        for labels in sorted(unmatched_columns):
+            unmatched.add_metric(list(labels), 1)
         for table in self.declared:
-            undeclared_pii.add_metric([table], per_table_pii.get(table, 0))
-            pending.add_metric([table], per_table_pending.get(table, 0))
+            undeclared_pii.add_metric([table], len(pii_columns.get(table, ())))
+            pending.add_metric([table], len(pending_columns.get(table, set()) - pii_columns.get(table, set())))
         yield from (verdicts, undeclared_pii, pending, drift, unmatched)

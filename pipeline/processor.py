@@ -50,7 +50,9 @@ class CoreSettings:
     default_declaration: Declaration | None = None  # for topics nobody declared, if opted in
 
 
-_Summary = tuple[bytes, tuple[tuple[str, int], ...], tuple[str, ...], tuple[tuple[str, str, str, int], ...]]
+_Summary = tuple[
+    bytes, tuple[tuple[str, int], ...], tuple[str, ...], tuple[tuple[str, str, str, int], ...], tuple[str, ...]
+]
 
 
 class _Compiled:
@@ -181,12 +183,12 @@ class TableProcessor:
                 headers.append((name, self._treat_key_bytes(raw, name, note) if raw is not None else None))
             elif name in self.passthrough:
                 headers.append((name, raw))
-        pii_header, counts, undeclared, detections = self._summary(plans)
+        pii_header, counts, undeclared, detections, missing = self._summary(plans)
         headers.append((PII_HEADER, pii_header))
         headers.append((POLICY_HEADER, self.policy_header))
         headers.append((SOURCE_HEADER, rec.coordinates.encode()))
         out = CdrRecord(self.decl.cdr_topic, key_bytes, value_bytes, tuple(headers), rec.timestamp_ms)
-        report = ProcessingReport(self.decl.table, counts, undeclared, source_ts, detections)
+        report = ProcessingReport(self.decl.table, counts, undeclared, source_ts, detections, missing)
         return Published(rec, (out,), report)
 
     def _summary(self, plans: list[StructPlan]) -> _Summary:
@@ -201,6 +203,7 @@ class TableProcessor:
         undeclared: dict[str, None] = {}
         sensitive: dict[str, str] = {}
         detections: dict[tuple[str, str, str], int] = {}
+        missing: dict[str, None] = {}
         for plan in plans:
             for treatment, n in plan.counts:
                 counts[treatment] = counts.get(treatment, 0) + n
@@ -210,11 +213,14 @@ class TableProcessor:
                 sensitive.setdefault(col, label)
             for detection in plan.detections:
                 detections[detection] = detections.get(detection, 0) + 1
+            for col in plan.missing:
+                missing[col] = None
         summary = (
             orjson.dumps(sensitive),
             tuple(sorted(counts.items())),
             tuple(undeclared),
             tuple((*d, n) for d, n in detections.items()),
+            tuple(missing),
         )
         if len(self._summaries) >= 4096:
             self._summaries.clear()

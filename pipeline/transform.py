@@ -34,6 +34,7 @@ class StructPlan:
     serial: int  # unique per plan, so combinations of plans can be cached
     observe: tuple[tuple[str, ColumnProfile], ...] = ()  # columns the profiler samples
     detections: tuple[tuple[str, str, str], ...] = ()  # (column, entity, declared|detected|drift)
+    missing: tuple[str, ...] = ()  # declared columns the row does not have (dropped upstream)
 
 
 class StructTransform:
@@ -129,6 +130,7 @@ class StructTransform:
             next(_serials),
             tuple(observe),
             tuple(detections),
+            () if self.key_mode else tuple(c for c in self.policy.decl.columns if c not in columns),
         )
 
     def apply(self, row: dict[str, Any]) -> tuple[dict[str, Any], StructPlan]:

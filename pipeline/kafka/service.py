@@ -273,6 +273,10 @@ class Service:
             if (table, column) not in self._logged_undeclared and len(self._logged_undeclared) < 10_000:
                 self._logged_undeclared.add((table, column))
                 log(logger, logging.WARNING, "undeclared_column", table=table, column=column)
+        for column in outcome.report.missing_columns:
+            if (table, f"-{column}") not in self._logged_undeclared and len(self._logged_undeclared) < 10_000:
+                self._logged_undeclared.add((table, f"-{column}"))
+                log(logger, logging.WARNING, "declared_column_missing", table=table, column=column)
 
     # -- commits and rebalances ---------------------------------------------------------
 

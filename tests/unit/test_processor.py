@@ -72,6 +72,18 @@ def test_undeclared_policies(tmp_path: Path, undeclared: str, iban) -> None:
     assert pii == expected
 
 
+def test_a_declared_column_dropped_upstream_is_reported(tmp_path: Path) -> None:
+    proc = users(tmp_path)
+    full = proc.process(record("pg.public.users", change(ROW), key={"email": "ann@example.com"}))
+    assert full.report.missing_columns == ()
+    without_dob = {k: v for k, v in ROW.items() if k != "dob"}
+    dropped = proc.process(record("pg.public.users", change(without_dob), key={"email": "ann@example.com"}))
+    assert dropped.report.missing_columns == ("dob",)
+    # A key lacks the non-key columns by nature: it reports nothing.
+    tomb = proc.process(record("pg.public.users", None, key={"email": "ann@example.com"}))
+    assert tomb.report.missing_columns == ()
+
+
 def test_block_dead_letters_the_record(tmp_path: Path) -> None:
     outcome = users(tmp_path, "block").process(record("pg.public.users", change(ROW)))
     assert isinstance(outcome, DeadLetter)
