@@ -35,13 +35,13 @@ import yaml
 from rich.console import Console
 from rich.table import Table
 
-from devstack import shop
 from devstack.connect import LocalConnect
 from devstack.kafka import LocalKafka
 from devstack.ports import free_port
 from devstack.postgres import LocalPostgres
 from devstack.process import alive, die_with_parent, stop_process
 from devstack.prometheus import LocalPrometheus
+from devstack.shop import Shop, create_schema, seed
 
 REPO = Path(__file__).resolve().parent.parent
 DEFAULT_RUN = REPO / ".run" / "stack"
@@ -54,6 +54,11 @@ CONNECTOR_NAMES = ("shop", "shop-schemaless")
 
 class StackError(RuntimeError):
     pass
+
+
+def hash_key_material() -> str:
+    """The key ``cdr run`` hashes with here: ``CDR_HASH_KEY`` if set, else a fixed demo key."""
+    return os.environ.get("CDR_HASH_KEY") or DEMO_HASH_KEY
 
 
 def connector_config(name: str, pg_port: int) -> dict[str, str]:
@@ -69,6 +74,7 @@ class Stack:
     detached: bool = True
     state: dict[str, dict[str, Any]] = field(default_factory=dict)
     service_proc: subprocess.Popen[bytes] | None = None
+    shop: Shop = field(default_factory=Shop)  # what seeded the database (and what it planted)
 
     @classmethod
     def default(cls) -> Stack:
@@ -126,8 +132,8 @@ class Stack:
             self._record("postgres", pid=pg.pid, port=pg.port, dsn=pg.dsn(), log=str(pg.log_file))
             say(f"sample database: {customers} customers")
             with psycopg.connect(pg.dsn()) as conn:
-                shop.create_schema(conn)
-                shop.seed(conn, shop.Shop(), customers)
+                create_schema(conn)
+                seed(conn, self.shop, customers)
 
             say("Kafka (KRaft)")
             kafka = LocalKafka(self.run_dir / "kafka")
@@ -201,7 +207,7 @@ class Stack:
         config_path.write_text(yaml.safe_dump(self.service_config(port, **overrides), sort_keys=False))
         log_path = run / "service.log"
         log = log_path.open("ab")
-        env = {**os.environ, "CDR_HASH_KEY": os.environ.get("CDR_HASH_KEY") or DEMO_HASH_KEY}
+        env = {**os.environ, "CDR_HASH_KEY": hash_key_material()}
         self.service_proc = subprocess.Popen(
             [str(Path(sys.executable).with_name("cdr")), "run", "--config", str(config_path)],
             stdout=log,
