@@ -19,6 +19,7 @@ from rich.table import Table
 
 from pipeline import __version__
 from pipeline.config import Config, load_config
+from pipeline.events import SourceRecord
 from pipeline.exceptions import InvalidFilesError
 
 EXIT_OK = 0
@@ -46,6 +47,8 @@ def _parser() -> argparse.ArgumentParser:
     source = scan.add_mutually_exclusive_group(required=True)
     source.add_argument("--input", type=Path, help="JSON-lines file of Kafka records (the cdr process format)")
     source.add_argument("--topic", help="topics to sample: a glob (dbserver1.*) or a regex starting with ^")
+    source.add_argument("--dsn", help="sample rows straight from PostgreSQL (postgresql://user@host:port/db)")
+    scan.add_argument("--topic-prefix", help="with --dsn: Debezium's topic.prefix, for source_topic (default: db name)")
     scan.add_argument("--out", type=Path, help="write one proposed declaration per table here")
     scan.add_argument("--schemas", type=Path, help="compare with these declarations; exit 1 on undeclared PII")
     scan.add_argument("--sample", type=int, default=1000, help="records (or rows) per topic/table (default 1000)")
@@ -146,6 +149,10 @@ def _process(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+class ScanSourceError(Exception):
+    """The sample could not be read (unreachable database, ...): a usage error."""
+
+
 def _scan(args: argparse.Namespace) -> int:
     from detectors.ner import ner_engine
     from detectors.textscan import TextScanner
@@ -167,14 +174,21 @@ def _scan(args: argparse.Namespace) -> int:
     with Progress(
         TextColumn("[bold]scanning"),
         BarColumn(),
-        TextColumn("{task.completed} records"),
+        TextColumn("{task.completed} " + ("rows" if args.dsn else "records")),
         console=console,
         transient=True,
     ) as progress:
         task = progress.add_task("scan", total=None)
-        for rec in _scan_source(args, config):
-            scanner.add_record(rec)
-            progress.advance(task)
+        try:
+            for item in _scan_source(args, config):
+                if isinstance(item, SourceRecord):
+                    scanner.add_record(item)
+                else:
+                    scanner.add_row(*item)
+                progress.advance(task)
+        except ScanSourceError as exc:
+            console.print(f"[red]cdr scan: {exc}[/]")
+            return EXIT_USAGE
     out = Console(highlight=False)
     for table, sample in sorted(scanner.tables.items()):
         t = Table(title=f"{table}: {sample.rows} rows sampled")
@@ -208,6 +222,16 @@ def _scan(args: argparse.Namespace) -> int:
 def _scan_source(args: argparse.Namespace, config: Config):
     from pipeline.scan import iter_file_records
 
+    if args.dsn is not None:
+        import psycopg
+
+        from pipeline.dbsample import sample_database
+
+        try:
+            yield from sample_database(args.dsn, args.sample, args.topic_prefix)
+        except psycopg.Error as exc:  # the message names host and database, never row values
+            raise ScanSourceError(f"cannot sample the database: {type(exc).__name__}: {exc}".strip()) from None
+        return
     if args.input is not None:
         records = iter_file_records(args.input)
         per_table: dict[str, int] = {}
