@@ -1,11 +1,12 @@
 # cdr-pipeline. `make demo` and `make test` each set up everything they need on a fresh
-# machine: Debian packages (Java, Maven) if missing, the Python virtualenv, Maven jars.
+# machine: Debian packages (Java, Maven, PostgreSQL, Prometheus) if missing, the Python
+# virtualenv, the Maven jars (Kafka, Kafka Connect, Debezium).
 PYTHON ?= python3
 VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed-$(shell sha256sum pyproject.toml | cut -c1-12)
 
-.PHONY: install system-deps jars test unit integration lint demo bench clean stack-up stack-down
+.PHONY: install system-deps jars test unit integration e2e lint demo bench clean stack-up stack-down stack-status
 
 install: system-deps $(STAMP)
 
@@ -21,7 +22,7 @@ $(STAMP): pyproject.toml
 	@touch $@
 
 jars: install
-	$(BIN)/python -m devstack.maven kafka
+	$(BIN)/python -m devstack.maven kafka connect debezium-postgres
 
 lint: install
 	$(BIN)/ruff check .
@@ -36,8 +37,20 @@ unit: install
 integration: install jars
 	$(BIN)/pytest tests/integration
 
+e2e: install jars
+	$(BIN)/pytest tests/e2e
+
 demo: install jars
 	$(BIN)/python -m devstack.demo
+
+stack-up: install jars
+	$(BIN)/python -m devstack.stack up
+
+stack-down:
+	$(BIN)/python -m devstack.stack down
+
+stack-status:
+	$(BIN)/python -m devstack.stack status
 
 bench: install
 	$(BIN)/python bench/throughput.py

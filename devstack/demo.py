@@ -1,233 +1,232 @@
-"""`make demo`: a local Kafka, a stream of Debezium change events for a payments
-customers table, the cdr-pipeline service, and what came out, side by side.
+"""`make demo`: the whole thing, live. PostgreSQL with a payments company's database ->
+Debezium (Kafka Connect) -> Kafka -> cdr-pipeline -> CDR topics, Prometheus scraping it,
+and a traffic generator making inserts, updates and deletes.
 
-Everything runs from this checkout on 127.0.0.1 (state under .run/demo) and is stopped
-at the end, or on Ctrl-C. ``--hold`` keeps the stack up until Ctrl-C so /metrics can be
-browsed.
+A live view shows events/s in and out, detections, the undeclared columns the detector
+caught, and the latest customer events side by side, raw -> CDR. Ctrl-C (or
+``--seconds N``) stops everything cleanly. State lives under ``.run/demo``.
 """
 
 from __future__ import annotations
 
 import argparse
 import json
-import os
-import shutil
 import signal
-import subprocess
-import sys
+import threading
 import time
 import urllib.request
+from collections import OrderedDict, deque
 from datetime import date, timedelta
 from pathlib import Path
 from typing import Any
 
-import yaml
-from confluent_kafka import Consumer, Producer
-from confluent_kafka.admin import AdminClient, NewTopic
-from rich.console import Console
+import psycopg
+from confluent_kafka import Consumer
+from prometheus_client.parser import text_string_to_metric_families
+from rich.console import Console, Group
+from rich.live import Live
 from rich.panel import Panel
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, SpinnerColumn, TextColumn
 from rich.table import Table
 
-from devstack.kafka import LocalKafka
-from devstack.ports import free_port
-from devstack.process import stop_process
-from devstack.sample_events import CustomerEvents
+from devstack.shop import Shop, Traffic
+from devstack.stack import REPO, Stack
 
-REPO = Path(__file__).resolve().parent.parent
 RUN = REPO / ".run" / "demo"
-DEMO_KEY = "demo-only-hash-key-not-a-secret"
-SHOWN = ("first_name", "last_name", "email", "phone", "date_of_birth", "ssn", "notes", "updated_at", "tier")
+SOURCE = "shop.public.customers"
+CDR = "cdr.shop.customers"
+SHOWN = ("first_name", "last_name", "email", "phone", "date_of_birth", "street", "city", "segment", "profile")
 
 
-def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="demo")
-    parser.add_argument("--events", type=int, default=2000)
-    parser.add_argument("--hold", action="store_true", help="keep everything running until Ctrl-C")
-    args = parser.parse_args(argv)
-    console = Console()
-    shutil.rmtree(RUN, ignore_errors=True)
-    RUN.mkdir(parents=True)
-    kafka = LocalKafka(RUN / "kafka")
-    service: subprocess.Popen[bytes] | None = None
-    interrupted = False
+class SideBySide:
+    """Follows the customers source topic and its CDR topic; pairs records by source
+    coordinates (the ``cdr.source`` header) and remembers when the first CDR record came."""
 
-    def on_signal(*_: Any) -> None:
-        raise KeyboardInterrupt
-
-    signal.signal(signal.SIGTERM, on_signal)
-    try:
-        with console.status("starting Kafka (KRaft, from Maven Central jars)..."):
-            started = time.monotonic()
-            kafka.start()
-        console.print(f"[green]Kafka[/] on {kafka.bootstrap} ({time.monotonic() - started:.1f}s)")
-
-        gen = CustomerEvents(prefix="demo", partitions=3)
-        records = list(gen.snapshot(args.events // 2)) + list(gen.changes(args.events - args.events // 2))
-        _create_topic(kafka.bootstrap, gen.topic, 3)
-        _produce(console, kafka.bootstrap, gen.topic, records)
-
-        metrics_port = free_port()
-        config = RUN / "cdr.yaml"
-        settings = {
-            "kafka": {"bootstrap.servers": kafka.bootstrap},
-            "consumer": {"group.id": "cdr-demo"},
-            "schemas": str(REPO / "schemas"),
-            "dead_letter_topic": "cdr.dead-letter",
-            "metrics": {"host": "127.0.0.1", "port": metrics_port},
-        }
-        config.write_text(yaml.safe_dump(settings))
-        env = {**os.environ, "CDR_HASH_KEY": os.environ.get("CDR_HASH_KEY") or DEMO_KEY}
-        log = (RUN / "service.log").open("wb")
-        service = subprocess.Popen(
-            [str(Path(sys.executable).with_name("cdr")), "run", "--config", str(config)],
-            stdout=log,
-            stderr=subprocess.STDOUT,
-            env=env,
-            start_new_session=True,
+    def __init__(self, bootstrap: str) -> None:
+        self.pairs: deque[tuple[str, dict[str, Any], dict[str, Any]]] = deque(maxlen=2)
+        self.first_cdr_at: float | None = None
+        self._raw: OrderedDict[str, dict[str, Any]] = OrderedDict()
+        self._stop = threading.Event()
+        self._consumer = Consumer(
+            {"bootstrap.servers": bootstrap, "group.id": f"demo-view-{time.time_ns()}", "auto.offset.reset": "earliest"}
         )
-        url = f"http://127.0.0.1:{metrics_port}/metrics"
-        cdr_topic = "cdr.payments.customers.v1"
-        _wait_for_output(console, url, cdr_topic, len(records), service)
-        out = _read(kafka.bootstrap, cdr_topic, len(records))
-        console.print(_side_by_side(records, out))
-        console.print(_figures(url, gen.topic, cdr_topic))
-        console.print(Panel.fit(f"metrics: [bold]{url}[/]\nservice log: {RUN / 'service.log'}", title="cdr-pipeline"))
-        if args.hold:
-            console.print("holding; Ctrl-C stops everything")
-            while service.poll() is None:
-                time.sleep(0.5)
-    except KeyboardInterrupt:
-        interrupted = True
-    finally:
-        with console.status("stopping..."):
-            if service is not None and service.poll() is None:
-                service.send_signal(signal.SIGTERM)
-                try:
-                    service.wait(timeout=30)
-                except subprocess.TimeoutExpired:
-                    stop_process(service.pid, 5)
-            kafka.stop()
-        console.print("stopped cleanly" + (" (interrupted)" if interrupted else ""))
-    return 0 if service is None or service.returncode in (0, None, -signal.SIGTERM) else 1
+        self._consumer.subscribe([SOURCE, CDR])
+        self._thread = threading.Thread(target=self._run, daemon=True)
+        self._thread.start()
+
+    def _run(self) -> None:
+        while not self._stop.is_set():
+            for msg in self._consumer.consume(200, 0.3):
+                if msg.error() is not None or msg.value() is None:
+                    continue
+                after = (json.loads(msg.value()).get("payload") or {}).get("after")
+                if not after:
+                    continue
+                if msg.topic() == SOURCE:
+                    self._raw[f"{msg.topic()}/{msg.partition()}/{msg.offset()}"] = after
+                    while len(self._raw) > 500:
+                        self._raw.popitem(last=False)
+                    continue
+                if self.first_cdr_at is None:
+                    self.first_cdr_at = time.monotonic()
+                coord = dict(msg.headers() or []).get("cdr.source", b"").decode()
+                raw = self._raw.get(coord)
+                if raw is not None:
+                    self.pairs.append((coord, raw, after))
+        self._consumer.close()
+
+    def close(self) -> None:
+        self._stop.set()
+        self._thread.join(timeout=5)
 
 
-def _create_topic(bootstrap: str, topic: str, partitions: int) -> None:
-    admin = AdminClient({"bootstrap.servers": bootstrap})
-    for future in admin.create_topics([NewTopic(topic, partitions, 1)]).values():
-        future.result(timeout=30)
-
-
-def _shown(column: str, value: Any) -> str:
-    if column == "date_of_birth" and isinstance(value, int):
-        return (date(1970, 1, 1) + timedelta(days=value)).isoformat()
-    return str(value)
-
-
-def _produce(console: Console, bootstrap: str, topic: str, records: list[dict[str, Any]]) -> None:
-    producer = Producer({"bootstrap.servers": bootstrap, "enable.idempotence": True, "linger.ms": 10})
-    with Progress(TextColumn("producing Debezium events"), BarColumn(), MofNCompleteColumn(), console=console) as bar:
-        task = bar.add_task("produce", total=len(records))
-        for rec in records:
-            producer.produce(
-                topic,
-                key=json.dumps(rec["key"]).encode(),
-                value=json.dumps(rec["value"]).encode() if rec["value"] is not None else None,
-                partition=rec["partition"],
-            )
-            producer.poll(0)
-            bar.advance(task)
-        producer.flush(30)
-
-
-def _metric(url: str, name: str, **labels: str) -> float:
+def scrape(url: str) -> dict[str, list[tuple[dict[str, str], float]]]:
+    """/metrics as {sample name: [(labels, value)]}."""
     try:
         with urllib.request.urlopen(url, timeout=2) as resp:
             text = resp.read().decode()
     except OSError:
-        return 0.0
-    total = 0.0
-    for line in text.splitlines():
-        if line.startswith(name) and all(f'{k}="{v}"' in line for k, v in labels.items()):
-            total += float(line.rsplit(" ", 1)[1])
-    return total
+        return {}
+    out: dict[str, list[tuple[dict[str, str], float]]] = {}
+    for family in text_string_to_metric_families(text):
+        for sample in family.samples:
+            out.setdefault(sample.name, []).append((dict(sample.labels), float(sample.value)))
+    return out
 
 
-def _wait_for_output(console: Console, url: str, topic: str, total: int, service: subprocess.Popen[bytes]) -> None:
-    with Progress(
-        SpinnerColumn(),
-        TextColumn("cdr-pipeline publishing"),
-        BarColumn(),
-        MofNCompleteColumn(),
-        TextColumn("{task.fields[rate]}"),
-        console=console,
-    ) as bar:
-        task = bar.add_task("out", total=total, rate="")
-        deadline = time.monotonic() + 120
-        last, last_t = 0.0, time.monotonic()
-        while time.monotonic() < deadline:
-            if service.poll() is not None:
-                raise RuntimeError(f"the service exited ({service.returncode}); see {RUN / 'service.log'}")
-            done = _metric(url, "cdr_events_produced_total", topic=topic)
-            now = time.monotonic()
-            rate = (done - last) / (now - last_t) if now > last_t else 0
-            last, last_t = done, now
-            bar.update(task, completed=done, rate=f"{rate:,.0f} events/s")
-            if done >= total:
-                return
-            time.sleep(0.5)
+def total(metrics: dict[str, list[tuple[dict[str, str], float]]], name: str, **labels: str) -> float:
+    return sum(v for lab, v in metrics.get(name, []) if all(lab.get(k) == w for k, w in labels.items()))
 
 
-def _read(bootstrap: str, topic: str, expect: int) -> dict[str, Any]:
-    consumer = Consumer({"bootstrap.servers": bootstrap, "group.id": "demo-reader", "auto.offset.reset": "earliest"})
-    consumer.subscribe([topic])
-    by_source: dict[str, Any] = {}
-    deadline = time.monotonic() + 30
-    while len(by_source) < expect and time.monotonic() < deadline:
-        for msg in consumer.consume(500, 0.5):
-            if msg.error() is None:
-                src = dict(msg.headers() or [])["cdr.source"].decode()
-                by_source[src] = json.loads(msg.value()) if msg.value() is not None else None
-    consumer.close()
-    return by_source
+class View:
+    def __init__(self, stack: Stack, side: SideBySide, traffic: Traffic, started: float) -> None:
+        self.stack = stack
+        self.side = side
+        self.traffic = traffic
+        self.started = started
+        self._last: tuple[float, float, float] | None = None
+        self._rates = (0.0, 0.0)
+
+    def render(self) -> Group:
+        m = scrape(self.stack.metrics_url)
+        now = time.monotonic()
+        consumed = total(m, "cdr_events_consumed_total")
+        produced = total(m, "cdr_events_produced_total")
+        if self._last is not None and now > self._last[0]:
+            dt = now - self._last[0]
+            self._rates = ((consumed - self._last[1]) / dt, (produced - self._last[2]) / dt)
+        self._last = (now, consumed, produced)
+
+        flow = Table(title="stream", expand=True)
+        for col in ("", "events/s", "total"):
+            flow.add_column(col, justify="right" if col else "left")
+        flow.add_row("Debezium -> cdr-pipeline (in)", f"{self._rates[0]:,.1f}", f"{consumed:,.0f}")
+        flow.add_row("cdr-pipeline -> CDR topics (out)", f"{self._rates[1]:,.1f}", f"{produced:,.0f}")
+        flow.add_row("dead letters", "", f"{total(m, 'cdr_dead_letters_total'):,.0f}")
+        ops = ", ".join(f"{k} {v}" for k, v in sorted(self.traffic.counts.items())) or "starting"
+        flow.add_row("database traffic", "", ops)
+
+        detections = Table(title="personal data treated (values, by source)", expand=True)
+        for col in ("table.column", "entity", "source", "values"):
+            detections.add_column(col, justify="right" if col == "values" else "left")
+        rows = sorted(m.get("cdr_pii_detections_total", []), key=lambda s: (s[0]["source"] != "detected", -s[1]))
+        for labels, value in rows[:12]:
+            style = "bold yellow" if labels["source"] == "detected" else None
+            name = f"{labels['table'].split('.')[-1]}.{labels['column']}"
+            detections.add_row(name, labels["entity"], labels["source"], f"{value:,.0f}", style=style)
+        caught = [lab["table"] for lab, v in m.get("cdr_undeclared_pii_columns", []) for _ in range(int(v))]
+        summary = f"undeclared columns caught by the detector: [bold yellow]{len(caught)}[/]"
+
+        parts: list[Any] = [flow, detections, summary]
+        for coord, raw, cdr in list(self.side.pairs):
+            parts.append(_pair_table(coord, raw, cdr))
+        first = self.side.first_cdr_at
+        took = (
+            f"first CDR event {first - self.started:.0f}s after start" if first else "waiting for the first CDR event"
+        )
+        urls = (
+            f"metrics: [bold]{self.stack.metrics_url}[/]   Prometheus: {self.stack.state['prometheus']['url']}\n"
+            f"{took}   ·   Ctrl-C stops everything"
+        )
+        parts.append(Panel(urls, title="cdr-pipeline demo"))
+        return Group(*parts)
 
 
-def _side_by_side(records: list[dict[str, Any]], out: dict[str, Any]) -> Table:
-    table = Table(title="Debezium event -> CDR event (after image)", show_lines=True)
+def _shown(column: str, value: Any) -> str:
+    if value is None:
+        return "null"
+    if column == "date_of_birth" and isinstance(value, int):
+        return (date(1970, 1, 1) + timedelta(days=value)).isoformat()
+    text = value if isinstance(value, str) else json.dumps(value)
+    return text if len(text) <= 40 else text[:37] + "..."
+
+
+def _pair_table(coord: str, raw: dict[str, Any], cdr: dict[str, Any]) -> Table:
+    table = Table(title=f"customer id {raw.get('id')} ({coord})", expand=True)
     table.add_column("column", style="bold")
-    shown = [r for r in records if r["value"] is not None and r["value"]["payload"]["after"]][:3]
-    for rec in shown:
-        op = rec["value"]["payload"]["op"]
-        table.add_column(f"raw ({op}, id {rec['key']['payload']['id']})", style="red", overflow="fold", max_width=30)
-        table.add_column("CDR", style="green", overflow="fold", max_width=30)
+    table.add_column("Debezium (raw)", style="red", overflow="fold")
+    table.add_column("CDR", style="green", overflow="fold")
     for column in SHOWN:
-        cells = [column]
-        for rec in shown:
-            raw = rec["value"]["payload"]["after"].get(column)
-            cdr_value = out.get(f"{rec['topic']}/{rec['partition']}/{rec['offset']}")
-            after = (cdr_value or {}).get("payload", {}).get("after") or {}
-            cells += [_shown(column, raw), _shown(column, after.get(column, "(dropped)"))]
-        table.add_row(*cells)
+        table.add_row(column, _shown(column, raw.get(column)), _shown(column, cdr.get(column, "(dropped)")))
     return table
 
 
-def _figures(url: str, source: str, cdr: str) -> Table:
-    table = Table(title="from /metrics")
-    table.add_column("metric")
-    table.add_column("value", justify="right")
-    rows = [
-        ("events consumed", _metric(url, "cdr_events_consumed_total", topic=source)),
-        ("events published", _metric(url, "cdr_events_produced_total", topic=cdr)),
-        ("dead letters", _metric(url, "cdr_dead_letters_total")),
-        ("values hashed", _metric(url, "cdr_fields_transformed_total", treatment="hash")),
-        ("values masked", _metric(url, "cdr_fields_transformed_total", treatment="mask")),
-        ("values dropped", _metric(url, "cdr_fields_transformed_total", treatment="drop")),
-        ("undeclared columns caught", _metric(url, "cdr_undeclared_columns", table="public.customers")),
-    ]
-    for name, value in rows:
-        table.add_row(name, f"{value:,.0f}")
-    return table
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m devstack.demo", description=__doc__.split("\n\n")[0])
+    parser.add_argument("--rate", type=float, default=20.0, help="database operations per second")
+    parser.add_argument("--customers", type=int, default=200, help="customers in the seeded database")
+    parser.add_argument("--seconds", type=float, help="stop after this long (default: until Ctrl-C)")
+    parser.add_argument("--run-dir", type=Path, default=RUN)
+    args = parser.parse_args(argv)
+    console = Console()
+    started = time.monotonic()
+    stack = Stack(run_dir=args.run_dir, detached=False)
+    stop = threading.Event()
+    signal.signal(signal.SIGTERM, lambda *_: stop.set())
+    side: SideBySide | None = None
+    conn: psycopg.Connection[Any] | None = None
+    traffic_thread: threading.Thread | None = None
+    try:
+        with console.status("starting") as status:
+
+            def step(message: str) -> None:
+                status.update(f"starting {message} ({time.monotonic() - started:.0f}s)")
+                console.log(message)
+
+            stack.up(customers=args.customers, progress=step)
+        console.log(f"stack up in {time.monotonic() - started:.0f}s")
+        side = SideBySide(stack.bootstrap)
+        conn = psycopg.connect(stack.postgres_dsn())
+        traffic = Traffic(conn, Shop(seed=int(time.time())))
+        traffic_thread = threading.Thread(target=traffic.run, args=(args.rate, None, stop.is_set), daemon=True)
+        traffic_thread.start()
+        view = View(stack, side, traffic, started)
+        deadline = None if args.seconds is None else time.monotonic() + args.seconds
+        with Live(view.render(), console=console, refresh_per_second=1, screen=False) as live:
+            while not stop.is_set() and (deadline is None or time.monotonic() < deadline):
+                time.sleep(1)
+                live.update(view.render())
+                if stack.service_proc is not None and stack.service_proc.poll() is not None:
+                    console.print(
+                        f"[red]cdr run exited ({stack.service_proc.returncode}); see {stack.log_file('service')}"
+                    )
+                    return 1
+        if side.first_cdr_at is not None:
+            console.print(f"first CDR event {side.first_cdr_at - started:.1f}s after `make demo` started")
+    except KeyboardInterrupt:
+        pass
+    finally:
+        stop.set()
+        with console.status("stopping everything"):
+            if traffic_thread is not None:
+                traffic_thread.join(timeout=5)
+            if conn is not None:
+                conn.close()
+            if side is not None:
+                side.close()
+            stack.down()
+        console.print("stopped cleanly")
+    return 0
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    raise SystemExit(main())

@@ -1,11 +1,15 @@
 #!/usr/bin/env bash
-# System packages the local stack needs: a Java runtime (17+) and Maven, from Debian's
-# packages when they are missing. Idempotent; prints what it did.
+# System packages the local stack needs, from Debian's packages when they are missing:
+# a Java runtime (17+) and Maven (Kafka, Kafka Connect + Debezium from Maven Central),
+# the PostgreSQL server (the sample database Debezium captures) and Prometheus.
+# Idempotent; prints what it installs.
 set -euo pipefail
 
 need=()
 if ! command -v java >/dev/null 2>&1; then need+=(openjdk-17-jre-headless); fi
 if ! command -v mvn >/dev/null 2>&1; then need+=(maven); fi
+if ! compgen -G "/usr/lib/postgresql/*/bin/postgres" >/dev/null; then need+=(postgresql); fi
+if ! command -v prometheus >/dev/null 2>&1; then need+=(prometheus); fi
 
 if [ ${#need[@]} -eq 0 ]; then
   exit 0
@@ -14,4 +18,9 @@ echo "installing Debian packages: ${need[*]}"
 SUDO=""
 if [ "$(id -u)" -ne 0 ]; then SUDO="sudo"; fi
 $SUDO apt-get update -qq
-DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq --no-install-recommends "${need[@]}"
+# Debian starts packaged services on install; the stack runs its own throwaway instances.
+export DEBIAN_FRONTEND=noninteractive
+printf '#!/bin/sh\nexit 101\n' | $SUDO tee /usr/sbin/policy-rc.d >/dev/null
+$SUDO chmod +x /usr/sbin/policy-rc.d
+trap '$SUDO rm -f /usr/sbin/policy-rc.d' EXIT
+$SUDO apt-get install -y -qq --no-install-recommends "${need[@]}"
