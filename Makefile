@@ -41,7 +41,7 @@ e2e: install jars
 	$(BIN)/pytest tests/e2e
 
 demo: install jars
-	$(BIN)/python -m devstack.demo
+	$(BIN)/python -m devstack.demo $(DEMO_ARGS)
 
 stack-up: install jars
 	$(BIN)/python -m devstack.stack up

@@ -178,6 +178,10 @@ class LocalConnect:
                 time.sleep(0.5)
                 continue
             tasks = last.get("tasks", [])
+            connector = last.get("connector", {})
+            if connector.get("state") == "FAILED":
+                trace = (connector.get("trace") or "").splitlines()
+                raise ConnectError(f"connector {name} failed: {trace[0] if trace else 'no trace'}")
             for task in tasks:
                 if task.get("state") == "FAILED":
                     trace = (task.get("trace") or "").splitlines()

@@ -61,9 +61,9 @@ def hash_key_material() -> str:
     return os.environ.get("CDR_HASH_KEY") or DEMO_HASH_KEY
 
 
-def connector_config(name: str, pg_port: int) -> dict[str, str]:
+def connector_config(name: str, pg_port: int, directory: Path = CONNECTORS) -> dict[str, str]:
     """``deploy/local/connect/<name>.json`` with the database port filled in."""
-    text = (CONNECTORS / f"{name}.json").read_text()
+    text = (directory / f"{name}.json").read_text()
     return dict(json.loads(string.Template(text).substitute(pg_port=pg_port)))
 
 
@@ -71,6 +71,7 @@ def connector_config(name: str, pg_port: int) -> dict[str, str]:
 class Stack:
     run_dir: Path = DEFAULT_RUN
     schemas: Path = SHOP_SCHEMAS
+    connectors: Path = CONNECTORS
     detached: bool = True
     state: dict[str, dict[str, Any]] = field(default_factory=dict)
     service_proc: subprocess.Popen[bytes] | None = None
@@ -129,7 +130,9 @@ class Stack:
             say("PostgreSQL (wal_level=logical)")
             pg = LocalPostgres(self.run_dir / "postgres")
             pg.start(detached=self.detached)
-            self._record("postgres", pid=pg.pid, port=pg.port, dsn=pg.dsn(), log=str(pg.log_file))
+            self._record(
+                "postgres", pid=pg.pid, port=pg.port, dsn=pg.dsn(), log=str(pg.log_file), data=str(pg.server_dir)
+            )
             say(f"sample database: {customers} customers")
             with psycopg.connect(pg.dsn()) as conn:
                 create_schema(conn)
@@ -145,7 +148,7 @@ class Stack:
             connect.start(detached=self.detached)
             self._record("connect", pid=connect.pid, port=connect.port, url=connect.url, log=str(connect.log_file))
             for name in CONNECTOR_NAMES:
-                connect.put_connector(name, connector_config(name, pg.port))
+                connect.put_connector(name, connector_config(name, pg.port, self.connectors))
             for name in CONNECTOR_NAMES:
                 connect.wait_running(name)
             say("Debezium snapshot")
