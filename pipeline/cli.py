@@ -35,6 +35,8 @@ def _parser() -> argparse.ArgumentParser:
 
     run = sub.add_parser("run", help="run the service: consume Debezium topics, publish CDR topics")
     run.add_argument("--config", required=True, type=Path, help="YAML config file")
+    run.add_argument("--workers", type=int, default=1, help="worker processes, each a group member (default 1)")
+    run.add_argument("--worker-id", type=int, help=argparse.SUPPRESS)  # set by the supervisor
 
     proc = sub.add_parser("process", help="process a JSON-lines file of Kafka records without Kafka")
     proc.add_argument("--schemas", type=Path, help="declarations directory (default: the config's, or ./schemas)")
@@ -94,16 +96,27 @@ def _run(args: argparse.Namespace) -> int:
 
     config = _config(args.config)
     setup_logging(config.log_level)
+    if args.workers < 1:
+        print("cdr run: --workers must be at least 1", file=sys.stderr)
+        return EXIT_USAGE
+    if args.workers > 1 and args.worker_id is None:
+        from pipeline.workers import Supervisor
+
+        return Supervisor(args.config, args.workers).run()
+    if args.worker_id is not None:
+        port = config.metrics.port
+        metrics_settings = dataclasses.replace(config.metrics, port=port + args.worker_id if port else 0)
+        config = dataclasses.replace(config, worker_id=args.worker_id, metrics=metrics_settings)
     processor = build_processor(config, on_verdict=log_verdict)
     metrics = Metrics()
     profiler = processor.settings.policy.profiler
     if profiler is not None:
         metrics.watch_detection(profiler, processor.declarations)
     logger = logging.getLogger("cdr")
-    if config.metrics.enabled:
-        port = metrics.serve(config.metrics.host, config.metrics.port)
-        log(logger, logging.INFO, "metrics_listening", url=f"http://{config.metrics.host}:{port}/metrics")
     service = Service(config, processor, metrics)
+    if config.metrics.enabled:
+        port = metrics.serve(config.metrics.host, config.metrics.port, service.health)
+        log(logger, logging.INFO, "metrics_listening", url=f"http://{config.metrics.host}:{port}/metrics")
     service.install_signal_handlers()
     if config.create_topics:
         service.ensure_topics()

@@ -31,7 +31,7 @@ from pipeline.yamlfile import LocatedDocument, SourceFileError, load_located
 
 LIBRDKAFKA_SECTIONS = ("kafka", "consumer", "producer")
 UNDECLARED_MASK = TreatmentSpec("mask")  # every character of an undeclared value masked
-DELIVERY_MODES = ("at_least_once",)
+DELIVERY_MODES = ("at_least_once", "exactly_once")
 
 # Debezium SMT headers that hold metadata, never row values. Other source headers are
 # not copied to CDR records (a header can carry anything); the PK-change headers
@@ -73,6 +73,24 @@ CONFIG_SCHEMA: dict[str, Any] = {
             },
         },
         "commit_interval_ms": {"type": "integer", "minimum": 0},
+        "transactional_id_prefix": {"type": "string", "pattern": "^[A-Za-z0-9._-]{1,200}$"},
+        "transaction_timeout_ms": {"type": "integer", "minimum": 1000},
+        "worker_id": {"type": "integer", "minimum": 0},
+        "broker_timeout_ms": {"type": "integer", "minimum": 1000},
+        "exit_on_broker_timeout": {"type": "boolean"},
+        "backpressure": {
+            "type": "object",
+            "additionalProperties": False,
+            "properties": {
+                "high_watermark": {"type": "integer", "minimum": 1},
+                "low_watermark": {"type": "integer", "minimum": 0},
+            },
+        },
+        "dlq": {
+            "type": "object",
+            "additionalProperties": False,
+            "properties": {"encryption_key": {"type": ["string", "null"], "minLength": 1}},
+        },
         "shutdown_timeout_ms": {"type": "integer", "minimum": 100},
         "lag_interval_ms": {"type": "integer", "minimum": 100},
         "metrics": {
@@ -167,6 +185,14 @@ class Config:
     dead_letter_topic: str = "cdr.dead-letter"
     create_topics: bool = True
     delivery: str = "at_least_once"
+    transactional_id_prefix: str = "cdr-pipeline-"
+    transaction_timeout_s: float = 60.0
+    worker_id: int = 0
+    broker_timeout_s: float = 60.0
+    exit_on_broker_timeout: bool = False
+    backpressure_high: int = 50_000  # producer queue length that pauses consumption
+    backpressure_low: int = 10_000  # ... and that resumes it
+    dlq_encryption_key: str | None = None  # base64:/hex: AES key (16/24/32 bytes); None: dead letters in clear
     batch_size: int = 500
     batch_timeout_s: float = 0.2
     commit_interval_s: float = 1.0
@@ -183,6 +209,14 @@ class Config:
     headers_passthrough: tuple[str, ...] = DEFAULT_HEADER_PASSTHROUGH
     log_level: str = "INFO"
     detection: DetectionConfig = DetectionConfig()
+
+    @property
+    def exactly_once(self) -> bool:
+        return self.delivery == "exactly_once"
+
+    @property
+    def transactional_id(self) -> str:
+        return f"{self.transactional_id_prefix}{self.worker_id}"
 
     def consumer_settings(self) -> dict[str, Any]:
         settings: dict[str, Any] = {"group.id": "cdr-pipeline", "auto.offset.reset": "earliest"}
@@ -311,6 +345,17 @@ def _build(doc: LocatedDocument, data: dict[str, Any], base_dir: Path) -> Config
         spec(("treatment_defaults", key), raw)
     entities = tuple(dict.fromkeys((*BUILTIN_ENTITIES, *data.get("entities", ()))))
     batch = data.get("batch") or {}
+    dlq_key = (data.get("dlq") or {}).get("encryption_key")
+    if dlq_key:
+        from pipeline.kafka.deadletter import DeadLetterKeyError, DeadLetterSealer
+
+        try:
+            DeadLetterSealer.from_config(dlq_key)
+        except DeadLetterKeyError as exc:
+            raise doc.error(("dlq", "encryption_key"), str(exc)) from None
+    backpressure = data.get("backpressure") or {}
+    if backpressure.get("low_watermark", 0) >= backpressure.get("high_watermark", Config.backpressure_high):
+        raise doc.error(("backpressure",), "backpressure: low_watermark must be below high_watermark")
     metrics = data.get("metrics") or {}
     hashing = data.get("hashing") or {}
     undeclared_topics = data.get("undeclared_topics") or {}
@@ -326,6 +371,14 @@ def _build(doc: LocatedDocument, data: dict[str, Any], base_dir: Path) -> Config
         dead_letter_topic=data.get("dead_letter_topic", Config.dead_letter_topic),
         create_topics=data.get("create_topics", True),
         delivery=data.get("delivery", Config.delivery),
+        transactional_id_prefix=data.get("transactional_id_prefix", Config.transactional_id_prefix),
+        transaction_timeout_s=data.get("transaction_timeout_ms", 60000) / 1000,
+        worker_id=data.get("worker_id", 0),
+        broker_timeout_s=data.get("broker_timeout_ms", 60000) / 1000,
+        exit_on_broker_timeout=data.get("exit_on_broker_timeout", False),
+        backpressure_high=backpressure.get("high_watermark", Config.backpressure_high),
+        backpressure_low=backpressure.get("low_watermark", Config.backpressure_low),
+        dlq_encryption_key=(data.get("dlq") or {}).get("encryption_key"),
         batch_size=batch.get("size", Config.batch_size),
         batch_timeout_s=batch.get("timeout_ms", 200) / 1000,
         commit_interval_s=data.get("commit_interval_ms", 1000) / 1000,

@@ -14,7 +14,7 @@ import time
 from collections.abc import Callable, Iterable, Iterator
 from typing import TYPE_CHECKING
 
-from prometheus_client import CollectorRegistry, Counter, Gauge, Histogram, Info, start_http_server
+from prometheus_client import CollectorRegistry, Counter, Gauge, Histogram, Info
 from prometheus_client.core import CounterMetricFamily, GaugeMetricFamily
 from prometheus_client.metrics_core import Metric
 from prometheus_client.registry import Collector
@@ -25,6 +25,7 @@ from pipeline.events import DeadLetter, Published, Skipped
 if TYPE_CHECKING:
     from detectors.profiler import Profiler
     from pipeline.declarations.model import DeclarationSet
+    from pipeline.health import Health
 
 OTHER = "__other__"
 LATENCY_BUCKETS = (0.0001, 0.00025, 0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 1.0)
@@ -88,6 +89,14 @@ class Metrics:
         self.rebalances = Counter("cdr_rebalances", "Partition assignment changes.", ["kind"], registry=r)
         self.assigned = Gauge("cdr_assigned_partitions", "Partitions currently assigned.", registry=r)
         self.declarations = Gauge("cdr_declarations_loaded", "Table declarations in force.", registry=r)
+        self.paused = Gauge(
+            "cdr_backpressure_paused", "1 while consumption is paused for a full producer queue.", registry=r
+        )
+        self.pauses = Counter("cdr_backpressure_pauses", "Times consumption was paused for backpressure.", registry=r)
+        self.transactions = Counter(
+            "cdr_transactions", "Exactly-once transactions, by result (committed, aborted).", ["result"], registry=r
+        )
+        self.ready = Gauge("cdr_ready", "1 when partitions are assigned and the broker answers.", registry=r)
         self.delivery_failures = Counter(
             "cdr_delivery_failures", "Produce requests that failed for good.", ["kind"], registry=r
         )
@@ -100,10 +109,12 @@ class Metrics:
         self.build = Info("cdr_build", "Build information.", registry=r)
         self.build.info({"version": __version__, "python": platform.python_version()})
 
-    def serve(self, host: str, port: int) -> int:
-        """Serve /metrics; returns the bound port (``port=0`` picks a free one)."""
-        server, _thread = start_http_server(port, addr=host, registry=self.registry)
-        return int(server.server_address[1])
+    def serve(self, host: str, port: int, health: Health | None = None) -> int:
+        """Serve /metrics (and /healthz, /readyz); returns the bound port (0 picks a free one)."""
+        from pipeline.health import serve
+
+        _server, bound = serve(host, port, self.registry, health)
+        return bound
 
     def record_outcome(self, outcome: Published | DeadLetter | Skipped) -> None:
         if isinstance(outcome, Published):

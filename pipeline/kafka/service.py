@@ -1,5 +1,6 @@
 """The long-running service: consume Debezium topics, process, produce CDR records.
 
+``delivery: exactly_once`` follows the contract in :mod:`pipeline.kafka.transactions`.
 Delivery contract (``delivery: at_least_once``, the default):
 
 1. The consumer never commits on its own (``enable.auto.commit=false``).
@@ -16,6 +17,11 @@ Delivery contract (``delivery: at_least_once``, the default):
    close the consumer (leaving the group).
 6. On partition revocation: flush, commit what is acknowledged for those partitions,
    forget them. On partition loss: forget them without committing.
+
+Both modes: when the producer's queue holds ``backpressure.high_watermark`` records
+(a slow or unreachable broker), every assigned partition is paused until it drains to
+``low_watermark``, so memory stays bounded while the group membership is kept. The loop
+beats a :class:`~pipeline.health.Health` that ``/healthz`` and ``/readyz`` report.
 """
 
 from __future__ import annotations
@@ -31,8 +37,10 @@ from confluent_kafka.admin import AdminClient, NewTopic
 
 from pipeline.config import Config
 from pipeline.events import CdrRecord, DeadLetter, Outcome, Published, SourceRecord
-from pipeline.kafka.deadletter import dead_letter_record
+from pipeline.health import BrokerWatch, Health
+from pipeline.kafka.deadletter import DeadLetterSealer, dead_letter_record
 from pipeline.kafka.offsets import Entry, OffsetTracker
+from pipeline.kafka.transactions import TransactionFenced, Transactions, TxnResult, raise_for
 from pipeline.logs import log
 from pipeline.metrics import Metrics
 from pipeline.processor import Processor
@@ -42,6 +50,8 @@ logger = logging.getLogger("cdr.service")
 EXIT_OK = 0
 EXIT_ERROR = 1
 EXIT_DELIVERY_FAILED = 4
+EXIT_FENCED = 5
+EXIT_BROKER_TIMEOUT = 6
 
 _FIXED_CONSUMER = {"enable.auto.commit": False, "enable.auto.offset.store": False}
 _FIXED_PRODUCER = {"enable.idempotence": True, "acks": "all"}
@@ -59,11 +69,18 @@ class Service:
         self._logged_skips: set[str] = set()
         self._logged_undeclared: set[tuple[str, str]] = set()
         self._assigned: set[tuple[str, int]] = set()
+        self._paused = False
+        self.health = Health()
         consumer_settings = {**config.consumer_settings(), **_FIXED_CONSUMER}
         consumer_settings.setdefault("isolation.level", "read_committed")
         producer_settings = {**_PRODUCER_DEFAULTS, **config.producer_settings(), **_FIXED_PRODUCER}
+        if config.exactly_once:
+            producer_settings["transactional.id"] = config.transactional_id
+            producer_settings["transaction.timeout.ms"] = int(config.transaction_timeout_s * 1000)
         self.consumer = Consumer(consumer_settings, logger=logging.getLogger("cdr.librdkafka.consumer"))
         self.producer = Producer(producer_settings, logger=logging.getLogger("cdr.librdkafka.producer"))
+        self.txn = Transactions(self.producer, config.transaction_timeout_s) if config.exactly_once else None
+        self.sealer = DeadLetterSealer.from_config(config.dlq_encryption_key)
         self._admin_settings = dict(config.kafka)
 
     # -- lifecycle ----------------------------------------------------------------------
@@ -114,35 +131,79 @@ class Service:
             topics=topics,
             delivery=self.config.delivery,
             dead_letter_topic=self.config.dead_letter_topic,
+            worker=self.config.worker_id,
+            dead_letters_encrypted=self.sealer is not None,
         )
-        self.consumer.subscribe(topics, on_assign=self._on_assign, on_revoke=self._on_revoke, on_lost=self._on_lost)
-        last_commit = last_lag = time.monotonic()
+        watch = BrokerWatch(lambda timeout: self.producer.list_topics(timeout=timeout), self.health).start()
         try:
-            while not self._stopping and self._fatal is None:
-                messages = self.consumer.consume(self.config.batch_size, self.config.batch_timeout_s)
-                if messages:
-                    self._handle_batch(messages)
-                self.producer.poll(0)
-                now = time.monotonic()
-                if now - last_commit >= self.config.commit_interval_s:
-                    self._commit(asynchronous=True)
-                    last_commit = now
-                if now - last_lag >= self.config.lag_interval_s:
-                    self._update_lag()
-                    last_lag = now
+            if self.txn is not None:
+                self.txn.init()
+                log(logger, logging.INFO, "transactions_ready", transactional_id=self.config.transactional_id)
+            self.consumer.subscribe(topics, on_assign=self._on_assign, on_revoke=self._on_revoke, on_lost=self._on_lost)
+            return self._loop()
+        except TransactionFenced:
+            log(logger, logging.ERROR, "producer_fenced", transactional_id=self.config.transactional_id)
+            self._close(commit=False)
+            return EXIT_FENCED
         except Exception as exc:
             # A bug or a fatal client error: commit nothing more, leave, exit non-zero.
             log(logger, logging.ERROR, "loop_failed", error_class=type(exc).__name__)
             self._close(commit=False)
             return EXIT_ERROR
+        finally:
+            watch.stop()
+
+    def _loop(self) -> int:
+        last_commit = last_lag = time.monotonic()
+        while not self._stopping and self._fatal is None:
+            self.health.beat()
+            self._apply_backpressure()
+            messages = self.consumer.consume(self.config.batch_size, self.config.batch_timeout_s)
+            if messages:
+                self._handle_batch(messages)
+            self.producer.poll(0)
+            now = time.monotonic()
+            if self.txn is None and now - last_commit >= self.config.commit_interval_s:
+                self._commit(asynchronous=True)
+                last_commit = now
+            if now - last_lag >= self.config.lag_interval_s:
+                self._update_lag()
+                last_lag = now
+            ready, _ = self.health.ready()
+            self.metrics.ready.set(1 if ready else 0)
+            if self.health.broker_down_for() > self.config.broker_timeout_s and self.config.exit_on_broker_timeout:
+                log(logger, logging.ERROR, "broker_unreachable", seconds=round(self.health.broker_down_for(), 1))
+                self._close(commit=False)
+                return EXIT_BROKER_TIMEOUT
         return self._shutdown()
+
+    def _apply_backpressure(self) -> None:
+        """Pause every assigned partition while the producer queue is over the high
+        watermark; resume once it drains to the low one (bounded memory, group kept)."""
+        queued = len(self.producer)
+        if not self._paused and queued >= self.config.backpressure_high:
+            self._set_paused(True, queued)
+        elif self._paused and queued <= self.config.backpressure_low:
+            self._set_paused(False, queued)
+        if self._paused:
+            self.producer.poll(0.05)
+
+    def _set_paused(self, paused: bool, queued: int) -> None:
+        assignment = self.consumer.assignment()
+        if assignment:
+            (self.consumer.pause if paused else self.consumer.resume)(assignment)
+        self._paused = paused
+        self.metrics.paused.set(1 if paused else 0)
+        if paused:
+            self.metrics.pauses.inc()
+        log(logger, logging.WARNING if paused else logging.INFO, "paused" if paused else "resumed", queued=queued)
 
     def _shutdown(self) -> int:
         log(logger, logging.INFO, "shutting_down", in_flight=self.tracker.in_flight())
         remaining = self.producer.flush(self.config.shutdown_timeout_s)
         if remaining:
             log(logger, logging.WARNING, "flush_incomplete", undelivered=remaining)
-        self._close(commit=True)
+        self._close(commit=self.txn is None)  # exactly-once: every batch committed its own offsets
         if self._fatal is not None:
             log(logger, logging.ERROR, "stopped_on_failure", reason=self._fatal)
             return EXIT_DELIVERY_FAILED
@@ -183,7 +244,35 @@ class Service:
             )
         if not records:
             return
-        entries = [self.tracker.open((r.topic, r.partition), r.offset) for r in records]
+        if self.txn is not None:
+            self._handle_transaction(records)
+            return
+        entries: list[Entry | None] = [self.tracker.open((r.topic, r.partition), r.offset) for r in records]
+        self._process(records, entries)
+        for entry in entries:
+            assert entry is not None
+            self.tracker.seal(entry)
+
+    def _handle_transaction(self, records: list[SourceRecord]) -> None:
+        """Steps 3-5 of the exactly-once contract for one consumed batch."""
+        assert self.txn is not None
+        first: dict[tuple[str, int], int] = {}
+        last: dict[tuple[str, int], int] = {}
+        for r in records:
+            first.setdefault((r.topic, r.partition), r.offset)
+            last[(r.topic, r.partition)] = r.offset
+        self.txn.begin()
+        self._process(records, [None] * len(records))
+        offsets = [TopicPartition(t, p, o + 1) for (t, p), o in last.items()]
+        result = self.txn.commit(offsets, self.consumer.consumer_group_metadata())
+        self.metrics.transactions.labels(result.value).inc()
+        if result is TxnResult.ABORTED:
+            log(logger, logging.WARNING, "transaction_aborted", records=len(records))
+            for (t, p), offset in first.items():
+                if (t, p) in self._assigned:
+                    self.consumer.seek(TopicPartition(t, p, offset))
+
+    def _process(self, records: list[SourceRecord], entries: list[Entry | None]) -> None:
         ner_before = self.processor.ner_seconds
         started = time.perf_counter()
         outcomes = self.processor.process_batch(records)
@@ -196,9 +285,8 @@ class Service:
             self.metrics.processing.observe(per_record)
             self.metrics.record_outcome(outcome)
             self._dispatch(rec, entry, outcome)
-            self.tracker.seal(entry)
 
-    def _dispatch(self, rec: SourceRecord, entry: Entry, outcome: Outcome) -> None:
+    def _dispatch(self, rec: SourceRecord, entry: Entry | None, outcome: Outcome) -> None:
         tp = (rec.topic, rec.partition)
         if isinstance(outcome, Published):
             self._log_undeclared(outcome)
@@ -217,13 +305,16 @@ class Service:
                 error_class=outcome.error_class,
                 message=outcome.message,
             )
-            self._produce(dead_letter_record(outcome, self.config.dead_letter_topic), entry, tp, None)
+            self._produce(
+                dead_letter_record(outcome, self.config.dead_letter_topic, sealer=self.sealer), entry, tp, None
+            )
         elif rec.topic not in self._logged_skips:
             self._logged_skips.add(rec.topic)
             log(logger, logging.INFO, "skipping_records", topic=rec.topic, reason=outcome.reason)
 
-    def _produce(self, out: CdrRecord, entry: Entry, tp: tuple[str, int], source_ts: int | None) -> None:
-        self.tracker.add_delivery(entry)
+    def _produce(self, out: CdrRecord, entry: Entry | None, tp: tuple[str, int], source_ts: int | None) -> None:
+        if entry is not None:
+            self.tracker.add_delivery(entry)
         dead = out.topic == self.config.dead_letter_topic
         callback = self._delivery_callback(entry, tp, out.topic, source_ts, dead)
         while True:
@@ -240,19 +331,27 @@ class Service:
             except BufferError:
                 # Local queue full: serve delivery reports until there is room (backpressure).
                 self.producer.poll(0.1)
+            except KafkaException as exc:
+                if exc.args[0].fatal():
+                    raise_for(exc.args[0])
+                raise
 
     def _delivery_callback(
-        self, entry: Entry, tp: tuple[str, int], out_topic: str, source_ts: int | None, dead: bool
+        self, entry: Entry | None, tp: tuple[str, int], out_topic: str, source_ts: int | None, dead: bool
     ) -> Callable[[KafkaError | None, Message], None]:
         def on_delivery(err: KafkaError | None, _msg: Message) -> None:
             if err is None:
-                self.tracker.delivered(entry)
+                if entry is not None:
+                    self.tracker.delivered(entry)
                 if not dead:
                     self.metrics.produced_to(out_topic, source_ts)
                 return
-            self.tracker.failed(tp)
             kind = "dead_letter" if dead else "cdr"
             self.metrics.delivery_failures.labels(kind).inc()
+            if entry is None:  # exactly-once: the transaction fails to commit and is retried
+                log(logger, logging.WARNING, "delivery_failed_in_transaction", topic=out_topic, code=err.name())
+                return
+            self.tracker.failed(tp)
             log(
                 logger,
                 logging.ERROR,
@@ -297,6 +396,9 @@ class Service:
         self.metrics.rebalances.labels("assign").inc()
         self._assigned |= {(p.topic, p.partition) for p in partitions}
         self.metrics.assigned.set(len(self._assigned))
+        self.health.assigned = len(self._assigned)
+        if self._paused and partitions:
+            self.consumer.pause(partitions)
         log(
             logger,
             logging.INFO,
@@ -307,8 +409,9 @@ class Service:
     def _on_revoke(self, _consumer: Consumer, partitions: list[TopicPartition]) -> None:
         self.metrics.rebalances.labels("revoke").inc()
         tps = {(p.topic, p.partition) for p in partitions}
-        self.producer.flush(self.config.shutdown_timeout_s)
-        self._commit(asynchronous=False, only=tps)
+        if self.txn is None:  # exactly-once: no transaction is open inside consume()
+            self.producer.flush(self.config.shutdown_timeout_s)
+            self._commit(asynchronous=False, only=tps)
         self._forget(tps)
         log(logger, logging.INFO, "partitions_revoked", partitions=sorted(f"{t}/{p}" for t, p in tps))
 
@@ -321,6 +424,7 @@ class Service:
     def _forget(self, tps: set[tuple[str, int]]) -> None:
         self.tracker.forget(tps)
         self._assigned -= tps
+        self.health.assigned = len(self._assigned)
         for t, p in tps:
             self.metrics.forget_partition(t, p)
         self.metrics.assigned.set(len(self._assigned))

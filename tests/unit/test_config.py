@@ -69,7 +69,7 @@ def test_errors_have_lines_and_never_values(tmp_path: Path) -> None:
     lines = sorted(str(e).split("cdr.yaml:")[1] for e in info.value.errors)
     assert lines == [
         "10: metrics.port: must be of type integer",
-        "15: delivery: must be one of at_least_once",
+        "15: delivery: must be one of at_least_once, exactly_once",
         "16: unknown key 'bogus'",
     ]
     assert "hunter2" not in str(info.value)
