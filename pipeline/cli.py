@@ -57,6 +57,22 @@ def _parser() -> argparse.ArgumentParser:
     scan.add_argument("--config", type=Path, help="config file (Kafka settings for --topic, detection)")
     scan.add_argument("--no-ner", action="store_true", help="patterns only (no spaCy model)")
 
+    audit = sub.add_parser("audit", help="check CDR output for raw personal data (per topic and field)")
+    audit_src = audit.add_mutually_exclusive_group(required=True)
+    audit_src.add_argument("--topic", help="CDR topics: a glob (cdr.*) or a regex starting with ^")
+    audit_src.add_argument("--input", type=Path, help="JSON-lines file of CDR records (cdr process output)")
+    audit.add_argument("--config", type=Path, help="config file (Kafka settings for --topic)")
+    audit.add_argument("--sample", type=int, default=10000, help="records per topic (default 10000)")
+    audit.add_argument("--ner", action="store_true", help="also run spaCy NER (person and place names)")
+    audit.add_argument("--metrics-file", type=Path, help="write the findings as Prometheus gauges (textfile)")
+
+    dlq = sub.add_parser("dlq", help="dead-letter topic tools")
+    dlq_sub = dlq.add_subparsers(dest="dlq_command", required=True)
+    replay = dlq_sub.add_parser("replay", help="re-run dead letters through the current declarations and code")
+    replay.add_argument("--config", required=True, type=Path, help="the service's config file")
+    replay.add_argument("--group", help="consumer group of the replay (default: <group.id>.dlq-replay)")
+    replay.add_argument("--limit", type=int, help="replay at most this many dead letters")
+
     val = sub.add_parser("validate", help="check declaration files; print file:line: problem for each")
     val.add_argument("schemas", nargs="?", type=Path, help="declarations directory (default: ./schemas)")
     val.add_argument("--config", type=Path, help="optional config file (entities, treatment defaults)")
@@ -72,6 +88,10 @@ def main(argv: list[str] | None = None) -> int:
             return _process(args)
         if args.command == "scan":
             return _scan(args)
+        if args.command == "audit":
+            return _audit(args)
+        if args.command == "dlq":
+            return _dlq_replay(args)
         return _validate(args)
     except InvalidFilesError as exc:
         # One problem per line, never wrapped: editors and CI read `file:line: message`.
@@ -258,6 +278,104 @@ def _scan_source(args: argparse.Namespace, config: Config):
     settings = dict(config.kafka)
     settings.update(config.consumer)
     yield from sample_topics(settings, args.topic, args.sample)
+
+
+def _audit(args: argparse.Namespace) -> int:
+    from detectors.ner import ner_engine
+    from detectors.textscan import TextScanner
+    from pipeline.audit import Auditor, write_textfile
+
+    if args.input is not None and not args.input.is_file():
+        print(f"cdr audit: input file {args.input} does not exist", file=sys.stderr)
+        return EXIT_USAGE
+    config = _config(args.config)
+    console = Console(stderr=True)
+    with console.status("loading the NER model..."):
+        ner = ner_engine(config.detection.ner_model) if args.ner else None
+    auditor = Auditor(TextScanner(ner=ner))
+    with Progress(
+        TextColumn("[bold]auditing"), BarColumn(), TextColumn("{task.completed} records"), console=console
+    ) as bar:
+        task = bar.add_task("audit", total=None)
+        for topic, key, value, headers in _audit_source(args, config):
+            auditor.add(topic, key, value, headers)
+            bar.advance(task)
+    report = auditor.report
+    out = Console(highlight=False)
+    t = Table(title=f"raw personal data in CDR records ({sum(report.records.values())} records read)")
+    for name in ("topic", "field", "entity", "values"):
+        t.add_column(name, justify="right" if name == "values" else "left")
+    for (topic, fld, entity), n in sorted(report.findings.items()):
+        t.add_row(topic, fld, entity, str(n), style="bold red")
+    clean = [topic for topic in sorted(report.records) if not any(k[0] == topic for k in report.findings)]
+    for topic in clean:
+        t.add_row(topic, "-", "-", f"0 of {report.records[topic]} records")
+    out.print(t)
+    if report.tagged:
+        tagged = ", ".join(sorted({f"{tp}:{f}" for tp, f in report.tagged}))
+        out.print(f"kept on purpose (declared `tag`): {tagged}", soft_wrap=True)
+    if args.metrics_file is not None:
+        write_textfile(report, args.metrics_file)
+    if report.leaks:
+        out.print(f"{report.leaks} value(s) look like raw personal data", style="bold red")
+        return EXIT_ERROR
+    out.print("no raw personal data found")
+    return EXIT_OK
+
+
+def _audit_source(args: argparse.Namespace, config: Config):
+    import json
+
+    if args.input is not None:
+        with args.input.open("rb") as stream:
+            for line in stream:
+                if not line.strip():
+                    continue
+                rec = json.loads(line)
+
+                def enc(doc: object) -> bytes | None:
+                    return None if doc is None else json.dumps(doc).encode()
+
+                headers = [
+                    (k, v.encode() if isinstance(v, str) else enc(v)) for k, v in (rec.get("headers") or {}).items()
+                ]
+                yield rec.get("topic", "?"), enc(rec.get("key")), enc(rec.get("value")), headers
+        return
+    from pipeline.kafka.sampling import sample_topics
+
+    settings = dict(config.kafka)
+    settings.update(config.consumer)
+    for rec in sample_topics(settings, args.topic, args.sample):
+        yield rec.topic, rec.key, rec.value, list(rec.headers)
+
+
+def _dlq_replay(args: argparse.Namespace) -> int:
+    from pipeline.bootstrap import build_processor
+    from pipeline.kafka.replay import replay
+
+    config = _config(args.config)
+    processor = build_processor(config)
+    console = Console(stderr=True)
+    with Progress(
+        TextColumn("[bold]replaying"), BarColumn(), TextColumn("{task.completed} dead letters"), console=console
+    ) as bar:
+        task = bar.add_task("replay", total=args.limit)
+        stats = replay(config, processor, args.group, args.limit, lambda n: bar.update(task, completed=n))
+    out = Console(highlight=False)
+    t = Table(title=f"dead letters replayed from {config.dead_letter_topic}")
+    t.add_column("outcome")
+    t.add_column("records", justify="right")
+    t.add_row("read", str(stats.read))
+    t.add_row("published to CDR topics", str(stats.replayed), style="green")
+    t.add_row("skipped (not table data)", str(stats.skipped))
+    for reason, n in sorted(stats.still_failing.items()):
+        t.add_row(f"still failing: {reason}", str(n), style="yellow")
+    t.add_row("unreadable (not ours, or sealed with another key)", str(stats.unreadable))
+    t.add_row("delivery failures (offsets not committed)", str(stats.delivery_failures))
+    out.print(t)
+    if stats.delivery_failures:
+        return EXIT_ERROR
+    return EXIT_ERROR if stats.still_failing or stats.unreadable else EXIT_OK
 
 
 def _validate(args: argparse.Namespace) -> int:

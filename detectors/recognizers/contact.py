@@ -46,6 +46,11 @@ class PhoneRecognizer(Recognizer):
         digits = sum(ch.isdigit() for ch in text)
         if not 7 <= digits <= 15:
             return None
+        whole, start, end = match.string, match.start(), match.end()
+        if (start >= 2 and whole[start - 1] in "-_" and whole[start - 2].isalnum()) or (
+            end + 1 < len(whole) and whole[end] in "-_" and whole[end + 1].isalnum()
+        ):
+            return None  # digits inside a longer hyphenated token: a UUID, a reference, a key
         if text.count("-") == 2 and digits == 9 and re.fullmatch(r"\d{3}-\d{2}-\d{4}", text):
             return None  # shaped like an SSN
         if _DATE_OR_ADDRESS.search(text):

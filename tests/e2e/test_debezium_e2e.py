@@ -11,10 +11,13 @@ import json
 import random
 import re
 import string
+import subprocess
+import sys
 import time
 import urllib.request
 from datetime import date
 from decimal import Decimal
+from pathlib import Path
 from typing import Any
 
 import psycopg
@@ -26,6 +29,7 @@ from tests.e2e.conftest import SEED_CUSTOMERS, Out, TopicFollower, hashed
 
 pytestmark = pytest.mark.e2e
 
+CDR = str(Path(sys.executable).with_name("cdr"))
 HASHED = re.compile(r"^k[0-9a-f]{8}:[0-9a-f]{64}$")
 CUSTOMERS = "cdr.shop.customers"
 UNAVAILABLE = "__debezium_unavailable_value"
@@ -284,3 +288,29 @@ def test_zz_no_planted_value_in_any_cdr_topic(cdr: TopicFollower, db, planted: s
     # Count per topic only: a failure message must not print the values themselves.
     assert not leaks, f"planted values found in CDR records, per topic: {leaks}"
     assert not [r for r in records if r.topic == "cdr.dead-letter"], "a healthy stream dead-lettered records"
+
+
+def test_zz_cdr_audit_finds_no_raw_personal_data(stack: Stack, tmp_path) -> None:
+    """The independent leak check ops run, over every CDR topic of the stack."""
+    config = tmp_path / "audit.yaml"
+    config.write_text(f"kafka: {{bootstrap.servers: '{stack.bootstrap}'}}\nconsumer: {{group.id: e2e-audit}}\n")
+    gauges = tmp_path / "audit.prom"
+    proc = subprocess.run(
+        [CDR, "audit", "--topic", "cdr.shop*", "--config", str(config), "--ner", "--metrics-file", str(gauges)],
+        capture_output=True,
+        text=True,
+        timeout=300,
+        check=False,
+    )
+    assert proc.returncode == 0, proc.stdout[-3000:]
+    assert 'cdr_audit_records_scanned{topic="cdr.shop.customers"}' in gauges.read_text()
+    assert "cdr_audit_raw_pii_values{" not in gauges.read_text()
+    # Pointed at the raw Debezium topics, the same audit does find personal data.
+    raw = subprocess.run(
+        [CDR, "audit", "--topic", "shop.public.*", "--config", str(config)],
+        capture_output=True,
+        text=True,
+        timeout=300,
+        check=False,
+    )
+    assert raw.returncode == 1 and "EMAIL_ADDRESS" in raw.stdout and "CREDIT_CARD" in raw.stdout

@@ -98,6 +98,9 @@ def test_lookalikes_do_not_fire(value: str) -> None:
         ("ref 4111111111111112 refunded", []),
         ("2024-01-15 10:00:00 INFO user=42 GET /api", []),
         ("IBAN DE89370400440532013000 please", [("IBAN_CODE", "DE89370400440532013000")]),
+        # UUIDs hold digit runs shaped like phone numbers; none of them is one.
+        ("payment 6f1c2d3e-4155-5501-2345-0a1b2c3d4e5f settled", []),
+        ("id c0ffee00-2125-5501-4700-123456789012", []),
     ],
 )
 def test_spans_in_text(text: str, spans: list[tuple[str, str]]) -> None:
