@@ -12,6 +12,7 @@ from pipeline.config import Config
 from pipeline.declarations.loader import load_declarations
 from pipeline.declarations.model import Declaration, DeclarationSet
 from pipeline.exceptions import InvalidFilesError
+from pipeline.faults import Faults, RaisingRecognizer
 from pipeline.policy import PolicySettings
 from pipeline.processor import CoreSettings, Processor
 from pipeline.treatments.hashing import HashKeyError, load_hash_key
@@ -29,6 +30,9 @@ def build_detection(config: Config) -> tuple[TextScanner | None, Profiler | None
         return None, None
     ner = ner_engine(det.ner_model) if det.ner else None
     scanner = TextScanner(ner=ner)
+    faults = Faults.from_env()
+    if faults.recognizer_error_on:
+        scanner.recognizers = (*scanner.recognizers, RaisingRecognizer(faults.recognizer_error_on))
     settings = DetectionSettings(
         min_samples=det.min_samples, sample_every=det.sample_every, enter=det.enter, leave=det.leave
     )

@@ -37,6 +37,7 @@ from confluent_kafka.admin import AdminClient, NewTopic
 
 from pipeline.config import Config
 from pipeline.events import CdrRecord, DeadLetter, Outcome, Published, SourceRecord
+from pipeline.faults import Faults, InjectedFault
 from pipeline.health import BrokerWatch, Health
 from pipeline.kafka.deadletter import DeadLetterSealer, dead_letter_record
 from pipeline.kafka.offsets import Entry, OffsetTracker
@@ -70,9 +71,14 @@ class Service:
         self._logged_undeclared: set[tuple[str, str]] = set()
         self._assigned: set[tuple[str, int]] = set()
         self._paused = False
+        self._abandoned = False  # a failure: leave the group without committing anything more
         self.health = Health()
         consumer_settings = {**config.consumer_settings(), **_FIXED_CONSUMER}
         consumer_settings.setdefault("isolation.level", "read_committed")
+        if consumer_settings.get("group.instance.id"):  # static membership: one id per worker
+            consumer_settings["group.instance.id"] = f"{consumer_settings['group.instance.id']}-{config.worker_id}"
+        self.faults = Faults.from_env()
+        self._handled = 0
         producer_settings = {**_PRODUCER_DEFAULTS, **config.producer_settings(), **_FIXED_PRODUCER}
         if config.exactly_once:
             producer_settings["transactional.id"] = config.transactional_id
@@ -211,6 +217,7 @@ class Service:
         return EXIT_OK
 
     def _close(self, commit: bool) -> None:
+        self._abandoned = not commit
         try:
             if commit:
                 self._commit(asynchronous=False)
@@ -227,7 +234,7 @@ class Service:
                 if err.code() == KafkaError._PARTITION_EOF:
                     continue
                 if err.fatal():
-                    raise KafkaException(err)
+                    raise_for(err)  # fenced (static membership taken over) or another fatal error
                 log(logger, logging.WARNING, "consume_error", code=err.name())
                 continue
             ts_type, ts = msg.timestamp()
@@ -244,6 +251,9 @@ class Service:
             )
         if not records:
             return
+        self._handled += len(records)
+        if self.faults.loop_error_after is not None and self._handled >= self.faults.loop_error_after:
+            raise InjectedFault("injected loop fault")
         if self.txn is not None:
             self._handle_transaction(records)
             return
@@ -409,7 +419,7 @@ class Service:
     def _on_revoke(self, _consumer: Consumer, partitions: list[TopicPartition]) -> None:
         self.metrics.rebalances.labels("revoke").inc()
         tps = {(p.topic, p.partition) for p in partitions}
-        if self.txn is None:  # exactly-once: no transaction is open inside consume()
+        if self.txn is None and not self._abandoned:  # exactly-once: no transaction is open inside consume()
             self.producer.flush(self.config.shutdown_timeout_s)
             self._commit(asynchronous=False, only=tps)
         self._forget(tps)

@@ -42,7 +42,8 @@ class TxnResult(Enum):
 
 
 class TransactionFenced(Exception):
-    """Another producer with our transactional.id took over (step 6)."""
+    """Another instance took over: our transactional.id (step 6), or our static
+    group.instance.id."""
 
 
 class TransactionFatal(Exception):
@@ -50,7 +51,12 @@ class TransactionFatal(Exception):
 
 
 def _fenced(err: KafkaError) -> bool:
-    return err.code() in (KafkaError._FENCED, KafkaError.PRODUCER_FENCED, KafkaError.INVALID_PRODUCER_EPOCH)
+    return err.code() in (
+        KafkaError._FENCED,
+        KafkaError.PRODUCER_FENCED,
+        KafkaError.INVALID_PRODUCER_EPOCH,
+        KafkaError.FENCED_INSTANCE_ID,
+    )
 
 
 def raise_for(err: KafkaError) -> None:

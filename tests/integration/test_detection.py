@@ -10,7 +10,7 @@ import time
 import pytest
 
 from devstack.sample_events import CustomerEvents
-from tests.integration.harness import produce, read_topic
+from tests.harness import produce, read_topic
 from tests.support import assert_no_raw, digest
 
 pytestmark = pytest.mark.integration

@@ -9,6 +9,7 @@ import signal
 import subprocess
 import sys
 import time
+import urllib.error
 import urllib.request
 import uuid
 from dataclasses import dataclass
@@ -60,23 +61,51 @@ class ServiceProcess:
         self.config_path = root / "cdr.yaml"
         self.config_path.write_text(yaml.safe_dump(config))
         self.proc: subprocess.Popen[bytes] | None = None
+        self.extra: dict[int, subprocess.Popen[bytes]] = {}  # more workers of the same config
         self.runs = 0
 
     @property
     def log_path(self) -> Path:
         return self.root / f"service-{self.runs}.log"
 
-    def start(self, wait_ready: bool = True) -> ServiceProcess:
+    def start(self, wait_ready: bool = True, env: dict[str, str] | None = None) -> ServiceProcess:
         self.runs += 1
         log = self.log_path.open("wb")
-        env = {**os.environ, "CDR_HASH_KEY": HASH_KEY}
         self.proc = subprocess.Popen(
-            [CDR, "run", "--config", str(self.config_path)], stdout=log, stderr=subprocess.STDOUT, env=env
+            [CDR, "run", "--config", str(self.config_path)],
+            stdout=log,
+            stderr=subprocess.STDOUT,
+            env={**os.environ, "CDR_HASH_KEY": HASH_KEY, **(env or {})},
         )
         log.close()
         if wait_ready:
             self.wait_for_log("partitions_assigned", timeout=60)
         return self
+
+    def spawn(self, worker_id: int) -> subprocess.Popen[bytes]:
+        """Another worker of the same config (``--worker-id``), as ``--workers N`` starts them."""
+        self.runs += 1
+        log = (self.root / f"service-{self.runs}-w{worker_id}.log").open("wb")
+        proc = subprocess.Popen(
+            [CDR, "run", "--config", str(self.config_path), "--worker-id", str(worker_id)],
+            stdout=log,
+            stderr=subprocess.STDOUT,
+            env={**os.environ, "CDR_HASH_KEY": HASH_KEY},
+        )
+        log.close()
+        self.extra[worker_id] = proc
+        return proc
+
+    def health(self, path: str, worker_id: int = 0) -> tuple[int, dict[str, Any]]:
+        """(status, body) of /healthz or /readyz; (0, {}) when nothing answers."""
+        url = f"http://127.0.0.1:{self.metrics_port + worker_id}{path}"
+        try:
+            with urllib.request.urlopen(url, timeout=3) as resp:
+                return resp.status, json.loads(resp.read())
+        except urllib.error.HTTPError as exc:
+            return exc.code, json.loads(exc.read() or b"{}")
+        except OSError:
+            return 0, {}
 
     def logs(self) -> str:
         return "\n".join(p.read_text(errors="replace") for p in sorted(self.root.glob("service-*.log")))
@@ -119,9 +148,10 @@ class ServiceProcess:
         return self.proc.wait(timeout=timeout)
 
     def kill(self) -> None:
-        if self.proc is not None and self.proc.poll() is None:
-            self.proc.kill()
-            self.proc.wait(timeout=10)
+        for proc in [self.proc, *self.extra.values()]:
+            if proc is not None and proc.poll() is None:
+                proc.kill()
+                proc.wait(timeout=10)
 
 
 def produce(bootstrap: str, topic: str, records: list[dict[str, Any]]) -> None:
@@ -190,3 +220,32 @@ def committed(bootstrap: str, group: str, topic: str, partitions: int = 1) -> li
         return [tp.offset for tp in tps]
     finally:
         consumer.close()
+
+
+CUSTOMERS_DECLARATION = """\
+table: public.customers
+source_topic: {source}
+cdr_topic: {cdr}
+owner: payments-core
+undeclared: mask
+columns:
+  id:            {{pii: none}}
+  first_name:    {{pii: PERSON}}
+  last_name:     {{pii: PERSON, treatment: {{mask: {{keep_first: 1}}}}}}
+  email:         {{pii: EMAIL_ADDRESS, treatment: hash}}
+  phone:         {{pii: PHONE_NUMBER, treatment: {{mask: {{keep_last: 4}}}}}}
+  date_of_birth: {{pii: DATE_OF_BIRTH, treatment: {{generalize: {{to: year}}}}}}
+  ssn:           {{pii: US_SSN, treatment: drop}}
+  notes:         {{pii: free_text, treatment: redact_detected}}
+  tier:          {{pii: none}}
+  country:       {{pii: none}}
+  balance:       {{pii: none}}
+  active:        {{pii: none}}
+  login_count:   {{pii: none}}
+  created_at:    {{pii: none}}
+"""
+
+
+def declaration(source: str, cdr: str) -> dict[str, str]:
+    """The customers declaration (devstack.sample_events) for a source and CDR topic."""
+    return {"payments/customers.yaml": CUSTOMERS_DECLARATION.format(source=source, cdr=cdr)}

@@ -1,0 +1,147 @@
+"""What a fault test sent and what came out: every source record is identified by its
+coordinates (topic/partition/offset), which each CDR record carries in ``cdr.source``
+and each dead letter in its ``__connect.errors.*`` headers."""
+
+from __future__ import annotations
+
+import threading
+import time
+import uuid
+from collections import Counter
+from dataclasses import dataclass, field
+from typing import Any
+
+from confluent_kafka import Consumer, Producer
+
+from tests.harness import Received, _encode
+
+FIGURES: list[str] = []  # one line per fault test, printed at the end of the session
+
+
+@dataclass
+class Outcome:
+    cdr: list[Received]
+    dead: list[Received]
+    lost: set[str]
+    duplicated: int
+    misrouted: set[str]  # bad records published, or good ones dead-lettered
+
+    def figures(self, name: str, records: int, faults: int) -> str:
+        line = (
+            f"{name}: records={records} faults={faults} lost={len(self.lost)} "
+            f"duplicated={self.duplicated} dead_lettered={len(self.dead)}"
+        )
+        FIGURES.append(line)
+        return line
+
+
+@dataclass
+class Ledger:
+    bootstrap: str
+    topic: str
+    good: dict[str, Any] = field(default_factory=dict)  # coords -> key bytes
+    bad: set[str] = field(default_factory=set)
+
+    def send(self, records: list[dict[str, Any]], bad: bool = False, rate: float | None = None) -> None:
+        """Produce records (file-mode dicts, or raw dicts with bytes), remembering their
+        coordinates; ``rate`` records per second, else as fast as possible."""
+        producer = Producer(
+            {
+                "bootstrap.servers": self.bootstrap,
+                "enable.idempotence": True,
+                "linger.ms": 5,
+                "message.max.bytes": 8_000_000,
+            }
+        )
+        lock = threading.Lock()
+
+        def delivered(err: Any, msg: Any, is_bad: bool) -> None:
+            assert err is None, f"test producer failed: {err}"
+            coords = f"{msg.topic()}/{msg.partition()}/{msg.offset()}"
+            with lock:
+                if is_bad:
+                    self.bad.add(coords)
+                else:
+                    self.good[coords] = msg.key()
+
+        started = time.monotonic()
+        for i, rec in enumerate(records):
+            is_bad = bad or bool(rec.get("bad"))
+            producer.produce(
+                self.topic,
+                key=_encode(rec.get("key")),
+                value=_encode(rec.get("value")),
+                partition=rec.get("partition", 0),
+                on_delivery=lambda err, msg, b=is_bad: delivered(err, msg, b),
+            )
+            producer.poll(0)
+            if rate:
+                ahead = started + (i + 1) / rate - time.monotonic()
+                if ahead > 0:
+                    time.sleep(ahead)
+        assert producer.flush(60) == 0
+
+    def sender(self, records: list[dict[str, Any]], rate: float) -> threading.Thread:
+        """``send`` in a thread: a steady load while the test injects faults."""
+        thread = threading.Thread(target=self.send, args=(records,), kwargs={"rate": rate}, daemon=True)
+        thread.start()
+        return thread
+
+    def check(self, cdr_topic: str, dlq_topic: str, timeout: float = 120) -> Outcome:
+        """Read the CDR and dead-letter topics (read_committed) until every sent record is
+        accounted for, or ``timeout``; then a few quiet seconds more to count duplicates."""
+        cdr = _drain(self.bootstrap, cdr_topic, lambda out: self._cdr_done(out), timeout)
+        dead = _drain(self.bootstrap, dlq_topic, lambda out: len(out) >= len(self.bad), 30 if self.bad else 3)
+        seen = Counter(r.headers["cdr.source"].decode() for r in cdr)
+        dead_coords = {_dead_coords(r) for r in dead}
+        lost = (set(self.good) - set(seen)) | (self.bad - dead_coords)
+        misrouted = {c for c in seen if c in self.bad} | {c for c in dead_coords if c in self.good}
+        duplicated = sum(n - 1 for n in seen.values())
+        return Outcome(cdr, dead, lost, duplicated, misrouted)
+
+    def _cdr_done(self, out: list[Received]) -> bool:
+        if len(out) < len(self.good):
+            return False
+        seen = {r.headers["cdr.source"].decode() for r in out}
+        return set(self.good) <= seen
+
+
+def _dead_coords(r: Received) -> str:
+    h = r.headers
+    return "/".join(
+        h[k].decode() for k in ("__connect.errors.topic", "__connect.errors.partition", "__connect.errors.offset")
+    )
+
+
+def _drain(bootstrap: str, topic: str, done: Any, timeout: float, quiet: float = 2.0) -> list[Received]:
+    consumer = Consumer(
+        {
+            "bootstrap.servers": bootstrap,
+            "group.id": f"ledger-{uuid.uuid4().hex[:8]}",
+            "auto.offset.reset": "earliest",
+            "enable.auto.commit": False,
+            "isolation.level": "read_committed",
+            "fetch.max.bytes": 52_428_800,
+        }
+    )
+    consumer.subscribe([topic])
+    out: list[Received] = []
+    deadline = time.monotonic() + timeout
+    quiet_until: float | None = None
+    try:
+        while time.monotonic() < deadline:
+            msgs = consumer.consume(1000, 0.5)
+            for msg in msgs:
+                if msg.error() is None:
+                    headers = dict(msg.headers() or [])
+                    out.append(Received(msg.topic(), msg.partition(), msg.offset(), msg.key(), msg.value(), headers))
+            if done(out):
+                if quiet_until is None:
+                    quiet_until = time.monotonic() + quiet
+                if msgs:
+                    quiet_until = time.monotonic() + quiet
+                elif time.monotonic() >= quiet_until:
+                    break
+    finally:
+        consumer.close()
+    return out
