@@ -91,5 +91,6 @@ def build_processor(
         unavailable_placeholder=config.unavailable_value_placeholder,
         headers_passthrough=config.headers_passthrough,
         default_declaration=default_decl,
+        max_record_bytes=config.max_record_bytes,
     )
     return Processor(decls, settings)

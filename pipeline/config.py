@@ -76,6 +76,8 @@ CONFIG_SCHEMA: dict[str, Any] = {
         "transactional_id_prefix": {"type": "string", "pattern": "^[A-Za-z0-9._-]{1,200}$"},
         "transaction_timeout_ms": {"type": "integer", "minimum": 1000},
         "worker_id": {"type": "integer", "minimum": 0},
+        "max_record_bytes": {"type": "integer", "minimum": 1024},
+        "dead_letter_max_bytes": {"type": "integer", "minimum": 1024},
         "broker_timeout_ms": {"type": "integer", "minimum": 1000},
         "exit_on_broker_timeout": {"type": "boolean"},
         "backpressure": {
@@ -188,6 +190,10 @@ class Config:
     transactional_id_prefix: str = "cdr-pipeline-"
     transaction_timeout_s: float = 60.0
     worker_id: int = 0
+    # Source records over this size go to the dead-letter topic unprocessed (the CDR topic,
+    # like Kafka's default, would refuse them); the dead-letter topic is created to take them.
+    max_record_bytes: int = 1_000_000
+    dead_letter_max_bytes: int = 16_777_216
     broker_timeout_s: float = 60.0
     exit_on_broker_timeout: bool = False
     backpressure_high: int = 50_000  # producer queue length that pauses consumption
@@ -374,6 +380,8 @@ def _build(doc: LocatedDocument, data: dict[str, Any], base_dir: Path) -> Config
         transactional_id_prefix=data.get("transactional_id_prefix", Config.transactional_id_prefix),
         transaction_timeout_s=data.get("transaction_timeout_ms", 60000) / 1000,
         worker_id=data.get("worker_id", 0),
+        max_record_bytes=data.get("max_record_bytes", Config.max_record_bytes),
+        dead_letter_max_bytes=data.get("dead_letter_max_bytes", Config.dead_letter_max_bytes),
         broker_timeout_s=data.get("broker_timeout_ms", 60000) / 1000,
         exit_on_broker_timeout=data.get("exit_on_broker_timeout", False),
         backpressure_high=backpressure.get("high_watermark", Config.backpressure_high),

@@ -48,6 +48,7 @@ class CoreSettings:
     unavailable_placeholder: str
     headers_passthrough: tuple[str, ...]
     default_declaration: Declaration | None = None  # for topics nobody declared, if opted in
+    max_record_bytes: int | None = None  # larger source records are dead-lettered unread
 
 
 _Summary = tuple[
@@ -369,6 +370,12 @@ class Processor:
         return outcomes
 
     def process(self, rec: SourceRecord) -> Outcome:
+        limit = self.settings.max_record_bytes
+        if limit is not None:
+            size = len(rec.key or b"") + len(rec.value or b"")
+            if size > limit:
+                message = f"record is {size} bytes, over max_record_bytes ({limit}); not processed"
+                return DeadLetter(rec, "decode", "record_too_large", "RecordTooLarge", message)
         try:
             table = self.table_for(rec.topic)
             if table is None:

@@ -35,6 +35,27 @@ class StructPlan:
     observe: tuple[tuple[str, ColumnProfile], ...] = ()  # columns the profiler samples
     detections: tuple[tuple[str, str, str], ...] = ()  # (column, entity, declared|detected|drift)
     missing: tuple[str, ...] = ()  # declared columns the row does not have (dropped upstream)
+    checks: tuple[tuple[str, tuple[type, ...], str], ...] = ()  # (column, JSON types allowed, schema type)
+
+
+# The JSON types the JsonConverter writes for each Connect schema type (bool is not an int).
+_JSON_TYPES: dict[str, tuple[type, ...]] = {
+    "int8": (int,),
+    "int16": (int,),
+    "int32": (int,),
+    "int64": (int,),
+    "float": (float, int),
+    "float32": (float, int),
+    "float64": (float, int),
+    "double": (float, int),
+    "boolean": (bool,),
+    "string": (str,),
+    "bytes": (str,),
+    "array": (list,),
+    "map": (dict, list),
+    "struct": (dict,),
+}
+_JSON_NAMES = {int: "number", float: "number", bool: "boolean", str: "string", list: "array", dict: "object"}
 
 
 class StructTransform:
@@ -131,10 +152,35 @@ class StructTransform:
             tuple(observe),
             tuple(detections),
             () if self.key_mode else tuple(c for c in self.policy.decl.columns if c not in columns),
+            self._checks(columns),
         )
+
+    def _checks(self, columns: tuple[str, ...]) -> tuple[tuple[str, tuple[type, ...], str], ...]:
+        if self.by_name is None:
+            return ()
+        out = []
+        for col in columns:
+            kind = self.by_name[col].get("type")
+            allowed = _JSON_TYPES.get(kind) if isinstance(kind, str) else None
+            if allowed is not None:
+                out.append((col, allowed, str(kind)))
+        return tuple(out)
+
+    def _check(self, row: dict[str, Any], plan: StructPlan) -> None:
+        """Each value has the JSON type its schema field says: a record whose payload
+        contradicts its schema is malformed (consumers of the CDR schema would break)."""
+        for col, allowed, kind in plan.checks:
+            value = row[col]
+            if value is not None and type(value) not in allowed and not self.unavailable.is_placeholder(value):
+                found = _JSON_NAMES.get(type(value), type(value).__name__)
+                raise DecodeError(
+                    "type_mismatch", f"{self.what} column {col!r} holds a JSON {found}; its schema says {kind}"
+                )
 
     def apply(self, row: dict[str, Any]) -> tuple[dict[str, Any], StructPlan]:
         plan = self.plan_for(row)
+        if plan.checks:
+            self._check(row, plan)
         if plan.observe:
             profiler = self.profiler
             assert profiler is not None

@@ -77,13 +77,26 @@ def doc(raw: bytes | None) -> Any:
 
 def assert_no_raw(values: list[str], *blobs: bytes | str | None) -> None:
     """None of ``values`` appears in any blob. The failure message names which planted
-    value leaked by its index, never the value itself."""
-    for i, blob in enumerate(blobs):
-        if blob is None:
-            continue
-        text = blob.decode("utf-8", "replace") if isinstance(blob, bytes) else blob
-        for j, value in enumerate(values):
-            assert value not in text, f"planted value #{j} leaked into blob #{i}"
+    value leaked by its index, never the value itself.
+
+    One pass over the text whatever the number of values: every window of the shortest
+    value's length is looked up among the values' prefixes, and only hits are compared."""
+    texts = [b.decode("utf-8", "replace") if isinstance(b, bytes) else b for b in blobs if b is not None]
+    if not values or not texts:
+        return
+    width = min(len(v) for v in values)
+    assert width > 0, "an empty planted value matches everything"
+    by_prefix: dict[str, list[int]] = {}
+    for j, value in enumerate(values):
+        by_prefix.setdefault(value[:width], []).append(j)
+    for i, text in enumerate(texts):
+        get = by_prefix.get
+        for start in range(len(text) - width + 1):
+            hits = get(text[start : start + width])
+            if hits:
+                for j in hits:
+                    if text.startswith(values[j], start):
+                        raise AssertionError(f"planted value #{j} leaked into blob #{i}")
 
 
 def record_blobs(rec: CdrRecord) -> list[bytes | None]:

@@ -70,6 +70,9 @@ def decode_doc(raw: bytes, what: str) -> JsonDoc:
         if schema is not None and not isinstance(schema.get("type"), str):
             raise DecodeError("schema_invalid", f"{what} schema has no type")
         return JsonDoc(value["payload"], schema, True, fast)
+    schema_only = isinstance(value, dict) and len(value) == 1 and isinstance(value.get("schema"), dict)
+    if schema_only and isinstance(value["schema"].get("type"), str):
+        raise DecodeError("no_payload", f"{what} is an envelope with a schema and no payload")
     return JsonDoc(value, None, False, fast)
 
 

@@ -79,7 +79,12 @@ class Service:
             consumer_settings["group.instance.id"] = f"{consumer_settings['group.instance.id']}-{config.worker_id}"
         self.faults = Faults.from_env()
         self._handled = 0
-        producer_settings = {**_PRODUCER_DEFAULTS, **config.producer_settings(), **_FIXED_PRODUCER}
+        producer_settings = {
+            **_PRODUCER_DEFAULTS,
+            "message.max.bytes": config.dead_letter_max_bytes + 65536,  # an oversize record's dead letter
+            **config.producer_settings(),
+            **_FIXED_PRODUCER,
+        }
         if config.exactly_once:
             producer_settings["transactional.id"] = config.transactional_id
             producer_settings["transaction.timeout.ms"] = int(config.transaction_timeout_s * 1000)
@@ -116,7 +121,12 @@ class Service:
             src = existing.get(decl.source_topic)
             wanted[decl.cdr_topic] = max(1, len(src.partitions)) if src is not None and src.partitions else 1
         wanted[self.config.dead_letter_topic] = max(wanted.values(), default=1)
-        missing = [NewTopic(t, n, -1) for t, n in wanted.items() if t not in existing]
+        dlq_config = {"max.message.bytes": str(self.config.dead_letter_max_bytes + 65536)}
+        missing = [
+            NewTopic(t, n, -1, config=dlq_config if t == self.config.dead_letter_topic else {})
+            for t, n in wanted.items()
+            if t not in existing
+        ]
         if not missing:
             return
         for topic, future in admin.create_topics(missing, operation_timeout=15).items():

@@ -182,3 +182,38 @@ def test_default_policy_for_undeclared_topics(tmp_path: Path) -> None:
         record("other.public.things", change({"secret": "abc"}))
     )
     assert isinstance(skipped, Skipped)
+
+
+def test_payloads_that_contradict_their_schema_are_dead_lettered(tmp_path: Path) -> None:
+    import copy
+
+    from devstack.sample_events import CustomerEvents
+    from tests.harness import declaration
+
+    proc = make_processor(tmp_path / "s", declaration("src.public.customers", "cdr.customers"))
+    base = next(iter(CustomerEvents(prefix="p", seed=1).snapshot(1)))
+
+    def outcome(edit) -> object:
+        value = copy.deepcopy(base["value"])
+        edit(value)
+        return proc.process(record("src.public.customers", value, key=base["key"]))
+
+    assert isinstance(outcome(lambda v: None), Published)
+    wrong = outcome(lambda v: v["payload"]["after"].update(id="seven"))
+    assert isinstance(wrong, DeadLetter) and wrong.reason == "type_mismatch"
+    assert wrong.message == "row column 'id' holds a JSON string; its schema says int64"
+    flag = outcome(lambda v: v["payload"]["after"].update(email=True))  # a bool is not a string
+    assert isinstance(flag, DeadLetter) and "email" in flag.message and "True" not in flag.message
+    no_payload = outcome(lambda v: v.pop("payload"))
+    assert isinstance(no_payload, DeadLetter) and no_payload.reason == "no_payload"
+
+
+def test_oversize_records_are_dead_lettered_unread(tmp_path: Path) -> None:
+    import dataclasses
+
+    proc = users(tmp_path)
+    proc.settings = dataclasses.replace(proc.settings, max_record_bytes=2048)
+    big = proc.process(record("pg.public.users", change({**ROW, "plan": "x" * 4096})))
+    assert isinstance(big, DeadLetter) and big.reason == "record_too_large"
+    assert "ann@" not in big.message
+    assert isinstance(proc.process(record("pg.public.users", change(ROW))), Published)
