@@ -151,9 +151,17 @@ class StructTransform:
             next(_serials),
             tuple(observe),
             tuple(detections),
-            () if self.key_mode else tuple(c for c in self.policy.decl.columns if c not in columns),
+            self._missing(columns),
             self._checks(columns),
         )
+
+    def _missing(self, columns: tuple[str, ...]) -> tuple[str, ...]:
+        """Declared columns the table no longer has: by its schema when the record carries
+        one (a before image holding only the key is not a dropped column), else by the row."""
+        if self.key_mode:
+            return ()
+        present = self.by_name if self.by_name is not None else columns
+        return tuple(c for c in self.policy.decl.columns if c not in present)
 
     def _checks(self, columns: tuple[str, ...]) -> tuple[tuple[str, tuple[type, ...], str], ...]:
         if self.by_name is None:

@@ -82,7 +82,7 @@ class ServiceProcess:
             self.wait_for_log("partitions_assigned", timeout=60)
         return self
 
-    def spawn(self, worker_id: int) -> subprocess.Popen[bytes]:
+    def spawn(self, worker_id: int, env: dict[str, str] | None = None) -> subprocess.Popen[bytes]:
         """Another worker of the same config (``--worker-id``), as ``--workers N`` starts them."""
         self.runs += 1
         log = (self.root / f"service-{self.runs}-w{worker_id}.log").open("wb")
@@ -90,7 +90,7 @@ class ServiceProcess:
             [CDR, "run", "--config", str(self.config_path), "--worker-id", str(worker_id)],
             stdout=log,
             stderr=subprocess.STDOUT,
-            env={**os.environ, "CDR_HASH_KEY": HASH_KEY},
+            env={**os.environ, "CDR_HASH_KEY": HASH_KEY, **(env or {})},
         )
         log.close()
         self.extra[worker_id] = proc

@@ -41,7 +41,7 @@ from pipeline.faults import Faults, InjectedFault
 from pipeline.health import BrokerWatch, Health
 from pipeline.kafka.deadletter import DeadLetterSealer, dead_letter_record
 from pipeline.kafka.offsets import Entry, OffsetTracker
-from pipeline.kafka.transactions import TransactionFenced, Transactions, TxnResult, raise_for
+from pipeline.kafka.transactions import TransactionFenced, Transactions, TxnResult, is_fenced, raise_for
 from pipeline.logs import log
 from pipeline.metrics import Metrics
 from pipeline.processor import Processor
@@ -163,7 +163,13 @@ class Service:
             return EXIT_FENCED
         except Exception as exc:
             # A bug or a fatal client error: commit nothing more, leave, exit non-zero.
-            log(logger, logging.ERROR, "loop_failed", error_class=type(exc).__name__)
+            err = exc.args[0] if isinstance(exc, KafkaException) and exc.args else None
+            if isinstance(err, KafkaError) and is_fenced(err):  # raised from a call not wrapped above
+                log(logger, logging.ERROR, "producer_fenced", transactional_id=self.config.transactional_id)
+                self._close(commit=False)
+                return EXIT_FENCED
+            code = err.name() if isinstance(err, KafkaError) else None
+            log(logger, logging.ERROR, "loop_failed", error_class=type(exc).__name__, code=code)
             self._close(commit=False)
             return EXIT_ERROR
         finally:
@@ -352,7 +358,7 @@ class Service:
                 # Local queue full: serve delivery reports until there is room (backpressure).
                 self.producer.poll(0.1)
             except KafkaException as exc:
-                if exc.args[0].fatal():
+                if exc.args[0].fatal() or is_fenced(exc.args[0]):
                     raise_for(exc.args[0])
                 raise
 

@@ -50,7 +50,7 @@ class TransactionFatal(Exception):
     """A fatal transactional error (step 6)."""
 
 
-def _fenced(err: KafkaError) -> bool:
+def is_fenced(err: KafkaError) -> bool:
     return err.code() in (
         KafkaError._FENCED,
         KafkaError.PRODUCER_FENCED,
@@ -61,7 +61,7 @@ def _fenced(err: KafkaError) -> bool:
 
 def raise_for(err: KafkaError) -> None:
     """Turn a fatal client error into step 6's exceptions."""
-    if _fenced(err):
+    if is_fenced(err):
         raise TransactionFenced(err.name())
     raise TransactionFatal(err.name())
 
@@ -100,7 +100,7 @@ class Transactions:
                 return TxnResult.COMMITTED
             except KafkaException as exc:
                 err: KafkaError = exc.args[0]
-                if err.fatal() or _fenced(err):
+                if err.fatal() or is_fenced(err):
                     self.open = False
                     raise_for(err)
                 if err.txn_requires_abort() or time.monotonic() >= deadline:
@@ -117,7 +117,7 @@ class Transactions:
             self.producer.abort_transaction(self.timeout_s)
         except KafkaException as exc:
             err = exc.args[0]
-            if err.fatal() or _fenced(err):
+            if err.fatal() or is_fenced(err):
                 self.open = False
                 raise_for(err)
             raise

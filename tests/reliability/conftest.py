@@ -20,8 +20,10 @@ FAST: dict[str, Any] = {
 }
 
 
-def fast(**overrides: Any) -> dict[str, Any]:
+def fast(static: bool = True, **overrides: Any) -> dict[str, Any]:
     config = {k: dict(v) for k, v in FAST.items()}
+    if not static:
+        del config["consumer"]["group.instance.id"]
     for key, value in overrides.items():
         if isinstance(value, dict) and key in config:
             config[key].update(value)
