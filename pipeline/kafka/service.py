@@ -423,8 +423,8 @@ class Service:
         self._assigned |= {(p.topic, p.partition) for p in partitions}
         self.metrics.assigned.set(len(self._assigned))
         self.health.assigned = len(self._assigned)
-        if self._paused and partitions:
-            self.consumer.pause(partitions)
+        if partitions:  # librdkafka keeps a partition's pause flag across assignments: set it explicitly
+            (self.consumer.pause if self._paused else self.consumer.resume)(partitions)
         log(
             logger,
             logging.INFO,
