@@ -6,6 +6,7 @@ GIL is per process), under one supervisor.
   endpoints on ``metrics.port + i``.
 - SIGTERM/SIGINT to the supervisor is passed to every worker; each finishes its batch,
   commits and leaves the group; the supervisor exits with the worst exit code.
+- Workers get SIGTERM if the supervisor itself dies (``PR_SET_PDEATHSIG``): no orphans.
 - A worker that dies (a signal, or any non-zero exit other than "fenced") is restarted
   with a growing delay (1 s up to 30 s); the group rebalances its partitions meanwhile.
   A fenced worker is not restarted: another instance owns its transactional.id.
@@ -13,6 +14,8 @@ GIL is per process), under one supervisor.
 
 from __future__ import annotations
 
+import contextlib
+import ctypes
 import logging
 import signal
 import subprocess
@@ -25,6 +28,13 @@ from pipeline.logs import log
 
 logger = logging.getLogger("cdr.workers")
 EXIT_FENCED = 5
+_PR_SET_PDEATHSIG = 1
+
+
+def _term_with_parent() -> None:
+    """``preexec_fn``: the worker gets SIGTERM when the supervisor dies."""
+    with contextlib.suppress(OSError):
+        ctypes.CDLL("libc.so.6", use_errno=True).prctl(_PR_SET_PDEATHSIG, signal.SIGTERM)
 
 
 @dataclass
@@ -54,7 +64,7 @@ class Supervisor:
             "--worker-id",
             str(worker.worker_id),
         ]
-        worker.proc = subprocess.Popen(cmd)
+        worker.proc = subprocess.Popen(cmd, preexec_fn=_term_with_parent)
         log(
             logger,
             logging.INFO,

@@ -13,6 +13,8 @@ from typing import Any
 
 from confluent_kafka import Consumer, Producer
 
+from detectors.textscan import TextScanner
+from pipeline.audit import Auditor
 from tests.harness import Received, _encode
 
 FIGURES: list[str] = []  # one line per fault test, printed at the end of the session
@@ -25,6 +27,13 @@ class Outcome:
     lost: set[str]
     duplicated: int
     misrouted: set[str]  # bad records published, or good ones dead-lettered
+
+    def audit(self) -> dict[tuple[str, str, str], int]:
+        """`cdr audit`'s findings over the CDR records (patterns and validators)."""
+        auditor = Auditor(TextScanner())
+        for rec in self.cdr:
+            auditor.add(rec.topic, rec.key, rec.value, list(rec.headers.items()))
+        return dict(auditor.report.findings)
 
     def figures(self, name: str, records: int, faults: int) -> str:
         line = (

@@ -43,6 +43,7 @@ def test_kill_9_ten_times_under_load(kafka_bootstrap, new_topic, service, delive
     assert not outcome.lost, f"{len(outcome.lost)} source records have no CDR record"
     if delivery == "exactly_once":
         assert outcome.duplicated == 0, "a read_committed reader saw a record twice"
+    assert outcome.audit() == {}, "cdr audit flags raw personal data in the CDR topic"
     metrics = svc.metrics()
     assert svc.stop() == 0
     assert_no_raw(sorted(planted_values(records)), svc.logs(), metrics)

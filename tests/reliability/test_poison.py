@@ -96,6 +96,7 @@ def test_a_thousand_malformed_records_go_to_the_dead_letter_topic_and_replay_aft
     assert not outcome.lost, f"{len(outcome.lost)} records neither published nor dead-lettered"
     assert not outcome.misrouted, "a bad record was published or a good one dead-lettered"
     assert svc.proc.poll() is None, "the service stopped"
+    assert outcome.audit() == {}, "cdr audit flags raw personal data in the CDR topic"
     metrics = svc.metrics()
     reasons: dict[str, int] = {}
     for dead in outcome.dead:

@@ -79,8 +79,15 @@ def test_broker_stop_and_start_mid_stream(own_broker: LocalKafka, tmp_path: Path
     ledger = Ledger(bootstrap, source)
     overrides = fast(backpressure={"high_watermark": 200, "low_watermark": 50})
     svc = ServiceProcess(tmp_path / "svc", bootstrap, declaration(source, cdr), overrides)
+    strict = ServiceProcess(  # another deployment, configured to give up on an absent broker
+        tmp_path / "strict",
+        bootstrap,
+        declaration(source, f"cdr.strict.{source}"),
+        fast(broker_timeout_ms=3000, exit_on_broker_timeout=True, consumer={"group.instance.id": "strict"}),
+    )
     try:
         svc.start()
+        strict.start()
         assert svc.health("/readyz")[0] == 200
         sender = ledger.sender(records, rate=1500)  # ~4 s of load, continuing across the outage
         time.sleep(1.0)
@@ -94,6 +101,8 @@ def test_broker_stop_and_start_mid_stream(own_broker: LocalKafka, tmp_path: Path
             assert svc.health("/healthz")[0] == 200, "the loop must keep turning while the broker is away"
             time.sleep(0.5)
         assert not_ready, "/readyz stayed ready while the broker was down"
+        assert strict.proc.wait(timeout=30) == 6, "exit_on_broker_timeout: exit 6 once the broker is gone too long"
+        assert any(e["event"] == "broker_unreachable" for e in strict.log_events())
         own_broker.start()
         deadline = time.monotonic() + 60
         while time.monotonic() < deadline and svc.health("/readyz")[0] != 200:
@@ -102,7 +111,7 @@ def test_broker_stop_and_start_mid_stream(own_broker: LocalKafka, tmp_path: Path
         sender.join()
         outcome = ledger.check(cdr, svc.dlq, timeout=120)
         print(outcome.figures("broker stopped and restarted", len(records), 1))
-        assert not outcome.lost
+        assert not outcome.lost and outcome.audit() == {}
         assert svc.proc.poll() is None
         events = [e["event"] for e in svc.log_events()]
         assert "paused" in events and "resumed" in events  # backpressure while the queue could not drain
@@ -112,6 +121,7 @@ def test_broker_stop_and_start_mid_stream(own_broker: LocalKafka, tmp_path: Path
         assert_no_raw(sorted(planted_values(records)), svc.logs(), metrics)
     finally:
         svc.kill()
+        strict.kill()
 
 
 def _per_key(outcome: Outcome) -> dict[bytes | None, list[int]]:
