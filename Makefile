@@ -6,7 +6,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed-$(shell sha256sum pyproject.toml | cut -c1-12)
 
-.PHONY: install system-deps jars test unit integration e2e lint demo bench clean stack-up stack-down stack-status
+.PHONY: install system-deps jars test unit integration reliability e2e lint demo bench clean stack-up stack-down stack-status
 
 install: system-deps $(STAMP)
 
@@ -36,6 +36,9 @@ unit: install
 
 integration: install jars
 	$(BIN)/pytest tests/integration
+
+reliability: install jars
+	$(BIN)/pytest tests/reliability
 
 e2e: install jars
 	$(BIN)/pytest tests/e2e
