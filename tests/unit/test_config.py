@@ -91,3 +91,26 @@ def test_bad_treatment_default(tmp_path: Path) -> None:
 def test_no_file_means_defaults(monkeypatch) -> None:
     cfg = load_config(None, environ={"CDR_SCHEMAS": "/tmp/x"})
     assert cfg.schemas_dir == Path("/tmp/x") and cfg.delivery == "at_least_once"
+
+
+def test_the_example_config_loads() -> None:
+    cfg = load_config(Path(__file__).resolve().parents[2] / "deploy" / "config.example.yaml")
+    assert cfg.delivery == "at_least_once" and cfg.backpressure_high == 50000
+
+
+def test_exactly_once_and_worker_settings(tmp_path: Path) -> None:
+    cfg = load_config(write(tmp_path, "delivery: exactly_once\ntransactional_id_prefix: pay-\nworker_id: 3\n"))
+    assert cfg.exactly_once and cfg.transactional_id == "pay-3"
+
+
+def test_bad_dead_letter_key_and_watermarks_are_reported_with_lines_not_values(tmp_path: Path) -> None:
+    text = "dlq:\n  encryption_key: base64:c2hvcnQta2V5\nbackpressure: {high_watermark: 10, low_watermark: 10}\n"
+    with pytest.raises(InvalidFilesError) as info:
+        load_config(write(tmp_path, text))
+    message = "\n".join(str(e) for e in info.value.errors)
+    assert "cdr.yaml:2:" in message and "16, 24 or 32 bytes" in message
+    assert "c2hvcnQta2V5" not in message
+    fixed = text.replace("base64:c2hvcnQta2V5", "hex:" + "ab" * 16)
+    with pytest.raises(InvalidFilesError) as info:
+        load_config(write(tmp_path, fixed))
+    assert "low_watermark must be below high_watermark" in "\n".join(str(e) for e in info.value.errors)
