@@ -10,6 +10,7 @@ from __future__ import annotations
 import argparse
 import dataclasses
 import logging
+import os
 import sys
 from pathlib import Path
 
@@ -140,7 +141,11 @@ def _run(args: argparse.Namespace) -> int:
     service.install_signal_handlers()
     if config.create_topics:
         service.ensure_topics()
-    return service.run()
+    code = service.run()
+    if service.hard_exit:  # the broker is gone: destroying the clients would block on it
+        logging.shutdown()
+        os._exit(code)
+    return code
 
 
 def _process(args: argparse.Namespace) -> int:

@@ -41,7 +41,14 @@ from pipeline.faults import Faults, InjectedFault
 from pipeline.health import BrokerWatch, Health
 from pipeline.kafka.deadletter import DeadLetterSealer, dead_letter_record
 from pipeline.kafka.offsets import Entry, OffsetTracker
-from pipeline.kafka.transactions import TransactionFenced, Transactions, TxnResult, is_fenced, raise_for
+from pipeline.kafka.transactions import (
+    TransactionFatal,
+    TransactionFenced,
+    Transactions,
+    TxnResult,
+    is_fenced,
+    raise_for,
+)
 from pipeline.logs import log
 from pipeline.metrics import Metrics
 from pipeline.processor import Processor
@@ -88,8 +95,11 @@ class Service:
         if config.exactly_once:
             producer_settings["transactional.id"] = config.transactional_id
             producer_settings["transaction.timeout.ms"] = int(config.transaction_timeout_s * 1000)
+        self._producer_fatal: KafkaError | None = None
+        producer_settings["error_cb"] = self._on_producer_error
         self.consumer = Consumer(consumer_settings, logger=logging.getLogger("cdr.librdkafka.consumer"))
         self.producer = Producer(producer_settings, logger=logging.getLogger("cdr.librdkafka.producer"))
+        self.hard_exit = False  # leave without closing the clients (they would block on an absent broker)
         self.txn = Transactions(self.producer, config.transaction_timeout_s) if config.exactly_once else None
         self.sealer = DeadLetterSealer.from_config(config.dlq_encryption_key)
         self._admin_settings = dict(config.kafka)
@@ -164,7 +174,9 @@ class Service:
         except Exception as exc:
             # A bug or a fatal client error: commit nothing more, leave, exit non-zero.
             err = exc.args[0] if isinstance(exc, KafkaException) and exc.args else None
-            if isinstance(err, KafkaError) and is_fenced(err):  # raised from a call not wrapped above
+            if isinstance(exc, TransactionFatal):
+                err = exc.error
+            if isinstance(err, KafkaError) and self._fenced(err):  # raised from a call not wrapped above
                 log(logger, logging.ERROR, "producer_fenced", transactional_id=self.config.transactional_id)
                 self._close(commit=False)
                 return EXIT_FENCED
@@ -174,6 +186,22 @@ class Service:
             return EXIT_ERROR
         finally:
             watch.stop()
+
+    def _on_producer_error(self, err: KafkaError) -> None:
+        if err.fatal():
+            self._producer_fatal = err
+
+    def _fenced(self, err: KafkaError) -> bool:
+        """Fenced, or the producer's fatal state (``_FATAL``) whose cause was a fence."""
+        if is_fenced(err):
+            return True
+        if err.code() == KafkaError._FATAL:
+            try:
+                self.producer.poll(0)  # serve the error callback that names the cause
+            except KafkaException as exc:  # ... or the cause comes back raised
+                return bool(exc.args) and isinstance(exc.args[0], KafkaError) and is_fenced(exc.args[0])
+            return self._producer_fatal is not None and is_fenced(self._producer_fatal)
+        return False
 
     def _loop(self) -> int:
         last_commit = last_lag = time.monotonic()
@@ -195,7 +223,8 @@ class Service:
             self.metrics.ready.set(1 if ready else 0)
             if self.health.broker_down_for() > self.config.broker_timeout_s and self.config.exit_on_broker_timeout:
                 log(logger, logging.ERROR, "broker_unreachable", seconds=round(self.health.broker_down_for(), 1))
-                self._close(commit=False)
+                self._abandoned = True  # commit nothing; closing would wait for the absent broker
+                self.hard_exit = True
                 return EXIT_BROKER_TIMEOUT
         return self._shutdown()
 

@@ -49,6 +49,10 @@ class TransactionFenced(Exception):
 class TransactionFatal(Exception):
     """A fatal transactional error (step 6)."""
 
+    def __init__(self, error: KafkaError) -> None:
+        super().__init__(error.name())
+        self.error = error
+
 
 def is_fenced(err: KafkaError) -> bool:
     return err.code() in (
@@ -63,7 +67,7 @@ def raise_for(err: KafkaError) -> None:
     """Turn a fatal client error into step 6's exceptions."""
     if is_fenced(err):
         raise TransactionFenced(err.name())
-    raise TransactionFatal(err.name())
+    raise TransactionFatal(err)
 
 
 class Transactions:

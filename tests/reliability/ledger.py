@@ -63,6 +63,11 @@ class Ledger:
             }
         )
         lock = threading.Lock()
+        wanted = 1 + max((rec.get("partition", 0) for rec in records), default=0)
+        deadline = time.monotonic() + 30
+        while len(producer.list_topics(self.topic, timeout=10).topics[self.topic].partitions) < wanted:
+            assert time.monotonic() < deadline, f"{self.topic} never showed {wanted} partitions"
+            time.sleep(0.2)
 
         def delivered(err: Any, msg: Any, is_bad: bool) -> None:
             assert err is None, f"test producer failed: {err}"
