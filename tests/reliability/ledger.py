@@ -14,8 +14,10 @@ from typing import Any
 from confluent_kafka import Consumer, Producer
 
 from detectors.textscan import TextScanner
+from devstack.sample_events import planted_values
 from pipeline.audit import Auditor
 from tests.harness import Received, _encode
+from tests.support import assert_no_raw
 
 FIGURES: list[str] = []  # one line per fault test, printed at the end of the session
 
@@ -34,6 +36,15 @@ class Outcome:
         for rec in self.cdr:
             auditor.add(rec.topic, rec.key, rec.value, list(rec.headers.items()))
         return dict(auditor.report.findings)
+
+    def assert_no_leaks(self, records: list[dict[str, Any]], *texts: str) -> None:
+        """None of the personal values in ``records`` appears in the CDR records, the
+        dead-letter headers or ``texts`` (logs, /metrics); and cdr audit finds nothing."""
+        planted = sorted(planted_values([r for r in records if isinstance(r.get("value"), dict | type(None))]))
+        blobs = [b for r in self.cdr for b in (r.key, r.value, *r.headers.values())]
+        blobs += [v for d in self.dead for v in d.headers.values()]
+        assert_no_raw(planted, *blobs, *texts)
+        assert self.audit() == {}, "cdr audit flags raw personal data in the CDR topic"
 
     def figures(self, name: str, records: int, faults: int) -> str:
         line = (

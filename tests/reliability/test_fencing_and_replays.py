@@ -6,11 +6,10 @@ import time
 
 import pytest
 
-from devstack.sample_events import CustomerEvents, planted_values
+from devstack.sample_events import CustomerEvents
 from tests.harness import declaration
 from tests.reliability.conftest import fast
 from tests.reliability.ledger import Ledger
-from tests.support import assert_no_raw
 
 pytestmark = pytest.mark.reliability
 
@@ -38,7 +37,7 @@ def test_the_older_of_two_instances_with_one_transactional_id_is_fenced(kafka_bo
     assert newer.poll() is None, "the newer instance keeps running"
     newer.terminate()
     assert newer.wait(timeout=30) == 0
-    assert_no_raw(sorted(planted_values(records)), svc.logs())
+    outcome.assert_no_leaks(records, svc.logs())
 
 
 @pytest.mark.parametrize("delivery", ["at_least_once", "exactly_once"])
@@ -66,4 +65,6 @@ def test_duplicate_debezium_replays_give_identical_cdr_records(kafka_bootstrap, 
         assert (rec.key, rec.value, rec.partition) == (twin.key, twin.value, twin.partition)
         same = {k: v for k, v in rec.headers.items() if k != "cdr.source"}
         assert same == {k: v for k, v in twin.headers.items() if k != "cdr.source"}
+    metrics = svc.metrics()
     assert svc.stop() == 0
+    outcome.assert_no_leaks(records, svc.logs(), metrics)

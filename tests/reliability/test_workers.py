@@ -8,6 +8,7 @@ import os
 import signal
 import subprocess
 import time
+import urllib.request
 
 import pytest
 
@@ -17,6 +18,11 @@ from tests.reliability.conftest import fast
 from tests.reliability.ledger import Ledger
 
 pytestmark = pytest.mark.reliability
+
+
+def _get(port: int) -> str:
+    with urllib.request.urlopen(f"http://127.0.0.1:{port}/metrics", timeout=5) as resp:
+        return str(resp.read().decode())
 
 
 def _workers(log_text: str) -> dict[int, list[int]]:
@@ -65,8 +71,10 @@ def test_the_supervisor_runs_n_members_and_restarts_a_killed_one(kafka_bootstrap
         outcome = ledger.check(cdr, svc.dlq, timeout=120)
         print(outcome.figures("--workers 2, one kill -9", len(records), 1))
         assert not outcome.lost and outcome.duplicated == 0
+        metrics = "".join(_get(svc.metrics_port + w) for w in (0, 1))
         supervisor.send_signal(signal.SIGTERM)
         assert supervisor.wait(timeout=60) == 0
+        outcome.assert_no_leaks(records, log_path.read_text(), metrics)
         events = [json.loads(x)["event"] for x in log_path.read_text().splitlines() if x.startswith("{")]
         assert "worker_died" in events and events[-1] == "workers_stopped"
     finally:
