@@ -12,7 +12,6 @@ import time
 import urllib.error
 import urllib.request
 import uuid
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -23,16 +22,6 @@ from devstack.ports import free_port
 from tests.support import HASH_KEY, write_declarations
 
 CDR = str(Path(sys.executable).with_name("cdr"))
-
-
-@dataclass
-class Received:
-    topic: str
-    partition: int
-    offset: int
-    key: bytes | None
-    value: bytes | None
-    headers: dict[str, bytes | None]
 
 
 class ServiceProcess:
@@ -176,41 +165,6 @@ def _encode(doc: Any) -> bytes | None:
     if isinstance(doc, bytes):
         return doc
     return json.dumps(doc, separators=(",", ":")).encode()
-
-
-def read_topic(bootstrap: str, topic: str, expect: int, timeout: float = 60) -> list[Received]:
-    """Read ``topic`` from the beginning (read_committed) until ``expect`` records or
-    ``timeout``; returns what arrived."""
-    consumer = Consumer(
-        {
-            "bootstrap.servers": bootstrap,
-            "group.id": f"reader-{uuid.uuid4().hex[:8]}",
-            "auto.offset.reset": "earliest",
-            "enable.auto.commit": False,
-            "isolation.level": "read_committed",
-        }
-    )
-    consumer.subscribe([topic])
-    out: list[Received] = []
-    deadline = time.monotonic() + timeout
-    try:
-        while len(out) < expect and time.monotonic() < deadline:
-            for msg in consumer.consume(500, 0.5):
-                if msg.error():
-                    continue
-                out.append(
-                    Received(
-                        msg.topic(),
-                        msg.partition(),
-                        msg.offset(),
-                        msg.key(),
-                        msg.value(),
-                        dict(msg.headers() or []),
-                    )
-                )
-    finally:
-        consumer.close()
-    return out
 
 
 def committed(bootstrap: str, group: str, topic: str, partitions: int = 1) -> list[int]:

@@ -19,7 +19,10 @@ from pathlib import Path
 import pytest
 from confluent_kafka.admin import AdminClient, NewTopic
 
+from tests.conftest import FAILED
 from tests.harness import ServiceProcess
+
+LOG_TAIL = 80
 
 
 def _docker_engine_answers() -> bool:
@@ -72,8 +75,10 @@ def new_topic(kafka_bootstrap: str):
 
 
 @pytest.fixture
-def service(kafka_bootstrap: str, tmp_path: Path):
-    """Factory: a `cdr run` subprocess with a config and declarations in tmp_path."""
+def service(kafka_bootstrap: str, tmp_path: Path, request: pytest.FixtureRequest):
+    """Factory: a `cdr run` subprocess with a config and declarations in tmp_path. When
+    the test fails, the tail of every log the service wrote is printed (logs never hold
+    a raw value; the tests check that)."""
     started: list[ServiceProcess] = []
 
     def make(declarations: dict[str, str], **config: object) -> ServiceProcess:
@@ -84,3 +89,9 @@ def service(kafka_bootstrap: str, tmp_path: Path):
     yield make
     for proc in started:
         proc.kill()
+    if request.node.stash.get(FAILED, False):
+        for proc in started:
+            for log in sorted(proc.root.glob("service-*.log")):
+                lines = log.read_text(errors="replace").splitlines()
+                print(f"--- {log} (last {min(len(lines), LOG_TAIL)} of {len(lines)} lines)")
+                print("\n".join(lines[-LOG_TAIL:]))

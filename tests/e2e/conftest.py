@@ -11,15 +11,14 @@ from __future__ import annotations
 import threading
 import time
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass
 from typing import Any
 
 import psycopg
 import pytest
-from confluent_kafka import Consumer
 
 from devstack.stack import Stack, hash_key_material
 from pipeline.treatments.hashing import HashKey, default_key_id, parse_key_material
+from tests.topic_reader import Received, TopicReader
 
 pytestmark = pytest.mark.e2e
 
@@ -33,54 +32,34 @@ def hashed(text: str) -> str:
     return _KEY.digest(text)
 
 
-@dataclass(frozen=True)
-class Out:
-    topic: str
-    partition: int
-    offset: int
-    key: bytes | None
-    value: bytes | None
-    headers: dict[str, bytes | None]
-
-
 class TopicFollower:
     """Reads topics matching a pattern from the beginning, in a thread, into a list."""
 
     def __init__(self, bootstrap: str, pattern: str) -> None:
-        self.records: list[Out] = []
+        self.records: list[Received] = []
         self._lock = threading.Lock()
         self._stop = threading.Event()
-        self._consumer = Consumer(
-            {
-                "bootstrap.servers": bootstrap,
-                "group.id": f"e2e-follower-{time.monotonic_ns()}",
-                "auto.offset.reset": "earliest",
-                "enable.auto.commit": False,
-                "topic.metadata.refresh.interval.ms": 1000,
-            }
-        )
-        self._consumer.subscribe([pattern])
+        self._reader = TopicReader(bootstrap, pattern)
         self._thread = threading.Thread(target=self._run, daemon=True)
         self._thread.start()
 
     def _run(self) -> None:
         while not self._stop.is_set():
-            for msg in self._consumer.consume(500, 0.2):
-                if msg.error() is not None:
-                    continue
-                out = Out(msg.topic(), msg.partition(), msg.offset(), msg.key(), msg.value(), dict(msg.headers() or []))
-                with self._lock:
-                    self.records.append(out)
-        self._consumer.close()
+            got = self._reader.poll(0.2)
+            with self._lock:
+                self.records.extend(got)
+        self._reader.close()
 
-    def snapshot(self, topic: str | None = None) -> list[Out]:
+    def snapshot(self, topic: str | None = None) -> list[Received]:
         with self._lock:
             return [r for r in self.records if topic is None or r.topic == topic]
 
-    def wait(self, topic: str, match: Callable[[Out], bool], count: int = 1, timeout: float = 90) -> list[Out]:
+    def wait(
+        self, topic: str, match: Callable[[Received], bool], count: int = 1, timeout: float = 90
+    ) -> list[Received]:
         """The records of ``topic`` that ``match``, once there are at least ``count``."""
         deadline = time.monotonic() + timeout
-        found: list[Out] = []
+        found: list[Received] = []
         while time.monotonic() < deadline:
             found = [r for r in self.snapshot(topic) if match(r)]
             if len(found) >= count:

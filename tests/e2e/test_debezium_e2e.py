@@ -25,7 +25,8 @@ import pytest
 
 from devstack.prometheus import LocalPrometheus
 from devstack.stack import Stack
-from tests.e2e.conftest import SEED_CUSTOMERS, Out, TopicFollower, hashed
+from tests.e2e.conftest import SEED_CUSTOMERS, TopicFollower, hashed
+from tests.topic_reader import Received
 
 pytestmark = pytest.mark.e2e
 
@@ -55,7 +56,7 @@ def key_is(column: str, wanted: Any) -> Any:
     return lambda r: r.key is not None and (doc(r.key) or {}).get(column) == wanted
 
 
-def op_of(r: Out) -> str | None:
+def op_of(r: Received) -> str | None:
     value = doc(r.value)
     return None if value is None else value["op"]
 

@@ -10,8 +10,9 @@ import time
 import pytest
 
 from devstack.sample_events import CustomerEvents
-from tests.harness import produce, read_topic
+from tests.harness import produce
 from tests.support import assert_no_raw, digest
+from tests.topic_reader import read_topic
 
 pytestmark = pytest.mark.integration
 

@@ -9,8 +9,9 @@ import pytest
 
 from devstack.sample_events import CustomerEvents, planted_values
 from pipeline.kafka import deadletter as dl
-from tests.harness import committed, declaration, produce, read_topic
+from tests.harness import committed, declaration, produce
 from tests.support import assert_no_raw, digest
+from tests.topic_reader import read_topic
 
 pytestmark = pytest.mark.integration
 

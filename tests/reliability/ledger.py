@@ -6,18 +6,18 @@ from __future__ import annotations
 
 import threading
 import time
-import uuid
 from collections import Counter
 from dataclasses import dataclass, field
 from typing import Any
 
-from confluent_kafka import Consumer, Producer
+from confluent_kafka import Producer
 
 from detectors.textscan import TextScanner
 from devstack.sample_events import planted_values
 from pipeline.audit import Auditor
-from tests.harness import Received, _encode
+from tests.harness import _encode
 from tests.support import assert_no_raw
+from tests.topic_reader import Received, TopicReader
 
 FIGURES: list[str] = []  # one line per fault test, printed at the end of the session
 
@@ -139,34 +139,5 @@ def _dead_coords(r: Received) -> str:
 
 
 def _drain(bootstrap: str, topic: str, done: Any, timeout: float, quiet: float = 2.0) -> list[Received]:
-    consumer = Consumer(
-        {
-            "bootstrap.servers": bootstrap,
-            "group.id": f"ledger-{uuid.uuid4().hex[:8]}",
-            "auto.offset.reset": "earliest",
-            "enable.auto.commit": False,
-            "isolation.level": "read_committed",
-            "fetch.max.bytes": 52_428_800,
-        }
-    )
-    consumer.subscribe([topic])
-    out: list[Received] = []
-    deadline = time.monotonic() + timeout
-    quiet_until: float | None = None
-    try:
-        while time.monotonic() < deadline:
-            msgs = consumer.consume(1000, 0.5)
-            for msg in msgs:
-                if msg.error() is None:
-                    headers = dict(msg.headers() or [])
-                    out.append(Received(msg.topic(), msg.partition(), msg.offset(), msg.key(), msg.value(), headers))
-            if done(out):
-                if quiet_until is None:
-                    quiet_until = time.monotonic() + quiet
-                if msgs:
-                    quiet_until = time.monotonic() + quiet
-                elif time.monotonic() >= quiet_until:
-                    break
-    finally:
-        consumer.close()
-    return out
+    with TopicReader(bootstrap, topic) as reader:
+        return reader.read_until(done, timeout, quiet=quiet)
