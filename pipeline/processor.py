@@ -82,8 +82,8 @@ class TableProcessor:
 
     # -- schemas ------------------------------------------------------------------------
 
-    def _compiled_value(self, schema: dict[str, Any], as_row: bool) -> _Compiled:
-        cache_key = (b"row:" if as_row else b"env:") + orjson.dumps(schema)
+    def _compiled_value(self, schema: dict[str, Any], schema_key: bytes, as_row: bool) -> _Compiled:
+        cache_key = (b"row:" if as_row else b"env:") + schema_key
         hit = self._values.get(cache_key)
         if hit is not None:
             return hit
@@ -125,8 +125,7 @@ class TableProcessor:
         out["fields"] = out_fields
         return _Compiled(orjson.dumps(out), row)
 
-    def _compiled_key(self, schema: dict[str, Any]) -> _Compiled:
-        cache_key = orjson.dumps(schema)
+    def _compiled_key(self, schema: dict[str, Any], cache_key: bytes) -> _Compiled:
         hit = self._keys.get(cache_key)
         if hit is not None:
             return hit
@@ -236,7 +235,8 @@ class TableProcessor:
         if not isinstance(payload, dict):
             raise DecodeError("key_not_struct", f"{what} is not a struct of key columns")
         if doc.schema is not None:
-            compiled = self._compiled_key(doc.schema)
+            assert doc.schema_key is not None
+            compiled = self._compiled_key(doc.schema, doc.schema_key)
             assert compiled.row is not None
             treated, plan = compiled.row.apply(payload)
             note(plan)
@@ -251,7 +251,8 @@ class TableProcessor:
             as_row = kind is Kind.ROW or (
                 kind is Kind.NULL_PAYLOAD and not str(doc.schema.get("name") or "").endswith(ENVELOPE_SUFFIX)
             )
-            compiled = self._compiled_value(doc.schema, as_row)
+            assert doc.schema_key is not None
+            compiled = self._compiled_value(doc.schema, doc.schema_key, as_row)
             if compiled.row is None and kind is Kind.CHANGE:
                 raise DecodeError("schema_mismatch", "envelope schema has no before/after struct")
         row_tx = compiled.row if compiled is not None and compiled.row is not None else self._schemaless_row

@@ -65,7 +65,7 @@ def record(
             return None
         if isinstance(doc, bytes):
             return doc
-        return json.dumps(doc).encode()
+        return json.dumps(doc, separators=(",", ":")).encode()  # as JsonConverter writes it
 
     hdrs = tuple((k, enc(v) if not isinstance(v, bytes) else v) for k, v in headers)
     return SourceRecord(topic, 0, offset, enc(key), enc(value), hdrs, 1_700_000_000_000)

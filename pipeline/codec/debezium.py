@@ -13,6 +13,8 @@ from dataclasses import dataclass
 from enum import StrEnum
 from typing import Any
 
+import orjson
+
 from pipeline.codec import jsontext
 from pipeline.exceptions import DecodeError
 
@@ -46,12 +48,23 @@ NOT_TABLE_DATA = frozenset({Kind.HEARTBEAT, Kind.TRANSACTION, Kind.SCHEMA_CHANGE
 
 @dataclass(slots=True)
 class JsonDoc:
-    """One parsed key or value. ``enveloped``: it came as ``{"schema":..,"payload":..}``."""
+    """One parsed key or value. ``enveloped``: it came as ``{"schema":..,"payload":..}``.
+    ``schema_key``: the schema as JSON bytes, which identify it in caches."""
 
     payload: Any
     schema: dict[str, Any] | None
     enveloped: bool
     fast: bool  # orjson can write it back unchanged
+    schema_key: bytes | None = None
+
+
+# JsonConverter writes ``{"schema":<schema>,"payload":<payload>}`` compactly, and every
+# record of a table version repeats the same schema bytes (most of a record's size). The
+# schema is parsed once per distinct byte string; each record parses only its payload.
+_OPEN = b'{"schema":'
+_SEPARATOR = b',"payload":'
+_SCHEMAS_MAX = 256
+_schemas: dict[bytes, dict[str, Any] | None] = {}
 
 
 def decode_doc(raw: bytes, what: str) -> JsonDoc:
@@ -62,18 +75,59 @@ def decode_doc(raw: bytes, what: str) -> JsonDoc:
             f"{what} is Confluent-framed binary (magic byte 0, schema id {schema_id}), not JSON; "
             "this pipeline reads JsonConverter records",
         )
+    if raw.startswith(_OPEN) and raw.endswith(b"}"):
+        doc = _decode_compact_envelope(raw)
+        if doc is not None:
+            return doc
     value, fast = jsontext.loads(raw, what)
     if isinstance(value, dict) and len(value) == 2 and "schema" in value and "payload" in value:
         schema = value["schema"]
-        if schema is not None and not isinstance(schema, dict):
-            raise DecodeError("schema_invalid", f"{what} schema is not an object")
-        if schema is not None and not isinstance(schema.get("type"), str):
-            raise DecodeError("schema_invalid", f"{what} schema has no type")
-        return JsonDoc(value["payload"], schema, True, fast)
+        _check_schema(schema, what)
+        schema_key = jsontext.dumps(schema, fast) if schema is not None else None
+        return JsonDoc(value["payload"], schema, True, fast, schema_key)
     schema_only = isinstance(value, dict) and len(value) == 1 and isinstance(value.get("schema"), dict)
     if schema_only and isinstance(value["schema"].get("type"), str):
         raise DecodeError("no_payload", f"{what} is an envelope with a schema and no payload")
     return JsonDoc(value, None, False, fast)
+
+
+def _check_schema(schema: Any, what: str) -> None:
+    if schema is not None and not isinstance(schema, dict):
+        raise DecodeError("schema_invalid", f"{what} schema is not an object")
+    if schema is not None and not isinstance(schema.get("type"), str):
+        raise DecodeError("schema_invalid", f"{what} schema has no type")
+
+
+def _decode_compact_envelope(raw: bytes) -> JsonDoc | None:
+    """The fast path for ``{"schema":S,"payload":P}``, or None to take the full parse.
+
+    The first ``,"payload":`` after the opening is the separator exactly when the bytes
+    before it parse as one JSON value: a cut inside the schema object leaves it
+    unbalanced (and the quotes of that key cannot occur unescaped inside a string). The
+    payload must then parse on its own, which also rules out keys after it. Anything
+    unusual (whitespace, non-finite floats, invalid text) takes the full path, which
+    reports errors as usual.
+    """
+    cut = raw.find(_SEPARATOR, len(_OPEN))
+    if cut < 0:
+        return None
+    schema_key = raw[len(_OPEN) : cut]
+    try:
+        schema = _schemas[schema_key]
+    except KeyError:
+        try:
+            schema = orjson.loads(schema_key)
+            _check_schema(schema, "")
+        except (orjson.JSONDecodeError, DecodeError):
+            return None
+        if len(_schemas) >= _SCHEMAS_MAX:
+            del _schemas[next(iter(_schemas))]
+        _schemas[schema_key] = schema
+    try:
+        payload = orjson.loads(memoryview(raw)[cut + len(_SEPARATOR) : -1])
+    except orjson.JSONDecodeError:
+        return None
+    return JsonDoc(payload, schema, True, True, schema_key if schema is not None else None)
 
 
 def classify(doc: JsonDoc | None, topic: str, fmt: str = "auto") -> Kind:
