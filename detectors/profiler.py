@@ -366,6 +366,14 @@ class VerdictChange:
     after: Verdict
 
 
+@dataclass(slots=True)
+class Generation:
+    """How many times a table's verdicts changed. Whatever was compiled under an older
+    value (schemas, plans) is stale. Holders keep the cell and read ``value``."""
+
+    value: int = 0
+
+
 @dataclass
 class Profiler:
     """Profiles of every observed column, and the tables whose verdicts changed."""
@@ -374,7 +382,7 @@ class Profiler:
     scanner: TextScanner = field(default_factory=TextScanner)
     on_change: Callable[[VerdictChange], None] | None = None
     profiles: dict[tuple[str, str, str], ColumnProfile] = field(default_factory=dict)
-    generations: dict[str, int] = field(default_factory=dict)
+    generations: dict[str, Generation] = field(default_factory=dict)
     _lock: threading.Lock = field(default_factory=threading.Lock)
 
     def profile(self, table: str, column: str, fld: dict[str, Any] | None) -> ColumnProfile:
@@ -386,8 +394,11 @@ class Profiler:
             prof = self.profiles[key] = ColumnProfile(table, column, fld, self.settings)
         return prof
 
-    def generation(self, table: str) -> int:
-        return self.generations.get(table, 0)
+    def generation(self, table: str) -> Generation:
+        cell = self.generations.get(table)
+        if cell is None:
+            cell = self.generations[table] = Generation()
+        return cell
 
     def observe(self, prof: ColumnProfile, value: Any) -> None:
         """Count a non-null value and sample it when due."""
@@ -399,7 +410,7 @@ class Profiler:
         """Analyse a value the caller has counted (``prof.seen``) and found due."""
         before = prof.verdict
         if prof.sample(value, self.scanner):
-            self.generations[prof.table] = self.generations.get(prof.table, 0) + 1
+            self.generation(prof.table).value += 1
             if self.on_change is not None:
                 self.on_change(VerdictChange(prof.table, prof.column, before, prof.verdict))
 

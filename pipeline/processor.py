@@ -78,6 +78,8 @@ class TableProcessor:
         self._values: OrderedDict[bytes, _Compiled] = OrderedDict()
         self._keys: OrderedDict[bytes, _Compiled] = OrderedDict()
         self._summaries: dict[tuple[int, ...], _Summary] = {}
+        profiler = self.policy.profiler
+        self._generation_cell = profiler.generation(decl.table) if profiler is not None else None
         self._generation = 0
 
     # -- schemas ------------------------------------------------------------------------
@@ -143,17 +145,17 @@ class TableProcessor:
     # -- records ------------------------------------------------------------------------
 
     def process(self, rec: SourceRecord) -> Outcome:
-        profiler = self.policy.profiler
-        if profiler is None:
+        cell = self._generation_cell
+        if cell is None:
             return self._process(rec)
-        generation = profiler.generation(self.decl.table)
+        generation = cell.value
         if generation != self._generation:
             self._forget_compiled(generation)
         outcome = self._process(rec)
-        if profiler.generation(self.decl.table) != generation:
+        if cell.value != generation:
             # A verdict changed while this record was read: treat it again under the new
             # rules rather than publish it under the old ones (fail closed).
-            self._forget_compiled(profiler.generation(self.decl.table))
+            self._forget_compiled(cell.value)
             outcome = self._process(rec)
         return outcome
 

@@ -78,7 +78,8 @@ class StructTransform:
         self.what = what
         self._plans: dict[tuple[str, ...], StructPlan] = {}
         self.profiler = policy.profiler
-        self._generation = self.profiler.generation(policy.table) if self.profiler is not None else 0
+        self._generation_cell = self.profiler.generation(policy.table) if self.profiler is not None else None
+        self._generation = self._generation_cell.value if self._generation_cell is not None else 0
 
     def _op(self, rule: ColumnRule) -> Operator:
         return rule.key_operator if self.key_mode else rule.operator
@@ -96,8 +97,8 @@ class StructTransform:
         return op.kind if self.key_mode and op is not rule.operator else rule.treatment.label
 
     def plan_for(self, row: dict[str, Any]) -> StructPlan:
-        if self.profiler is not None:
-            generation = self.profiler.generation(self.policy.table)
+        if self._generation_cell is not None:
+            generation = self._generation_cell.value
             if generation != self._generation:  # a verdict changed: rules may have too
                 self._plans.clear()
                 self._generation = generation

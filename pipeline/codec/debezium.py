@@ -64,7 +64,9 @@ class JsonDoc:
 _OPEN = b'{"schema":'
 _SEPARATOR = b',"payload":'
 _SCHEMAS_MAX = 256
+_RECENT_MAX = 8
 _schemas: dict[bytes, dict[str, Any] | None] = {}
+_recent: list[bytes] = []  # schema bytes seen lately, most recent first: compared in place
 
 
 def decode_doc(raw: bytes, what: str) -> JsonDoc:
@@ -104,25 +106,39 @@ def _decode_compact_envelope(raw: bytes) -> JsonDoc | None:
     The first ``,"payload":`` after the opening is the separator exactly when the bytes
     before it parse as one JSON value: a cut inside the schema object leaves it
     unbalanced (and the quotes of that key cannot occur unescaped inside a string). The
-    payload must then parse on its own, which also rules out keys after it. Anything
-    unusual (whitespace, non-finite floats, invalid text) takes the full path, which
-    reports errors as usual.
+    payload must then parse on its own, which also rules out keys after it. Schema bytes
+    seen lately are compared in place first (a record that starts with one, followed by
+    the separator, splits there: that value is known to be complete), which spares the
+    search and the hashing of a copy. Anything unusual (whitespace, non-finite floats,
+    invalid text) takes the full path, which reports errors as usual.
     """
-    cut = raw.find(_SEPARATOR, len(_OPEN))
-    if cut < 0:
-        return None
-    schema_key = raw[len(_OPEN) : cut]
-    try:
-        schema = _schemas[schema_key]
-    except KeyError:
-        try:
-            schema = orjson.loads(schema_key)
-            _check_schema(schema, "")
-        except (orjson.JSONDecodeError, DecodeError):
+    start = len(_OPEN)
+    for schema_key in _recent:
+        cut = start + len(schema_key)
+        if raw.startswith(schema_key, start) and raw.startswith(_SEPARATOR, cut):
+            schema = _schemas[schema_key]
+            break
+    else:
+        cut = raw.find(_SEPARATOR, start)
+        if cut < 0:
             return None
-        if len(_schemas) >= _SCHEMAS_MAX:
-            del _schemas[next(iter(_schemas))]
-        _schemas[schema_key] = schema
+        schema_key = raw[start:cut]
+        try:
+            schema = _schemas[schema_key]
+        except KeyError:
+            try:
+                schema = orjson.loads(schema_key)
+                _check_schema(schema, "")
+            except (orjson.JSONDecodeError, DecodeError):
+                return None
+            if len(_schemas) >= _SCHEMAS_MAX:
+                evicted = next(iter(_schemas))
+                del _schemas[evicted]
+                if evicted in _recent:
+                    _recent.remove(evicted)
+            _schemas[schema_key] = schema
+        _recent.insert(0, schema_key)
+        del _recent[_RECENT_MAX:]
     try:
         payload = orjson.loads(memoryview(raw)[cut + len(_SEPARATOR) : -1])
     except orjson.JSONDecodeError:

@@ -147,7 +147,7 @@ def test_verdict_changes_bump_the_table_generation() -> None:
     prof = profiler.profile("t", "c", None)
     for i in range(12):
         profiler.observe(prof, f"u{i}@example.com")
-    assert profiler.generation("t") == len(seen) >= 1
+    assert profiler.generation("t").value == len(seen) >= 1
     assert seen[-1].after.entity == "EMAIL_ADDRESS" and seen[-1].before.state == PENDING
 
 
