@@ -20,7 +20,7 @@ from typing import Any
 
 from devstack import maven
 from devstack.ports import free_port
-from devstack.process import die_with_parent, stop_process
+from devstack.process import ChildProcess, die_with_parent
 
 CONNECT_HEAP = os.environ.get("CDR_STACK_CONNECT_HEAP", "-Xms128m -Xmx640m")
 POSTGRES_CONNECTOR = "io.debezium.connector.postgresql.PostgresConnector"
@@ -48,12 +48,10 @@ class ConnectError(RuntimeError):
 
 
 @dataclass
-class LocalConnect:
+class LocalConnect(ChildProcess):
     run_dir: Path
     bootstrap: str
     port: int = 0
-    pid: int | None = None
-    process: subprocess.Popen[bytes] | None = None
 
     @property
     def url(self) -> str:
@@ -194,11 +192,3 @@ class LocalConnect:
                 return
             time.sleep(0.5)
         raise ConnectError(f"connector {name} not running after {timeout:.0f}s: {last}")
-
-    def stop(self, timeout: float = 30.0) -> None:
-        if self.pid is not None:
-            stop_process(self.pid, timeout)
-        if self.process is not None:
-            self.process.wait(timeout=5)
-        self.process = None
-        self.pid = None

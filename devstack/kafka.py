@@ -14,7 +14,7 @@ from pathlib import Path
 
 from devstack import maven
 from devstack.ports import free_port
-from devstack.process import die_with_parent, stop_process
+from devstack.process import ChildProcess, die_with_parent
 
 KAFKA_HEAP = os.environ.get("CDR_STACK_KAFKA_HEAP", "-Xms256m -Xmx768m")
 
@@ -45,12 +45,10 @@ class KafkaStartError(RuntimeError):
 
 
 @dataclass
-class LocalKafka:
+class LocalKafka(ChildProcess):
     run_dir: Path
     port: int = 0
     controller_port: int = 0
-    pid: int | None = None
-    process: subprocess.Popen[bytes] | None = None
 
     @property
     def bootstrap(self) -> str:
@@ -155,14 +153,6 @@ class LocalKafka:
             time.sleep(0.3)
         self.stop()
         raise KafkaStartError(f"kafka did not answer within {timeout:.0f}s; see {self.log_file}")
-
-    def stop(self, timeout: float = 30.0) -> None:
-        if self.pid is not None:
-            stop_process(self.pid, timeout)
-        if self.process is not None:
-            self.process.wait(timeout=5)
-        self.process = None
-        self.pid = None
 
     def kill(self) -> None:
         """kill -9 the broker (fault tests)."""

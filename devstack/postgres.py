@@ -22,7 +22,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from devstack.ports import free_port
-from devstack.process import alive, die_with_parent
+from devstack.process import ChildProcess, alive, die_with_parent
 
 SUPERUSER = "postgres"
 DATABASE = "shop"
@@ -81,11 +81,9 @@ def _as_user(user: pwd.struct_passwd | None, with_parent: bool) -> Callable[[], 
 
 
 @dataclass
-class LocalPostgres:
+class LocalPostgres(ChildProcess):
     run_dir: Path
     port: int = 0
-    pid: int | None = None
-    process: subprocess.Popen[bytes] | None = None
 
     @property
     def data_dir(self) -> Path:

@@ -5,7 +5,9 @@ from __future__ import annotations
 import ctypes
 import os
 import signal
+import subprocess
 import time
+from dataclasses import dataclass
 from pathlib import Path
 
 _PR_SET_PDEATHSIG = 1
@@ -54,3 +56,21 @@ def stop_process(pid: int, timeout: float = 30.0) -> None:
             if not alive(pid):
                 return
             time.sleep(0.1)
+
+
+@dataclass(kw_only=True)
+class ChildProcess:
+    """A stack component run as a child process: its pid (also after the stack tool is
+    restarted: ``stack.json`` keeps it) and, in the process that started it, its handle."""
+
+    pid: int | None = None
+    process: subprocess.Popen[bytes] | None = None
+
+    def stop(self, timeout: float = 30.0) -> None:
+        """SIGTERM its process group, then SIGKILL; forget it."""
+        if self.pid is not None:
+            stop_process(self.pid, timeout)
+        if self.process is not None:
+            self.process.wait(timeout=5)
+        self.process = None
+        self.pid = None

@@ -15,7 +15,7 @@ from pathlib import Path
 import yaml
 
 from devstack.ports import free_port
-from devstack.process import die_with_parent, stop_process
+from devstack.process import ChildProcess, die_with_parent
 
 RULES = Path(__file__).resolve().parent.parent / "deploy" / "prometheus" / "rules.yml"
 
@@ -29,12 +29,10 @@ def binary() -> str | None:
 
 
 @dataclass
-class LocalPrometheus:
+class LocalPrometheus(ChildProcess):
     run_dir: Path
     targets: list[str]
     port: int = 0
-    pid: int | None = None
-    process: subprocess.Popen[bytes] | None = None
 
     @property
     def url(self) -> str:
@@ -101,11 +99,3 @@ class LocalPrometheus:
         if body.get("status") != "success":
             raise PrometheusError(f"query failed: {body.get('error')}")
         return list(body["data"]["result"])
-
-    def stop(self, timeout: float = 15.0) -> None:
-        if self.pid is not None:
-            stop_process(self.pid, timeout)
-        if self.process is not None:
-            self.process.wait(timeout=5)
-        self.process = None
-        self.pid = None

@@ -23,6 +23,7 @@ from confluent_kafka import Consumer, KafkaError, Producer, TopicPartition
 from pipeline.config import Config
 from pipeline.events import DeadLetter, Published
 from pipeline.kafka.deadletter import DeadLetterKeyError, DeadLetterSealer, original_record
+from pipeline.kafka.producing import produce
 from pipeline.processor import Processor
 
 logger = logging.getLogger("cdr.replay")
@@ -119,19 +120,7 @@ def _replay_one(
     outcome = processor.process(rec)
     if isinstance(outcome, Published):
         for out in outcome.records:
-            while True:
-                try:
-                    producer.produce(
-                        out.topic,
-                        key=out.key,
-                        value=out.value,
-                        headers=list(out.headers),
-                        timestamp=out.timestamp_ms or 0,
-                        on_delivery=on_delivery,
-                    )
-                    break
-                except BufferError:
-                    producer.poll(0.1)
+            produce(producer, out, on_delivery)
         stats.replayed += 1
     elif isinstance(outcome, DeadLetter):
         stats.still_failing[f"{outcome.stage}/{outcome.reason}"] += 1

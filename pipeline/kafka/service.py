@@ -41,6 +41,7 @@ from pipeline.faults import Faults, InjectedFault
 from pipeline.health import BrokerWatch, Health
 from pipeline.kafka.deadletter import DeadLetterSealer, dead_letter_record
 from pipeline.kafka.offsets import Entry, OffsetTracker
+from pipeline.kafka.producing import produce
 from pipeline.kafka.transactions import (
     TransactionFatal,
     TransactionFenced,
@@ -372,24 +373,12 @@ class Service:
             self.tracker.add_delivery(entry)
         dead = out.topic == self.config.dead_letter_topic
         callback = self._delivery_callback(entry, tp, out.topic, source_ts, dead)
-        while True:
-            try:
-                self.producer.produce(
-                    out.topic,
-                    value=out.value,
-                    key=out.key,
-                    headers=list(out.headers),
-                    timestamp=out.timestamp_ms or 0,
-                    on_delivery=callback,
-                )
-                return
-            except BufferError:
-                # Local queue full: serve delivery reports until there is room (backpressure).
-                self.producer.poll(0.1)
-            except KafkaException as exc:
-                if exc.args[0].fatal() or is_fenced(exc.args[0]):
-                    raise_for(exc.args[0])
-                raise
+        try:
+            produce(self.producer, out, callback)
+        except KafkaException as exc:
+            if exc.args[0].fatal() or is_fenced(exc.args[0]):
+                raise_for(exc.args[0])
+            raise
 
     def _delivery_callback(
         self, entry: Entry | None, tp: tuple[str, int], out_topic: str, source_ts: int | None, dead: bool
