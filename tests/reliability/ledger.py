@@ -61,6 +61,7 @@ class Ledger:
     topic: str
     good: dict[str, Any] = field(default_factory=dict)  # coords -> key bytes
     bad: set[str] = field(default_factory=set)
+    attempted: int = 0  # records handed to the test producer
 
     def send(self, records: list[dict[str, Any]], bad: bool = False, rate: float | None = None) -> None:
         """Produce records (file-mode dicts, or raw dicts with bytes), remembering their
@@ -90,6 +91,7 @@ class Ledger:
                     self.good[coords] = msg.key()
 
         started = time.monotonic()
+        self.attempted += len(records)
         for i, rec in enumerate(records):
             is_bad = bad or bool(rec.get("bad"))
             producer.produce(
@@ -104,7 +106,9 @@ class Ledger:
                 ahead = started + (i + 1) / rate - time.monotonic()
                 if ahead > 0:
                     time.sleep(ahead)
-        assert producer.flush(60) == 0
+        # The broker may be away (a fault test stops it): wait for it rather than drop records.
+        undelivered = producer.flush(180)
+        assert undelivered == 0, f"the test producer could not deliver {undelivered} records in 180 s"
 
     def sender(self, records: list[dict[str, Any]], rate: float) -> threading.Thread:
         """``send`` in a thread: a steady load while the test injects faults."""
@@ -114,7 +118,11 @@ class Ledger:
 
     def check(self, cdr_topic: str, dlq_topic: str, timeout: float = 120) -> Outcome:
         """Read the CDR and dead-letter topics (read_committed) until every sent record is
-        accounted for, or ``timeout``; then a few quiet seconds more to count duplicates."""
+        accounted for, or ``timeout``; then a few quiet seconds more to count duplicates.
+        Every record handed to the test producer must have reached the source topic, or
+        the test would prove less than it says."""
+        sent = len(self.good) + len(self.bad)
+        assert sent == self.attempted, f"only {sent} of {self.attempted} test records reached {self.topic}"
         cdr = _drain(self.bootstrap, cdr_topic, lambda out: self._cdr_done(out), timeout)
         dead = _drain(self.bootstrap, dlq_topic, lambda out: len(out) >= len(self.bad), 30 if self.bad else 3)
         seen = Counter(r.headers["cdr.source"].decode() for r in cdr)
