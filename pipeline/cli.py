@@ -231,7 +231,7 @@ def _scan(args: argparse.Namespace) -> int:
     for table, sample in sorted(scanner.tables.items()):
         t = Table(title=f"{table}: {sample.rows} rows sampled")
         for name in ("column", "detected", "verdict evidence"):
-            t.add_column(name)
+            t.add_column(name, overflow="fold")
         for f in findings(sample):
             detected = f.pii + "".join(f"\n  {p}: {e}" for p, e in f.paths)
             t.add_row(f.column, detected, f.evidence)
@@ -244,7 +244,7 @@ def _scan(args: argparse.Namespace) -> int:
     rows = compare(scanner, declarations)
     t = Table(title=f"declared ({args.schemas}) vs detected")
     for name in ("table", "column", "declared", "detected", "status"):
-        t.add_column(name)
+        t.add_column(name, overflow="fold")
     for c in rows:
         style = "bold red" if c.status in FAILING else None
         t.add_row(c.table, c.column, c.declared or "-", c.detected, c.status, style=style)
@@ -389,8 +389,11 @@ def _validate(args: argparse.Namespace) -> int:
     config = _config(args.config, args.schemas or (None if args.config else Path("schemas")))
     decls = load_declaration_set(config)
     table = Table(title=f"{len(decls)} declaration(s) in {config.schemas_dir}: valid")
-    for name in ("table", "source topic", "CDR topic", "owner", "undeclared", "columns", "PII columns"):
-        table.add_column(name)
+    for name in ("table", "source topic", "CDR topic", "owner"):
+        table.add_column(name, overflow="fold")  # names must stay whole on a narrow terminal
+    table.add_column("undeclared", no_wrap=True)
+    for name in ("cols", "PII"):
+        table.add_column(name, justify="right", no_wrap=True)
     for decl in sorted(decls.by_topic.values(), key=lambda d: d.table):
         pii = sum(1 for c in decl.columns.values() if c.pii != "none")
         table.add_row(
