@@ -21,6 +21,7 @@ import time
 from collections import Counter
 from pathlib import Path
 
+from rich import box
 from rich.console import Console
 from rich.progress import track
 from rich.table import Table
@@ -56,8 +57,8 @@ def columns_report(console: Console, scanner: TextScanner, rows: int, seed: int)
                 profiler.observe(profiles[name], value)
     elapsed = time.perf_counter() - started
     table = Table(title=f"column verdicts after {rows:,} rows ({elapsed:.1f}s)")
-    for name in ("column", "truth", "predicted", "ok", "confidence", "sampled", "note"):
-        table.add_column(name)
+    for name in ("column", "truth", "predicted", "ok", "conf.", "sampled", "note"):
+        table.add_column(name, overflow="fold", justify="right" if name in ("conf.", "sampled") else "left")
     confusion: Counter[tuple[str, str]] = Counter()
     flagged = correct_flags = typed = typed_hits = 0
     for col in data.columns:
@@ -73,8 +74,8 @@ def columns_report(console: Console, scanner: TextScanner, rows: int, seed: int)
             typed_hits += ok
         table.add_row(
             col.name,
-            col.truth,
-            pred,
+            short(col.truth),
+            short(pred),
             "✓" if ok else "✗",
             f"{v.confidence:.2f}",
             str(profiles[col.name].sampled),
@@ -82,13 +83,13 @@ def columns_report(console: Console, scanner: TextScanner, rows: int, seed: int)
         )
     console.print(table)
     labels = sorted({t for t, _ in confusion} | {p for _, p in confusion})
-    conf = Table(title="confusion (rows: truth, columns: predicted)")
-    conf.add_column("truth \\ predicted")
+    conf = Table(title="confusion (rows: truth, columns: predicted)", box=box.SIMPLE_HEAD, padding=(0, 1, 0, 0))
+    conf.add_column("truth", no_wrap=True)
     for label in labels:
-        conf.add_column(label[:12], justify="right")
+        conf.add_column(short(label), justify="right", no_wrap=True, min_width=len(short(label)))
     for truth in labels:
         if any(t == truth for t, _ in confusion):
-            conf.add_row(truth, *[str(confusion.get((truth, p), "")) for p in labels])
+            conf.add_row(short(truth), *[str(confusion.get((truth, p), "")) for p in labels])
     console.print(conf)
     summary = Table(title="columns")
     summary.add_column("figure")
@@ -159,6 +160,23 @@ def json_report(console: Console, scanner: TextScanner, docs: int, seed: int) ->
             planted += 1
             hit += value not in out
     console.print(f"nested JSON: {hit}/{planted} planted leaves redacted ({hit / planted:.3f})")
+
+
+SHORT = {
+    "CREDIT_CARD": "CARD",
+    "DATE_OF_BIRTH": "DOB",
+    "EMAIL_ADDRESS": "EMAIL",
+    "IBAN_CODE": "IBAN",
+    "IP_ADDRESS": "IP",
+    "PHONE_NUMBER": "PHONE",
+    "US_SSN": "SSN",
+    "free_text": "text",
+}
+
+
+def short(label: str) -> str:
+    """Entity names short enough for an 80-column report."""
+    return SHORT.get(label, label)
 
 
 def main() -> int:
