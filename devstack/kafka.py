@@ -44,6 +44,16 @@ class KafkaStartError(RuntimeError):
     pass
 
 
+def new_cluster_id() -> str:
+    """A random KRaft cluster id: a UUID in URL-safe base64, as ``kafka-storage
+    random-uuid`` makes. Like Kafka's own, it never starts with '-' (one in 64 would),
+    which the storage tool's argument parser would take for an option."""
+    while True:
+        cluster_id = base64.urlsafe_b64encode(uuid.uuid4().bytes).decode().rstrip("=")
+        if not cluster_id.startswith("-"):
+            return cluster_id
+
+
 @dataclass
 class LocalKafka(ChildProcess):
     run_dir: Path
@@ -113,7 +123,7 @@ class LocalKafka(ChildProcess):
             self.controller_port = self.controller_port or free_port()
         config = self._write_config()
         if fresh:
-            cluster_id = base64.urlsafe_b64encode(uuid.uuid4().bytes).decode().rstrip("=")
+            cluster_id = new_cluster_id()
             fmt = subprocess.run(
                 self._java("kafka.tools.StorageTool", "format", "-t", cluster_id, "-c", str(config)),
                 capture_output=True,
