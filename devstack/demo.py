@@ -211,7 +211,7 @@ def main(argv: list[str] | None = None) -> int:
                     )
                     return 1
         if side.first_cdr_at is not None:
-            console.print(f"first CDR event {side.first_cdr_at - started:.1f}s after `make demo` started")
+            console.print(f"first CDR event {side.first_cdr_at - started:.1f}s after the demo began starting the stack")
     except KeyboardInterrupt:
         pass
     finally:
