@@ -14,7 +14,9 @@ import uuid
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from confluent_kafka import OFFSET_BEGINNING, Consumer, KafkaError, TopicPartition
+from confluent_kafka import OFFSET_BEGINNING, Consumer, TopicPartition
+
+_REFRESH_S = 1.0  # how often the topic list is read for new topics and partitions
 
 
 @dataclass(frozen=True)
@@ -29,10 +31,9 @@ class Received:
 
 class TopicReader:
     """Follows every partition of the topics named (or matching a ``^regex``) from the
-    beginning. ``errors`` keeps the error codes the client reported (for failure
-    messages)."""
+    beginning; topics and partitions that appear later are picked up within a second."""
 
-    def __init__(self, bootstrap: str, topic: str, *, refresh_s: float = 1.0, fetch_max_bytes: int = 52_428_800):
+    def __init__(self, bootstrap: str, topic: str) -> None:
         self.topic = topic
         self._pattern = re.compile(topic) if topic.startswith("^") else None
         self._consumer = Consumer(
@@ -41,28 +42,22 @@ class TopicReader:
                 "group.id": f"test-reader-{uuid.uuid4().hex[:8]}",  # never joined: partitions are assigned
                 "enable.auto.commit": False,
                 "isolation.level": "read_committed",
-                "fetch.max.bytes": fetch_max_bytes,
-                "enable.partition.eof": False,
+                "fetch.max.bytes": 52_428_800,
             }
         )
         self._assigned: set[tuple[str, int]] = set()
-        self._refresh_s = refresh_s
         self._next_refresh = 0.0
-        self.errors: list[str] = []
 
     def _refresh(self) -> None:
         now = time.monotonic()
         if now < self._next_refresh:
             return
-        self._next_refresh = now + self._refresh_s
+        self._next_refresh = now + _REFRESH_S
         metadata = self._consumer.list_topics(None if self._pattern else self.topic, timeout=5)
         new: list[TopicPartition] = []
         for name, meta in metadata.topics.items():
-            if meta.error is not None:
-                continue
-            if self._pattern is not None and not self._pattern.match(name):
-                continue
-            if self._pattern is None and name != self.topic:
+            wanted = self._pattern.match(name) if self._pattern is not None else name == self.topic
+            if meta.error is not None or not wanted:
                 continue
             for p in meta.partitions:
                 if (name, p) not in self._assigned:
@@ -79,10 +74,7 @@ class TopicReader:
             return []
         out: list[Received] = []
         for msg in self._consumer.consume(max_records, wait):
-            err = msg.error()
-            if err is not None:
-                if err.code() != KafkaError._PARTITION_EOF and len(self.errors) < 100:
-                    self.errors.append(err.name())
+            if msg.error() is not None:
                 continue
             out.append(
                 Received(msg.topic(), msg.partition(), msg.offset(), msg.key(), msg.value(), dict(msg.headers() or []))
@@ -101,8 +93,6 @@ class TopicReader:
             if quiet_until is None:
                 if done(out):
                     quiet_until = time.monotonic() + quiet
-                    if quiet <= 0:
-                        break
             elif got:
                 quiet_until = time.monotonic() + quiet
             if quiet_until is not None and time.monotonic() >= quiet_until:
