@@ -61,6 +61,13 @@ LAST = [
     "Nguyen",
     "Walsh",
 ]
+# Capitalised, name-shaped values that are not people (the NER vote must not fire).
+PLANS = ["Premium Plan", "Gold Card", "Basic Account", "Savings Plus", "Travel Insurance", "Standard Checking"]
+PLANS += ["Business Loan", "Credit Line", "Home Mortgage", "Student Saver", "Family Bundle", "Youth Account"]
+MERCHANTS = ["Northwind Traders", "Blue Harbor Coffee", "Summit Outdoor Supply", "Greenleaf Market", "Apex Fitness"]
+MERCHANTS += ["Riverside Books", "Golden Gate Bakery", "Silverline Travel", "Maple Street Pharmacy", "Crescent Motors"]
+CATEGORIES = ["Groceries", "Travel", "Dining Out", "Utilities", "Health Care", "Entertainment", "Fuel", "Rent"]
+CATEGORIES += ["Online Shopping", "Cash Withdrawal", "Insurance", "Education"]
 WORDS = [
     "invoice",
     "delivery",
@@ -252,6 +259,9 @@ def columns() -> list[Column]:
         ),
         Column("amount", "none", lambda r: f"{r.randrange(1, 10**6) / 100:.2f}", lookalike="amounts"),
         Column("status", "none", lambda r: r.choice(["active", "closed", "frozen", "pending"])),
+        Column("c21", "none", lambda r: r.choice(PLANS), lookalike="capitalised plan names"),
+        Column("merchant", "none", lambda r: r.choice(MERCHANTS), lookalike="merchant names"),
+        Column("c22", "none", lambda r: r.choice(CATEGORIES), lookalike="capitalised categories"),
         Column("c17", "none", lambda r: r.choice(["gold", "silver", "bronze"])),
         Column(
             "shipped_on",

@@ -87,7 +87,8 @@ class DetectionSettings:
     leave: float = 0.25
     strong_fraction: float = 0.1  # validated matches in this share of rows make a column PII
     prose_fraction: float = 0.3
-    ner_samples: int = 20
+    ner_samples: int = 40
+    ner_fraction: float = 0.5  # NER votes on name-shaped values that make a PERSON/LOCATION column
     max_profiles: int = 20_000
 
 
@@ -235,12 +236,11 @@ class ColumnProfile:
             return
         if scanner.ner is not None and self.ner_checked < self.settings.ner_samples and _NAME_SHAPED.fullmatch(text):
             self.ner_checked += 1
-            for f in scanner.ner.analyze([text])[0]:
-                if f.end - f.start >= 0.6 * len(text):
-                    if f.entity == "PERSON":
-                        self.ner_person += 1
-                    elif f.entity == "LOCATION":
-                        self.ner_location += 1
+            label = scanner.ner.label_values([text])[0]
+            if label == "PERSON":
+                self.ner_person += 1
+            elif label == "LOCATION":
+                self.ner_location += 1
 
     def _json(self, doc: Any, scanner: TextScanner) -> None:
         found: list[tuple[str, str]] = []
@@ -284,8 +284,9 @@ class ColumnProfile:
         if self.ner_checked >= 5:
             for entity, hits in (("PERSON", self.ner_person), ("LOCATION", self.ner_location)):
                 frac = hits / self.ner_checked
-                if frac >= 0.6:
-                    out[entity] = max(out.get(entity, 0.0), round(0.85 * frac + 0.15 * self.name.get(entity, 0.0), 3))
+                if frac >= self.settings.ner_fraction:
+                    score = max(self.settings.enter, 0.85 * frac + 0.15 * self.name.get(entity, 0.0))
+                    out[entity] = max(out.get(entity, 0.0), round(score, 3))
         return out
 
     def _decide(self) -> bool:

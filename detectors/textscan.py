@@ -22,11 +22,12 @@ _WORD = re.compile(r"[A-Za-z\u00C0-\u024F]{2,}")
 
 
 def looks_like_prose(text: str) -> bool:
-    """Natural language: several words, mostly letters and spaces."""
+    """Natural language: several words, mostly letters and spaces; a short run of
+    capitalised words is a title or a name ("Maple Street Pharmacy"), not a sentence."""
     if len(text) < 16 or text.count(" ") < 2:
         return False
     words = _WORD.findall(text)
-    if len(words) < 3:
+    if len(words) < 3 or (len(words) < 5 and all(w[0].isupper() for w in words)):
         return False
     letters = sum(len(w) for w in words)
     return letters / len(text) > 0.5

@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import json
+import random
 
 import pytest
 
 from detectors.ner import ner_engine
+from detectors.profiler import CLEAR, PII, DetectionSettings, Profiler
 from detectors.textscan import TextScanner, looks_like_prose
 
 
@@ -39,6 +41,31 @@ def test_ner_only_on_prose(scanner: TextScanner) -> None:
     assert not looks_like_prose("Anne Kretchmar")
     assert [f.entity for f in scanner.find("Anne Kretchmar")] == []
     assert looks_like_prose("Please call Anne Kretchmar tomorrow morning.")
+    assert not looks_like_prose("Maple Street Pharmacy")  # a title, not a sentence
+
+
+FIRST = ["Agnieszka", "Bongani", "Chiara", "Dmitri", "Efua", "Farid", "Grete", "Hiroshi", "Ines", "Jonas"]
+LAST = ["Mbeki", "Novak", "Ortega", "Park", "Quispe", "Reyes", "Sato", "Tremblay", "Umarov", "Varga"]
+
+
+@pytest.mark.parametrize(
+    ("values", "entity"),
+    [
+        ([f"{f} {last}" for f in FIRST for last in LAST], "PERSON"),
+        (["Premium Plan", "Gold Card", "Savings Plus", "Travel Insurance", "Business Loan", "Credit Line"], None),
+        (["Northwind Traders", "Blue Harbor Coffee", "Riverside Books", "Apex Fitness", "Crescent Motors"], None),
+        (["Groceries", "Dining Out", "Utilities", "Health Care", "Online Shopping", "Cash Withdrawal"], None),
+    ],
+)
+def test_ner_votes_on_values_under_an_opaque_column_name(scanner: TextScanner, values: list[str], entity) -> None:
+    profiler = Profiler(DetectionSettings(min_samples=100, sample_every=5), scanner)
+    prof = profiler.profile("public.t", "c7", None)
+    rng = random.Random(3)
+    for _ in range(300):
+        profiler.observe(prof, rng.choice(values))
+    assert (prof.verdict.state, prof.verdict.entity) == ((PII, entity) if entity else (CLEAR, None)), dict(
+        prof.verdict.evidence
+    )
 
 
 def test_batched_ner_fills_the_cache(scanner: TextScanner) -> None:
