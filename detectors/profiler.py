@@ -8,8 +8,15 @@ stream flows.
   matches (like AWS Glue's thresholdFraction), not the share among detections (one
   e-mail in 1,000 rows is 0.001, not 1.0). It is blended with name evidence
   (datahub-classify style) and every signal is kept in the verdict's evidence.
-- Hysteresis: a column enters PII at ``enter`` and leaves only below ``leave`` after
-  twice the minimum sample; counters halve periodically so recent values weigh more.
+- Fail closed: a column is released (``clear``) only on *positive* evidence that it holds
+  no personal data (:mod:`detectors.release`): its type, a measure/id name on a numeric
+  type, or the shape of its values (numeric measures, small numbers, a few categories,
+  event dates over a short span). "No detector fired in N samples" releases nothing: such
+  a column stays ``withheld``. A released column keeps a per-value guard
+  (:mod:`detectors.guard`); its first hit withholds the column again, for good.
+- Personal data is sticky: once a column is PII it stays PII with the same entity. A
+  strong column name (``email``, ``card_number``) holds a column sensitive on its own.
+- Deterministic: ties between entities break by a fixed order, never by hash order.
 - A schema change (the column's type changes) starts a fresh profile.
 """
 
@@ -19,16 +26,22 @@ import re
 import threading
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from datetime import date
 from typing import Any
 
+from detectors import guard
+from detectors.release import event_time_name, measure_name, quasi_identifier
 from detectors.textscan import TextScanner, looks_like_prose, parse_json_text
 from detectors.vocabulary import FREE_TEXT, contradicted, name_evidence
 
-PENDING = "pending"
-CLEAR = "clear"
+PENDING = "pending"  # too few values yet: withheld
+WITHHELD = "withheld"  # enough values, no positive evidence either way: withheld
+CLEAR = "clear"  # positive evidence of no personal data: released, guarded per value
+QUASI = "quasi"  # a quasi-identifier (city, postcode, gender...): the policy decides
 PII = "pii"
 FREE = "free_text"
 JSON = "json"
+STRONG_NAME = 0.85  # a column name this strong holds the column sensitive on its own
 
 VALUE_ENTITIES = frozenset(
     {
@@ -61,6 +74,8 @@ _DATES = frozenset(
         "io.debezium.time.IsoTimestamp",
     }
 )
+_DAY_DATES = frozenset({"io.debezium.time.Date", "org.apache.kafka.connect.data.Date"})
+_DECIMALS = frozenset({"org.apache.kafka.connect.data.Decimal", "io.debezium.data.VariableScaleDecimal"})
 _NEVER_PII = frozenset(
     {
         "io.debezium.data.Uuid",
@@ -73,10 +88,36 @@ _NEVER_PII = frozenset(
         "io.debezium.time.ZonedTime",
         "io.debezium.time.MicroDuration",
         "io.debezium.time.Interval",
-        "org.apache.kafka.connect.data.Decimal",
-        "io.debezium.data.VariableScaleDecimal",
     }
 )
+
+
+_ENTITY_ORDER = (
+    "CREDIT_CARD",
+    "IBAN_CODE",
+    "US_SSN",
+    "EMAIL_ADDRESS",
+    "PHONE_NUMBER",
+    "IP_ADDRESS",
+    "CRYPTO",
+    "US_BANK_NUMBER",
+    "US_PASSPORT",
+    "US_DRIVER_LICENSE",
+    "MEDICAL_LICENSE",
+    "DATE_OF_BIRTH",
+    "PERSON",
+    "LOCATION",
+    "NRP",
+    "URL",
+)
+
+
+def _rank(entity: str) -> int:
+    """Fixed tie-break order between entities (never hash or insertion order)."""
+    try:
+        return len(_ENTITY_ORDER) - _ENTITY_ORDER.index(entity)
+    except ValueError:
+        return 0
 
 
 @dataclass(frozen=True)
@@ -90,19 +131,22 @@ class DetectionSettings:
     ner_samples: int = 40
     ner_fraction: float = 0.5  # NER votes on name-shaped values that make a PERSON/LOCATION column
     max_profiles: int = 20_000
+    categories: int = 20  # at most this many distinct values (and 1 in 5 samples) is categorical
+    event_span_days: int = 730  # dates spanning less than this are event dates, not births
 
 
 @dataclass(frozen=True)
 class Verdict:
-    state: str  # pending | clear | pii | free_text | json
+    state: str  # pending | withheld | clear | quasi | pii | free_text | json
     entity: str | None = None
     confidence: float = 0.0
     samples: int = 0
     evidence: tuple[tuple[str, float], ...] = ()
+    named: bool = False  # PII on the strength of the column's name alone (no value evidence yet)
 
     @property
     def is_sensitive(self) -> bool:
-        return self.state in (PII, FREE, JSON) or self.state == PENDING
+        return self.state != CLEAR
 
     def describe(self) -> str:
         return self.state if self.entity is None else f"{self.state}:{self.entity}"
@@ -114,18 +158,36 @@ def type_key(field: dict[str, Any] | None) -> str:
     return f"{field.get('type')}/{field.get('name') or ''}"
 
 
+_DISTINCT_LIMIT = 64  # distinct sampled values tracked (as hashes) for the categorical test
+
+
 class ColumnProfile:
     __slots__ = (
+        "bools",
         "column",
         "contra",
+        "date_max",
+        "date_min",
+        "dates",
+        "distinct",
+        "floats",
+        "fractional",
+        "guard_hit",
+        "guard_seen",
+        "int_digits",
+        "ints",
         "json_docs",
         "json_hits",
+        "logical",
+        "max_len",
         "name",
         "ner_checked",
         "ner_location",
         "ner_person",
         "next_sample",
+        "numeric_text",
         "prose",
+        "release",
         "sampled",
         "seen",
         "settings",
@@ -133,6 +195,7 @@ class ColumnProfile:
         "strong",
         "table",
         "text_hits",
+        "timeofday",
         "type_hint",
         "verdict",
         "weak",
@@ -144,7 +207,8 @@ class ColumnProfile:
         self.settings = settings
         self.name = name_evidence(column)
         self.contra = contradicted(column)
-        self.type_hint = _type_hint(field, self.name)
+        self.logical = (field or {}).get("name") or ""
+        self.type_hint = _type_hint(field, column, self.name)
         self.seen = 0
         self.sampled = 0
         self.next_sample = 1
@@ -154,6 +218,21 @@ class ColumnProfile:
         self.ner_checked = 0
         self.ner_person = 0
         self.ner_location = 0
+        self.bools = 0
+        self.ints = 0
+        self.int_digits = 0  # the most digits an integer value had
+        self.floats = 0
+        self.fractional = 0
+        self.numeric_text = 0  # strings that are plain decimal numbers with a fraction
+        self.max_len = 0
+        self.dates = 0
+        self.date_min: int | None = None
+        self.date_max: int | None = None
+        self.timeofday = 0
+        self.distinct: set[int] = set()
+        self.guard_seen: set[int] = set()
+        self.guard_hit: str | None = None
+        self.release: str | None = None  # why the column is released (clear), if it is
         self.strong: dict[str, int] = {}
         self.weak: dict[str, int] = {}
         self.text_hits: dict[str, int] = {}
@@ -162,8 +241,9 @@ class ColumnProfile:
 
     def _initial_verdict(self) -> Verdict:
         hint = self.type_hint
-        if hint == "never":
-            return Verdict(CLEAR, None, 1.0, 0, (("type", 1.0),))
+        if hint in ("type", "bool", "measure", "id", "event_time"):
+            self.release = hint
+            return Verdict(CLEAR, None, 1.0, 0, ((f"release:{hint}", 1.0),))
         if hint == "geo":
             return Verdict(PII, "LOCATION", 1.0, 0, (("type:geometry", 1.0),))
         if hint == "dob":
@@ -176,30 +256,40 @@ class ColumnProfile:
             )
         if hint == "json":
             return Verdict(JSON, None, 0.9, 0, (("type:Json", 1.0),))
+        strong = self._strong_name()
+        if strong is not None:
+            return Verdict(PII, strong, self.name[strong], 0, ((f"name:{strong}", self.name[strong]),), named=True)
         return Verdict(PENDING)
+
+    def _strong_name(self) -> str | None:
+        """An entity the column's name alone says, strongly enough to hold it sensitive."""
+        if self.type_hint == "opaque":
+            return None  # bytes: a name says little about what the bytes hold
+        best = [(w, _rank(e), e) for e, w in self.name.items() if e != FREE_TEXT and w >= STRONG_NAME]
+        return max(best)[2] if best else None
 
     # -- sampling -----------------------------------------------------------------------
 
     def sample(self, value: Any, scanner: TextScanner) -> bool:
         """Analyse one sampled value; True when the verdict changed."""
         s = self.settings
-        if self.type_hint in ("never", "geo", "dob"):
-            self.sampled += 1  # the type decided: nothing in a value can change it
-            self.next_sample = self.seen + 1000
-            return False
         if self.sampled < s.min_samples:
             self.next_sample = self.seen + 1
-        elif self.verdict.state == PII:
-            # Already treated as personal data: samples only guard the way back out.
+        elif self.verdict.state in (PII, CLEAR):
+            # Decided: samples only keep the evidence current (the guard checks every value).
             self.next_sample = self.seen + 10 * s.sample_every
         else:
             self.next_sample = self.seen + s.sample_every
         self.sampled += 1
-        if isinstance(value, bool):
-            pass
+        if self.type_hint in ("date", "timestamp") and not isinstance(value, bool):
+            self._temporal(value)
+        elif isinstance(value, bool):
+            self.bools += 1
         elif isinstance(value, int | float):
-            self._text(str(value), scanner, numeric=True)
+            self._number(value, scanner)
         elif isinstance(value, str):
+            self._remember_distinct(value)
+            self.max_len = max(self.max_len, len(value))
             self._text(value, scanner, numeric=False)
         elif isinstance(value, dict | list):
             self.json_docs += 1
@@ -209,6 +299,56 @@ class ColumnProfile:
         if self.sampled <= s.min_samples or self.sampled % 10 == 0:
             return self._decide()
         return False
+
+    def _remember_distinct(self, value: Any) -> None:
+        if len(self.distinct) <= _DISTINCT_LIMIT:
+            self.distinct.add(hash(value))
+
+    def _number(self, value: int | float, scanner: TextScanner) -> None:
+        self._remember_distinct(value)
+        if isinstance(value, float) and not value.is_integer():
+            self.floats += 1
+            self.fractional += 1
+            return  # a measure: a float with a fraction is not a phone, a card or an SSN
+        if isinstance(value, float):
+            self.floats += 1
+            if abs(value) >= 1e19:
+                self.int_digits = max(self.int_digits, 20)
+                return
+            value = int(value)
+        else:
+            self.ints += 1
+        digits = len(str(abs(value))) if abs(value) < 10**40 else 41
+        self.int_digits = max(self.int_digits, digits)
+        if digits >= 7:
+            self._text(str(abs(value)), scanner, numeric=True)
+
+    def _temporal(self, value: Any) -> None:
+        """Dates as days since the epoch; timestamps as ms/µs/ns since the epoch; ISO text."""
+        if isinstance(value, str):
+            try:
+                day = date.fromisoformat(value[:10]).toordinal() - _EPOCH_ORDINAL
+            except ValueError:
+                return  # not a date: counts as nothing, so the column cannot be released
+            self.dates += 1
+            if len(value) > 11 and value[11:19].strip("0:") != "":
+                self.timeofday += 1
+        elif not isinstance(value, int | float):
+            return
+        elif self.type_hint == "date":
+            self.dates += 1
+            day = int(value)
+        else:
+            self.dates += 1
+            per_day = {
+                "io.debezium.time.MicroTimestamp": 86_400_000_000,
+                "io.debezium.time.NanoTimestamp": 86_400_000_000_000,
+            }.get(self.logical, 86_400_000)
+            day, rest = divmod(int(value), per_day)
+            if rest:
+                self.timeofday += 1
+        self.date_min = day if self.date_min is None else min(self.date_min, day)
+        self.date_max = day if self.date_max is None else max(self.date_max, day)
 
     def _text(self, text: str, scanner: TextScanner, numeric: bool) -> None:
         self.strings += 1
@@ -223,6 +363,9 @@ class ColumnProfile:
             else:
                 self.weak[rec.entity] = self.weak.get(rec.entity, 0) + 1
         if hit or numeric:
+            return
+        if _DECIMAL_TEXT.fullmatch(text.strip()):
+            self.numeric_text += 1
             return
         doc = parse_json_text(text)
         if doc is not None:
@@ -258,13 +401,38 @@ class ColumnProfile:
         self.strings //= 2
         self.prose //= 2
         self.json_docs //= 2
+        self.bools //= 2
+        self.ints //= 2
+        self.floats //= 2
+        self.fractional //= 2
+        self.numeric_text //= 2
+        self.dates //= 2
+        self.timeofday //= 2
+
+    # -- the guard ------------------------------------------------------------------------
+
+    def guard(self, value: Any, scanner: TextScanner) -> str | None:
+        """Check one value of a released (or declared ``none``) column on its way out.
+        A hit withholds the column for good; returns the reason."""
+        reason = guard.check(self, value, scanner)
+        if reason is None:
+            return None
+        self.guard_hit = reason
+        self.release = None
+        entity = reason if reason not in (guard.CARDINALITY, guard.SHAPE) else None
+        evidence = (*self.verdict.evidence, (f"guard:{reason}", 1.0))
+        if entity is not None:
+            self.verdict = Verdict(PII, entity, 1.0, self.sampled, evidence)
+        else:
+            self.verdict = Verdict(WITHHELD, None, 1.0, self.sampled, evidence)
+        return reason
 
     # -- verdict --------------------------------------------------------------------------
 
     def scores(self) -> dict[str, float]:
         n = max(1, self.sampled)
         out: dict[str, float] = {}
-        for entity in set(self.strong) | set(self.weak) | (set(self.name) - {FREE_TEXT}):
+        for entity in sorted(set(self.strong) | set(self.weak) | (set(self.name) - {FREE_TEXT})):
             name = self.name.get(entity, 0.0)
             if entity in VALUE_ENTITIES:
                 strong = self.strong.get(entity, 0) / n
@@ -289,10 +457,49 @@ class ColumnProfile:
                     out[entity] = max(out.get(entity, 0.0), round(score, 3))
         return out
 
+    def positive_evidence(self) -> str | None:
+        """Why the sampled values show the column holds no personal data, or None."""
+        s = self.settings
+        n = self.sampled
+        if n < s.min_samples or self.strong or self.text_hits or self.json_docs or self.prose:
+            return None
+        if self.bools == n:
+            return "bool"
+        numbers = self.ints + self.floats
+        if self.dates == n and self.date_min is not None and self.date_max is not None:
+            if self.type_hint == "timestamp" and self.timeofday * 2 >= n:
+                return "event_times"
+            if self.date_max - self.date_min < s.event_span_days:
+                return "event_dates"
+            return None
+        if numbers == n:
+            if self.fractional * 2 >= n:
+                return "measure"
+            if self.int_digits <= 6:
+                return "small_numbers"
+            return None
+        if self.strings == n and self.numeric_text * 2 >= n and not self.weak:
+            return "measure"
+        if self.strings + numbers == n and self._categorical():
+            return "categorical"
+        return None
+
+    def _categorical(self) -> bool:
+        s = self.settings
+        distinct = len(self.distinct)
+        if distinct > s.categories or distinct * 5 > self.sampled or self.max_len > guard.MAX_CATEGORY_LENGTH:
+            return False
+        if self.weak:
+            return False
+        # a handful of names (three sales reps) is still personal data
+        return not (self.ner_checked and (self.ner_person + self.ner_location) * 5 >= 2 * self.ner_checked)
+
     def _decide(self) -> bool:
         s = self.settings
         n = self.sampled
         prev = self.verdict
+        if self.guard_hit is not None:
+            return False  # the guard's verdict is final
         scores = self.scores()
         strings = max(1, self.strings)
         prose = self.prose / strings
@@ -309,53 +516,96 @@ class ColumnProfile:
             evidence.append(("prose", round(prose, 3)))
         if self.json_docs:
             evidence.append(("json", round(json_frac, 3)))
-        best_entity, best = max(scores.items(), key=lambda kv: kv[1], default=(None, 0.0))
+        if self.distinct:
+            evidence.append(("distinct", float(len(self.distinct))))
+        best_entity, best = max(scores.items(), key=lambda kv: (kv[1], _rank(kv[0]), kv[0]), default=(None, 0.0))
+        quasi = quasi_identifier(self.column)
         verdict: Verdict
-        settled = n >= 2 * s.min_samples
-        if json_frac >= 0.5:
+        if prev.state == PII and prev.entity is not None:
+            # personal data is sticky: the column never goes back out raw
+            named = prev.named and not self.strong.get(prev.entity) and best_entity != prev.entity
+            confidence = max(prev.confidence, scores.get(prev.entity, 0.0))
+            verdict = Verdict(PII, prev.entity, confidence, n, tuple(evidence), named=named)
+        elif json_frac >= 0.5:
             leaf_entities: dict[str, int] = {}
             for key, hits in self.json_hits.items():
                 entity = key.rsplit(":", 1)[1]
                 leaf_entities[entity] = leaf_entities.get(entity, 0) + hits
-            top = max(leaf_entities.items(), key=lambda kv: kv[1])[0] if leaf_entities else None
+            top = max(sorted(leaf_entities.items()), key=lambda kv: kv[1])[0] if leaf_entities else None
             evidence += [(f"json:{k}", float(v)) for k, v in sorted(self.json_hits.items())[:16]]
             verdict = Verdict(JSON, top, round(json_frac, 3), n, tuple(evidence))
-        elif prev.state == PII and prev.entity is not None and (not settled or scores.get(prev.entity, 0.0) >= s.leave):
-            verdict = Verdict(PII, prev.entity, scores.get(prev.entity, prev.confidence), n, tuple(evidence))
         elif best_entity is not None and best >= s.enter and (n >= s.min_samples // 2 or best >= 0.8):
-            verdict = Verdict(PII, best_entity, best, n, tuple(evidence))
+            if quasi is not None and best_entity == "LOCATION" and not self.strong and best < STRONG_NAME:
+                verdict = Verdict(QUASI, quasi, best, n, tuple(evidence))
+            else:
+                verdict = Verdict(PII, best_entity, best, n, tuple(evidence))
         elif (
             prose >= s.prose_fraction
             or (self.name.get(FREE_TEXT, 0) >= 0.6 and prose >= 0.1)
-            or (prev.state == FREE and (not settled or prose >= 0.05))
+            or (prev.state == FREE and prose >= 0.05)
         ):
             verdict = Verdict(FREE, FREE_TEXT, round(max(prose, self.name.get(FREE_TEXT, 0)), 3), n, tuple(evidence))
+        elif n >= s.min_samples and quasi is not None:
+            verdict = Verdict(QUASI, quasi, 1.0, n, tuple(evidence))
         elif n >= s.min_samples:
-            verdict = Verdict(CLEAR, None, round(1.0 - best, 3), n, tuple(evidence))
+            reason = self.positive_evidence()
+            if reason is not None:
+                self.release = reason
+                evidence.append((f"release:{reason}", 1.0))
+                verdict = Verdict(CLEAR, None, 1.0, n, tuple(evidence))
+            else:
+                self.release = None
+                evidence.append(("release:none", 0.0))
+                verdict = Verdict(WITHHELD, None, round(1.0 - best, 3), n, tuple(evidence))
         else:
             verdict = Verdict(PENDING, None, 0.0, n, tuple(evidence))
+        if verdict.state != CLEAR and self.type_hint not in ("type", "bool", "measure", "id", "event_time"):
+            self.release = None
         changed = (verdict.state, verdict.entity) != (prev.state, prev.entity)
         self.verdict = verdict
         return changed
 
 
-def _type_hint(field: dict[str, Any] | None, name: dict[str, float]) -> str | None:
+_EPOCH_ORDINAL = date(1970, 1, 1).toordinal()
+_DECIMAL_TEXT = re.compile(r"[-+]?\d{1,15}[.,]\d{1,6}")
+
+
+def _type_hint(field: dict[str, Any] | None, column: str, name: dict[str, float]) -> str | None:
+    """What the column's type (with its name) says before any value is seen.
+
+    ``type``/``bool``/``measure``/``id``/``event_time``: released at once (positive
+    evidence); ``geo``/``dob``/``json``: sensitive at once; ``date``/``timestamp``:
+    temporal values, judged on their span; ``opaque``: bytes, never released by values;
+    None: judged on the values.
+    """
     if field is None:
         return None
     logical = field.get("name") or ""
     ftype = field.get("type")
+    strong_name = any(w >= STRONG_NAME for e, w in name.items() if e != FREE_TEXT)
     if logical in _GEO:
         return "geo"
     if logical in _DATES:
-        return "dob" if name.get("DATE_OF_BIRTH", 0) >= 0.8 else "never"
+        if name.get("DATE_OF_BIRTH", 0) >= 0.8:
+            return "dob"
+        if event_time_name(column) and not strong_name:
+            return "event_time"
+        return "date" if logical in _DAY_DATES or logical == "io.debezium.time.IsoDate" else "timestamp"
     if logical == "io.debezium.data.Json":
         return "json"
-    if logical in _NEVER_PII or ftype == "boolean":
-        return "never" if not any(w >= 0.85 for w in name.values()) else None
+    if logical in _NEVER_PII:
+        return None if strong_name else "type"
+    if logical in _DECIMALS:
+        scale = (field.get("parameters") or {}).get("scale")
+        if logical == "org.apache.kafka.connect.data.Decimal" and str(scale).isdigit() and int(scale) > 0:
+            return None if strong_name else "measure"  # an amount with cents is a measure
+        return None if strong_name or not measure_name(column) else "measure"
+    if ftype == "boolean":
+        return None if strong_name else "bool"
     if ftype == "bytes":
-        return "never" if not name else None
-    if ftype in _NUMERIC and not name:
-        return None  # digits can still be cards, phones, SSNs
+        return "opaque"
+    if ftype in _NUMERIC and not strong_name and measure_name(column):
+        return "id" if column.lower().endswith("id") or column.lower() == "pk" else "measure"
     return None
 
 
@@ -414,6 +664,18 @@ class Profiler:
             self.generation(prof.table).value += 1
             if self.on_change is not None:
                 self.on_change(VerdictChange(prof.table, prof.column, before, prof.verdict))
+
+    def guard(self, prof: ColumnProfile, value: Any) -> bool:
+        """Check a value of a released (or declared ``none``) column before it goes out;
+        True when it broke the release (the column is withheld from now on: whoever
+        holds rules compiled under the old generation treats the record again)."""
+        before = prof.verdict
+        if prof.guard(value, self.scanner) is None:
+            return False
+        self.generation(prof.table).value += 1
+        if self.on_change is not None:
+            self.on_change(VerdictChange(prof.table, prof.column, before, prof.verdict))
+        return True
 
     def unmatched(self, prof: ColumnProfile, entity: str) -> bool:
         """A declared entity the recognizers never matched in a full sample."""

@@ -22,18 +22,11 @@ if TYPE_CHECKING:
     from detectors.profiler import Profiler, Verdict
 
 UNDECLARED = "undeclared"
+QUASI_IDENTIFIER = "QUASI_IDENTIFIER"
+GUARDED = frozenset({NONE, QUASI_IDENTIFIER})  # rules whose values go out as they are: guarded
 KEEP_IN_KEY = frozenset({"pass", "tag"})
+TAG = TreatmentSpec("tag")
 REDACT_DETECTED = TreatmentSpec("redact_detected")
-
-# Fields Debezium's ExtractNewRecordState adds to flattened rows (add.fields, delete
-# handling): event metadata, not table columns. Anything else undeclared is masked.
-SMT_METADATA = frozenset(
-    {"__op", "__table", "__db", "__schema", "__lsn", "__ts_ms", "__txId", "__name", "__connector", "__deleted"}
-)
-
-
-def is_smt_metadata(column: str) -> bool:
-    return column in SMT_METADATA or column.startswith("__source_")
 
 
 @dataclass(frozen=True, slots=True)
@@ -61,6 +54,7 @@ class PolicySettings:
     scanner: TextRedactor | None = None
     profiler: Profiler | None = None
     drift: str = "enforce"  # enforce | report
+    quasi_identifiers: TreatmentSpec = TAG  # undeclared city/postcode/gender... (config switch)
 
 
 class TablePolicy:
@@ -118,7 +112,7 @@ class TablePolicy:
             spec, pii, declared = self._declared_spec(column), col.pii, True
             observe = self.detects and col.pii != FREE_TEXT
             op = self._operator(spec, column)
-        elif is_smt_metadata(column):
+        elif column in self.decl.connector_fields:
             spec, pii, declared = PASS, NONE, True
             op = self._operator(spec)
         else:
@@ -140,26 +134,30 @@ class TablePolicy:
         drift = rule.declared and rule.pii == NONE
         if not (undeclared or (drift and self.settings.drift == "enforce")):
             return rule
+        if drift and verdict.named:
+            return rule  # the team declared it none: a column name alone is not drift
         cache_key = (rule.column, verdict.state, verdict.entity)
         hit = self._effective.get(cache_key)
         if hit is not None:
             return hit
-        from detectors.profiler import CLEAR, FREE, JSON, PENDING, PII
+        from detectors.profiler import CLEAR, FREE, JSON, PII, QUASI
 
         state = verdict.state
-        if state == PENDING:
-            new = rule  # undeclared: withheld; declared none: passes until proven otherwise
-        elif state == CLEAR:
+        if state == CLEAR:
+            # released on positive evidence (undeclared); declared none stays as declared
             new = rule if drift else self._make(rule, PASS, NONE, "detected")
+        elif state == QUASI:
+            new = rule if drift else self._make(rule, self.settings.quasi_identifiers, QUASI_IDENTIFIER, "detected")
         elif state == PII and verdict.entity is not None:
             spec = self.settings.treatment_defaults.get(verdict.entity, self.settings.undeclared_mask)
             new = self._make(rule, spec, verdict.entity, "drift" if drift else "detected")
-        elif state == FREE or (state == JSON and (undeclared or verdict.entity is not None)):
-            # JSON: an undeclared document is always scanned; a declared one only once
-            # personal data was seen in its leaves.
-            new = self._make(rule, REDACT_DETECTED, FREE_TEXT, "drift" if drift else "detected")
+        elif drift and (state == FREE or (state == JSON and verdict.entity is not None)):
+            # A column declared none that holds prose, or JSON with personal data in its
+            # leaves: scanned and redacted. Undeclared prose and JSON stay withheld: a
+            # redaction that relies on detection is the owning team's decision to make.
+            new = self._make(rule, REDACT_DETECTED, FREE_TEXT, "drift")
         else:
-            new = rule
+            new = rule  # pending / withheld: undeclared stays withheld, declared none passes guarded
         if len(self._effective) < 10_000:
             self._effective[cache_key] = new
         return new

@@ -40,6 +40,7 @@ OLDKEY_HEADER = "__debezium.oldkey"
 NEWKEY_HEADER = "__debezium.newkey"
 KEY_HEADERS = (OLDKEY_HEADER, NEWKEY_HEADER)
 _SCHEMA_CACHE = 64
+_MAX_PASSES = 8  # a record is treated again at most this often while verdicts change
 
 
 @dataclass(frozen=True)
@@ -148,16 +149,18 @@ class TableProcessor:
         cell = self._generation_cell
         if cell is None:
             return self._process(rec)
-        generation = cell.value
-        if generation != self._generation:
-            self._forget_compiled(generation)
-        outcome = self._process(rec)
-        if cell.value != generation:
-            # A verdict changed while this record was read: treat it again under the new
-            # rules rather than publish it under the old ones (fail closed).
-            self._forget_compiled(cell.value)
+        for _ in range(_MAX_PASSES):
+            generation = cell.value
+            if generation != self._generation:
+                self._forget_compiled(generation)
             outcome = self._process(rec)
-        return outcome
+            if cell.value == generation:
+                return outcome
+            # A verdict changed while this record was read (a sample decided, a guard hit):
+            # treat it again under the new rules rather than publish it under the old ones.
+        raise ProcessingError(
+            "verdicts_unsettled", f"table {self.decl.table}: column verdicts kept changing on this record"
+        )
 
     def _forget_compiled(self, generation: int) -> None:
         self._values.clear()

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from pipeline.exceptions import DecodeError, PolicyError
-from pipeline.policy import UNDECLARED, ColumnRule, TablePolicy
+from pipeline.policy import GUARDED, UNDECLARED, ColumnRule, TablePolicy
 
 if TYPE_CHECKING:
     from detectors.profiler import ColumnProfile
@@ -36,6 +36,7 @@ class StructPlan:
     detections: tuple[tuple[str, str, str], ...] = ()  # (column, entity, declared|detected|drift)
     missing: tuple[str, ...] = ()  # declared columns the row does not have (dropped upstream)
     checks: tuple[tuple[str, tuple[type, ...], str], ...] = ()  # (column, JSON types allowed, schema type)
+    guard: tuple[tuple[str, ColumnProfile], ...] = ()  # released / declared-none columns: every value checked
 
 
 # The JSON types the JsonConverter writes for each Connect schema type (bool is not an int).
@@ -120,6 +121,7 @@ class StructTransform:
         undeclared = []
         sensitive = []
         observe = []
+        guard = []
         detections = []
         counts: dict[str, int] = {}
         for col in columns:
@@ -129,6 +131,8 @@ class StructTransform:
             if not rule.declared:
                 undeclared.append(col)
             op = self._op(rule)
+            if prof is not None and op.kind in ("pass", "tag") and rule.pii in GUARDED:
+                guard.append((col, prof))  # out unchanged: every value is checked on its way
             if rule.sensitive:
                 sensitive.append((col, self._label(rule, op)))
                 if rule.pii not in (UNDECLARED, "none"):
@@ -154,6 +158,7 @@ class StructTransform:
             tuple(detections),
             self._missing(columns),
             self._checks(columns),
+            tuple(guard),
         )
 
     def _missing(self, columns: tuple[str, ...]) -> tuple[str, ...]:
@@ -199,6 +204,15 @@ class StructTransform:
                     prof.seen += 1
                     if prof.seen >= prof.next_sample and not self.unavailable.is_placeholder(value):
                         profiler.take(prof, value)
+        if plan.guard:
+            profiler = self.profiler
+            assert profiler is not None
+            for col, prof in plan.guard:
+                value = row[col]
+                if value is not None and not self.unavailable.is_placeholder(value):
+                    # a hit withholds the column and bumps the table's generation: the
+                    # record is treated again under the new rules before it goes out
+                    profiler.guard(prof, value)
         if not plan.work:
             return row, plan
         out = dict(row)

@@ -130,6 +130,7 @@ def _parse(
         format=data.get("format", "auto"),
         columns=MappingProxyType(columns),
         path=doc.file,
+        connector_fields=frozenset(data.get("connector_fields") or ()),
     )
     return decl, []
 
@@ -222,6 +223,7 @@ def fingerprint(decl: Declaration, effective: Mapping[str, TreatmentSpec], extra
         "cdr_topic": decl.cdr_topic,
         "undeclared": decl.undeclared,
         "format": decl.format,
+        "connector_fields": sorted(decl.connector_fields),
         "columns": {
             n: [
                 c.pii,

@@ -41,6 +41,10 @@ class Declaration:
     columns: MappingProxyType[str, ColumnDeclaration]
     path: str
     fingerprint: str = field(default="")  # hash of the policy in force (cdr.policy header)
+    # Fields the connector adds to flattened rows (ExtractNewRecordState add.fields,
+    # __deleted), declared as such: they pass. Undeclared, a column named like them is
+    # treated like any other column.
+    connector_fields: frozenset[str] = field(default=frozenset())
 
     @property
     def table_name(self) -> str:

@@ -207,15 +207,22 @@ class Withhold(Operator):
     kind = "withhold"
 
     def apply(self, value: Any, field: Field | None) -> Any:
-        if isinstance(value, str) and logical.logical_name(field) != logical.JSON_TEXT:
+        if isinstance(value, str) and _plain_text(field):
             return "*" * len(value)
-        return None
+        return None  # numbers, bytes, decimals, JSON, maps, arrays: nulled
 
     def out_field(self, field: Field) -> Field | None:
         out = dict(field)
         out.pop("default", None)
         out["optional"] = True
         return out
+
+
+def _plain_text(field: Field | None) -> bool:
+    """A string field that is text (not bytes as base64, not a decimal, not JSON)."""
+    if field is None:
+        return True
+    return field.get("type") == "string" and logical.logical_name(field) != logical.JSON_TEXT
 
 
 def _json_document(value: str) -> Any:

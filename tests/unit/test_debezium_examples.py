@@ -398,12 +398,24 @@ def test_flattened_rows(customers) -> None:
     check_customer_row(doc(out.records[0].value), row)
 
 
-def test_flattened_metadata_fields_pass(customers) -> None:
+def test_flattened_metadata_fields_pass_only_when_declared(tmp_path: Path, customers) -> None:
     meta = example("flatten_add_fields_output.json")
+    # Not declared as the connector's: named like metadata, treated like any column.
     out = customers.process(record("dbserver1.inventory.customers", {"id": 5, **meta}))
+    row = doc(out.records[0].value)
+    assert row["id"] == 5 and all(row[k] == "*" * len(v) for k, v in meta.items())
+    fields = "[" + ", ".join([*meta, "__deleted"]) + "]"
+    proc = make_processor(
+        tmp_path / "declared",
+        {
+            "t.yaml": "table: inventory.customers\nsource_topic: dbserver1.inventory.customers\n"
+            f"cdr_topic: cdr.c\nowner: t\nconnector_fields: {fields}\n{CUSTOMER_COLUMNS}"
+        },
+    )
+    out = proc.process(record("dbserver1.inventory.customers", {"id": 5, **meta}))
     assert doc(out.records[0].value) == {"id": 5, **meta}
     deleted = example("flatten_delete_rewrite_value.json")["value"]
-    out = customers.process(record("dbserver1.inventory.customers", deleted))
+    out = proc.process(record("dbserver1.inventory.customers", deleted))
     assert doc(out.records[0].value)["__deleted"] == "true"
     assert doc(out.records[0].value)["pk"] == "*"  # undeclared column, masked
 

@@ -6,7 +6,7 @@ import random
 
 import pytest
 
-from detectors.profiler import CLEAR, FREE, JSON, PENDING, PII, DetectionSettings, Profiler
+from detectors.profiler import CLEAR, FREE, JSON, PENDING, PII, QUASI, WITHHELD, DetectionSettings, Profiler
 from detectors.textscan import TextScanner
 from detectors.validators import luhn_ok
 
@@ -36,9 +36,10 @@ def run(name: str, values, field=None, n: int = 300, settings: DetectionSettings
         ("fld", lambda i: f"+44 20 7946 {1000 + i}", PII, "PHONE_NUMBER"),
         ("a", lambda i: f"10.{i % 200}.{(i * 7) % 250}.{(i * 3) % 250 + 1}", PII, "IP_ADDRESS"),
         ("k9", lambda i: "GB29NWBK60161331926819", PII, "IBAN_CODE"),
-        ("ref", lambda i: "".join(str(R.randrange(10)) for _ in range(16)), CLEAR, None),  # lookalike cards
-        ("app_version", lambda i: f"{i % 5}.{i % 3}.{i % 7}.{i % 9}", CLEAR, None),
-        ("trace", lambda i: f"{R.getrandbits(128):032x}", CLEAR, None),
+        # no detector fired, but nothing positive says "not personal" either: withheld
+        ("ref", lambda i: "".join(str(R.randrange(10)) for _ in range(16)), WITHHELD, None),  # lookalike cards
+        ("app_version", lambda i: f"{i % 5}.{i % 3}.{i % 7}.{i % 9}", WITHHELD, None),
+        ("trace", lambda i: f"{R.getrandbits(128):032x}", WITHHELD, None),
         ("host", lambda i: f"db{i % 9}.prod.example.com", CLEAR, None),
         ("status", lambda i: R.choice(["active", "closed"]), CLEAR, None),
         ("first_name", lambda i: R.choice(["Anne", "Bob"]), PII, "PERSON"),  # the name says it
@@ -46,7 +47,15 @@ def run(name: str, values, field=None, n: int = 300, settings: DetectionSettings
         ("c3", lambda i: f"Please ship order {i} to the second address next week.", FREE, "free_text"),
         ("payload", lambda i: '{"contact": {"email": "x@example.com"}, "n": 1}', JSON, "EMAIL_ADDRESS"),
         ("settings", lambda i: '{"lang": "en", "theme": "dark"}', JSON, None),
-        ("email", lambda i: f"{R.getrandbits(256):064x}", CLEAR, None),  # hashed upstream: values decide
+        ("email", lambda i: f"{R.getrandbits(256):064x}", PII, "EMAIL_ADDRESS"),  # a strong name holds it
+        # positive evidence releases: a few categories, measures, small numbers, event dates
+        ("c1", lambda i: ["n/a", "", "unknown"][i % 3], CLEAR, None),
+        ("c2", lambda i: round(R.uniform(0, 500), 2), CLEAR, None),
+        ("c3", lambda i: R.randrange(1000), CLEAR, None),
+        ("c4", lambda i: str(round(R.uniform(0, 500), 2)), CLEAR, None),
+        ("c5", lambda i: 5_550_100_000 + i, WITHHELD, None),  # ten-digit numbers: no release
+        ("city", lambda i: R.choice(["Leeds", "York", "Bath"]), QUASI, "city"),
+        ("zip_code", lambda i: f"{R.randrange(10000, 99999)}", QUASI, "postcode"),
     ],
 )
 def test_verdicts(column, values, state, entity) -> None:
@@ -61,7 +70,7 @@ def test_one_email_in_a_thousand_rows_is_not_an_email_column() -> None:
         n=1000,
         settings=DetectionSettings(min_samples=1000, sample_every=1),
     ).verdict
-    assert v.state == CLEAR
+    assert v.state == WITHHELD  # not an e-mail column, and free-form: never released
     assert dict(v.evidence)["rows:EMAIL_ADDRESS"] == 0.001
 
 
@@ -73,8 +82,10 @@ def test_pending_until_enough_samples() -> None:
 
 
 def test_sampling_rate_after_the_minimum() -> None:
-    prof = run("c", lambda i: "gold", n=1100, settings=DetectionSettings(min_samples=100, sample_every=20))
+    prof = run("c", lambda i: f"gold-{i}", n=1100, settings=DetectionSettings(min_samples=100, sample_every=20))
     assert prof.seen == 1100 and prof.sampled == 100 + 50
+    decided = run("c", lambda i: "gold", n=1100, settings=DetectionSettings(min_samples=100, sample_every=20))
+    assert decided.verdict.state == CLEAR and decided.sampled == 100 + 5  # the guard checks every value
 
 
 def test_hysteresis_keeps_a_pii_verdict_through_noise() -> None:

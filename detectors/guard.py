@@ -1,0 +1,88 @@
+"""The per-value guard of released columns.
+
+A column released on positive evidence (and every column declared ``pii: none``) passes
+its values unchanged, so each value is checked on its way out, not a sample of them:
+
+- text: every *distinct* value (a bounded memo of hashes, never the values) is matched by
+  the validated pattern recognizers on the normalised text; a categorical column that
+  grows past its category budget is no longer categorical;
+- numbers: integers (and integral floats) long enough to be a card, an SSN, a phone or an
+  account number are validated as such.
+
+The first hit is returned as the reason; the profiler then withholds the column again
+and the caller treats the record under the new rule.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from detectors.profiler import ColumnProfile
+    from detectors.textscan import TextScanner
+
+MEMO_LIMIT = 4096  # distinct values remembered (as hashes) per column, then forgotten
+CATEGORY_BUDGET = 64  # distinct values a column released as categorical may show
+MAX_CATEGORY_LENGTH = 128
+CARDINALITY = "cardinality"  # reason: a categorical column stopped being one
+SHAPE = "shape"  # reason: a value a categorical column never had (too long)
+_NUMERIC_ENTITIES = frozenset({"CREDIT_CARD", "US_SSN", "PHONE_NUMBER", "US_BANK_NUMBER"})
+_ID_ENTITIES = frozenset({"CREDIT_CARD"})  # surrogate ids: 9-10 digit ids are not SSNs or phones
+_MIN_DIGITS = 9
+
+
+def check(prof: ColumnProfile, value: Any, scanner: TextScanner) -> str | None:
+    """Why this value breaks the column's release (an entity or a reason), or None."""
+    if isinstance(value, bool) or value is None:
+        return None
+    if isinstance(value, str):
+        return _text(prof, value, scanner)
+    if isinstance(value, int):
+        return _number(prof, value, scanner)
+    if isinstance(value, float) and value.is_integer() and abs(value) >= 10 ** (_MIN_DIGITS - 1):
+        return _number(prof, int(value), scanner)
+    return None
+
+
+def _remember(prof: ColumnProfile, value: Any) -> bool:
+    """True when the value was seen before (and passed)."""
+    seen = prof.guard_seen
+    h = hash(value)
+    if h in seen:
+        return True
+    if prof.release == "categorical":
+        if len(seen) >= CATEGORY_BUDGET:
+            return False
+    elif len(seen) >= MEMO_LIMIT:
+        seen.clear()
+    seen.add(h)
+    return False
+
+
+def _text(prof: ColumnProfile, value: str, scanner: TextScanner) -> str | None:
+    if _remember(prof, value):
+        return None
+    if prof.release == "categorical":
+        if len(prof.guard_seen) >= CATEGORY_BUDGET:
+            return CARDINALITY
+        if len(value) > MAX_CATEGORY_LENGTH:
+            return SHAPE
+    hit = scanner.whole_value(value)
+    if hit is not None:
+        return hit[0]
+    for finding in scanner.find(value, prose=False):
+        return finding.entity
+    return None
+
+
+def _number(prof: ColumnProfile, value: int, scanner: TextScanner) -> str | None:
+    digits = str(abs(value)) if abs(value) < 10**40 else ""
+    if len(digits) < _MIN_DIGITS or _remember(prof, value):
+        return None if digits else SHAPE
+    allowed = _ID_ENTITIES if prof.release == "id" else _NUMERIC_ENTITIES
+    for rec in scanner.recognizers:
+        if rec.entity in allowed:
+            score = rec.match_value(digits)
+            if score is not None and score >= 0.5:
+                return rec.entity
+    return None
