@@ -158,6 +158,10 @@ def type_key(field: dict[str, Any] | None) -> str:
     return f"{field.get('type')}/{field.get('name') or ''}"
 
 
+_NER_ENTITIES = frozenset({"PERSON", "LOCATION", "NRP"})  # entities only NER votes and names evidence
+_MIN_DIGITS = {"PHONE_NUMBER": 7, "CREDIT_CARD": 12, "US_SSN": 9, "IBAN_CODE": 12}  # fewer is not one
+_RELEASED_BY_TYPE = ("type", "bool", "measure", "id", "event_time")
+_TYPE_DECIDED = frozenset({*_RELEASED_BY_TYPE, "geo", "dob"})
 _DISTINCT_LIMIT = 64  # distinct sampled values tracked (as hashes) for the categorical test
 
 
@@ -241,7 +245,7 @@ class ColumnProfile:
 
     def _initial_verdict(self) -> Verdict:
         hint = self.type_hint
-        if hint in ("type", "bool", "measure", "id", "event_time"):
+        if hint in _RELEASED_BY_TYPE:
             self.release = hint
             return Verdict(CLEAR, None, 1.0, 0, ((f"release:{hint}", 1.0),))
         if hint == "geo":
@@ -273,6 +277,10 @@ class ColumnProfile:
     def sample(self, value: Any, scanner: TextScanner) -> bool:
         """Analyse one sampled value; True when the verdict changed."""
         s = self.settings
+        if self.type_hint in _TYPE_DECIDED:
+            self.sampled += 1  # the type (with the name) decided; the guard checks released values
+            self.next_sample = self.seen + 1000
+            return False
         if self.sampled < s.min_samples:
             self.next_sample = self.seen + 1
         elif self.verdict.state in (PII, CLEAR):
@@ -353,10 +361,16 @@ class ColumnProfile:
     def _text(self, text: str, scanner: TextScanner, numeric: bool) -> None:
         self.strings += 1
         hit = False
+        digits = -1
         for rec in scanner.recognizers:
             score = rec.match_value(text)
             if score is None:
                 continue
+            need = _MIN_DIGITS.get(rec.entity)
+            if need is not None:
+                digits = digits if digits >= 0 else sum(c.isdigit() for c in text)
+                if digits < need:
+                    continue  # a 5-digit code is not a phone number
             hit = True
             if score >= 0.5:
                 self.strong[rec.entity] = self.strong.get(rec.entity, 0) + 1
@@ -535,7 +549,7 @@ class ColumnProfile:
             evidence += [(f"json:{k}", float(v)) for k, v in sorted(self.json_hits.items())[:16]]
             verdict = Verdict(JSON, top, round(json_frac, 3), n, tuple(evidence))
         elif best_entity is not None and best >= s.enter and (n >= s.min_samples // 2 or best >= 0.8):
-            if quasi is not None and best_entity == "LOCATION" and not self.strong and best < STRONG_NAME:
+            if quasi is not None and best_entity in _NER_ENTITIES and not self.strong and best < STRONG_NAME:
                 verdict = Verdict(QUASI, quasi, best, n, tuple(evidence))
             else:
                 verdict = Verdict(PII, best_entity, best, n, tuple(evidence))
@@ -559,7 +573,7 @@ class ColumnProfile:
                 verdict = Verdict(WITHHELD, None, round(1.0 - best, 3), n, tuple(evidence))
         else:
             verdict = Verdict(PENDING, None, 0.0, n, tuple(evidence))
-        if verdict.state != CLEAR and self.type_hint not in ("type", "bool", "measure", "id", "event_time"):
+        if verdict.state != CLEAR:
             self.release = None
         changed = (verdict.state, verdict.entity) != (prev.state, prev.entity)
         self.verdict = verdict

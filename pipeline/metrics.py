@@ -223,7 +223,7 @@ class _DetectionCollector(Collector):
         self.column_label = column_label
 
     def collect(self) -> Iterator[Metric]:
-        from detectors.profiler import FREE, JSON, PENDING, PII
+        from detectors.profiler import FREE, JSON, PENDING, PII, WITHHELD
 
         verdicts = GaugeMetricFamily(
             "cdr_column_verdict",
@@ -235,7 +235,7 @@ class _DetectionCollector(Collector):
         )
         pending = GaugeMetricFamily(
             "cdr_undeclared_columns_pending",
-            "Undeclared columns withheld until the detector clears them.",
+            "Undeclared columns withheld: too few values yet, or no positive evidence they hold no personal data.",
             labels=["table"],
         )
         drift = GaugeMetricFamily(
@@ -265,7 +265,7 @@ class _DetectionCollector(Collector):
             if col is None:
                 if found_pii:
                     pii_columns.setdefault(table, set()).add(label)
-                elif v.state == PENDING:
+                elif v.state in (PENDING, WITHHELD):
                     pending_columns.setdefault(table, set()).add(label)
             elif col.pii == "none" and found_pii:
                 drifted.add((table, label, v.entity or v.state))

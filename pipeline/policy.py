@@ -26,6 +26,8 @@ QUASI_IDENTIFIER = "QUASI_IDENTIFIER"
 GUARDED = frozenset({NONE, QUASI_IDENTIFIER})  # rules whose values go out as they are: guarded
 KEEP_IN_KEY = frozenset({"pass", "tag"})
 TAG = TreatmentSpec("tag")
+VOTED_ENTITIES = frozenset({"PERSON", "LOCATION", "NRP"})  # found by NER votes, not validators
+DRIFT_BY_VOTES = 0.8  # NER-voted drift in a column declared none needs this confidence
 REDACT_DETECTED = TreatmentSpec("redact_detected")
 
 
@@ -134,8 +136,10 @@ class TablePolicy:
         drift = rule.declared and rule.pii == NONE
         if not (undeclared or (drift and self.settings.drift == "enforce")):
             return rule
-        if drift and verdict.named:
-            return rule  # the team declared it none: a column name alone is not drift
+        if drift and (verdict.named or (verdict.entity in VOTED_ENTITIES and verdict.confidence < DRIFT_BY_VOTES)):
+            # The team declared it none: a column name alone is not drift, nor are a few
+            # NER votes on merchant or product names; validated values are.
+            return rule
         cache_key = (rule.column, verdict.state, verdict.entity)
         hit = self._effective.get(cache_key)
         if hit is not None:

@@ -84,20 +84,20 @@ def test_withheld_columns_keep_their_type(tmp_path: Path) -> None:
                     "name": "pg.public.accounts.Value",
                     "fields": [
                         {"type": "int64", "field": "id"},
-                        {"type": "int64", "field": "score", "optional": False},
+                        {"type": "int64", "field": "c5", "optional": False},
                     ],
                 },
                 {"type": "string", "field": "op"},
             ],
         },
-        "payload": {"op": "c", "after": {"id": 1, "score": 700}},
+        "payload": {"op": "c", "after": {"id": 1, "c5": 700}},
     }
     out = doc(proc.process(record("pg.public.accounts", value)).records[0].value)
-    score = next(f for f in out["schema"]["fields"][0]["fields"] if f["field"] == "score")
-    assert out["payload"]["after"]["score"] is None
-    assert score == {
+    c5 = next(f for f in out["schema"]["fields"][0]["fields"] if f["field"] == "c5")
+    assert out["payload"]["after"]["c5"] is None
+    assert c5 == {
         "type": "int64",
-        "field": "score",
+        "field": "c5",
         "optional": True,
         "parameters": {"cdr.pii": "undeclared", "cdr.treatment": "withhold", "cdr.detected": "pending"},
     }
