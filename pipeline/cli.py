@@ -112,7 +112,7 @@ def _config(path: Path | None, schemas: Path | None = None) -> Config:
 def _run(args: argparse.Namespace) -> int:
     from pipeline.bootstrap import build_processor
     from pipeline.kafka.service import Service
-    from pipeline.logs import log, log_verdict, setup_logging
+    from pipeline.logs import log, setup_logging, verdict_logger
     from pipeline.metrics import Metrics
 
     config = _config(args.config)
@@ -128,10 +128,11 @@ def _run(args: argparse.Namespace) -> int:
         port = config.metrics.port
         metrics_settings = dataclasses.replace(config.metrics, port=port + args.worker_id if port else 0)
         config = dataclasses.replace(config, worker_id=args.worker_id, metrics=metrics_settings)
-    processor = build_processor(config, on_verdict=log_verdict)
-    metrics = Metrics()
+    processor = build_processor(config)
+    metrics = Metrics(names=processor.names)
     profiler = processor.settings.policy.profiler
     if profiler is not None:
+        profiler.on_change = verdict_logger(processor.names)
         metrics.watch_detection(profiler, processor.declarations)
     logger = logging.getLogger("cdr")
     service = Service(config, processor, metrics)
