@@ -325,3 +325,48 @@ def test_loop_diagnostics_name_type_and_frames_never_the_message(tmp_path: Path)
     with pytest.raises(FileLoopError) as info:  # the input is a directory: fails outside the per-record net
         process_file(None, tmp_path, tmp_path / "o.jsonl", tmp_path / "d.jsonl")  # type: ignore[arg-type]
     assert "pipeline/filemode.py:" in str(info.value) and "Error at" in str(info.value)
+
+
+def test_the_service_logs_undeclared_columns_and_dead_letters_by_safe_name(tmp_path: Path) -> None:
+    """The service's own log lines (undeclared_column, dead_letter with its frames), from a
+    real Service whose clients are never asked to reach a broker."""
+    from pipeline.config import Config
+    from pipeline.kafka.service import Service
+
+    with Keep() as lines:
+        proc = contacts(tmp_path, "mask")
+        config = Config(kafka={"bootstrap.servers": "127.0.0.1:9"}, schemas_dir=tmp_path / "s")
+        service = Service(config, proc, Metrics(names=proc.names))
+        try:
+            published = proc.process(record("pg.public.contacts", envelope(row(1)), key={"id": 1}))
+            holds(isinstance(published, Published), "not published")
+            service._log_undeclared(published)  # type: ignore[arg-type]
+            bad = row(2)
+            bad[PHONE] = 5
+            dead = proc.process(record("pg.public.contacts", with_schema(bad, {"id": "int64"}), key={"id": 2}))
+            holds(isinstance(dead, DeadLetter), "not dead-lettered")
+            service._dispatch(dead.source, None, dead)
+        finally:
+            service.producer.purge()
+            service.consumer.close()
+    events = [json.loads(line) for line in lines if line.startswith("{")]
+    undeclared = [e for e in events if e.get("event") == "undeclared_column"]
+    holds(len(undeclared) == len(PLANTED), "not every undeclared column logged once")
+    holds(all(e["column"].startswith(PREFIX) for e in undeclared), "an undeclared planted column logged as is")
+    dead_lines = [e for e in events if e.get("event") == "dead_letter"]
+    holds(len(dead_lines) == 1 and dead_lines[0]["frames"].startswith("pipeline/transform.py:"), "no frames logged")
+    no_leak(*lines)
+
+
+def test_sealed_dead_letters_seal_header_names_too() -> None:
+    from pipeline.events import SourceRecord
+
+    source = SourceRecord("pg.public.contacts", 0, 3, b"{}", b"{}", ((EMAIL, b"x"), ("__op", None)), 1)
+    dead = DeadLetter(source, "decode", "invalid_json", "DecodeError", f"field {PERSON!r} is wrong")
+    sealer = DeadLetterSealer.from_config("hex:" + "42" * 32)
+    sealed = dead_letter_record(dead, "cdr.dlq", now_ms=1, sealer=sealer)
+    no_leak(*(name for name, _ in sealed.headers), *(v for _, v in sealed.headers))
+    holds(original_record(sealed.key, sealed.value, list(sealed.headers), sealer) == source, "does not reopen")
+    # Without a key the last line of defence still keeps unusual quoted names out.
+    plain = dict(dead_letter_record(dead, "cdr.dlq", now_ms=1).headers)
+    no_leak(plain[H_MESSAGE])
