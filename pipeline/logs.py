@@ -19,7 +19,7 @@ from typing import Any
 
 import orjson
 
-from pipeline.safenames import SafeNames
+from pipeline.safenames import SafeNames, safe_path
 from pipeline.tracebacks import frames
 
 
@@ -80,5 +80,14 @@ def log_verdict(change: Any, names: SafeNames | None = None) -> None:
         entity=after.entity,
         confidence=after.confidence,
         samples=after.samples,
-        evidence=dict(after.evidence),
+        evidence={_evidence_name(name, names): weight for name, weight in after.evidence},
     )
+
+
+def _evidence_name(name: str, names: SafeNames) -> str:
+    """``json:<path>:<entity>`` evidence names a JSON path built from the document's keys:
+    the path in its safe form."""
+    if not name.startswith("json:") or ":" not in name[5:]:
+        return name
+    path, entity = name[5:].rsplit(":", 1)
+    return f"json:{safe_path(path, names.safe)}:{entity}"
