@@ -14,10 +14,10 @@ from typing import TYPE_CHECKING, Any
 
 from pipeline.exceptions import DecodeError, PolicyError
 from pipeline.policy import UNDECLARED, ColumnRule, TablePolicy
-from pipeline.safenames import safe_name
 
 if TYPE_CHECKING:
     from detectors.profiler import ColumnProfile
+from pipeline.safenames import safe_name
 from pipeline.treatments.operators import Operator
 from pipeline.treatments.placeholder import UnavailableValues
 
