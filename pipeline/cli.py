@@ -13,6 +13,7 @@ import logging
 import os
 import sys
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from rich.console import Console
 from rich.progress import BarColumn, DownloadColumn, Progress, TextColumn, TimeRemainingColumn
@@ -22,6 +23,10 @@ from pipeline import __version__
 from pipeline.config import Config, load_config
 from pipeline.events import SourceRecord
 from pipeline.exceptions import InvalidFilesError
+
+if TYPE_CHECKING:
+    from pipeline.audit import AuditReport
+    from pipeline.safenames import SafeNames
 
 EXIT_OK = 0
 EXIT_ERROR = 1
@@ -74,6 +79,12 @@ def _parser() -> argparse.ArgumentParser:
     replay.add_argument("--group", help="consumer group of the replay (default: <group.id>.dlq-replay)")
     replay.add_argument("--limit", type=int, help="replay at most this many dead letters")
 
+    names = sub.add_parser(
+        "name-digest", help="print the col~ digest of candidate column names under the deployment's hash key"
+    )
+    names.add_argument("names", nargs="*", help="candidate names (default: one per line on stdin)")
+    names.add_argument("--config", type=Path, help="the service's config file (hashing.key_file; or CDR_HASH_KEY)")
+
     val = sub.add_parser("validate", help="check declaration files; print file:line: problem for each")
     val.add_argument("schemas", nargs="?", type=Path, help="declarations directory (default: ./schemas)")
     val.add_argument("--config", type=Path, help="optional config file (entities, treatment defaults)")
@@ -93,6 +104,8 @@ def main(argv: list[str] | None = None) -> int:
             return _audit(args)
         if args.command == "dlq":
             return _dlq_replay(args)
+        if args.command == "name-digest":
+            return _name_digest(args)
         return _validate(args)
     except InvalidFilesError as exc:
         # One problem per line, never wrapped: editors and CI read `file:line: message`.
@@ -112,7 +125,7 @@ def _config(path: Path | None, schemas: Path | None = None) -> Config:
 def _run(args: argparse.Namespace) -> int:
     from pipeline.bootstrap import build_processor
     from pipeline.kafka.service import Service
-    from pipeline.logs import log, log_verdict, setup_logging
+    from pipeline.logs import log, setup_logging, verdict_logger
     from pipeline.metrics import Metrics
 
     config = _config(args.config)
@@ -128,10 +141,11 @@ def _run(args: argparse.Namespace) -> int:
         port = config.metrics.port
         metrics_settings = dataclasses.replace(config.metrics, port=port + args.worker_id if port else 0)
         config = dataclasses.replace(config, worker_id=args.worker_id, metrics=metrics_settings)
-    processor = build_processor(config, on_verdict=log_verdict)
-    metrics = Metrics()
+    processor = build_processor(config)
+    metrics = Metrics(names=processor.names)
     profiler = processor.settings.policy.profiler
     if profiler is not None:
+        profiler.on_change = verdict_logger(processor.names)
         metrics.watch_detection(profiler, processor.declarations)
     logger = logging.getLogger("cdr")
     service = Service(config, processor, metrics)
@@ -195,6 +209,7 @@ def _scan(args: argparse.Namespace) -> int:
     from detectors.ner import ner_engine
     from detectors.textscan import TextScanner
     from pipeline.bootstrap import load_declaration_set
+    from pipeline.safenames import safe_path
     from pipeline.scan import FAILING, Scanner, compare, findings, write_proposals
 
     if args.input is not None and not args.input.is_file():
@@ -228,13 +243,17 @@ def _scan(args: argparse.Namespace) -> int:
             console.print(f"[red]cdr scan: {exc}[/]")
             return EXIT_USAGE
     out = Console(highlight=False)
+    # Undeclared names are shown in their safe form: a column can be named with personal data.
+    names = _safe_names(config, console)
+    declared_by_table = {d.table: d.columns for d in declarations.by_topic.values()} if declarations else {}
     for table, sample in sorted(scanner.tables.items()):
+        declared = declared_by_table.get(table, {})
         t = Table(title=f"{table}: {sample.rows} rows sampled")
         for name in ("column", "detected", "verdict evidence"):
             t.add_column(name, overflow="fold")
         for f in findings(sample):
-            detected = f.pii + "".join(f"\n  {p}: {e}" for p, e in f.paths)
-            t.add_row(f.column, detected, f.evidence)
+            detected = f.pii + "".join(f"\n  {safe_path(p, names.safe)}: {e}" for p, e in f.paths)
+            t.add_row(names.safe(f.column, declared), detected, f.evidence)
         out.print(t)
     if args.out is not None:
         for path in write_proposals(scanner, args.out):
@@ -247,7 +266,8 @@ def _scan(args: argparse.Namespace) -> int:
         t.add_column(name, overflow="fold")
     for c in rows:
         style = "bold red" if c.status in FAILING else None
-        t.add_row(c.table, c.column, c.declared or "-", c.detected, c.status, style=style)
+        shown = names.safe(c.column, declared_by_table.get(c.table, {}))
+        t.add_row(c.table, shown, c.declared or "-", c.detected, c.status, style=style)
     out.print(t)
     failing = [c for c in rows if c.status in FAILING]
     if failing:
@@ -306,6 +326,7 @@ def _audit(args: argparse.Namespace) -> int:
             auditor.add(topic, key, value, headers)
             bar.advance(task)
     report = auditor.report
+    _safe_report_paths(report, _safe_names(config, console))
     out = Console(highlight=False)
     t = Table(title=f"raw personal data in CDR records ({sum(report.records.values())} records read)")
     for name in ("topic", "field", "entity", "values"):
@@ -326,6 +347,22 @@ def _audit(args: argparse.Namespace) -> int:
         return EXIT_ERROR
     out.print("no raw personal data found")
     return EXIT_OK
+
+
+def _safe_report_paths(report: AuditReport, names: SafeNames) -> None:
+    """Field paths in their safe form (a CDR field or map key can be named with personal
+    data), before the report is printed or written as metrics."""
+    from collections import Counter
+
+    from pipeline.safenames import safe_path
+
+    findings: Counter[tuple[str, str, str]] = Counter()
+    for (topic, fld, entity), n in report.findings.items():
+        findings[(topic, safe_path(fld, names.safe), entity)] += n
+    tagged: Counter[tuple[str, str]] = Counter()
+    for (topic, fld), n in report.tagged.items():
+        tagged[(topic, safe_path(fld, names.safe))] += n
+    report.findings, report.tagged = findings, tagged
 
 
 def _audit_source(args: argparse.Namespace, config: Config):
@@ -381,6 +418,44 @@ def _dlq_replay(args: argparse.Namespace) -> int:
     if stats.delivery_failures:
         return EXIT_ERROR
     return EXIT_ERROR if stats.still_failing or stats.unreadable else EXIT_OK
+
+
+def _safe_names(config: Config, console: Console | None = None) -> SafeNames:
+    """Names under the deployment's hash key when one is set; else a random key (the
+    digests of this run only), said on ``console``."""
+    from pipeline.safenames import SafeNames
+    from pipeline.treatments.hashing import HashKeyError, load_hash_key
+
+    try:
+        key = load_hash_key(config.hash_key_file, config.hash_key_id)
+    except HashKeyError:
+        key = None
+    if key is not None:
+        return SafeNames(key.secret)
+    if console is not None:
+        console.print("no hash key set: undeclared unusual column names are shown as digests of this run only")
+    return SafeNames.ephemeral()
+
+
+def _name_digest(args: argparse.Namespace) -> int:
+    from pipeline.treatments.hashing import HashKeyError, load_hash_key
+
+    config = _config(args.config)
+    try:
+        key = load_hash_key(config.hash_key_file, config.hash_key_id)
+    except HashKeyError as exc:
+        print(f"cdr name-digest: {exc}", file=sys.stderr)
+        return EXIT_USAGE
+    if key is None:
+        print("cdr name-digest: no hash key: set CDR_HASH_KEY or give --config with hashing.key_file", file=sys.stderr)
+        return EXIT_USAGE
+    from pipeline.safenames import SafeNames
+
+    names = SafeNames(key.secret)
+    candidates = args.names or [line.rstrip("\r\n") for line in sys.stdin]
+    for name in candidates:
+        print(names.digest(name))
+    return EXIT_OK
 
 
 def _validate(args: argparse.Namespace) -> int:

@@ -65,6 +65,7 @@ class DeadLetter:
     reason: str  # bounded vocabulary, used as a metric label
     error_class: str
     message: str
+    frames: str = ""  # the project's file:line frames where it failed (pipeline.tracebacks), never values
 
 
 @dataclass(frozen=True, slots=True)

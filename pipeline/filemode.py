@@ -21,10 +21,16 @@ import orjson
 
 from pipeline.codec import jsontext
 from pipeline.events import CdrRecord, DeadLetter, Published, SourceRecord
-from pipeline.exceptions import DecodeError
+from pipeline.exceptions import CdrError, DecodeError
 from pipeline.processor import KEY_HEADERS, PII_HEADER, Processor
+from pipeline.tracebacks import diagnostic
 
 JSON_HEADERS = frozenset({PII_HEADER, *KEY_HEADERS})
+
+
+class FileLoopError(CdrError):
+    """The file loop failed outside the per-record net: the line, the exception type and
+    the project's frames (pipeline.tracebacks), never the exception's message."""
 
 
 @dataclass
@@ -132,6 +138,7 @@ def dead_letter_line(dead: DeadLetter, lineno: int) -> bytes:
             "reason": dead.reason,
             "class": dead.error_class,
             "message": dead.message,
+            "frames": dead.frames,
         },
     }
     return jsontext.dumps(line, docs.fast) + b"\n"
@@ -152,6 +159,17 @@ def process_file(
     on_progress: Any = None,
 ) -> FileRunStats:
     stats = FileRunStats()
+    try:
+        _process_lines(processor, input_path, output_path, dlq_path, on_progress, stats)
+    except Exception as exc:
+        # A third-party message can quote the value that caused it: type and frames only.
+        raise FileLoopError(f"line {stats.lines}: {diagnostic(exc)}; the rest of the file was not processed") from None
+    return stats
+
+
+def _process_lines(
+    processor: Processor, input_path: Path, output_path: Path, dlq_path: Path, on_progress: Any, stats: FileRunStats
+) -> None:
     with input_path.open("rb") as src, output_path.open("wb") as out, dlq_path.open("wb") as dlq:
         for lineno, line in iter_lines(src):
             stats.lines += 1
@@ -186,4 +204,3 @@ def process_file(
                 dlq.write(dead_letter_line(outcome, lineno))
             else:
                 stats.skipped[outcome.reason] += 1
-    return stats

@@ -1,8 +1,10 @@
 """Prometheus metrics, all behind one object with an injectable registry.
 
 Label values come from declarations, topic names, column names and a fixed vocabulary
-of reasons: never from record values. Labels built from names seen at run time (topics,
-columns) are capped; past the cap they collapse into ``__other__`` so a misbehaving
+of reasons: never from record values. Column names are labels only in their safe form
+(:mod:`pipeline.safenames`: declared or plain names as they are, others as a keyed
+digest). Labels built from names seen at run time (topics, columns) are capped, column
+labels per table too; past the cap they collapse into ``__other__`` so a misbehaving
 source cannot explode cardinality.
 """
 
@@ -21,6 +23,7 @@ from prometheus_client.registry import Collector
 
 from pipeline import __version__
 from pipeline.events import DeadLetter, Published, Skipped
+from pipeline.safenames import SafeNames
 
 if TYPE_CHECKING:
     from detectors.profiler import Profiler
@@ -50,12 +53,22 @@ class _Bounded:
 
 class Metrics:
     def __init__(
-        self, registry: CollectorRegistry | None = None, max_topics: int = 500, max_columns: int = 2000
+        self,
+        registry: CollectorRegistry | None = None,
+        max_topics: int = 500,
+        max_columns: int = 2000,
+        max_columns_per_table: int = 200,
+        names: SafeNames | None = None,
     ) -> None:
         self.registry = registry if registry is not None else CollectorRegistry()
         r = self.registry
+        # The processor's names (its deployment key, its declarations); without them a
+        # random key keeps labels safe, though digests then change with each process.
+        self.names = names if names is not None else SafeNames.ephemeral()
         self._topic = _Bounded(max_topics)
         self._column = _Bounded(max_columns)
+        self._per_table_limit = max_columns_per_table
+        self._table_columns: dict[str, _Bounded] = {}
         self.consumed = Counter("cdr_events_consumed", "Records consumed from source topics.", ["topic"], registry=r)
         self.produced = Counter("cdr_events_produced", "Records acknowledged on CDR topics.", ["topic"], registry=r)
         self.dead_letters = Counter(
@@ -139,19 +152,30 @@ class Metrics:
             self.skipped.labels(self._topic(outcome.source.topic), outcome.reason).inc()
 
     def _column_label(self, table: str, column: str) -> str:
-        return column if self._column(f"{table}.{column}") != OTHER else OTHER
+        """The column's safe form, within the per-table and overall caps."""
+        label = self.names.column(table, column)
+        per_table = self._table_columns.get(table)
+        if per_table is None:
+            if len(self._table_columns) >= self._topic.limit:
+                return OTHER
+            per_table = self._table_columns[table] = _Bounded(self._per_table_limit)
+        if per_table(label) == OTHER:
+            return OTHER
+        return label if self._column(f"{table}.{label}") != OTHER else OTHER
 
     def _note_undeclared(self, table: str, columns: Iterable[str]) -> None:
         seen = self._undeclared_seen.setdefault(table, set())
         events = self._undeclared_events
         for column in columns:
-            key = (table, self._column_label(table, column))
+            label = self._column_label(table, column)
+            key = (table, label)
             events[key] = events.get(key, 0) + 1
             if len(seen) < 2000:
-                seen.add(column)
+                seen.add(self.names.column(table, column))
 
     def watch_detection(self, profiler: Profiler, declarations: DeclarationSet) -> None:
-        """Expose the column profiler's state (verdicts, drift, undeclared PII)."""
+        """Expose the column profiler's state (verdicts, drift, undeclared PII); its
+        column names become labels through :meth:`_column_label` (safe form, capped)."""
         self.registry.register(_DetectionCollector(profiler, declarations, self._column_label))
 
     def consumed_from(self, topic: str, n: int = 1) -> None:
@@ -210,7 +234,7 @@ class _DictCollector(Collector):
         )
         for table, columns in list(self.m._missing.items()):
             for column in columns:
-                missing.add_metric([table, column], 1)
+                missing.add_metric([table, self.m._column_label(table, column)], 1)
         yield missing
 
 

@@ -30,6 +30,8 @@ from pipeline.declarations.model import Declaration, DeclarationSet
 from pipeline.events import CdrRecord, DeadLetter, Outcome, ProcessingReport, Published, Skipped, SourceRecord
 from pipeline.exceptions import DecodeError, ProcessingError
 from pipeline.policy import PolicySettings, TablePolicy
+from pipeline.safenames import SafeNames
+from pipeline.tracebacks import frames
 from pipeline.transform import StructPlan, StructTransform
 from pipeline.treatments.placeholder import UnavailableValues
 
@@ -68,8 +70,11 @@ class _Compiled:
 
 
 class TableProcessor:
-    def __init__(self, decl: Declaration, settings: CoreSettings, unavailable: UnavailableValues) -> None:
+    def __init__(
+        self, decl: Declaration, settings: CoreSettings, unavailable: UnavailableValues, names: SafeNames
+    ) -> None:
         self.decl = decl
+        self.names = names
         self.policy = TablePolicy(decl, settings.policy)
         self.unavailable = unavailable
         self.passthrough = frozenset(settings.headers_passthrough)
@@ -199,7 +204,8 @@ class TableProcessor:
     def _summary(self, plans: list[StructPlan]) -> _Summary:
         """The cdr.pii header, treatment counts, undeclared columns and detections of a
         record, from the plans of its key, rows and key headers (cached per combination
-        of plans)."""
+        of plans). Column names are in their safe form (:mod:`pipeline.safenames`): the
+        header and the report reach consumers, metrics and logs."""
         cache_key = tuple(p.serial for p in plans)
         hit = self._summaries.get(cache_key)
         if hit is not None:
@@ -209,17 +215,20 @@ class TableProcessor:
         sensitive: dict[str, str] = {}
         detections: dict[tuple[str, str, str], int] = {}
         missing: dict[str, None] = {}
+        declared = self.decl.columns
+        safe = self.names.safe
         for plan in plans:
             for treatment, n in plan.counts:
                 counts[treatment] = counts.get(treatment, 0) + n
             for col in plan.undeclared:
-                undeclared[col] = None
+                undeclared[safe(col, declared)] = None
             for col, label in plan.sensitive:
-                sensitive.setdefault(col, label)
-            for detection in plan.detections:
+                sensitive.setdefault(safe(col, declared), label)
+            for col, entity, source in plan.detections:
+                detection = (safe(col, declared), entity, source)
                 detections[detection] = detections.get(detection, 0) + 1
             for col in plan.missing:
-                missing[col] = None
+                missing[safe(col, declared)] = None
         summary = (
             orjson.dumps(sensitive),
             tuple(sorted(counts.items())),
@@ -327,8 +336,10 @@ class Processor:
         self.settings = settings
         self.unavailable = UnavailableValues(settings.unavailable_placeholder)
         self.ner_seconds = 0.0  # time in batched NER, for the scanner metric
+        self.names = SafeNames.from_hash_key(settings.policy.hash_key, declarations)
         self._tables: dict[str, TableProcessor] = {
-            topic: TableProcessor(decl, settings, self.unavailable) for topic, decl in declarations.by_topic.items()
+            topic: TableProcessor(decl, settings, self.unavailable, self.names)
+            for topic, decl in declarations.by_topic.items()
         }
 
     def table_for(self, topic: str) -> TableProcessor | None:
@@ -345,7 +356,8 @@ class Processor:
                 columns=template.columns,
                 path=template.path,
             )
-            table = self._tables[topic] = TableProcessor(decl, self.settings, self.unavailable)
+            self.names.declare(decl.table, decl.columns)
+            table = self._tables[topic] = TableProcessor(decl, self.settings, self.unavailable, self.names)
         return table
 
     def process_batch(self, records: list[SourceRecord]) -> list[Outcome]:
@@ -382,15 +394,19 @@ class Processor:
             if size > limit:
                 message = f"record is {size} bytes, over max_record_bytes ({limit}); not processed"
                 return DeadLetter(rec, "decode", "record_too_large", "RecordTooLarge", message)
+        table = None
         try:
             table = self.table_for(rec.topic)
             if table is None:
                 return Skipped(rec, "undeclared_topic")
             return table.process(rec)
         except ProcessingError as exc:
-            return DeadLetter(rec, exc.stage, exc.reason, type(exc).__name__, exc.message)
-        except RecursionError:
-            return DeadLetter(rec, "process", "too_deep", "RecursionError", "record is nested too deeply")
+            # Messages quote column names ({col!r}): each quoted name in its safe form.
+            declared = table.decl.columns if table is not None else ()
+            message = self.names.scrub(exc.message, declared)
+            return DeadLetter(rec, exc.stage, exc.reason, type(exc).__name__, message, frames(exc))
+        except RecursionError as exc:
+            return DeadLetter(rec, "process", "too_deep", "RecursionError", "record is nested too deeply", frames(exc))
         except Exception as exc:  # fail closed: a bug must not publish a raw value
             return DeadLetter(
                 rec,
@@ -398,4 +414,5 @@ class Processor:
                 "internal_error",
                 type(exc).__name__,
                 f"unexpected {type(exc).__name__} while processing; the value is not shown",
+                frames(exc),
             )

@@ -17,6 +17,7 @@ from pipeline.policy import GUARDED, UNDECLARED, ColumnRule, TablePolicy
 
 if TYPE_CHECKING:
     from detectors.profiler import ColumnProfile
+from pipeline.safenames import safe_name
 from pipeline.treatments.operators import Operator
 from pipeline.treatments.placeholder import UnavailableValues
 
@@ -82,6 +83,10 @@ class StructTransform:
         self._generation_cell = self.profiler.generation(policy.table) if self.profiler is not None else None
         self._generation = self._generation_cell.value if self._generation_cell is not None else 0
 
+    def _shown(self, column: str) -> str:
+        """The column's name as error messages may show it (pipeline.safenames)."""
+        return safe_name(column, self.policy.settings.hash_key, self.policy.decl.columns)
+
     def _op(self, rule: ColumnRule) -> Operator:
         return rule.key_operator if self.key_mode else rule.operator
 
@@ -116,7 +121,9 @@ class StructTransform:
         if self.by_name is not None:
             for col in columns:
                 if col not in self.by_name:
-                    raise DecodeError("schema_mismatch", f"{self.what} column {col!r} is not in its schema")
+                    raise DecodeError(
+                        "schema_mismatch", f"{self.what} column {self._shown(col)!r} is not in its schema"
+                    )
         work = []
         undeclared = []
         sensitive = []
@@ -145,7 +152,7 @@ class StructTransform:
         if undeclared and self.policy.blocks_undeclared:
             raise PolicyError(
                 "undeclared_column_blocked",
-                f"table {self.policy.decl.table}: undeclared column {undeclared[0]!r} "
+                f"table {self.policy.decl.table}: undeclared column {self._shown(undeclared[0])!r} "
                 "(declaration says undeclared: block)",
             )
         return StructPlan(
@@ -188,7 +195,8 @@ class StructTransform:
             if value is not None and type(value) not in allowed and not self.unavailable.is_placeholder(value):
                 found = _JSON_NAMES.get(type(value), type(value).__name__)
                 raise DecodeError(
-                    "type_mismatch", f"{self.what} column {col!r} holds a JSON {found}; its schema says {kind}"
+                    "type_mismatch",
+                    f"{self.what} column {self._shown(col)!r} holds a JSON {found}; its schema says {kind}",
                 )
 
     def apply(self, row: dict[str, Any]) -> tuple[dict[str, Any], StructPlan]:

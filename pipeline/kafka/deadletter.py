@@ -4,8 +4,13 @@ header is written by this code and never holds a raw value; the payload is raw, 
 dead-letter topic is as sensitive as the source topic and needs the same ACLs.
 
 With ``dlq.encryption_key`` the payload is sealed with AES-GCM: the key, the value and
-the original headers' values, each with a fresh 96-bit nonce and its role as associated
+the original headers (names and values, together in one ``cdr.dlq.headers`` header: a
+header's name can be data too), each with a fresh 96-bit nonce and its role as associated
 data (a sealed key cannot pass for a value). The context headers stay readable.
+
+The context headers name columns only in their safe form (:mod:`pipeline.safenames`);
+``cdr.dlq.frames`` keeps a diagnostic: the project's ``file:line`` frames where the
+record failed (:mod:`pipeline.tracebacks`), never a value.
 """
 
 from __future__ import annotations
@@ -17,10 +22,12 @@ import os
 import time
 from dataclasses import dataclass
 
+import orjson
 from cryptography.exceptions import InvalidTag
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 
 from pipeline.events import CdrRecord, DeadLetter, SourceRecord
+from pipeline.safenames import redact_unsafe_quoted
 
 H_TOPIC = "__connect.errors.topic"
 H_PARTITION = "__connect.errors.partition"
@@ -32,8 +39,23 @@ H_REASON = "cdr.error.reason"
 H_SOURCE_TS = "cdr.source.timestamp"
 H_FAILED_AT = "cdr.error.timestamp"
 H_SEALED = "cdr.dlq.sealed"  # "aes-gcm;<key id>" when the payload is encrypted
+H_FRAMES = "cdr.dlq.frames"  # "pipeline/x.py:12 (f) < ...": where it failed, never values
+H_HEADERS = "cdr.dlq.headers"  # sealed: the original headers, names and values
 CONTEXT_HEADERS = frozenset(
-    {H_TOPIC, H_PARTITION, H_OFFSET, H_STAGE, H_CLASS, H_MESSAGE, H_REASON, H_SOURCE_TS, H_FAILED_AT, H_SEALED}
+    {
+        H_TOPIC,
+        H_PARTITION,
+        H_OFFSET,
+        H_STAGE,
+        H_CLASS,
+        H_MESSAGE,
+        H_REASON,
+        H_SOURCE_TS,
+        H_FAILED_AT,
+        H_SEALED,
+        H_FRAMES,
+        H_HEADERS,
+    }
 )
 _MAGIC = b"CDRDLQ1"
 
@@ -93,17 +115,22 @@ def dead_letter_record(
     key, value, headers = src.key, src.value, list(src.headers)
     if sealer is not None:
         key, value = sealer.seal(key, "key"), sealer.seal(value, "value")
-        headers = [(name, sealer.seal(raw, f"header:{name}")) for name, raw in headers]
+        headers = [(H_HEADERS, sealer.seal(_pack_headers(headers), "headers"))] if headers else []
+    # The processor writes names in their keyed safe form; a message made elsewhere that
+    # quotes anything else loses it here (last line of defence, no key needed).
+    message = redact_unsafe_quoted(dead.message)
     context: list[tuple[str, bytes | None]] = [
         (H_TOPIC, src.topic.encode()),
         (H_PARTITION, str(src.partition).encode()),
         (H_OFFSET, str(src.offset).encode()),
         (H_STAGE, dead.stage.encode()),
         (H_CLASS, dead.error_class.encode()),
-        (H_MESSAGE, dead.message.encode()),
+        (H_MESSAGE, message.encode("utf-8", "replace")),
         (H_REASON, dead.reason.encode()),
         (H_FAILED_AT, str(now_ms if now_ms is not None else int(time.time() * 1000)).encode()),
     ]
+    if dead.frames:
+        context.append((H_FRAMES, dead.frames.encode()))
     if src.timestamp_ms is not None:
         context.append((H_SOURCE_TS, str(src.timestamp_ms).encode()))
     if sealer is not None:
@@ -123,7 +150,11 @@ def original_record(
         if sealer is None:
             raise DeadLetterKeyError("the dead letter is sealed and no dlq.encryption_key is configured")
         key, value = sealer.open(key, "key"), sealer.open(value, "value")
-        original = [(name, sealer.open(raw, f"header:{name}")) for name, raw in original]
+        packed = context.get(H_HEADERS)
+        if packed is not None:
+            original = _unpack_headers(sealer.open(packed, "headers"))
+        else:  # sealed before header names were sealed too: one sealed value per header
+            original = [(name, sealer.open(raw, f"header:{name}")) for name, raw in original]
     ts = context.get(H_SOURCE_TS)
     return SourceRecord(
         topic=(context[H_TOPIC] or b"").decode(),
@@ -134,3 +165,15 @@ def original_record(
         headers=tuple(original),
         timestamp_ms=int(ts) if ts else None,
     )
+
+
+def _pack_headers(headers: list[tuple[str, bytes | None]]) -> bytes:
+    return orjson.dumps([[name, None if raw is None else base64.b64encode(raw).decode()] for name, raw in headers])
+
+
+def _unpack_headers(packed: bytes | None) -> list[tuple[str, bytes | None]]:
+    try:
+        items = orjson.loads(packed or b"[]")
+        return [(str(name), None if raw is None else base64.b64decode(raw, validate=True)) for name, raw in items]
+    except (orjson.JSONDecodeError, binascii.Error, TypeError, ValueError):
+        raise DeadLetterKeyError("the dead letter's sealed headers are not readable") from None

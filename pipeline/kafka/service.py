@@ -53,6 +53,7 @@ from pipeline.kafka.transactions import (
 from pipeline.logs import log
 from pipeline.metrics import Metrics
 from pipeline.processor import Processor
+from pipeline.tracebacks import frames
 
 logger = logging.getLogger("cdr.service")
 
@@ -182,7 +183,7 @@ class Service:
                 self._close(commit=False)
                 return EXIT_FENCED
             code = err.name() if isinstance(err, KafkaError) else None
-            log(logger, logging.ERROR, "loop_failed", error_class=type(exc).__name__, code=code)
+            log(logger, logging.ERROR, "loop_failed", error_class=type(exc).__name__, code=code, frames=frames(exc))
             self._close(commit=False)
             return EXIT_ERROR
         finally:
@@ -360,6 +361,7 @@ class Service:
                 reason=outcome.reason,
                 error_class=outcome.error_class,
                 message=outcome.message,
+                frames=outcome.frames,
             )
             self._produce(
                 dead_letter_record(outcome, self.config.dead_letter_topic, sealer=self.sealer), entry, tp, None

@@ -1,0 +1,375 @@
+"""Names are data too: a column named with personal data reaches no metric label, log
+line, CDR header or dead-letter header; declared and plain names are shown as they are.
+
+The planted names are built here and never printed: failures name them by index."""
+
+from __future__ import annotations
+
+import json
+import logging
+from pathlib import Path
+
+import pytest
+from prometheus_client import generate_latest
+
+from pipeline import cli
+from pipeline.events import DeadLetter, Published
+from pipeline.kafka.deadletter import H_FRAMES, H_MESSAGE, DeadLetterSealer, dead_letter_record, original_record
+from pipeline.logs import JsonFormatter, verdict_logger
+from pipeline.metrics import OTHER, Metrics
+from pipeline.safenames import CACHE_ENTRIES, PREFIX, SafeNames, is_plain, looks_personal, safe_path
+from pipeline.tracebacks import diagnostic, frames
+from tests.support import HASH_KEY, KEY, PATTERNS_ONLY, make_processor, record
+
+# Built, not written out, so that no planted name sits in the repository as a literal.
+EMAIL = "".join(["jane.roe", "@", "example", ".org"])
+SSN = "-".join(["219", "09", "9999"])
+PHONE = " ".join(["+1", "415", "555", "0134"])
+PERSON = " ".join(["John", "Smith"])
+BARE_SSN = "".join(["2190", "99999"])
+PLANTED = [EMAIL, SSN, PHONE, PERSON, BARE_SSN]
+
+DECL = """\
+table: public.contacts
+source_topic: pg.public.contacts
+cdr_topic: cdr.contacts.v1
+owner: crm
+undeclared: {undeclared}
+columns:
+  id: {{pii: none}}
+  email: {{pii: EMAIL_ADDRESS, treatment: hash}}
+"""
+
+
+def holds(ok: bool, what: str) -> None:
+    """An assertion whose failure prints ``what`` only: pytest's explanation of a
+    comparison (and a helper's arguments) would print the planted names."""
+    __tracebackhide__ = True
+    if not ok:
+        raise AssertionError(what)
+
+
+def no_leak(*blobs: str | bytes | None) -> None:
+    """No planted name in any blob; a failure names the planted name and blob by index."""
+    __tracebackhide__ = True
+    texts = [b.decode("utf-8", "replace") if isinstance(b, bytes) else b for b in blobs if b is not None]
+    found = [(j, i) for j, name in enumerate(PLANTED) for i, text in enumerate(texts) if name in text]
+    holds(not found, f"planted name leaked (name #, blob #): {found[:5]}")
+
+
+def names(secret: bytes = b"k" * 32, declared: dict | None = None) -> SafeNames:
+    return SafeNames(secret, declared)
+
+
+# --- the safe form ---------------------------------------------------------------------
+
+
+def test_personal_names_become_keyed_digests_and_ordinary_names_stay() -> None:
+    n = names()
+    for i, planted in enumerate(PLANTED):
+        shown = n.safe(planted)
+        holds(shown.startswith(PREFIX) and len(shown) == len(PREFIX) + 10, f"planted name #{i} not digested")
+        holds(looks_personal(planted), f"planted name #{i} not recognised as personal")
+    for ordinary in ("id", "email", "first_name", "created_at", "ip_address", "card_number", "__source_ts_ms", "op"):
+        assert n.safe(ordinary) == ordinary
+        assert not looks_personal(ordinary)
+    # Declared: shown as it is whatever it looks like (the team published it).
+    holds(n.safe(PERSON, declared={PERSON}) == PERSON, "a declared name is not shown as it is")
+
+
+def test_the_digest_is_deterministic_and_keyed() -> None:
+    a, b, other = names(b"a" * 32), names(b"a" * 32), names(b"b" * 32)
+    for i, planted in enumerate(PLANTED):
+        holds(a.safe(planted) == b.safe(planted), f"planted name #{i}: not deterministic")
+        holds(a.safe(planted) != other.safe(planted), f"planted name #{i}: the key does not matter")
+        holds(a.safe(planted).startswith(PREFIX), f"planted name #{i} not digested")
+    holds(len({a.safe(p) for p in PLANTED}) == len(PLANTED), "two planted names share a digest")
+    # Not the hash treatment of the same text (a separate key, derived from the hash key).
+    proc_names = SafeNames(KEY.secret)
+    holds(proc_names.digest(EMAIL)[len(PREFIX) :] not in KEY.digest(EMAIL), "name digest = value hash")
+
+
+def test_charset_and_length_bounds() -> None:
+    assert is_plain("a" * 64) and not is_plain("a" * 65)
+    for odd in ("naïve", "two words", "a.b", "x\u200by", "", "12345", "col_123456", "a'b"):
+        assert not is_plain(odd)
+    n = names()
+    assert n.safe("a" * 65).startswith(PREFIX)
+    holds(n.safe(n.safe(EMAIL)) == n.safe(EMAIL), "a digest is not shown as it is")
+
+
+def test_caches_are_bounded() -> None:
+    n = names()
+    for i in range(CACHE_ENTRIES + 50):
+        n.safe(f"name {i}")
+    n.safe("y" * 100_000)  # a huge name is digested, not kept as a cache key
+    assert len(n._digests) <= CACHE_ENTRIES and len(n._plain) <= CACHE_ENTRIES
+    assert all(len(k) <= 256 for k in n._digests)
+    assert len(n.safe("y" * 100_000)) == len(PREFIX) + 10
+
+
+def test_quoted_names_in_messages_are_scrubbed() -> None:
+    n = names(declared={})
+    message = f"row column {EMAIL!r} holds a JSON string; envelope field 'after' and {PERSON!r}"
+    out = n.scrub(message)
+    no_leak(out)
+    holds("'after'" in out and out.count(PREFIX) == 2, "scrubbed the wrong tokens")
+    holds(safe_path(f"after.{PERSON}.x[]", n.safe).startswith(PREFIX), "a path with a planted name is shown")
+    assert safe_path("after.addresses[].{key}", n.safe) == "after.addresses[].{key}"
+
+
+# --- through the processor, metrics, logs and dead letters -----------------------------
+
+
+def contacts(tmp_path: Path, undeclared: str = "mask", **config):
+    return make_processor(tmp_path / "s", {"contacts.yaml": DECL.format(undeclared=undeclared)}, **config)
+
+
+def row(i: int) -> dict:
+    # A JSON column keyed by a planted name: the profiler's evidence names JSON paths.
+    out = {"id": i, "email": f"user{i}@example.net", "prefs": json.dumps({PERSON: f"user{i}@example.net"})}
+    for j, planted in enumerate(PLANTED):
+        out[planted] = f"v{j}"
+    return out
+
+
+def envelope(after: dict) -> dict:
+    return {"op": "c", "before": None, "after": after, "source": {"ts_ms": 1}, "ts_ms": 2}
+
+
+def with_schema(after: dict, types: dict[str, str]) -> dict:
+    fields = [{"field": k, "type": types.get(k, "string"), "optional": True} for k in after]
+    row_schema = {"type": "struct", "name": "pg.public.contacts.Value", "optional": True, "fields": fields}
+    schema = {
+        "type": "struct",
+        "name": "pg.public.contacts.Envelope",
+        "fields": [
+            {**row_schema, "field": "before"},
+            {**row_schema, "field": "after"},
+            {"type": "struct", "field": "source", "fields": [{"type": "int64", "field": "ts_ms"}]},
+            {"type": "string", "field": "op"},
+            {"type": "int64", "field": "ts_ms", "optional": True},
+        ],
+    }
+    return {"schema": schema, "payload": envelope(after)}
+
+
+class Keep(logging.Handler):
+    """Log lines as the service writes them, kept in a test's body (a fixture's value
+    would be printed among the test's arguments on failure)."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.lines: list[str] = []
+
+    def emit(self, rec: logging.LogRecord) -> None:
+        self.lines.append(JsonFormatter().format(rec))
+
+    def __enter__(self) -> list[str]:
+        root = logging.getLogger("cdr")
+        self._level = root.level
+        root.addHandler(self)
+        root.setLevel(logging.DEBUG)
+        return self.lines
+
+    def __exit__(self, *_: object) -> None:
+        root = logging.getLogger("cdr")
+        root.removeHandler(self)
+        root.setLevel(self._level)
+
+
+def test_planted_names_reach_no_header_label_log_or_dead_letter(tmp_path: Path) -> None:
+    with Keep() as captured_logs:
+        check_planted_names(tmp_path, captured_logs)
+
+
+def check_planted_names(tmp_path: Path, captured_logs: list[str]) -> None:
+    __tracebackhide__ = True
+    proc = contacts(tmp_path, "detect", detection=PATTERNS_ONLY)
+    profiler = proc.settings.policy.profiler
+    assert profiler is not None
+    profiler.on_change = verdict_logger(proc.names)
+    metrics = Metrics(names=proc.names)
+    metrics.watch_detection(profiler, proc.declarations)
+    outcomes = []
+    for i in range(60):
+        outcome = proc.process(record("pg.public.contacts", envelope(row(i)), key={"id": i}, offset=i))
+        metrics.record_outcome(outcome)
+        outcomes.append(outcome)
+    # One schema'd record whose planted column contradicts its schema: a dead letter
+    # whose message names that column.
+    bad = row(99)
+    bad[EMAIL] = 7
+    dead = proc.process(record("pg.public.contacts", with_schema(bad, {"id": "int64"}), key={"id": 99}, offset=99))
+    holds(
+        isinstance(dead, DeadLetter) and dead.reason == "type_mismatch", "the contradicting record is not dead-lettered"
+    )
+    metrics.record_outcome(dead)
+    outcomes.append(dead)
+
+    published = [o for o in outcomes if isinstance(o, Published)]
+    assert len(published) == 60
+    headers = [v for o in published for r in o.records for _, v in r.headers]
+    pii = json.loads(dict(published[0].records[0].headers)["cdr.pii"])
+    holds("email" in pii, "the declared ordinary name is not in cdr.pii as it is")
+    holds(sum(1 for c in pii if c.startswith(PREFIX)) == len(PLANTED), "planted names not in cdr.pii as digests")
+    reports = [repr(o.report) for o in published]
+    sealer = DeadLetterSealer.from_config("hex:" + "42" * 32)
+    letters = [
+        dead_letter_record(dead, "cdr.dlq", now_ms=1),
+        dead_letter_record(dead, "cdr.dlq", now_ms=1, sealer=sealer),
+    ]
+    dlq_headers = [f"{name}={(v or b'').decode('latin-1')}" for letter in letters[1:] for name, v in letter.headers]
+    dlq_context = [
+        f"{name}={(v or b'').decode('latin-1')}"
+        for name, v in letters[0].headers
+        if name.startswith(("__connect", "cdr."))
+    ]
+    text = generate_latest(metrics.registry).decode()
+
+    no_leak(*headers, *reports, dead.message, *dlq_headers, *dlq_context, text, *captured_logs)
+    holds('column="email"' in text, "the declared ordinary name is not a label as it is")
+    holds("row column 'col~" in dead.message, "the dead letter does not name the column by its digest")
+    holds(any('"column":"col~' in line for line in captured_logs), "no verdict logged on a planted column")
+    # The sealed dead letter still replays as the record it was made from.
+    reopened = original_record(letters[1].key, letters[1].value, list(letters[1].headers), sealer)
+    holds(reopened == dead.source, "the sealed dead letter does not reopen as its source record")
+
+
+def test_blocked_undeclared_columns_are_dead_lettered_under_their_safe_name(tmp_path: Path) -> None:
+    proc = contacts(tmp_path, "block")
+    blocked = row(1)
+    del blocked["prefs"]  # the first undeclared column is then a planted one
+    dead = proc.process(record("pg.public.contacts", envelope(blocked), key={"id": 1}))
+    holds(isinstance(dead, DeadLetter) and dead.reason == "undeclared_column_blocked", "not blocked")
+    no_leak(dead.message)
+    holds(PREFIX in dead.message, "the blocked column is not named by its digest")
+
+
+def test_column_labels_are_capped_per_table(tmp_path: Path) -> None:
+    proc = contacts(tmp_path, "mask")
+    metrics = Metrics(names=proc.names, max_columns_per_table=5)
+    for i in range(20):
+        metrics._note_undeclared("public.contacts", [f"extra_{i}"])
+    labels = {column for table, column in metrics._undeclared_events}
+    assert len(labels) == 6 and OTHER in labels
+
+
+# --- file mode -------------------------------------------------------------------------
+
+
+def test_file_mode_shows_no_planted_name_outside_the_payload(tmp_path: Path, capsys) -> None:
+    schemas = tmp_path / "schemas"
+    schemas.mkdir()
+    (schemas / "contacts.yaml").write_text(DECL.format(undeclared="mask"))
+    lines = [
+        {"topic": "pg.public.contacts", "offset": i, "key": {"id": i}, "value": envelope(row(i))} for i in range(3)
+    ]
+    bad = row(9)
+    bad[SSN] = True
+    lines.append(
+        {"topic": "pg.public.contacts", "offset": 9, "key": {"id": 9}, "value": with_schema(bad, {"id": "int64"})}
+    )
+    src = tmp_path / "in.jsonl"
+    src.write_text("".join(json.dumps(line) + "\n" for line in lines))
+    out, dlq = tmp_path / "out.jsonl", tmp_path / "dlq.jsonl"
+    code = cli.main(
+        ["process", "--schemas", str(schemas), "--input", str(src), "--output", str(out), "--dlq", str(dlq)]
+    )
+    assert code == 0
+    printed = capsys.readouterr()
+    published = [json.loads(line) for line in out.read_text().splitlines()]
+    dead = [json.loads(line) for line in dlq.read_text().splitlines()]
+    assert len(published) == 3 and len(dead) == 1
+    header_text = json.dumps([p["headers"] for p in published])
+    holds('"email"' in header_text, "the declared ordinary name is not in the headers as it is")
+    no_leak(header_text, json.dumps(dead[0]["error"]), printed.out, printed.err)
+    assert dead[0]["error"]["frames"].startswith("pipeline/transform.py:")
+
+
+def test_name_digest_command_matches_the_service(tmp_path: Path, capsys) -> None:
+    proc = contacts(tmp_path)
+    assert cli.main(["name-digest", EMAIL, "id"]) == 0
+    printed = capsys.readouterr().out.split()
+    holds(printed == [proc.names.digest(EMAIL), proc.names.digest("id")], "name-digest differs from the service")
+    holds(proc.names.column("public.contacts", EMAIL) == printed[0], "the service shows another digest")
+    holds(SafeNames(HASH_KEY.encode()).digest(EMAIL) == printed[0], "not keyed by the hash key")
+
+
+# --- diagnostics -----------------------------------------------------------------------
+
+
+def test_dead_letters_keep_the_failures_own_frames_and_no_values(tmp_path: Path) -> None:
+    proc = contacts(tmp_path)
+    bad = row(1)
+    bad["id"] = "not-a-number"
+    dead = proc.process(record("pg.public.contacts", with_schema(bad, {"id": "int64"}), key={"id": 1}))
+    holds(isinstance(dead, DeadLetter), "not dead-lettered")
+    letter = dict(dead_letter_record(dead, "cdr.dlq", now_ms=1).headers)
+    where = (letter[H_FRAMES] or b"").decode()
+    assert where.startswith("pipeline/transform.py:") and "(_check)" in where and "pipeline/processor.py:" in where
+    holds("not-a-number" not in where + (letter[H_MESSAGE] or b"").decode(), "the value is in the diagnostic")
+
+
+def test_loop_diagnostics_name_type_and_frames_never_the_message(tmp_path: Path) -> None:
+    secret = "".join(["hidden", "-", "value"])
+
+    def fail() -> None:
+        raise ValueError(secret)
+
+    try:
+        fail()
+    except ValueError as exc:
+        text = diagnostic(exc)
+        assert text.startswith("ValueError") and secret not in text
+        assert frames(exc) == ""  # a test module's frames are not the project's code
+    from pipeline.filemode import FileLoopError, process_file
+
+    with pytest.raises(FileLoopError) as info:  # the input is a directory: fails outside the per-record net
+        process_file(None, tmp_path, tmp_path / "o.jsonl", tmp_path / "d.jsonl")  # type: ignore[arg-type]
+    assert "pipeline/filemode.py:" in str(info.value) and "Error at" in str(info.value)
+
+
+def test_the_service_logs_undeclared_columns_and_dead_letters_by_safe_name(tmp_path: Path) -> None:
+    """The service's own log lines (undeclared_column, dead_letter with its frames), from a
+    real Service whose clients are never asked to reach a broker."""
+    from pipeline.config import Config
+    from pipeline.kafka.service import Service
+
+    with Keep() as lines:
+        proc = contacts(tmp_path, "mask")
+        config = Config(kafka={"bootstrap.servers": "127.0.0.1:9"}, schemas_dir=tmp_path / "s")
+        service = Service(config, proc, Metrics(names=proc.names))
+        try:
+            published = proc.process(record("pg.public.contacts", envelope(row(1)), key={"id": 1}))
+            holds(isinstance(published, Published), "not published")
+            service._log_undeclared(published)  # type: ignore[arg-type]
+            bad = row(2)
+            bad[PHONE] = 5
+            dead = proc.process(record("pg.public.contacts", with_schema(bad, {"id": "int64"}), key={"id": 2}))
+            holds(isinstance(dead, DeadLetter), "not dead-lettered")
+            service._dispatch(dead.source, None, dead)
+        finally:
+            service.producer.purge()
+            service.consumer.close()
+    events = [json.loads(line) for line in lines if line.startswith("{")]
+    undeclared = [e for e in events if e.get("event") == "undeclared_column"]
+    holds(len(undeclared) == len(PLANTED) + 1, "not every undeclared column logged once")
+    holds(sum(e["column"].startswith(PREFIX) for e in undeclared) == len(PLANTED), "a planted column logged as is")
+    dead_lines = [e for e in events if e.get("event") == "dead_letter"]
+    holds(len(dead_lines) == 1 and dead_lines[0]["frames"].startswith("pipeline/transform.py:"), "no frames logged")
+    no_leak(*lines)
+
+
+def test_sealed_dead_letters_seal_header_names_too() -> None:
+    from pipeline.events import SourceRecord
+
+    source = SourceRecord("pg.public.contacts", 0, 3, b"{}", b"{}", ((EMAIL, b"x"), ("__op", None)), 1)
+    dead = DeadLetter(source, "decode", "invalid_json", "DecodeError", f"field {PERSON!r} is wrong")
+    sealer = DeadLetterSealer.from_config("hex:" + "42" * 32)
+    sealed = dead_letter_record(dead, "cdr.dlq", now_ms=1, sealer=sealer)
+    no_leak(*(name for name, _ in sealed.headers), *(v for _, v in sealed.headers))
+    holds(original_record(sealed.key, sealed.value, list(sealed.headers), sealer) == source, "does not reopen")
+    # Without a key the last line of defence still keeps unusual quoted names out.
+    plain = dict(dead_letter_record(dead, "cdr.dlq", now_ms=1).headers)
+    no_leak(plain[H_MESSAGE])
