@@ -49,20 +49,17 @@ def declaration(fmt: str = "auto", extra: str = "") -> str:
     )
 
 
-_processors: dict[tuple[str, str], Any] = {}
-
-
 @pytest.fixture
 def people(tmp_path: Path):
-    def get(fmt: str = "auto", extra: str = ""):
-        key = (fmt, extra)
-        if key not in _processors:
-            _processors[key] = make_processor(tmp_path / f"{fmt}-{extra}", {"p.yaml": declaration(fmt, extra)})
-        return _processors[key]
+    """A processor per (format, extra column), built once per test."""
+    built: dict[tuple[str, str], Any] = {}
 
-    _processors.clear()
-    yield get
-    _processors.clear()
+    def get(fmt: str = "auto", extra: str = ""):
+        if (fmt, extra) not in built:
+            built[fmt, extra] = make_processor(tmp_path / f"{fmt}-{extra}", {"p.yaml": declaration(fmt, extra)})
+        return built[fmt, extra]
+
+    return get
 
 
 ROW = {"id": 1, "email": PLANTED}
