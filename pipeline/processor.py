@@ -17,13 +17,15 @@ import orjson
 
 from pipeline.codec import jsontext
 from pipeline.codec.debezium import (
-    ENVELOPE_SUFFIX,
+    ENVELOPE_KEYS,
     NOT_TABLE_DATA,
+    TIMESTAMP_KEYS,
     JsonDoc,
     Kind,
     classify,
     decode_doc,
     find_field,
+    is_envelope_schema,
     struct_fields,
 )
 from pipeline.declarations.model import Declaration, DeclarationSet
@@ -78,6 +80,7 @@ class TableProcessor:
         self.policy = TablePolicy(decl, settings.policy)
         self.unavailable = unavailable
         self.passthrough = frozenset(settings.headers_passthrough)
+        self._columns = frozenset(decl.columns)  # for shape classification
         self.policy_header = self.policy.fingerprint.encode()
         self._schemaless_row = StructTransform(self.policy, None, unavailable, what="row")
         self._schemaless_key = StructTransform(self.policy, None, unavailable, key_mode=True, what="key")
@@ -123,6 +126,8 @@ class TableProcessor:
             row = StructTransform(self.policy, struct_fields(row_struct, "row"), self.unavailable, what="row")
         for f in fields:
             name = f.get("field")
+            if name not in ENVELOPE_KEYS:
+                continue  # dropped from the payload too (_treat_value)
             if name in ("before", "after") and row is not None:
                 out_fields.append(row.out_struct(f))
             elif name == "message" and f.get("type") == "struct":
@@ -175,7 +180,7 @@ class TableProcessor:
 
     def _process(self, rec: SourceRecord) -> Outcome:
         value_doc = decode_doc(rec.value, "value") if rec.value is not None else None
-        kind = classify(value_doc, rec.topic, self.decl.format)
+        kind = classify(value_doc, rec.topic, self.decl.format, self._columns)
         if kind in NOT_TABLE_DATA:
             return Skipped(rec, kind.value)
         plans: list[StructPlan] = []
@@ -262,10 +267,10 @@ class TableProcessor:
     def _treat_value(self, doc: JsonDoc, kind: Kind, note: Any) -> tuple[bytes, int | None]:
         compiled = None
         if doc.schema is not None:
-            as_row = kind is Kind.ROW or (
-                kind is Kind.NULL_PAYLOAD and not str(doc.schema.get("name") or "").endswith(ENVELOPE_SUFFIX)
-            )
             assert doc.schema_key is not None
+            as_row = kind is Kind.ROW or (
+                kind is Kind.NULL_PAYLOAD and not is_envelope_schema(doc.schema, doc.schema_key)
+            )
             compiled = self._compiled_value(doc.schema, doc.schema_key, as_row)
             if compiled.row is None and kind is Kind.CHANGE:
                 raise DecodeError("schema_mismatch", "envelope schema has no before/after struct")
@@ -280,7 +285,14 @@ class TableProcessor:
             ts = payload.get("__source_ts_ms", payload.get("__ts_ms"))
             source_ts = _as_int(ts)
         else:
-            out_payload = dict(payload)
+            # Only the envelope's own fields go out: a top-level key an SMT or a newer
+            # connector added could hold anything, so it is dropped (so is its schema
+            # field), and a timestamp that is not a number is nulled.
+            out_payload = {
+                k: (None if k in TIMESTAMP_KEYS and not _is_timestamp(v) else v)
+                for k, v in payload.items()
+                if k in ENVELOPE_KEYS
+            }
             for side in ("before", "after"):
                 row = payload.get(side)
                 if row is not None:
@@ -318,6 +330,12 @@ def _encode_bare(doc: JsonDoc, payload: Any) -> bytes:
     if doc.enveloped:  # {"schema": null, "payload": ...}
         return _wrap(None, payload, doc.fast)
     return jsontext.dumps(payload, doc.fast)
+
+
+def _is_timestamp(value: Any) -> bool:
+    if isinstance(value, str):
+        return value.isascii() and value.isdigit()
+    return value is None or (isinstance(value, int) and not isinstance(value, bool))
 
 
 def _as_int(value: Any) -> int | None:
