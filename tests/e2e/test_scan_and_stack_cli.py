@@ -45,12 +45,14 @@ def test_scan_dsn_proposes_declarations_and_fails_on_undeclared_pii(stack: Stack
     assert customers["source_topic"] == "shop.public.customers"
     pii = {name: col["pii"] for name, col in customers["columns"].items()}
     assert pii["phone"] == "PHONE_NUMBER" and pii["date_of_birth"] == "DATE_OF_BIRTH"
-    assert pii["email"] == "EMAIL_ADDRESS" and pii["id"] == "none" and pii["segment"] == "none"
+    assert pii["email"] == "EMAIL_ADDRESS" and pii["id"] == "none"
+    # 30 rows are too few to show positive evidence: segment is left undeclared, never "none"
+    assert "segment" not in pii and "# segment: too few values" in (out / "public.customers.yaml").read_text()
     assert "contacts[].email" in customers["columns"]["profile"]["paths"]
     payments = yaml.safe_load((out / "public.payments.yaml").read_text())
     assert payments["columns"]["card_number"]["pii"] == "CREDIT_CARD"
     fx = yaml.safe_load((out / "public.fx_rates.yaml").read_text())
-    assert {col["pii"] for col in fx["columns"].values()} == {"none"}
+    assert {col["pii"] for col in fx["columns"].values()} <= {"none"}
     # Proposals are declarations: they validate as they are.
     valid = subprocess.run([CDR, "validate", str(out)], capture_output=True, text=True, check=False)
     assert valid.returncode == 0, valid.stdout[-2000:]
