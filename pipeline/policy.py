@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING
 from pipeline.declarations.loader import fingerprint
 from pipeline.declarations.model import Declaration
 from pipeline.entities import FREE_TEXT, NONE
+from pipeline.safenames import looks_personal
 from pipeline.treatments.hashing import HashKey
 from pipeline.treatments.operators import Hash, JsonPaths, Operator, TextRedactor, build_operator
 from pipeline.treatments.spec import PASS, WITHHOLD, TreatmentSpec
@@ -26,6 +27,7 @@ QUASI_IDENTIFIER = "QUASI_IDENTIFIER"
 GUARDED = frozenset({NONE, QUASI_IDENTIFIER})  # rules whose values go out as they are: guarded
 KEEP_IN_KEY = frozenset({"pass", "tag"})
 TAG = TreatmentSpec("tag")
+DROP = TreatmentSpec("drop")
 VOTED_ENTITIES = frozenset({"PERSON", "LOCATION", "NRP"})  # found by NER votes, not validators
 DRIFT_BY_VOTES = 0.8  # NER-voted drift in a column declared none needs this confidence
 REDACT_DETECTED = TreatmentSpec("redact_detected")
@@ -117,6 +119,12 @@ class TablePolicy:
         elif column in self.decl.connector_fields:
             spec, pii, declared = PASS, NONE, True
             op = self._operator(spec)
+        elif looks_personal(column):
+            # The name itself is personal data (a pivoted e-mail, a person's name): the
+            # field would publish it as a field name. Dropped, value and name alike.
+            spec, pii, declared = DROP, UNDECLARED, False
+            op = self._operator(spec)
+            source = "policy"
         else:
             spec, pii, declared = self.undeclared_spec(), UNDECLARED, False
             observe = self.detects and self.decl.undeclared == "detect"

@@ -274,3 +274,11 @@ def test_verdicts_do_not_depend_on_the_hash_seed(tmp_path: Path) -> None:
 
 def after_of_bytes(blob: bytes) -> dict:
     return json.loads(blob)["after"]
+
+
+def test_an_undeclared_column_named_with_personal_data_is_dropped_name_and_value(tmp_path: Path) -> None:
+    proc = accounts(tmp_path)
+    names = ["jane.roe@example.net", "078-05-1120", "Jane Roe"]
+    outs = outputs(proc, [{n: "x" for n in names} for _ in range(3)])
+    assert_no_raw(names, *outs)
+    assert after_of_bytes(outs[-1])["plan"] == "gold"  # the rest of the row is published
