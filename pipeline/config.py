@@ -248,7 +248,10 @@ def load_config(path: str | Path | None, environ: Mapping[str, str] | None = Non
     validate, and build the :class:`Config`. Raises :class:`InvalidFilesError`."""
     env = os.environ if environ is None else environ
     if path is not None:
-        doc = load_located(path)
+        try:
+            doc = load_located(path)
+        except SourceFileError as exc:
+            raise InvalidFilesError([exc]) from None
         if doc.data is None:
             doc = LocatedDocument(doc.file, {}, doc.lines)
         if not isinstance(doc.data, dict):
