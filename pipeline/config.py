@@ -22,6 +22,7 @@ from typing import Any
 
 import jsonschema
 
+from pipeline.declarations.rules import treatment_violation, undeclared_mask_problem
 from pipeline.entities import BUILTIN_DEFAULT_TREATMENTS, BUILTIN_ENTITIES
 from pipeline.exceptions import InvalidFilesError
 from pipeline.treatments.hashing import HASH_KEY_ENV
@@ -126,6 +127,7 @@ CONFIG_SCHEMA: dict[str, Any] = {
             },
         },
         "undeclared_mask": {},
+        "local_stack": {"type": "boolean"},
         "unavailable_value_placeholder": {"type": "string", "minLength": 1},
         "headers_passthrough": {"type": "array", "items": {"type": "string"}},
         "log_level": {"enum": ["DEBUG", "INFO", "WARNING", "ERROR"]},
@@ -215,6 +217,9 @@ class Config:
     headers_passthrough: tuple[str, ...] = DEFAULT_HEADER_PASSTHROUGH
     log_level: str = "INFO"
     detection: DetectionConfig = DetectionConfig()
+    # True only in the local development stack's config: the stack's public demo hash
+    # key is accepted there and refused everywhere else.
+    local_stack: bool = False
 
     @property
     def exactly_once(self) -> bool:
@@ -351,7 +356,16 @@ def _build(doc: LocatedDocument, data: dict[str, Any], base_dir: Path) -> Config
 
     overrides = data.get("treatment_defaults") or {}
     for key, raw in overrides.items():
-        spec(("treatment_defaults", key), raw)
+        violation = treatment_violation(str(key), spec(("treatment_defaults", key), raw))
+        if violation is not None:
+            raise doc.error(
+                ("treatment_defaults", key),
+                f"treatment_defaults.{key}: rule {violation.rule}: {violation.message}; a default takes no "
+                "override: set the treatment on the column, with an override, where it is needed",
+            )
+    undeclared_mask = spec(("undeclared_mask",), data["undeclared_mask"]) if "undeclared_mask" in data else None
+    if undeclared_mask is not None and (problem := undeclared_mask_problem(undeclared_mask)) is not None:
+        raise doc.error(("undeclared_mask",), f"undeclared_mask: {problem}")
     entities = tuple(dict.fromkeys((*BUILTIN_ENTITIES, *data.get("entities", ()))))
     batch = data.get("batch") or {}
     dlq_key = (data.get("dlq") or {}).get("encryption_key")
@@ -405,11 +419,10 @@ def _build(doc: LocatedDocument, data: dict[str, Any], base_dir: Path) -> Config
         treatment_defaults=default_treatments(overrides),
         entities=entities,
         undeclared_topics=UndeclaredTopics(**undeclared_topics),
-        undeclared_mask=spec(("undeclared_mask",), data["undeclared_mask"])
-        if "undeclared_mask" in data
-        else UNDECLARED_MASK,
+        undeclared_mask=undeclared_mask or UNDECLARED_MASK,
         unavailable_value_placeholder=data.get("unavailable_value_placeholder", DEFAULT_PLACEHOLDER),
         headers_passthrough=tuple(data.get("headers_passthrough", DEFAULT_HEADER_PASSTHROUGH)),
         log_level=data.get("log_level", "INFO"),
         detection=DetectionConfig(**(data.get("detection") or {})),
+        local_stack=data.get("local_stack", False),
     )

@@ -3,6 +3,7 @@ bound, and overrides that must name the rule they cover. Every refusal is `file:
 
 from __future__ import annotations
 
+import random
 import subprocess
 import sys
 from dataclasses import replace
@@ -11,11 +12,19 @@ from types import MappingProxyType
 
 import pytest
 
+from pipeline.bootstrap import build_processor
 from pipeline.config import default_treatments, load_config
 from pipeline.declarations.loader import fingerprint, load_declarations
 from pipeline.declarations.rules import ENTITY_BOUNDS, HIGH_RISK, treatment_violation
 from pipeline.entities import BUILTIN_ENTITIES
 from pipeline.exceptions import InvalidFilesError
+from pipeline.treatments.hashing import (
+    MIN_ENTROPY_BITS,
+    HashKeyError,
+    estimated_entropy_bits,
+    is_demo_key,
+    load_hash_key,
+)
 from pipeline.treatments.spec import parse_treatment
 from pipeline.yamlfile import MAX_DEPTH, MAX_FILE_BYTES, SourceFileError, load_located
 from tests.support import HASH_KEY, REPO, write_declarations
@@ -236,3 +245,99 @@ def test_every_high_risk_entity_has_a_bound_at_most_last_four() -> None:
 def test_the_repository_declarations_still_load() -> None:
     decls = load_declarations(REPO / "schemas", BUILTIN_ENTITIES, default_treatments())
     assert len(decls) >= 5
+
+
+# --- the config ------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("line", "fragment"),
+    [
+        ("undeclared_mask: pass", "pass would publish undeclared columns unchanged"),
+        ("undeclared_mask: tag", "tag would publish undeclared columns unchanged"),
+        ("undeclared_mask: {mask: {keep_last: 4}}", "reveals characters of undeclared columns"),
+        ("undeclared_mask: {generalize: {prefix: 2}}", "generalize keeps part of the value"),
+        ("treatment_defaults: {CREDIT_CARD: pass}", "treatment_defaults.CREDIT_CARD: rule high_risk_kept"),
+        ("treatment_defaults: {US_SSN: {mask: {keep_last: 6}}}", "treatment_defaults.US_SSN: rule reveals_most"),
+    ],
+)
+def test_config_refuses_rules_that_publish_values(tmp_path: Path, line: str, fragment: str) -> None:
+    cfg = tmp_path / "cdr.yaml"
+    cfg.write_text(f"log_level: INFO\n{line}\n")
+    with pytest.raises(InvalidFilesError) as info:
+        load_config(cfg, environ={})
+    (error,) = info.value.errors
+    assert error.line == 2 and fragment in error.message, str(error)
+
+
+def test_config_accepts_safe_undeclared_masks(tmp_path: Path) -> None:
+    cfg = tmp_path / "cdr.yaml"
+    for line in ("undeclared_mask: {mask: {char: '#'}}", "undeclared_mask: redact", "undeclared_mask: hash"):
+        cfg.write_text(f"{line}\ntreatment_defaults: {{US_SSN: {{mask: {{keep_last: 4}}}}}}\n")
+        assert load_config(cfg, environ={}).undeclared_mask.kind in ("mask", "redact", "hash")
+
+
+# --- hash keys -------------------------------------------------------------------------
+
+
+def test_the_demo_key_digest_is_devstacks_key() -> None:
+    from devstack.stack import DEMO_HASH_KEY
+
+    assert is_demo_key(DEMO_HASH_KEY.encode())
+    assert not is_demo_key(HASH_KEY.encode())
+
+
+def test_the_demo_key_is_refused_outside_the_local_stack(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    from devstack.stack import DEMO_HASH_KEY
+
+    for material in (DEMO_HASH_KEY, "hex:" + DEMO_HASH_KEY.encode().hex()):
+        monkeypatch.setenv("CDR_HASH_KEY", material)
+        with pytest.raises(HashKeyError, match="public demo key") as info:
+            load_hash_key(None, None)
+        assert DEMO_HASH_KEY not in str(info.value)
+        key = load_hash_key(None, None, local_stack=True)
+        assert key is not None and key.secret == DEMO_HASH_KEY.encode()
+
+
+def test_start_up_refuses_the_demo_key_unless_the_config_is_the_local_stacks(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    from devstack.stack import DEMO_HASH_KEY, Stack
+
+    monkeypatch.setenv("CDR_HASH_KEY", DEMO_HASH_KEY)
+    schemas = write_declarations(tmp_path / "schemas", {"people.yaml": HEAD})
+    cfg = tmp_path / "cdr.yaml"
+    cfg.write_text(f"schemas: {schemas}\ndetection: {{enabled: false}}\n")
+    with pytest.raises(InvalidFilesError, match="public demo key"):
+        build_processor(load_config(cfg, environ={}))
+    stack = Stack(run_dir=tmp_path, state={"kafka": {"bootstrap": "127.0.0.1:1"}})
+    stack_config = stack.service_config(0)  # what `make demo` writes
+    assert stack_config["local_stack"] is True
+    cfg.write_text(f"schemas: {schemas}\ndetection: {{enabled: false}}\nlocal_stack: true\n")
+    assert build_processor(load_config(cfg, environ={})) is not None
+
+
+@pytest.mark.parametrize(
+    "material",
+    [
+        "a" * 64,
+        "ab" * 32,
+        "0123456789" * 5,
+        "abcdefghijklmnopqrstuvwxyz0123456789",
+        "Summer2024!" * 6,
+        "hex:" + "00" * 32,
+        "password-password-password-pass",  # 31 bytes: too short anyway
+    ],
+)
+def test_guessable_keys_are_refused_without_echoing_them(monkeypatch: pytest.MonkeyPatch, material: str) -> None:
+    monkeypatch.setenv("CDR_HASH_KEY", material)
+    with pytest.raises(HashKeyError, match=r"guessable|shorter than") as info:
+        load_hash_key(None, None)
+    assert material not in str(info.value) and material[:8] not in str(info.value)
+
+
+def test_random_keys_pass_the_entropy_bound() -> None:
+    rng = random.Random(7)
+    scores = [estimated_entropy_bits(rng.randbytes(32)) for _ in range(2000)]
+    assert min(scores) >= MIN_ENTROPY_BITS
+    assert estimated_entropy_bits(HASH_KEY.encode()) >= MIN_ENTROPY_BITS
