@@ -225,11 +225,15 @@ def proposal_filename(table: str) -> str:
         raise UnsafeName("the table name contains control or format characters")
     safe = re.sub(r"[^A-Za-z0-9._-]", "_", table)
     if safe != table:
-        safe += "-" + hashlib.sha256(table.encode("utf-8", "surrogatepass")).hexdigest()[:8]
+        safe += "-" + _digest(table)
     name = f"{safe}.yaml"
     if len(name.encode()) > MAX_NAME_BYTES or len(table.encode("utf-8", "surrogatepass")) > MAX_NAME_BYTES:
         raise UnsafeName(f"the table name is longer than {MAX_NAME_BYTES} bytes")
     return name
+
+
+def _digest(table: str) -> str:
+    return hashlib.sha256(table.encode("utf-8", "surrogatepass")).hexdigest()[:8]
 
 
 def _refused_to_stderr(index: int, reason: str) -> None:
@@ -254,7 +258,9 @@ def write_proposals(
         for index, (table, sample) in enumerate(sorted(scanner.tables.items()), 1):
             try:
                 name = proposal_filename(table)
-                if name in used:
+                if name.casefold() in used:  # one file on a case-insensitive file system
+                    name = f"{name.removesuffix('.yaml')}-{_digest(table)}.yaml"
+                if name.casefold() in used:
                     raise UnsafeName("another table's proposal has the same file name")
                 if (root / name).parent != root or os.path.normpath(root / name) != str(root / name):
                     raise UnsafeName("the file name resolves outside the output folder")
@@ -262,7 +268,7 @@ def write_proposals(
             except (UnsafeName, OSError) as exc:
                 on_refused(index, str(exc) if isinstance(exc, UnsafeName) else f"cannot write ({exc.strerror})")
                 continue
-            used.add(name)
+            used.add(name.casefold())
             written.append(root / name)
     finally:
         os.close(dir_fd)
