@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import json
 import os
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -94,3 +97,31 @@ def test_names_from_the_data_cannot_add_keys_to_a_proposal(tmp_path: Path) -> No
     assert list(doc["columns"]) == [column]
     decls = load_declarations(tmp_path, BUILTIN_ENTITIES, default_treatments())
     assert len(decls) == 1
+
+
+def test_cdr_scan_out_keeps_hostile_table_names_inside(tmp_path: Path) -> None:
+    """The real command on Debezium records whose source block names hostile tables."""
+    lines = []
+    for i, (schema, table) in enumerate(
+        [("public", "orders"), ("..", "../../../escaped"), ("/tmp", "abs"), ("public", "x\u0000y"), ("a/b", "c")]
+    ):
+        after = {"id": i, "note": "n"}
+        value = {"op": "c", "before": None, "after": after, "source": {"schema": schema, "table": table}}
+        lines.append(json.dumps({"topic": f"shop.t{i}", "key": {"id": i}, "value": value}))
+    sample = tmp_path / "in" / "sample.jsonl"
+    sample.parent.mkdir()
+    sample.write_text("\n".join(lines) + "\n")
+    out = tmp_path / "in" / "out"
+    env = {**os.environ, "COLUMNS": "200"}
+    res = subprocess.run(
+        [str(Path(sys.executable).with_name("cdr")), "scan", "--no-ner", "--input", str(sample), "--out", str(out)],
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=120,
+        check=False,
+    )
+    assert res.returncode == 0, res.stderr[-400:]
+    assert tree(tmp_path) == {"in", "in/sample.jsonl", "in/out", "in/out/public.orders.yaml"}
+    assert res.stderr.count("not written") == 4
+    assert "escaped" not in res.stderr
