@@ -271,7 +271,7 @@ def load_config(path: str | Path | None, environ: Mapping[str, str] | None = Non
     if errors:
         raise InvalidFilesError(errors)
     try:
-        return _build(doc, data, base_dir)
+        return _build(doc, data, base_dir, overridden)
     except SourceFileError as exc:
         raise InvalidFilesError([exc]) from None
 
@@ -347,25 +347,31 @@ def _describe(err: jsonschema.ValidationError) -> str:
     return f"is invalid ({err.validator})"
 
 
-def _build(doc: LocatedDocument, data: dict[str, Any], base_dir: Path) -> Config:
+def _build(
+    doc: LocatedDocument, data: dict[str, Any], base_dir: Path, overridden: Mapping[tuple[str, ...], str] | None = None
+) -> Config:
+    def error(path: tuple[str, ...], message: str) -> SourceFileError:
+        var = next((v for p, v in (overridden or {}).items() if path[: len(p)] == p), None)
+        return SourceFileError(f"environment {var}", 0, message) if var else doc.error(path, message)
+
     def spec(path: tuple[str, ...], raw: Any) -> TreatmentSpec:
         try:
             return parse_treatment(raw)
         except ValueError as exc:
-            raise doc.error(path, f"{'.'.join(path)}: {exc}") from None
+            raise error(path, f"{'.'.join(path)}: {exc}") from None
 
     overrides = data.get("treatment_defaults") or {}
     for key, raw in overrides.items():
         violation = treatment_violation(str(key), spec(("treatment_defaults", key), raw))
         if violation is not None:
-            raise doc.error(
+            raise error(
                 ("treatment_defaults", key),
                 f"treatment_defaults.{key}: rule {violation.rule}: {violation.message}; a default takes no "
                 "override: set the treatment on the column, with an override, where it is needed",
             )
     undeclared_mask = spec(("undeclared_mask",), data["undeclared_mask"]) if "undeclared_mask" in data else None
     if undeclared_mask is not None and (problem := undeclared_mask_problem(undeclared_mask)) is not None:
-        raise doc.error(("undeclared_mask",), f"undeclared_mask: {problem}")
+        raise error(("undeclared_mask",), f"undeclared_mask: {problem}")
     entities = tuple(dict.fromkeys((*BUILTIN_ENTITIES, *data.get("entities", ()))))
     batch = data.get("batch") or {}
     dlq_key = (data.get("dlq") or {}).get("encryption_key")

@@ -341,3 +341,10 @@ def test_random_keys_pass_the_entropy_bound() -> None:
     scores = [estimated_entropy_bits(rng.randbytes(32)) for _ in range(2000)]
     assert min(scores) >= MIN_ENTROPY_BITS
     assert estimated_entropy_bits(HASH_KEY.encode()) >= MIN_ENTROPY_BITS
+
+
+def test_a_dangerous_environment_override_is_refused_and_named(tmp_path: Path) -> None:
+    with pytest.raises(InvalidFilesError) as info:
+        load_config(None, environ={"CDR_UNDECLARED_MASK": "pass"})
+    (error,) = info.value.errors
+    assert error.file == "environment CDR_UNDECLARED_MASK" and "publish undeclared columns unchanged" in error.message
