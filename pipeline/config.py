@@ -369,6 +369,12 @@ def _build(
                 f"treatment_defaults.{key}: rule {violation.rule}: {violation.message}; a default takes no "
                 "override: set the treatment on the column, with an override, where it is needed",
             )
+    if (data.get("undeclared_topics") or {}).get("undeclared") == "pass":
+        raise error(
+            ("undeclared_topics", "undeclared"),
+            "undeclared_topics.undeclared: pass would publish every column of topics nobody declared unchanged; "
+            "use mask, drop, detect or block, or declare the topic",
+        )
     undeclared_mask = spec(("undeclared_mask",), data["undeclared_mask"]) if "undeclared_mask" in data else None
     if undeclared_mask is not None and (problem := undeclared_mask_problem(undeclared_mask)) is not None:
         raise error(("undeclared_mask",), f"undeclared_mask: {problem}")

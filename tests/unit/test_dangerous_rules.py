@@ -257,6 +257,7 @@ def test_the_repository_declarations_still_load() -> None:
         ("undeclared_mask: tag", "tag would publish undeclared columns unchanged"),
         ("undeclared_mask: {mask: {keep_last: 4}}", "reveals characters of undeclared columns"),
         ("undeclared_mask: {generalize: {prefix: 2}}", "generalize keeps part of the value"),
+        ("undeclared_topics: {policy: default, undeclared: pass}", "topics nobody declared unchanged"),
         ("treatment_defaults: {CREDIT_CARD: pass}", "treatment_defaults.CREDIT_CARD: rule high_risk_kept"),
         ("treatment_defaults: {US_SSN: {mask: {keep_last: 6}}}", "treatment_defaults.US_SSN: rule reveals_most"),
     ],
