@@ -35,7 +35,7 @@ def main() -> int:
     parser = argparse.ArgumentParser()
     parser.add_argument("--events", type=int, default=20000)
     args = parser.parse_args()
-    os.environ.setdefault("CDR_HASH_KEY", "benchmark-hash-key-0123456789")
+    os.environ.setdefault("CDR_HASH_KEY", "benchmark-hash-key-Q7vX2kLp9RzT4wNc8YhB3mJd6FsG")
     rows = [("python + pipeline imported", 0.0)]
     from bench.detection_throughput import HERE, batched
     from bench.throughput import source_records

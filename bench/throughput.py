@@ -68,7 +68,7 @@ def main() -> int:
     parser.add_argument("--rounds", type=int, default=5)
     parser.add_argument("--schemaless", action="store_true", help="JsonConverter schemas.enable=false")
     args = parser.parse_args()
-    os.environ.setdefault("CDR_HASH_KEY", "benchmark-hash-key-0123456789")
+    os.environ.setdefault("CDR_HASH_KEY", "benchmark-hash-key-Q7vX2kLp9RzT4wNc8YhB3mJd6FsG")
     processor = build_processor(Config(schemas_dir=HERE / "schemas", detection=DetectionConfig(enabled=False)))
     records = source_records(args.events, not args.schemaless)
     check = [processor.process(r) for r in records[:100]]

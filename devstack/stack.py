@@ -197,6 +197,7 @@ class Stack:
             "metrics": {"host": "127.0.0.1", "port": metrics_port},
             "commit_interval_ms": 500,
             "detection": {"min_samples": 50, "sample_every": 5},
+            "local_stack": True,  # the stack's public demo hash key is accepted here only
         }
         config.update(overrides)
         return config

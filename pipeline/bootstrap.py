@@ -48,7 +48,7 @@ def build_processor(
     """Raises :class:`InvalidFilesError` for anything a person must fix before start-up."""
     decls = declarations if declarations is not None else load_declaration_set(config)
     try:
-        key = load_hash_key(config.hash_key_file, config.hash_key_id)
+        key = load_hash_key(config.hash_key_file, config.hash_key_id, local_stack=config.local_stack)
     except HashKeyError as exc:
         raise InvalidFilesError([SourceFileError(config.path or "<environment>", 1, str(exc))]) from None
     if key is None:
@@ -57,7 +57,7 @@ def build_processor(
                 SourceFileError(
                     config.path or "<environment>",
                     1,
-                    "no hash key: set CDR_HASH_KEY (>= 16 bytes; raw, hex:... or base64:...) or "
+                    "no hash key: set CDR_HASH_KEY (>= 32 random bytes; raw, hex:... or base64:...) or "
                     "hashing.key_file; keys and hashed columns need it",
                 )
             ]

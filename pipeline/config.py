@@ -22,6 +22,7 @@ from typing import Any
 
 import jsonschema
 
+from pipeline.declarations.rules import treatment_violation, undeclared_mask_problem
 from pipeline.entities import BUILTIN_DEFAULT_TREATMENTS, BUILTIN_ENTITIES
 from pipeline.exceptions import InvalidFilesError
 from pipeline.treatments.hashing import HASH_KEY_ENV
@@ -126,6 +127,7 @@ CONFIG_SCHEMA: dict[str, Any] = {
             },
         },
         "undeclared_mask": {},
+        "local_stack": {"type": "boolean"},
         "unavailable_value_placeholder": {"type": "string", "minLength": 1},
         "headers_passthrough": {"type": "array", "items": {"type": "string"}},
         "log_level": {"enum": ["DEBUG", "INFO", "WARNING", "ERROR"]},
@@ -219,6 +221,9 @@ class Config:
     headers_passthrough: tuple[str, ...] = DEFAULT_HEADER_PASSTHROUGH
     log_level: str = "INFO"
     detection: DetectionConfig = DetectionConfig()
+    # True only in the local development stack's config: the stack's public demo hash
+    # key is accepted there and refused everywhere else.
+    local_stack: bool = False
 
     @property
     def exactly_once(self) -> bool:
@@ -252,7 +257,10 @@ def load_config(path: str | Path | None, environ: Mapping[str, str] | None = Non
     validate, and build the :class:`Config`. Raises :class:`InvalidFilesError`."""
     env = os.environ if environ is None else environ
     if path is not None:
-        doc = load_located(path)
+        try:
+            doc = load_located(path)
+        except SourceFileError as exc:
+            raise InvalidFilesError([exc]) from None
         if doc.data is None:
             doc = LocatedDocument(doc.file, {}, doc.lines)
         if not isinstance(doc.data, dict):
@@ -267,7 +275,7 @@ def load_config(path: str | Path | None, environ: Mapping[str, str] | None = Non
     if errors:
         raise InvalidFilesError(errors)
     try:
-        return _build(doc, data, base_dir)
+        return _build(doc, data, base_dir, overridden)
     except SourceFileError as exc:
         raise InvalidFilesError([exc]) from None
 
@@ -343,16 +351,37 @@ def _describe(err: jsonschema.ValidationError) -> str:
     return f"is invalid ({err.validator})"
 
 
-def _build(doc: LocatedDocument, data: dict[str, Any], base_dir: Path) -> Config:
+def _build(
+    doc: LocatedDocument, data: dict[str, Any], base_dir: Path, overridden: Mapping[tuple[str, ...], str] | None = None
+) -> Config:
+    def error(path: tuple[str, ...], message: str) -> SourceFileError:
+        var = next((v for p, v in (overridden or {}).items() if path[: len(p)] == p), None)
+        return SourceFileError(f"environment {var}", 0, message) if var else doc.error(path, message)
+
     def spec(path: tuple[str, ...], raw: Any) -> TreatmentSpec:
         try:
             return parse_treatment(raw)
         except ValueError as exc:
-            raise doc.error(path, f"{'.'.join(path)}: {exc}") from None
+            raise error(path, f"{'.'.join(path)}: {exc}") from None
 
     overrides = data.get("treatment_defaults") or {}
     for key, raw in overrides.items():
-        spec(("treatment_defaults", key), raw)
+        violation = treatment_violation(str(key), spec(("treatment_defaults", key), raw))
+        if violation is not None:
+            raise error(
+                ("treatment_defaults", key),
+                f"treatment_defaults.{key}: rule {violation.rule}: {violation.message}; a default takes no "
+                "override: set the treatment on the column, with an override, where it is needed",
+            )
+    if (data.get("undeclared_topics") or {}).get("undeclared") == "pass":
+        raise error(
+            ("undeclared_topics", "undeclared"),
+            "undeclared_topics.undeclared: pass would publish every column of topics nobody declared unchanged; "
+            "use mask, drop, detect or block, or declare the topic",
+        )
+    undeclared_mask = spec(("undeclared_mask",), data["undeclared_mask"]) if "undeclared_mask" in data else None
+    if undeclared_mask is not None and (problem := undeclared_mask_problem(undeclared_mask)) is not None:
+        raise error(("undeclared_mask",), f"undeclared_mask: {problem}")
     entities = tuple(dict.fromkeys((*BUILTIN_ENTITIES, *data.get("entities", ()))))
     batch = data.get("batch") or {}
     dlq_key = (data.get("dlq") or {}).get("encryption_key")
@@ -406,11 +435,10 @@ def _build(doc: LocatedDocument, data: dict[str, Any], base_dir: Path) -> Config
         treatment_defaults=default_treatments(overrides),
         entities=entities,
         undeclared_topics=UndeclaredTopics(**undeclared_topics),
-        undeclared_mask=spec(("undeclared_mask",), data["undeclared_mask"])
-        if "undeclared_mask" in data
-        else UNDECLARED_MASK,
+        undeclared_mask=undeclared_mask or UNDECLARED_MASK,
         unavailable_value_placeholder=data.get("unavailable_value_placeholder", DEFAULT_PLACEHOLDER),
         headers_passthrough=tuple(data.get("headers_passthrough", DEFAULT_HEADER_PASSTHROUGH)),
         log_level=data.get("log_level", "INFO"),
         detection=DetectionConfig(**(data.get("detection") or {})),
+        local_stack=data.get("local_stack", False),
     )

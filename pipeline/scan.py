@@ -8,7 +8,14 @@ have concluded. Proposals carry the evidence as YAML comments; values never appe
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator
+import contextlib
+import hashlib
+import json
+import os
+import re
+import sys
+import unicodedata
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -184,10 +191,10 @@ def proposal_yaml(sample: TableSample) -> str:
     lines = [
         f"# Proposed by `cdr scan` from {sample.rows} rows. Review every column, set the owner, then",
         "# move this file under schemas/. Evidence per column: verdict, signals, values analysed.",
-        f"table: {sample.table}",
-        f"source_topic: {topic}",
+        f"table: {_yaml_key(sample.table)}",
+        f"source_topic: {_yaml_key(topic)}",
         "owner: unassigned                   # the team that owns this table",
-        f"cdr_topic: cdr.{sample.table}.v1",
+        f"cdr_topic: {_yaml_key(f'cdr.{sample.table}.v1')}",
         "undeclared: detect",
         "columns:",
     ]
@@ -210,19 +217,103 @@ def proposal_yaml(sample: TableSample) -> str:
 
 
 def _yaml_key(text: str) -> str:
-    if text and all(c.isalnum() or c in "_-.[]" for c in text) and not text[0].isdigit():
+    if text and all(c.isascii() and (c.isalnum() or c in "_-.[]") for c in text) and not text[0].isdigit():
         return text
-    return '"' + text.replace("\\", "\\\\").replace('"', '\\"') + '"'
+    # A JSON string is a YAML double-quoted scalar with every control character escaped:
+    # a name from the data can never end the line and add keys of its own.
+    return json.dumps(text, ensure_ascii=True)
 
 
-def write_proposals(scanner: Scanner, out_dir: Path) -> list[Path]:
+# --- writing proposals ----------------------------------------------------------------
+
+MAX_NAME_BYTES = 200  # file name of a proposal, ".yaml" included (file systems allow 255)
+
+
+class UnsafeName(ValueError):
+    """A table name that cannot be a file name inside the output folder (the message
+    says why and never quotes the name)."""
+
+
+def proposal_filename(table: str) -> str:
+    """The file name of ``table``'s proposal: the name itself when it is plain
+    (letters, digits, ``.``, ``_``, ``-``), else its other characters replaced by ``_``
+    and a digest of the name appended, so that two names never share a file. Names
+    that would leave the folder or hide in it are refused."""
+    if not table:
+        raise UnsafeName("the table name is empty")
+    if "\x00" in table:
+        raise UnsafeName("the table name contains NUL")
+    if "/" in table or "\\" in table:
+        raise UnsafeName("the table name contains a path separator")
+    if table.startswith("."):
+        raise UnsafeName("the table name starts with a dot (a parent, current or hidden name)")
+    if any(unicodedata.category(c).startswith("C") for c in table):
+        raise UnsafeName("the table name contains control or format characters")
+    safe = re.sub(r"[^A-Za-z0-9._-]", "_", table)
+    if safe != table:
+        safe += "-" + _digest(table)
+    name = f"{safe}.yaml"
+    if len(name.encode()) > MAX_NAME_BYTES or len(table.encode("utf-8", "surrogatepass")) > MAX_NAME_BYTES:
+        raise UnsafeName(f"the table name is longer than {MAX_NAME_BYTES} bytes")
+    return name
+
+
+def _digest(table: str) -> str:
+    return hashlib.sha256(table.encode("utf-8", "surrogatepass")).hexdigest()[:8]
+
+
+def _refused_to_stderr(index: int, reason: str) -> None:
+    print(f"cdr scan: proposal for table #{index} not written: {reason}", file=sys.stderr)
+
+
+def write_proposals(
+    scanner: Scanner, out_dir: Path, on_refused: Callable[[int, str], None] = _refused_to_stderr
+) -> list[Path]:
+    """Write one proposal per table inside ``out_dir`` and nowhere else. File names come
+    from the data: :func:`proposal_filename` keeps them plain basenames, each file is
+    written under a temporary name and renamed over the target relative to the folder's
+    descriptor, so an existing symlink (or hard link) at the target is replaced, never
+    written through. A refused table is reported to ``on_refused`` by its position in
+    table order and the reason."""
     out_dir.mkdir(parents=True, exist_ok=True)
-    written = []
-    for table, sample in sorted(scanner.tables.items()):
-        path = out_dir / f"{table}.yaml"
-        path.write_text(proposal_yaml(sample), encoding="utf-8")
-        written.append(path)
+    root = out_dir.resolve(strict=True)
+    written: list[Path] = []
+    used: set[str] = set()
+    dir_fd = os.open(root, os.O_RDONLY | os.O_DIRECTORY)
+    try:
+        for index, (table, sample) in enumerate(sorted(scanner.tables.items()), 1):
+            try:
+                name = proposal_filename(table)
+                if name.casefold() in used:  # one file on a case-insensitive file system
+                    name = f"{name.removesuffix('.yaml')}-{_digest(table)}.yaml"
+                if name.casefold() in used:
+                    raise UnsafeName("another table's proposal has the same file name")
+                if (root / name).parent != root or os.path.normpath(root / name) != str(root / name):
+                    raise UnsafeName("the file name resolves outside the output folder")
+                _write_in(dir_fd, name, proposal_yaml(sample).encode("utf-8", "surrogatepass"))
+            except (UnsafeName, OSError) as exc:
+                on_refused(index, str(exc) if isinstance(exc, UnsafeName) else f"cannot write ({exc.strerror})")
+                continue
+            used.add(name.casefold())
+            written.append(root / name)
+    finally:
+        os.close(dir_fd)
     return written
+
+
+def _write_in(dir_fd: int, name: str, data: bytes) -> None:
+    tmp = f".{name}.{os.getpid()}.tmp"
+    with contextlib.suppress(FileNotFoundError):
+        os.unlink(tmp, dir_fd=dir_fd)
+    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW, 0o644, dir_fd=dir_fd)
+    try:
+        with os.fdopen(fd, "wb") as stream:
+            stream.write(data)
+        os.replace(tmp, name, src_dir_fd=dir_fd, dst_dir_fd=dir_fd)
+    except OSError:
+        with contextlib.suppress(OSError):
+            os.unlink(tmp, dir_fd=dir_fd)
+        raise
 
 
 # --- declared vs detected -------------------------------------------------------------

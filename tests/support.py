@@ -17,7 +17,7 @@ from pipeline.treatments.hashing import HashKey, default_key_id
 
 REPO = Path(__file__).resolve().parent.parent
 SHARED_EVENTS = Path(os.environ.get("CDR_SHARED_EVENTS", REPO.parent / "shared" / "debezium-events"))
-HASH_KEY = "unit-test-hash-key-0123456789"
+HASH_KEY = "unit-test-hash-key-mbrLuiSOOKrS/VpsOzcbSdrAgGP4KTOMS"
 KEY = HashKey(HASH_KEY.encode(), default_key_id(HASH_KEY.encode()))
 
 

@@ -17,7 +17,8 @@ from typing import Any
 
 import jsonschema
 
-from pipeline.declarations.model import ColumnDeclaration, Declaration, DeclarationSet, PathDeclaration
+from pipeline.declarations.model import ColumnDeclaration, Declaration, DeclarationSet, Override, PathDeclaration
+from pipeline.declarations.rules import RULES, treatment_violation
 from pipeline.entities import FREE_TEXT, NONE
 from pipeline.exceptions import InvalidFilesError
 from pipeline.treatments.spec import TreatmentSpec, parse_treatment
@@ -117,8 +118,11 @@ def _parse(
                 )
             )
         paths = _paths(doc, path, spec.get("paths"), known, defaults, problems)
+        override = _override(doc, path, spec.get("override"))
         if isinstance(pii, str):
-            columns[str(name)] = ColumnDeclaration(str(name), pii, treatment, doc.line_of(path), paths)
+            effective = treatment if treatment is not None else defaults.get(pii)
+            problems.extend(_rule_problems(doc, path, f"column {name!r}", pii, effective, treatment, override))
+            columns[str(name)] = ColumnDeclaration(str(name), pii, treatment, doc.line_of(path), paths, override)
     if problems:
         return None, problems
     decl = Declaration(
@@ -175,8 +179,66 @@ def _paths(
                 doc.error((*where, "pii"), f"column {column!r} path {leaf!r}: no default treatment for {pii}")
             )
             continue
-        out[str(leaf)] = PathDeclaration(str(leaf), pii, treatment, doc.line_of(where))
+        override = _override(doc, where, spec.get("override"))
+        effective = treatment if treatment is not None else defaults.get(pii)
+        problems.extend(
+            _rule_problems(doc, where, f"column {column!r} path {leaf!r}", pii, effective, treatment, override)
+        )
+        out[str(leaf)] = PathDeclaration(str(leaf), pii, treatment, doc.line_of(where), override)
     return MappingProxyType(out)
+
+
+def _override(doc: LocatedDocument, where: tuple[str, ...], raw: object) -> Override | None:
+    """The column's (or path's) ``override``; its shape is checked by the schema."""
+    if not isinstance(raw, dict):
+        return None
+    fields = [raw.get(k) for k in ("rule", "reason", "approved_by")]
+    if not all(isinstance(f, str) and f.strip() for f in fields):
+        return None  # reported by the schema
+    rule, reason, approved_by = (str(f) for f in fields)
+    return Override(rule, reason.strip(), approved_by.strip(), doc.line_of((*where, "override")))
+
+
+def _rule_problems(
+    doc: LocatedDocument,
+    where: tuple[str, ...],
+    subject: str,
+    pii: str,
+    effective: TreatmentSpec | None,
+    declared: TreatmentSpec | None,
+    override: Override | None,
+) -> list[SourceFileError]:
+    """Dangerous treatments (:mod:`pipeline.declarations.rules`) need an override naming
+    the rule; an override covering nothing is stale and refused too."""
+    violation = treatment_violation(pii, effective) if effective is not None else None
+    at = (*where, "treatment") if declared is not None else (*where, "pii")
+    if violation is None:
+        if override is None:
+            return []
+        return [
+            doc.error(
+                (*where, "override"),
+                f"{subject}: override for rule {override.rule} but the treatment breaks no rule; remove it",
+            )
+        ]
+    source = "" if declared is not None else " (the config's default treatment)"
+    if override is None:
+        return [
+            doc.error(
+                at,
+                f"{subject}: rule {violation.rule}: {violation.message}{source}; "
+                f"choose a safer treatment, or record override: {{rule: {violation.rule}, reason: ..., "
+                "approved_by: ...}",
+            )
+        ]
+    if override.rule != violation.rule:
+        return [
+            doc.error(
+                (*where, "override"),
+                f"{subject}: override is for rule {override.rule} but the treatment breaks rule {violation.rule}",
+            )
+        ]
+    return []
 
 
 def _schema_problems(doc: LocatedDocument) -> list[SourceFileError]:
@@ -186,6 +248,16 @@ def _schema_problems(doc: LocatedDocument) -> list[SourceFileError]:
         path = tuple(err.absolute_path)
         if "treatment" in path:
             continue  # parse_treatment explains these better
+        if "override" in path:
+            at = path[: path.index("override") + 1]
+            out.append(
+                doc.error(
+                    at,
+                    f"{'.'.join(str(p) for p in at)}: an override needs rule (one of {', '.join(RULES)}), "
+                    "reason (at least 10 characters) and approved_by, and nothing else but ticket",
+                )
+            )
+            continue
         where = ".".join(str(p) for p in path)
         if err.validator == "additionalProperties":
             extra = sorted(set(err.instance) - set(err.schema.get("properties", {})))
@@ -215,6 +287,15 @@ def _cross_file_problems(loaded: list[tuple[Declaration, LocatedDocument]]) -> l
     return problems
 
 
+def _override_data(column: Override | None, paths: Mapping[str, Override | None]) -> list[Any]:
+    """Overrides in force, for the fingerprint (nothing when there are none, so a policy
+    without overrides keeps its fingerprint)."""
+    recorded = {p: [o.rule, o.approved_by] for p, o in sorted(paths.items()) if o is not None}
+    if column is None and not recorded:
+        return []
+    return [{"override": [column.rule, column.approved_by] if column else None, "paths": recorded}]
+
+
 def fingerprint(decl: Declaration, effective: Mapping[str, TreatmentSpec], extra: str = "") -> str:
     """Hash of the policy in force for a table: what the ``cdr.policy`` header carries."""
     canonical = {
@@ -229,6 +310,7 @@ def fingerprint(decl: Declaration, effective: Mapping[str, TreatmentSpec], extra
                 c.pii,
                 effective[n].as_data(),
                 {p: [d.pii, d.treatment.as_data() if d.treatment else None] for p, d in sorted(c.paths.items())},
+                *_override_data(c.override, {p: d.override for p, d in c.paths.items()}),
             ]
             for n, c in sorted(decl.columns.items())
         },

@@ -12,6 +12,16 @@ FORMATS = ("auto", "envelope", "flattened")
 
 
 @dataclass(frozen=True, slots=True)
+class Override:
+    """A recorded exception to one dangerous-treatment rule (:mod:`pipeline.declarations.rules`)."""
+
+    rule: str
+    reason: str
+    approved_by: str
+    line: int
+
+
+@dataclass(frozen=True, slots=True)
 class PathDeclaration:
     """A leaf of a JSON column (``contact.email``, ``addresses[].street``)."""
 
@@ -19,6 +29,7 @@ class PathDeclaration:
     pii: str
     treatment: TreatmentSpec | None
     line: int
+    override: Override | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -28,6 +39,7 @@ class ColumnDeclaration:
     treatment: TreatmentSpec | None  # None: the entity's default from the config
     line: int
     paths: MappingProxyType[str, PathDeclaration] = field(default_factory=lambda: MappingProxyType({}))
+    override: Override | None = None
 
 
 @dataclass(frozen=True, slots=True)

@@ -23,7 +23,7 @@ from confluent_kafka import Consumer, KafkaError, Producer, TopicPartition
 from pipeline.config import Config
 from pipeline.events import DeadLetter, Published
 from pipeline.kafka.deadletter import DeadLetterKeyError, DeadLetterSealer, original_record
-from pipeline.kafka.producing import produce
+from pipeline.kafka.producing import produce, producer_settings
 from pipeline.processor import Processor
 
 logger = logging.getLogger("cdr.replay")
@@ -39,24 +39,32 @@ class ReplayStats:
     still_failing: Counter[str] = field(default_factory=Counter)  # by stage/reason
 
 
+def consumer_settings(config: Config, group: str | None = None) -> dict[str, Any]:
+    """The replay's consumer: its own group, manual commits, end-of-partition events."""
+    settings = config.consumer_settings()
+    return {
+        **settings,
+        "group.id": group or f"{settings['group.id']}.dlq-replay",
+        "enable.auto.commit": False,
+        "enable.partition.eof": True,
+        "auto.offset.reset": "earliest",
+    }
+
+
 def replay(
     config: Config,
     processor: Processor,
     group: str | None = None,
     limit: int | None = None,
     progress: Callable[[int], None] = lambda n: None,
+    make_consumer: Callable[[dict[str, Any]], Any] = Consumer,
+    make_producer: Callable[[dict[str, Any]], Any] = Producer,
 ) -> ReplayStats:
-    settings = config.consumer_settings()
-    consumer = Consumer(
-        {
-            **settings,
-            "group.id": group or f"{settings['group.id']}.dlq-replay",
-            "enable.auto.commit": False,
-            "enable.partition.eof": True,
-            "auto.offset.reset": "earliest",
-        }
-    )
-    producer = Producer({**config.producer_settings(), "enable.idempotence": True, "acks": "all"})
+    """Replay the dead-letter topic up to its current end (or ``limit`` records). The
+    producer is configured exactly as the service's (:func:`producer_settings`), so each
+    replayed key lands on the partition the service would have chosen."""
+    consumer = make_consumer(consumer_settings(config, group))
+    producer = make_producer(producer_settings(config))
     sealer = DeadLetterSealer.from_config(config.dlq_encryption_key)
     stats = ReplayStats()
     failed: list[KafkaError] = []

@@ -42,6 +42,7 @@ from pipeline.health import BrokerWatch, Health
 from pipeline.kafka.deadletter import DeadLetterSealer, dead_letter_record
 from pipeline.kafka.offsets import Entry, OffsetTracker
 from pipeline.kafka.producing import produce
+from pipeline.kafka.producing import producer_settings as build_producer_settings
 from pipeline.kafka.transactions import (
     TransactionFatal,
     TransactionFenced,
@@ -64,8 +65,6 @@ EXIT_FENCED = 5
 EXIT_BROKER_TIMEOUT = 6
 
 _FIXED_CONSUMER = {"enable.auto.commit": False, "enable.auto.offset.store": False}
-_FIXED_PRODUCER = {"enable.idempotence": True, "acks": "all"}
-_PRODUCER_DEFAULTS = {"partitioner": "murmur2_random"}  # same partitions as Java clients
 
 
 class Service:
@@ -88,15 +87,7 @@ class Service:
             consumer_settings["group.instance.id"] = f"{consumer_settings['group.instance.id']}-{config.worker_id}"
         self.faults = Faults.from_env()
         self._handled = 0
-        producer_settings = {
-            **_PRODUCER_DEFAULTS,
-            "message.max.bytes": config.dead_letter_max_bytes + 65536,  # an oversize record's dead letter
-            **config.producer_settings(),
-            **_FIXED_PRODUCER,
-        }
-        if config.exactly_once:
-            producer_settings["transactional.id"] = config.transactional_id
-            producer_settings["transaction.timeout.ms"] = int(config.transaction_timeout_s * 1000)
+        producer_settings = build_producer_settings(config, transactional=config.exactly_once)
         self._producer_fatal: KafkaError | None = None
         producer_settings["error_cb"] = self._on_producer_error
         self.consumer = Consumer(consumer_settings, logger=logging.getLogger("cdr.librdkafka.consumer"))

@@ -162,9 +162,9 @@ def test_hash_is_keyed_deterministic_and_carries_key_id() -> None:
 @pytest.mark.parametrize(
     ("material", "secret"),
     [
-        ("0123456789abcdef", b"0123456789abcdef"),
-        ("hex:" + "ab" * 16, bytes([0xAB]) * 16),
-        ("base64:" + base64.b64encode(b"k" * 20).decode(), b"k" * 20),
+        ("0123456789abcdef" * 2, b"0123456789abcdef" * 2),
+        ("hex:" + "ab" * 32, bytes([0xAB]) * 32),
+        ("base64:" + base64.b64encode(b"k" * 40).decode(), b"k" * 40),
     ],
 )
 def test_key_material(material, secret) -> None:
@@ -172,7 +172,7 @@ def test_key_material(material, secret) -> None:
 
 
 def test_short_or_bad_keys_are_refused_without_echoing_them(monkeypatch, tmp_path) -> None:
-    with pytest.raises(HashKeyError, match="shorter than 16") as info:
+    with pytest.raises(HashKeyError, match="shorter than 32") as info:
         parse_key_material("shortkey", "CDR_HASH_KEY")
     assert "shortkey" not in str(info.value)
     with pytest.raises(HashKeyError, match="not valid"):
@@ -180,9 +180,9 @@ def test_short_or_bad_keys_are_refused_without_echoing_them(monkeypatch, tmp_pat
     monkeypatch.delenv("CDR_HASH_KEY")
     assert load_hash_key(None, None) is None
     key_file = tmp_path / "key"
-    key_file.write_text("file-key-0123456789\n")
+    key_file.write_text("file-key-Vq8rT2xLm5NzW9pK3cYb7HdJ4gF6\n")
     key = load_hash_key(str(key_file), "rot2")
-    assert key is not None and key.secret == b"file-key-0123456789" and key.key_id == "rot2"
+    assert key is not None and key.secret == b"file-key-Vq8rT2xLm5NzW9pK3cYb7HdJ4gF6" and key.key_id == "rot2"
     assert default_key_id(b"file-key-0123456789").startswith("k")
 
 
