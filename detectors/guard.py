@@ -15,6 +15,7 @@ and the caller treats the record under the new rule.
 
 from __future__ import annotations
 
+import re
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
@@ -29,6 +30,9 @@ SHAPE = "shape"  # reason: a value a categorical column never had (too long)
 _NUMERIC_ENTITIES = frozenset({"CREDIT_CARD", "US_SSN", "PHONE_NUMBER", "US_BANK_NUMBER"})
 _ID_ENTITIES = frozenset({"CREDIT_CARD"})  # surrogate ids: 9-10 digit ids are not SSNs or phones
 _MIN_DIGITS = 9
+_NUMERIC_RELEASES = frozenset({"measure", "small_numbers", "id", "bool"})  # released for being numbers
+_SMALL_DIGITS = 6  # a column released for small numbers holds at most this many digits
+_DECIMAL_TEXT = re.compile(r"\s*[-+]?\d{1,15}(?:[.,]\d{1,6})?\s*")
 
 
 def check(prof: ColumnProfile, value: Any, scanner: TextScanner) -> str | None:
@@ -62,6 +66,8 @@ def _remember(prof: ColumnProfile, value: Any) -> bool:
 def _text(prof: ColumnProfile, value: str, scanner: TextScanner) -> str | None:
     if _remember(prof, value):
         return None
+    if prof.release in _NUMERIC_RELEASES and not _DECIMAL_TEXT.fullmatch(value):
+        return SHAPE  # released for holding numbers; text is a different column now
     if prof.release == "categorical":
         if len(prof.guard_seen) >= CATEGORY_BUDGET:
             return CARDINALITY
@@ -77,8 +83,10 @@ def _text(prof: ColumnProfile, value: str, scanner: TextScanner) -> str | None:
 
 def _number(prof: ColumnProfile, value: int, scanner: TextScanner) -> str | None:
     digits = str(abs(value)) if abs(value) < 10**40 else ""
+    if not digits or (prof.release == "small_numbers" and len(digits) > _SMALL_DIGITS):
+        return SHAPE
     if len(digits) < _MIN_DIGITS or _remember(prof, value):
-        return None if digits else SHAPE
+        return None
     allowed = _ID_ENTITIES if prof.release == "id" else _NUMERIC_ENTITIES
     for rec in scanner.recognizers:
         if rec.entity in allowed:

@@ -170,3 +170,31 @@ def test_name_and_value_together_decide_at_the_first_value() -> None:
     obfuscated = profiler.profile("t", "c9", None)
     profiler.observe(obfuscated, "536-90-4399")
     assert obfuscated.verdict.state == PENDING  # one value alone is not enough
+
+
+@pytest.mark.parametrize(
+    ("values", "later", "reason"),
+    [
+        (lambda i: ["n/a", "none"][i % 2], "someone@example.org", "EMAIL_ADDRESS"),
+        (lambda i: ["n/a", "none"][i % 2], lambda j: f"label-{j}", "cardinality"),
+        (lambda i: round(R.uniform(1, 99), 2), "Jane Roe", "shape"),  # a measure column now holds text
+        (lambda i: R.randrange(100), 4155550123, "shape"),  # small numbers, then a ten-digit one
+        (lambda i: R.randrange(100), "4111 1111 1111 1111", "shape"),
+    ],
+)
+def test_the_guard_withholds_a_released_column_at_its_first_hit(values, later, reason) -> None:
+    profiler = Profiler(DetectionSettings(min_samples=50, sample_every=5), TextScanner())
+    prof = profiler.profile("t", "c1", None)
+    for i in range(100):
+        profiler.observe(prof, values(i))
+    assert prof.verdict.state == CLEAR
+    hit = False
+    for j in range(100):
+        value = later(j) if callable(later) else later
+        if profiler.guard(prof, value):
+            hit = True
+            break
+    assert hit and prof.guard_hit == reason and prof.verdict.state != CLEAR
+    for i in range(300):  # withheld for good
+        profiler.observe(prof, values(i))
+    assert prof.verdict.state != CLEAR
