@@ -282,3 +282,31 @@ def test_an_undeclared_column_named_with_personal_data_is_dropped_name_and_value
     outs = outputs(proc, [{n: "x" for n in names} for _ in range(3)])
     assert_no_raw(names, *outs)
     assert after_of_bytes(outs[-1])["plan"] == "gold"  # the rest of the row is published
+
+
+class _BrittleNer:
+    """NER that fails on one text (spaCy over its max_length, say): logic under test only."""
+
+    def analyze(self, texts: list[str]) -> list[list]:
+        if any("BOOM" in t for t in texts):
+            raise ValueError("text too long for the model")
+        return [[] for _ in texts]
+
+    def label_values(self, values: list[str]) -> list[str | None]:
+        return [None for _ in values]
+
+
+def test_a_batch_whose_ner_fails_dead_letters_only_the_record_that_broke_it(tmp_path: Path) -> None:
+    from pipeline.events import DeadLetter
+
+    proc = accounts(tmp_path)
+    proc.settings.policy.scanner.ner = _BrittleNer()
+    texts = [
+        "Anne Example called about her card today.",
+        "BOOM Anne wrote a very long letter here.",
+        "Bob Example asked for a refund today.",
+    ]
+    outcomes = proc.process_batch([record("pg.public.accounts", event(i, notes=t)) for i, t in enumerate(texts)])
+    kinds = [type(o).__name__ for o in outcomes]
+    assert kinds == ["Published", "DeadLetter", "Published"], kinds
+    assert isinstance(outcomes[1], DeadLetter) and "BOOM" not in outcomes[1].message
