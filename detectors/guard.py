@@ -45,7 +45,18 @@ def check(prof: ColumnProfile, value: Any, scanner: TextScanner) -> str | None:
         return _number(prof, value, scanner)
     if isinstance(value, float) and value.is_integer() and abs(value) >= 10 ** (_MIN_DIGITS - 1):
         return _number(prof, int(value), scanner)
+    if isinstance(value, dict | list):
+        # released for its values' shape (numbers, categories): a document is new; declared
+        # none: its leaves and keys are checked
+        return SHAPE if prof.release is not None else _document(value, scanner)
     return None
+
+
+def _document(doc: dict[str, Any] | list[Any], scanner: TextScanner) -> str | None:
+    """A map or array (schemaless JSON, Connect maps): every leaf and key, by patterns."""
+    found: list[tuple[str, str]] = []
+    scanner.redact_json(doc, None, found)
+    return min(entity for _, entity in found) if found else None
 
 
 def _remember(prof: ColumnProfile, value: Any) -> bool:
