@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from detectors.recognizers.address import AddressRecognizer
 from detectors.recognizers.base import Finding, Recognizer
 from detectors.recognizers.contact import EmailRecognizer, PhoneRecognizer, UrlRecognizer
 from detectors.recognizers.financial import CreditCardRecognizer, CryptoRecognizer, IbanRecognizer
@@ -24,5 +25,6 @@ def default_recognizers() -> tuple[Recognizer, ...]:
         UrlRecognizer(),
         CryptoRecognizer(),
         DateOfBirthRecognizer(),
+        AddressRecognizer(),
         PersonNameRecognizer(),
     )
