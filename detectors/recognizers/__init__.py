@@ -7,7 +7,7 @@ from detectors.recognizers.base import Finding, Recognizer
 from detectors.recognizers.contact import EmailRecognizer, PhoneRecognizer, UrlRecognizer
 from detectors.recognizers.financial import CreditCardRecognizer, CryptoRecognizer, IbanRecognizer
 from detectors.recognizers.government import UsSsnRecognizer
-from detectors.recognizers.names import PersonNameRecognizer
+from detectors.recognizers.names import HonorificNameRecognizer, PersonNameRecognizer
 from detectors.recognizers.network import IpAddressRecognizer
 from detectors.recognizers.temporal import DateOfBirthRecognizer
 
@@ -27,4 +27,5 @@ def default_recognizers() -> tuple[Recognizer, ...]:
         DateOfBirthRecognizer(),
         AddressRecognizer(),
         PersonNameRecognizer(),
+        HonorificNameRecognizer(),
     )
