@@ -310,8 +310,8 @@ class AddressRecognizer(Recognizer):
         typ = (g.get("type") or "").lower().rstrip(".")
         if g.get("glued"):
             glued = g["glued"]
-            if glued.lower() == glued and glued.upper() != glued and len(glued) < 8:
-                return None  # "weg 3", "ring 5": a lone type word in lower case
+            if glued[0].islower():
+                return None  # German and Dutch street names are capitalised: "uninspiring 2-1" is not one
             if glued.lower() in ("weg", "ring", "hof", "markt", "platz", "damm", "pfad", "steig", "ufer", "kade"):
                 return None  # the type word alone: no street named
             score = 0.85

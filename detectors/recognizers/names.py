@@ -16,6 +16,7 @@ import re
 
 from detectors.recognizers.base import Recognizer
 from detectors.recognizers.person import person_value_score
+from detectors.recognizers.placenames import NOT_PERSON_WORDS, PLACES
 
 _NOT_NAMES = frozenset(
     [
@@ -110,6 +111,8 @@ class PersonNameRecognizer(Recognizer):
         words = match.group(0).split()
         if words[0].lower() in _NOT_NAMES or words[-1].lower() in _NOT_NAMES:
             return None
+        if any(w.lower() in NOT_PERSON_WORDS for w in words) or match.group(0).lower() in PLACES:
+            return None  # "Northern Ireland", "Rose Bowl", "Sales Team"
         text = match.string
         before = text[max(0, match.start() - 24) : match.start()]
         after = text[match.end() : match.end() + 16]

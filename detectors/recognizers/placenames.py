@@ -49,6 +49,8 @@ NOT_PERSON_WORDS = words(
     january february march april june july august september october november december
     monday tuesday wednesday thursday friday saturday sunday
     county city state province region district republic kingdom island islands
+    stadium arena ground bowl army party league cup united union federation committee commission
+    parliament government police navy forces airport station
     the and of for with at by
     """
 )
