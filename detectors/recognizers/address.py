@@ -31,13 +31,60 @@ from detectors.recognizers.base import Finding, Recognizer
 _EN_TYPES = (
     "street|st|avenue|ave|av|road|rd|lane|ln|boulevard|blvd|drive|dr|way|court|ct|place|pl|"
     "terrace|ter|circle|cir|highway|hwy|parkway|pkwy|pky|square|sq|trail|trl|crescent|cres|"
-    "close|grove|gardens|gdns|mews|row|walk|alley|aly|plaza|expressway|expy|freeway|fwy|pike|"
-    "loop|crossing|xing|causeway|turnpike|tpke|cove|cv|ridge|rdg|point|pt|hollow|heights|hts|"
+    "close|grove|gardens|gdns|mews|row|walk|alley|aly|plaza|plz|expressway|expy|freeway|fwy|pike|"
+    "loop|crossing|xing|causeway|cswy|turnpike|tpke|cove|cv|ridge|rdg|point|pt|hollow|holw|heights|hts|"
     "path|pass|bend|run|view|vista|glen|green|hill|park|wharf|quay|esplanade|promenade|"
-    "center|centre|ctr|route|rte"
+    "center|centre|ctr|route|rte|"
+    # the rest of the USPS Publication 28 suffixes, and Australian and British types
+    "allee|annex|anx|arcade|bayou|beach|bch|bluffs?|bottom|branch|bridge|brg|brooks?|brk|burgs?|"
+    "bypass|byp|camp|canyon|cyn|cape|circles|cliffs?|club|commons?|corners?|courts|coves|creek|"
+    "crk|crest|crossroads?|curve|dale|divide|drives|estates?|extensions?|ext|falls|ferry|fields?|"
+    "flats?|fords?|forest|fort|freeway|gateway|gtwy|glens|greens|groves|harbou?rs?|haven|hills|"
+    "inlet|islands?|isle|junctions?|jct|knolls?|lakes?|landing|lndg|lodge|manors?|meadows?|mdws?|"
+    "mills?|mission|motorway|mount|mt|mountains?|mtn|neck|orchard|oval|parks|parkways|passage|"
+    "pines|plains?|points|prairie|radial|ranch|rapids?|ridges|river|roads|shoals?|shores?|skyway|"
+    "springs?|squares|stravenue|stream|streets|summit|terraces|throughway|trace|trafficway|"
+    "trailer|tunnel|underpass|valleys?|viaduct|views|villages?|ville|walks|ways|"
+    "approach|parade|circuit|chase|rise|vale|gate|cross|reserve|retreat|boardwalk|concourse|"
+    "grange|outlook|entrance|gardens|wynd|hey|brow|drove|fold|garth|rowe|spurs?|mall|towers|roadside|"
+    "siding|range|tor|gates|pocket"
 )
 _WEAK_TYPES = frozenset(
     [
+        "bottom",
+        "branch",
+        "bridge",
+        "camp",
+        "cape",
+        "club",
+        "common",
+        "commons",
+        "course",
+        "cross",
+        "curve",
+        "divide",
+        "fort",
+        "gate",
+        "haven",
+        "mission",
+        "mount",
+        "oval",
+        "reserve",
+        "rise",
+        "summit",
+        "trace",
+        "chase",
+        "approach",
+        "entrance",
+        "outlook",
+        "retreat",
+        "lodge",
+        "hey",
+        "fold",
+        "range",
+        "pocket",
+        "tor",
+        "mall",
         "dr",
         "pl",
         "ct",
@@ -75,13 +122,22 @@ _LEAD_TYPES = (
     "rue|avenue|av|ave|boulevard|bd|bld|bvd|chemin|allée|allee|place|impasse|quai|route|cours|square|"
     "passage|faubourg|rte|calle|c/|avenida|avda|paseo|plaza|pza|camino|carrera|ronda|travesía|"
     "travesia|carretera|ctra|via|viale|piazza|p\\.zza|piazzale|corso|largo|vicolo|strada|contrada|"
-    "lungomare|rua|travessa|praça|praca|estrada|alameda|carrer|passeig|plaça"
+    "lungomare|rua|travessa|praça|praca|estrada|alameda|carrer|passeig|plaça|rambla|pasaje|pasadizo|"
+    "cuesta|vial|glorieta|callejón|callejon|urbanización|urbanizacion|c\\.|canale|stretto|borgo|vico|"
+    "salita|rotonda|acceso|cañada|canada|r\\.|av\\.|trav\\.|lg\\."
+)
+# Lead types that name a street even without a number: "rue de la Paix", "Calle Mayor".
+_LEAD_ALONE = re.compile(
+    r"(?i:rue|chemin|impasse|allée|allee|quai|calle|avenida|rua|travessa|carrer|piazza|viale|strada|vicolo|rambla)"
+    r"\s+(?P<name>(?:d[eu']\s?|de la |des |del |della |di |do |da )?[A-Z\u00C0-\u00DE][\w\u00C0-\u024F'\u2019.-]*"
+    r"(?:\s+(?:[A-Z\u00C0-\u00DE][\w\u00C0-\u024F'\u2019.-]*|de|la|le|des|du|del|della|di|do|da|y|e)){0,4})"
 )
 # Type words glued to the end of a name, or standing after it, with the number last
 # (German, Dutch, Scandinavian): Hauptstraße 5, Bahnhofstr. 12, Kalverstraat 92.
 _GLUED_TYPES = (
     "straße|strasse|str\\.|weg|allee|platz|gasse|ring|damm|ufer|chaussee|steig|pfad|markt|"
-    "straat|laan|plein|gracht|kade|singel|dijk|steeg|hof|gade|gatan|vägen|vej|veien|gata"
+    "straat|laan|plein|gracht|kade|singel|dijk|steeg|hof|gade|gatan|vägen|vej|veien|gata|dreef|baan|"
+    "boulevard|kanaal|wal"
 )
 # Words that are never part of a street name: a run of them is a sentence.
 _FUNCTION_WORDS = frozenset(
@@ -205,7 +261,7 @@ _WORD = r"(?:\d{1,3}(?:st|nd|rd|th)|[A-Za-z\u00C0-\u024F][A-Za-z\u00C0-\u024F'\u
 _DIR = r"(?:[NSEW]|N\.|S\.|E\.|W\.|NE|NW|SE|SW|North|South|East|West)"
 _UNIT = (
     r"(?:\s*,?\s*(?:#\s?\w{1,6}|\d{1,2}\s?[\u00BA\u00AA\u00B0](?:\s?[A-Za-z]{1,4}\b)?|(?i:apt|apartment|suite|ste|unit|fl|floor|room|rm|bldg|building|flat|"
-    r"piso|planta|puerta|étage|etage|esc|escalera|int|interno|scala|app|appt|bus|whg|wohnung)\.?\s?#?\s?"
+    r"piso|planta|puerta|étage|etage|esc|escalera|int|interno|scala|app|appt|appartamento|piano|bus|whg|wohnung|studio|lot)\.?\s?#?\s?"
     r"[\w\u00BA\u00AA]{1,6}(?:\s?[A-Za-z]\b)?))?"
 )
 
@@ -248,7 +304,7 @@ _NUMBER_LAST = re.compile(
     + r"){0,4}?)|(?:(?:Am|An der|An den|Auf der|Auf dem|Im|In der|In den|Zum|Zur|Unter den|Op de|Aan de|Aan het)\s+)?"
     r"(?P<glued>[A-Za-z\u00C0-\u024F][\w\u00C0-\u024F'\u2019.-]*?(?i:"
     + _GLUED_TYPES
-    + r")))\s*,?\s+(?:n[º°o]\.?\s?)?(?P<num>\d{1,5}[A-Za-z]?(?:\s?[-/]\s?\d{1,5}[A-Za-z]?)?)"
+    + r")))\s*,?\s+(?:n[º°o]\.?\s?)?(?P<num>\d{1,5}[A-Za-z]?(?:\s?[-/]\s?\d{1,5}[A-Za-z]?)?|(?i:s/n)\b)"
     + _UNIT
     + r"(?![\w\u00C0-\u024F.,]\d|[\w\u00C0-\u024F])"
 )
@@ -261,7 +317,11 @@ _LOCALITY = re.compile(
     r"(?:\s*,?\s*(?:[A-Za-z\u00C0-\u024F][\w\u00C0-\u024F.'\u2019-]*|\d{4,5}(?:-\d{4})?|[A-Z]{1,2}\d[A-Z\d]?\s?\d[A-Z]{2}"
     r"|[A-Z]\d[A-Z]\s?\d[A-Z]\d|\d{2}-\d{3}|\d{3}\s\d{2}))*\s*\.?"
 )
+_UNIT_STREET = re.compile(
+    r"(?P<name>" + _WORD + r"(?:\s+" + _WORD + r"){0,2}?)\s+(?P<type>(?i:" + _EN_TYPES + r"))\.?(?![\w\u00C0-\u024F])"
+)
 _MAX_VALUE = 200
+_LEAD_IN = re.compile(r"(?i:(?:flat|apt|apartment|unit|suite|ste|studio|level|c/o)\.?\s*#?[\w/-]{1,8}\s*,?\s+)")
 
 
 def _name_ok(name: str, lead: bool) -> bool:
@@ -305,7 +365,7 @@ class AddressRecognizer(Recognizer):
         if name is not None and not _name_ok(name, lead):
             return None
         text = m.group(0)
-        if not _case_ok(name if lead and name is not None else text):
+        if not _case_ok(name if name is not None else text):
             return None
         typ = (g.get("type") or "").lower().rstrip(".")
         if g.get("glued"):
@@ -362,16 +422,17 @@ class AddressRecognizer(Recognizer):
     def match_value(self, value: str) -> float | None:
         """Score if the whole value is a street address (optionally followed by a unit,
         locality, region, postal code and country)."""
-        value = value.strip()
-        if not value or len(value) > _MAX_VALUE or not any(ch.isdigit() for ch in value):
+        value = ", ".join(line.strip() for line in value.strip().splitlines() if line.strip())
+        if not value or len(value) > _MAX_VALUE:
             return None
+        if not any(ch.isdigit() for ch in value) and "s/n" not in value.lower():
+            alone = _LEAD_ALONE.fullmatch(value)
+            return 0.6 if alone and _name_ok(alone.group("name"), True) else None
         best: float | None = None
+        lead_in = _LEAD_IN.match(value)
         for pattern, lead in ((_NUMBER_FIRST, False), (_NUMBER_LEAD, True), (_NUMBER_LAST, True), (_PO_BOX, False)):
-            m = pattern.match(value)
-            if m is None:
-                # a leading unit or care-of: "Flat 3, 12 High Street", "c/o Smith, PO Box 4"
-                lead_in = re.match(r"(?i:(?:flat|apt|apartment|unit|suite|c/o)\.?\s*[\w ]{1,20},\s*)", value)
-                m = pattern.match(value, lead_in.end()) if lead_in else None
+            # a leading unit or care-of: "Flat 3, 12 High Street", "Suite 129 7 David Alley"
+            m = pattern.match(value) or (pattern.match(value, lead_in.end()) if lead_in else None)
             if m is None:
                 continue
             rest = value[m.end() :]
@@ -382,4 +443,10 @@ class AddressRecognizer(Recognizer):
             score = 0.9 if pattern is _PO_BOX else self._score(m, lead)
             if score is not None and (best is None or score > best):
                 best = score
+        if best is None and lead_in is not None:
+            # a flat or studio on a named street, no house number: "Flat 3, Russell Gateway"
+            m = _UNIT_STREET.match(value, lead_in.end())
+            rest = value[m.end() :] if m else ""
+            if m and (not rest or _LOCALITY.fullmatch(rest)) and self._score(m, False) is not None:
+                best = 0.75
         return best

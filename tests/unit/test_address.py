@@ -69,6 +69,16 @@ ADDRESS_CASES: tuple[tuple[str, bool], ...] = (
     ("Piazza Navona 45", True),
     ("Corso Vittorio Emanuele II 21", True),
     ("Via dei Fori Imperiali 1", True),
+    ("Flat 3, Russell Gateway", True),  # a flat on a named street, no house number
+    ("Studio 58b\nRussell Gateway", True),  # lines of one address
+    ("580 Parsons Gateway Apt. 215", True),
+    ("Suite 129 7 David Alley", True),
+    ("Largo Magalhães, S/N", True),  # sin número
+    ("Rambla de Catalunya 14", True),
+    ("Canale Mercalli, 2", True),
+    ("rue de la Paix", True),  # French: the type word alone names a street
+    ("Calle Mayor", True),
+    ("Jasperboulevard 99", True),
     # negatives: products, organisations, sentences, amounts, versions, codes
     ("Tide Pods 42 ct", False),
     ("3 Way Switch", False),
@@ -103,6 +113,12 @@ ADDRESS_CASES: tuple[tuple[str, bool], ...] = (
     ("Route 66", False),
     ("Strada", False),
     ("Plan B", False),
+    ("500 Main Course", False),
+    ("Apollo 13 Mission", False),
+    ("Area 51", False),
+    ("Studio 54", False),
+    ("Avenue Capital", False),
+    ("Notepad 2", False),
 )
 
 
