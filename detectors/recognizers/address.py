@@ -257,7 +257,7 @@ _PARTICLES = frozenset(
 
 _NUM = r"(?P<num>\d{1,6}[A-Za-z]?(?:\s?[-/]\s?\d{1,5}[A-Za-z]?)?(?:\s(?:bis|ter|[A-Za-z])\b)?)"
 _PRE = r"(?<![\w.,$€£¥/+#:-])"
-_WORD = r"(?:\d{1,3}(?:st|nd|rd|th)|[A-Za-z\u00C0-\u024F][A-Za-z\u00C0-\u024F'\u2019.-]*)"
+_WORD = r"(?:\d{1,3}(?:st|nd|rd|th)|[A-Za-z\u00C0-\u024F][A-Za-z\u00C0-\u024F'\u2019.-]{0,30})"
 _DIR = r"(?:[NSEW]|N\.|S\.|E\.|W\.|NE|NW|SE|SW|North|South|East|West)"
 _UNIT = (
     r"(?:\s*,?\s*(?:#\s?\w{1,6}|\d{1,2}\s?[\u00BA\u00AA\u00B0](?:\s?[A-Za-z]{1,4}\b)?|(?i:apt|apartment|suite|ste|unit|fl|floor|room|rm|bldg|building|flat|"
@@ -295,14 +295,14 @@ _NUMBER_LEAD = re.compile(
     + r"(?=\s*(?:,|$|\n|\d{4,5}\b)|\s+[A-Z]{2}\b)"
 )
 _NUMBER_LAST = re.compile(
-    r"(?<![\w\u00C0-\u024F])(?:(?P<type>(?i:"
+    r"(?<![\w\u00C0-\u024F'\u2019.-])(?:(?P<type>(?i:"
     + _LEAD_TYPES
     + r"))\.?\s+(?P<name>"
     + _WORD
     + r"(?:\s+"
     + _WORD
     + r"){0,4}?)|(?:(?:Am|An der|An den|Auf der|Auf dem|Im|In der|In den|Zum|Zur|Unter den|Op de|Aan de|Aan het)\s+)?"
-    r"(?P<glued>[A-Za-z\u00C0-\u024F][\w\u00C0-\u024F'\u2019.-]*?(?i:"
+    r"(?P<glued>[A-Za-z\u00C0-\u024F][\w\u00C0-\u024F'\u2019.-]{0,40}?(?i:"
     + _GLUED_TYPES
     + r")))\s*,?\s+(?:n[º°o]\.?\s?)?(?P<num>\d{1,5}[A-Za-z]?(?:\s?[-/]\s?\d{1,5}[A-Za-z]?)?|(?i:s/n)\b)"
     + _UNIT
@@ -314,8 +314,8 @@ _PO_BOX = re.compile(
 )
 # After a street in a whole value: unit, city, region, postal code, country.
 _LOCALITY = re.compile(
-    r"(?:\s*,?\s*(?:[A-Za-z\u00C0-\u024F][\w\u00C0-\u024F.'\u2019-]*|\d{4,5}(?:-\d{4})?|[A-Z]{1,2}\d[A-Z\d]?\s?\d[A-Z]{2}"
-    r"|[A-Z]\d[A-Z]\s?\d[A-Z]\d|\d{2}-\d{3}|\d{3}\s\d{2}))*\s*\.?"
+    r"(?:(?:\s*,\s*|\s+)(?:[A-Za-z\u00C0-\u024F][\w\u00C0-\u024F.'\u2019-]*|\d{4,5}(?:-\d{4})?"
+    r"|[A-Z]{1,2}\d[A-Z\d]?\s?\d[A-Z]{2}|[A-Z]\d[A-Z]\s?\d[A-Z]\d|\d{2}-\d{3}|\d{3}\s\d{2}))*\s*\.?"
 )
 _UNIT_STREET = re.compile(
     r"(?P<name>" + _WORD + r"(?:\s+" + _WORD + r"){0,2}?)\s+(?P<type>(?i:" + _EN_TYPES + r"))\.?(?![\w\u00C0-\u024F])"

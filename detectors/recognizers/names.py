@@ -15,7 +15,7 @@ from __future__ import annotations
 import re
 
 from detectors.recognizers.base import Recognizer
-from detectors.recognizers.person import person_value_score
+from detectors.recognizers.person import known_pair, person_value_score
 from detectors.recognizers.placenames import NOT_PERSON_WORDS, PLACES
 
 _NOT_NAMES = frozenset(
@@ -118,8 +118,9 @@ class PersonNameRecognizer(Recognizer):
         after = text[match.end() : match.end() + 16]
         if _BEFORE.search(before) or _AFTER.match(after):
             return 0.9
-        in_sentence = len(text.split()) >= len(words) + 3  # a bare value is the profiler's to judge
-        if in_sentence and (person_value_score(match.group(0)) or 0.0) >= 0.9:
+        # a bare value is the profiler's to judge; look at a bounded window, not the whole text
+        in_sentence = len((text[max(0, match.start() - 40) : match.start()] + " " + after).split()) >= 3
+        if in_sentence and known_pair(words[0], words[-1]) and (person_value_score(match.group(0)) or 0.0) >= 0.9:
             return 0.7  # a known first name and a known surname
         return None
 

@@ -67,6 +67,12 @@ def _known(word: str, names: frozenset[str]) -> bool:
     return "-" in bare and all(part in names for part in bare.split("-") if part)
 
 
+def known_pair(first_word: str, last_word: str) -> bool:
+    """A known first name and a known surname (a cheap test before full scoring)."""
+    first, last, _ = _lists()
+    return _known(first_word.lower(), first) and _known(last_word.lower(), last)
+
+
 def names_available() -> bool:
     return bool(_lists()[0])
 

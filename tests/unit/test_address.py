@@ -162,3 +162,21 @@ def test_no_span_in_text(text: str) -> None:
 
 def test_bounded_long_value() -> None:
     assert REC.match_value("12 Main Street " * 40) is None
+
+
+@pytest.mark.timeout(20)
+@pytest.mark.parametrize(
+    "text",
+    [
+        "1 " + "Aaaa-" * 3000 + "Street",  # a long hyphenated run before a type word
+        "1 " + "Aa " * 3000,
+        "12 Oak Street, " + "Xx, " * 400 + "!",  # a long locality tail that fails at the end
+        "12 Main St, " + "a" * 5000 + "!",
+        "Calle " + "de " * 2000 + "5",
+        " ".join(["12 Main St"] * 2000),
+    ],
+)
+def test_hostile_text_stays_cheap(text: str) -> None:
+    # patterns are bounded (no nested unbounded repeats): these return in milliseconds
+    REC.find(text)
+    REC.match_value(text)
