@@ -380,12 +380,12 @@ _QUASI: tuple[tuple[tuple[str, ...], str, frozenset[str]], ...] = (
     (("ciudad",), "city", _NONE),
     (("ville",), "city", _NONE),
     (("ort",), "city", _NONE),
-    (("zip",), "postal_code", _NONE),
-    (("postal",), "postal_code", _NONE),
-    (("state",), "state", _PROCESS),
-    (("province",), "state", _NONE),
-    (("county",), "state", _NONE),
-    (("region",), "state", frozenset({"aws", "cloud", "server", "datacenter", "availability"})),
+    (("zip",), "postcode", _NONE),
+    (("postal",), "postcode", _NONE),
+    (("state",), "region", _PROCESS),
+    (("province",), "region", _NONE),
+    (("county",), "region", _NONE),
+    (("region",), "region", frozenset({"aws", "cloud", "server", "datacenter", "availability"})),
     (("country",), "country", _NONE),
     (("gender",), "gender", _NONE),
     (("sex",), "gender", _NONE),
@@ -413,8 +413,8 @@ _QUASI_NEGATIVE = frozenset({"id", "uuid", "hash", "count", "flag", "is", "has",
 
 @lru_cache(maxsize=4096)
 def quasi_identifier(column: str) -> str | None:
-    """The quasi-identifier category the column's name suggests (``city``, ``state``,
-    ``postal_code``, ``country``, ``gender``, ``occupation``, ``birth_year``, ``age``,
+    """The quasi-identifier category the column's name suggests (``city``, ``region``,
+    ``postcode``, ``country``, ``gender``, ``occupation``, ``birth_year``, ``age``,
     ``nationality``, ``ethnicity``, ``marital_status``, ``religion``), or None. Keys
     and counts of those (``city_id``, ``country_count``) are not quasi-identifiers."""
     toks = tokens(column)
