@@ -2,18 +2,21 @@
 
 from __future__ import annotations
 
+from detectors.recognizers.address import AddressRecognizer
 from detectors.recognizers.base import Finding, Recognizer
 from detectors.recognizers.contact import EmailRecognizer, PhoneRecognizer, UrlRecognizer
 from detectors.recognizers.financial import CreditCardRecognizer, CryptoRecognizer, IbanRecognizer
 from detectors.recognizers.government import UsSsnRecognizer
-from detectors.recognizers.names import PersonNameRecognizer
+from detectors.recognizers.names import HonorificNameRecognizer, PersonNameRecognizer
 from detectors.recognizers.network import IpAddressRecognizer
-from detectors.recognizers.temporal import DateOfBirthRecognizer
+from detectors.recognizers.temporal import REFERENCE_YEAR, DateOfBirthRecognizer
 
 __all__ = ["Finding", "Recognizer", "default_recognizers"]
 
 
-def default_recognizers() -> tuple[Recognizer, ...]:
+def default_recognizers(reference_year: int = REFERENCE_YEAR) -> tuple[Recognizer, ...]:
+    """Every recogniser; ``reference_year`` is the year dates of birth are aged against
+    (the core reads no clock: a caller at the edge may pass the current year)."""
     return (
         EmailRecognizer(),
         CreditCardRecognizer(),
@@ -23,6 +26,8 @@ def default_recognizers() -> tuple[Recognizer, ...]:
         IpAddressRecognizer(),
         UrlRecognizer(),
         CryptoRecognizer(),
-        DateOfBirthRecognizer(),
+        DateOfBirthRecognizer(reference_year),
+        AddressRecognizer(),
         PersonNameRecognizer(),
+        HonorificNameRecognizer(),
     )

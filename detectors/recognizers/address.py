@@ -1,0 +1,452 @@
+"""Street addresses as whole values and inside text, in the shapes of several countries.
+
+Three shapes, each anchored on a house number and a street-type word, because a street
+type alone ("Main", "Park", "Rose") says nothing and a number alone says less:
+
+- number first, type last (US/UK/CA/AU/IE): ``462 Rose Lane``, ``6649 N Blue Gum St``,
+  ``64 5th Ave #1153``, ``Flat 3, 12 High Street``;
+- number first, type first (FR): ``12 rue de la Paix``, ``8 bis, avenue Foch``;
+- type first or glued, number last (DE/AT/CH/NL/ES/IT/PT): ``Theodor-Heuss-Straße 34``,
+  ``Kalverstraat 92``, ``Via Roma 12``, ``Calle Mayor 5, 2º B``, ``Rua Augusta 100``;
+- post-office boxes in English, German, French, Spanish, Italian and Dutch.
+
+Validation rejects what shares the shape: versions and amounts (a number glued to ``.``,
+``$``, ``v``), counts and units ("42 ct", "3 Way"), sentences ("20 dollars on the way":
+function words are not street names), and long runs of words. A whole value may carry a
+unit, a city, a region and a postal code after the street; nothing else.
+
+Chosen over usaddress (a CRF trained on US addresses) by measurement: see
+``bench/address_parsers.py`` for precision/recall of both on the labelled list in
+``tests/unit/test_address.py``.
+"""
+
+from __future__ import annotations
+
+import re
+
+from detectors.recognizers.base import Finding, Recognizer
+
+# Street-type words after the street name (number-first countries). Ambiguous short
+# words (dr, pl, ct, way, row, walk, close...) score lower.
+_EN_TYPES = (
+    "street|st|avenue|ave|av|road|rd|lane|ln|boulevard|blvd|drive|dr|way|court|ct|place|pl|"
+    "terrace|ter|circle|cir|highway|hwy|parkway|pkwy|pky|square|sq|trail|trl|crescent|cres|"
+    "close|grove|gardens|gdns|mews|row|walk|alley|aly|plaza|plz|expressway|expy|freeway|fwy|pike|"
+    "loop|crossing|xing|causeway|cswy|turnpike|tpke|cove|cv|ridge|rdg|point|pt|hollow|holw|heights|hts|"
+    "path|pass|bend|run|view|vista|glen|green|hill|park|wharf|quay|esplanade|promenade|"
+    "center|centre|ctr|route|rte|"
+    # the rest of the USPS Publication 28 suffixes, and Australian and British types
+    "allee|annex|anx|arcade|bayou|beach|bch|bluffs?|bottom|branch|bridge|brg|brooks?|brk|burgs?|"
+    "bypass|byp|camp|canyon|cyn|cape|circles|cliffs?|club|commons?|corners?|courts|coves|creek|"
+    "crk|crest|crossroads?|curve|dale|divide|drives|estates?|extensions?|ext|falls|ferry|fields?|"
+    "flats?|fords?|forest|fort|freeway|gateway|gtwy|glens|greens|groves|harbou?rs?|haven|hills|"
+    "inlet|islands?|isle|junctions?|jct|knolls?|lakes?|landing|lndg|lodge|manors?|meadows?|mdws?|"
+    "mills?|mission|motorway|mount|mt|mountains?|mtn|neck|orchard|oval|parks|parkways|passage|"
+    "pines|plains?|points|prairie|radial|ranch|rapids?|ridges|river|roads|shoals?|shores?|skyway|"
+    "springs?|squares|stravenue|stream|streets|summit|terraces|throughway|trace|trafficway|"
+    "trailer|tunnel|underpass|valleys?|viaduct|views|villages?|ville|walks|ways|"
+    "approach|parade|circuit|chase|rise|vale|gate|cross|reserve|retreat|boardwalk|concourse|"
+    "grange|outlook|entrance|gardens|wynd|hey|brow|drove|fold|garth|rowe|spurs?|mall|towers|roadside|"
+    "siding|range|tor|gates|pocket"
+)
+_WEAK_TYPES = frozenset(
+    [
+        "bottom",
+        "branch",
+        "bridge",
+        "camp",
+        "cape",
+        "club",
+        "common",
+        "commons",
+        "course",
+        "cross",
+        "curve",
+        "divide",
+        "fort",
+        "gate",
+        "haven",
+        "mission",
+        "mount",
+        "oval",
+        "reserve",
+        "rise",
+        "summit",
+        "trace",
+        "chase",
+        "approach",
+        "entrance",
+        "outlook",
+        "retreat",
+        "lodge",
+        "hey",
+        "fold",
+        "range",
+        "pocket",
+        "tor",
+        "mall",
+        "dr",
+        "pl",
+        "ct",
+        "way",
+        "row",
+        "walk",
+        "close",
+        "run",
+        "view",
+        "green",
+        "hill",
+        "park",
+        "point",
+        "pt",
+        "pass",
+        "bend",
+        "path",
+        "cove",
+        "cv",
+        "glen",
+        "loop",
+        "ter",
+        "center",
+        "centre",
+        "ctr",
+        "route",
+        "rte",
+        "vista",
+        "grove",
+    ]
+)
+# Street-type words before the name (French, Spanish, Italian, Portuguese, Catalan,
+# and English "Avenue of...").
+_LEAD_TYPES = (
+    "rue|avenue|av|ave|boulevard|bd|bld|bvd|chemin|allée|allee|place|impasse|quai|route|cours|square|"
+    "passage|faubourg|rte|calle|c/|avenida|avda|paseo|plaza|pza|camino|carrera|ronda|travesía|"
+    "travesia|carretera|ctra|via|viale|piazza|p\\.zza|piazzale|corso|largo|vicolo|strada|contrada|"
+    "lungomare|rua|travessa|praça|praca|estrada|alameda|carrer|passeig|plaça|rambla|pasaje|pasadizo|"
+    "cuesta|vial|glorieta|callejón|callejon|urbanización|urbanizacion|c\\.|canale|stretto|borgo|vico|"
+    "salita|rotonda|acceso|cañada|canada|r\\.|av\\.|trav\\.|lg\\."
+)
+# Lead types that name a street even without a number: "rue de la Paix", "Calle Mayor".
+_LEAD_ALONE = re.compile(
+    r"(?i:rue|chemin|impasse|allée|allee|quai|calle|avenida|rua|travessa|carrer|piazza|viale|strada|vicolo|rambla)"
+    r"\s+(?P<name>(?:d[eu']\s?|de la |des |del |della |di |do |da )?[A-Z\u00C0-\u00DE][\w\u00C0-\u024F'\u2019.-]*"
+    r"(?:\s+(?:[A-Z\u00C0-\u00DE][\w\u00C0-\u024F'\u2019.-]*|de|la|le|des|du|del|della|di|do|da|y|e)){0,4})"
+)
+# Type words glued to the end of a name, or standing after it, with the number last
+# (German, Dutch, Scandinavian): Hauptstraße 5, Bahnhofstr. 12, Kalverstraat 92.
+_GLUED_TYPES = (
+    "straße|strasse|str\\.|weg|allee|platz|gasse|ring|damm|ufer|chaussee|steig|pfad|markt|"
+    "straat|laan|plein|gracht|kade|singel|dijk|steeg|hof|gade|gatan|vägen|vej|veien|gata|dreef|baan|"
+    "boulevard|kanaal|wal"
+)
+# Words that are never part of a street name: a run of them is a sentence.
+_FUNCTION_WORDS = frozenset(
+    [
+        "a",
+        "an",
+        "the",
+        "on",
+        "in",
+        "at",
+        "to",
+        "of",
+        "for",
+        "and",
+        "or",
+        "but",
+        "is",
+        "are",
+        "was",
+        "were",
+        "be",
+        "been",
+        "my",
+        "your",
+        "our",
+        "their",
+        "his",
+        "her",
+        "its",
+        "we",
+        "you",
+        "they",
+        "he",
+        "she",
+        "it",
+        "i",
+        "me",
+        "us",
+        "them",
+        "this",
+        "that",
+        "these",
+        "those",
+        "with",
+        "from",
+        "by",
+        "as",
+        "if",
+        "then",
+        "than",
+        "so",
+        "have",
+        "has",
+        "had",
+        "do",
+        "did",
+        "does",
+        "not",
+        "no",
+        "yes",
+        "all",
+        "any",
+        "some",
+        "more",
+        "most",
+        "very",
+        "just",
+        "also",
+        "only",
+        "about",
+        "per",
+        "each",
+        "every",
+        "other",
+        "into",
+        "over",
+        "under",
+        "up",
+        "down",
+        "out",
+        "off",
+    ]
+)
+# Particles inside street names that are lower case by convention.
+_PARTICLES = frozenset(
+    [
+        "de",
+        "del",
+        "della",
+        "delle",
+        "dei",
+        "degli",
+        "di",
+        "da",
+        "do",
+        "dos",
+        "das",
+        "la",
+        "le",
+        "les",
+        "du",
+        "des",
+        "el",
+        "los",
+        "las",
+        "y",
+        "e",
+        "van",
+        "von",
+        "der",
+        "den",
+        "zu",
+        "am",
+        "an",
+    ]
+)
+
+_NUM = r"(?P<num>\d{1,6}[A-Za-z]?(?:\s?[-/]\s?\d{1,5}[A-Za-z]?)?(?:\s(?:bis|ter|[A-Za-z])\b)?)"
+_PRE = r"(?<![\w.,$€£¥/+#:-])"
+_WORD = r"(?:\d{1,3}(?:st|nd|rd|th)|[A-Za-z\u00C0-\u024F][A-Za-z\u00C0-\u024F'\u2019.-]{0,30})"
+_DIR = r"(?:[NSEW]|N\.|S\.|E\.|W\.|NE|NW|SE|SW|North|South|East|West)"
+_UNIT = (
+    r"(?:\s*,?\s*(?:#\s?\w{1,6}|\d{1,2}\s?[\u00BA\u00AA\u00B0](?:\s?[A-Za-z]{1,4}\b)?|(?i:apt|apartment|suite|ste|unit|fl|floor|room|rm|bldg|building|flat|"
+    r"piso|planta|puerta|étage|etage|esc|escalera|int|interno|scala|app|appt|appartamento|piano|bus|whg|wohnung|studio|lot)\.?\s?#?\s?"
+    r"[\w\u00BA\u00AA]{1,6}(?:\s?[A-Za-z]\b)?))?"
+)
+
+_NUMBER_FIRST = re.compile(
+    _PRE
+    + _NUM
+    + r",?\s+(?:(?P<dir>"
+    + _DIR
+    + r")\s+)?(?P<name>"
+    + _WORD
+    + r"(?:\s+"
+    + _WORD
+    + r"){0,3}?)\s+(?P<type>(?i:"
+    + _EN_TYPES
+    + r"))\.?(?:\s+"
+    + _DIR
+    + r"\b\.?)?"
+    + _UNIT
+    + r"(?![\w\u00C0-\u024F])"
+)
+_NUMBER_LEAD = re.compile(
+    _PRE
+    + _NUM
+    + r",?\s+(?P<type>(?i:"
+    + _LEAD_TYPES
+    + r"))\.?\s+(?P<name>"
+    + _WORD
+    + r"(?:\s+"
+    + _WORD
+    + r"){0,4}?)"
+    + r"(?=\s*(?:,|$|\n|\d{4,5}\b)|\s+[A-Z]{2}\b)"
+)
+_NUMBER_LAST = re.compile(
+    r"(?<![\w\u00C0-\u024F'\u2019.-])(?:(?P<type>(?i:"
+    + _LEAD_TYPES
+    + r"))\.?\s+(?P<name>"
+    + _WORD
+    + r"(?:\s+"
+    + _WORD
+    + r"){0,4}?)|(?:(?:Am|An der|An den|Auf der|Auf dem|Im|In der|In den|Zum|Zur|Unter den|Op de|Aan de|Aan het)\s+)?"
+    r"(?P<glued>[A-Za-z\u00C0-\u024F][\w\u00C0-\u024F'\u2019.-]{0,40}?(?i:"
+    + _GLUED_TYPES
+    + r")))\s*,?\s+(?:n[º°o]\.?\s?)?(?P<num>\d{1,5}[A-Za-z]?(?:\s?[-/]\s?\d{1,5}[A-Za-z]?)?|(?i:s/n)\b)"
+    + _UNIT
+    + r"(?![\w\u00C0-\u024F.,]\d|[\w\u00C0-\u024F])"
+)
+_PO_BOX = re.compile(
+    r"(?<![\w])(?i:p\.?\s?o\.?\s?box|post\s+office\s+box|postfach|apartado(?:\s+de\s+correos)?|"
+    r"bo[iî]te\s+postale|b\.p\.|casella\s+postale|postbus|postbox|pobox)\s*#?\s?\d{1,7}(?!\w)"
+)
+# After a street in a whole value: unit, city, region, postal code, country.
+_LOCALITY = re.compile(
+    r"(?:(?:\s*,\s*|\s+)(?:[A-Za-z\u00C0-\u024F][\w\u00C0-\u024F.'\u2019-]*|\d{4,5}(?:-\d{4})?"
+    r"|[A-Z]{1,2}\d[A-Z\d]?\s?\d[A-Z]{2}|[A-Z]\d[A-Z]\s?\d[A-Z]\d|\d{2}-\d{3}|\d{3}\s\d{2}))*\s*\.?"
+)
+_UNIT_STREET = re.compile(
+    r"(?P<name>" + _WORD + r"(?:\s+" + _WORD + r"){0,2}?)\s+(?P<type>(?i:" + _EN_TYPES + r"))\.?(?![\w\u00C0-\u024F])"
+)
+_MAX_VALUE = 200
+_LEAD_IN = re.compile(r"(?i:(?:flat|apt|apartment|unit|suite|ste|studio|level|c/o)\.?\s*#?[\w/-]{1,8}\s*,?\s+)")
+
+
+def _name_ok(name: str, lead: bool) -> bool:
+    words = name.split()
+    if not words or len(words) > 5:
+        return False
+    content = [w for w in words if w.lower() not in _PARTICLES]
+    if not content:
+        return False
+    for w in words:
+        low = w.lower().strip(".")
+        if low in _FUNCTION_WORDS and not (lead and low in _PARTICLES):
+            return False
+    return True
+
+
+def _case_ok(text: str) -> bool:
+    """Title case, all upper or all lower: a street as someone typed it. Mixed lower-case
+    words before a capitalised type ("the big Road") are prose."""
+    letters = [w for w in re.findall(r"[A-Za-z\u00C0-\u024F]+", text) if w.lower() not in _PARTICLES]
+    if not letters:
+        return False
+    return (
+        all(w[0].isupper() for w in letters)
+        or text.upper() == text
+        or text.lower() == text
+        or all(w[0].isupper() or len(w) <= 3 for w in letters)
+    )
+
+
+class AddressRecognizer(Recognizer):
+    entity = "LOCATION"
+    name = "street_address"
+    context = ("address", "street", "lives at", "living at", "ship to", "deliver", "located at", "addr")
+    min_text_score = 0.55
+    pattern = _NUMBER_FIRST
+
+    def _score(self, m: re.Match[str], lead: bool) -> float | None:
+        g = m.groupdict()
+        name = g.get("name")
+        if name is not None and not _name_ok(name, lead):
+            return None
+        text = m.group(0)
+        if not _case_ok(name if name is not None else text):
+            return None
+        typ = (g.get("type") or "").lower().rstrip(".")
+        if g.get("glued"):
+            glued = g["glued"]
+            if glued[0].islower():
+                return None  # German and Dutch street names are capitalised: "uninspiring 2-1" is not one
+            if glued.lower() in ("weg", "ring", "hof", "markt", "platz", "damm", "pfad", "steig", "ufer", "kade"):
+                return None  # the type word alone: no street named
+            score = 0.85
+        elif typ in _WEAK_TYPES:
+            score = 0.65
+        else:
+            score = 0.85
+        num = g.get("num") or ""
+        if num.isdigit() and num.startswith("0"):
+            score -= 0.2  # house numbers do not start with 0
+        if re.search(r"#|apt|suite|ste\b|unit|flat|piso|étage", text, re.IGNORECASE):
+            score += 0.05
+        if g.get("dir"):
+            score += 0.05
+        return round(min(score, 0.95), 2)
+
+    # A single alternation would let one shape shadow another; three patterns, merged.
+    def find(self, text: str) -> list[Finding]:
+        if not any(ch.isdigit() for ch in text):
+            return []
+        out: list[Finding] = []
+        lowered = text.lower()
+        for pattern, lead in ((_NUMBER_FIRST, False), (_NUMBER_LEAD, True), (_NUMBER_LAST, True)):
+            for m in pattern.finditer(text):
+                score = self._score(m, lead)
+                if score is None:
+                    continue
+                before = lowered[max(0, m.start() - self.context_window) : m.start()]
+                if any(word in before for word in self.context):
+                    score = min(1.0, score + 0.2)
+                if score >= self.min_text_score:
+                    out.append(Finding(self.entity, m.start(), m.end(), score, self.name))
+        for m in _PO_BOX.finditer(text):
+            out.append(Finding(self.entity, m.start(), m.end(), 0.9, self.name))
+        out.sort(key=lambda f: (f.start, -f.end))
+        kept: list[Finding] = []
+        for f in out:
+            if kept and f.start < kept[-1].end:
+                if f.score > kept[-1].score or f.end > kept[-1].end:
+                    last = kept[-1]
+                    kept[-1] = Finding(
+                        f.entity, last.start, max(last.end, f.end), max(last.score, f.score), f.recognizer
+                    )
+                continue
+            kept.append(f)
+        return kept
+
+    def match_value(self, value: str) -> float | None:
+        """Score if the whole value is a street address (optionally followed by a unit,
+        locality, region, postal code and country)."""
+        value = ", ".join(line.strip() for line in value.strip().splitlines() if line.strip())
+        if not value or len(value) > _MAX_VALUE:
+            return None
+        if not any(ch.isdigit() for ch in value) and "s/n" not in value.lower():
+            alone = _LEAD_ALONE.fullmatch(value)
+            return 0.6 if alone and _name_ok(alone.group("name"), True) else None
+        best: float | None = None
+        lead_in = _LEAD_IN.match(value)
+        for pattern, lead in ((_NUMBER_FIRST, False), (_NUMBER_LEAD, True), (_NUMBER_LAST, True), (_PO_BOX, False)):
+            # a leading unit or care-of: "Flat 3, 12 High Street", "Suite 129 7 David Alley"
+            m = pattern.match(value) or (pattern.match(value, lead_in.end()) if lead_in else None)
+            if m is None:
+                continue
+            rest = value[m.end() :]
+            if rest and not _LOCALITY.fullmatch(rest):
+                continue
+            if rest and len(rest.split()) > 8:
+                continue
+            score = 0.9 if pattern is _PO_BOX else self._score(m, lead)
+            if score is not None and (best is None or score > best):
+                best = score
+        if best is None and lead_in is not None:
+            # a flat or studio on a named street, no house number: "Flat 3, Russell Gateway"
+            m = _UNIT_STREET.match(value, lead_in.end())
+            rest = value[m.end() :] if m else ""
+            if m and (not rest or _LOCALITY.fullmatch(rest)) and self._score(m, False) is not None:
+                best = 0.75
+        return best
