@@ -30,9 +30,11 @@ from datetime import date
 from typing import Any
 
 from detectors import guard
-from detectors.release import event_time_name, measure_name, quasi_identifier
+from detectors.recognizers.person import is_known_name, person_value_score
+from detectors.recognizers.temporal import DateOfBirthRecognizer, birth_distribution_score
+from detectors.release import event_time_name, measure_name
 from detectors.textscan import TextScanner, looks_like_prose, parse_json_text
-from detectors.vocabulary import FREE_TEXT, contradicted, name_evidence
+from detectors.vocabulary import FREE_TEXT, contradicted, name_evidence, quasi_identifier
 
 PENDING = "pending"  # too few values yet: withheld
 WITHHELD = "withheld"  # enough values, no positive evidence either way: withheld
@@ -160,6 +162,9 @@ def type_key(field: dict[str, Any] | None) -> str:
 
 _NER_ENTITIES = frozenset({"PERSON", "LOCATION", "NRP"})  # entities only NER votes and names evidence
 _MIN_DIGITS = {"PHONE_NUMBER": 7, "CREDIT_CARD": 12, "US_SSN": 9, "IBAN_CODE": 12}  # fewer is not one
+_DOB = DateOfBirthRecognizer()
+_NAME_CHECKS = 200  # short values checked against the name lists per profile (then counters only)
+_KNOWN_NAMES = 0.6  # share of people's names that makes a PERSON column (cities score 0.1-0.36)
 _RELEASED_BY_TYPE = ("type", "bool", "measure", "id", "event_time")
 _TYPE_DECIDED = frozenset({*_RELEASED_BY_TYPE, "geo", "dob"})
 _DISTINCT_LIMIT = 64  # distinct sampled values tracked (as hashes) for the categorical test
@@ -167,6 +172,7 @@ _DISTINCT_LIMIT = 64  # distinct sampled values tracked (as hashes) for the cate
 
 class ColumnProfile:
     __slots__ = (
+        "birth_decades",
         "bools",
         "column",
         "contra",
@@ -185,6 +191,8 @@ class ColumnProfile:
         "logical",
         "max_len",
         "name",
+        "name_checked",
+        "name_known",
         "ner_checked",
         "ner_location",
         "ner_person",
@@ -233,6 +241,9 @@ class ColumnProfile:
         self.date_min: int | None = None
         self.date_max: int | None = None
         self.timeofday = 0
+        self.name_checked = 0  # distinct short text values checked against the public name lists
+        self.name_known = 0  # ... that were people's names
+        self.birth_decades: dict[int, int] = {}  # dates of birth as text, counted per decade
         self.distinct: set[int] = set()
         self.guard_seen: set[int] = set()
         self.guard_hit: str | None = None
@@ -296,9 +307,9 @@ class ColumnProfile:
         elif isinstance(value, int | float):
             self._number(value, scanner)
         elif isinstance(value, str):
-            self._remember_distinct(value)
+            new = self._remember_distinct(value)
             self.max_len = max(self.max_len, len(value))
-            self._text(value, scanner, numeric=False)
+            self._text(value, scanner, numeric=False, new=new)
         elif isinstance(value, dict | list):
             self.json_docs += 1
             self._json(value, scanner)
@@ -308,9 +319,15 @@ class ColumnProfile:
             return self._decide()
         return False
 
-    def _remember_distinct(self, value: Any) -> None:
-        if len(self.distinct) <= _DISTINCT_LIMIT:
-            self.distinct.add(hash(value))
+    def _remember_distinct(self, value: Any) -> bool:
+        """Count a distinct value (as a hash); True when it is new or the set is full."""
+        if len(self.distinct) > _DISTINCT_LIMIT:
+            return True
+        h = hash(value)
+        if h in self.distinct:
+            return False
+        self.distinct.add(h)
+        return True
 
     def _number(self, value: int | float, scanner: TextScanner) -> None:
         self._remember_distinct(value)
@@ -358,7 +375,7 @@ class ColumnProfile:
         self.date_min = day if self.date_min is None else min(self.date_min, day)
         self.date_max = day if self.date_max is None else max(self.date_max, day)
 
-    def _text(self, text: str, scanner: TextScanner, numeric: bool) -> None:
+    def _text(self, text: str, scanner: TextScanner, numeric: bool, new: bool = True) -> None:
         self.strings += 1
         hit = False
         digits = -1
@@ -376,6 +393,11 @@ class ColumnProfile:
                 self.strong[rec.entity] = self.strong.get(rec.entity, 0) + 1
             else:
                 self.weak[rec.entity] = self.weak.get(rec.entity, 0) + 1
+        if self.weak.get("DATE_OF_BIRTH") and not numeric:
+            year = _DOB.birth_year(text)
+            if year is not None:
+                decade = year - year % 10
+                self.birth_decades[decade] = self.birth_decades.get(decade, 0) + 1
         if hit or numeric:
             return
         if _DECIMAL_TEXT.fullmatch(text.strip()):
@@ -391,6 +413,11 @@ class ColumnProfile:
             for f in scanner.find(text, prose=False):
                 self.text_hits[f.entity] = self.text_hits.get(f.entity, 0) + 1
             return
+        if new and self.name_checked < _NAME_CHECKS and len(text) <= 64:
+            # distinct values only: one product name repeated is not a column of people
+            self.name_checked += 1
+            if is_known_name(text) or (person_value_score(text) or 0.0) >= 0.75:
+                self.name_known += 1
         if scanner.ner is not None and self.ner_checked < self.settings.ner_samples and _NAME_SHAPED.fullmatch(text):
             self.ner_checked += 1
             label = scanner.ner.label_values([text])[0]
@@ -422,6 +449,8 @@ class ColumnProfile:
         self.numeric_text //= 2
         self.dates //= 2
         self.timeofday //= 2
+        for decade in self.birth_decades:
+            self.birth_decades[decade] //= 2
 
     # -- the guard ------------------------------------------------------------------------
 
@@ -462,7 +491,23 @@ class ColumnProfile:
                     hits = self.ner_person if entity == "PERSON" else self.ner_location if entity == "LOCATION" else 0
                     ner = hits / self.ner_checked
                 score = max(0.9 * name if name >= 0.85 else 0.6 * name, 0.85 * ner + 0.15 * name if ner else 0.0)
+                rows = self.strong.get(entity, 0) / n  # validated values: addresses, names with titles
+                if rows:
+                    score = max(score, 0.85 * min(1.0, rows + 0.5 * self.weak.get(entity, 0) / n) + 0.15 * name)
+                    if rows >= max(self.settings.strong_fraction, 0.3) and n >= self.settings.min_samples // 2:
+                        score = max(score, self.settings.enter)
             out[entity] = round(score, 3)
+        if self.name_checked >= 10:
+            frac = self.name_known / self.name_checked
+            if frac >= _KNOWN_NAMES:  # mostly people's names by the public name lists
+                score = max(self.settings.enter, 0.85 * frac + 0.15 * self.name.get("PERSON", 0.0))
+                out["PERSON"] = max(out.get("PERSON", 0.0), round(score, 3))
+        births = sum(self.birth_decades.values())
+        if births * 2 >= n and n >= self.settings.min_samples // 2:
+            spread = birth_distribution_score(self.birth_decades)
+            if spread >= 0.6:  # dates spread over decades of adult ages: births, not events
+                score = max(self.settings.enter, 0.7 * spread + 0.3 * self.name.get("DATE_OF_BIRTH", 0.0))
+                out["DATE_OF_BIRTH"] = max(out.get("DATE_OF_BIRTH", 0.0), round(score, 3))
         if self.ner_checked >= 5:
             for entity, hits in (("PERSON", self.ner_person), ("LOCATION", self.ner_location)):
                 frac = hits / self.ner_checked

@@ -8,8 +8,9 @@ of its values (numeric measures with fractions, small numbers, a handful of cate
 event dates spanning a short period). Every released column keeps a per-value guard
 (:mod:`detectors.guard`).
 
-Quasi-identifiers (city, postcode, gender, job...) identify in combination; the policy
-decides what to do with them (config ``detection.quasi_identifiers``).
+Quasi-identifiers (city, postcode, gender, job...: ``vocabulary.quasi_identifier``)
+identify in combination; the policy decides what to do with them (config
+``detection.quasi_identifiers``).
 """
 
 from __future__ import annotations
@@ -138,29 +139,6 @@ _EVENT_TIME = frozenset(
     }
 )
 
-# Column-name tokens of quasi-identifiers -> the label reported for them.
-_QUASI = {
-    "city": "city",
-    "town": "city",
-    "county": "region",
-    "state": "region",
-    "province": "region",
-    "region": "region",
-    "country": "country",
-    "zip": "postcode",
-    "postcode": "postcode",
-    "postal": "postcode",
-    "gender": "gender",
-    "sex": "gender",
-    "job": "occupation",
-    "occupation": "occupation",
-    "profession": "occupation",
-    "employer": "occupation",
-    "age": "age",
-    "marital": "marital_status",
-    "race": "ethnicity",
-}
-
 
 @lru_cache(maxsize=4096)
 def measure_name(column: str) -> bool:
@@ -173,16 +151,3 @@ def measure_name(column: str) -> bool:
 def event_time_name(column: str) -> bool:
     """A name that says a date/time column records when something happened."""
     return bool(set(tokens(column)) & _EVENT_TIME)
-
-
-@lru_cache(maxsize=4096)
-def quasi_identifier(column: str) -> str | None:
-    """The quasi-identifier a column's name announces (``city``, ``postcode``...), if any."""
-    toks = tokens(column)
-    if not toks or toks[-1] in _MEASURE:
-        return None
-    for tok in reversed(toks):
-        label = _QUASI.get(tok)
-        if label is not None:
-            return label
-    return None

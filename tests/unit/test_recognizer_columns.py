@@ -31,7 +31,9 @@ def _streets(n: int) -> list[str]:
     [
         ("dob", _dates(200), "pii:DATE_OF_BIRTH"),
         ("birth_dt", _dates(200), "pii:DATE_OF_BIRTH"),
-        ("c01", _dates(200), None),  # a date column is not a date of birth without a name
+        # dates spread over decades of adult ages are births, even under an opaque name
+        ("c01", _dates(200), "pii:DATE_OF_BIRTH"),
+        ("c02", [f"{1 + i % 12}/{1 + i % 28}/{2024 + i % 2}" for i in range(200)], None),  # recent: events
         ("address", _streets(200), "pii:LOCATION"),
         ("ADD1", _streets(200), "pii:LOCATION"),
         ("License Number", [f"D{i:07d}" for i in range(200)], "pii:US_DRIVER_LICENSE"),
