@@ -13,10 +13,11 @@ the record (the source coordinates are in the ``cdr.source`` header).
 
 The dead-letter file holds what the core dead-lettered and the lines that are not
 records (with the error; never a value in it). It holds raw input: with
-``dlq.encryption_key`` it is sealed as the dead-letter topic is (AES-GCM, same roles:
-``key``, ``value``, ``header:<name>``, and ``line`` for an unreadable line), values in
-base64. A line longer than twice ``max_record_bytes`` (plus 64 KiB) is not read into
-memory: it is dead-lettered as ``record_too_large`` without its content.
+``dlq.encryption_key`` it is sealed as the dead-letter topic is (AES-GCM; roles ``key``,
+``value``, ``headers`` for the original headers, names and values together, since a
+name can be data too; ``line`` for an unreadable line), sealed bytes in base64. A line
+longer than twice ``max_record_bytes`` (plus 64 KiB) is not read into memory: it is
+dead-lettered as ``record_too_large`` without its content.
 
 Both files are written to a new file created with mode 0600 next to the target, which
 replaces the target when the run ends; the run refuses to start when the output or
@@ -288,14 +289,22 @@ def _sealed(sealer: DeadLetterSealer, raw: bytes | None, role: str) -> bytes:
     return b"null" if sealed is None else b'"' + base64.b64encode(sealed) + b'"'
 
 
+def _pack_headers(headers: tuple[tuple[str, bytes | None], ...]) -> bytes:
+    """``[[name, base64 value or null], ...]``: the headers as one payload to seal."""
+    return json.dumps(
+        [[name, None if raw is None else base64.b64encode(raw).decode()] for name, raw in headers]
+    ).encode()
+
+
 def dead_letter_line(dead: DeadLetter, lineno: int, sealer: DeadLetterSealer | None = None) -> bytes:
     src = dead.source
     if sealer is not None:
         key, value = _sealed(sealer, src.key, "key"), _sealed(sealer, src.value, "value")
-        headers = [(name, _sealed(sealer, raw, f"header:{name}")) for name, raw in src.headers]
+        # Names and values in one sealed member: a header's name can be data too.
+        headers = _sealed(sealer, _pack_headers(src.headers), "headers") if src.headers else b"null"
     else:
         key, value = _embed(src.key), _embed(src.value)
-        headers = [(name, b"null" if raw is None else _text(raw)) for name, raw in src.headers]
+        headers = _object([(name, b"null" if raw is None else _text(raw)) for name, raw in src.headers])
     members = [
         ("line", str(lineno).encode()),
         ("topic", _quote(src.topic)),
@@ -303,7 +312,7 @@ def dead_letter_line(dead: DeadLetter, lineno: int, sealer: DeadLetterSealer | N
         ("offset", str(src.offset).encode()),
         ("key", key),
         ("value", value),
-        ("headers", _object(headers)),
+        ("headers", headers),
     ]
     if sealer is not None:
         members.append(("sealed", _quote(f"aes-gcm;{sealer.key_id}")))

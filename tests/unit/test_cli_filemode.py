@@ -153,6 +153,7 @@ columns:
 TOPIC = "dbserver1.inventory.customers"
 DLQ_KEY = "base64:" + base64.b64encode(bytes(range(32))).decode()
 MAX_RECORD = 16384
+HEADER_NAME = "zq-header-name-planted"  # a header's name can be data too
 
 
 def planted(i: int) -> str:
@@ -192,7 +193,8 @@ def poison_file(tmp_path: Path, dlq_key: str | None = None) -> tuple[Path, Path,
     config.write_text(text)
     values = [change(i) if notes is None else change(i, notes) for i, (_, notes, _) in enumerate(POISON)]
     lines = [
-        b'{"topic":"%s","partition":0,"offset":%d,"key":{"id":%d},"value":%s}' % (TOPIC.encode(), i, i, v)
+        b'{"topic":"%s","partition":0,"offset":%d,"key":{"id":%d},"value":%s,"headers":{"%s":"%s"}}'
+        % (TOPIC.encode(), i, i, v, HEADER_NAME.encode(), planted(50 + i).encode())
         for i, v in enumerate(values)
     ]
     lines += [
@@ -252,13 +254,16 @@ def test_sealed_dead_letters_hold_no_raw_value(tmp_path: Path) -> None:
     text = dlq.read_text()
     dead = [json.loads(x) for x in text.splitlines()]
     assert len(dead) == 8 and all(d["sealed"].startswith("aes-gcm;") for d in dead)
-    assert_no_raw([planted(i) for i in (*range(len(POISON)), 90, 91, 99)] + ["ud800", "99999999"], text)
+    plants = [planted(i) for i in (*range(len(POISON)), *range(50, 50 + len(POISON)), 90, 91, 99)]
+    assert_no_raw([*plants, HEADER_NAME, "ud800", "99999999"], text)
     sealer = DeadLetterSealer.from_config(DLQ_KEY)
     assert sealer is not None
     for d in dead:
         if "value" in d:  # a record the core dead-lettered: opens to the bytes it was given
             assert sealer.open(base64.b64decode(d["value"]), "value") == values[d["offset"]]
             assert sealer.open(base64.b64decode(d["key"]), "key") == b'{"id":%d}' % d["offset"]
+            headers = json.loads(sealer.open(base64.b64decode(d["headers"]), "headers") or b"")
+            assert headers == [[HEADER_NAME, base64.b64encode(planted(50 + d["offset"]).encode()).decode()]]
         elif d["raw"] is not None:
             assert sealer.open(base64.b64decode(d["raw"]), "line") == src.read_bytes().splitlines()[d["line"] - 1]
 

@@ -142,3 +142,15 @@ def test_ner_failure_dead_letters_the_record_and_processing_goes_on(
 
 def test_overlap_is_longer_than_a_name() -> None:
     assert OVERLAP_CHARS >= 100 and CHUNK_CHARS > 4 * OVERLAP_CHARS
+
+
+def test_text_the_model_cannot_read_is_dead_lettered_in_the_record_net(tmp_path: Path) -> None:
+    """A lone surrogate in free text makes the NER step raise: before, in the batch step,
+    outside every record's net (the service crash-looped); now that record alone is
+    dead-lettered and the batch goes on."""
+    proc = tickets(tmp_path)
+    recs = [ticket(0, f"{NAME} wrote \ud800 twice today."), ticket(1, f"{NAME} called about her refund.")]
+    outs = proc.process_batch(recs)
+    assert isinstance(outs[0], DeadLetter) and outs[0].reason == "ner_failed"
+    assert isinstance(outs[1], Published)
+    assert "Garcia" not in doc(outs[1].records[0].value)["after"]["notes"], "planted name leaked"
