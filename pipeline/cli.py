@@ -164,14 +164,21 @@ def _run(args: argparse.Namespace) -> int:
 
 def _process(args: argparse.Namespace) -> int:
     from pipeline.bootstrap import build_processor
-    from pipeline.filemode import process_file
+    from pipeline.filemode import FilePathError, check_paths, process_file
+    from pipeline.kafka.deadletter import DeadLetterSealer
 
     if not args.input.is_file():
         print(f"cdr process: input file {args.input} does not exist", file=sys.stderr)
         return EXIT_USAGE
+    dlq = args.dlq or args.output.with_name(args.output.name.removesuffix(".jsonl") + ".dlq.jsonl")
+    try:
+        check_paths(args.input, args.output, dlq)
+    except FilePathError as exc:
+        print(f"cdr process: {exc}", file=sys.stderr)
+        return EXIT_USAGE
     config = _config(args.config, args.schemas)
     processor = build_processor(config)
-    dlq = args.dlq or args.output.with_name(args.output.name.removesuffix(".jsonl") + ".dlq.jsonl")
+    sealer = DeadLetterSealer.from_config(config.dlq_encryption_key)
     console = Console(stderr=True)
     size = args.input.stat().st_size
     with Progress(
@@ -183,7 +190,7 @@ def _process(args: argparse.Namespace) -> int:
         transient=True,
     ) as progress:
         task = progress.add_task("process", total=size)
-        stats = process_file(processor, args.input, args.output, dlq, lambda n: progress.advance(task, n))
+        stats = process_file(processor, args.input, args.output, dlq, lambda n: progress.advance(task, n), sealer)
     table = Table(title=f"cdr process: {args.input}", show_header=True)
     table.add_column("what")
     table.add_column("records", justify="right")
@@ -196,7 +203,11 @@ def _process(args: argparse.Namespace) -> int:
         table.add_row(f"dead-lettered ({reason})", str(n))
     console.print(table)
     bad = stats.dead_lettered + stats.malformed
-    summary = f"{stats.published} published to {args.output}; {bad} dead-lettered to {dlq}"
+    sealed = " (sealed)" if sealer is not None else ""
+    summary = (
+        f"{stats.published} published to {args.output}; {bad} dead-lettered to {dlq}{sealed}; "
+        f"{sum(stats.skipped.values())} skipped; {stats.lines} read"
+    )
     console.print(summary, soft_wrap=True)
     return EXIT_OK
 

@@ -408,6 +408,7 @@ class Processor:
             self.ner_seconds += time.perf_counter() - started
             for i in touched:
                 outcomes[i] = self.process(records[i])
+            scanner.forget_refusals()
         return outcomes
 
     def process(self, rec: SourceRecord) -> Outcome:

@@ -1,7 +1,8 @@
 """JSON bytes <-> Python values, exactly.
 
 Integers stay integers (orjson parses int64 and uint64 exactly; Connect never writes
-wider ones).
+wider ones; the standard library parses wider ones up to Python's 4,300-digit limit, and a
+document with a longer one is refused with ``number_too_long``).
 
 orjson is the fast path. Kafka's JsonConverter can also write ``NaN`` and ``Infinity``
 (double columns), which orjson rejects and would write back as ``null``; such documents
@@ -37,6 +38,10 @@ def loads(raw: bytes, what: str) -> tuple[Any, bool]:
         ) from None
     except RecursionError:
         raise DecodeError("invalid_json", f"{what} is nested too deeply") from None
+    except ValueError:
+        # Python refuses to convert integers of more than sys.get_int_max_str_digits()
+        # digits (the conversion is quadratic): such a record is refused, not a crash.
+        raise DecodeError("number_too_long", f"{what} holds an integer with too many digits") from None
     return value, False
 
 

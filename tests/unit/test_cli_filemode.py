@@ -2,12 +2,20 @@
 
 from __future__ import annotations
 
+import base64
 import json
 import os
+import stat
 import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
+from pipeline.bootstrap import build_processor
+from pipeline.config import load_config
+from pipeline.events import DeadLetter, SourceRecord
+from pipeline.kafka.deadletter import DeadLetterSealer
 from tests.support import HASH_KEY, assert_no_raw, digest, example, write_declarations
 
 CDR = str(Path(sys.executable).with_name("cdr"))
@@ -128,3 +136,195 @@ def test_validate(tmp_path: Path) -> None:
     assert problems[0] == f"{bad}/c.yaml:10: unknown key 'extra'"
     assert all(line.startswith(f"{bad}/d.yaml:1: ") for line in problems[1:])
     assert len(problems) == 6  # c.yaml: 1; d.yaml: the table pattern and 4 missing keys
+
+
+# -- poison records, sealing, file modes, collisions ----------------------------------------
+
+POISON_DECL = """\
+table: inventory.customers
+source_topic: dbserver1.inventory.customers
+cdr_topic: cdr.customers.v1
+owner: crm
+columns:
+  id: {pii: none}
+  email: {pii: EMAIL_ADDRESS}
+  notes: {pii: none}
+"""
+TOPIC = "dbserver1.inventory.customers"
+DLQ_KEY = "base64:" + base64.b64encode(bytes(range(32))).decode()
+MAX_RECORD = 16384
+HEADER_NAME = "zq-header-name-planted"  # a header's name can be data too
+
+
+def planted(i: int) -> str:
+    return f"zq{i:03d}.planted@leak-check.example"
+
+
+def change(i: int, notes: bytes = b'"fine"') -> bytes:
+    """A Debezium create event as the bytes a Kafka record carries; ``notes`` raw."""
+    return b'{"op":"c","before":null,"after":{"id":%d,"email":"%s","notes":%s},"source":{"ts_ms":1}}' % (
+        i,
+        planted(i).encode(),
+        notes,
+    )
+
+
+# (what, value bytes, the reason the service gives); None: a good record.
+POISON: list[tuple[str, bytes | None, str | None]] = [
+    ("good", None, None),
+    ("5,000-digit integer", b"9" * 5000, "number_too_long"),
+    ("good", None, None),
+    ("lone surrogate escape", b'"x\\ud800y"', "unencodable"),
+    ("deep nesting", b"[" * 5000 + b"]" * 5000, "invalid_json"),
+    ("invalid UTF-8", b'"\xff\xfe"', "invalid_utf8"),
+    ("record over max_record_bytes", b'"' + b"n" * MAX_RECORD + b'"', "record_too_large"),
+    ("good", None, None),
+]
+
+
+def poison_file(tmp_path: Path, dlq_key: str | None = None) -> tuple[Path, Path, list[bytes]]:
+    """A config, a declarations folder and an input file mixing good records, each poison
+    kind, lines that are not records, a transaction marker and a line too long to read."""
+    schemas = write_declarations(tmp_path / "schemas", {"c.yaml": POISON_DECL})
+    config = tmp_path / "config.yaml"
+    text = f"schemas: {schemas}\nmax_record_bytes: {MAX_RECORD}\ndetection: {{ner: false}}\n"
+    if dlq_key:
+        text += f"dlq: {{encryption_key: '{dlq_key}'}}\n"
+    config.write_text(text)
+    values = [change(i) if notes is None else change(i, notes) for i, (_, notes, _) in enumerate(POISON)]
+    lines = [
+        b'{"topic":"%s","partition":0,"offset":%d,"key":{"id":%d},"value":%s,"headers":{"%s":"%s"}}'
+        % (TOPIC.encode(), i, i, v, HEADER_NAME.encode(), planted(50 + i).encode())
+        for i, v in enumerate(values)
+    ]
+    lines += [
+        b"[1]",
+        b'{"topic":"%s","value":{"email":"%s' % (TOPIC.encode(), planted(90).encode()),
+        b'{"topic":"dbserver1.transaction","key":null,"value":'
+        + json.dumps(example("pg_transaction_begin.json")).encode()
+        + b"}",
+        b'{"topic":"%s","value":"%s"}' % (TOPIC.encode(), planted(91).encode() * 10000),
+        b'{"topic":"%s","partition":0,"offset":99,"key":{"id":99},"value":%s}' % (TOPIC.encode(), change(99)),
+    ]
+    src = tmp_path / "in.jsonl"
+    src.write_bytes(b"\n".join(lines) + b"\n")
+    return config, src, values
+
+
+def test_process_dead_letters_what_the_service_does_and_loses_nothing(tmp_path: Path) -> None:
+    config, src, values = poison_file(tmp_path)
+    out = tmp_path / "out.jsonl"
+    res = cdr("process", "--config", str(config), "--input", str(src), "--output", str(out))
+    assert res.returncode == 0, "cdr process failed"
+
+    # The service's path: the same bytes, as Kafka records, through Processor.process_batch.
+    processor = build_processor(load_config(config))
+    service = processor.process_batch([SourceRecord(TOPIC, 0, i, b'{"id":%d}' % i, v) for i, v in enumerate(values)])
+    expected = {i: o.reason for i, o in enumerate(service) if isinstance(o, DeadLetter)}
+    assert expected == {i: r for i, (_, _, r) in enumerate(POISON) if r is not None}
+
+    published = [json.loads(x) for x in out.read_text().splitlines()]
+    sources = sorted(int(r["headers"]["cdr.source"].rsplit("/", 1)[1]) for r in published)
+    assert sources == [*(i for i, (_, _, r) in enumerate(POISON) if r is None), 99], "a good record is missing"
+    for rec in published:
+        offset = int(rec["headers"]["cdr.source"].rsplit("/", 1)[1])
+        assert rec["value"]["after"]["email"] == digest(planted(offset))
+    dead = [json.loads(x) for x in (tmp_path / "out.dlq.jsonl").read_text(errors="replace").splitlines()]
+    by_line = {d["line"]: d["error"]["reason"] for d in dead}
+    n = len(POISON)
+    assert by_line == {
+        **{i + 1: reason for i, reason in expected.items()},
+        n + 1: "bad_line",
+        n + 2: "invalid_json",
+        n + 4: "record_too_large",
+    }
+    assert next(d for d in dead if d["line"] == n + 4)["raw"] is None, "a line too long to read is not copied"
+    in_count = len(src.read_bytes().splitlines())
+    assert in_count == len(published) + len(dead) + 1, "count in != out + dead + skipped"
+    assert f"1 skipped; {in_count} read" in res.stderr
+    assert_no_raw([planted(i) for i in range(n)] + [planted(99)], out.read_text())
+    assert_no_raw([planted(i) for i in (*range(n), 90, 91, 99)], res.stderr, res.stdout)
+
+
+def test_sealed_dead_letters_hold_no_raw_value(tmp_path: Path) -> None:
+    config, src, values = poison_file(tmp_path, DLQ_KEY)
+    out, dlq = tmp_path / "out.jsonl", tmp_path / "dead.jsonl"
+    res = cdr("process", "--config", str(config), "--input", str(src), "--output", str(out), "--dlq", str(dlq))
+    assert res.returncode == 0, "cdr process failed"
+    text = dlq.read_text()
+    dead = [json.loads(x) for x in text.splitlines()]
+    assert len(dead) == 8 and all(d["sealed"].startswith("aes-gcm;") for d in dead)
+    plants = [planted(i) for i in (*range(len(POISON)), *range(50, 50 + len(POISON)), 90, 91, 99)]
+    assert_no_raw([*plants, HEADER_NAME, "ud800", "99999999"], text)
+    sealer = DeadLetterSealer.from_config(DLQ_KEY)
+    assert sealer is not None
+    for d in dead:
+        if "value" in d:  # a record the core dead-lettered: opens to the bytes it was given
+            assert sealer.open(base64.b64decode(d["value"]), "value") == values[d["offset"]]
+            assert sealer.open(base64.b64decode(d["key"]), "key") == b'{"id":%d}' % d["offset"]
+            headers = json.loads(sealer.open(base64.b64decode(d["headers"]), "headers") or b"")
+            assert headers == [[HEADER_NAME, base64.b64encode(planted(50 + d["offset"]).encode()).decode()]]
+        elif d["raw"] is not None:
+            assert sealer.open(base64.b64decode(d["raw"]), "line") == src.read_bytes().splitlines()[d["line"] - 1]
+
+
+def test_output_files_are_created_private(tmp_path: Path) -> None:
+    config, src, _ = poison_file(tmp_path)
+    out, dlq = tmp_path / "out.jsonl", tmp_path / "dead.jsonl"
+    out.write_text("old output, world-readable\n")
+    out.chmod(0o644)
+    res = cdr(
+        "process",
+        "--config",
+        str(config),
+        "--input",
+        str(src),
+        "--output",
+        str(out),
+        "--dlq",
+        str(dlq),
+    )
+    assert res.returncode == 0, "cdr process failed"
+    for path in (out, dlq):
+        assert stat.S_IMODE(path.stat().st_mode) == 0o600, f"{path.name} is not 0600"
+    assert "old output" not in out.read_text()
+    assert not [p for p in tmp_path.iterdir() if p.name.endswith(".partial")], "a partial file was left behind"
+
+
+def _link(kind: str, target: Path, link: Path) -> None:
+    if kind == "symlink":
+        link.symlink_to(target)
+    elif kind == "hardlink":
+        link.hardlink_to(target)
+
+
+@pytest.mark.parametrize(
+    ("output", "dlq", "clash"),
+    [
+        ("in.jsonl", None, "--output ({input}) is the same file as --input"),
+        ("symlink", None, "--output ({link}) is the same file as --input"),
+        ("hardlink", None, "--output ({link}) is the same file as --input"),
+        ("out.jsonl", "in.jsonl", "the dead-letter file ({input}) is the same file as --input"),
+        ("out.jsonl", "out.jsonl", "the dead-letter file ({output}) is the same file as --output"),
+        ("out.jsonl", "symlink-out", "the dead-letter file ({link}) is the same file as --output"),
+    ],
+)
+def test_process_refuses_to_overwrite_its_input(tmp_path: Path, output: str, dlq: str | None, clash: str) -> None:
+    config, src, _ = poison_file(tmp_path)
+    before = src.read_bytes()
+    link = tmp_path / "link.jsonl"
+    out_path = tmp_path / output
+    if output in ("symlink", "hardlink"):
+        _link(output, src, link)
+        out_path = link
+    dlq_path = None if dlq is None else tmp_path / dlq
+    if dlq == "symlink-out":
+        link.symlink_to(out_path)
+        dlq_path = link
+    args = ["process", "--config", str(config), "--input", str(src), "--output", str(out_path)]
+    res = cdr(*args, *(["--dlq", str(dlq_path)] if dlq_path else []))
+    assert res.returncode == 2
+    message = clash.format(input=src, link=link, output=out_path)
+    assert message in res.stderr.replace("\n", "")
+    assert "refusing to overwrite it" in res.stderr
+    assert src.read_bytes() == before, "the input changed"

@@ -1,0 +1,117 @@
+"""The members of a JSON object as raw byte spans, their values left unparsed.
+
+File mode reads lines ``{"topic": ..., "key": <document>, "value": <document>, ...}`` and
+hands the key and value to the processing core as the bytes a Kafka record would carry:
+the text of the line itself. A value nobody can parse (an integer of 5,000 digits, a
+lone surrogate, deep nesting) then reaches the same decoder, and becomes the same dead
+letter, as in the service. Only the object's own structure is checked here; a member's
+extent is found by matching its strings and brackets, without recursion and in one pass
+(every string is matched once, so the time is linear in the line's length).
+"""
+
+from __future__ import annotations
+
+import json
+import re
+
+_WS = re.compile(rb"[ \t\r\n]*")
+# A JSON string, unrolled so that a long one is matched without backtracking.
+_STRING = re.compile(rb'"[^"\\]*(?:\\.[^"\\]*)*"', re.S)
+_SCALAR = re.compile(rb"-?(?:[0-9][0-9.eE+-]*|Infinity)|true|false|null|NaN")
+_STRUCTURE = re.compile(rb'[\[\]{}"]')
+_CLOSE = {ord("{"): ord("}"), ord("["): ord("]")}
+
+
+class SpanError(ValueError):
+    """The bytes are not a JSON object (the message names a position, never content)."""
+
+
+def object_members(raw: bytes, start: int = 0, end: int | None = None) -> dict[str, tuple[int, int]]:
+    """``{name: (start, end)}`` of the members of the object that ``raw[start:end]`` holds
+    (whitespace around it allowed). A name given twice is refused: which one counts is
+    not clear, and the input is then ambiguous."""
+    stop = len(raw) if end is None else end
+    pos = _skip_ws(raw, start, stop)
+    if pos >= stop or raw[pos] != ord("{"):
+        raise SpanError("not a JSON object")
+    pos = _skip_ws(raw, pos + 1, stop)
+    members: dict[str, tuple[int, int]] = {}
+    if pos < stop and raw[pos] == ord("}"):
+        pos += 1
+    else:
+        while True:
+            m = _STRING.match(raw, pos, stop)
+            if m is None:
+                raise SpanError(f"expected a member name at byte {pos}")
+            name = _name(m.group())
+            pos = _skip_ws(raw, m.end(), stop)
+            if pos >= stop or raw[pos] != ord(":"):
+                raise SpanError(f"expected ':' at byte {pos}")
+            value_start = _skip_ws(raw, pos + 1, stop)
+            value_end = value_extent(raw, value_start, stop)
+            if name in members:
+                raise SpanError(f"member name given twice (byte {m.start()})")
+            members[name] = (value_start, value_end)
+            pos = _skip_ws(raw, value_end, stop)
+            if pos < stop and raw[pos] == ord(","):
+                pos = _skip_ws(raw, pos + 1, stop)
+                continue
+            if pos < stop and raw[pos] == ord("}"):
+                pos += 1
+                break
+            raise SpanError(f"expected ',' or '}}' at byte {pos}")
+    if _skip_ws(raw, pos, stop) != stop:
+        raise SpanError(f"unexpected data after the object at byte {pos}")
+    return members
+
+
+def value_extent(raw: bytes, start: int, stop: int) -> int:
+    """Where the JSON value starting at ``start`` ends: strings and bracket pairs are
+    matched; what is inside them is for the value's reader to judge."""
+    if start >= stop:
+        raise SpanError(f"expected a value at byte {start}")
+    first = raw[start]
+    if first == ord('"'):
+        m = _STRING.match(raw, start, stop)
+        if m is None:
+            raise SpanError(f"unterminated string at byte {start}")
+        return m.end()
+    if first not in _CLOSE:
+        m = _SCALAR.match(raw, start, stop)
+        if m is None:
+            raise SpanError(f"expected a value at byte {start}")
+        return m.end()
+    expected: list[int] = []
+    pos = start
+    while True:
+        m = _STRUCTURE.search(raw, pos, stop)
+        if m is None:
+            raise SpanError(f"unclosed {'object' if first == ord('{') else 'array'} from byte {start}")
+        c = raw[m.start()]
+        if c == ord('"'):
+            s = _STRING.match(raw, m.start(), stop)
+            if s is None:
+                raise SpanError(f"unterminated string at byte {m.start()}")
+            pos = s.end()
+            continue
+        if c in _CLOSE:
+            expected.append(_CLOSE[c])
+        elif not expected or expected.pop() != c:
+            raise SpanError(f"mismatched bracket at byte {m.start()}")
+        pos = m.end()
+        if not expected:
+            return pos
+
+
+def _skip_ws(raw: bytes, pos: int, stop: int) -> int:
+    m = _WS.match(raw, pos, stop)
+    return m.end() if m is not None else pos
+
+
+def _name(quoted: bytes) -> str:
+    try:
+        name = json.loads(quoted)
+    except ValueError:
+        raise SpanError("a member name is not a valid JSON string") from None
+    assert isinstance(name, str)
+    return name
