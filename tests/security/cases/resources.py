@@ -123,6 +123,7 @@ CASES = [
         "a free-text value over spaCy's max_length (the operator raised max_record_bytes)",
         *_FT_MAXLEN,
         config={"max_record_bytes": 3_000_000},
+        service=True,
     ),
     _resource_case("map-keys-20000", "20,000 e-mail map keys in one JSON free-text value", *_KEYS),
     _resource_case(
