@@ -23,37 +23,37 @@ EMAIL = "maria.gonzalez42@example.com"
 CARD = v.luhn_complete("453912345678901")
 
 
-@pytest.mark.parametrize(
-    ("planted", "blob", "how"),
-    [
-        (EMAIL, f'{{"after":{{"c":"{EMAIL}"}}}}', "raw"),
-        (EMAIL, json.dumps({"c": EMAIL.replace("@", "\uff20")}), "normalised"),  # full-width @, \u-escaped
-        (EMAIL, json.dumps({"c": EMAIL.upper()}, ensure_ascii=False), "normalised"),
-        (EMAIL, "maria.gonz\u200balez42@example.com", "normalised"),
-        (EMAIL, json.dumps({"blob": base64.b64encode(EMAIL.encode()).decode()}), "raw"),
-        (EMAIL, json.dumps({EMAIL: 1}), "raw"),  # a map key
-        (CARD, "paid with " + " ".join(CARD[i : i + 4] for i in range(0, 16, 4)), "digits"),
-        (CARD, "paid with " + "\u2013".join(CARD[i : i + 4] for i in range(0, 16, 4)), "digits"),
-        (CARD, f'{{"n":{CARD}}}', "raw"),
-        (CARD, "".join(chr(0xFF10 + int(d)) for d in CARD), "normalised"),
-        ("123456789", "ssn 123-45-6789", "digits"),
-        ("2127340198", "call (212) 734-0198", "digits"),
-    ],
-)
-def test_search_sees_through(planted: str, blob: str, how: str) -> None:
+SEES_THROUGH = {  # id: (planted, blob, the form the search must report)
+    "raw-in-json": (EMAIL, f'{{"after":{{"c":"{EMAIL}"}}}}', "raw"),
+    "fullwidth-at-escaped": (EMAIL, json.dumps({"c": EMAIL.replace("@", "\uff20")}), "normalised"),
+    "upper-case": (EMAIL, json.dumps({"c": EMAIL.upper()}, ensure_ascii=False), "normalised"),
+    "zero-width": (EMAIL, "maria.gonz\u200balez42@example.com", "normalised"),
+    "base64": (EMAIL, json.dumps({"blob": base64.b64encode(EMAIL.encode()).decode()}), "raw"),
+    "map-key": (EMAIL, json.dumps({EMAIL: 1}), "raw"),
+    "card-spaces": (CARD, "paid with " + " ".join(CARD[i : i + 4] for i in range(0, 16, 4)), "digits"),
+    "card-en-dash": (CARD, "paid with " + "\u2013".join(CARD[i : i + 4] for i in range(0, 16, 4)), "digits"),
+    "card-json-number": (CARD, f'{{"n":{CARD}}}', "raw"),
+    "card-fullwidth": (CARD, "".join(chr(0xFF10 + int(d)) for d in CARD), "normalised"),
+    "ssn-dashed": ("123456789", "ssn 123-45-6789", "digits"),
+    "phone-parentheses": ("2127340198", "call (212) 734-0198", "digits"),
+}
+QUIET_ON = {  # id: (planted, a treated form of it)
+    "hashed": (EMAIL, '{"c":"k1:3f9a0c..."}'),
+    "card-last-four": (CARD, "card ************" + CARD[-4:]),
+    "ssn-last-four": ("123456789", "ssn ***-**-6789"),
+    "digits-in-separate-numbers": ("123456789", '{"a":123,"b":456789}'),
+}
+
+
+@pytest.mark.parametrize("name", list(SEES_THROUGH))
+def test_search_sees_through(name: str) -> None:
+    planted, blob, how = SEES_THROUGH[name]
     assert Haystack([blob]).holds(Forms.of(planted)) == how
 
 
-@pytest.mark.parametrize(
-    ("planted", "blob"),
-    [
-        (EMAIL, '{"c":"k1:3f9a0c..."}'),
-        (CARD, "card ************" + CARD[-4:]),
-        ("123456789", "ssn ***-**-6789"),
-        ("123456789", '{"a":123,"b":456789}'),  # digits in separate JSON numbers
-    ],
-)
-def test_search_stays_quiet_on_treated_forms(planted: str, blob: str) -> None:
+@pytest.mark.parametrize("name", list(QUIET_ON))
+def test_search_stays_quiet_on_treated_forms(name: str) -> None:
+    planted, blob = QUIET_ON[name]
     assert Haystack([blob]).holds(Forms.of(planted)) is None
 
 
