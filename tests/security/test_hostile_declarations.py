@@ -122,21 +122,44 @@ def test_dangerous_rule_refused(rule: RuleCase, tmp_path: Path, monkeypatch: pyt
     _record(case.id, problems, case.description)
 
 
-def test_process_refuses_to_overwrite_its_input(tmp_path: Path) -> None:
-    case_id = "process-output-over-input"
+def _one_record_input(tmp_path: Path, case_id: str) -> tuple[Path, bytes]:
     schemas = tmp_path / "schemas"
     schemas.mkdir()
     decl = declaration("t", "id: {pii: none}\nemail: {pii: EMAIL_ADDRESS, treatment: hash}")
     (schemas / "t.yaml").write_text(decl.replace("{source}", "sec.t").replace("{cdr}", "cdr.sec.t"), encoding="utf-8")
-    r = v.rng(case_id)
-    rec = Rec(key(1), change("t", {"id": 1, "email": v.email(r)}))
+    rec = Rec(key(1), change("t", {"id": 1, "email": v.email(v.rng(case_id))}))
     line = encode({"topic": "sec.t", "partition": 0, "offset": 0, "key": rec.key, "value": rec.value}) + b"\n"
     data = tmp_path / "data.jsonl"
     data.write_bytes(line)
-    code = _cli("process", "--schemas", str(schemas), "--input", str(data), "--output", str(data))
+    return schemas, line
+
+
+@pytest.mark.parametrize("flag", ["--output", "--dlq"])
+def test_process_refuses_to_overwrite_its_input(flag: str, tmp_path: Path) -> None:
+    case_id = f"process-{flag[2:]}-over-input"
+    schemas, line = _one_record_input(tmp_path, case_id)
+    data = tmp_path / "data.jsonl"
+    args = ["--output", str(tmp_path / "out.jsonl"), "--dlq", str(tmp_path / "out.dlq.jsonl")]
+    args[args.index(flag) + 1] = str(data)
+    code = _cli("process", "--schemas", str(schemas), "--input", str(data), *args)
     problems = []
     if data.read_bytes() != line:
         problems.append(f"{case_id}: cdr process overwrote its own input")
     if code == 0:
-        problems.append(f"{case_id}: cdr process accepted --output equal to --input (exit 0)")
-    _record(case_id, problems, "cdr process --output naming its --input")
+        problems.append(f"{case_id}: cdr process accepted {flag} equal to --input (exit 0)")
+    _record(case_id, problems, f"cdr process {flag} naming its --input")
+
+
+def test_process_writes_private_files(tmp_path: Path) -> None:
+    """Output and dead letters are as sensitive as the source: owner-only (0600)."""
+    case_id = "process-files-world-readable"
+    schemas, _ = _one_record_input(tmp_path, case_id)
+    out, dlq = tmp_path / "out.jsonl", tmp_path / "out.dlq.jsonl"
+    code = _cli("process", "--schemas", str(schemas), "--input", str(tmp_path / "data.jsonl"), "--output", str(out))
+    problems = [f"{case_id}: cdr process exited {code}"] if code != 0 else []
+    for path in (out, dlq):
+        if path.exists() and path.stat().st_mode & 0o077:
+            problems.append(
+                f"{case_id}: {path.name} is readable by group or others ({oct(path.stat().st_mode & 0o777)})"
+            )
+    _record(case_id, problems, "cdr process output and dead-letter file modes")
