@@ -6,7 +6,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed-$(shell sha256sum pyproject.toml | cut -c1-12)
 
-.PHONY: install system-deps jars test unit integration reliability e2e lint demo bench clean stack-up stack-down stack-status
+.PHONY: install system-deps jars test unit integration security reliability e2e lint demo bench clean stack-up stack-down stack-status
 
 install: system-deps $(STAMP)
 
@@ -36,6 +36,11 @@ unit: install
 
 integration: install jars
 	$(BIN)/pytest tests/integration
+
+# The attack ledger: hostile input through file mode and the service; prints
+# `security ledger: held H / tried T` and the failing case ids by attack class.
+security: install jars
+	$(BIN)/pytest tests/security
 
 reliability: install jars
 	$(BIN)/pytest tests/reliability

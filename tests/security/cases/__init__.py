@@ -1,0 +1,18 @@
+"""The attack ledger's cases, one module per attack class."""
+
+from __future__ import annotations
+
+from tests.security.cases import columns, disguises, envelopes, names, resources, types
+from tests.security.ledger import Case
+
+ALL: tuple[Case, ...] = (
+    *columns.CASES,
+    *types.CASES,
+    *envelopes.CASES,
+    *disguises.CASES,
+    *names.CASES,
+    *resources.CASES,
+)
+BY_ID = {case.id: case for case in ALL}
+assert len(BY_ID) == len(ALL), "case ids must be unique"
+assert all(len(p) >= 6 for case in ALL for p in case.planted), "a short planted value would match by chance"

@@ -1,0 +1,95 @@
+"""The ledger checks itself: its search finds a planted value in every disguise it
+claims to see through, stays quiet on treated forms, counts lost records, and an
+end-to-end control (a column declared ``pii: none`` that holds e-mails) is caught
+through the real file-mode path. If these fail, a 'held' in the ledger means nothing."""
+
+from __future__ import annotations
+
+import base64
+import json
+from pathlib import Path
+
+import pytest
+
+from tests.security import values as v
+from tests.security.cases import ALL
+from tests.security.cases.common import declaration
+from tests.security.events import Rec, change, key
+from tests.security.filemode import run_in_process
+from tests.security.ledger import CDR, LOGS, Case, Forms, Haystack, Observed, judge
+
+pytestmark = pytest.mark.security
+EMAIL = "maria.gonzalez42@example.com"
+CARD = v.luhn_complete("453912345678901")
+
+
+SEES_THROUGH = {  # id: (planted, blob, the form the search must report)
+    "raw-in-json": (EMAIL, f'{{"after":{{"c":"{EMAIL}"}}}}', "raw"),
+    "fullwidth-at-escaped": (EMAIL, json.dumps({"c": EMAIL.replace("@", "\uff20")}), "normalised"),
+    "upper-case": (EMAIL, json.dumps({"c": EMAIL.upper()}, ensure_ascii=False), "normalised"),
+    "zero-width": (EMAIL, "maria.gonz\u200balez42@example.com", "normalised"),
+    "base64": (EMAIL, json.dumps({"blob": base64.b64encode(EMAIL.encode()).decode()}), "raw"),
+    "map-key": (EMAIL, json.dumps({EMAIL: 1}), "raw"),
+    "card-spaces": (CARD, "paid with " + " ".join(CARD[i : i + 4] for i in range(0, 16, 4)), "digits"),
+    "card-en-dash": (CARD, "paid with " + "\u2013".join(CARD[i : i + 4] for i in range(0, 16, 4)), "digits"),
+    "card-json-number": (CARD, f'{{"n":{CARD}}}', "raw"),
+    "card-fullwidth": (CARD, "".join(chr(0xFF10 + int(d)) for d in CARD), "normalised"),
+    "ssn-dashed": ("123456789", "ssn 123-45-6789", "digits"),
+    "phone-parentheses": ("2127340198", "call (212) 734-0198", "digits"),
+}
+QUIET_ON = {  # id: (planted, a treated form of it)
+    "hashed": (EMAIL, '{"c":"k1:3f9a0c..."}'),
+    "card-last-four": (CARD, "card ************" + CARD[-4:]),
+    "ssn-last-four": ("123456789", "ssn ***-**-6789"),
+    "digits-in-separate-numbers": ("123456789", '{"a":123,"b":456789}'),
+}
+
+
+@pytest.mark.parametrize("name", list(SEES_THROUGH))
+def test_search_sees_through(name: str) -> None:
+    planted, blob, how = SEES_THROUGH[name]
+    assert Haystack([blob]).holds(Forms.of(planted)) == how
+
+
+@pytest.mark.parametrize("name", list(QUIET_ON))
+def test_search_stays_quiet_on_treated_forms(name: str) -> None:
+    planted, blob = QUIET_ON[name]
+    assert Haystack([blob]).holds(Forms.of(planted)) is None
+
+
+def test_judge_names_case_and_place_never_the_value() -> None:
+    case = Case("c1", "disguised-values", "d", "", (), (EMAIL,))
+    seen = Observed(inputs=["t/0/0", "t/0/1", "t/0/2"], published={"t/0/0"}, skipped=1)
+    seen.add(LOGS, f"event with {EMAIL}")
+    problems = judge(case, seen)
+    assert any("c1" in p and LOGS in p for p in problems)
+    assert any("1 of 3 records" in p for p in problems)
+    assert all(EMAIL not in p and "gonzalez" not in p for p in problems)
+
+
+def test_generated_values_are_valid() -> None:
+    r = v.rng("self")
+    for _ in range(200):
+        card, ssn, phone = v.card(r), v.ssn(r), v.phone(r)
+        assert v.luhn_valid(card) and len(card) == 16
+        assert ssn[:3] not in ("000", "666") and ssn[3:5] != "00" and ssn[5:] != "0000" and int(ssn[:3]) < 900
+        assert len(phone) == 10 and phone[3] in "23456789"
+    assert [c.planted for c in ALL] == [c.planted for c in ALL]  # built once, deterministic within a run
+
+
+def test_control_leak_is_caught_end_to_end(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A column declared ``tag`` keeps its values by design: the ledger must see those
+    e-mails in the CDR file, and account for every record."""
+    r = v.rng("control")
+    emails = [v.email(r, n) for n in range(1, 11)]
+    records = tuple(Rec(key(n), change("control", {"id": n, "contact": e})) for n, e in enumerate(emails))
+    case = Case(
+        "control-declared-tag",
+        "undeclared-columns",
+        "control",
+        declaration("control", "id: {pii: none}\ncontact: {pii: EMAIL_ADDRESS, treatment: tag}", undeclared="drop"),
+        records,
+        tuple(emails),
+    )
+    problems = judge(case, run_in_process(case, tmp_path, monkeypatch))
+    assert problems == [f"control-declared-tag: 10 of 10 planted values found in {CDR} (raw: #0, #1, #2, #3, #4, ...)"]

@@ -1,0 +1,91 @@
+"""Deterministic personal data for the attack ledger: every value is computed from a
+seed (a case id), never taken from a file, so a case plants the same values each run.
+
+Card numbers pass Luhn, SSNs sit in issued ranges, phone numbers are valid North American
+numbers, e-mails live on the reserved example domains and names come from a small list.
+"""
+
+from __future__ import annotations
+
+import base64
+import random
+import zlib
+from datetime import date, timedelta
+
+FIRST = ("Maria", "James", "Aisha", "Wei", "Olga", "Carlos", "Fatima", "Liam", "Priya", "Kenji", "Amara", "Henrik")
+LAST = ("Gonzalez", "Okafor", "Lindqvist", "Nakamura", "Petrov", "Whitfield", "Haddad", "Moreau", "Kowalski", "Osei")
+STREETS = ("Rose Lane", "Blue Gum St", "Harbor View Rd", "Maple Avenue", "Kingsway", "Elm Court", "Quarry Hill Dr")
+DOMAINS = ("example.com", "example.org", "example.net")
+CARD_PREFIXES = ("4539", "4916", "5425", "2221", "6011", "3530")  # Visa, Mastercard 5/2-series, Discover, JCB
+HARMLESS = ("n/a", "", "none", "-", "pending", "unknown")
+
+
+def rng(seed: str) -> random.Random:
+    return random.Random(zlib.crc32(seed.encode()))
+
+
+def luhn_complete(digits: str) -> str:
+    """``digits`` plus the check digit that makes the whole pass Luhn."""
+    total = 0
+    for i, ch in enumerate(reversed(digits)):
+        d = int(ch)
+        if i % 2 == 0:  # doubled: these sit at odd positions once the check digit is appended
+            d = d * 2 - 9 if d > 4 else d * 2
+        total += d
+    return digits + str((10 - total % 10) % 10)
+
+
+def luhn_valid(number: str) -> bool:
+    digits = [int(c) for c in number if c.isdigit()]
+    total = 0
+    for i, d in enumerate(reversed(digits)):
+        if i % 2 == 1:
+            d = d * 2 - 9 if d > 4 else d * 2
+        total += d
+    return total % 10 == 0
+
+
+def card(r: random.Random) -> str:
+    prefix = r.choice(CARD_PREFIXES)
+    body = prefix + "".join(str(r.randrange(10)) for _ in range(15 - len(prefix)))
+    return luhn_complete(body)
+
+
+def ssn(r: random.Random) -> str:
+    """Nine digits in the issued ranges: area 001-665 or 667-899, group 01-99, serial 0001-9999."""
+    area = r.choice([a for a in range(101, 900) if a != 666])
+    return f"{area:03d}{r.randrange(1, 100):02d}{r.randrange(1, 10000):04d}"
+
+
+def ssn_dashed(value: str) -> str:
+    return f"{value[:3]}-{value[3:5]}-{value[5:]}"
+
+
+def phone(r: random.Random) -> str:
+    """Ten digits of a valid North American number (area and exchange start 2-9, no 555, no N11)."""
+    area = r.choice((212, 312, 415, 617, 718, 206, 303, 404, 512, 646, 702, 917))
+    exchange = r.randrange(200, 1000)
+    while exchange % 100 == 11 or exchange == 555:
+        exchange = r.randrange(200, 1000)
+    return f"{area}{exchange}{r.randrange(0, 10000):04d}"
+
+
+def name(r: random.Random) -> str:
+    return f"{r.choice(FIRST)} {r.choice(LAST)}"
+
+
+def email(r: random.Random, n: int = 0) -> str:
+    first, last = r.choice(FIRST).lower(), r.choice(LAST).lower()
+    return f"{first}.{last}{n or r.randrange(10, 99)}@{r.choice(DOMAINS)}"
+
+
+def address(r: random.Random) -> str:
+    return f"{r.randrange(12, 9800)} {r.choice(STREETS)}"
+
+
+def birth_date(r: random.Random) -> date:
+    return date(1940, 1, 1) + timedelta(days=r.randrange(0, 365 * 60))
+
+
+def b64(text: str) -> str:
+    return base64.b64encode(text.encode()).decode()
