@@ -11,6 +11,7 @@ import argparse
 import dataclasses
 import logging
 import os
+import signal
 import sys
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -141,6 +142,11 @@ def _run(args: argparse.Namespace) -> int:
         port = config.metrics.port
         metrics_settings = dataclasses.replace(config.metrics, port=port + args.worker_id if port else 0)
         config = dataclasses.replace(config, worker_id=args.worker_id, metrics=metrics_settings)
+    # A stop asked for while the model and the name lists load is kept, not fatal: the
+    # service starts, sees it, and leaves cleanly (a supervisor scaling down a new worker).
+    early_stop: list[int] = []
+    for signum in (signal.SIGTERM, signal.SIGINT):
+        signal.signal(signum, lambda received, _frame: early_stop.append(received))
     processor = build_processor(config)
     metrics = Metrics(names=processor.names)
     profiler = processor.settings.policy.profiler
@@ -153,6 +159,8 @@ def _run(args: argparse.Namespace) -> int:
         port = metrics.serve(config.metrics.host, config.metrics.port, service.health)
         log(logger, logging.INFO, "metrics_listening", url=f"http://{config.metrics.host}:{port}/metrics")
     service.install_signal_handlers()
+    if early_stop:
+        service.request_stop()
     if config.create_topics:
         service.ensure_topics()
     code = service.run()
