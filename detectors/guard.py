@@ -18,6 +18,8 @@ from __future__ import annotations
 import re
 from typing import TYPE_CHECKING, Any
 
+from detectors.recognizers.person import is_known_name, person_value_score
+
 if TYPE_CHECKING:
     from detectors.profiler import ColumnProfile
     from detectors.textscan import TextScanner
@@ -30,6 +32,7 @@ SHAPE = "shape"  # reason: a value a categorical column never had (too long)
 _NUMERIC_ENTITIES = frozenset({"CREDIT_CARD", "US_SSN", "PHONE_NUMBER", "US_BANK_NUMBER"})
 _ID_ENTITIES = frozenset({"CREDIT_CARD"})  # surrogate ids: 9-10 digit ids are not SSNs or phones
 _MIN_DIGITS = 9
+_CATEGORY_DIGITS = 7  # a new category with this many digits is a number, not a category
 _NUMERIC_RELEASES = frozenset({"measure", "small_numbers", "id", "bool"})  # released for being numbers
 _SMALL_DIGITS = 6  # a column released for small numbers holds at most this many digits
 _DECIMAL_TEXT = re.compile(r"\s*[-+]?\d{1,15}(?:[.,]\d{1,6})?\s*")
@@ -80,10 +83,15 @@ def _text(prof: ColumnProfile, value: str, scanner: TextScanner) -> str | None:
     if prof.release in _NUMERIC_RELEASES and not _DECIMAL_TEXT.fullmatch(value):
         return SHAPE  # released for holding numbers; text is a different column now
     if prof.release == "categorical":
+        # A new category must look like one: short, few digits, not a person's name.
         if len(prof.guard_seen) >= CATEGORY_BUDGET:
             return CARDINALITY
-        if len(value) > MAX_CATEGORY_LENGTH:
+        if len(value) > max(MAX_CATEGORY_LENGTH // 4, 2 * prof.max_len) or len(value) > MAX_CATEGORY_LENGTH:
             return SHAPE
+        if sum(c.isdigit() for c in value) >= _CATEGORY_DIGITS:
+            return SHAPE
+        if is_known_name(value) or (person_value_score(value) or 0.0) >= 0.6:
+            return "PERSON"
     hit = scanner.whole_value(value)
     if hit is not None:
         return hit[0]

@@ -551,6 +551,8 @@ class ColumnProfile:
         if self.weak:
             return False
         # a handful of names (three sales reps) is still personal data
+        if self.name_checked and self.name_known * 5 >= 2 * self.name_checked:
+            return False
         return not (self.ner_checked and (self.ner_person + self.ner_location) * 5 >= 2 * self.ner_checked)
 
     def _decide(self) -> bool:

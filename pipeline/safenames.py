@@ -32,6 +32,7 @@ from collections.abc import Callable, Container, Mapping
 from typing import TYPE_CHECKING
 
 from detectors.recognizers import default_recognizers
+from detectors.recognizers.person import is_known_name
 from detectors.textscan import TextScanner
 from detectors.vocabulary import name_evidence, tokens
 
@@ -170,7 +171,18 @@ def _looks_personal(name: str) -> bool:
     for candidate in dict.fromkeys((text, spaced, text.strip())):
         if _scanner.whole_value(candidate) is not None or _scanner.find(candidate, prose=False):
             return True
-    return _person_shaped(text)
+    return _person_shaped(text) or _known_person(text)
+
+
+def _known_person(text: str) -> bool:
+    """``jane_roe``, ``mary.lee``: two or three words that are all people's first names or
+    surnames by the public name lists, none of them a column word."""
+    words = [w for w in re.split(r"[ _.\-]+", text) if w]
+    if not 2 <= len(words) <= 3 or not all(w.isalpha() for w in words):
+        return False
+    if any(w.lower() in _COLUMN_WORDS for w in words) or name_evidence(text):
+        return False
+    return is_known_name(" ".join(w.capitalize() for w in words))
 
 
 def _person_shaped(text: str) -> bool:
