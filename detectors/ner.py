@@ -20,15 +20,16 @@ Bounds (time and memory of one :meth:`NerEngine.analyze` call, which is one batc
   not fit in what is left is not analysed: its result is a :class:`NerRefused` (reason
   ``ner_budget``), which the scanner raises inside the record's safety net, so the record
   goes to the dead-letter topic, never out with unscanned text. A replayed dead letter
-  is analysed afresh (alone it fits: the default budget is the default
-  ``max_record_bytes``). A failure of the model on a text is a :class:`NerRefused` too
+  is analysed afresh. One text longer than ``max_text_chars`` (200,000 characters, about
+  4 s of a core) is never analysed: ``ner_budget`` as well, whatever the batch; such a
+  column wants a treatment that does not depend on reading it (``redact``). A failure of the model on a text is a :class:`NerRefused` too
   (reason ``ner_failed``): ``analyze`` itself does not raise.
 
 What bounds one record's time: its size (``max_record_bytes``, 1 MB by default; a larger
 record is dead-lettered unread), so at most that many characters of free text; pattern
 recognizers are linear in the text (about 1 s per MB here); NER sees at most
-``max_batch_chars`` characters per batch, about 20 s of one core at the ~50,000
-characters/s measured here (more wall time on a shared machine), in windows, so its
+``max_text_chars`` characters of one record's text and ``max_batch_chars`` per batch,
+about 4 s and 20 s of one core at the ~50,000 characters/s measured here (more wall time on a shared machine), in windows, so its
 memory stays flat (``bench/memory.py``: peak 315 MB with 1 MB free-text records).
 """
 
@@ -60,6 +61,7 @@ PIPE_CHARS = 64_000  # characters per nlp.pipe group (about 100 MB of model stat
 # About 20 s of NER on one core (~50,000 characters/s measured); equal to the default
 # max_record_bytes, so any record the service accepts can be scanned alone.
 MAX_BATCH_CHARS = 1_000_000
+MAX_TEXT_CHARS = 200_000  # one free-text value NER reads (~4 s of a core here); longer: dead-lettered
 _SPACE = re.compile(r"\s")
 
 _lock = threading.Lock()
@@ -108,6 +110,7 @@ class NerEngine:
         batch_size: int = 64,
         max_batch_chars: int = MAX_BATCH_CHARS,
         chunk_chars: int = CHUNK_CHARS,
+        max_text_chars: int = MAX_TEXT_CHARS,
     ) -> None:
         force_offline()
         logging.getLogger("presidio-analyzer").setLevel(logging.ERROR)
@@ -124,6 +127,7 @@ class NerEngine:
         self.model = model
         self.batch_size = batch_size
         self.max_batch_chars = max_batch_chars
+        self.max_text_chars = max_text_chars
         self.chunk_chars = min(chunk_chars, nlp.max_length)
         self._engine = SpacyNlpEngine(models=[{"lang_code": "en", "model_name": model}])
         self._engine.nlp = {"en": nlp}  # the loaded, NER-only pipeline: no second load
@@ -136,6 +140,15 @@ class NerEngine:
         pieces: list[tuple[int, int, str]] = []  # (text index, offset in the text, window)
         spent = 0
         for i, text in enumerate(texts):
+            if len(text) > self.max_text_chars:
+                results.append(
+                    NerRefused(
+                        "ner_budget",
+                        f"free text of {len(text)} characters is over the NER limit per text "
+                        f"({self.max_text_chars} characters); not published unscanned",
+                    )
+                )
+                continue
             if spent + len(text) > self.max_batch_chars:
                 results.append(
                     NerRefused(

@@ -154,3 +154,11 @@ def test_text_the_model_cannot_read_is_dead_lettered_in_the_record_net(tmp_path:
     assert isinstance(outs[0], DeadLetter) and outs[0].reason == "ner_failed"
     assert isinstance(outs[1], Published)
     assert "Garcia" not in doc(outs[1].records[0].value)["after"]["notes"], "planted name leaked"
+
+
+def test_one_text_over_the_per_text_limit_is_refused_whatever_the_batch(
+    engine: NerEngine, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(engine, "max_text_chars", 500)
+    results = engine.analyze([FILLER * 40])
+    assert isinstance(results[0], NerRefused) and results[0].reason == "ner_budget"
