@@ -454,12 +454,9 @@ class ColumnProfile:
 
     # -- the guard ------------------------------------------------------------------------
 
-    def guard(self, value: Any, scanner: TextScanner) -> str | None:
-        """Check one value of a released (or declared ``none``) column on its way out.
-        A hit withholds the column for good; returns the reason."""
-        reason = guard.check(self, value, scanner)
-        if reason is None:
-            return None
+    def withhold(self, reason: str) -> None:
+        """The guard's hit (an entity, or a reason the release no longer holds): the
+        column is withheld for good."""
         self.guard_hit = reason
         self.release = None
         entity = reason if reason not in (guard.CARDINALITY, guard.SHAPE) else None
@@ -468,7 +465,6 @@ class ColumnProfile:
             self.verdict = Verdict(PII, entity, 1.0, self.sampled, evidence)
         else:
             self.verdict = Verdict(WITHHELD, None, 1.0, self.sampled, evidence)
-        return reason
 
     # -- verdict --------------------------------------------------------------------------
 
@@ -730,9 +726,16 @@ class Profiler:
         """Check a value of a released (or declared ``none``) column before it goes out;
         True when it broke the release (the column is withheld from now on: whoever
         holds rules compiled under the old generation treats the record again)."""
-        before = prof.verdict
-        if prof.guard(value, self.scanner) is None:
+        reason = guard.check(prof, value, self.scanner)
+        if reason is None:
             return False
+        self.withhold(prof, reason)
+        return True
+
+    def withhold(self, prof: ColumnProfile, reason: str) -> None:
+        """A guard hit found by the caller: withhold the column and bump the generation."""
+        before = prof.verdict
+        prof.withhold(reason)
         self.generation(prof.table).value += 1
         if self.on_change is not None:
             self.on_change(VerdictChange(prof.table, prof.column, before, prof.verdict))

@@ -12,6 +12,7 @@ import itertools
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
+from detectors import guard
 from pipeline.exceptions import DecodeError, PolicyError
 from pipeline.policy import GUARDED, UNDECLARED, ColumnRule, TablePolicy
 
@@ -215,12 +216,14 @@ class StructTransform:
         if plan.guard:
             profiler = self.profiler
             assert profiler is not None
+            check, scanner = guard.check, profiler.scanner
             for col, prof in plan.guard:
                 value = row[col]
-                if value is not None and not self.unavailable.is_placeholder(value):
+                reason = check(prof, value, scanner)
+                if reason is not None and not self.unavailable.is_placeholder(value):
                     # a hit withholds the column and bumps the table's generation: the
                     # record is treated again under the new rules before it goes out
-                    profiler.guard(prof, value)
+                    profiler.withhold(prof, reason)
         if not plan.work:
             return row, plan
         out = dict(row)
