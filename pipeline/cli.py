@@ -92,10 +92,17 @@ def _parser() -> argparse.ArgumentParser:
     return parser
 
 
+_EARLY_STOP: list[int] = []  # signals received before the service could take them
+
+
 def main(argv: list[str] | None = None) -> int:
     args = _parser().parse_args(argv)
     try:
         if args.command == "run":
+            # A stop asked for while the model and the name lists load is kept, not fatal:
+            # the service starts, sees it, and leaves cleanly (a new worker scaled down).
+            for signum in (signal.SIGTERM, signal.SIGINT):
+                signal.signal(signum, lambda received, _frame: _EARLY_STOP.append(received))
             return _run(args)
         if args.command == "process":
             return _process(args)
@@ -142,11 +149,6 @@ def _run(args: argparse.Namespace) -> int:
         port = config.metrics.port
         metrics_settings = dataclasses.replace(config.metrics, port=port + args.worker_id if port else 0)
         config = dataclasses.replace(config, worker_id=args.worker_id, metrics=metrics_settings)
-    # A stop asked for while the model and the name lists load is kept, not fatal: the
-    # service starts, sees it, and leaves cleanly (a supervisor scaling down a new worker).
-    early_stop: list[int] = []
-    for signum in (signal.SIGTERM, signal.SIGINT):
-        signal.signal(signum, lambda received, _frame: early_stop.append(received))
     processor = build_processor(config)
     metrics = Metrics(names=processor.names)
     profiler = processor.settings.policy.profiler
@@ -159,7 +161,7 @@ def _run(args: argparse.Namespace) -> int:
         port = metrics.serve(config.metrics.host, config.metrics.port, service.health)
         log(logger, logging.INFO, "metrics_listening", url=f"http://{config.metrics.host}:{port}/metrics")
     service.install_signal_handlers()
-    if early_stop:
+    if _EARLY_STOP:
         service.request_stop()
     if config.create_topics:
         service.ensure_topics()
