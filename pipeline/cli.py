@@ -144,7 +144,7 @@ def _run(args: argparse.Namespace) -> int:
     if args.workers > 1 and args.worker_id is None:
         from pipeline.workers import Supervisor
 
-        return Supervisor(args.config, args.workers).run()
+        return Supervisor(args.config, args.workers).run(stop_requested=bool(_EARLY_STOP))
     if args.worker_id is not None:
         port = config.metrics.port
         metrics_settings = dataclasses.replace(config.metrics, port=port + args.worker_id if port else 0)

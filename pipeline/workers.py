@@ -83,9 +83,11 @@ class Supervisor:
             if w.proc is not None and w.proc.poll() is None:
                 w.proc.send_signal(signal.SIGTERM)
 
-    def run(self) -> int:
+    def run(self, stop_requested: bool = False) -> int:
         signal.signal(signal.SIGTERM, self.request_stop)
         signal.signal(signal.SIGINT, self.request_stop)
+        if stop_requested:  # asked to stop before it could listen: start nothing
+            return 0
         for w in self.workers:
             self._start(w)
         while True:
