@@ -11,6 +11,11 @@ from detectors.recognizers.base import Recognizer
 _PHONE_REGIONS = ("US", "GB", "DE", "FR", "NL")
 _NANP_FORMATTED = re.compile(r"\(\d{3}\) ?\d{3}[-.]\d{4}")
 _DATE_OR_ADDRESS = re.compile(r"\d{4}-\d{1,2}-\d{1,2}|^\d{1,2}[./-]\d{1,2}[./-]\d{2,4}$|^(?:\d{1,3}\.){3}\d{1,3}$")
+# Numbers that are not phone numbers however they parse: a decimal (an amount, a balance,
+# a coordinate) anywhere in the run, a US ZIP+4 postal code.
+_DECIMAL = re.compile(r"(?:^|\s)-?\(?\d+\.\d+\)?(?=\s|$)")
+_ZIP4 = re.compile(r"\d{5}-\d{4}")
+_EXIT_CODE = re.compile(r"^(?:\+ ?|00 ?|011[ .-]?)")
 
 
 class EmailRecognizer(Recognizer):
@@ -18,7 +23,7 @@ class EmailRecognizer(Recognizer):
     name = "email"
     needs = "@"
     pattern = re.compile(
-        r"(?<![\w.+'-])[A-Za-z0-9](?:[A-Za-z0-9._%+'-]{0,62}[A-Za-z0-9_%+-])?"
+        r"(?<![\w.+-])[A-Za-z0-9](?:[A-Za-z0-9._%+'-]{0,62}[A-Za-z0-9_%+-])?"
         r"@(?:[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?\.)+[A-Za-z]{2,24}(?![\w-])"
     )
 
@@ -30,34 +35,53 @@ class EmailRecognizer(Recognizer):
 
 
 class PhoneRecognizer(Recognizer):
-    """International numbers (+CC ...) are validated for their own region; national
-    numbers must be formatted like phone numbers (separators or a trunk prefix) and
-    valid in one of a few regions. A bare run of digits is weak evidence only: order
-    numbers and references look the same."""
+    """International numbers (``+CC``, or an exit code ``00``/``011``) are validated for
+    their own region; national numbers must be formatted like phone numbers (separators
+    or a trunk prefix) and valid in one of a few regions. A bare run of digits is weak
+    evidence only (0.3: order numbers and references look the same): words like "phone"
+    or "call" nearby, or a field named so, make it one. An extension (``x42``, ``ext. 42``)
+    belongs to the span. Decimals (amounts, balances, coordinates) and ZIP+4 codes never
+    are phone numbers."""
 
     entity = "PHONE_NUMBER"
     name = "phone"
-    context = ("phone", "call", "tel", "mobile", "cell", "fax", "whatsapp", "sms", "reach")
-    negative_context = ("order", "invoice", "ref", "iban", "account", "card", "ssn", "version")
-    pattern = re.compile(r"(?<![\w+])(?:\+|00)?\(?\d[\d\s().-]{5,18}\d(?![\w])")
+    context = (
+        "phone", "call", "tel", "mobile", "cell", "fax", "whatsapp", "sms", "reach", "contact", "dial",
+        "ring", "landline", "number", "text me",
+    )  # fmt: skip
+    negative_context = (
+        "order", "invoice", "ref", "iban", "account", "card", "ssn", "version", "balance", "amount",
+        "total", "price", "zip", "postal", "postcode",
+    )  # fmt: skip
+    pattern = re.compile(
+        r"(?<![\w+])(?P<num>(?:\+ ?|00|011[ .-]?)?\(?\d[\d\s().-]{5,18}\d)"
+        r"(?P<ext>,? ?(?:ext\.?|extension|x|\#) ?\d{1,6})?(?![\w])",
+        re.IGNORECASE,
+    )
 
     def validate(self, match: re.Match[str]) -> float | None:
-        text = match.group(0)
+        text = match.group("num")
         digits = sum(ch.isdigit() for ch in text)
-        if not 7 <= digits <= 15:
+        if not 7 <= digits <= 15 + (3 if text.startswith("011") else 0):
             return None
         whole, start, end = match.string, match.start(), match.end()
         if (start >= 2 and whole[start - 1] in "-_" and whole[start - 2].isalnum()) or (
             end + 1 < len(whole) and whole[end] in "-_" and whole[end + 1].isalnum()
         ):
             return None  # digits inside a longer hyphenated token: a UUID, a reference, a key
+        if (start >= 1 and whole[start - 1] in ".,") or (
+            end < len(whole) - 1 and whole[end] in ".," and whole[end + 1].isdigit()
+        ):
+            return None  # part of a longer number (1,234,567.89)
         if text.count("-") == 2 and digits == 9 and re.fullmatch(r"\d{3}-\d{2}-\d{4}", text):
             return None  # shaped like an SSN
-        if _DATE_OR_ADDRESS.search(text):
-            return None  # a date, a date-time or a dotted IPv4 address
-        if text.startswith(("+", "00")):
+        if _DATE_OR_ADDRESS.search(text) or _DECIMAL.search(text) or _ZIP4.fullmatch(text):
+            return None  # a date, a dotted IPv4 address, a decimal number, a postal code
+        exit_code = _EXIT_CODE.match(text)
+        if exit_code:
+            national = text[exit_code.end() :]
             try:
-                number = phonenumbers.parse("+" + text[2:] if text.startswith("00") else text, None)
+                number = phonenumbers.parse("+" + national, None)
             except phonenumbers.NumberParseException:
                 return None
             if phonenumbers.is_valid_number(number):
@@ -65,7 +89,7 @@ class PhoneRecognizer(Recognizer):
             # Written as an international number but not an allocated range (numbers made
             # up for forms and tests look like this): still a phone number.
             return 0.6 if phonenumbers.is_possible_number(number) else None
-        formatted = any(ch in text for ch in " ()-.") or text.startswith("0")
+        formatted = any(ch in text for ch in " ()-.") or text.startswith("0") or match.group("ext") is not None
         possible = False
         for region in _PHONE_REGIONS:
             try:

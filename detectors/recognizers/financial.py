@@ -8,36 +8,43 @@ import re
 from detectors.recognizers.base import Recognizer
 from detectors.validators import card_scheme, iban_ok, luhn_ok
 
+_SEPARATORS = re.compile(r"[ ./-]")
+_GROUPED = re.compile(r"\d{4}([ ./-])\d{4}\1\d{4}\1\d{1,7}|\d{4}([ ./-])\d{6}\2\d{4,5}")
+_IBAN_SEPARATORS = re.compile(r"[ -]")
+
 
 class CreditCardRecognizer(Recognizer):
     """Every major scheme's prefixes and lengths (including Mastercard 2-series, 19-digit
     Visa, Maestro, JCB, UnionPay), and the Luhn checksum. References that fail Luhn or
-    start with no issuer prefix are not cards."""
+    start with no issuer prefix are not cards. Groups may be separated by spaces, dashes,
+    dots or slashes (one kind per number; the normaliser has already made every Unicode
+    space a space and every dash a dash)."""
 
     entity = "CREDIT_CARD"
     name = "credit_card"
     context = ("card", "visa", "mastercard", "amex", "credit", "debit", "pan")
-    pattern = re.compile(r"(?<![\w-])\d(?:[ -]?\d){11,18}(?![\w-])")
+    pattern = re.compile(r"(?<![\w-])\d(?:[ ./-]?\d){11,18}(?![\w-])")
 
     def validate(self, match: re.Match[str]) -> float | None:
         text = match.group(0)
-        digits = text.replace(" ", "").replace("-", "")
+        digits = _SEPARATORS.sub("", text)
         if len(set(digits)) < 2 or not card_scheme(digits) or not luhn_ok(digits):
             return None
-        if ("-" in text or " " in text) and not re.fullmatch(
-            r"\d{4}([ -])\d{4}\1\d{4}\1\d{1,7}|\d{4}([ -])\d{6}\2\d{4,5}", text
-        ):
+        if len(digits) != len(text) and not _GROUPED.fullmatch(text):
             return None  # grouped unlike any card (e.g. a phone number or a date run)
         return 0.95
 
 
 class IbanRecognizer(Recognizer):
+    """ISO 13616 IBANs, compact or in groups of four (spaces or dashes), any case: the
+    country length and mod-97 check decide."""
+
     entity = "IBAN_CODE"
     name = "iban"
-    pattern = re.compile(r"(?<![\w])[A-Z]{2}\d{2}(?: ?[A-Z0-9]{4}){2,7}(?: ?[A-Z0-9]{1,4})?(?![\w])")
+    pattern = re.compile(r"(?<![\w])[A-Za-z]{2}\d{2}(?:[ -]?[A-Za-z0-9]{4}){2,7}(?:[ -]?[A-Za-z0-9]{1,4})?(?![\w])")
 
     def validate(self, match: re.Match[str]) -> float | None:
-        return 0.95 if iban_ok(match.group(0).replace(" ", "")) else None
+        return 0.95 if iban_ok(_IBAN_SEPARATORS.sub("", match.group(0)).upper()) else None
 
 
 _B58 = "123456789ABCDEFGHJKLMNPQRSTUVWXYZabcdefghijkmnopqrstuvwxyz"
