@@ -98,6 +98,8 @@ def _fold_char(ch: str) -> str:
     """What one character reads as (ASCII whenever it has an ASCII twin)."""
     if ch < "\x80":
         return ch
+    if ch in _CONFUSABLES:  # before NFKC, which turns some lookalikes into others
+        return _CONFUSABLES[ch]
     cat = unicodedata.category(ch)
     if cat in ("Cf", "Mn", "Me"):
         return ""
@@ -136,7 +138,9 @@ def _fold_cluster(cluster: str) -> str:
     """Marks and format characters go before composition (so what is left composes as
     it will on the next reading); bounded repeats reach the fixed point."""
     for _ in range(3):
-        kept = "".join(c for c in cluster if unicodedata.category(c) not in ("Cf", "Mn", "Me"))
+        kept = "".join(
+            _CONFUSABLES.get(c, c) for c in cluster if unicodedata.category(c) not in ("Cf", "Mn", "Me")
+        )
         folded = "".join(_fold_char(c) for c in unicodedata.normalize("NFKC", kept))
         if folded == cluster:
             break

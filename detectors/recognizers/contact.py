@@ -6,7 +6,8 @@ import re
 
 import phonenumbers
 
-from detectors.recognizers.base import Recognizer
+from detectors.recognizers.base import Finding, Recognizer
+from detectors.recognizers.runs import windows
 
 _PHONE_REGIONS = ("US", "GB", "DE", "FR", "NL")
 _NANP_FORMATTED = re.compile(r"\(\d{3}\) ?\d{3}[-.]\d{4}")
@@ -16,6 +17,7 @@ _DATE_OR_ADDRESS = re.compile(r"\d{4}-\d{1,2}-\d{1,2}|^\d{1,2}[./-]\d{1,2}[./-]\
 _DECIMAL = re.compile(r"(?:^|\s)-?\(?\d+\.\d+\)?(?=\s|$)")
 _ZIP4 = re.compile(r"\d{5}-\d{4}")
 _EXIT_CODE = re.compile(r"^(?:\+ ?|00 ?|011[ .-]?)")
+_TOKEN = re.compile(r"\S+")
 
 
 class EmailRecognizer(Recognizer):
@@ -60,11 +62,39 @@ class PhoneRecognizer(Recognizer):
     )
 
     def validate(self, match: re.Match[str]) -> float | None:
-        text = match.group("num")
+        return self._score(match.string, match.start(), match.end("num"), match.end())
+
+    def find(self, text: str) -> list[Finding]:
+        """Candidates, and inside a failed one the windows dropping one or two stray
+        tokens at its ends ("7 +44 20 7946 0958"); then context, as for every recognizer."""
+        out = []
+        lowered = text.lower()
+        for m in self.pattern.finditer(text):
+            start, end = m.start(), m.end()
+            score = self.validate(m)
+            if score is None:
+                for start, end in windows(text, m.start(), m.end("num"), _TOKEN, max_dropped=2):
+                    score = self._score(text, start, end, end) if self.pattern.fullmatch(text, start, end) else None
+                    if score is not None:
+                        break
+                else:
+                    continue
+            before = lowered[max(0, start - self.context_window) : start]
+            after = lowered[end : end + 12]
+            if score < self.overrides_negative and any(word in before for word in self.negative_context):
+                continue
+            if any(word in before or word in after for word in self.context):
+                score = min(1.0, score + 0.35)
+            if score >= self.min_text_score:
+                out.append(Finding(self.entity, start, end, score, self.name))
+        return out
+
+    def _score(self, whole: str, start: int, num_end: int, end: int) -> float | None:
+        text = whole[start:num_end]
+        has_ext = num_end != end
         digits = sum(ch.isdigit() for ch in text)
         if not 7 <= digits <= 15 + (3 if text.startswith("011") else 0):
             return None
-        whole, start, end = match.string, match.start(), match.end()
         if (start >= 2 and whole[start - 1] in "-_" and whole[start - 2].isalnum()) or (
             end + 1 < len(whole) and whole[end] in "-_" and whole[end + 1].isalnum()
         ):
@@ -89,7 +119,7 @@ class PhoneRecognizer(Recognizer):
             # Written as an international number but not an allocated range (numbers made
             # up for forms and tests look like this): still a phone number.
             return 0.6 if phonenumbers.is_possible_number(number) else None
-        formatted = any(ch in text for ch in " ()-.") or text.startswith("0") or match.group("ext") is not None
+        formatted = any(ch in text for ch in " ()-.") or text.startswith("0") or has_ext
         possible = False
         for region in _PHONE_REGIONS:
             try:

@@ -5,12 +5,14 @@ from __future__ import annotations
 import hashlib
 import re
 
-from detectors.recognizers.base import Recognizer
+from detectors.recognizers.base import Finding, Recognizer
+from detectors.recognizers.runs import windows
 from detectors.validators import card_scheme, iban_ok, luhn_ok
 
 _SEPARATORS = re.compile(r"[ ./-]")
 _GROUPED = re.compile(r"\d{4}([ ./-])\d{4}\1\d{4}\1\d{1,7}|\d{4}([ ./-])\d{6}\2\d{4,5}")
 _IBAN_SEPARATORS = re.compile(r"[ -]")
+_DIGITS = re.compile(r"\d+")
 
 
 class CreditCardRecognizer(Recognizer):
@@ -26,13 +28,31 @@ class CreditCardRecognizer(Recognizer):
     pattern = re.compile(r"(?<![\w-])\d(?:[ ./-]?\d){11,18}(?![\w-])")
 
     def validate(self, match: re.Match[str]) -> float | None:
-        text = match.group(0)
+        return self._score(match.group(0))
+
+    def _score(self, text: str) -> float | None:
         digits = _SEPARATORS.sub("", text)
-        if len(set(digits)) < 2 or not card_scheme(digits) or not luhn_ok(digits):
+        if not 12 <= len(digits) <= 19 or len(set(digits)) < 2 or not card_scheme(digits) or not luhn_ok(digits):
             return None
         if len(digits) != len(text) and not _GROUPED.fullmatch(text):
             return None  # grouped unlike any card (e.g. a phone number or a date run)
         return 0.95
+
+    def find(self, text: str) -> list[Finding]:
+        """Candidates, and inside a failed one the windows of whole digit groups (a card
+        number next to stray digits)."""
+        out = []
+        for m in self.pattern.finditer(text):
+            score, start, end = self.validate(m), m.start(), m.end()
+            if score is None:
+                for start, end in windows(text, m.start(), m.end(), _DIGITS, max_dropped=8):
+                    score = self._score(text[start:end])
+                    if score is not None:
+                        break
+                else:
+                    continue
+            out.append(Finding(self.entity, start, end, score, self.name))
+        return out
 
 
 class IbanRecognizer(Recognizer):
