@@ -138,9 +138,7 @@ def _fold_cluster(cluster: str) -> str:
     """Marks and format characters go before composition (so what is left composes as
     it will on the next reading); bounded repeats reach the fixed point."""
     for _ in range(3):
-        kept = "".join(
-            _CONFUSABLES.get(c, c) for c in cluster if unicodedata.category(c) not in ("Cf", "Mn", "Me")
-        )
+        kept = "".join(_CONFUSABLES.get(c, c) for c in cluster if unicodedata.category(c) not in ("Cf", "Mn", "Me"))
         folded = "".join(_fold_char(c) for c in unicodedata.normalize("NFKC", kept))
         if folded == cluster:
             break
@@ -240,8 +238,9 @@ _SPELLED_MAIL = re.compile(
 _SPELLED_DOT = re.compile(r"(?i) \. | dot ")
 _MAIL_HINT = re.compile(r"(?i) at | @|@ ")
 _LOCAL_MARKS = re.compile(r"[._+0-9]")
-# Plain ASCII text with none of these needs no pass at all.
-_ASCII_HINT = re.compile(r"[ \t]{2}|\t|%[2-5][0-9A-Fa-f]|&[#a-z]|[\[({<][ \[({<]{0,8}(?:[aAdD@.])| at | @|@ ", re.I)
+# Plain ASCII text with none of these needs no pass at all (substring tests run in C).
+_TRIGGERS = ("  ", "\t", "%", "&", "[", "(", "{", "<", "@")
+_AT_WORD = re.compile(r" [aA][tT] ")
 
 
 def _chars(text: str) -> list[tuple[int, int, str]]:
@@ -312,7 +311,7 @@ _PASSES = (_spaces, _encoded, _bracketed, _spelled)
 def normalize(text: str) -> Normalized:
     """``text`` as a reader sees it, and the way back to the original characters."""
     plain = text.isascii()
-    if plain and not _ASCII_HINT.search(text):
+    if plain and not any(t in text for t in _TRIGGERS) and not _AT_WORD.search(text):
         return Normalized(text, text)
     passes: list[_Pass] = []
     current = text

@@ -53,7 +53,7 @@ class PhoneRecognizer(Recognizer):
     )  # fmt: skip
     negative_context = (
         "order", "invoice", "ref", "iban", "account", "card", "ssn", "version", "balance", "amount",
-        "total", "price", "zip", "postal", "postcode",
+        "total", "price", "zip", "postal", "postcode", "social security", "social sec", "tax id",
     )  # fmt: skip
     pattern = re.compile(
         r"(?<![\w+])(?P<num>(?:\+ ?|00|011[ .-]?)?\(?\d[\d\s().-]{5,18}\d)"
