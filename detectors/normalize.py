@@ -10,10 +10,10 @@ disguised by encoding still reads as itself:
    Greek lookalikes) fold to their ASCII twin, decimal digits of any script to ``0-9``,
    every dash to ``-``, every space to ``' '``, dot- and slash-like marks to ``.``/``/``;
 2. runs of spaces and tabs become one space;
-3. percent-encoding and HTML entities of ``@ . + - _`` are decoded;
+3. percent-encoding (once or twice) and HTML entities of ``@ . + - _`` are decoded;
 4. bracketed spellings (``[at]``, ``(dot)``, ``[.]``, ``{@}``) become ``@`` / ``.``;
-5. inside an e-mail shape only, spaced and spelled separators (``john at example dot
-   com``, ``john @ example . com``) become ``@`` / ``.``. A bare `` at `` with only real
+5. inside an e-mail shape only, spaced and spelled separators (``john dot smith at
+   example dot com``, ``john @ example . com``) become ``@`` / ``.``. A bare `` at `` with only real
    dots counts when the local part has a dot, digit, ``_`` or ``+`` ("look at example.com"
    stays prose).
 
@@ -226,13 +226,13 @@ def _apply(text: str, edits: list[tuple[int, int, str]]) -> tuple[str, _Pass]:
 
 _NON_ASCII = re.compile(r"[^\x00-\x7f]+")
 _SPACES = re.compile(r"[ \t]{2,}|\t")
-_ENCODED = re.compile(r"%(?:40|2[EeBbDd]|5[Ff])|&(?:#0*64|#[xX]0*40|commat|#0*46|#[xX]0*2[eE]|period);")
+_ENCODED = re.compile(r"%(?:25)?(?:40|2[EeBbDd]|5[Ff])|&(?:#0*64|#[xX]0*40|commat|#0*46|#[xX]0*2[eE]|period);")
 _DECODED = {"40": "@", "2e": ".", "2b": "+", "2d": "-", "5f": "_"}
 _BRACKETED = re.compile(r"(?i)[\[({<][ \[({<]{0,8}(at|dot|@|\.)[ \])}>]{0,8}(?<=[\])}>])")
 _LOCAL = r"[A-Za-z0-9](?:[A-Za-z0-9._%+'-]{0,62}[A-Za-z0-9_%+-])?"
 _LABEL = r"[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?"
 _SPELLED_MAIL = re.compile(
-    rf"(?i)(?<![A-Za-z0-9._%+'@-])(?P<local>{_LOCAL})(?P<at> ?@ ?| at )"
+    rf"(?i)(?<![A-Za-z0-9._%+'@-])(?P<local>{_LOCAL}(?:(?: \. | dot ){_LOCAL}){{0,4}})(?P<at> ?@ ?| at )"
     rf"(?P<domain>{_LABEL}(?:(?:\.| \. | dot ){_LABEL}){{1,8}})(?![A-Za-z0-9-])"
 )
 _SPELLED_DOT = re.compile(r"(?i) \. | dot ")
@@ -272,7 +272,7 @@ def _encoded(text: str) -> list[tuple[int, int, str]]:
     for m in _ENCODED.finditer(text):
         token = m.group(0).lower()
         if token[0] == "%":
-            rep = _DECODED[token[1:]]
+            rep = _DECODED[token[-2:]]  # %40, and %2540 (encoded twice)
         else:
             rep = "@" if token in ("&commat;",) or token.rstrip(";").endswith(("64", "40")) else "."
         out.append((m.start(), m.end(), rep))
@@ -292,12 +292,14 @@ def _spelled(text: str) -> list[tuple[int, int, str]]:
         return []
     out = []
     for m in _SPELLED_MAIL.finditer(text):
-        at, domain = m.group("at"), m.group("domain")
+        at, local, domain = m.group("at"), m.group("local"), m.group("domain")
+        local_dots = list(_SPELLED_DOT.finditer(local))
         dots = list(_SPELLED_DOT.finditer(domain))
-        if at == "@" and not dots:
+        if at == "@" and not dots and not local_dots:
             continue  # a plain address: nothing to rewrite
-        if at.lower() == " at " and not dots and not _LOCAL_MARKS.search(m.group("local")):
+        if at.lower() == " at " and not dots and not local_dots and not _LOCAL_MARKS.search(local):
             continue  # "look at example.com": prose, not an address
+        out.extend((m.start("local") + d.start(), m.start("local") + d.end(), ".") for d in local_dots)
         if at != "@":
             out.append((m.start("at"), m.end("at"), "@"))
         base = m.start("domain")

@@ -31,7 +31,9 @@ from detectors.recognizers import Finding, Recognizer, default_recognizers
 _CACHE_LIMIT = 50_000
 # Base64 tokens: at least 12 characters (9 bytes, a short e-mail), at most 1 MiB; decoded
 # text is scanned again (a token inside a decoded token too, down to this depth).
+# MIME wraps base64 in lines: a token may go on over line breaks.
 _B64 = re.compile(r"(?<![A-Za-z0-9+/_=-])[A-Za-z0-9+/_-]{12,}={0,2}(?![A-Za-z0-9+/_=-])")
+_MIME_LINE = 60  # MIME wraps base64 in full lines of 64 or 76: such a line goes on in the next
 _B64_MAX = 1 << 20
 _B64_DEPTH = 2
 _CONTEXT_CHARS = re.compile(r"[^A-Za-z0-9]+")
@@ -140,10 +142,10 @@ class TextScanner:
                 if f.start >= off:
                     out.append(Finding(f.entity, f.start - off, f.end - off, f.score, f.recognizer) if off else f)
         if depth < _B64_DEPTH:
-            for m in _B64.finditer(text):
-                inner = self._decoded(m.group(0), depth)
+            for start, end in _base64_tokens(text):
+                inner = self._decoded(text[start:end], depth)
                 if inner is not None:
-                    out.append(Finding(inner.entity, m.start(), m.end(), inner.score, "base64"))
+                    out.append(Finding(inner.entity, start, end, inner.score, "base64"))
         return out
 
     def _decoded(self, token: str, depth: int) -> Finding | None:
@@ -271,6 +273,22 @@ def _unique(new_key: str, out: dict[str, Any], original: dict[Any, Any], suffixe
             return candidate
 
 
+def _base64_tokens(text: str) -> list[tuple[int, int]]:
+    """Spans of base64-looking tokens; the lines of a wrapped block (full lines of the
+    same length, then a last one) make one token."""
+    spans: list[tuple[int, int]] = []
+    full = 0  # the length of the block's full lines, while a block is open
+    for m in _B64.finditer(text):
+        start, end = m.span()
+        if spans and full and text[spans[-1][1] : start] in ("\n", "\r\n") and end - start <= full:
+            spans[-1] = (spans[-1][0], end)
+            full = full if end - start == full else 0
+            continue
+        spans.append((start, end))
+        full = end - start if end - start >= _MIME_LINE and (end - start) % 4 == 0 else 0
+    return spans
+
+
 def number_text(value: int | float) -> str:
     """The digits of a JSON number as a reader sees them (4111111111111111.0 too)."""
     if isinstance(value, float) and value.is_integer() and abs(value) < 1e19:
@@ -280,7 +298,7 @@ def number_text(value: int | float) -> str:
 
 def decode_base64(token: str) -> str | None:
     """The text a base64 (or base64url) token encodes, when it is mostly printable UTF-8."""
-    body = token.rstrip("=")
+    body = token.replace("\r", "").replace("\n", "").rstrip("=")
     if len(body) > _B64_MAX or len(body) % 4 == 1:
         return None
     url = "-" in body or "_" in body

@@ -27,6 +27,9 @@ def b64(text: str) -> str:
     return base64.b64encode(text.encode()).decode()
 
 
+MIME = base64.encodebytes(f"Dear team, please write to {EMAIL} about the invoice. ".encode() * 3).decode()
+
+
 # -- the normaliser -------------------------------------------------------------------------
 
 NORMALISED = [
@@ -41,6 +44,8 @@ NORMALISED = [
     ("arabic-indic digits", "\u0664\u0661\u0661\u0661", "4111"),
     ("accents", "Zo\u00eb Jos\u0065\u0301", "Zoe Jose"),
     ("percent", "anne%40example%2Ecom", "anne@example.com"),
+    ("percent twice", "anne%2540example.com", "anne@example.com"),
+    ("spelled local dots", "anne dot k at example dot com", "anne.k@example.com"),
     ("entities", "anne&#64;example&#x2e;com", "anne@example.com"),
     ("bracketed", "anne[at]example[dot]com", "anne@example.com"),
     ("bracketed spaced", "anne ( at ) example { dot } com", "anne@example.com"),
@@ -130,6 +135,7 @@ SPANS = [
         "t " + base64.urlsafe_b64encode(b"card 4111111111111111").decode().rstrip("="),
         [("CREDIT_CARD", base64.urlsafe_b64encode(b"card 4111111111111111").decode().rstrip("="))],
     ),
+    ("base64 wrapped (MIME)", f"att:\n{MIME}Thanks", [("EMAIL_ADDRESS", MIME.rstrip())]),
     ("prose at stays", "look at example.com tomorrow", []),
     ("decimal amount", "total 12345678.90 EUR", []),
     ("coordinates", "at 51.507351, -0.127758 and 40.712776 -74.005974", []),
