@@ -9,7 +9,8 @@ disguised by encoding still reads as itself:
    nonspacing marks are dropped (``é`` reads ``e``), confusable letters (Cyrillic and
    Greek lookalikes) fold to their ASCII twin, decimal digits of any script to ``0-9``,
    every dash to ``-``, every space to ``' '``, dot- and slash-like marks to ``.``/``/``;
-2. runs of spaces and tabs become one space;
+2. runs of spaces and tabs become one space; four or more single digits spaced apart
+   (``4 1 5 5 ...``) become one number;
 3. percent-encoding (once or twice) and HTML entities of ``@ . + - _`` are decoded;
 4. bracketed spellings (``[at]``, ``(dot)``, ``[.]``, ``{@}``) become ``@`` / ``.``;
 5. inside an e-mail shape only, spaced and spelled separators (``john dot smith at
@@ -226,6 +227,7 @@ def _apply(text: str, edits: list[tuple[int, int, str]]) -> tuple[str, _Pass]:
 
 _NON_ASCII = re.compile(r"[^\x00-\x7f]+")
 _SPACES = re.compile(r"[ \t]{2,}|\t")
+_SPACED_DIGITS = re.compile(r"(?<![\w.,])\d(?: \d){3,}(?![\w.,])")
 _ENCODED = re.compile(r"%(?:25)?(?:40|2[EeBbDd]|5[Ff])|&(?:#0*64|#[xX]0*40|commat|#0*46|#[xX]0*2[eE]|period);")
 _DECODED = {"40": "@", "2e": ".", "2b": "+", "2d": "-", "5f": "_"}
 _BRACKETED = re.compile(r"(?i)[\[({<][ \[({<]{0,8}(at|dot|@|\.)[ \])}>]{0,8}(?<=[\])}>])")
@@ -243,10 +245,43 @@ _TRIGGERS = ("  ", "\t", "%", "&", "[", "(", "{", "<", "@")
 _AT_WORD = re.compile(r" [aA][tT] ")
 
 
+class _FoldTable(dict[int, str]):
+    """``str.translate`` table filled on demand with :func:`_fold_char`."""
+
+    def __missing__(self, key: int) -> str:
+        value = self[key] = _fold_char(chr(key))
+        return value
+
+
+_FOLD_TABLE = _FoldTable()
+
+
+@lru_cache(maxsize=1)
+def _joiner() -> re.Pattern[str]:
+    """A character class of every joining character (built on first non-ASCII text)."""
+    ranges: list[list[int]] = []
+    for cp in (*range(0x80, 0x30000), *range(0xE0000, 0xE1000)):
+        if _joins(chr(cp)):
+            if ranges and ranges[-1][1] == cp - 1:
+                ranges[-1][1] = cp
+            else:
+                ranges.append([cp, cp])
+    _joins.cache_clear()
+    return re.compile("[" + "".join(f"\\U{a:08x}-\\U{b:08x}" for a, b in ranges) + "]")
+
+
 def _chars(text: str) -> list[tuple[int, int, str]]:
     edits: list[tuple[int, int, str]] = []
+    joiner = _joiner()
     for m in _NON_ASCII.finditer(text):
         run, base = m.group(0), m.start()
+        if not joiner.search(run):  # no clusters: one C-speed translate of the whole run
+            folded = run.translate(_FOLD_TABLE)
+            if folded == run:
+                continue
+            if len(folded) == len(run):
+                edits.append((base, base + len(run), folded))  # one to one, mapped by position
+                continue
         i, n = 0, len(run)
         while i < n:
             j = i + 1
@@ -265,6 +300,15 @@ def _chars(text: str) -> list[tuple[int, int, str]]:
 
 def _spaces(text: str) -> list[tuple[int, int, str]]:
     return [(m.start(), m.end(), " ") for m in _SPACES.finditer(text)]
+
+
+def _spaced_digits(text: str) -> list[tuple[int, int, str]]:
+    """``4 1 5 5 5 5 0 1 2 3`` reads as one number: the spaces go."""
+    out = []
+    for m in _SPACED_DIGITS.finditer(text):
+        base = m.start()
+        out.extend((base + i, base + i + 1, "") for i in range(1, len(m.group(0)), 2))
+    return out
 
 
 def _encoded(text: str) -> list[tuple[int, int, str]]:
@@ -307,13 +351,18 @@ def _spelled(text: str) -> list[tuple[int, int, str]]:
     return out
 
 
-_PASSES = (_spaces, _encoded, _bracketed, _spelled)
+_PASSES = (_spaces, _spaced_digits, _encoded, _bracketed, _spelled)
 
 
 def normalize(text: str) -> Normalized:
     """``text`` as a reader sees it, and the way back to the original characters."""
     plain = text.isascii()
-    if plain and not any(t in text for t in _TRIGGERS) and not _AT_WORD.search(text):
+    if (
+        plain
+        and not any(t in text for t in _TRIGGERS)
+        and not _AT_WORD.search(text)
+        and not _SPACED_DIGITS.search(text)
+    ):
         return Normalized(text, text)
     passes: list[_Pass] = []
     current = text

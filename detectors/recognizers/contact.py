@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 
 import phonenumbers
 
@@ -18,6 +19,22 @@ _DECIMAL = re.compile(r"(?:^|\s)-?\(?\d+\.\d+\)?(?=\s|$)")
 _ZIP4 = re.compile(r"\d{5}-\d{4}")
 _EXIT_CODE = re.compile(r"^(?:\+ ?|00 ?|011[ .-]?)")
 _TOKEN = re.compile(r"\S+")
+_WINDOW_BUDGET = 64  # failed candidates per text whose inner windows are tried
+
+
+@lru_cache(maxsize=8192)
+def _national(text: str) -> tuple[bool, bool]:
+    """(valid in one of the regions, possible in one of them) for a national number."""
+    possible = False
+    for region in _PHONE_REGIONS:
+        try:
+            number = phonenumbers.parse(text, region)
+        except phonenumbers.NumberParseException:
+            continue
+        if phonenumbers.is_valid_number(number):
+            return True, True
+        possible = possible or phonenumbers.is_possible_number(number)
+    return False, possible
 
 
 class EmailRecognizer(Recognizer):
@@ -69,10 +86,14 @@ class PhoneRecognizer(Recognizer):
         tokens at its ends ("7 +44 20 7946 0958"); then context, as for every recognizer."""
         out = []
         lowered = text.lower()
+        budget = _WINDOW_BUDGET  # windows parse numbers: a text of digit noise gets a bounded number
         for m in self.pattern.finditer(text):
             start, end = m.start(), m.end()
             score = self.validate(m)
             if score is None:
+                if budget <= 0:
+                    continue
+                budget -= 1
                 for start, end in windows(text, m.start(), m.end("num"), _TOKEN, max_dropped=2):
                     score = self._score(text, start, end, end) if self.pattern.fullmatch(text, start, end) else None
                     if score is not None:
@@ -120,15 +141,9 @@ class PhoneRecognizer(Recognizer):
             # up for forms and tests look like this): still a phone number.
             return 0.6 if phonenumbers.is_possible_number(number) else None
         formatted = any(ch in text for ch in " ()-.") or text.startswith("0") or has_ext
-        possible = False
-        for region in _PHONE_REGIONS:
-            try:
-                number = phonenumbers.parse(text, region)
-            except phonenumbers.NumberParseException:
-                continue
-            if phonenumbers.is_valid_number(number):
-                return 0.7 if formatted else 0.3
-            possible = possible or phonenumbers.is_possible_number(number)
+        valid, possible = _national(text)
+        if valid:
+            return 0.7 if formatted else 0.3
         if possible and _NANP_FORMATTED.fullmatch(text):
             return 0.55  # (415) 555-0123 shape
         return None
