@@ -89,10 +89,10 @@ class TextScanner:
         return self.ner is not None and text not in self._ner_cache and any(c.isupper() for c in text)
 
     def prepare(self, texts: Iterable[str]) -> None:
-        """Analyse the (normalised) texts NER has not seen yet, in one batch."""
+        """Analyse the texts NER has not seen yet, in one batch."""
         if self.ner is None:
             return
-        todo = list(dict.fromkeys(n for n in (normalize(t).text for t in texts) if self.needs_ner(n)))
+        todo = list(dict.fromkeys(t for t in texts if self.needs_ner(t)))
         if not todo:
             return
         if len(self._ner_cache) + len(todo) > _CACHE_LIMIT:
@@ -104,7 +104,6 @@ class TextScanner:
         self._ner_cache.clear()
 
     def _ner(self, text: str) -> list[Finding]:
-        """NER spans of an already normalised text."""
         if self.ner is None or not any(c.isupper() for c in text):
             return []
         found = self._ner_cache.get(text)
@@ -124,6 +123,8 @@ class TextScanner:
         norm = normalize(text)
         findings = self._patterns(norm.text, 0, context)
         if prose if prose is not None else looks_like_prose(norm.text):
+            # NER reads the normalised text: ``pending`` collects it, so the batch
+            # ``prepare`` analyses is keyed as ``_ner`` looks it up.
             findings.extend(self._ner(norm.text))
         if norm.changed:
             findings = [Finding(f.entity, *norm.original_span(f.start, f.end), f.score, f.recognizer) for f in findings]
