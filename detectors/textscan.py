@@ -31,7 +31,6 @@ from detectors.recognizers import Finding, Recognizer, default_recognizers
 _CACHE_LIMIT = 50_000
 # Base64 tokens: at least 12 characters (9 bytes, a short e-mail), at most 1 MiB; decoded
 # text is scanned again (a token inside a decoded token too, down to this depth).
-# MIME wraps base64 in lines: a token may go on over line breaks.
 _B64 = re.compile(r"(?<![A-Za-z0-9+/_=-])[A-Za-z0-9+/_-]{12,}={0,2}(?![A-Za-z0-9+/_=-])")
 _MIME_LINE = 60  # MIME wraps base64 in full lines of 64 or 76: such a line goes on in the next
 _B64_MAX = 1 << 20
