@@ -27,6 +27,7 @@ import orjson
 from detectors.ner import NerEngine
 from detectors.normalize import normalize
 from detectors.recognizers import Finding, Recognizer, default_recognizers
+from detectors.recognizers.contact import is_nanp_number
 
 _CACHE_LIMIT = 50_000
 # Base64 tokens: at least 12 characters (9 bytes, a short e-mail), at most 1 MiB; decoded
@@ -234,7 +235,7 @@ class TextScanner:
         suffixes: dict[str, int] = {}  # next free number per replacement: linear in the key count
         for key, value in node.items():
             skey = key if isinstance(key, str) else str(key)
-            new_key, entities = self.redact_leaf(skey, "") if skey else (skey, [])
+            new_key, entities = self.redact_key(skey, value) if skey else (skey, [])
             if entities:
                 if found is not None:
                     found.extend((f"{path}.{{key}}" if path else "{key}", e) for e in entities)
@@ -242,6 +243,17 @@ class TextScanner:
             child = f"{path}.{new_key}" if path else new_key
             out[new_key] = self._walk(value, child, ops, found, "" if entities else skey)
         return out
+
+    def redact_key(self, key: str, value: Any) -> tuple[str, list[str]]:
+        """An object key: scanned like a leaf, with a short string value as context
+        (``{"4155550123": "mobile"}``); a key that is ten bare digits of a valid North
+        American number counts even without context (renaming a key loses little: its
+        value stays)."""
+        context = value if isinstance(value, str) and len(value) <= 40 else ""
+        new_key, entities = self.redact_leaf(key, context)
+        if not entities and key_is_phone(key):
+            return "<PHONE_NUMBER>", ["PHONE_NUMBER"]
+        return new_key, entities
 
     def redact_leaf(self, text: str, context: str = "") -> tuple[str, list[str]]:
         """A JSON leaf or key: ``<ENTITY>`` when the whole value is one, else its spans
@@ -255,6 +267,11 @@ class TextScanner:
         if len(spans) == 1 and spans[0].start == 0 and spans[0].end == len(text):
             return f"<{spans[0].entity}>", [spans[0].entity]
         return redact_spans(text, spans), [f.entity for f in spans]
+
+
+def key_is_phone(key: str) -> bool:
+    """A key that is ten bare digits of a valid North American number."""
+    return is_nanp_number(normalize(key).text.strip())
 
 
 def _unique(new_key: str, out: dict[str, Any], original: dict[Any, Any], suffixes: dict[str, int]) -> str:

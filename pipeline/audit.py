@@ -27,7 +27,7 @@ from pathlib import Path
 from typing import Any
 
 from detectors.normalize import normalize
-from detectors.textscan import TextScanner, number_text
+from detectors.textscan import TextScanner, key_is_phone, number_text
 
 _HASHED = re.compile(r"^[A-Za-z0-9_-]{1,32}:[0-9a-f]{64}$")
 _PII_HEADER = "cdr.pii"
@@ -105,6 +105,8 @@ class Auditor:
         """A key or column name as it may be printed: scanned (and counted) first; one
         holding personal data is printed as ``<ENTITY>``."""
         found = self.entities(name)
+        if not found and key_is_phone(name):
+            found = [("PHONE_NUMBER", "plain")]  # as the scanner renames such keys
         if not found:
             return name
         self._count(f"<{found[0][0]}>", where if where != VALUE else KEY, found)

@@ -37,6 +37,19 @@ def _national(text: str) -> tuple[bool, bool]:
     return False, possible
 
 
+@lru_cache(maxsize=8192)
+def is_nanp_number(digits: str) -> bool:
+    """Ten bare digits (or eleven with the leading 1) valid as a North American number:
+    assigned area code and exchange. Much stricter than "valid in one of the regions",
+    which most runs of nine or ten digits are somewhere."""
+    if not digits.isdigit() or not (len(digits) == 10 or (len(digits) == 11 and digits[0] == "1")):
+        return False
+    try:
+        return phonenumbers.is_valid_number_for_region(phonenumbers.parse(digits, "US"), "US")
+    except phonenumbers.NumberParseException:
+        return False
+
+
 class EmailRecognizer(Recognizer):
     entity = "EMAIL_ADDRESS"
     name = "email"

@@ -275,3 +275,10 @@ def test_a_redacted_text_never_contains_the_planted_value(before: str, after: st
     redacted = SCANNER.redact(f"{before} {planted} {after}")
     leaked = planted in redacted
     assert not leaked, "the planted value survived redaction"
+
+
+def test_phone_numbers_as_map_keys_are_renamed_and_ids_are_not() -> None:
+    doc = {"4155550123": "mobile", "2125550123": {"visits": 3}, "123456789": 1, "1700000000": 2, "+44 20 7946 0958": 0}
+    out = SCANNER.redact_json(doc)
+    assert list(out) == ["<PHONE_NUMBER>", "<PHONE_NUMBER#2>", "123456789", "1700000000", "<PHONE_NUMBER#3>"]
+    assert list(out.values()) == list(doc.values())
