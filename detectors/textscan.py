@@ -30,6 +30,8 @@ from detectors.recognizers import Finding, Recognizer, default_recognizers
 from detectors.recognizers.contact import is_nanp_number
 
 _CACHE_LIMIT = 50_000
+_WORD = re.compile(r"[A-Za-z\u00C0-\u024F]{2,}")
+
 # Base64 tokens: at least 12 characters (9 bytes, a short e-mail), at most 1 MiB; decoded
 # text is scanned again (a token inside a decoded token too, down to this depth).
 _B64 = re.compile(r"(?<![A-Za-z0-9+/_=-])[A-Za-z0-9+/_-]{12,}={0,2}(?![A-Za-z0-9+/_=-])")
@@ -37,7 +39,6 @@ _MIME_LINE = 60  # MIME wraps base64 in full lines of 64 or 76: such a line goes
 _B64_MAX = 1 << 20
 _B64_DEPTH = 2
 _CONTEXT_CHARS = re.compile(r"[^A-Za-z0-9]+")
-_WORD = re.compile(r"[A-Za-z\u00C0-\u024F]{2,}")
 
 
 def looks_like_prose(text: str) -> bool:
