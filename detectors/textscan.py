@@ -1,13 +1,23 @@
 """Value-level scanning: spans of personal data inside free text and JSON documents.
 
-Fast pattern recognizers (with validators) run on every text; spaCy NER (PERSON,
-LOCATION, through Presidio) runs only on free text, batched: :meth:`TextScanner.prepare`
-analyses many texts in one ``nlp.pipe`` call and caches the results, so the per-record
-path finds them ready.
+Every text is matched as a reader sees it (:func:`detectors.normalize.normalize`: NFKC,
+no zero-width characters, confusables folded, ``[at]``/``%40`` decoded) and each span is
+mapped back to the original characters it covers. Fast pattern recognizers (with
+validators) run on every text; base64-looking tokens are decoded and scanned too (a
+token holding personal data is a span as a whole); spaCy NER (PERSON, LOCATION, through
+Presidio) runs only on free text, batched: :meth:`TextScanner.prepare` analyses many
+texts in one ``nlp.pipe`` call and caches the results, so the per-record path finds
+them ready.
+
+In JSON documents numbers are scanned as their digits, object keys are scanned like
+values (a key holding personal data is replaced, distinct keys staying distinct), and a
+leaf's key name is context for the recognizers (``{"phone": 4155550100}``).
 """
 
 from __future__ import annotations
 
+import base64
+import binascii
 import re
 from collections.abc import Callable, Iterable, Sequence
 from typing import Any
@@ -15,11 +25,21 @@ from typing import Any
 import orjson
 
 from detectors.ner import NerEngine, NerRefused
+from detectors.normalize import normalize
 from detectors.recognizers import Finding, Recognizer, default_recognizers
+from detectors.recognizers.contact import is_nanp_number
 
 _CACHE_LIMIT = 50_000
 _CACHE_CHARS = 4_000_000  # texts kept as cache keys: a few long ones, not 50,000 of them
 _WORD = re.compile(r"[A-Za-z\u00C0-\u024F]{2,}")
+
+# Base64 tokens: at least 12 characters (9 bytes, a short e-mail), at most 1 MiB; decoded
+# text is scanned again (a token inside a decoded token too, down to this depth).
+_B64 = re.compile(r"(?<![A-Za-z0-9+/_=-])[A-Za-z0-9+/_-]{12,}={0,2}(?![A-Za-z0-9+/_=-])")
+_MIME_LINE = 60  # MIME wraps base64 in full lines of 64 or 76: such a line goes on in the next
+_B64_MAX = 1 << 20
+_B64_DEPTH = 2
+_CONTEXT_CHARS = re.compile(r"[^A-Za-z0-9]+")
 
 
 def looks_like_prose(text: str) -> bool:
@@ -128,27 +148,72 @@ class TextScanner:
 
     # -- scanning -------------------------------------------------------------------------
 
-    def find(self, text: str, prose: bool | None = None) -> list[Finding]:
-        """Spans in ``text``. NER runs when the text is prose (or ``prose`` says so)."""
-        findings: list[Finding] = []
-        for rec in self.recognizers:
-            findings.extend(rec.find(text))
-        if prose if prose is not None else looks_like_prose(text):
-            findings.extend(self._ner(text))
+    def find(self, text: str, prose: bool | None = None, context: str = "") -> list[Finding]:
+        """Spans in ``text`` (offsets into ``text`` itself). NER runs when the text is prose
+        (or ``prose`` says so). ``context`` (a field or key name) counts as words before it."""
+        norm = normalize(text)
+        findings = self._patterns(norm.text, 0, context)
+        if prose if prose is not None else looks_like_prose(norm.text):
+            # NER reads the normalised text: ``pending`` collects it, so the batch
+            # ``prepare`` analyses is keyed as ``_ner`` looks it up.
+            findings.extend(self._ner(norm.text))
+        if norm.changed:
+            findings = [Finding(f.entity, *norm.original_span(f.start, f.end), f.score, f.recognizer) for f in findings]
         return merge(findings)
+
+    def _patterns(self, text: str, depth: int, context: str = "") -> list[Finding]:
+        """Recognizer and base64 findings in normalised ``text``."""
+        out: list[Finding] = []
+        if context:
+            prefix = _CONTEXT_CHARS.sub(" ", context)[-32:].lower() + ": "
+            scan, off = prefix + text, len(prefix)
+        else:
+            scan, off = text, 0
+        for rec in self.recognizers:
+            for f in rec.find(scan):
+                if f.start >= off:
+                    out.append(Finding(f.entity, f.start - off, f.end - off, f.score, f.recognizer) if off else f)
+        if depth < _B64_DEPTH:
+            for start, end in _base64_tokens(text):
+                inner = self._decoded(text[start:end], depth)
+                if inner is not None:
+                    out.append(Finding(inner.entity, start, end, inner.score, "base64"))
+        return out
+
+    def _decoded(self, token: str, depth: int) -> Finding | None:
+        """The strongest finding in the text a base64 token decodes to, if any."""
+        decoded = decode_base64(token)
+        if decoded is None:
+            return None
+        inner = self._patterns(normalize(decoded).text, depth + 1)
+        return max(inner, key=lambda f: f.score) if inner else None
 
     def redact(self, text: str) -> str:
         spans = self.find(text)
         return redact_spans(text, spans) if spans else text
 
     def whole_value(self, value: str) -> tuple[str, float] | None:
-        """The entity the whole value is, if any (score >= 0.5)."""
+        """The entity the whole (normalised) value is, if any (score >= 0.5); a value that
+        is base64 of text holding personal data counts as that entity."""
+        norm = normalize(value).text
         best: tuple[str, float] | None = None
         for rec in self.recognizers:
-            score = rec.match_value(value)
+            score = rec.match_value(norm)
             if score is not None and score >= 0.5 and (best is None or score > best[1]):
                 best = (rec.entity, score)
+        if best is None:
+            token = norm.strip()
+            if _B64.fullmatch(token):
+                inner = self._decoded(token, 0)
+                if inner is not None:
+                    best = (inner.entity, inner.score)
         return best
+
+    def value_scores(self, value: str) -> list[tuple[str, float]]:
+        """Every recognizer's score for the whole normalised value (weak ones included),
+        for callers that weigh evidence over many values."""
+        norm = normalize(value).text
+        return [(rec.entity, s) for rec in self.recognizers if (s := rec.match_value(norm)) is not None]
 
     # -- JSON -----------------------------------------------------------------------------
 
@@ -158,48 +223,143 @@ class TextScanner:
         path_ops: dict[str, Callable[[Any], Any]] | None = None,
         found: list[tuple[str, str]] | None = None,
     ) -> Any:
-        """Walk a JSON document: declared paths get their operator; every other string leaf
-        and every object key is scanned, detected spans becoming ``<ENTITY>``. Paths are
-        dotted keys, ``[]`` for array elements (``addresses[].street``)."""
-        return self._walk(doc, "", path_ops or {}, found)
+        """Walk a JSON document: declared paths get their operator; every other string or
+        number leaf and every object key is scanned, detected spans becoming ``<ENTITY>``
+        (a number holding personal data becomes the string ``<ENTITY>``). A key holding
+        personal data is replaced, and later paths use the replacement. Paths are dotted
+        keys, ``[]`` for array elements (``addresses[].street``)."""
+        return self._walk(doc, "", path_ops or {}, found, "")
 
     def _walk(
-        self, node: Any, path: str, ops: dict[str, Callable[[Any], Any]], found: list[tuple[str, str]] | None
+        self,
+        node: Any,
+        path: str,
+        ops: dict[str, Callable[[Any], Any]],
+        found: list[tuple[str, str]] | None,
+        context: str,
     ) -> Any:
         op = ops.get(path)
         if op is not None and path:
             return None if node is None else op(node)
         if isinstance(node, dict):
-            out: dict[str, Any] = {}
-            for key, value in node.items():
-                child = f"{path}.{key}" if path else str(key)
-                new_key = key
-                hit = self.whole_value(key) if isinstance(key, str) and key else None
-                if hit is not None:
-                    new_key = f"<{hit[0]}>"
-                    n = 1
-                    while new_key in out:
-                        n += 1
-                        new_key = f"<{hit[0]}#{n}>"
-                    if found is not None:
-                        found.append((f"{path}.{{key}}" if path else "{key}", hit[0]))
-                out[new_key] = self._walk(value, child, ops, found)
-            return out
+            return self._walk_object(node, path, ops, found)
         if isinstance(node, list):
             child = f"{path}[]"
-            return [self._walk(v, child, ops, found) for v in node]
+            return [self._walk(v, child, ops, found, context) for v in node]
         if isinstance(node, str) and node:
-            hit = self.whole_value(node)
-            if hit is not None:
+            new, entities = self.redact_leaf(node, context)
+            if entities and found is not None:
+                found.extend((path, e) for e in entities)
+            return new
+        if isinstance(node, int | float) and not isinstance(node, bool):
+            new, entities = self.redact_leaf(number_text(node), context)
+            if entities:
                 if found is not None:
-                    found.append((path, hit[0]))
-                return f"<{hit[0]}>"
-            spans = self.find(node)
-            if spans:
-                if found is not None:
-                    found.extend((path, f.entity) for f in spans)
-                return redact_spans(node, spans)
+                    found.extend((path, e) for e in entities)
+                return f"<{entities[0]}>"  # a number cannot be redacted in part
         return node
+
+    def _walk_object(
+        self, node: dict[Any, Any], path: str, ops: dict[str, Callable[[Any], Any]], found: list[tuple[str, str]] | None
+    ) -> dict[str, Any]:
+        out: dict[str, Any] = {}
+        suffixes: dict[str, int] = {}  # next free number per replacement: linear in the key count
+        for key, value in node.items():
+            skey = key if isinstance(key, str) else str(key)
+            new_key, entities = self.redact_key(skey, value) if skey else (skey, [])
+            if entities:
+                if found is not None:
+                    found.extend((f"{path}.{{key}}" if path else "{key}", e) for e in entities)
+                new_key = _unique(new_key, out, node, suffixes)
+            child = f"{path}.{new_key}" if path else new_key
+            out[new_key] = self._walk(value, child, ops, found, "" if entities else skey)
+        return out
+
+    def redact_key(self, key: str, value: Any) -> tuple[str, list[str]]:
+        """An object key: scanned like a leaf, with a short string value as context
+        (``{"4155550123": "mobile"}``); a key that is ten bare digits of a valid North
+        American number counts even without context (renaming a key loses little: its
+        value stays)."""
+        context = value if isinstance(value, str) and len(value) <= 40 else ""
+        new_key, entities = self.redact_leaf(key, context)
+        if not entities and key_is_phone(key):
+            return "<PHONE_NUMBER>", ["PHONE_NUMBER"]
+        return new_key, entities
+
+    def redact_leaf(self, text: str, context: str = "") -> tuple[str, list[str]]:
+        """A JSON leaf or key: ``<ENTITY>`` when the whole value is one, else its spans
+        redacted; and the entities found (empty when nothing was)."""
+        hit = self.whole_value(text)
+        if hit is not None:
+            return f"<{hit[0]}>", [hit[0]]
+        spans = self.find(text, context=context)
+        if not spans:
+            return text, []
+        if len(spans) == 1 and spans[0].start == 0 and spans[0].end == len(text):
+            return f"<{spans[0].entity}>", [spans[0].entity]
+        return redact_spans(text, spans), [f.entity for f in spans]
+
+
+def key_is_phone(key: str) -> bool:
+    """A key that is ten bare digits of a valid North American number."""
+    return is_nanp_number(normalize(key).text.strip())
+
+
+def _unique(new_key: str, out: dict[str, Any], original: dict[Any, Any], suffixes: dict[str, int]) -> str:
+    """``new_key``, or the first free numbered form of it: never a key already written
+    nor one of the document's own keys (which may come later)."""
+    if new_key not in out and new_key not in original:
+        suffixes.setdefault(new_key, 2)
+        return new_key
+    n = suffixes.get(new_key, 2)
+    whole = new_key.startswith("<") and new_key.endswith(">") and new_key.count("<") == 1
+    while True:
+        candidate = f"{new_key[:-1]}#{n}>" if whole else f"{new_key}#{n}"
+        n += 1
+        if candidate not in out and candidate not in original:
+            suffixes[new_key] = n
+            return candidate
+
+
+def _base64_tokens(text: str) -> list[tuple[int, int]]:
+    """Spans of base64-looking tokens; the lines of a wrapped block (full lines of the
+    same length, then a last one) make one token."""
+    spans: list[tuple[int, int]] = []
+    full = 0  # the length of the block's full lines, while a block is open
+    for m in _B64.finditer(text):
+        start, end = m.span()
+        if spans and full and text[spans[-1][1] : start] in ("\n", "\r\n") and end - start <= full:
+            spans[-1] = (spans[-1][0], end)
+            full = full if end - start == full else 0
+            continue
+        spans.append((start, end))
+        full = end - start if end - start >= _MIME_LINE and (end - start) % 4 == 0 else 0
+    return spans
+
+
+def number_text(value: int | float) -> str:
+    """The digits of a JSON number as a reader sees them (4111111111111111.0 too)."""
+    if isinstance(value, float) and value.is_integer() and abs(value) < 1e19:
+        return str(int(value))
+    return str(value)
+
+
+def decode_base64(token: str) -> str | None:
+    """The text a base64 (or base64url) token encodes, when it is mostly printable UTF-8."""
+    body = token.replace("\r", "").replace("\n", "").rstrip("=")
+    if len(body) > _B64_MAX or len(body) % 4 == 1:
+        return None
+    url = "-" in body or "_" in body
+    if url and ("+" in body or "/" in body):
+        return None
+    try:
+        raw = base64.b64decode(body + "=" * (-len(body) % 4), altchars=b"-_" if url else None, validate=True)
+        text = raw.decode("utf-8")
+    except (binascii.Error, ValueError):
+        return None
+    if not text or (not text.isprintable() and sum(c.isprintable() or c in "\t\r\n" for c in text) < 0.9 * len(text)):
+        return None
+    return text
 
 
 def parse_json_text(value: str) -> Any | None:

@@ -1,7 +1,17 @@
-"""`cdr audit`: an independent leak check over CDR output. Every string in a record's key,
-row images, key headers and JSON documents inside them goes through the detectors'
-recognizers (patterns with validators; spaCy NER with ``--ner``); whatever they flag as
-raw personal data is counted per topic, field and entity. Values are never reported.
+"""`cdr audit`: an independent leak check over CDR output. Everything a record carries
+goes through the same normaliser and value scanner the service uses
+(:class:`detectors.textscan.TextScanner`: patterns with validators, base64 decoding;
+spaCy NER with ``--ner``): the record key, the row images, the schema, every header
+(name and value) and the JSON documents inside them, their object keys (a column or
+map key can be personal data) and their numbers (read as digits, with the field name as
+context). Whatever is flagged as raw personal data is counted per topic, field and
+entity, and per entity and leak class. Values are never reported; a field name that is
+itself personal data is reported as ``<ENTITY>``.
+
+Leak classes name where a value was found (``value``, ``number``, ``key``, ``header``,
+``schema``, ``raw``: an undecodable record read as text) and, when it was disguised,
+how: ``+disguised`` (found only once normalised: zero-width or confusable characters,
+full-width digits, ``%40``, ``[at]``...) or ``+base64``.
 
 Fields the record's ``cdr.pii`` header lists as ``tag`` are kept on purpose (declared
 sensitive, passed with a label) and are counted apart, not as leaks.
@@ -12,23 +22,27 @@ from __future__ import annotations
 import json
 import re
 from collections import Counter
-from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from detectors.textscan import TextScanner
+from detectors.normalize import normalize
+from detectors.textscan import TextScanner, key_is_phone, number_text
 
 _HASHED = re.compile(r"^[A-Za-z0-9_-]{1,32}:[0-9a-f]{64}$")
-_SKIP_HEADERS = ("cdr.pii", "cdr.policy", "cdr.source")
+_PII_HEADER = "cdr.pii"
 _KEY_HEADERS = ("__debezium.oldkey", "__debezium.newkey")
+_MAX_DEPTH = 64  # deeper JSON is read as text
 MIN_SCORE = 0.5
+
+VALUE, NUMBER, KEY, HEADER, SCHEMA, RAW = "value", "number", "key", "header", "schema", "raw"
 
 
 @dataclass
 class AuditReport:
     records: Counter[str] = field(default_factory=Counter)  # per topic
     findings: Counter[tuple[str, str, str]] = field(default_factory=Counter)  # (topic, field, entity)
+    classes: Counter[tuple[str, str]] = field(default_factory=Counter)  # (entity, leak class)
     tagged: Counter[tuple[str, str]] = field(default_factory=Counter)  # (topic, field): kept on purpose
     undecodable: int = 0
 
@@ -37,75 +51,151 @@ class AuditReport:
         return sum(self.findings.values())
 
 
-def _payload(raw: bytes | None) -> Any:
+def _payload(raw: bytes | None) -> tuple[Any, Any]:
+    """(payload, schema) of a JSON record (schema None when it has none)."""
     if raw is None:
-        return None
+        return None, None
     doc = json.loads(raw)
     if isinstance(doc, dict) and "payload" in doc and "schema" in doc:
-        return doc["payload"]
-    return doc
+        return doc["payload"], doc["schema"]
+    return doc, None
 
 
-def _leaves(value: Any, path: str) -> Iterator[tuple[str, str]]:
-    """(path, string) for every string leaf; strings holding JSON documents are entered."""
-    if isinstance(value, str):
-        text = value.strip()
-        if text[:1] in "{[" and text[-1:] in "}]":
-            try:
-                inner = json.loads(text)
-            except ValueError:
-                inner = None
-            if isinstance(inner, dict | list):
-                yield from _leaves(inner, path)
-                return
-        yield path, value
-    elif isinstance(value, dict):
-        for k, v in value.items():
-            if isinstance(k, str):
-                yield f"{path}.{{key}}" if path else "{key}", k
-            yield from _leaves(v, f"{path}.{k}" if path else str(k))
-    elif isinstance(value, list):
-        for item in value:
-            yield from _leaves(item, f"{path}[]")
+def _json_inside(text: str) -> Any | None:
+    stripped = text.strip()
+    if stripped[:1] in "{[" and stripped[-1:] in "}]":
+        try:
+            inner = json.loads(stripped)
+        except ValueError:
+            return None
+        if isinstance(inner, dict | list):
+            return inner
+    return None
 
 
 class Auditor:
     def __init__(self, scanner: TextScanner) -> None:
         self.scanner = scanner
         self.report = AuditReport()
+        self._topic = ""
 
-    def entities(self, text: str) -> set[str]:
-        if _HASHED.match(text) or not text.strip():
-            return set()
-        return {f.entity for f in self.scanner.find(text) if f.score >= MIN_SCORE}
+    def entities(self, text: str, context: str = "") -> list[tuple[str, str]]:
+        """(entity, form) for each span of raw personal data in ``text``; form is
+        ``plain``, ``disguised`` or ``base64``."""
+        if not text.strip() or _HASHED.match(text):
+            return []
+        out = []
+        for f in self.scanner.find(text, context=context):
+            if f.score < MIN_SCORE:
+                continue
+            if f.recognizer == "base64":
+                form = "base64"
+            else:
+                span = text[f.start : f.end]
+                form = "disguised" if normalize(span).text != span else "plain"
+            out.append((f.entity, form))
+        return out
+
+    def _count(self, path: str, where: str, found: list[tuple[str, str]]) -> None:
+        for entity, form in found:
+            self.report.findings[(self._topic, path, entity)] += 1
+            self.report.classes[(entity, where if form == "plain" else f"{where}+{form}")] += 1
+
+    def _safe(self, name: str, where: str) -> str:
+        """A key or column name as it may be printed: scanned (and counted) first; one
+        holding personal data is printed as ``<ENTITY>``."""
+        found = self.entities(name)
+        if not found and key_is_phone(name):
+            found = [("PHONE_NUMBER", "plain")]  # as the scanner renames such keys
+        if not found:
+            return name
+        self._count(f"<{found[0][0]}>", where if where != VALUE else KEY, found)
+        return f"<{found[0][0]}>"
+
+    def _walk(self, node: Any, path: str, where: str, context: str, depth: int) -> None:
+        if depth > _MAX_DEPTH:
+            self._count(path, where, self.entities(json.dumps(node), context))
+            return
+        if isinstance(node, dict):
+            for k, v in node.items():
+                name = self._safe(str(k), where)
+                child = f"{path}.{name}" if path else name
+                self._walk(v, child, where, "" if name != str(k) else str(k), depth + 1)
+        elif isinstance(node, list):
+            for item in node:
+                self._walk(item, f"{path}[]", where, context, depth + 1)
+        elif isinstance(node, str):
+            inner = _json_inside(node)
+            if inner is not None:
+                self._walk(inner, path, where, context, depth + 1)
+            else:
+                self._count(path, where, self.entities(node, context))
+        elif isinstance(node, int | float) and not isinstance(node, bool):
+            self._count(path, NUMBER if where == VALUE else where, self.entities(number_text(node), context))
 
     def add(self, topic: str, key: bytes | None, value: bytes | None, headers: list[tuple[str, bytes | None]]) -> None:
         self.report.records[topic] += 1
+        self._topic = topic
         head = dict(headers)
         try:
-            tagged = {c for c, t in json.loads(head.get("cdr.pii") or b"{}").items() if str(t).startswith("tag")}
-            parts: list[tuple[str, Any]] = [("key", _payload(key))]
-            doc = _payload(value)
-            for name in _KEY_HEADERS:
-                if head.get(name) is not None:
-                    parts.append((f"header:{name}", _payload(head[name])))
+            pii = json.loads(head.get(_PII_HEADER) or b"{}")
+            tagged = {c for c, t in pii.items() if str(t).startswith("tag")} if isinstance(pii, dict) else set()
         except ValueError:
-            self.report.undecodable += 1
-            return
-        if isinstance(doc, dict) and ("after" in doc or "before" in doc) and "op" in doc:
-            parts += [("before", doc.get("before")), ("after", doc.get("after"))]
-        elif doc is not None:
-            parts.append(("row", doc))
-        for where, part in parts:
-            if not isinstance(part, dict):
+            tagged = set()
+        for name, raw in headers:
+            self._header(name, raw)
+        parts: list[tuple[str, Any, str]] = []
+        for where_raw, raw, label in ((VALUE, key, "key"), (VALUE, value, "value")):
+            try:
+                doc, schema = _payload(raw)
+            except ValueError:
+                self.report.undecodable += 1
+                self._count("<undecodable>", RAW, self.entities(raw.decode("utf-8", "replace") if raw else ""))
                 continue
-            for column, cell in part.items():
-                if column in tagged and where in ("before", "after", "row"):
-                    self.report.tagged[(topic, str(column))] += 1
+            if schema is not None:
+                self._walk(schema, f"schema:{label}", SCHEMA, "", 0)
+            if label == "value" and isinstance(doc, dict) and ("after" in doc or "before" in doc) and "op" in doc:
+                parts += [("before", doc.get("before"), where_raw), ("after", doc.get("after"), where_raw)]
+                parts += [(f"envelope.{k}", v, where_raw) for k, v in doc.items() if k not in ("before", "after")]
+            elif doc is not None:
+                parts.append((label if label == "key" else "row", doc, where_raw))
+        for part, doc, where in parts:
+            if not isinstance(doc, dict):
+                self._walk(doc, part, where, "", 0)
+                continue
+            for column, cell in doc.items():
+                name = self._safe(str(column), where)
+                if column in tagged and part in ("before", "after", "row"):
+                    self.report.tagged[(topic, name)] += 1
                     continue
-                for path, text in _leaves(cell, str(column)):
-                    for entity in self.entities(text):
-                        self.report.findings[(topic, path, entity)] += 1
+                prefix = f"{part}." if part.startswith("envelope") else ""
+                self._walk(cell, prefix + name, where, str(column), 0)
+
+    def _header(self, name: str, raw: bytes | None) -> None:
+        safe = self._safe(name, HEADER)
+        if raw is None:
+            return
+        text = raw.decode("utf-8", "replace")
+        if name in _KEY_HEADERS:
+            try:
+                doc, _ = _payload(raw)
+            except ValueError:
+                doc = text
+            if isinstance(doc, dict):
+                for column, cell in doc.items():
+                    col = self._safe(str(column), HEADER)
+                    self._walk(cell, col, HEADER, str(column), 0)
+                return
+        inner = _json_inside(text)
+        if inner is not None:
+            self._walk(inner, f"header:{safe}", HEADER, "", 0)
+        else:
+            self._count(f"header:{safe}", HEADER, self.entities(text, name))
+
+
+def class_rows(report: AuditReport) -> list[tuple[str, str, int]]:
+    """(entity, leak class, count), sorted: the summary ``cdr audit`` prints."""
+    return [(entity, cls, n) for (entity, cls), n in sorted(report.classes.items())]
 
 
 def textfile(report: AuditReport) -> str:
@@ -116,6 +206,12 @@ def textfile(report: AuditReport) -> str:
     ]
     for (topic, fld, entity), n in sorted(report.findings.items()):
         lines.append(f'cdr_audit_raw_pii_values{{topic="{_esc(topic)}",field="{_esc(fld)}",entity="{entity}"}} {n}')
+    lines += [
+        "# HELP cdr_audit_raw_pii_by_class Raw personal data found, per entity and leak class.",
+        "# TYPE cdr_audit_raw_pii_by_class gauge",
+    ]
+    for entity, cls, n in class_rows(report):
+        lines.append(f'cdr_audit_raw_pii_by_class{{entity="{entity}",leak_class="{cls}"}} {n}')
     lines += [
         "# HELP cdr_audit_records_scanned CDR records the last audit read, per topic.",
         "# TYPE cdr_audit_records_scanned gauge",

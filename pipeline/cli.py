@@ -329,7 +329,7 @@ def _scan_source(args: argparse.Namespace, config: Config):
 def _audit(args: argparse.Namespace) -> int:
     from detectors.ner import ner_engine
     from detectors.textscan import TextScanner
-    from pipeline.audit import Auditor, write_textfile
+    from pipeline.audit import Auditor, class_rows, write_textfile
 
     if args.input is not None and not args.input.is_file():
         print(f"cdr audit: input file {args.input} does not exist", file=sys.stderr)
@@ -358,6 +358,13 @@ def _audit(args: argparse.Namespace) -> int:
     for topic in clean:
         t.add_row(topic, "-", "-", f"0 of {report.records[topic]} records")
     out.print(t)
+    if report.classes:
+        by_class = Table(title="by entity and leak class")
+        for name in ("entity", "leak class", "values"):
+            by_class.add_column(name, justify="right" if name == "values" else "left")
+        for entity, cls, n in class_rows(report):
+            by_class.add_row(entity, cls, str(n), style="bold red")
+        out.print(by_class)
     if report.tagged:
         tagged = ", ".join(sorted({f"{tp}:{f}" for tp, f in report.tagged}))
         out.print(f"kept on purpose (declared `tag`): {tagged}", soft_wrap=True)

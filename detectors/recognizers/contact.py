@@ -3,14 +3,51 @@
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 
 import phonenumbers
 
-from detectors.recognizers.base import Recognizer
+from detectors.recognizers.base import Finding, Recognizer
+from detectors.recognizers.runs import windows
 
 _PHONE_REGIONS = ("US", "GB", "DE", "FR", "NL")
 _NANP_FORMATTED = re.compile(r"\(\d{3}\) ?\d{3}[-.]\d{4}")
 _DATE_OR_ADDRESS = re.compile(r"\d{4}-\d{1,2}-\d{1,2}|^\d{1,2}[./-]\d{1,2}[./-]\d{2,4}$|^(?:\d{1,3}\.){3}\d{1,3}$")
+# Numbers that are not phone numbers however they parse: a decimal (an amount, a balance,
+# a coordinate) anywhere in the run, a US ZIP+4 postal code.
+_DECIMAL = re.compile(r"(?:^|\s)-?\(?\d+\.\d+\)?(?=\s|$)")
+_ZIP4 = re.compile(r"\d{5}-\d{4}")
+_EXIT_CODE = re.compile(r"^(?:\+ ?|00 ?|011[ .-]?)")
+_TOKEN = re.compile(r"\S+")
+_WINDOW_BUDGET = 64  # failed candidates per text whose inner windows are tried
+
+
+@lru_cache(maxsize=8192)
+def _national(text: str) -> tuple[bool, bool]:
+    """(valid in one of the regions, possible in one of them) for a national number."""
+    possible = False
+    for region in _PHONE_REGIONS:
+        try:
+            number = phonenumbers.parse(text, region)
+        except phonenumbers.NumberParseException:
+            continue
+        if phonenumbers.is_valid_number(number):
+            return True, True
+        possible = possible or phonenumbers.is_possible_number(number)
+    return False, possible
+
+
+@lru_cache(maxsize=8192)
+def is_nanp_number(digits: str) -> bool:
+    """Ten bare digits (or eleven with the leading 1) valid as a North American number:
+    assigned area code and exchange. Much stricter than "valid in one of the regions",
+    which most runs of nine or ten digits are somewhere."""
+    if not digits.isdigit() or not (len(digits) == 10 or (len(digits) == 11 and digits[0] == "1")):
+        return False
+    try:
+        return phonenumbers.is_valid_number_for_region(phonenumbers.parse(digits, "US"), "US")
+    except phonenumbers.NumberParseException:
+        return False
 
 
 class EmailRecognizer(Recognizer):
@@ -18,7 +55,7 @@ class EmailRecognizer(Recognizer):
     name = "email"
     needs = "@"
     pattern = re.compile(
-        r"(?<![\w.+'-])[A-Za-z0-9](?:[A-Za-z0-9._%+'-]{0,62}[A-Za-z0-9_%+-])?"
+        r"(?<![\w.+-])[A-Za-z0-9](?:[A-Za-z0-9._%+'-]{0,62}[A-Za-z0-9_%+-])?"
         r"@(?:[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?\.)+[A-Za-z]{2,24}(?![\w-])"
     )
 
@@ -30,34 +67,85 @@ class EmailRecognizer(Recognizer):
 
 
 class PhoneRecognizer(Recognizer):
-    """International numbers (+CC ...) are validated for their own region; national
-    numbers must be formatted like phone numbers (separators or a trunk prefix) and
-    valid in one of a few regions. A bare run of digits is weak evidence only: order
-    numbers and references look the same."""
+    """International numbers (``+CC``, or an exit code ``00``/``011``) are validated for
+    their own region; national numbers must be formatted like phone numbers (separators
+    or a trunk prefix) and valid in one of a few regions. A bare run of digits is weak
+    evidence only (0.3: order numbers and references look the same): words like "phone"
+    or "call" nearby, or a field named so, make it one. An extension (``x42``, ``ext. 42``)
+    belongs to the span. Decimals (amounts, balances, coordinates) and ZIP+4 codes never
+    are phone numbers."""
 
     entity = "PHONE_NUMBER"
     name = "phone"
-    context = ("phone", "call", "tel", "mobile", "cell", "fax", "whatsapp", "sms", "reach")
-    negative_context = ("order", "invoice", "ref", "iban", "account", "card", "ssn", "version")
-    pattern = re.compile(r"(?<![\w+])(?:\+|00)?\(?\d[\d\s().-]{5,18}\d(?![\w])")
+    context = (
+        "phone", "call", "tel", "mobile", "cell", "fax", "whatsapp", "sms", "reach", "contact", "dial",
+        "ring", "landline", "number", "text me",
+    )  # fmt: skip
+    negative_context = (
+        "order", "invoice", "ref", "iban", "account", "card", "ssn", "version", "balance", "amount",
+        "total", "price", "zip", "postal", "postcode", "social security", "social sec", "tax id",
+    )  # fmt: skip
+    pattern = re.compile(
+        r"(?<![\w+])(?P<num>(?:\+ ?|00|011[ .-]?)?\(?\d[\d\s().-]{5,18}\d)"
+        r"(?P<ext>,? ?(?:ext\.?|extension|x|\#) ?\d{1,6})?(?![\w])",
+        re.IGNORECASE,
+    )
 
     def validate(self, match: re.Match[str]) -> float | None:
-        text = match.group(0)
+        return self._score(match.string, match.start(), match.end("num"), match.end())
+
+    def find(self, text: str) -> list[Finding]:
+        """Candidates, and inside a failed one the windows dropping one or two stray
+        tokens at its ends ("7 +44 20 7946 0958"); then context, as for every recognizer."""
+        out = []
+        lowered = text.lower()
+        budget = _WINDOW_BUDGET  # windows parse numbers: a text of digit noise gets a bounded number
+        for m in self.pattern.finditer(text):
+            start, end = m.start(), m.end()
+            score = self.validate(m)
+            if score is None:
+                if budget <= 0:
+                    continue
+                budget -= 1
+                for start, end in windows(text, m.start(), m.end("num"), _TOKEN, max_dropped=2):
+                    score = self._score(text, start, end, end) if self.pattern.fullmatch(text, start, end) else None
+                    if score is not None:
+                        break
+                else:
+                    continue
+            before = lowered[max(0, start - self.context_window) : start]
+            after = lowered[end : end + 12]
+            if score < self.overrides_negative and any(word in before for word in self.negative_context):
+                continue
+            if any(word in before or word in after for word in self.context):
+                score = min(1.0, score + 0.35)
+            if score >= self.min_text_score:
+                out.append(Finding(self.entity, start, end, score, self.name))
+        return out
+
+    def _score(self, whole: str, start: int, num_end: int, end: int) -> float | None:
+        text = whole[start:num_end]
+        has_ext = num_end != end
         digits = sum(ch.isdigit() for ch in text)
-        if not 7 <= digits <= 15:
+        if not 7 <= digits <= 15 + (3 if text.startswith("011") else 0):
             return None
-        whole, start, end = match.string, match.start(), match.end()
         if (start >= 2 and whole[start - 1] in "-_" and whole[start - 2].isalnum()) or (
             end + 1 < len(whole) and whole[end] in "-_" and whole[end + 1].isalnum()
         ):
             return None  # digits inside a longer hyphenated token: a UUID, a reference, a key
+        if (start >= 1 and whole[start - 1] in ".,") or (
+            end < len(whole) - 1 and whole[end] in ".," and whole[end + 1].isdigit()
+        ):
+            return None  # part of a longer number (1,234,567.89)
         if text.count("-") == 2 and digits == 9 and re.fullmatch(r"\d{3}-\d{2}-\d{4}", text):
             return None  # shaped like an SSN
-        if _DATE_OR_ADDRESS.search(text):
-            return None  # a date, a date-time or a dotted IPv4 address
-        if text.startswith(("+", "00")):
+        if _DATE_OR_ADDRESS.search(text) or _DECIMAL.search(text) or _ZIP4.fullmatch(text):
+            return None  # a date, a dotted IPv4 address, a decimal number, a postal code
+        exit_code = _EXIT_CODE.match(text)
+        if exit_code:
+            national = text[exit_code.end() :]
             try:
-                number = phonenumbers.parse("+" + text[2:] if text.startswith("00") else text, None)
+                number = phonenumbers.parse("+" + national, None)
             except phonenumbers.NumberParseException:
                 return None
             if phonenumbers.is_valid_number(number):
@@ -65,16 +153,10 @@ class PhoneRecognizer(Recognizer):
             # Written as an international number but not an allocated range (numbers made
             # up for forms and tests look like this): still a phone number.
             return 0.6 if phonenumbers.is_possible_number(number) else None
-        formatted = any(ch in text for ch in " ()-.") or text.startswith("0")
-        possible = False
-        for region in _PHONE_REGIONS:
-            try:
-                number = phonenumbers.parse(text, region)
-            except phonenumbers.NumberParseException:
-                continue
-            if phonenumbers.is_valid_number(number):
-                return 0.7 if formatted else 0.3
-            possible = possible or phonenumbers.is_possible_number(number)
+        formatted = any(ch in text for ch in " ()-.") or text.startswith("0") or has_ext
+        valid, possible = _national(text)
+        if valid:
+            return 0.7 if formatted else 0.3
         if possible and _NANP_FORMATTED.fullmatch(text):
             return 0.55  # (415) 555-0123 shape
         return None

@@ -5,39 +5,66 @@ from __future__ import annotations
 import hashlib
 import re
 
-from detectors.recognizers.base import Recognizer
+from detectors.recognizers.base import Finding, Recognizer
+from detectors.recognizers.runs import windows
 from detectors.validators import card_scheme, iban_ok, luhn_ok
+
+_SEPARATORS = re.compile(r"[ ./-]")
+_GROUPED = re.compile(r"\d{4}([ ./-])\d{4}\1\d{4}\1\d{1,7}|\d{4}([ ./-])\d{6}\2\d{4,5}")
+_IBAN_SEPARATORS = re.compile(r"[ -]")
+_DIGITS = re.compile(r"\d+")
 
 
 class CreditCardRecognizer(Recognizer):
     """Every major scheme's prefixes and lengths (including Mastercard 2-series, 19-digit
     Visa, Maestro, JCB, UnionPay), and the Luhn checksum. References that fail Luhn or
-    start with no issuer prefix are not cards."""
+    start with no issuer prefix are not cards. Groups may be separated by spaces, dashes,
+    dots or slashes (one kind per number; the normaliser has already made every Unicode
+    space a space and every dash a dash)."""
 
     entity = "CREDIT_CARD"
     name = "credit_card"
     context = ("card", "visa", "mastercard", "amex", "credit", "debit", "pan")
-    pattern = re.compile(r"(?<![\w-])\d(?:[ -]?\d){11,18}(?![\w-])")
+    pattern = re.compile(r"(?<![\w-])\d(?:[ ./-]?\d){11,18}(?![\w-])")
 
     def validate(self, match: re.Match[str]) -> float | None:
-        text = match.group(0)
-        digits = text.replace(" ", "").replace("-", "")
-        if len(set(digits)) < 2 or not card_scheme(digits) or not luhn_ok(digits):
+        return self._score(match.group(0))
+
+    def _score(self, text: str) -> float | None:
+        digits = _SEPARATORS.sub("", text)
+        if not 12 <= len(digits) <= 19 or len(set(digits)) < 2 or not card_scheme(digits) or not luhn_ok(digits):
             return None
-        if ("-" in text or " " in text) and not re.fullmatch(
-            r"\d{4}([ -])\d{4}\1\d{4}\1\d{1,7}|\d{4}([ -])\d{6}\2\d{4,5}", text
-        ):
+        if len(digits) != len(text) and not _GROUPED.fullmatch(text):
             return None  # grouped unlike any card (e.g. a phone number or a date run)
         return 0.95
 
+    def find(self, text: str) -> list[Finding]:
+        """Candidates, and inside a failed one the windows of whole digit groups (a card
+        number next to stray digits)."""
+        out = []
+        for m in self.pattern.finditer(text):
+            score, start, end = self.validate(m), m.start(), m.end()
+            if score is None:
+                for start, end in windows(text, m.start(), m.end(), _DIGITS, max_dropped=8):
+                    score = self._score(text[start:end])
+                    if score is not None:
+                        break
+                else:
+                    continue
+            out.append(Finding(self.entity, start, end, score, self.name))
+        return out
+
 
 class IbanRecognizer(Recognizer):
+    """ISO 13616 IBANs, compact or in groups of four (spaces or dashes), any case: the
+    country length and mod-97 check decide."""
+
     entity = "IBAN_CODE"
     name = "iban"
-    pattern = re.compile(r"(?<![\w])[A-Z]{2}\d{2}(?: ?[A-Z0-9]{4}){2,7}(?: ?[A-Z0-9]{1,4})?(?![\w])")
+    pattern = re.compile(r"(?<![\w])[A-Za-z]{2}\d{2}(?:[ -]?[A-Za-z0-9]{4}){2,7}(?:[ -]?[A-Za-z0-9]{1,4})?(?![\w])")
 
     def validate(self, match: re.Match[str]) -> float | None:
-        return 0.95 if iban_ok(match.group(0).replace(" ", "")) else None
+        return 0.95 if iban_ok(_IBAN_SEPARATORS.sub("", match.group(0)).upper()) else None
 
 
 _B58 = "123456789ABCDEFGHJKLMNPQRSTUVWXYZabcdefghijkmnopqrstuvwxyz"
