@@ -379,20 +379,17 @@ class ColumnProfile:
         self.strings += 1
         hit = False
         digits = -1
-        for rec in scanner.recognizers:
-            score = rec.match_value(text)
-            if score is None:
-                continue
-            need = _MIN_DIGITS.get(rec.entity)
+        for entity, score in scanner.value_scores(text):  # on the normalised value
+            need = _MIN_DIGITS.get(entity)
             if need is not None:
                 digits = digits if digits >= 0 else sum(c.isdigit() for c in text)
                 if digits < need:
                     continue  # a 5-digit code is not a phone number
             hit = True
             if score >= 0.5:
-                self.strong[rec.entity] = self.strong.get(rec.entity, 0) + 1
+                self.strong[entity] = self.strong.get(entity, 0) + 1
             else:
-                self.weak[rec.entity] = self.weak.get(rec.entity, 0) + 1
+                self.weak[entity] = self.weak.get(entity, 0) + 1
         if self.weak.get("DATE_OF_BIRTH") and not numeric:
             year = _DOB.birth_year(text)
             if year is not None:
