@@ -13,7 +13,7 @@ from bench.corpus.model import Table
 
 KEY = "row_id"
 _INT = re.compile(r"[+-]?(?:0|[1-9][0-9]*)")
-_FLOAT = re.compile(r"[+-]?(?:[0-9]+\.?[0-9]*|\.[0-9]+)(?:[eE][+-]?[0-9]+)?")
+_FLOAT = re.compile(r"[+-]?(?:(?:0|[1-9][0-9]*)(?:\.[0-9]*)?|\.[0-9]+)(?:[eE][+-]?[0-9]+)?")
 _TS_MS = 1_764_460_800_000  # fixed: the output is deterministic
 
 
