@@ -184,7 +184,7 @@ def main() -> int:
     parser.add_argument("--mirror", type=Path, default=Path(DEFAULT_MIRROR))
     parser.add_argument("--corpus", type=Path, default=DEFAULT_OUT)
     parser.add_argument("--rebuild", action="store_true", help="build the corpus again")
-    parser.add_argument("--max-rows", type=int, default=1000, help="rows per table when building")
+    parser.add_argument("--max-rows", type=int, default=500, help="rows per table when building")
     args = parser.parse_args()
     console = Console(stderr=args.json)
     console.width = max(console.width, 120)  # tables of column names stay readable in a pipe
@@ -204,8 +204,11 @@ def main() -> int:
         started = time.perf_counter()
         runs = []
         for table in src.tables:
+            t0 = time.perf_counter()
             with console.status(f"{src.name}: {table.name} ({table.variant}, {table.rows:,} rows)..."):
                 runs.append(run_table(proc, table))
+            if not console.is_terminal:
+                print(f"{src.name}: {table.name} ({table.variant}) {time.perf_counter() - t0:.1f}s", file=sys.stderr)
         with console.status(f"{src.name}: {len(src.texts):,} texts..."):
             spans = run_spans(proc, src)
         results[src.name] = summarise(runs, spans)

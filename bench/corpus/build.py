@@ -46,7 +46,7 @@ def parser() -> argparse.ArgumentParser:
     p.add_argument("--mirror", type=Path, default=Path(DEFAULT_MIRROR), help="repository snapshots (owner+name/repo)")
     p.add_argument("--out", type=Path, default=DEFAULT_OUT)
     p.add_argument("--source", action="append", choices=sorted(registry()), help="only these (repeatable)")
-    p.add_argument("--max-rows", type=int, default=1000, help="rows per table (first rows)")
+    p.add_argument("--max-rows", type=int, default=500, help="rows per table (first rows)")
     return p
 
 

@@ -94,10 +94,11 @@ def run_table(proc: Processor, table: BuiltTable) -> TableRun:
             row = [after.get(name) for name in table.published]
             values: list[str] = []
             for out in outcome.records:
-                if out.value is not None:
-                    published_values(orjson.loads(out.value), values)
-                if out.key is not None:
-                    published_values(orjson.loads(out.key), values)
+                for raw in (out.value, out.key):
+                    if raw is not None:
+                        doc = orjson.loads(raw)
+                        # the payload: the schema holds column names, not cells
+                        published_values(doc.get("payload", doc) if isinstance(doc, dict) else doc, values)
             for idx, cell in cells_to_check(truths, row):
                 result.cells_checked += 1
                 if raw_out(cell, values):

@@ -7,7 +7,7 @@ import json
 from bench.corpus.fetched import Snapshot
 from bench.corpus.model import NONE, Column, Source
 from bench.corpus.sources import Context, manifest
-from bench.corpus.sources.tabular import csv_table, header
+from bench.corpus.sources.tabular import MAX_CELL, csv_table, header, truncated
 
 NAME = "datahub-classify"
 DATASETS = "datahub-classify/tests/datasets"
@@ -41,4 +41,6 @@ def load(ctx: Context) -> Source:
             else:
                 columns.append(Column(col, NONE, "no_infotype", "source"))
         src.tables.append(csv_table(dataset, text, columns, ctx.max_rows, drop))
+        if cut := truncated(text, ctx.max_rows):
+            src.notes.append(f"{dataset}: {cut} cells cut to {MAX_CELL:,} characters")
     return src
