@@ -145,6 +145,29 @@ def print_source(console: Console, name: str, manifest: dict[str, Any], s: dict[
             console.print(f"unscored span labels: {s['spans_unscored']}")
 
 
+def total(results: dict[str, dict[str, Any]]) -> dict[str, Any]:
+    """Counts added up over sources: [right, of] per figure, raw cells, spans per entity."""
+    keys = {
+        "recall_named": ("named", "recall_counts"),
+        "recall_opaque": ("opaque", "recall_counts"),
+        "precision_named": ("named", "precision_counts"),
+        "entity_accuracy_named": ("named", "entity_counts"),
+    }
+    out: dict[str, Any] = {k: [0, 0] for k in keys}
+    spans: dict[str, list[int]] = {}
+    for s in results.values():
+        for k, (variant, field) in keys.items():
+            out[k][0] += s["variants"][variant][field][0]
+            out[k][1] += s["variants"][variant][field][1]
+        for e, v in s["spans"].items():
+            acc = spans.setdefault(e, [0, 0])
+            acc[0] += v["found"]
+            acc[1] += v["labelled"]
+    out["raw"] = sum(s["raw_cells_out"] for s in results.values())
+    out["spans"] = spans
+    return out
+
+
 def print_total(console: Console, results: dict[str, dict[str, Any]], status: dict[str, str]) -> None:
     t = Table(
         title="all sources (targets: recall named 1.00 / opaque >= 0.95, precision and entity >= 0.95, raw out 0)"
@@ -171,6 +194,16 @@ def print_total(console: Console, results: dict[str, dict[str, Any]], status: di
             f"{s['raw_cells_out']:,}" if n["columns"] else "—",
             spans,
         )
+    tot = total(results)
+    t.add_row(
+        "[bold]total[/]",
+        *(
+            fmt(tot[k][0] / tot[k][1] if tot[k][1] else None, *tot[k])
+            for k in ("recall_named", "recall_opaque", "precision_named", "entity_accuracy_named")
+        ),
+        f"[bold]{tot['raw']:,}[/]" if results else "— (no source ran)",
+        " ".join(f"{e[:6]} {f / n:.2f}" for e, (f, n) in sorted(tot["spans"].items())) or "—",
+    )
     console.print(t)
     for name, state in status.items():
         if state.startswith("skipped"):
@@ -224,7 +257,8 @@ def main() -> int:
         if not args.json:
             print_source(console, src.name, src.manifest, results[src.name])
     if args.json:
-        print(json.dumps({"status": status, "sources": about, "results": results}, indent=1))
+        doc = {"status": status, "sources": about, "results": results, "total": total(results)}
+        print(json.dumps(doc, indent=1))
         return 0
     s = Table(title="sources")
     for col in ("source", "origin", "licence", "size", "state"):
