@@ -36,6 +36,22 @@ from bench.corpus.sources import Context, registry
 
 TARGETS = {"recall_named": "1.00", "recall_opaque": ">= 0.95", "precision": ">= 0.95", "entity": ">= 0.95"}
 SPAN_TARGET = {"PERSON": 0.90}
+SHORT = {
+    "CREDIT_CARD": "CARD",
+    "EMAIL_ADDRESS": "EMAIL",
+    "IBAN_CODE": "IBAN",
+    "IP_ADDRESS": "IP",
+    "LOCATION": "ADDR",
+    "PHONE_NUMBER": "PHONE",
+    "US_DRIVER_LICENSE": "DL",
+    "US_SSN": "SSN",
+    "DATE_OF_BIRTH": "DOB",
+}
+
+
+def short(entity: str) -> str:
+    """Entity names short enough for the total table."""
+    return SHORT.get(entity, entity)
 
 
 def fmt(value: float | None, num: int = 0, den: int = 0) -> str:
@@ -181,10 +197,10 @@ def print_total(console: Console, results: dict[str, dict[str, Any]], status: di
         "raw cells out",
         "span recall",
     ):
-        t.add_column(col, justify="left" if col == "source" else "right")
+        t.add_column(col, justify="left" if col == "source" else "right", no_wrap=col == "source")
     for name, s in results.items():
         n, o = s["variants"]["named"], s["variants"]["opaque"]
-        spans = " ".join(f"{e[:6]} {v['recall']:.2f}" for e, v in s["spans"].items()) or "—"
+        spans = " ".join(f"{short(e)} {v['recall']:.2f}" for e, v in s["spans"].items()) or "—"
         t.add_row(
             name,
             fmt(n["recall"], *n["recall_counts"]),
@@ -202,7 +218,7 @@ def print_total(console: Console, results: dict[str, dict[str, Any]], status: di
             for k in ("recall_named", "recall_opaque", "precision_named", "entity_accuracy_named")
         ),
         f"[bold]{tot['raw']:,}[/]" if results else "— (no source ran)",
-        " ".join(f"{e[:6]} {f / n:.2f}" for e, (f, n) in sorted(tot["spans"].items())) or "—",
+        " ".join(f"{short(e)} {f / n:.2f}" for e, (f, n) in sorted(tot["spans"].items())) or "—",
     )
     console.print(t)
     for name, state in status.items():
