@@ -63,7 +63,7 @@ stack-status:
 bench: install
 	$(BIN)/python bench/throughput.py
 	$(BIN)/python bench/throughput.py --schemaless
-	$(BIN)/python bench/detection_quality.py
+	$(BIN)/python bench/detection_quality.py $(if $(CORPUS_MIRROR),--mirror $(CORPUS_MIRROR))
 	$(BIN)/python bench/detection_throughput.py
 	$(BIN)/python bench/detection_throughput.py --free-text --events 5000 --rounds 2
 	$(BIN)/python bench/memory.py

@@ -1,0 +1,139 @@
+"""A table as Debezium PostgreSQL snapshot reads (``op: r``), JsonConverter with schemas
+enabled: one record per row, keyed by a surrogate ``row_id``. Column types are inferred
+the way a loader would have typed them: int64 when every value is an integer, double
+when every value is a number, string otherwise."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from typing import Any
+
+from bench.corpus.model import Table
+
+KEY = "row_id"
+_INT = re.compile(r"[+-]?(?:0|[1-9][0-9]*)")
+_FLOAT = re.compile(r"[+-]?(?:(?:0|[1-9][0-9]*)(?:\.[0-9]*)?|\.[0-9]+)(?:[eE][+-]?[0-9]+)?")
+_TS_MS = 1_764_460_800_000  # fixed: the output is deterministic
+
+
+def column_type(values: list[object]) -> str:
+    present = [v for v in values if v is not None]
+    if not present:
+        return "string"
+    if all(isinstance(v, int) and not isinstance(v, bool) for v in present):
+        return "int64"
+    if all(isinstance(v, int | float) and not isinstance(v, bool) for v in present):
+        return "double"
+    if all(isinstance(v, str) for v in present):
+        if all(_INT.fullmatch(v) and abs(int(v)) < 2**63 for v in present):  # type: ignore[arg-type]
+            return "int64"
+        if all(_FLOAT.fullmatch(v) for v in present):  # type: ignore[arg-type]
+            return "double"
+    return "string"
+
+
+def convert(value: object, kind: str) -> object:
+    if value is None:
+        return None
+    if kind == "int64":
+        return int(value)  # type: ignore[call-overload]
+    if kind == "double":
+        return float(value)  # type: ignore[arg-type]
+    return value if isinstance(value, str) else str(value)
+
+
+def key_name(names: list[str]) -> str:
+    key = KEY
+    while key in names:
+        key += "_"
+    return key
+
+
+def envelopes(table: Table, names: list[str], server: str, schema_name: str) -> Iterator[dict[str, Any]]:
+    """``{"key": ..., "value": ...}`` per row; ``names`` are the column names to publish
+    (the source's, or opaque ones)."""
+    kinds = [column_type([row[i] for row in table.rows]) for i in range(len(table.columns))]
+    key = key_name(names)
+    prefix = f"{server}.{schema_name}.{table_slug(table.name)}"
+    row_fields = [{"type": "int64", "optional": False, "field": key}]
+    row_fields += [{"type": k, "optional": True, "field": n} for n, k in zip(names, kinds, strict=True)]
+    row_schema = {"type": "struct", "optional": True, "name": f"{prefix}.Value", "fields": row_fields}
+    value_schema = {
+        "type": "struct",
+        "optional": False,
+        "name": f"{prefix}.Envelope",
+        "version": 2,
+        "fields": [
+            {**row_schema, "field": "before"},
+            {**row_schema, "field": "after"},
+            {
+                "type": "struct",
+                "optional": False,
+                "name": "io.debezium.connector.postgresql.Source",
+                "field": "source",
+                "fields": SOURCE_FIELDS,
+            },
+            {"type": "string", "optional": False, "field": "op"},
+            {"type": "int64", "optional": True, "field": "ts_ms"},
+        ],
+    }
+    key_schema = {
+        "type": "struct",
+        "optional": False,
+        "name": f"{prefix}.Key",
+        "fields": [{"type": "int64", "optional": False, "field": key}],
+    }
+    for n, row in enumerate(table.rows, start=1):
+        after: dict[str, object] = {key: n}
+        after.update({name: convert(v, k) for name, v, k in zip(names, row, kinds, strict=True)})
+        source = {
+            "version": "3.3.1.Final",
+            "connector": "postgresql",
+            "name": server,
+            "ts_ms": _TS_MS,
+            "snapshot": "true" if n < len(table.rows) else "last",
+            "db": "corpus",
+            "schema": schema_name,
+            "table": table_slug(table.name),
+            "txId": 1,
+            "lsn": 1000 + n,
+        }
+        payload = {"before": None, "after": after, "source": source, "op": "r", "ts_ms": _TS_MS + n}
+        yield {
+            "key": {"schema": key_schema, "payload": {key: n}},
+            "value": {"schema": value_schema, "payload": payload},
+        }
+
+
+SOURCE_FIELDS: list[dict[str, Any]] = [
+    {"type": "string", "optional": False, "field": "version"},
+    {"type": "string", "optional": False, "field": "connector"},
+    {"type": "string", "optional": False, "field": "name"},
+    {"type": "int64", "optional": False, "field": "ts_ms"},
+    {
+        "type": "string",
+        "optional": True,
+        "name": "io.debezium.data.Enum",
+        "version": 1,
+        "parameters": {"allowed": "true,last,false,incremental"},
+        "default": "false",
+        "field": "snapshot",
+    },
+    {"type": "string", "optional": False, "field": "db"},
+    {"type": "string", "optional": False, "field": "schema"},
+    {"type": "string", "optional": False, "field": "table"},
+    {"type": "int64", "optional": True, "field": "txId"},
+    {"type": "int64", "optional": True, "field": "lsn"},
+]
+
+
+def opaque_names(count: int) -> list[str]:
+    width = max(2, len(str(count)))
+    return [f"c{i:0{width}d}" for i in range(1, count + 1)]
+
+
+def table_slug(name: str) -> str:
+    """A topic- and SQL-safe table name (source names hold spaces, dots, dashes)."""
+    slug = re.sub(r"[^a-z0-9]+", "_", name.lower()).strip("_")
+    return slug or "t"

@@ -1,0 +1,179 @@
+"""Figures from verdicts, published output and findings. Pure: no processor, no I/O.
+
+- Column recall: personal-data columns (scored truth, not ``none``) that got a sensitive
+  verdict (an entity, free text or JSON) over all of them; a column still *pending* when
+  the table ends is not a detection (it was withheld, but nothing decided).
+- Precision: flagged columns whose truth is sensitive over all flagged scored columns.
+- Entity accuracy: of the personal-data columns flagged with an entity, the share whose
+  entity is the truth's (``model.accepts``).
+- Raw cells out: a personal-data cell whose value, normalised (NFKC, casefold, spaces
+  collapsed), equals a published value of its record or, from 8 characters on, occurs
+  inside one.
+- Span recall: a labelled span counts when every letter and digit of it is covered by
+  findings of the right entity (a half-redacted address still leaks); "redacted" counts
+  coverage by findings of any entity.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections import Counter
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from bench.corpus.model import FREE_TEXT, JSON, NONE, Text, accepts, personal, scored
+
+SENSITIVE_STATES = ("pii", "free_text", "json")
+_SPACE = re.compile(r"\s+")
+
+
+def predicted(state: str, entity: str | None) -> str:
+    if state == "pii":
+        return entity or "ANY"
+    if state in (FREE_TEXT, JSON):
+        return state
+    return "none" if state == "clear" else "pending"
+
+
+def is_flag(pred: str) -> bool:
+    return pred not in ("none", "pending")
+
+
+def truth_sensitive(truth: str) -> bool:
+    return truth != NONE and scored(truth)
+
+
+@dataclass(frozen=True)
+class ColumnResult:
+    table: str
+    variant: str
+    column: str  # the source's name (never a value)
+    truth: str
+    by: str
+    predicted: str
+    confidence: float
+
+    @property
+    def ok(self) -> bool:
+        if not scored(self.truth):
+            return True
+        if self.truth == NONE:
+            return not is_flag(self.predicted)
+        return is_flag(self.predicted) and (self.truth in (FREE_TEXT, JSON) or accepts(self.truth, self.predicted))
+
+
+@dataclass
+class ColumnFigures:
+    positives: int = 0
+    found: int = 0
+    flagged: int = 0
+    flagged_right: int = 0
+    with_entity: int = 0
+    entity_right: int = 0
+    pending: int = 0
+    quasi_flagged: int = 0
+    quasi: int = 0
+    misses: list[ColumnResult] = field(default_factory=list)
+
+    def recall(self) -> float | None:
+        return self.found / self.positives if self.positives else None
+
+    def precision(self) -> float | None:
+        return self.flagged_right / self.flagged if self.flagged else None
+
+    def entity_accuracy(self) -> float | None:
+        return self.entity_right / self.with_entity if self.with_entity else None
+
+
+def column_figures(results: Iterable[ColumnResult]) -> ColumnFigures:
+    f = ColumnFigures()
+    for r in results:
+        flag = is_flag(r.predicted)
+        f.pending += r.predicted == "pending"
+        if not scored(r.truth):
+            f.quasi += 1
+            f.quasi_flagged += flag
+            continue
+        sensitive = truth_sensitive(r.truth)
+        if sensitive:
+            f.positives += 1
+            f.found += flag
+        if flag:
+            f.flagged += 1
+            f.flagged_right += sensitive
+        if sensitive and flag and r.truth not in (FREE_TEXT, JSON) and r.predicted not in (FREE_TEXT, JSON):
+            f.with_entity += 1
+            f.entity_right += accepts(r.truth, r.predicted)
+        if not r.ok:
+            f.misses.append(r)
+    return f
+
+
+def normalise(value: object) -> str:
+    text = value if isinstance(value, str) else str(value)
+    return _SPACE.sub(" ", unicodedata.normalize("NFKC", text).casefold()).strip()
+
+
+def published_values(doc: Any, out: list[str] | None = None, depth: int = 0) -> list[str]:
+    """Every scalar leaf of a published record, normalised (keys too: names are data)."""
+    out = [] if out is None else out
+    if depth > 64:
+        return out
+    if isinstance(doc, dict):
+        for k, v in doc.items():
+            out.append(normalise(k))
+            published_values(v, out, depth + 1)
+    elif isinstance(doc, list):
+        for v in doc:
+            published_values(v, out, depth + 1)
+    elif doc is not None and not isinstance(doc, bool):
+        out.append(normalise(doc))
+    return out
+
+
+def raw_out(cell: object, values: Sequence[str]) -> bool:
+    needle = normalise(cell)
+    if not needle:
+        return False
+    if len(needle) < 8:
+        return needle in values
+    return any(needle in v for v in values)
+
+
+def cells_to_check(truths: Sequence[str], row: Sequence[object]) -> list[tuple[int, object]]:
+    return [(i, v) for i, (t, v) in enumerate(zip(truths, row, strict=True)) if personal(t) and v is not None]
+
+
+@dataclass
+class SpanFigures:
+    labelled: Counter[str] = field(default_factory=Counter)
+    found: Counter[str] = field(default_factory=Counter)
+    redacted: Counter[str] = field(default_factory=Counter)
+    unscored: Counter[str] = field(default_factory=Counter)
+    misses: Counter[tuple[str, str]] = field(default_factory=Counter)  # (entity, predicted or "-")
+
+
+def _covered(text: str, start: int, end: int, spans: Sequence[tuple[int, int]]) -> bool:
+    return all(any(s <= i < e for s, e in spans) for i in range(start, end) if text[i].isalnum())
+
+
+def span_figures(texts: Sequence[Text], findings: Sequence[Sequence[tuple[str, int, int]]]) -> SpanFigures:
+    """``findings[i]``: (entity, start, end) of what the scanner found in ``texts[i]``."""
+    f = SpanFigures()
+    for text, found in zip(texts, findings, strict=True):
+        for span in text.spans:
+            if not scored(span.truth):
+                f.unscored[span.label] += 1
+                continue
+            f.labelled[span.truth] += 1
+            right = [(s, e) for ent, s, e in found if accepts(span.truth, ent)]
+            anything = [(s, e) for _ent, s, e in found]
+            if _covered(text.text, span.start, span.end, right):
+                f.found[span.truth] += 1
+            else:
+                over = sorted({ent for ent, s, e in found if s < span.end and e > span.start})
+                f.misses[(span.truth, "/".join(over) or "-")] += 1
+            f.redacted[span.truth] += _covered(text.text, span.start, span.end, anything)
+    return f

@@ -1,0 +1,37 @@
+"""One module per corpus source; each turns its data into a :class:`~bench.corpus.model.Source`
+or raises :class:`~bench.corpus.model.Unavailable` saying what is missing."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from bench.corpus.model import Source
+
+MANIFESTS = Path(__file__).resolve().parent.parent / "manifests"
+
+
+@dataclass(frozen=True)
+class Context:
+    mirror: Path | None  # where repository snapshots are (owner+name/repo)
+    downloads: Path  # where pinned wheels are fetched to
+    max_rows: int  # rows per table, first rows first
+
+
+def manifest(name: str) -> dict[str, Any]:
+    return json.loads((MANIFESTS / f"{name}.json").read_text(encoding="utf-8"))
+
+
+def registry() -> dict[str, Callable[[Context], Source]]:
+    from bench.corpus.sources import chinook, datahub_classify, fakenamegenerator, generated, presidio_synth
+
+    return {
+        "datahub-classify": datahub_classify.load,
+        "fakenamegenerator": fakenamegenerator.load,
+        "chinook": chinook.load,
+        "presidio-synth": presidio_synth.load,
+        "generated": generated.load,
+    }

@@ -1,0 +1,86 @@
+"""The detection corpus's converter and scoring (bench/corpus): events the real processor
+accepts, and figures that count what they claim to count."""
+
+from __future__ import annotations
+
+import json
+from types import MappingProxyType
+
+import orjson
+
+from bench.corpus.debezium import column_type, opaque_names
+from bench.corpus.model import Column, Source, Span, Table, Text
+from bench.corpus.run import declaration
+from bench.corpus.scoring import ColumnResult, column_figures, published_values, raw_out, span_figures
+from bench.corpus.store import read, write
+from pipeline.bootstrap import build_processor
+from pipeline.config import Config, DetectionConfig
+from pipeline.declarations.model import DeclarationSet
+from pipeline.events import Published, SourceRecord
+
+
+def _table() -> Table:
+    cols = [Column("contact", "EMAIL_ADDRESS"), Column("visits", "none"), Column("zip", "quasi")]
+    rows = [[f"user{i}@example.org", str(i), f"0{i:04d}"] for i in range(30)]
+    return Table("Some Table-1", cols, rows)
+
+
+def test_types_are_inferred_as_a_loader_would() -> None:
+    assert column_type(["1", "22", None]) == "int64"
+    assert column_type(["1.5", "2"]) == "double"
+    assert column_type(["01234", "5"]) == "string"  # a leading zero is not a number
+    assert column_type([3, 4.5]) == "double"
+    assert opaque_names(3) == ["c01", "c02", "c03"]
+
+
+def test_built_tables_publish_through_the_real_processor(tmp_path, monkeypatch) -> None:
+    monkeypatch.setenv("CDR_HASH_KEY", "unit-test-hash-key-0123456789")
+    write(Source("demo", {"origin": "unit test"}, [_table()]), tmp_path)
+    built = read(tmp_path, "demo")
+    assert built is not None and [t.variant for t in built.tables] == ["named", "opaque"]
+    opaque = built.tables[1]
+    assert opaque.published == ("c01", "c02", "c03")
+    decls = DeclarationSet(MappingProxyType({t.topic: declaration(t) for t in built.tables}))
+    proc = build_processor(Config(detection=DetectionConfig(ner=False)), decls)
+    lines = opaque.path.read_text(encoding="utf-8").splitlines()
+    assert len(lines) == 30
+    for offset, line in enumerate(lines):
+        doc = json.loads(line)
+        assert doc["value"]["payload"]["op"] == "r"
+        rec = SourceRecord(opaque.topic, 0, offset, orjson.dumps(doc["key"]), orjson.dumps(doc["value"]))
+        assert isinstance(proc.process(rec), Published), "a corpus record was not published"
+
+
+def test_raw_cells_are_found_normalised_and_inside_longer_values() -> None:
+    values = published_values({"payload": {"after": {"a": "Note: call Jane.Doe@Example.ORG today", "b": 12345}}})
+    assert raw_out("jane.doe@example.org", values)
+    assert raw_out(12345, values)
+    assert not raw_out("someone.else@example.org", values)
+    assert not raw_out("Jane", values), "short values match whole values only"
+
+
+def test_column_figures_score_pending_as_undecided_and_skip_quasi_identifiers() -> None:
+    results = [
+        ColumnResult("t", "named", "a", "EMAIL_ADDRESS", "source", "EMAIL_ADDRESS", 0.9),
+        ColumnResult("t", "named", "b", "LOCATION", "source", "pending", 0.0),
+        ColumnResult("t", "named", "c", "PERSON", "source", "PHONE_NUMBER", 0.7),
+        ColumnResult("t", "named", "d", "none", "source", "PHONE_NUMBER", 0.7),
+        ColumnResult("t", "named", "e", "quasi", "source", "PERSON", 0.7),
+    ]
+    f = column_figures(results)
+    assert (f.found, f.positives) == (2, 3)
+    assert (f.flagged_right, f.flagged) == (2, 3)
+    assert (f.entity_right, f.with_entity) == (1, 2)
+    assert (f.quasi_flagged, f.quasi) == (1, 1)
+    assert [m.column for m in f.misses] == ["b", "c", "d"]
+
+
+def test_a_half_redacted_span_is_a_miss() -> None:
+    text = "Ship to 12 Main St, Springfield please"
+    span = Span(8, 30, "LOCATION", "STREET_ADDRESS")
+    whole = span_figures([Text(text, (span,))], [[("LOCATION", 8, 30)]])
+    half = span_figures([Text(text, (span,))], [[("LOCATION", 8, 18)]])
+    wrong = span_figures([Text(text, (span,))], [[("PERSON", 8, 30)]])
+    assert whole.found["LOCATION"] == 1
+    assert half.found["LOCATION"] == 0 and half.redacted["LOCATION"] == 0
+    assert wrong.found["LOCATION"] == 0 and wrong.redacted["LOCATION"] == 1
