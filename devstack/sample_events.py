@@ -107,6 +107,29 @@ def _decimal(cents: int) -> str:
     return base64.b64encode(cents.to_bytes(length, "big", signed=True)).decode()
 
 
+# The PostgreSQL connector's source block, as its JsonConverter schema describes it.
+SOURCE_FIELDS: list[dict[str, Any]] = [
+    {"type": "string", "optional": False, "field": "version"},
+    {"type": "string", "optional": False, "field": "connector"},
+    {"type": "string", "optional": False, "field": "name"},
+    {"type": "int64", "optional": False, "field": "ts_ms"},
+    {
+        "type": "string",
+        "optional": True,
+        "name": "io.debezium.data.Enum",
+        "version": 1,
+        "parameters": {"allowed": SNAPSHOT_MARKS},
+        "default": "false",
+        "field": "snapshot",
+    },
+    {"type": "string", "optional": False, "field": "db"},
+    {"type": "string", "optional": False, "field": "schema"},
+    {"type": "string", "optional": False, "field": "table"},
+    {"type": "int64", "optional": True, "field": "txId"},
+    {"type": "int64", "optional": True, "field": "lsn"},
+]
+
+
 def envelope_schema(prefix: str) -> dict[str, Any]:
     row = {
         "type": "struct",
@@ -119,26 +142,7 @@ def envelope_schema(prefix: str) -> dict[str, Any]:
         "optional": False,
         "name": "io.debezium.connector.postgresql.Source",
         "field": "source",
-        "fields": [
-            {"type": "string", "optional": False, "field": "version"},
-            {"type": "string", "optional": False, "field": "connector"},
-            {"type": "string", "optional": False, "field": "name"},
-            {"type": "int64", "optional": False, "field": "ts_ms"},
-            {
-                "type": "string",
-                "optional": True,
-                "name": "io.debezium.data.Enum",
-                "version": 1,
-                "parameters": {"allowed": SNAPSHOT_MARKS},
-                "default": "false",
-                "field": "snapshot",
-            },
-            {"type": "string", "optional": False, "field": "db"},
-            {"type": "string", "optional": False, "field": "schema"},
-            {"type": "string", "optional": False, "field": "table"},
-            {"type": "int64", "optional": True, "field": "txId"},
-            {"type": "int64", "optional": True, "field": "lsn"},
-        ],
+        "fields": copy.deepcopy(SOURCE_FIELDS),
     }
     return {
         "type": "struct",

@@ -10,6 +10,7 @@ from collections.abc import Iterator
 from typing import Any
 
 from bench.corpus.model import Table
+from devstack.sample_events import SOURCE_FIELDS
 
 KEY = "row_id"
 _INT = re.compile(r"[+-]?(?:0|[1-9][0-9]*)")
@@ -104,28 +105,6 @@ def envelopes(table: Table, names: list[str], server: str, schema_name: str) -> 
             "key": {"schema": key_schema, "payload": {key: n}},
             "value": {"schema": value_schema, "payload": payload},
         }
-
-
-SOURCE_FIELDS: list[dict[str, Any]] = [
-    {"type": "string", "optional": False, "field": "version"},
-    {"type": "string", "optional": False, "field": "connector"},
-    {"type": "string", "optional": False, "field": "name"},
-    {"type": "int64", "optional": False, "field": "ts_ms"},
-    {
-        "type": "string",
-        "optional": True,
-        "name": "io.debezium.data.Enum",
-        "version": 1,
-        "parameters": {"allowed": "true,last,false,incremental"},
-        "default": "false",
-        "field": "snapshot",
-    },
-    {"type": "string", "optional": False, "field": "db"},
-    {"type": "string", "optional": False, "field": "schema"},
-    {"type": "string", "optional": False, "field": "table"},
-    {"type": "int64", "optional": True, "field": "txId"},
-    {"type": "int64", "optional": True, "field": "lsn"},
-]
 
 
 def opaque_names(count: int) -> list[str]:

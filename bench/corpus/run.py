@@ -59,7 +59,7 @@ def declaration(table: BuiltTable) -> Declaration:
 
 
 def processor_for(sources: list[BuiltSource]) -> Processor:
-    os.environ.setdefault("CDR_HASH_KEY", "benchmark-hash-key-0123456789")
+    os.environ.setdefault("CDR_HASH_KEY", "benchmark-hash-key-Q7vX2kLp9RzT4wNc8YhB3mJd6FsG")
     decls = {t.topic: declaration(t) for s in sources for t in s.tables}
     return build_processor(Config(schemas_dir=Path("/nonexistent")), DeclarationSet(MappingProxyType(decls)))
 

@@ -17,6 +17,7 @@ from pipeline.bootstrap import build_processor
 from pipeline.config import Config, DetectionConfig
 from pipeline.declarations.model import DeclarationSet
 from pipeline.events import Published, SourceRecord
+from tests.support import HASH_KEY
 
 
 def _table() -> Table:
@@ -34,7 +35,7 @@ def test_types_are_inferred_as_a_loader_would() -> None:
 
 
 def test_built_tables_publish_through_the_real_processor(tmp_path, monkeypatch) -> None:
-    monkeypatch.setenv("CDR_HASH_KEY", "unit-test-hash-key-0123456789")
+    monkeypatch.setenv("CDR_HASH_KEY", HASH_KEY)
     write(Source("demo", {"origin": "unit test"}, [_table()]), tmp_path)
     built = read(tmp_path, "demo")
     assert built is not None and [t.variant for t in built.tables] == ["named", "opaque"]
