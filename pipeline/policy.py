@@ -28,6 +28,7 @@ GUARDED = frozenset({NONE, QUASI_IDENTIFIER})  # rules whose values go out as th
 KEEP_IN_KEY = frozenset({"pass", "tag"})
 TAG = TreatmentSpec("tag")
 DROP = TreatmentSpec("drop")
+WITHHELD_SPEC = TreatmentSpec(WITHHOLD)
 VOTED_ENTITIES = frozenset({"PERSON", "LOCATION", "NRP"})  # found by NER votes, not validators
 DRIFT_BY_VOTES = 0.8  # NER-voted drift in a column declared none needs this confidence
 REDACT_DETECTED = TreatmentSpec("redact_detected")
@@ -162,6 +163,10 @@ class TablePolicy:
             new = rule if drift else self._make(rule, self.settings.quasi_identifiers, QUASI_IDENTIFIER, "detected")
         elif state == PII and verdict.entity is not None:
             spec = self.settings.treatment_defaults.get(verdict.entity, self.settings.undeclared_mask)
+            if spec.kind == "generalize":
+                # Generalizing needs the column's shape (a date type, a number); a detected
+                # column's shape is a guess: withheld instead, type kept, on any type.
+                spec = WITHHELD_SPEC
             new = self._make(rule, spec, verdict.entity, "drift" if drift else "detected")
         elif drift and (state == FREE or (state == JSON and verdict.entity is not None)):
             # A column declared none that holds prose, or JSON with personal data in its

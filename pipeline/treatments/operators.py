@@ -327,6 +327,7 @@ def _where(field: Field | None, problem: str) -> str:
 
 
 _ISO_DATE = re.compile(r"^([+-]?\d{4,6})-(\d{2})-(\d{2})")
+_TEXT_YEAR = re.compile(r"(?<!\d)(1[89]\d\d|20\d\d)(?!\d)")
 
 
 def _truncate_time(value: Any, field: Field | None, to: str) -> Any:
@@ -350,6 +351,11 @@ def _truncate_time(value: Any, field: Field | None, to: str) -> Any:
             return value
         m = _ISO_DATE.match(value)
         if not m:
+            # A date written as text ('10/17/1966', '17.10.1966', 'Oct 17, 1966'): to a
+            # year, its four-digit year is enough; the result is the ISO form of the year.
+            year_only = _TEXT_YEAR.findall(value) if to == "year" else []
+            if len(year_only) == 1:
+                return f"{year_only[0]}-01-01"
             raise TransformError("generalize_type", _where(field, "is not an ISO-8601 date"))
         year, month = m.group(1), m.group(2)
         day = m.group(3)

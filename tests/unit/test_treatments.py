@@ -211,3 +211,34 @@ def test_placeholder_forms(value, expected) -> None:
 def test_custom_hex_placeholder() -> None:
     forms = UnavailableValues("hex:" + b"__gone".hex())
     assert forms.is_placeholder("__gone") and forms.is_placeholder(list(b"__gone"))
+
+
+@pytest.mark.parametrize(
+    ("value", "out"),
+    [
+        ("10/17/1966", "1966-01-01"),
+        ("17.10.1966", "1966-01-01"),
+        ("Oct 17, 1966", "1966-01-01"),
+        ("1966-10-17", "1966-01-01"),
+    ],
+)
+def test_generalize_to_year_reads_dates_written_as_text(value: str, out: str) -> None:
+    from pipeline.treatments.operators import Generalize
+
+    assert Generalize("year", None, None).apply(value, {"type": "string", "field": "dob"}) == out
+
+
+def test_a_detected_date_of_birth_is_withheld_not_generalized(tmp_path) -> None:
+    from pipeline.config import DetectionConfig
+    from tests.support import doc, make_processor, record
+
+    proc = make_processor(
+        tmp_path,
+        {"t.yaml": "table: public.t\nsource_topic: pg.public.t\ncdr_topic: cdr.t\nowner: o\ncolumns: {}\n"},
+        detection=DetectionConfig(ner=False, min_samples=20, sample_every=1),
+    )
+    outs = [
+        proc.process(record("pg.public.t", {"op": "c", "before": None, "after": {"id": i, "days_birth": -12000 - i}}))
+        for i in range(30)
+    ]
+    assert all(doc(o.records[0].value)["after"]["days_birth"] is None for o in outs), "a DOB column went out"
