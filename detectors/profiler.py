@@ -163,6 +163,30 @@ def type_key(field: dict[str, Any] | None) -> str:
 _NER_ENTITIES = frozenset({"PERSON", "LOCATION", "NRP"})  # entities only NER votes and names evidence
 _MIN_DIGITS = {"PHONE_NUMBER": 7, "CREDIT_CARD": 12, "US_SSN": 9, "IBAN_CODE": 12}  # fewer is not one
 _DOB = DateOfBirthRecognizer()
+_MIN_VOTES = 5  # NER votes (on distinct values) before their share counts
+_CALENDAR_WORDS = frozenset(
+    [
+        "january",
+        "february",
+        "march",
+        "april",
+        "may",
+        "june",
+        "july",
+        "august",
+        "september",
+        "october",
+        "november",
+        "december",
+        "monday",
+        "tuesday",
+        "wednesday",
+        "thursday",
+        "friday",
+        "saturday",
+        "sunday",
+    ]
+)
 _NAME_CHECKS = 200  # short values checked against the name lists per profile (then counters only)
 _KNOWN_NAMES = 0.6  # share of people's names that makes a PERSON column (cities score 0.1-0.36)
 _RELEASED_BY_TYPE = ("type", "bool", "measure", "id", "event_time")
@@ -415,7 +439,13 @@ class ColumnProfile:
             self.name_checked += 1
             if is_known_name(text) or (person_value_score(text) or 0.0) >= 0.75:
                 self.name_known += 1
-        if scanner.ner is not None and self.ner_checked < self.settings.ner_samples and _NAME_SHAPED.fullmatch(text):
+        if (
+            new  # votes on distinct values: one category repeated 40 times is one vote
+            and scanner.ner is not None
+            and self.ner_checked < self.settings.ner_samples
+            and _NAME_SHAPED.fullmatch(text)
+            and text.lower() not in _CALENDAR_WORDS
+        ):
             self.ner_checked += 1
             label = scanner.ner.label_values([text])[0]
             if label == "PERSON":
@@ -480,7 +510,7 @@ class ColumnProfile:
                     score *= 0.5  # the name explains the values otherwise
             else:
                 ner = 0.0
-                if self.ner_checked:
+                if self.ner_checked >= _MIN_VOTES:
                     hits = self.ner_person if entity == "PERSON" else self.ner_location if entity == "LOCATION" else 0
                     ner = hits / self.ner_checked
                 score = max(0.9 * name if name >= 0.85 else 0.6 * name, 0.85 * ner + 0.15 * name if ner else 0.0)
@@ -501,7 +531,7 @@ class ColumnProfile:
             if spread >= 0.6:  # dates spread over decades of adult ages: births, not events
                 score = max(self.settings.enter, 0.7 * spread + 0.3 * self.name.get("DATE_OF_BIRTH", 0.0))
                 out["DATE_OF_BIRTH"] = max(out.get("DATE_OF_BIRTH", 0.0), round(score, 3))
-        if self.ner_checked >= 5:
+        if self.ner_checked >= _MIN_VOTES:
             for entity, hits in (("PERSON", self.ner_person), ("LOCATION", self.ner_location)):
                 frac = hits / self.ner_checked
                 if frac >= self.settings.ner_fraction:
@@ -535,6 +565,10 @@ class ColumnProfile:
         if self.strings + numbers == n and self._categorical():
             return "categorical"
         return None
+
+    def _few_values(self) -> bool:
+        distinct = len(self.distinct)
+        return distinct <= self.settings.categories and distinct * 5 <= self.sampled
 
     def _categorical(self) -> bool:
         s = self.settings
@@ -589,8 +623,11 @@ class ColumnProfile:
             evidence += [(f"json:{k}", float(v)) for k, v in sorted(self.json_hits.items())[:16]]
             verdict = Verdict(JSON, top, round(json_frac, 3), n, tuple(evidence))
         elif best_entity is not None and best >= s.enter and (n >= s.min_samples // 2 or best >= 0.8):
-            if quasi is not None and best_entity in _NER_ENTITIES and not self.strong and best < STRONG_NAME:
-                verdict = Verdict(QUASI, quasi, best, n, tuple(evidence))
+            voted = best_entity in _NER_ENTITIES and not self.strong.get(best_entity)
+            if voted and quasi is not None:
+                verdict = Verdict(QUASI, quasi, best, n, tuple(evidence))  # city names in a city column
+            elif voted and best_entity == "LOCATION" and self._few_values():
+                verdict = Verdict(QUASI, "region", best, n, tuple(evidence))  # a handful of places
             else:
                 verdict = Verdict(PII, best_entity, best, n, tuple(evidence))
         elif (
