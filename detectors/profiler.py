@@ -726,6 +726,7 @@ class Profiler:
     profiles: dict[tuple[str, str, str], ColumnProfile] = field(default_factory=dict)
     generations: dict[str, Generation] = field(default_factory=dict)
     _lock: threading.Lock = field(default_factory=threading.Lock)
+    sampling: bool = True  # off while a record is treated again: its values were sampled once
 
     def profile(self, table: str, column: str, fld: dict[str, Any] | None) -> ColumnProfile:
         key = (table, column, type_key(fld))

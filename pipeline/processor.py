@@ -159,15 +159,24 @@ class TableProcessor:
         cell = self._generation_cell
         if cell is None:
             return self._process(rec)
-        for _ in range(_MAX_PASSES):
-            generation = cell.value
-            if generation != self._generation:
-                self._forget_compiled(generation)
-            outcome = self._process(rec)
-            if cell.value == generation:
-                return outcome
-            # A verdict changed while this record was read (a sample decided, a guard hit):
-            # treat it again under the new rules rather than publish it under the old ones.
+        profiler = self.policy.profiler
+        assert profiler is not None
+        try:
+            for attempt in range(_MAX_PASSES):
+                # The record's values are sampled once; a second pass only applies (and
+                # guards under) the new rules.
+                profiler.sampling = attempt == 0
+                generation = cell.value
+                if generation != self._generation:
+                    self._forget_compiled(generation)
+                outcome = self._process(rec)
+                if cell.value == generation:
+                    return outcome
+                # A verdict changed while this record was read (a sample decided, a guard
+                # hit): treat it again under the new rules rather than publish it under
+                # the old ones.
+        finally:
+            profiler.sampling = True
         raise ProcessingError(
             "verdicts_unsettled", f"table {self.decl.table}: column verdicts kept changing on this record"
         )

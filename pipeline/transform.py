@@ -204,7 +204,7 @@ class StructTransform:
         plan = self.plan_for(row)
         if plan.checks:
             self._check(row, plan)
-        if plan.observe:
+        if plan.observe and self.profiler is not None and self.profiler.sampling:
             profiler = self.profiler
             assert profiler is not None
             for col, prof in plan.observe:
