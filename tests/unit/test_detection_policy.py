@@ -317,3 +317,5 @@ def test_many_columns_deciding_on_the_same_record_are_sampled_once(tmp_path: Pat
     rows = [{f"c{k:02d}": (f"u{i}.{k}@example.org" if k % 2 else ["a", "b"][i % 2]) for k in range(30)} for i in range(60)]
     outs = outputs(proc, rows)  # every record published: re-treating does not sample again
     assert len(outs) == 60
+    profiles = proc.settings.policy.profiler.profiles.values()
+    assert {p.seen for p in profiles if p.column.startswith("c")} == {60}, "a value was counted twice"
