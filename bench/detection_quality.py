@@ -72,6 +72,7 @@ def summarise(runs: list[TableRun], spans: SpanFigures) -> dict[str, Any]:
             "entity_counts": [f.entity_right, f.with_entity],
             "pending_at_end": f.pending,
             "quasi_flagged": [f.quasi_flagged, f.quasi],
+            "policy_flagged": f.policy_flagged,
             "misses": [
                 {"table": m.table, "column": m.column, "truth": m.truth, "predicted": m.predicted, "label_by": m.by}
                 for m in f.misses
@@ -112,7 +113,16 @@ def print_source(console: Console, name: str, manifest: dict[str, Any], s: dict[
     console.rule(f"[bold]{name}[/] — {manifest.get('origin', '')}")
     if s["variants"]["named"]["columns"]:
         t = Table(title=f"{name}: columns (undeclared: detect, verdict at the end of each table)")
-        for col in ("variant", "columns", "recall", "precision", "entity accuracy", "pending", "quasi flagged"):
+        for col in (
+            "variant",
+            "columns",
+            "recall",
+            "precision",
+            "entity accuracy",
+            "pending",
+            "quasi flagged",
+            "URL by policy",
+        ):
             t.add_column(col, justify="left" if col == "variant" else "right")
         for variant, v in s["variants"].items():
             t.add_row(
@@ -123,6 +133,7 @@ def print_source(console: Console, name: str, manifest: dict[str, Any], s: dict[
                 fmt(v["entity_accuracy"], *v["entity_counts"]),
                 str(v["pending_at_end"]),
                 "{}/{}".format(*v["quasi_flagged"]),
+                str(v["policy_flagged"]),
             )
         console.print(t)
         m = Table(title=f"{name}: misses (column names and entities only)")

@@ -18,7 +18,7 @@ from __future__ import annotations
 import re
 from typing import TYPE_CHECKING, Any
 
-from detectors.recognizers.person import is_known_name, person_value_score
+from detectors.recognizers.person import person_value_score
 
 if TYPE_CHECKING:
     from detectors.profiler import ColumnProfile
@@ -33,6 +33,7 @@ _NUMERIC_ENTITIES = frozenset({"CREDIT_CARD", "US_SSN", "PHONE_NUMBER", "US_BANK
 _ID_ENTITIES = frozenset({"CREDIT_CARD"})  # surrogate ids: 9-10 digit ids are not SSNs or phones
 _MIN_DIGITS = 9
 _TYPED = frozenset({"type", "bool", "event_time", "date", "timestamp"})  # profiler type hints
+_NEW_CATEGORY_NAME = 0.75  # person_value_score of a new category that makes it a person's name
 _CATEGORY_DIGITS = 7  # a new category with this many digits is a number, not a category
 _NUMERIC_RELEASES = frozenset({"measure", "small_numbers", "id", "bool"})  # released for being numbers
 _SMALL_DIGITS = 6  # a column released for small numbers holds at most this many digits
@@ -98,8 +99,8 @@ def _text(prof: ColumnProfile, value: str, scanner: TextScanner) -> str | None:
             return SHAPE
         if sum(c.isdigit() for c in value) >= _CATEGORY_DIGITS:
             return SHAPE
-        if is_known_name(value) or (person_value_score(value) or 0.0) >= 0.6:
-            return "PERSON"
+        if (person_value_score(value) or 0.0) >= _NEW_CATEGORY_NAME:
+            return "PERSON"  # 'Jane Roe', 'Roe, Jane', 'Dr. Roe'; a lone 'Manual' or 'Ford' is a category
     hit = scanner.whole_value(value)
     if hit is not None:
         return hit[0]

@@ -527,7 +527,8 @@ class ColumnProfile:
                 out["PERSON"] = max(out.get("PERSON", 0.0), round(score, 3))
         births = sum(self.birth_decades.values())
         if births * 2 >= n and n >= self.settings.min_samples // 2:
-            spread = birth_distribution_score(self.birth_decades)
+            # a decade counts by its middle year: 2010-2019 are ages 7-16, not adults
+            spread = birth_distribution_score({d + 5: c for d, c in self.birth_decades.items()})
             if spread >= 0.6:  # dates spread over decades of adult ages: births, not events
                 score = max(self.settings.enter, 0.7 * spread + 0.3 * self.name.get("DATE_OF_BIRTH", 0.0))
                 out["DATE_OF_BIRTH"] = max(out.get("DATE_OF_BIRTH", 0.0), round(score, 3))
@@ -565,6 +566,17 @@ class ColumnProfile:
         if self.strings + numbers == n and self._categorical():
             return "categorical"
         return None
+
+    def _numbers_too_short(self, entity: str | None) -> bool:
+        """Every sampled value a number with fewer digits than the entity ever has."""
+        need = _MIN_DIGITS.get(entity or "")
+        numbers = self.ints + self.floats
+        return (
+            need is not None
+            and self.sampled >= self.settings.min_samples
+            and numbers == self.sampled
+            and (0 < self.int_digits < need)
+        )
 
     def _few_values(self) -> bool:
         distinct = len(self.distinct)
@@ -609,9 +621,11 @@ class ColumnProfile:
         best_entity, best = max(scores.items(), key=lambda kv: (kv[1], _rank(kv[0]), kv[0]), default=(None, 0.0))
         quasi = quasi_identifier(self.column)
         verdict: Verdict
+        if prev.state == PII and prev.named and self._numbers_too_short(prev.entity):
+            prev = Verdict(PENDING)  # Num_Credit_Card holding 3, 5, 7: a count, whatever its name says
         if prev.state == PII and prev.entity is not None:
             # personal data is sticky: the column never goes back out raw
-            named = prev.named and not self.strong.get(prev.entity) and best_entity != prev.entity
+            named = prev.named and not self.strong.get(prev.entity)  # still no value evidence
             confidence = max(prev.confidence, scores.get(prev.entity, 0.0))
             verdict = Verdict(PII, prev.entity, confidence, n, tuple(evidence), named=named)
         elif json_frac >= 0.5:

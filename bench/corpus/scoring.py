@@ -4,6 +4,10 @@
   verdict (an entity, free text or JSON) over all of them; a column still *pending* when
   the table ends is not a detection (it was withheld, but nothing decided).
 - Precision: flagged columns whose truth is sensitive over all flagged scored columns.
+  URLs are personal data by this project's policy (a link can name a person: profile
+  pages, tracking parameters): a column a source labels ``none`` that the service treats
+  as ``URL`` is counted apart (``policy flagged``), like the quasi-identifiers, not as a
+  false positive.
 - Entity accuracy: of the personal-data columns flagged with an entity, the share whose
   entity is the truth's (``model.accepts``).
 - Raw cells out: a personal-data cell whose value, normalised (NFKC, casefold, spaces
@@ -26,6 +30,7 @@ from typing import Any
 from bench.corpus.model import FREE_TEXT, JSON, NONE, Text, accepts, personal, scored
 
 SENSITIVE_STATES = ("pii", "free_text", "json")
+POLICY_ENTITIES = frozenset({"URL"})
 _SPACE = re.compile(r"\s+")
 
 
@@ -75,6 +80,7 @@ class ColumnFigures:
     pending: int = 0
     quasi_flagged: int = 0
     quasi: int = 0
+    policy_flagged: int = 0  # labelled none, treated by policy (URL)
     misses: list[ColumnResult] = field(default_factory=list)
 
     def recall(self) -> float | None:
@@ -97,6 +103,9 @@ def column_figures(results: Iterable[ColumnResult]) -> ColumnFigures:
             f.quasi_flagged += flag
             continue
         sensitive = truth_sensitive(r.truth)
+        if r.truth == NONE and r.predicted in POLICY_ENTITIES:
+            f.policy_flagged += 1
+            continue
         if sensitive:
             f.positives += 1
             f.found += flag

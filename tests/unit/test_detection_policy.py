@@ -314,7 +314,9 @@ def test_a_batch_whose_ner_fails_dead_letters_only_the_record_that_broke_it(tmp_
 
 def test_many_columns_deciding_on_the_same_record_are_sampled_once(tmp_path: Path) -> None:
     proc = accounts(tmp_path)
-    rows = [{f"c{k:02d}": (f"u{i}.{k}@example.org" if k % 2 else ["a", "b"][i % 2]) for k in range(30)} for i in range(60)]
+    rows = [
+        {f"c{k:02d}": (f"u{i}.{k}@example.org" if k % 2 else ["a", "b"][i % 2]) for k in range(30)} for i in range(60)
+    ]
     outs = outputs(proc, rows)  # every record published: re-treating does not sample again
     assert len(outs) == 60
     profiles = proc.settings.policy.profiler.profiles.values()
