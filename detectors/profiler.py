@@ -33,7 +33,7 @@ from detectors import guard
 from detectors.recognizers.person import is_known_name, person_value_score
 from detectors.recognizers.temporal import DateOfBirthRecognizer, birth_distribution_score
 from detectors.release import event_time_name, measure_name
-from detectors.textscan import TextScanner, looks_like_prose, parse_json_text
+from detectors.textscan import TextScanner, looks_like_sentences, parse_json_text
 from detectors.vocabulary import FREE_TEXT, contradicted, name_evidence, quasi_identifier
 
 PENDING = "pending"  # too few values yet: withheld
@@ -429,7 +429,7 @@ class ColumnProfile:
             self.json_docs += 1
             self._json(doc, scanner)
             return
-        if looks_like_prose(text):
+        if looks_like_sentences(text):
             self.prose += 1
             for f in scanner.find(text, prose=False):
                 self.text_hits[f.entity] = self.text_hits.get(f.entity, 0) + 1

@@ -54,6 +54,72 @@ def looks_like_prose(text: str) -> bool:
     return letters / len(text) > 0.5
 
 
+_FUNCTION_WORDS = frozenset(
+    [
+        "the",
+        "a",
+        "an",
+        "and",
+        "or",
+        "but",
+        "to",
+        "of",
+        "in",
+        "on",
+        "for",
+        "with",
+        "at",
+        "by",
+        "from",
+        "is",
+        "was",
+        "are",
+        "were",
+        "be",
+        "been",
+        "it",
+        "its",
+        "i",
+        "you",
+        "he",
+        "she",
+        "we",
+        "they",
+        "my",
+        "your",
+        "his",
+        "her",
+        "our",
+        "their",
+        "this",
+        "that",
+        "these",
+        "those",
+        "please",
+        "not",
+        "no",
+        "as",
+        "if",
+        "so",
+    ]
+)
+_SENTENCE_END = re.compile(r"[.!?](?:\s|$)")
+
+
+def looks_like_sentences(text: str) -> bool:
+    """Prose for a column's verdict: :func:`looks_like_prose` and also written as
+    sentences (function words, or a sentence's end), not a title or a list of names
+    ('Secondary / secondary special', 'Auto Loan, Credit-Builder Loan, Home Loan')."""
+    if not looks_like_prose(text):
+        return False
+    words = _WORD.findall(text)
+    capitalised = sum(1 for w in words if w[0].isupper())
+    if capitalised * 10 >= len(words) * 6 and not _SENTENCE_END.search(text):
+        return False
+    functional = sum(1 for w in words if w.lower() in _FUNCTION_WORDS)
+    return functional >= 2 or (functional >= 1 and len(words) >= 8) or bool(_SENTENCE_END.search(text.strip()))
+
+
 def merge(findings: Iterable[Finding]) -> list[Finding]:
     """Overlapping spans become one span (their union) labelled by the strongest."""
     out: list[Finding] = []
