@@ -188,7 +188,7 @@ _CALENDAR_WORDS = frozenset(
     ]
 )
 _NAME_CHECKS = 200  # short values checked against the name lists per profile (then counters only)
-_KNOWN_NAMES = 0.6  # share of people's names that makes a PERSON column (cities score 0.1-0.36)
+_KNOWN_NAMES = 0.5  # share of people's names that makes a PERSON column (cities score 0.1-0.36)
 _RELEASED_BY_TYPE = ("type", "bool", "measure", "id", "event_time")
 _TYPE_DECIDED = frozenset({*_RELEASED_BY_TYPE, "geo", "dob"})
 _DISTINCT_LIMIT = 64  # distinct sampled values tracked (as hashes) for the categorical test
@@ -437,7 +437,7 @@ class ColumnProfile:
         if new and self.name_checked < _NAME_CHECKS and len(text) <= 64:
             # distinct values only: one product name repeated is not a column of people
             self.name_checked += 1
-            if is_known_name(text) or (person_value_score(text) or 0.0) >= 0.75:
+            if _names_in(text):
                 self.name_known += 1
         if (
             new  # votes on distinct values: one category repeated 40 times is one vote
@@ -672,6 +672,14 @@ class ColumnProfile:
 
 
 _EPOCH_ORDINAL = date(1970, 1, 1).toordinal()
+
+
+def _names_in(text: str) -> bool:
+    """A person's name by the public name lists, or a list of them ('Mills, Cheryl D;
+    Sullivan, Jacob J'): most parts of a ';'-separated value are names."""
+    parts = [p.strip() for p in text.split(";") if p.strip()] if ";" in text else [text]
+    hits = sum(1 for p in parts[:8] if is_known_name(p) or (person_value_score(p) or 0.0) >= 0.75)
+    return hits * 2 > min(len(parts), 8)
 _DECIMAL_TEXT = re.compile(r"[-+]?\d{1,15}[.,]\d{1,6}")
 
 
