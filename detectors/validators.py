@@ -31,9 +31,9 @@ def card_scheme(digits: str) -> str | None:
         return "amex"
     if (four == 6011 or 644 <= three <= 649 or two == 65 or 622126 <= six <= 622925) and 16 <= n <= 19:
         return "discover"
-    if 3528 <= four <= 3589 and 16 <= n <= 19:
-        return "jcb"
-    if (two in (50, 56, 57, 58) or four in (6304, 6759, 6761, 6762, 6763) or two == 67) and 12 <= n <= 19:
+    if (two == 35 and 16 <= n <= 19) or (four in (1800, 2131) and n == 15):
+        return "jcb"  # 3528-3589 today; the wider 35 block and the 15-digit 1800/2131 of old
+    if (two in (50, 56, 57, 58) or four in (604, 6304, 6390, 6759, 6761, 6762, 6763) or two == 67) and 12 <= n <= 19:
         return "maestro"
     if (300 <= three <= 305 or two in (36, 38, 39)) and 14 <= n <= 19:
         return "diners"

@@ -168,3 +168,13 @@ def test_validators() -> None:
     assert iban_ok("GB29NWBK60161331926819") and not iban_ok("GB29NWBK60161331926818")
     assert not iban_ok("XX29NWBK60161331926819")
     assert ssn_ok("536", "90", "4399") and not ssn_ok("536", "00", "4399") and not ssn_ok("536", "90", "0000")
+
+
+@pytest.mark.parametrize("digits", ["180012345678908", "213112345678909", "3502123412341238", "060412345678"])
+def test_legacy_jcb_and_maestro_ranges_are_cards(digits: str) -> None:
+    from detectors.validators import card_scheme, luhn_ok
+
+    # make the last digit the Luhn check digit
+    body = digits[:-1]
+    check = next(d for d in "0123456789" if luhn_ok(body + d))
+    assert card_scheme(body + check) in ("jcb", "maestro")
