@@ -680,6 +680,8 @@ def _names_in(text: str) -> bool:
     parts = [p.strip() for p in text.split(";") if p.strip()] if ";" in text else [text]
     hits = sum(1 for p in parts[:8] if is_known_name(p) or (person_value_score(p) or 0.0) >= 0.75)
     return hits * 2 > min(len(parts), 8)
+
+
 _DECIMAL_TEXT = re.compile(r"[-+]?\d{1,15}[.,]\d{1,6}")
 
 
