@@ -200,6 +200,17 @@ def test_a_few_person_names_in_a_declared_none_column_leak(tmp_path: Path) -> No
     assert_no_raw(people, *blobs(recs))
 
 
+def test_oracle_redo_sql_in_the_source_block_leaks(tmp_path: Path) -> None:
+    # Attack: Debezium Oracle with log.mining.include.redo.sql puts the statement, values
+    # included, in source.redo_sql; only MySQL's source.query is nulled.
+    proc = processor(tmp_path)
+    e = "redo@example.org"
+    sql = f'insert into "ACCOUNTS"("ID","MAIL") values (\'1\',\'{e}\');'
+    value = {"op": "c", "after": {"id": 1}, "source": {"connector": "oracle", "ts_ms": 1, "redo_sql": sql}}
+    recs = run(proc, [value])
+    assert_no_raw([e], *blobs(recs))
+
+
 # --- held today: important cases the mechanism covers --------------------------------
 
 
