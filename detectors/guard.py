@@ -38,6 +38,22 @@ _CATEGORY_DIGITS = 7  # a new category with this many digits is a number, not a 
 _NUMERIC_RELEASES = frozenset({"measure", "small_numbers", "id", "bool"})  # released for being numbers
 _SMALL_DIGITS = 6  # a column released for small numbers holds at most this many digits
 _SMALL = 10**_SMALL_DIGITS
+_WEAK = 0.3  # the validators' score for a bare number with no context
+_KNOWN_PERSON = 0.9  # person_value_score of a known first name and surname (or a title and a name)
+_TEMPORAL = frozenset({"date", "timestamp", "event_time"})
+_SPAN_SLACK_DAYS = 366  # how far outside its released span a date may fall
+_PER_DAY = {"io.debezium.time.MicroTimestamp": 86_400_000_000, "io.debezium.time.NanoTimestamp": 86_400_000_000_000}
+_ISO = re.compile(r"[+-]?\d{4,6}-\d{2}-\d{2}(?:[T ][0-9:.]+(?:Z|[+-]\d{2}:?\d{2})?)?$")
+_SHAPES = {
+    "io.debezium.data.Uuid": re.compile(
+        r"[0-9a-fA-F]{8}-?[0-9a-fA-F]{4}-?[0-9a-fA-F]{4}-?[0-9a-fA-F]{4}-?[0-9a-fA-F]{12}$"
+    ),
+    "io.debezium.time.ZonedTimestamp": _ISO,
+    "io.debezium.time.IsoDate": _ISO,
+    "io.debezium.time.IsoTimestamp": _ISO,
+    "io.debezium.time.ZonedTime": re.compile(r"\d{2}:\d{2}(?::\d{2}(?:\.\d+)?)?(?:Z|[+-]\d{2}:?\d{2})?$"),
+    "io.debezium.time.IsoTime": re.compile(r"\d{2}:\d{2}(?::\d{2}(?:\.\d+)?)?$"),
+}
 _DECIMAL_TEXT = re.compile(r"\s*[-+]?\d{1,15}(?:[.,]\d{1,6})?\s*")
 
 
@@ -46,22 +62,54 @@ def check(prof: ColumnProfile, value: Any, scanner: TextScanner) -> str | None:
     Called on every value of every guarded column: the common cases return first."""
     kind = type(value)
     if kind is int:
-        if -_SMALL < value < _SMALL or prof.type_hint in _TYPED:
+        if prof.type_hint in _TEMPORAL:
+            return _temporal(prof, value)
+        if prof.release == "bool":
+            return SHAPE
+        if -_SMALL < value < _SMALL:
             return None  # six digits or fewer: never a card, an SSN, a phone or an account
         return _number(prof, value, scanner)
-    if value is None or kind is bool or prof.type_hint in _TYPED:
-        return None  # the logical type is the evidence: a UUID, an enum, a timestamp
+    if value is None:
+        return None
+    if kind is bool:
+        return None
+    if prof.release == "bool":
+        return SHAPE  # released for holding booleans: anything else is a different column
     if kind is str:
+        if prof.type_hint in _TYPED:
+            return _typed_text(prof, value, scanner)
         return _text(prof, value, scanner)
     if kind is float:
-        if value.is_integer() and abs(value) >= 10 ** (_MIN_DIGITS - 1):
-            return _number(prof, int(value), scanner)
+        if abs(value) >= 10 ** (_MIN_DIGITS - 1) and value == value and abs(value) != float("inf"):
+            return _number(prof, int(value), scanner)  # 4111111111111111.5 still holds a card
         return None
     if isinstance(value, dict | list):
         # released for its values' shape (numbers, categories): a document is new; declared
         # none: its leaves and keys are checked
         return SHAPE if prof.release is not None else _document(value, scanner)
     return None
+
+
+def _typed_text(prof: ColumnProfile, value: str, scanner: TextScanner) -> str | None:
+    """A string column of a logical type (UUID, ISO timestamp, enum): the value must have
+    the type's shape; one that has none is checked like any text."""
+    shape = _SHAPES.get(prof.logical)
+    if shape is not None:
+        return None if shape.match(value) else SHAPE
+    return _text(prof, value, scanner)
+
+
+def _temporal(prof: ColumnProfile, value: int) -> str | None:
+    """Dates (days) or timestamps of a column released for its dates' short span: a date
+    far outside the span it was released on (a birth among order dates) breaks it."""
+    if prof.release not in ("event_dates", "event_times") or prof.date_min is None or prof.date_max is None:
+        return None
+    if prof.type_hint == "date":
+        day = value
+    else:
+        per_day = _PER_DAY.get(prof.logical, 86_400_000)
+        day = value // per_day
+    return SHAPE if day < prof.date_min - _SPAN_SLACK_DAYS or day > prof.date_max + _SPAN_SLACK_DAYS else None
 
 
 def _document(doc: dict[str, Any] | list[Any], scanner: TextScanner) -> str | None:
@@ -101,6 +149,11 @@ def _text(prof: ColumnProfile, value: str, scanner: TextScanner) -> str | None:
             return SHAPE
         if (person_value_score(value) or 0.0) >= _NEW_CATEGORY_NAME:
             return "PERSON"  # 'Jane Roe', 'Roe, Jane', 'Dr. Roe'; a lone 'Manual' or 'Ford' is a category
+    if prof.release == "measure" and _DECIMAL_TEXT.fullmatch(value):
+        whole = value.strip().lstrip("+-").replace(",", ".").split(".")[0]
+        return _number(prof, int(whole), scanner) if len(whole) >= _MIN_DIGITS else None
+    if (person_value_score(value) or 0.0) >= _KNOWN_PERSON:
+        return "PERSON"  # a known first name and a known surname, or a title and a name
     hit = scanner.whole_value(value)
     if hit is not None:
         return hit[0]
@@ -116,9 +169,13 @@ def _number(prof: ColumnProfile, value: int, scanner: TextScanner) -> str | None
     if len(digits) < _MIN_DIGITS or _remember(prof, value):
         return None
     allowed = _ID_ENTITIES if prof.release == "id" else _NUMERIC_ENTITIES
+    # A measure holding a 9-10 digit integer that validates as an SSN or a phone is not
+    # taken on trust (a bare one scores low without context); declared-none columns keep
+    # the stricter bar, or every 9-digit id column would read as SSNs.
+    bar = _WEAK if prof.release == "measure" else 0.5
     for rec in scanner.recognizers:
         if rec.entity in allowed:
             score = rec.match_value(digits)
-            if score is not None and score >= 0.5:
+            if score is not None and score >= bar:
                 return rec.entity
     return None

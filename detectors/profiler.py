@@ -638,6 +638,8 @@ class ColumnProfile:
             verdict = Verdict(JSON, top, round(json_frac, 3), n, tuple(evidence))
         elif best_entity is not None and best >= s.enter and (n >= s.min_samples // 2 or best >= 0.8):
             voted = best_entity in _NER_ENTITIES and not self.strong.get(best_entity)
+            if best_entity == "PERSON" and self.name_checked and self.name_known * 2 >= self.name_checked:
+                voted = False  # people's names by the public lists, whatever the column is called
             if voted and quasi is not None:
                 verdict = Verdict(QUASI, quasi, best, n, tuple(evidence))  # city names in a city column
             elif voted and best_entity == "LOCATION" and self._few_values():

@@ -17,7 +17,7 @@ from __future__ import annotations
 
 from functools import lru_cache
 
-from detectors.vocabulary import tokens
+from detectors.vocabulary import name_evidence, tokens
 
 # The last token of a numeric column's name that makes it a count, an amount, an id or
 # some other measure (``order_id``, ``line_total``, ``retry_count``).
@@ -144,7 +144,10 @@ _EVENT_TIME = frozenset(
 def measure_name(column: str) -> bool:
     """A name that says the (numeric) column counts, prices or identifies rows."""
     toks = tokens(column)
-    return bool(toks) and toks[-1] in _MEASURE
+    if not toks or toks[-1] not in _MEASURE:
+        return False
+    # ssn_id, passport_id, phone_id: the id *of* personal data is that data
+    return not name_evidence(" ".join(toks[:-1])) if len(toks) > 1 else True
 
 
 @lru_cache(maxsize=4096)

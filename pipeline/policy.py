@@ -118,7 +118,9 @@ class TablePolicy:
             observe = self.detects and col.pii != FREE_TEXT
             op = self._operator(spec, column)
         elif column in self.decl.connector_fields:
+            # the connector's metadata passes, guarded like a column declared none
             spec, pii, declared = PASS, NONE, True
+            observe = self.detects
             op = self._operator(spec)
         elif looks_personal(column):
             # The name itself is personal data (a pivoted e-mail, a person's name): the

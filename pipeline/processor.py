@@ -44,6 +44,7 @@ OLDKEY_HEADER = "__debezium.oldkey"
 NEWKEY_HEADER = "__debezium.newkey"
 KEY_HEADERS = (OLDKEY_HEADER, NEWKEY_HEADER)
 _SCHEMA_CACHE = 64
+_SQL_SOURCE_FIELDS = ("query", "redo_sql", "undo_sql", "sql_redo", "sql_undo")  # source fields holding SQL text
 _MAX_PASSES = 8  # a record is treated again at most this often while verdicts change
 
 
@@ -310,9 +311,10 @@ class TableProcessor:
             source = payload.get("source")
             if isinstance(source, dict):
                 source_ts = _as_int(source.get("ts_ms"))
-                if source.get("query") is not None:
-                    # MySQL include.query: the SQL text can hold any value.
-                    out_payload["source"] = {**source, "query": None}
+                statements = [k for k in _SQL_SOURCE_FIELDS if source.get(k) is not None]
+                if statements:
+                    # MySQL include.query, Oracle's redo/undo SQL: the statement holds values.
+                    out_payload["source"] = {**source, **dict.fromkeys(statements)}
             if source_ts is None:
                 source_ts = _as_int(payload.get("ts_ms"))
             if kind is Kind.MESSAGE:

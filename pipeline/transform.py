@@ -204,16 +204,7 @@ class StructTransform:
         plan = self.plan_for(row)
         if plan.checks:
             self._check(row, plan)
-        if plan.observe and self.profiler is not None and self.profiler.sampling:
-            profiler = self.profiler
-            assert profiler is not None
-            for col, prof in plan.observe:
-                value = row[col]
-                if value is not None:
-                    prof.seen += 1
-                    if prof.seen >= prof.next_sample and not self.unavailable.is_placeholder(value):
-                        profiler.take(prof, value)
-        if plan.guard:
+        if plan.guard:  # before sampling: a value is judged against what released the column
             profiler = self.profiler
             assert profiler is not None
             check, scanner = guard.check, profiler.scanner
@@ -224,6 +215,15 @@ class StructTransform:
                     # a hit withholds the column and bumps the table's generation: the
                     # record is treated again under the new rules before it goes out
                     profiler.withhold(prof, reason)
+        if plan.observe and self.profiler is not None and self.profiler.sampling:
+            profiler = self.profiler
+            assert profiler is not None
+            for col, prof in plan.observe:
+                value = row[col]
+                if value is not None:
+                    prof.seen += 1
+                    if prof.seen >= prof.next_sample and not self.unavailable.is_placeholder(value):
+                        profiler.take(prof, value)
         if not plan.work:
             return row, plan
         out = dict(row)

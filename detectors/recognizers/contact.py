@@ -55,13 +55,14 @@ class EmailRecognizer(Recognizer):
     name = "email"
     needs = "@"
     pattern = re.compile(
-        r"(?<![\w.+-])[A-Za-z0-9](?:[A-Za-z0-9._%+'-]{0,62}[A-Za-z0-9_%+-])?"
+        r"(?:(?<![\w.+-])[A-Za-z0-9](?:[A-Za-z0-9._%+'-]{0,62}[A-Za-z0-9_%+-])?"
+        r'|"[^"\r\n@]{1,64}")'  # RFC 5322 quoted local part: "anne smith"@example.org
         r"@(?:[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?\.)+[A-Za-z]{2,24}(?![\w-])"
     )
 
     def validate(self, match: re.Match[str]) -> float | None:
-        local = match.group(0).split("@", 1)[0]
-        if ".." in local:
+        local = match.group(0).rsplit("@", 1)[0]
+        if ".." in local and not local.startswith('"'):
             return None
         return 0.95
 
