@@ -73,17 +73,38 @@ def _json_inside(text: str) -> Any | None:
     return None
 
 
+_SCHEMA_CACHE = 256  # distinct schemas remembered (their findings, never values)
+_MEMO_LIMIT = 50_000
+_MEMO_TEXT = 256
+
+
 class Auditor:
     def __init__(self, scanner: TextScanner) -> None:
         self.scanner = scanner
         self.report = AuditReport()
         self._topic = ""
+        self._schemas: dict[tuple[str, str], tuple[Counter[Any], Counter[Any]]] = {}
+        # findings per distinct short text (masked values, categories repeat): the audit
+        # process only, bounded, dropped with the auditor
+        self._seen: dict[tuple[str, str], list[tuple[str, str]]] = {}
 
     def entities(self, text: str, context: str = "") -> list[tuple[str, str]]:
         """(entity, form) for each span of raw personal data in ``text``; form is
         ``plain``, ``disguised`` or ``base64``."""
         if not text.strip() or _HASHED.match(text):
             return []
+        key = (text, context)
+        hit = self._seen.get(key)
+        if hit is not None:
+            return hit
+        out = self._entities(text, context)
+        if len(text) <= _MEMO_TEXT:
+            if len(self._seen) >= _MEMO_LIMIT:
+                self._seen.clear()
+            self._seen[key] = out
+        return out
+
+    def _entities(self, text: str, context: str) -> list[tuple[str, str]]:
         out = []
         for f in self.scanner.find(text, context=context):
             if f.score < MIN_SCORE:
@@ -153,7 +174,7 @@ class Auditor:
                 self._count("<undecodable>", RAW, self.entities(raw.decode("utf-8", "replace") if raw else ""))
                 continue
             if schema is not None:
-                self._walk(schema, f"schema:{label}", SCHEMA, "", 0)
+                self._schema(schema, label)
             if label == "value" and isinstance(doc, dict) and ("after" in doc or "before" in doc) and "op" in doc:
                 parts += [("before", doc.get("before"), where_raw), ("after", doc.get("after"), where_raw)]
                 parts += [(f"envelope.{k}", v, where_raw) for k, v in doc.items() if k not in ("before", "after")]
@@ -170,6 +191,22 @@ class Auditor:
                     continue
                 prefix = f"{part}." if part.startswith("envelope") else ""
                 self._walk(cell, prefix + name, where, str(column), 0)
+
+    def _schema(self, schema: Any, label: str) -> None:
+        """A record's Connect schema: the same for every record of a table version, so
+        each distinct one is walked once and its findings counted again for each record."""
+        key = (label, json.dumps(schema, sort_keys=True, default=str))
+        cached = self._schemas.get(key)
+        if cached is None:
+            findings, classes = Counter(self.report.findings), Counter(self.report.classes)
+            self._walk(schema, f"schema:{label}", SCHEMA, "", 0)
+            cached = (self.report.findings - findings, self.report.classes - classes)
+            if len(self._schemas) >= _SCHEMA_CACHE:
+                self._schemas.clear()
+            self._schemas[key] = cached
+        else:
+            self.report.findings.update(cached[0])
+            self.report.classes.update(cached[1])
 
     def _header(self, name: str, raw: bytes | None) -> None:
         safe = self._safe(name, HEADER)
