@@ -31,6 +31,7 @@ import unicodedata
 from collections.abc import Callable, Container, Mapping
 from typing import TYPE_CHECKING
 
+from detectors import english
 from detectors.recognizers import default_recognizers
 from detectors.recognizers.person import is_known_name
 from detectors.textscan import TextScanner
@@ -182,7 +183,17 @@ def _known_person(text: str) -> bool:
         return False
     if any(w.lower() in _COLUMN_WORDS for w in words) or name_evidence(text):
         return False
-    return is_known_name(" ".join(w.capitalize() for w in words))
+    if is_known_name(" ".join(w.capitalize() for w in words)):
+        return True
+    # kenji_okafor: names no list knows; words that are neither English nor column words
+    expanded = set(tokens(text))
+    return (
+        english.available()
+        and all(len(w) >= 3 for w in words)
+        and not any(english.is_english(w) for w in words)
+        and not expanded & _COLUMN_WORDS
+        and expanded == {w.lower() for w in words}  # no abbreviation that expands (nm, qty)
+    )
 
 
 def _person_shaped(text: str) -> bool:

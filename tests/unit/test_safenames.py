@@ -375,3 +375,11 @@ def test_sealed_dead_letters_seal_header_names_too() -> None:
     # Without a key the last line of defence still keeps unusual quoted names out.
     plain = dict(dead_letter_record(dead, "cdr.dlq", now_ms=1).headers)
     no_leak(plain[H_MESSAGE])
+
+
+def test_a_column_named_with_names_no_list_knows_is_personal_and_column_words_are_not() -> None:
+    from pipeline.safenames import looks_personal
+
+    assert looks_personal("kenji_okafor") and looks_personal("priya_nakamura")
+    for plain in ("ship_via", "cust_nm", "order_status", "xref_cd", "created_at", "utm_source", "acct_typ"):
+        assert not looks_personal(plain), "an ordinary column name was taken for a person"

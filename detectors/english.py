@@ -1,0 +1,48 @@
+"""English words: the base forms in the lemmatizer tables of the packaged spaCy model
+(WordNet's index, about 83,000 words), loaded once on first use, never downloaded.
+
+Used where "is this an ordinary word?" is evidence, e.g. a column named with two words
+that are neither English nor column vocabulary (``kenji_okafor``) is likely a person.
+"""
+
+from __future__ import annotations
+
+import importlib.util
+import threading
+from pathlib import Path
+
+from detectors.ner import DEFAULT_MODEL
+
+_lock = threading.Lock()
+_words: frozenset[str] | None = None
+_SUFFIXES = ("ing", "ed", "es", "s", "er", "ly")
+
+
+def _load() -> frozenset[str]:
+    global _words
+    with _lock:
+        if _words is None:
+            words: set[str] = set()
+            spec = importlib.util.find_spec(DEFAULT_MODEL)
+            if spec is not None and spec.origin is not None:
+                from spacy.lookups import Lookups
+
+                for tables in Path(spec.origin).parent.glob("*/lemmatizer/lookups"):
+                    index = Lookups().from_disk(tables).get_table("lemma_index")
+                    for forms in index.values():
+                        words.update(w.lower() for w in forms)
+            _words = frozenset(words)
+    return _words
+
+
+def available() -> bool:
+    return bool(_load())
+
+
+def is_english(word: str) -> bool:
+    """The word, or the word without a common inflection, is an English base form."""
+    words = _load()
+    w = word.lower()
+    if w in words:
+        return True
+    return any(w.endswith(s) and len(w) - len(s) >= 3 and w[: -len(s)] in words for s in _SUFFIXES)
