@@ -34,7 +34,7 @@ from detectors.recognizers.person import is_known_name, person_value_score
 from detectors.recognizers.temporal import DateOfBirthRecognizer, birth_distribution_score
 from detectors.release import event_time_name, measure_name
 from detectors.textscan import TextScanner, looks_like_sentences, parse_json_text
-from detectors.vocabulary import FREE_TEXT, contradicted, name_evidence, quasi_identifier
+from detectors.vocabulary import CALENDAR_WORDS, FREE_TEXT, contradicted, name_evidence, quasi_identifier
 
 PENDING = "pending"  # too few values yet: withheld
 WITHHELD = "withheld"  # enough values, no positive evidence either way: withheld
@@ -164,29 +164,6 @@ _NER_ENTITIES = frozenset({"PERSON", "LOCATION", "NRP"})  # entities only NER vo
 _MIN_DIGITS = {"PHONE_NUMBER": 7, "CREDIT_CARD": 12, "US_SSN": 9, "IBAN_CODE": 12}  # fewer is not one
 _DOB = DateOfBirthRecognizer()
 _MIN_VOTES = 5  # NER votes (on distinct values) before their share counts
-_CALENDAR_WORDS = frozenset(
-    [
-        "january",
-        "february",
-        "march",
-        "april",
-        "may",
-        "june",
-        "july",
-        "august",
-        "september",
-        "october",
-        "november",
-        "december",
-        "monday",
-        "tuesday",
-        "wednesday",
-        "thursday",
-        "friday",
-        "saturday",
-        "sunday",
-    ]
-)
 _NAME_CHECKS = 200  # short values checked against the name lists per profile (then counters only)
 _KNOWN_NAMES = 0.5  # share of people's names that makes a PERSON column (cities score 0.1-0.36)
 _RELEASED_BY_TYPE = ("type", "bool", "measure", "id", "event_time")
@@ -444,7 +421,7 @@ class ColumnProfile:
             and scanner.ner is not None
             and self.ner_checked < self.settings.ner_samples
             and _NAME_SHAPED.fullmatch(text)
-            and text.lower() not in _CALENDAR_WORDS
+            and text.lower() not in CALENDAR_WORDS
         ):
             self.ner_checked += 1
             label = scanner.ner.label_values([text])[0]

@@ -18,6 +18,31 @@ from functools import lru_cache
 
 FREE_TEXT = "free_text"
 
+# Month and weekday names: capitalised words that are not people or places.
+CALENDAR_WORDS = frozenset(
+    [
+        "january",
+        "february",
+        "march",
+        "april",
+        "may",
+        "june",
+        "july",
+        "august",
+        "september",
+        "october",
+        "november",
+        "december",
+        "monday",
+        "tuesday",
+        "wednesday",
+        "thursday",
+        "friday",
+        "saturday",
+        "sunday",
+    ]
+)
+
 
 def _words(text: str) -> frozenset[str]:
     return frozenset(text.split())

@@ -17,8 +17,9 @@ import re
 from detectors.recognizers.base import Recognizer
 from detectors.recognizers.person import known_pair, person_value_score
 from detectors.recognizers.placenames import NOT_PERSON_WORDS, PLACES
+from detectors.vocabulary import CALENDAR_WORDS
 
-_NOT_NAMES = frozenset(
+_NOT_NAMES = CALENDAR_WORDS | frozenset(
     [
         "the",
         "a",
@@ -41,25 +42,6 @@ _NOT_NAMES = frozenset(
         "our",
         "your",
         "my",
-        "monday",
-        "tuesday",
-        "wednesday",
-        "thursday",
-        "friday",
-        "saturday",
-        "sunday",
-        "january",
-        "february",
-        "march",
-        "april",
-        "may",
-        "june",
-        "july",
-        "august",
-        "september",
-        "october",
-        "november",
-        "december",
         "refund",
         "reply",
         "call",
