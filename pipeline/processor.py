@@ -410,12 +410,7 @@ class Processor:
             scanner.pending = None
         if touched:
             started = time.perf_counter()
-            try:
-                scanner.prepare(pending)
-            except Exception:  # a batch-wide NER failure must not stop the loop
-                # Each record is analysed again on its own, inside its own net: the ones
-                # whose text NER cannot read are dead-lettered, the rest go out.
-                scanner.clear_cache()
+            scanner.prepare(pending)  # never raises: a failed batch is read record by record
             self.ner_seconds += time.perf_counter() - started
             for i in touched:
                 outcomes[i] = self.process(records[i])
