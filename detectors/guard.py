@@ -99,16 +99,17 @@ def _typed_text(prof: ColumnProfile, value: str, scanner: TextScanner) -> str | 
     return _text(prof, value, scanner)
 
 
+def ticks_per_day(logical: str) -> int:
+    """Units of a Debezium timestamp per day: ms, or µs/ns for Micro/NanoTimestamp."""
+    return _PER_DAY.get(logical, 86_400_000)
+
+
 def _temporal(prof: ColumnProfile, value: int) -> str | None:
     """Dates (days) or timestamps of a column released for its dates' short span: a date
     far outside the span it was released on (a birth among order dates) breaks it."""
     if prof.release not in ("event_dates", "event_times") or prof.date_min is None or prof.date_max is None:
         return None
-    if prof.type_hint == "date":
-        day = value
-    else:
-        per_day = _PER_DAY.get(prof.logical, 86_400_000)
-        day = value // per_day
+    day = value if prof.type_hint == "date" else value // ticks_per_day(prof.logical)
     return SHAPE if day < prof.date_min - _SPAN_SLACK_DAYS or day > prof.date_max + _SPAN_SLACK_DAYS else None
 
 

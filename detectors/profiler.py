@@ -366,11 +366,7 @@ class ColumnProfile:
             day = int(value)
         else:
             self.dates += 1
-            per_day = {
-                "io.debezium.time.MicroTimestamp": 86_400_000_000,
-                "io.debezium.time.NanoTimestamp": 86_400_000_000_000,
-            }.get(self.logical, 86_400_000)
-            day, rest = divmod(int(value), per_day)
+            day, rest = divmod(int(value), guard.ticks_per_day(self.logical))
             if rest:
                 self.timeofday += 1
         self.date_min = day if self.date_min is None else min(self.date_min, day)
