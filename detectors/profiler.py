@@ -127,7 +127,6 @@ class DetectionSettings:
     min_samples: int = 100
     sample_every: int = 20
     enter: float = 0.6
-    leave: float = 0.25
     strong_fraction: float = 0.1  # validated matches in this share of rows make a column PII
     prose_fraction: float = 0.3
     ner_samples: int = 40

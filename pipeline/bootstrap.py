@@ -34,9 +34,7 @@ def build_detection(config: Config) -> tuple[TextScanner | None, Profiler | None
     faults = Faults.from_env()
     if faults.recognizer_error_on:
         scanner.recognizers = (*scanner.recognizers, RaisingRecognizer(faults.recognizer_error_on))
-    settings = DetectionSettings(
-        min_samples=det.min_samples, sample_every=det.sample_every, enter=det.enter, leave=det.leave
-    )
+    settings = DetectionSettings(min_samples=det.min_samples, sample_every=det.sample_every, enter=det.enter)
     return scanner, (Profiler(settings, scanner) if det.columns else None)
 
 

@@ -165,7 +165,7 @@ class DetectionConfig:
     min_samples: int = 100
     sample_every: int = 20
     enter: float = 0.6
-    leave: float = 0.25
+    leave: float = 0.25  # accepted for old configs, ignored: PII verdicts are sticky
     drift: str = "enforce"  # enforce | report
     # undeclared columns named like quasi-identifiers (city, postcode, gender, job...):
     # tag (published, listed as sensitive) | withhold | pass
