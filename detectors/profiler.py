@@ -159,7 +159,7 @@ def type_key(field: dict[str, Any] | None) -> str:
     return f"{field.get('type')}/{field.get('name') or ''}"
 
 
-_NER_ENTITIES = frozenset({"PERSON", "LOCATION", "NRP"})  # entities only NER votes and names evidence
+VOTED_ENTITIES = frozenset({"PERSON", "LOCATION", "NRP"})  # found by NER votes and name lists, not validators
 _MIN_DIGITS = {"PHONE_NUMBER": 7, "CREDIT_CARD": 12, "US_SSN": 9, "IBAN_CODE": 12}  # fewer is not one
 _DOB = DateOfBirthRecognizer()
 _MIN_VOTES = 5  # NER votes (on distinct values) before their share counts
@@ -609,7 +609,7 @@ class ColumnProfile:
             evidence += [(f"json:{k}", float(v)) for k, v in sorted(self.json_hits.items())[:16]]
             verdict = Verdict(JSON, top, round(json_frac, 3), n, tuple(evidence))
         elif best_entity is not None and best >= s.enter and (n >= s.min_samples // 2 or best >= 0.8):
-            voted = best_entity in _NER_ENTITIES and not self.strong.get(best_entity)
+            voted = best_entity in VOTED_ENTITIES and not self.strong.get(best_entity)
             if best_entity == "PERSON" and self.name_checked and self.name_known * 2 >= self.name_checked:
                 voted = False  # people's names by the public lists, whatever the column is called
             if voted and quasi is not None:

@@ -29,7 +29,6 @@ KEEP_IN_KEY = frozenset({"pass", "tag"})
 TAG = TreatmentSpec("tag")
 DROP = TreatmentSpec("drop")
 WITHHELD_SPEC = TreatmentSpec(WITHHOLD)
-VOTED_ENTITIES = frozenset({"PERSON", "LOCATION", "NRP"})  # found by NER votes, not validators
 DRIFT_BY_VOTES = 0.8  # NER-voted drift in a column declared none needs this confidence
 REDACT_DETECTED = TreatmentSpec("redact_detected")
 
@@ -147,6 +146,8 @@ class TablePolicy:
         drift = rule.declared and rule.pii == NONE
         if not (undeclared or (drift and self.settings.drift == "enforce")):
             return rule
+        from detectors.profiler import CLEAR, FREE, JSON, PII, QUASI, VOTED_ENTITIES
+
         if drift and (verdict.named or (verdict.entity in VOTED_ENTITIES and verdict.confidence < DRIFT_BY_VOTES)):
             # The team declared it none: a column name alone is not drift, nor are a few
             # NER votes on merchant or product names; validated values are.
@@ -155,8 +156,6 @@ class TablePolicy:
         hit = self._effective.get(cache_key)
         if hit is not None:
             return hit
-        from detectors.profiler import CLEAR, FREE, JSON, PII, QUASI
-
         state = verdict.state
         if state == CLEAR:
             # released on positive evidence (undeclared); declared none stays as declared
