@@ -51,6 +51,7 @@ class ServiceProcess:
         self.config_path.write_text(yaml.safe_dump(config))
         self.proc: subprocess.Popen[bytes] | None = None
         self.extra: dict[int, subprocess.Popen[bytes]] = {}  # more workers of the same config
+        self.extra_logs: dict[int, Path] = {}
         self.runs = 0
 
     @property
@@ -74,7 +75,9 @@ class ServiceProcess:
     def spawn(self, worker_id: int, env: dict[str, str] | None = None) -> subprocess.Popen[bytes]:
         """Another worker of the same config (``--worker-id``), as ``--workers N`` starts them."""
         self.runs += 1
-        log = (self.root / f"service-{self.runs}-w{worker_id}.log").open("wb")
+        path = self.root / f"service-{self.runs}-w{worker_id}.log"
+        self.extra_logs[worker_id] = path
+        log = path.open("wb")
         proc = subprocess.Popen(
             [CDR, "run", "--config", str(self.config_path), "--worker-id", str(worker_id)],
             stdout=log,
@@ -106,15 +109,18 @@ class ServiceProcess:
                 events.append(json.loads(line))
         return events
 
-    def wait_for_log(self, event: str, timeout: float) -> None:
+    def wait_for_log(self, event: str, timeout: float, worker_id: int = 0) -> None:
+        """Wait until the worker's current log holds ``event`` (a spawned worker: its own log)."""
+        path = self.extra_logs[worker_id] if worker_id else self.log_path
+        proc = self.extra[worker_id] if worker_id else self.proc
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
-            if f'"event":"{event}"' in self.log_path.read_text(errors="replace"):
+            if f'"event":"{event}"' in path.read_text(errors="replace"):
                 return
-            if self.proc is not None and self.proc.poll() is not None:
-                raise AssertionError(f"service exited with {self.proc.returncode} before {event}; log {self.log_path}")
+            if proc is not None and proc.poll() is not None:
+                raise AssertionError(f"worker exited with {proc.returncode} before {event}; log {path}")
             time.sleep(0.1)
-        raise AssertionError(f"no {event} within {timeout}s; log {self.log_path}")
+        raise AssertionError(f"no {event} within {timeout}s; log {path}")
 
     def metrics(self) -> str:
         with urllib.request.urlopen(f"http://127.0.0.1:{self.metrics_port}/metrics", timeout=5) as resp:

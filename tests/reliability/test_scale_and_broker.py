@@ -42,7 +42,9 @@ def test_scale_one_to_three_to_one_worker(kafka_bootstrap, new_topic, service, d
     sender = ledger.sender(records, rate=2500)  # ~6 s of load
     time.sleep(1.5)
     extra = [svc.spawn(1), svc.spawn(2)]  # as `cdr run --workers 3` would run them
-    time.sleep(2.5)
+    for worker_id in (1, 2):  # a loaded machine takes seconds to load the model: stop only workers that joined
+        svc.wait_for_log("partitions_assigned", timeout=60, worker_id=worker_id)
+    time.sleep(1.0)
     for proc in extra:
         proc.send_signal(signal.SIGTERM)
     assert [proc.wait(timeout=60) for proc in extra] == [0, 0]
