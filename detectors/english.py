@@ -11,8 +11,6 @@ import importlib.util
 import threading
 from pathlib import Path
 
-from detectors.ner import DEFAULT_MODEL
-
 _lock = threading.Lock()
 _words: frozenset[str] | None = None
 _SUFFIXES = ("ing", "ed", "es", "s", "er", "ly")
@@ -22,6 +20,8 @@ def _load() -> frozenset[str]:
     global _words
     with _lock:
         if _words is None:
+            from detectors.ner import DEFAULT_MODEL  # here: ner -> recognizers -> person -> english
+
             words: set[str] = set()
             spec = importlib.util.find_spec(DEFAULT_MODEL)
             if spec is not None and spec.origin is not None:

@@ -30,7 +30,7 @@ from datetime import date
 from typing import Any
 
 from detectors import guard
-from detectors.recognizers.person import is_known_name, person_value_score
+from detectors.recognizers.person import KNOWN, SHAPED, is_known_name, name_token, person_value_score
 from detectors.recognizers.temporal import DateOfBirthRecognizer, birth_distribution_score
 from detectors.release import event_time_name, measure_name
 from detectors.textscan import TextScanner, looks_like_sentences, parse_json_text
@@ -167,6 +167,13 @@ _NAME_CHECKS = 200  # short values checked against the name lists per profile (t
 _KNOWN_NAMES = 0.5  # share of people's names that makes a PERSON column (cities score 0.1-0.36)
 _RELEASED_BY_TYPE = ("type", "bool", "measure", "id", "event_time")
 _TYPE_DECIDED = frozenset({*_RELEASED_BY_TYPE, "geo", "dob"})
+_MIN_NAME_TOKENS = 5  # distinct one-word values before their shares count
+_KNOWN_TOKENS = 0.3  # share of known first names or surnames among them ...
+_NAME_TOKENS = 0.75  # ... and of those with name-shaped unknown words (cities: 0.3-0.65)
+_EARLY_FRACTION = 0.9  # share of validated values that decides a column ...
+_EARLY_VALUES = 5  # ... after this many values (a small table never reaches min_samples)
+_EARLY_SCORE = 0.8
+_EMBEDDED = 0.3  # share of short values holding a validated entity inside that makes it PII
 _DISTINCT_LIMIT = 64  # distinct sampled values tracked (as hashes) for the categorical test
 
 
@@ -180,6 +187,7 @@ class ColumnProfile:
         "date_min",
         "dates",
         "distinct",
+        "embedded",
         "floats",
         "fractional",
         "guard_hit",
@@ -193,6 +201,8 @@ class ColumnProfile:
         "name",
         "name_checked",
         "name_known",
+        "name_shaped",
+        "name_tokens",
         "ner_checked",
         "ner_location",
         "ner_person",
@@ -243,6 +253,8 @@ class ColumnProfile:
         self.timeofday = 0
         self.name_checked = 0  # distinct short text values checked against the public name lists
         self.name_known = 0  # ... that were people's names
+        self.name_tokens = 0  # ... one-word values that were known first names or surnames
+        self.name_shaped = 0  # ... one-word values written like a name, unknown to the lists and to English
         self.birth_decades: dict[int, int] = {}  # dates of birth as text, counted per decade
         self.distinct: set[int] = set()
         self.guard_seen: set[int] = set()
@@ -251,6 +263,7 @@ class ColumnProfile:
         self.strong: dict[str, int] = {}
         self.weak: dict[str, int] = {}
         self.text_hits: dict[str, int] = {}
+        self.embedded: dict[str, int] = {}  # short, non-prose values holding an entity inside
         self.json_hits: dict[str, int] = {}
         self.verdict = self._initial_verdict()
 
@@ -406,11 +419,21 @@ class ColumnProfile:
             for f in scanner.find(text, prose=False):
                 self.text_hits[f.entity] = self.text_hits.get(f.entity, 0) + 1
             return
+        for f in scanner.find(text, prose=False):
+            # 'Roe, Jane <jroe@example.com>', 'call 0151 496 0000 after 6': not the whole value
+            self.embedded[f.entity] = self.embedded.get(f.entity, 0) + 1
+            self.text_hits[f.entity] = self.text_hits.get(f.entity, 0) + 1
+            break
         if new and self.name_checked < _NAME_CHECKS and len(text) <= 64:
             # distinct values only: one product name repeated is not a column of people
             self.name_checked += 1
             if _names_in(text):
                 self.name_known += 1
+            token = name_token(text)
+            if token == KNOWN:
+                self.name_tokens += 1
+            elif token == SHAPED:
+                self.name_shaped += 1
         if (
             new  # votes on distinct values: one category repeated 40 times is one vote
             and scanner.ner is not None
@@ -434,7 +457,7 @@ class ColumnProfile:
                 self.json_hits[key] = self.json_hits.get(key, 0) + 1
 
     def _halve(self) -> None:
-        for counter in (self.strong, self.weak, self.text_hits, self.json_hits):
+        for counter in (self.strong, self.weak, self.text_hits, self.json_hits, self.embedded):
             for k in counter:
                 counter[k] //= 2
         self.sampled //= 2
@@ -478,6 +501,11 @@ class ColumnProfile:
                 score = 0.7 * value + 0.3 * name
                 if strong >= self.settings.strong_fraction and n >= self.settings.min_samples // 2:
                     score = max(score, self.settings.enter)
+                if strong >= _EARLY_FRACTION and n >= _EARLY_VALUES:
+                    score = max(score, _EARLY_SCORE)  # nearly every value validated: no need to wait
+                formatted = (self.strong.get(entity, 0) + self.weak.get(entity, 0)) / n
+                if entity == "CREDIT_CARD" and formatted >= _EARLY_FRACTION and n >= self.settings.min_samples // 2:
+                    score = max(score, self.settings.enter)  # card-formatted numbers, checksums or not
                 if entity in self.contra:
                     score *= 0.5  # the name explains the values otherwise
             else:
@@ -496,6 +524,20 @@ class ColumnProfile:
             frac = self.name_known / self.name_checked
             if frac >= _KNOWN_NAMES:  # mostly people's names by the public name lists
                 score = max(self.settings.enter, 0.85 * frac + 0.15 * self.name.get("PERSON", 0.0))
+                out["PERSON"] = max(out.get("PERSON", 0.0), round(score, 3))
+        if self.strings >= _EARLY_VALUES:
+            for entity, hits in self.embedded.items():
+                frac = hits / self.strings
+                if frac >= _EMBEDDED:  # values that hold an e-mail, a phone, a card inside
+                    score = max(self.settings.enter, 0.6 + 0.3 * frac)
+                    out[entity] = max(out.get(entity, 0.0), round(score, 3))
+        if self.name_checked >= _MIN_NAME_TOKENS:
+            # one-word first names or surnames from anywhere: some known to the lists, the
+            # rest written like names and no English word ('Tratnik', 'Desrosiers')
+            known = self.name_tokens / self.name_checked
+            shaped = (self.name_tokens + self.name_shaped) / self.name_checked
+            if known >= _KNOWN_TOKENS and shaped >= _NAME_TOKENS:
+                score = max(self.settings.enter, 0.85 * shaped + 0.15 * self.name.get("PERSON", 0.0))
                 out["PERSON"] = max(out.get("PERSON", 0.0), round(score, 3))
         births = sum(self.birth_decades.values())
         if births * 2 >= n and n >= self.settings.min_samples // 2:
@@ -578,6 +620,7 @@ class ColumnProfile:
         json_frac = self.json_docs / max(1, n)
         evidence = [(f"rows:{e}", round(self.strong.get(e, 0) / max(1, n), 3)) for e in sorted(self.strong)]
         evidence += [(f"weak:{e}", round(self.weak.get(e, 0) / max(1, n), 3)) for e in sorted(self.weak)]
+        evidence += [(f"inside:{e}", round(self.embedded[e] / strings, 3)) for e in sorted(self.embedded)]
         evidence += [(f"name:{e}", w) for e, w in sorted(self.name.items())]
         if self.ner_checked:
             evidence += [
@@ -652,8 +695,16 @@ def _names_in(text: str) -> bool:
     """A person's name by the public name lists, or a list of them ('Mills, Cheryl D;
     Sullivan, Jacob J'): most parts of a ';'-separated value are names."""
     parts = [p.strip() for p in text.split(";") if p.strip()] if ";" in text else [text]
-    hits = sum(1 for p in parts[:8] if is_known_name(p) or (person_value_score(p) or 0.0) >= 0.75)
+    hits = sum(1 for p in parts[:8] if _known_person(p))
     return hits * 2 > min(len(parts), 8)
+
+
+def _known_person(part: str) -> bool:
+    """A name by the lists: one word must be a known name that is not a lower-case
+    English word ('white' in a colour column); several must all be names."""
+    if " " not in part.strip() and "," not in part:
+        return name_token(part) == KNOWN
+    return is_known_name(part) or (person_value_score(part) or 0.0) >= 0.75
 
 
 _DECIMAL_TEXT = re.compile(r"[-+]?\d{1,15}[.,]\d{1,6}")

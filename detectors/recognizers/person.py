@@ -22,6 +22,7 @@ from collections.abc import Iterable
 from functools import lru_cache
 from importlib import resources
 
+from detectors import english
 from detectors.recognizers.placenames import NOT_PERSON_WORDS, PLACES, words
 
 _HONORIFICS = words(
@@ -188,11 +189,51 @@ def person_value_score(value: str) -> float | None:
     known_head, known_tail = _known(head, first), _known(tail, last)
     if known_head and known_tail:
         return 0.9
+    if _phrase(words, first):
+        return 0.3  # 'Credit Line', 'Gold Card': surnames too, but ordinary words and no first name
     if (known_head or known_tail) and all(_known(w, first) or _known(w, last) for w in words):
         return 0.8
     if known_head or known_tail:
         return 0.75 if reordered else 0.6
     return 0.5 if reordered else 0.3
+
+
+def _phrase(words: list[str], first: frozenset[str]) -> bool:
+    """Every word an ordinary English word and none a first name: a phrase ('Credit
+    Line', 'Student Saver'), even where each word is also someone's surname. 'Will
+    Smith' and 'Rose Hill' start with a first name and stay names."""
+    return not any(_known(w, first) for w in words) and all(english.is_english(w) for w in words)
+
+
+KNOWN = "known"  # a known first name or surname, not an ordinary lower-case word
+SHAPED = "shaped"  # written like a name (capitalised), in no list and no English word
+
+
+def name_token(value: str) -> str | None:
+    """What a one-word value says about a column of people's names: :data:`KNOWN`
+    (a first name or common surname that is not a lower-case English word like 'white',
+    or a rarer surname that is no English word at all),
+    :data:`SHAPED` (capitalised, unknown to the lists and to English: 'Tratnik',
+    'Desrosiers'), or None (anything else, including places and several words).
+
+    Over a column's distinct values, a share of known names with most of the rest
+    name-shaped is a column of first names or surnames from anywhere; colours, makes,
+    statuses and cities are English words or places, or lack the known names."""
+    parsed = _parts(value)
+    if parsed is None:
+        return None
+    parts, _honorific, reordered = parsed
+    if len(parts) != 1 or reordered:
+        return None
+    word = parts[0]
+    raw = value.strip()
+    first, last, common = _lists()
+    english_word = english.is_english(word)
+    if _known(word, first) or _known(word, common):
+        return None if raw.islower() and english_word else KNOWN  # 'Adams', 'King'; not 'white'
+    if english_word or raw.islower() or len(word) < 3:
+        return None  # rarer surnames that are words too: 'Travel', 'Market'
+    return KNOWN if _known(word, last) else SHAPED
 
 
 def is_known_name(value: str) -> bool:
@@ -205,7 +246,7 @@ def is_known_name(value: str) -> bool:
     first, last, common = _lists()
     if len(words) == 1:
         return _known(words[0], first) or _known(words[0], common)
-    return all(_known(w, first) or _known(w, last) for w in words)
+    return all(_known(w, first) or _known(w, last) for w in words) and not _phrase(words, first)
 
 
 def known_name_fraction(values: Iterable[str]) -> float:
