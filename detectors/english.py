@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import importlib.util
 import threading
+from functools import lru_cache
 from pathlib import Path
 
 _lock = threading.Lock()
@@ -39,6 +40,7 @@ def available() -> bool:
     return bool(_load())
 
 
+@lru_cache(maxsize=16_384)  # bounded; words only, in memory
 def is_english(word: str) -> bool:
     """The word, or the word without a common inflection, is an English base form."""
     words = _load()
@@ -46,3 +48,11 @@ def is_english(word: str) -> bool:
     if w in words:
         return True
     return any(w.endswith(s) and len(w) - len(s) >= 3 and w[: -len(s)] in words for s in _SUFFIXES)
+
+
+def is_function_word(word: str) -> bool:
+    """A pronoun, article, preposition or auxiliary (spaCy's English stop words: the
+    lemma index holds none of them). Loaded on first use, like the index."""
+    from spacy.lang.en.stop_words import STOP_WORDS
+
+    return word.lower() in STOP_WORDS

@@ -419,11 +419,10 @@ class ColumnProfile:
             for f in scanner.find(text, prose=False):
                 self.text_hits[f.entity] = self.text_hits.get(f.entity, 0) + 1
             return
-        for f in scanner.find(text, prose=False):
+        for entity in sorted({f.entity for f in scanner.find(text, prose=False)}):
             # 'Roe, Jane <jroe@example.com>', 'call 0151 496 0000 after 6': not the whole value
-            self.embedded[f.entity] = self.embedded.get(f.entity, 0) + 1
-            self.text_hits[f.entity] = self.text_hits.get(f.entity, 0) + 1
-            break
+            self.embedded[entity] = self.embedded.get(entity, 0) + 1
+            self.text_hits[entity] = self.text_hits.get(entity, 0) + 1
         if new and self.name_checked < _NAME_CHECKS and len(text) <= 64:
             # distinct values only: one product name repeated is not a column of people
             self.name_checked += 1

@@ -7,7 +7,13 @@ from detectors.recognizers.base import Finding, Recognizer
 from detectors.recognizers.contact import EmailRecognizer, PhoneRecognizer, UrlRecognizer
 from detectors.recognizers.financial import CreditCardRecognizer, CryptoRecognizer, IbanRecognizer
 from detectors.recognizers.government import UsSsnRecognizer
-from detectors.recognizers.names import HonorificNameRecognizer, PersonNameRecognizer
+from detectors.recognizers.names import (
+    CuedNameRecognizer,
+    HonorificNameRecognizer,
+    LabelledNameRecognizer,
+    NameListRecognizer,
+    PersonNameRecognizer,
+)
 from detectors.recognizers.network import IpAddressRecognizer
 from detectors.recognizers.temporal import REFERENCE_YEAR, DateOfBirthRecognizer
 
@@ -30,4 +36,7 @@ def default_recognizers(reference_year: int = REFERENCE_YEAR) -> tuple[Recognize
         AddressRecognizer(),
         PersonNameRecognizer(),
         HonorificNameRecognizer(),
+        CuedNameRecognizer(),
+        NameListRecognizer(),
+        LabelledNameRecognizer(),
     )

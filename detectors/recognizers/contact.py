@@ -19,10 +19,21 @@ _DECIMAL = re.compile(r"(?:^|\s)-?\(?\d+\.\d+\)?(?=\s|$)")
 _ZIP4 = re.compile(r"\d{5}-\d{4}")
 _EXIT_CODE = re.compile(r"^(?:\+ ?|00 ?|011[ .-]?)")
 _TOKEN = re.compile(r"\S+")
+_LABEL = re.compile(r"(?:office|fax|mobile|cell|home|work|tel|phone|main|direct|landline)\b", re.IGNORECASE)
+_LABEL_BEFORE = re.compile(r"(?:phone|tel|mobile|cell|fax|landline|call|dial)\w*\.?\s*[:#]?\s*$", re.IGNORECASE)
+_GROUPED = re.compile(r"\(?\d{2,5}\)?(?:[ .-]\d{2,4}){1,4}")  # 2-5 digits, then groups of 2-4
 _WINDOW_BUDGET = 64  # failed candidates per text whose inner windows are tried
 
 
 @lru_cache(maxsize=8192)
+def _labelled(whole: str, start: int, end: int) -> bool:
+    """A phone label right before the number ('Phone: ', 'Tel.') or right after it
+    ('-Office', ' (mobile)')."""
+    if _LABEL_BEFORE.search(whole, max(0, start - 24), start):
+        return True
+    return bool(_LABEL.match(whole[end : end + 12].lstrip(" -_(/")))
+
+
 def _national(text: str) -> tuple[bool, bool]:
     """(valid in one of the regions, possible in one of them) for a national number."""
     possible = False
@@ -131,7 +142,10 @@ class PhoneRecognizer(Recognizer):
         if not 7 <= digits <= 15 + (3 if text.startswith("011") else 0):
             return None
         if (start >= 2 and whole[start - 1] in "-_" and whole[start - 2].isalnum()) or (
-            end + 1 < len(whole) and whole[end] in "-_" and whole[end + 1].isalnum()
+            end + 1 < len(whole)
+            and whole[end] in "-_"
+            and whole[end + 1].isalnum()
+            and not _LABEL.match(whole, end + 1)
         ):
             return None  # digits inside a longer hyphenated token: a UUID, a reference, a key
         if (start >= 1 and whole[start - 1] in ".,") or (
@@ -160,6 +174,8 @@ class PhoneRecognizer(Recognizer):
             return 0.7 if formatted else 0.3
         if possible and _NANP_FORMATTED.fullmatch(text):
             return 0.55  # (415) 555-0123 shape
+        if formatted and 8 <= digits <= 13 and _GROUPED.fullmatch(text) and _labelled(whole, start, end):
+            return 0.6  # grouped like a phone number, under 'Phone:' or before '-Fax', any country
         return None
 
 

@@ -4,7 +4,14 @@
   "escalate to", "... asked");
 - the same words without a cue when the first is a known first name and the last a
   known surname (the census lists of :mod:`detectors.recognizers.person`);
-- an honorific and one to three capitalised words ("Mr. Smith", "Dr Amara Okonkwo").
+- an honorific and one to three capitalised words ("Mr. Smith", "Dr Amara Okonkwo");
+- two or three capitalised words in a sentence that are names by the lists or written
+  like names and no English word ("Tünde Hoffmann", "Marisa Alves");
+- one name after a cue ("my name is Eliane", "shouted at Scott", "Vinka: ..." as a
+  speaker), or a known first name inside a sentence ("my kid Florence");
+- lists of first names ("Efimiya, Mary, Ariana, Isabel and Jodi", any case).
+
+Letters are every Latin letter (Ł, Č, Ó, ð...), not only ASCII.
 
 Whole column values are scored by :func:`detectors.recognizers.person.person_value_score`
 and :func:`~detectors.recognizers.person.known_name_fraction`, not by ``match_value``:
@@ -14,10 +21,33 @@ from __future__ import annotations
 
 import re
 
-from detectors.recognizers.base import Recognizer
-from detectors.recognizers.person import known_pair, person_value_score
+from detectors.english import is_english, is_function_word
+from detectors.recognizers.base import Finding, Recognizer
+from detectors.recognizers.person import KNOWN, SHAPED, is_first_name, known_pair, name_token, person_value_score
 from detectors.recognizers.placenames import NOT_PERSON_WORDS, PLACES
 from detectors.vocabulary import CALENDAR_WORDS
+
+
+def _letter_class(upper: bool) -> str:
+    """A character class of the Latin letters (Basic to Extended-B) of one case."""
+    chars = [
+        chr(c) for c in range(0x41, 0x250) if chr(c).isalpha() and (chr(c).isupper() if upper else chr(c).islower())
+    ]
+    ranges: list[str] = []
+    start = prev = chars[0]
+    for ch in [*chars[1:], "\uffff"]:
+        if ord(ch) == ord(prev) + 1:
+            prev = ch
+            continue
+        ranges.append(start if start == prev else f"{start}-{prev}")
+        start = prev = ch
+    return "[" + "".join(ranges) + "]"
+
+
+_UPPER = _letter_class(upper=True)
+_LOWER = _letter_class(upper=False)
+# A capitalised name word: Anne, O'Brien, Anne-Marie, Łukasz, Ásgeirsdóttir
+_WORD = rf"(?:{_UPPER}['\u2019])?{_UPPER}{_LOWER}+(?:-{_UPPER}{_LOWER}+)?"
 
 _NOT_NAMES = CALENDAR_WORDS | frozenset(
     [
@@ -74,9 +104,11 @@ _BEFORE = re.compile(
     r"called|emailed|named|name is|signed|owner|holder|agent)\.?\s+)$",
     re.IGNORECASE,
 )
+_LINE_START = re.compile(r"(?:^|\n)[\s>|*-]*$")
+_LINE_END = re.compile(r"[ \t]*(?:\r?\n|$)")
 _AFTER = re.compile(
-    r"^\s+(?:asked|called|said|wrote|requested|confirmed|phoned|emailed|complained|reported|visited|"
-    r"mentioned|wants|needs|is|was|has|had|will|would)\b",
+    r"^(?:\s+(?:asked|called|said|wrote|requested|confirmed|phoned|emailed|complained|reported|visited|"
+    r"mentioned|wants|needs|is|was|has|had|will|would)\b|['\u2019]s\b)",
     re.IGNORECASE,
 )
 
@@ -84,13 +116,10 @@ _AFTER = re.compile(
 class PersonNameRecognizer(Recognizer):
     entity = "PERSON"
     name = "person_name"
-    pattern = re.compile(
-        r"(?<![\w'])[A-Z][a-z\u00DF-\u00FF]+(?:[-'][A-Z][a-z\u00DF-\u00FF]+)?"
-        r"(?: [A-Z][a-z\u00DF-\u00FF]+(?:[-'][A-Z][a-z\u00DF-\u00FF]+)?){1,2}(?![\w'])"
-    )
+    pattern = re.compile(rf"(?<![\w']){_WORD}(?: {_UPPER}\.?)?(?: {_WORD}){{1,2}}(?![\w'])")
 
     def validate(self, match: re.Match[str]) -> float | None:
-        words = match.group(0).split()
+        words = [w for w in match.group(0).split() if len(w.rstrip(".")) > 1]  # initials aside
         if words[0].lower() in _NOT_NAMES or words[-1].lower() in _NOT_NAMES:
             return None
         if any(w.lower() in NOT_PERSON_WORDS for w in words) or match.group(0).lower() in PLACES:
@@ -101,9 +130,20 @@ class PersonNameRecognizer(Recognizer):
         if _BEFORE.search(before) or _AFTER.match(after):
             return 0.9
         # a bare value is the profiler's to judge; look at a bounded window, not the whole text
-        in_sentence = len((text[max(0, match.start() - 40) : match.start()] + " " + after).split()) >= 3
-        if in_sentence and known_pair(words[0], words[-1]) and (person_value_score(match.group(0)) or 0.0) >= 0.9:
-            return 0.7  # a known first name and a known surname
+        window = text[max(0, match.start() - 40) : match.start()] + " " + after
+        in_text = len(window.split()) >= 3 or "\n" in window
+        if not in_text:
+            return None
+        if known_pair(words[0], words[-1]) and (person_value_score(match.group(0)) or 0.0) >= 0.9:
+            return 0.86  # a known first name and a known surname: a person, whatever NER says
+        kinds = [name_token(w) for w in words]
+        if all(_ordinary(w) for w in words) and not is_first_name(words[0]):
+            return None  # 'Credit-Builder Loan', 'Home Equity': words, not names
+        if all(k in (KNOWN, SHAPED) for k in kinds):
+            if KNOWN in kinds:
+                return 0.65  # 'Tünde Hoffmann': names by the lists, or written like names
+            if _LINE_START.search(before) and _LINE_END.match(after):
+                return 0.6  # a line of its own, of name-shaped words only: 'Einojuhani Pyysalo'
         return None
 
     def match_value(self, value: str) -> float | None:
@@ -117,8 +157,7 @@ class HonorificNameRecognizer(Recognizer):
     name = "honorific_name"
     pattern = re.compile(
         r"(?<![\w.])(?:Mr|Mrs|Ms|Miss|Mx|Dr|Prof|Sir|Dame|Herr|Frau|Mme|Mlle|Sr|Sra|Srta|Sig|Dott)\.?"
-        r" (?:[A-Z]\. )?[A-Z][a-z\u00DF-\u00FF]+(?:[-'][A-Z][a-z\u00DF-\u00FF]+)?"
-        r"(?: [A-Z][a-z\u00DF-\u00FF]+(?:[-'][A-Z][a-z\u00DF-\u00FF]+)?){0,2}(?![\w'])"
+        rf" (?:{_UPPER}\. )?{_WORD}(?: {_WORD}){{0,2}}(?![\w'])"
     )
 
     def validate(self, match: re.Match[str]) -> float | None:
@@ -129,3 +168,171 @@ class HonorificNameRecognizer(Recognizer):
 
     def match_value(self, value: str) -> float | None:
         return None  # whole values: person_value_score
+
+
+_CUE_BEFORE = re.compile(
+    r"(?:\b(?:name is|name:|name -|name\?|named|called|i am|i'm|this is|call me|shouted at|said|says|told|asked|met|"
+    r"married|kid|son|daughter|wife|husband|child|friend|brother|sister|mother|father|colleague|boss|"
+    r"dear|hi|hello|thanks|regards)\s+)$",
+    re.IGNORECASE,
+)
+_WEAK_CUE_BEFORE = re.compile(r"(?:\b(?:with|to|from|by|for|cc)\s+)$", re.IGNORECASE)
+_CUE_AFTER = re.compile(
+    r"^(?:\s+(?:asked|began|started|wrote|writes|said|says|told|shouted|lives|lived|works|worked|died|was born|"
+    r"married|joined|left|went|became|just|has|had|is|was|will|would|called|emailed|phoned)\b|'s\b)",
+    re.IGNORECASE,
+)
+_SPEAKER = re.compile(r"(?:^|\n)[\s>]*$")  # a name at the start of a line ...
+_SPEAKER_AFTER = re.compile(r":\s*[\"“'\w]")  # ... then a colon and what they say
+_CAPITALISED_NEXT = re.compile(rf"\s{_UPPER}")
+_CAPITALISED_BEFORE = re.compile(rf"{_UPPER}{_LOWER}*\.?\s$")
+_SENTENCE_START = re.compile(r"(?:^|[.!?:;\n\"\u201c(]\s*|\s[-\u2013\u2014]\s*)$")
+
+
+def _ordinary(word: str) -> bool:
+    """An English word, or a hyphenated compound of them ('Credit-Builder')."""
+    parts = [p for p in word.lower().split("-") if p]
+    return bool(parts) and all(is_english(p) for p in parts)
+
+
+def _plain_word(word: str) -> bool:
+    """Not a function word, a calendar word, a place or an organisation's word."""
+    low = word.lower()
+    return not (low in _NOT_NAMES or low in NOT_PERSON_WORDS or low in PLACES or is_function_word(low))
+
+
+class CuedNameRecognizer(Recognizer):
+    """One capitalised name word: after or before a cue ('my name is Eliane', 'shouted
+    at Scott', 'Rintanen began writing'), as a speaker at the start of a line ('Vinka:
+    What a wife.'), or a known first name inside a sentence ('my kid Florence'). Words
+    that are ordinary English (lower-case in the lists' sense), places and the words of
+    organisations and products are left alone."""
+
+    entity = "PERSON"
+    name = "cued_name"
+    pattern = re.compile(rf"(?<![\w'\u2019-]){_WORD}(?![\w'\u2019-])")
+    min_text_score = 0.5
+
+    def validate(self, match: re.Match[str]) -> float | None:
+        word = match.group(0)
+        if not _plain_word(word):
+            return None
+        kind = name_token(word)
+        if kind not in (KNOWN, SHAPED):
+            return None
+        text = match.string
+        before = text[max(0, match.start() - 24) : match.start()]
+        after = text[match.end() : match.end() + 16]
+        if _CUE_BEFORE.search(before) or _CUE_AFTER.match(after):
+            return 0.9
+        if _WEAK_CUE_BEFORE.search(before):
+            return 0.8
+        if _SPEAKER_AFTER.match(after) and _SPEAKER.search(before):
+            return 0.75
+        if (
+            kind == KNOWN
+            and is_first_name(word)
+            and not _SENTENCE_START.search(before)
+            and not _CAPITALISED_NEXT.match(after)
+            and not _CAPITALISED_BEFORE.search(before)
+        ):
+            return 0.6  # a first name alone where no sentence starts: a person ('Grace Street' is not)
+        return None
+
+    def match_value(self, value: str) -> float | None:
+        return None  # whole values: the profiler's name tokens decide
+
+
+_ITEM = r"[^\W\d_]+(?:[-'][^\W\d_]+)?"
+
+
+class NameListRecognizer(Recognizer):
+    """A list of people, any case: 'Efimiya, Mary, Ariana, Isabel, Teresa and Jodi',
+    'leonti, terrence, pamela, donna and brian', 'Usamov and Bowers'. Each item is a
+    finding when at least half of three or more items are known first names, or when
+    capitalised items are all names or name-shaped and half of them known (colours,
+    fruit, cities and companies are not)."""
+
+    entity = "PERSON"
+    name = "name_list"
+    pattern = re.compile(rf"(?<![\w'-]){_ITEM}(?:, {_ITEM}){{0,30}},? (?:and|or|&) {_ITEM}(?![\w'-])")
+
+    def validate(self, match: re.Match[str]) -> float | None:
+        return 0.9 if self._items(match) is not None else None
+
+    def _items(self, match: re.Match[str]) -> list[tuple[int, int]] | None:
+        items = [(m.start(), m.end()) for m in re.finditer(r"[^\W\d_]+(?:[-'][^\W\d_]+)?", match.group(0))]
+        words = [match.group(0)[a:b] for a, b in items]
+        names = [w for w in words if w.lower() not in ("and", "or")]
+        spans = [(match.start() + a, match.start() + b) for (a, b), w in zip(items, words, strict=True) if w in names]
+        if len(names) < 2 or any(not _plain_word(w) for w in names):
+            return None
+        text = match.string
+        phrase = _CAPITALISED_BEFORE.search(
+            text[max(0, match.start() - 24) : match.start()]
+        ) or _CAPITALISED_NEXT.match(text[match.end() : match.end() + 2])
+        if all(w[0].isupper() for w in names) and not phrase:
+            # 'Monjeau, Graves and Reed', 'Usamov and Bowers': names or name-shaped, some
+            # known; not the ends of longer names ('Personal Loan, and Home Equity Loan')
+            kinds = [name_token(w) for w in names]
+            if all(k in (KNOWN, SHAPED) for k in kinds) and kinds.count(KNOWN) * 2 >= len(kinds):
+                return spans
+        if len(names) < 3:
+            return None
+        known = sum(is_first_name(w) for w in names)
+        return spans if known * 2 >= len(names) else None
+
+    def find(self, text: str) -> list[Finding]:
+        out = []
+        for m in self.pattern.finditer(text):
+            spans = self._items(m)
+            for start, end in spans or ():
+                out.append(Finding(self.entity, start, end, 0.9, self.name))
+        return out
+
+    def match_value(self, value: str) -> float | None:
+        return None
+
+
+_ANY_WORD = r"[^\W\d_]+(?:['\u2019-][^\W\d_]+)?"
+
+
+class LabelledNameRecognizer(Recognizer):
+    """A name in any case after a label that says it is one: 'my name is vitoria',
+    'name: hyuuma t. maida', 'mr. elliott', 'ms. Quinzia'. Up to three words (and
+    initials); function words and ordinary English words end it."""
+
+    entity = "PERSON"
+    name = "labelled_name"
+    pattern = re.compile(
+        rf"(?:\bname(?: is|:|\?)|\b(?:mr|mrs|ms|miss|mx|dr|prof)\.?)[ \t]+"
+        rf"({_ANY_WORD}(?:[ \t]+(?:{_ANY_WORD}|[^\W\d_]\.?)){{0,3}})",
+        re.IGNORECASE,
+    )
+
+    def find(self, text: str) -> list[Finding]:
+        out = []
+        for m in self.pattern.finditer(text):
+            start = end = m.start(1)
+            initial = False
+            for i, w in enumerate(re.finditer(r"\S+", m.group(1))):
+                word = w.group(0).rstrip(".,;:!?")
+                if len(word) == 1:
+                    initial = True  # counts once a name word follows it
+                    continue
+                if not _plain_word(word):
+                    break
+                if i:
+                    # after the first word: a name by the lists, or shaped like one when
+                    # capitalised or after an initial ('hyuuma t. maida')
+                    kind = name_token(word.title() if word.islower() else word)
+                    if kind != KNOWN and not (kind == SHAPED and (initial or not word.islower())):
+                        break
+                end = start + w.start() + len(word)
+                initial = False
+            if end > start:
+                out.append(Finding(self.entity, start, end, 0.85, self.name))
+        return out
+
+    def match_value(self, value: str) -> float | None:
+        return None

@@ -74,6 +74,12 @@ def known_pair(first_word: str, last_word: str) -> bool:
     return _known(first_word.lower(), first) and _known(last_word.lower(), last)
 
 
+@lru_cache(maxsize=16_384)
+def is_first_name(word: str) -> bool:
+    """A known first name (any case)."""
+    return _known(word.lower(), _lists()[0])
+
+
 def names_available() -> bool:
     return bool(_lists()[0])
 
@@ -209,6 +215,7 @@ KNOWN = "known"  # a known first name or surname, not an ordinary lower-case wor
 SHAPED = "shaped"  # written like a name (capitalised), in no list and no English word
 
 
+@lru_cache(maxsize=16_384)  # words of free text repeat; bounded, in memory only, never logged
 def name_token(value: str) -> str | None:
     """What a one-word value says about a column of people's names: :data:`KNOWN`
     (a first name or common surname that is not a lower-case English word like 'white',
