@@ -6,7 +6,7 @@ from detectors.recognizers.address import AddressRecognizer
 from detectors.recognizers.base import Finding, Recognizer
 from detectors.recognizers.contact import EmailRecognizer, PhoneRecognizer, UrlRecognizer
 from detectors.recognizers.financial import CreditCardRecognizer, CryptoRecognizer, IbanRecognizer
-from detectors.recognizers.government import UsSsnRecognizer
+from detectors.recognizers.government import DriverLicenseRecognizer, UsSsnRecognizer
 from detectors.recognizers.names import (
     CuedNameRecognizer,
     HonorificNameRecognizer,
@@ -28,6 +28,7 @@ def default_recognizers(reference_year: int = REFERENCE_YEAR) -> tuple[Recognize
         CreditCardRecognizer(),
         IbanRecognizer(),
         UsSsnRecognizer(),
+        DriverLicenseRecognizer(),
         PhoneRecognizer(),
         IpAddressRecognizer(),
         UrlRecognizer(),

@@ -25,3 +25,31 @@ class UsSsnRecognizer(Recognizer):
         if not ssn_ok(area, group, serial):
             return None
         return 0.85 if sep else 0.3
+
+
+_LICENCE_CUE = re.compile(
+    r"(?:driver'?s?'?\s+licen[cs]e|driving\s+licen[cs]e|licen[cs]e\s+(?:number|no\.?|#)|\bdl\s*(?:#|no\.?|number)?)"
+    r"[^.\n]{0,24}$",
+    re.IGNORECASE,
+)
+
+
+class DriverLicenseRecognizer(Recognizer):
+    """A driver's licence number: one token of 5 to 20 letters and digits (at least 4
+    digits; dashes allowed, 'F162823540116', '2270-66-1551') *after* words that name it
+    ("driver's license number is", "DL#", "licence no."). Without those words such a
+    token is a reference like any other: no finding."""
+
+    entity = "US_DRIVER_LICENSE"
+    name = "driver_license"
+    pattern = re.compile(r"(?<![\w-])[A-Za-z]{0,2}\d[\dA-Za-z-]{3,18}(?![\w-])")
+
+    def validate(self, match: re.Match[str]) -> float | None:
+        token = match.group(0)
+        if sum(c.isdigit() for c in token) < 4 or token.endswith("-"):
+            return None
+        before = match.string[max(0, match.start() - 64) : match.start()]
+        return 0.9 if _LICENCE_CUE.search(before) else None
+
+    def match_value(self, value: str) -> float | None:
+        return None  # a bare token: the column's name decides

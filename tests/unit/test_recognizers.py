@@ -178,3 +178,18 @@ def test_legacy_jcb_and_maestro_ranges_are_cards(digits: str) -> None:
     body = digits[:-1]
     check = next(d for d in "0123456789" if luhn_ok(body + d))
     assert card_scheme(body + check) in ("jcb", "maestro")
+
+
+@pytest.mark.parametrize(
+    ("text", "found"),
+    [
+        ("My driver's license number is D4821-55-0391, expiring soon.", "D4821-55-0391"),
+        ("Driving licence no. 7730215 was suspended.", "7730215"),
+        ("DL# K88120934 on file", "K88120934"),
+        ("Order 55120934 was shipped.", None),  # the same shape without the words: a reference
+        ("The license plate is ABC1234.", None),
+    ],
+)
+def test_driver_licence_numbers_need_the_words_that_name_them(text: str, found: str | None) -> None:
+    spans = [text[f.start : f.end] for r in RECOGNIZERS for f in r.find(text) if f.entity == "US_DRIVER_LICENSE"]
+    assert spans == ([found] if found else []), "driver's licence spans"
