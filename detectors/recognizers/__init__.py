@@ -11,6 +11,7 @@ from detectors.recognizers.names import (
     CuedNameRecognizer,
     HonorificNameRecognizer,
     LabelledNameRecognizer,
+    LowerCaseNameRecognizer,
     NameListRecognizer,
     PersonNameRecognizer,
 )
@@ -40,4 +41,5 @@ def default_recognizers(reference_year: int = REFERENCE_YEAR) -> tuple[Recognize
         CuedNameRecognizer(),
         NameListRecognizer(),
         LabelledNameRecognizer(),
+        LowerCaseNameRecognizer(),
     )

@@ -49,6 +49,9 @@ _LOWER = _letter_class(upper=False)
 # A capitalised name word: Anne, O'Brien, Anne-Marie, Łukasz, Ásgeirsdóttir
 _WORD = rf"(?:{_UPPER}['\u2019])?{_UPPER}{_LOWER}+(?:-{_UPPER}{_LOWER}+)?"
 
+# The end of a name: no more letters, and no apostrophe except a possessive ('Asya's kid')
+_END = r"(?!\w)(?!['\u2019](?!s\b))"
+
 _NOT_NAMES = CALENDAR_WORDS | frozenset(
     [
         "the",
@@ -116,7 +119,7 @@ _AFTER = re.compile(
 class PersonNameRecognizer(Recognizer):
     entity = "PERSON"
     name = "person_name"
-    pattern = re.compile(rf"(?<![\w']){_WORD}(?: {_UPPER}\.?)?(?: {_WORD}){{1,2}}(?![\w'])")
+    pattern = re.compile(rf"(?<![\w']){_WORD}(?: {_UPPER}\.?)?(?: {_WORD}){{1,2}}{_END}")
 
     def validate(self, match: re.Match[str]) -> float | None:
         words = [w for w in match.group(0).split() if len(w.rstrip(".")) > 1]  # initials aside
@@ -142,6 +145,8 @@ class PersonNameRecognizer(Recognizer):
         if all(k in (KNOWN, SHAPED) for k in kinds):
             if KNOWN in kinds:
                 return 0.65  # 'Tünde Hoffmann': names by the lists, or written like names
+            if not any(_ordinary(w) for w in words):
+                return 0.55  # 'Edvard Petrussen': written like names, no English word in them
             if _LINE_START.search(before) and _LINE_END.match(after):
                 return 0.6  # a line of its own, of name-shaped words only: 'Einojuhani Pyysalo'
         return None
@@ -157,7 +162,7 @@ class HonorificNameRecognizer(Recognizer):
     name = "honorific_name"
     pattern = re.compile(
         r"(?<![\w.])(?:Mr|Mrs|Ms|Miss|Mx|Dr|Prof|Sir|Dame|Herr|Frau|Mme|Mlle|Sr|Sra|Srta|Sig|Dott)\.?"
-        rf" (?:{_UPPER}\. )?{_WORD}(?: {_WORD}){{0,2}}(?![\w'])"
+        rf" (?:{_UPPER}\. )?{_WORD}(?: {_WORD}){{0,2}}{_END}"
     )
 
     def validate(self, match: re.Match[str]) -> float | None:
@@ -171,7 +176,7 @@ class HonorificNameRecognizer(Recognizer):
 
 
 _CUE_BEFORE = re.compile(
-    r"(?:\b(?:name is|name:|name -|name\?|named|called|i am|i'm|this is|call me|shouted at|said|says|told|asked|met|"
+    r"(?:\b(?:name is|name:|name -|name\?|named|called|i am|i'm|this is|call me|calls me|called me|shouted at|said|says|told|asked|met|"
     r"married|kid|son|daughter|wife|husband|child|friend|brother|sister|mother|father|colleague|boss|"
     r"dear|hi|hello|thanks|regards)\s+)$",
     re.IGNORECASE,
@@ -210,7 +215,7 @@ class CuedNameRecognizer(Recognizer):
 
     entity = "PERSON"
     name = "cued_name"
-    pattern = re.compile(rf"(?<![\w'\u2019-]){_WORD}(?![\w'\u2019-])")
+    pattern = re.compile(rf"(?<![\w'\u2019-]){_WORD}(?!-){_END}")
     min_text_score = 0.5
 
     def validate(self, match: re.Match[str]) -> float | None:
@@ -332,6 +337,37 @@ class LabelledNameRecognizer(Recognizer):
                 initial = False
             if end > start:
                 out.append(Finding(self.entity, start, end, 0.85, self.name))
+        return out
+
+    def match_value(self, value: str) -> float | None:
+        return None
+
+
+_LOWER_WORD = r"[^\W\d_A-Z\u00C0-\u00DE]+"
+
+
+class LowerCaseNameRecognizer(Recognizer):
+    """A full name in lower case inside a text: a known first name, an optional initial,
+    and a surname that is known and no English word, or unknown to the lists and to
+    English ('naomi ryan', 'patricia desrosiers', 'benjamin a seiler'). 'grace and',
+    'bill payment' and 'rose garden' are not names."""
+
+    entity = "PERSON"
+    name = "lower_case_name"
+    # zero-width at each word start, so 'with patricia desrosiers' is tried at 'patricia'
+    pattern = re.compile(rf"(?<![\w'])(?=({_LOWER_WORD}(?: [a-z]\.?)? {_LOWER_WORD}){_END})")
+
+    def find(self, text: str) -> list[Finding]:
+        out = []
+        for m in self.pattern.finditer(text):
+            words = m.group(1).split()
+            first, last = words[0], words[-1]
+            if len(first) < 2 or len(last) < 3 or not is_first_name(first) or not _plain_word(last):
+                continue
+            if not _plain_word(first) or _ordinary(last):
+                continue  # 'bill payment', 'rose garden'
+            if name_token(last.title()) in (KNOWN, SHAPED):
+                out.append(Finding(self.entity, m.start(1), m.end(1), 0.6, self.name))
         return out
 
     def match_value(self, value: str) -> float | None:

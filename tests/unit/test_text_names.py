@@ -41,6 +41,10 @@ def covered(text: str, name: str) -> bool:
         ("Signed,\nDragana Obradović\nAccounts", "Dragana Obradović"),
         ("I want to add Henrike Baumgartner as a beneficiary.", "Henrike Baumgartner"),
         ("Please update the file of Ella H. Snider today.", "Ella H. Snider"),
+        ("follow up with veronika szabados next week", "veronika szabados"),
+        ("It was a done thing between him and Ingeborg's kid.", "Ingeborg"),
+        ("Everyone calls me Radomir.", "Radomir"),
+        ("We added Oddvar Kvalheim as a beneficiary.", "Oddvar Kvalheim"),
     ],
 )
 def test_names_in_text_are_found(text: str, name: str) -> None:
@@ -60,6 +64,8 @@ def test_names_in_text_are_found(text: str, name: str) -> None:
         "My name is not important here.",
         "Please reply to Sales Team by Friday.",
         "The Credit Line and Student Saver plans are open.",
+        "thanks for the bill payment and the rose garden, with grace and joy",
+        "We visited Inrix Traffic today.",
     ],
 )
 def test_words_places_and_products_are_not_people(text: str) -> None:
