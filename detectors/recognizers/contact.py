@@ -127,9 +127,14 @@ class PhoneRecognizer(Recognizer):
                     continue
             before = lowered[max(0, start - self.context_window) : start]
             after = lowered[end : end + 12]
-            if score < self.overrides_negative and any(word in before for word in self.negative_context):
+            labelled = _labelled(text, start, end)  # 'Phone: ' right before it beats 'Accountant' further back
+            if (
+                score < self.overrides_negative
+                and not labelled
+                and any(word in before for word in self.negative_context)
+            ):
                 continue
-            if any(word in before or word in after for word in self.context):
+            if labelled or any(word in before or word in after for word in self.context):
                 score = min(1.0, score + 0.35)
             if score >= self.min_text_score:
                 out.append(Finding(self.entity, start, end, score, self.name))
@@ -148,7 +153,7 @@ class PhoneRecognizer(Recognizer):
             and not _LABEL.match(whole, end + 1)
         ):
             return None  # digits inside a longer hyphenated token: a UUID, a reference, a key
-        if (start >= 1 and whole[start - 1] in ".,") or (
+        if (start >= 2 and whole[start - 1] in ".," and whole[start - 2].isdigit()) or (
             end < len(whole) - 1 and whole[end] in ".," and whole[end + 1].isdigit()
         ):
             return None  # part of a longer number (1,234,567.89)
@@ -174,7 +179,7 @@ class PhoneRecognizer(Recognizer):
             return 0.7 if formatted else 0.3
         if possible and _NANP_FORMATTED.fullmatch(text):
             return 0.55  # (415) 555-0123 shape
-        if formatted and 8 <= digits <= 13 and _GROUPED.fullmatch(text) and _labelled(whole, start, end):
+        if 8 <= digits <= 13 and (_GROUPED.fullmatch(text) or text.isdigit()) and _labelled(whole, start, end):
             return 0.6  # grouped like a phone number, under 'Phone:' or before '-Fax', any country
         return None
 

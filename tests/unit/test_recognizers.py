@@ -193,3 +193,23 @@ def test_legacy_jcb_and_maestro_ranges_are_cards(digits: str) -> None:
 def test_driver_licence_numbers_need_the_words_that_name_them(text: str, found: str | None) -> None:
     spans = [text[f.start : f.end] for r in RECOGNIZERS for f in r.find(text) if f.entity == "US_DRIVER_LICENSE"]
     assert spans == ([found] if found else []), "driver's licence spans"
+
+
+@pytest.mark.parametrize(
+    ("text", "found"),
+    [
+        ("Accountant\n\nPhone:\n61 424 55 90\n\nE-mail: on file", "61 424 55 90"),  # a label beats 'Account...'
+        ("Cape Town 8001\n072 318 4456-Office\\,2137704812-Fax", "072 318 4456"),
+        ("Cape Town 8001\n072 318 4456-Office\\,2137704812-Fax", "2137704812"),
+        ("Tel. 33 41 62 07 58", "33 41 62 07 58"),
+    ],
+)
+def test_phone_numbers_under_a_label_count_in_any_country(text: str, found: str) -> None:
+    spans = [text[f.start : f.end] for r in RECOGNIZERS for f in r.find(text) if f.entity == "PHONE_NUMBER"]
+    assert found in spans, "a labelled phone number stayed in the text"
+
+
+@pytest.mark.parametrize("text", ["Order 61 424 55 90 shipped", "Invoice total 1,234,567.89 due", "ref 2137704812-A"])
+def test_unlabelled_groups_of_digits_are_not_phones(text: str) -> None:
+    spans = [f for r in RECOGNIZERS for f in r.find(text) if f.entity == "PHONE_NUMBER"]
+    assert spans == [], "a reference was taken for a phone number"
