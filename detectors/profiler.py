@@ -591,9 +591,11 @@ class ColumnProfile:
             and (0 < self.int_digits < need)
         )
 
-    def _few_values(self) -> bool:
+    def _repeated_places(self) -> bool:
+        """At most 64 distinct values, each seen twice on average: states, regions,
+        countries (a street address or a home town per row has far more)."""
         distinct = len(self.distinct)
-        return distinct <= self.settings.categories and distinct * 5 <= self.sampled
+        return distinct <= _DISTINCT_LIMIT and distinct * 2 <= self.sampled
 
     def _categorical(self) -> bool:
         s = self.settings
@@ -656,8 +658,10 @@ class ColumnProfile:
                 voted = False  # people's names by the public lists, whatever the column is called
             if voted and quasi is not None:
                 verdict = Verdict(QUASI, quasi, best, n, tuple(evidence))  # city names in a city column
-            elif voted and best_entity == "LOCATION" and self._few_values():
-                verdict = Verdict(QUASI, "region", best, n, tuple(evidence))  # a handful of places
+            elif voted and best_entity == "LOCATION" and n < s.min_samples:
+                verdict = Verdict(PENDING, None, 0.0, n, tuple(evidence))  # withheld until repetition shows
+            elif voted and best_entity == "LOCATION" and self._repeated_places():
+                verdict = Verdict(QUASI, "region", best, n, tuple(evidence))  # states, countries: coarse places
             else:
                 verdict = Verdict(PII, best_entity, best, n, tuple(evidence))
         elif (

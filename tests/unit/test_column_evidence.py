@@ -100,3 +100,21 @@ def test_ordinary_phrases_of_surnames_are_not_names(phrase: str) -> None:
 @pytest.mark.parametrize("name", ["Will Smith", "Rose Hill", "Grace Wood", "Jack Black"])
 def test_names_made_of_words_keep_their_first_name(name: str) -> None:
     assert (person_value_score(name) or 0.0) >= 0.75
+
+
+STATES = [
+    "Alabama", "Alaska", "Arizona", "Arkansas", "California", "Colorado", "Connecticut", "Delaware", "Florida",
+    "Georgia", "Hawaii", "Idaho", "Illinois", "Indiana", "Iowa", "Kansas", "Kentucky", "Louisiana", "Maine",
+    "Maryland", "Massachusetts", "Michigan", "Minnesota", "Mississippi", "Missouri", "Montana", "Nebraska",
+    "Nevada", "Ohio", "Oklahoma", "Oregon", "Pennsylvania", "Tennessee", "Texas", "Utah", "Vermont",
+]  # fmt: skip
+
+
+def test_repeated_place_names_are_a_coarse_region_not_personal_data() -> None:
+    from detectors.ner import ner_engine
+
+    profiler = Profiler(DetectionSettings(min_samples=100, sample_every=5), TextScanner(ner=ner_engine()))
+    prof = profiler.profile("public.t", "c12", {"type": "string", "optional": True, "field": "c12"})
+    for i in range(400):  # 36 states, each about 11 times
+        profiler.observe(prof, STATES[(i * 7) % len(STATES)])
+    assert prof.verdict.state != PII, prof.verdict.describe()
