@@ -17,7 +17,14 @@ from typing import Any
 
 import jsonschema
 
-from pipeline.declarations.model import ColumnDeclaration, Declaration, DeclarationSet, Override, PathDeclaration
+from pipeline.declarations.model import (
+    Approval,
+    ColumnDeclaration,
+    Declaration,
+    DeclarationSet,
+    Override,
+    PathDeclaration,
+)
 from pipeline.declarations.rules import RULES, treatment_violation
 from pipeline.entities import FREE_TEXT, NONE
 from pipeline.exceptions import InvalidFilesError
@@ -123,6 +130,11 @@ def _parse(
             effective = treatment if treatment is not None else defaults.get(pii)
             problems.extend(_rule_problems(doc, path, f"column {name!r}", pii, effective, treatment, override))
             columns[str(name)] = ColumnDeclaration(str(name), pii, treatment, doc.line_of(path), paths, override)
+    raw_key = data.get("key")
+    key = tuple(str(k) for k in raw_key if isinstance(k, str)) if isinstance(raw_key, list) else ()
+    for i, name in enumerate(key):
+        if name not in columns and not (isinstance(raw_columns, dict) and name in raw_columns):
+            problems.append(doc.error(("key", i), f"key column {name!r} is not declared under columns"))
     if problems:
         return None, problems
     decl = Declaration(
@@ -135,8 +147,29 @@ def _parse(
         columns=MappingProxyType(columns),
         path=doc.file,
         connector_fields=frozenset(data.get("connector_fields") or ()),
+        key=key,
+        compatibility=data.get("compatibility", "BACKWARD"),
+        approvals=_approvals(doc, data.get("approvals")),
+        lines=MappingProxyType({str(k): doc.line_of((k,)) for k in data}),
     )
     return decl, []
+
+
+def _approvals(doc: LocatedDocument, raw: object) -> tuple[Approval, ...]:
+    """The file's ``approvals`` (their shape is checked by the schema)."""
+    out = []
+    for i, item in enumerate(raw if isinstance(raw, list) else ()):
+        column = item.get("column")
+        out.append(
+            Approval(
+                str(item["rule"]),
+                str(column) if column is not None else None,
+                str(item["reason"]).strip(),
+                str(item["approved_by"]).strip(),
+                doc.line_of(("approvals", i)),
+            )
+        )
+    return tuple(out)
 
 
 def _paths(

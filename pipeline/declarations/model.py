@@ -9,6 +9,7 @@ from pipeline.treatments.spec import TreatmentSpec
 
 UNDECLARED_POLICIES = ("detect", "mask", "drop", "pass", "block")
 FORMATS = ("auto", "envelope", "flattened")
+COMPATIBILITY_MODES = ("BACKWARD", "FORWARD", "FULL", "NONE")  # cdr check (pipeline.contracts)
 
 
 @dataclass(frozen=True, slots=True)
@@ -16,6 +17,18 @@ class Override:
     """A recorded exception to one dangerous-treatment rule (:mod:`pipeline.declarations.rules`)."""
 
     rule: str
+    reason: str
+    approved_by: str
+    line: int
+
+
+@dataclass(frozen=True, slots=True)
+class Approval:
+    """A recorded approval of a change that weakens protection (``cdr check``): it names the
+    rule it covers and, optionally, the column, so it cannot silently cover another change."""
+
+    rule: str
+    column: str | None
     reason: str
     approved_by: str
     line: int
@@ -57,6 +70,12 @@ class Declaration:
     # __deleted), declared as such: they pass. Undeclared, a column named like them is
     # treated like any other column.
     connector_fields: frozenset[str] = field(default=frozenset())
+    # Data contracts (cdr check): the record key's columns, the compatibility mode of the
+    # CDR schema, approvals of weakened protection, and the line of each top-level key.
+    key: tuple[str, ...] = ()
+    compatibility: str = "BACKWARD"
+    approvals: tuple[Approval, ...] = ()
+    lines: MappingProxyType[str, int] = field(default_factory=lambda: MappingProxyType({}))
 
     @property
     def table_name(self) -> str:
