@@ -89,6 +89,17 @@ def _parser() -> argparse.ArgumentParser:
     val = sub.add_parser("validate", help="check declaration files; print file:line: problem for each")
     val.add_argument("schemas", nargs="?", type=Path, help="declarations directory (default: ./schemas)")
     val.add_argument("--config", type=Path, help="optional config file (entities, treatment defaults)")
+
+    # cdr check (data contracts, pipeline/contracts): exit 0 clean, 1 error findings,
+    # 2 cannot check as asked (revision, migration, database), 3 invalid declarations.
+    chk = sub.add_parser("check", help="data contracts: declarations vs a git revision, a SQL migration, the database")
+    chk.add_argument("schemas", nargs="?", type=Path, help="declarations directory (default: ./schemas)")
+    chk.add_argument("--against", metavar="REV", help="git revision to compare with (default: the merge base)")
+    chk.add_argument("--no-revision", action="store_true", help="do not compare with a git revision")
+    chk.add_argument("--migration", type=Path, metavar="FILE.sql", help="PostgreSQL DDL to check before it runs")
+    chk.add_argument("--dsn", help="compare with the live PostgreSQL database (postgresql://user@host:port/db)")
+    chk.add_argument("--format", choices=("table", "json", "sarif"), default="table", help="output (default table)")
+    chk.add_argument("--config", type=Path, help="optional config file (entities, treatment defaults)")
     return parser
 
 
@@ -114,6 +125,8 @@ def main(argv: list[str] | None = None) -> int:
             return _dlq_replay(args)
         if args.command == "name-digest":
             return _name_digest(args)
+        if args.command == "check":
+            return _check(args)
         return _validate(args)
     except InvalidFilesError as exc:
         # One problem per line, never wrapped: editors and CI read `file:line: message`.
@@ -510,6 +523,31 @@ def _validate(args: argparse.Namespace) -> int:
         )
     Console().print(table)
     return EXIT_OK
+
+
+def _check(args: argparse.Namespace) -> int:
+    from pipeline.contracts.check import CheckRequest, CheckUsageError, run_check
+    from pipeline.contracts.report import as_json, as_sarif, print_table
+    from pipeline.contracts.rules import exit_code
+
+    config = _config(args.config, args.schemas or (None if args.config else Path("schemas")))
+    request = CheckRequest(config, args.against, args.no_revision, args.migration, args.dsn)
+    err = Console(stderr=True, highlight=False)
+    try:
+        with err.status("checking data contracts..."):
+            result = run_check(request)
+    except CheckUsageError as exc:
+        print(f"cdr check: {exc}", file=sys.stderr)
+        return EXIT_USAGE
+    if args.format == "json":
+        print(as_json(result.findings, {"compared_with": result.compared_with, "proposals": result.proposals}))
+    elif args.format == "sarif":
+        print(as_sarif(result.findings, result.root))
+    else:
+        for note in result.notes:
+            err.print(note, soft_wrap=True)
+        print_table(result.findings, Console(highlight=False), f"cdr check: {config.schemas_dir}", result.proposals)
+    return exit_code(result.findings)
 
 
 if __name__ == "__main__":  # pragma: no cover
