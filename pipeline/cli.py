@@ -531,8 +531,8 @@ def _check(args: argparse.Namespace) -> int:
     from pipeline.contracts.rules import exit_code
 
     config = _config(args.config, args.schemas or (None if args.config else Path("schemas")))
-    request = CheckRequest(config, args.against, args.no_revision, args.migration, args.dsn)
     err = Console(stderr=True, highlight=False)
+    request = CheckRequest(config, args.against, args.no_revision, args.migration, args.dsn, _safe_names(config, err))
     try:
         with err.status("checking data contracts..."):
             result = run_check(request)

@@ -8,10 +8,12 @@ from pathlib import Path
 
 from pipeline.config import Config
 from pipeline.contracts.gitrev import RevisionError, declarations_at, default_revision, repo_root
+from pipeline.contracts.migration import MigrationError, check_migration, read_migration
 from pipeline.contracts.revdiff import Side, compare
 from pipeline.contracts.rules import Finding
 from pipeline.declarations.loader import load_declarations
-from pipeline.declarations.model import DeclarationSet
+from pipeline.declarations.model import Declaration, DeclarationSet
+from pipeline.safenames import SafeNames
 
 
 class CheckUsageError(Exception):
@@ -26,6 +28,7 @@ class CheckRequest:
     skip_revision: bool = False
     migration: Path | None = None
     dsn: str | None = None
+    names: SafeNames | None = None  # undeclared column names in their safe form (None: as they are)
 
 
 @dataclass
@@ -48,6 +51,8 @@ def run_check(request: CheckRequest, current: DeclarationSet | None = None) -> C
     result = CheckResult()
     if not request.skip_revision:
         _against_revision(request, decls, result)
+    if request.migration is not None:
+        _against_migration(request, decls, result)
     result.findings.sort(key=Finding.sort_key)
     return result
 
@@ -76,3 +81,24 @@ def _against_revision(request: CheckRequest, decls: DeclarationSet, result: Chec
     # One config for both sides: the defaults in force are today's.
     defaults = config.treatment_defaults
     result.findings.extend(compare(Side(old, defaults), Side(decls, defaults)))
+
+
+def shown_name(names: SafeNames | None):
+    def shown(name: str, decl: Declaration) -> str:
+        return name if names is None else names.safe(name, decl.columns)
+
+    return shown
+
+
+def _against_migration(request: CheckRequest, decls: DeclarationSet, result: CheckResult) -> None:
+    assert request.migration is not None
+    try:
+        changes = read_migration(request.migration)
+    except MigrationError as exc:
+        raise CheckUsageError(str(exc)) from None
+    findings, proposals = check_migration(
+        changes, decls, request.config.treatment_defaults, str(request.migration), shown_name(request.names)
+    )
+    result.notes.append(f"{request.migration}: {len(changes)} schema change(s) read")
+    result.findings.extend(findings)
+    result.proposals.extend(proposals)

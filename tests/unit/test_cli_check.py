@@ -131,3 +131,24 @@ def test_outside_git_compares_nothing(tmp_path: Path, capsys) -> None:
     code = main(["check", str(tmp_path / "schemas")])
     assert code == 0 and "not in a git repository" in capsys.readouterr().err
     assert main(["check", str(tmp_path / "schemas"), "--against", "HEAD"]) == 2
+
+
+def test_migration_findings_and_bad_sql(repo: Path, capsys, tmp_path: Path) -> None:
+    sql = tmp_path / "0042.sql"
+    sql.write_text(
+        "-- release 42\nALTER TABLE public.customers DROP COLUMN plan;\nALTER TABLE public.customers ADD COLUMN tier text;\n"
+    )
+    code, out, _ = run(repo, capsys, "--migration", str(sql), "--format", "json")
+    assert code == 1
+    doc = json.loads(out)
+    assert [(f["rule"], f["line"]) for f in doc["findings"]] == [
+        ("MIGRATION_COLUMN_DROP", 2),
+        ("MIGRATION_COLUMN_UNDECLARED", 3),
+    ]
+    assert doc["findings"][0]["file"] == str(sql)
+    assert len(doc["proposals"]) == 1 and "tier: {pii: ...}" in doc["proposals"][0]
+    sql.write_text("ALTER TABLE public.customers DROP COLUMN;\n")
+    code, _, err = run(repo, capsys, "--migration", str(sql))
+    assert code == 2 and "0042.sql:1: SQL syntax error" in err
+    code, _, err = run(repo, capsys, "--migration", str(tmp_path / "missing.sql"))
+    assert code == 2 and "cannot read" in err
