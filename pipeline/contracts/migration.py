@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from pipeline.contracts.cdrschema import TEXT_KINDS, treated_field
+from pipeline.contracts.protection import UNDECLARED_EFFECT
 from pipeline.contracts.rules import Finding, Severity, finding
 from pipeline.contracts.typefit import describe, misfit
 from pipeline.dbsample import Column, debezium_field
@@ -253,13 +254,7 @@ def _undeclared(
 ) -> Finding:
     # Nothing declared yet: what the undeclared policy does with it until someone does.
     severity = Severity.ERROR if decl.undeclared in ("pass", "block") else Severity.WARNING
-    effect = {
-        "pass": "publishes it unchecked",
-        "block": "dead-letters every record of the table",
-        "detect": "withholds it until the detector clears it",
-        "mask": "masks it",
-        "drop": "drops it",
-    }[decl.undeclared]
+    effect = UNDECLARED_EFFECT[decl.undeclared]
     return finding(
         "MIGRATION_COLUMN_UNDECLARED",
         file=file,

@@ -50,3 +50,13 @@ def weakened(old: TreatmentSpec, new: TreatmentSpec) -> str | None:
 
 def undeclared_loosened(old: str, new: str) -> bool:
     return UNDECLARED_RANK.get(new, 0) < UNDECLARED_RANK.get(old, 0)
+
+
+# What an undeclared column goes through, per policy, for reports.
+UNDECLARED_EFFECT = {
+    "pass": "publishes it unchecked",
+    "block": "dead-letters every record of the table",
+    "detect": "withholds it until the detector clears it",
+    "mask": "masks it",
+    "drop": "drops it",
+}
