@@ -109,7 +109,6 @@ def as_sarif(findings: Sequence[Finding], root: Path | None = None) -> str:
                     "driver": {
                         "name": "cdr check",
                         "version": __version__,
-                        "informationUri": "https://github.com/cdr-pipeline/cdr-pipeline#data-contracts",
                         "rules": rules,
                     }
                 },
