@@ -14,6 +14,7 @@ from pipeline.declarations.loader import SUFFIXES, load_declarations
 from pipeline.declarations.model import DeclarationSet
 from pipeline.exceptions import InvalidFilesError
 from pipeline.treatments.spec import TreatmentSpec
+from pipeline.yamlfile import MAX_FILE_BYTES
 
 GIT_TIMEOUT_S = 60
 MAX_FILES = 10_000  # declarations at one revision
@@ -103,6 +104,9 @@ def declarations_at(
 
 
 def _show(root: Path, commit: str, name: str) -> bytes:
+    size = _git(root, "cat-file", "-s", f"{commit}:{name}").strip()
+    if not size.isdigit() or int(size) > MAX_FILE_BYTES:
+        raise RevisionError(f"{name} at {commit[:12]} is larger than {MAX_FILE_BYTES} bytes")
     try:
         done = subprocess.run(
             ["git", "show", f"{commit}:{name}"], cwd=root, capture_output=True, timeout=GIT_TIMEOUT_S, check=False

@@ -10,6 +10,7 @@ from pathlib import Path
 from typing import Any
 
 from rich.console import Console
+from rich.markup import escape
 from rich.table import Table
 
 from pipeline import __version__
@@ -35,8 +36,11 @@ def print_table(findings: Sequence[Finding], console: Console, title: str, propo
         t.add_column("finding", overflow="fold")
         t.add_column("fix", overflow="fold")
         for f in findings:
-            text = f.message + (f"\n[dim]{f.note}[/]" if f.note else "")
-            t.add_row(str(f.severity), f.rule, f"{f.file}:{f.line}", text, f.fix, style=_STYLE[f.severity])
+            # names come from files and databases: never read as rich markup
+            text = escape(f.message) + (f"\n[dim]{escape(f.note)}[/]" if f.note else "")
+            t.add_row(
+                str(f.severity), f.rule, escape(f"{f.file}:{f.line}"), text, escape(f.fix), style=_STYLE[f.severity]
+            )
         console.print(t)
     for proposal in proposals:
         console.print(proposal, soft_wrap=True, highlight=False, markup=False)

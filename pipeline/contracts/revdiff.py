@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from pipeline.contracts.cdrschema import CdrField, CdrSchema, SourceField, cdr_schema
 from pipeline.contracts.protection import undeclared_loosened, weakened
 from pipeline.contracts.rules import RULES, Finding, Severity, finding
-from pipeline.declarations.model import Declaration, DeclarationSet
+from pipeline.declarations.model import Approval, Declaration, DeclarationSet
 from pipeline.entities import NONE
 from pipeline.treatments.spec import TreatmentSpec
 
@@ -113,7 +113,7 @@ def compare_declarations(
             out.append(_lowered(f, f"compatibility {mode}"))
         else:
             out.append(f)
-    out.extend(_approved(after, _protection(before, after, old_defaults, new_defaults)))
+    out.extend(_approved(before, after, _protection(before, after, old_defaults, new_defaults)))
     return out
 
 
@@ -392,13 +392,21 @@ def _protection(
     return out
 
 
-def _approved(decl: Declaration, findings: list[Finding]) -> list[Finding]:
-    """Protection findings covered by one of the declaration's approvals drop to info."""
+def _approval_key(a: Approval) -> tuple[str, str | None, str, str]:
+    return (a.rule, a.column, a.reason, a.approved_by)
+
+
+def _approved(before: Declaration, after: Declaration, findings: list[Finding]) -> list[Finding]:
+    """Protection findings covered by an approval recorded *in this change* drop to info:
+    an approval already there at the previous revision approved an earlier change, and
+    cannot silently cover a new one on the same column."""
+    old = {_approval_key(a) for a in before.approvals}
+    fresh = [a for a in after.approvals if _approval_key(a) not in old]
     out = []
     for f in findings:
         column = f.subject.split(":", 1)[0]
         approval = next(
-            (a for a in decl.approvals if a.rule == f.rule and (a.column is None or a.column == column)),
+            (a for a in fresh if a.rule == f.rule and (a.column is None or a.column == column)),
             None,
         )
         if approval is None:

@@ -152,3 +152,16 @@ def test_migration_findings_and_bad_sql(repo: Path, capsys, tmp_path: Path) -> N
     assert code == 2 and "0042.sql:1: SQL syntax error" in err
     code, _, err = run(repo, capsys, "--migration", str(tmp_path / "missing.sql"))
     assert code == 2 and "cannot read" in err
+
+
+def test_names_are_never_read_as_markup(tmp_path: Path, capsys, monkeypatch) -> None:
+    monkeypatch.setenv("COLUMNS", "250")
+    root = tmp_path / "repo"
+    (root / "schemas").mkdir(parents=True)
+    (root / "schemas" / "c.yaml").write_text(GOOD + "  '[red]plan':  {pii: none}\n")
+    git(root, "init", "-q", "-b", "main")
+    git(root, "add", ".")
+    git(root, "commit", "-qm", "first")
+    (root / "schemas" / "c.yaml").write_text(GOOD)
+    code, out, _ = run(root, capsys)
+    assert code == 1 and "field '[red]plan' is removed" in out

@@ -281,6 +281,17 @@ def test_required_to_optional_depends_on_the_mode(tmp_path: Path, mode: str, rul
     assert (rule, severity) in found
 
 
+def test_an_approval_from_an_earlier_change_does_not_cover_a_new_weakening(tmp_path: Path) -> None:
+    approval = "approvals:\n  - {rule: PROTECTION_TREATMENT_NO_WEAKEN, column: email, reason: support looks up by domain, approved_by: dpo}\n"
+    masked = changed(email="{pii: EMAIL_ADDRESS, treatment: {mask: {keep_last: 4}}}")
+    passed = changed(email="{pii: EMAIL_ADDRESS, treatment: pass}")
+    findings = compare(
+        side(tmp_path / "o", text(masked, extra=approval)), side(tmp_path / "n", text(passed, extra=approval))
+    )
+    weakened = [f for f in findings if f.rule == "PROTECTION_TREATMENT_NO_WEAKEN"]
+    assert [str(f.severity) for f in weakened] == ["error"]
+
+
 def test_declaring_a_withheld_column_is_not_a_format_break(tmp_path: Path) -> None:
     sources = {"public.customers": {"rating": {"type": "int32", "optional": False}}}
     findings = compare(side(tmp_path / "o", text()), side(tmp_path / "n", text(changed(rating="{pii: none}"))), sources)
