@@ -100,6 +100,15 @@ def _parser() -> argparse.ArgumentParser:
     chk.add_argument("--dsn", help="compare with the live PostgreSQL database (postgresql://user@host:port/db)")
     chk.add_argument("--format", choices=("table", "json", "sarif"), default="table", help="output (default table)")
     chk.add_argument("--config", type=Path, help="optional config file (entities, treatment defaults)")
+
+    # cdr lineage (pipeline/contracts/lineage): OpenLineage events, source topic -> CDR topic.
+    lin = sub.add_parser("lineage", help="emit OpenLineage events (column lineage, PII tags) for the CDR topics")
+    lin.add_argument("schemas", nargs="?", type=Path, help="declarations directory (default: ./schemas)")
+    lin.add_argument("--namespace", required=True, help="the Kafka cluster as a dataset namespace (kafka://host:port)")
+    lin.add_argument(
+        "--file", type=Path, help="append the events to this file (default: the OpenLineage client's config)"
+    )
+    lin.add_argument("--config", type=Path, help="optional config file (entities, treatment defaults)")
     return parser
 
 
@@ -127,6 +136,8 @@ def main(argv: list[str] | None = None) -> int:
             return _name_digest(args)
         if args.command == "check":
             return _check(args)
+        if args.command == "lineage":
+            return _lineage(args)
         return _validate(args)
     except InvalidFilesError as exc:
         # One problem per line, never wrapped: editors and CI read `file:line: message`.
@@ -548,6 +559,32 @@ def _check(args: argparse.Namespace) -> int:
             err.print(note, soft_wrap=True)
         print_table(result.findings, Console(highlight=False), f"cdr check: {config.schemas_dir}", result.proposals)
     return exit_code(result.findings)
+
+
+def _lineage(args: argparse.Namespace) -> int:
+    from datetime import UTC, datetime
+
+    from pipeline.bootstrap import load_declaration_set
+    from pipeline.contracts.lineage import emit, lineage_events
+
+    try:
+        import openlineage.client  # noqa: F401
+    except ImportError:
+        print("cdr lineage: needs the OpenLineage client: pip install 'cdr-pipeline[lineage]'", file=sys.stderr)
+        return EXIT_USAGE
+    if args.file is None and not (os.environ.get("OPENLINEAGE_URL") or os.environ.get("OPENLINEAGE_CONFIG")):
+        print(
+            "cdr lineage: give --file PATH, or configure the client (OPENLINEAGE_URL, OPENLINEAGE_CONFIG)",
+            file=sys.stderr,
+        )
+        return EXIT_USAGE
+    config = _config(args.config, args.schemas or (None if args.config else Path("schemas")))
+    decls = load_declaration_set(config)
+    now = datetime.now(UTC).isoformat(timespec="milliseconds").replace("+00:00", "Z")
+    events = lineage_events(decls, config.treatment_defaults, args.namespace, now)
+    sent = emit(events, args.file)
+    print(f"{sent} OpenLineage event(s) sent ({args.file or 'client transport'})")
+    return EXIT_OK
 
 
 if __name__ == "__main__":  # pragma: no cover
