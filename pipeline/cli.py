@@ -109,6 +109,13 @@ def _parser() -> argparse.ArgumentParser:
         "--file", type=Path, help="append the events to this file (default: the OpenLineage client's config)"
     )
     lin.add_argument("--config", type=Path, help="optional config file (entities, treatment defaults)")
+
+    # cdr docs (pipeline/contracts/catalog): static HTML catalog + AsyncAPI 3.0 per CDR topic.
+    docs = sub.add_parser("docs", help="write an HTML catalog of the CDR topics and an AsyncAPI document per topic")
+    docs.add_argument("schemas", nargs="?", type=Path, help="declarations directory (default: ./schemas)")
+    docs.add_argument("--out", required=True, type=Path, help="output directory")
+    docs.add_argument("--server", help="broker host:port named in the AsyncAPI documents")
+    docs.add_argument("--config", type=Path, help="config file (entities, treatment defaults)")
     return parser
 
 
@@ -138,6 +145,8 @@ def main(argv: list[str] | None = None) -> int:
             return _check(args)
         if args.command == "lineage":
             return _lineage(args)
+        if args.command == "docs":
+            return _docs(args)
         return _validate(args)
     except InvalidFilesError as exc:
         # One problem per line, never wrapped: editors and CI read `file:line: message`.
@@ -584,6 +593,19 @@ def _lineage(args: argparse.Namespace) -> int:
     events = lineage_events(decls, config.treatment_defaults, args.namespace, now)
     sent = emit(events, args.file)
     print(f"{sent} OpenLineage event(s) sent ({args.file or 'client transport'})")
+    return EXIT_OK
+
+
+def _docs(args: argparse.Namespace) -> int:
+    from pipeline.bootstrap import load_declaration_set
+    from pipeline.contracts.catalog import build_pages, write_catalog
+
+    config = _config(args.config, args.schemas or (None if args.config else Path("schemas")))
+    decls = load_declaration_set(config)
+    with Console(stderr=True).status("writing the catalog..."):
+        pages = build_pages(decls, config.treatment_defaults)
+        written = write_catalog(pages, config.treatment_defaults, args.out, args.server)
+    print(f"{len(pages)} CDR topic(s): {len(written)} file(s) in {args.out}")
     return EXIT_OK
 
 

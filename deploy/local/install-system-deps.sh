@@ -10,6 +10,8 @@ if ! command -v java >/dev/null 2>&1; then need+=(openjdk-17-jre-headless); fi
 if ! command -v mvn >/dev/null 2>&1; then need+=(maven); fi
 if ! compgen -G "/usr/lib/postgresql/*/bin/postgres" >/dev/null; then need+=(postgresql); fi
 if ! command -v prometheus >/dev/null 2>&1; then need+=(prometheus); fi
+# cdr docs: the catalog test renders the HTML in headless Chromium (tests/unit/test_docs_browser.py)
+if ! command -v chromium >/dev/null 2>&1; then need+=(chromium); fi
 
 if [ ${#need[@]} -eq 0 ]; then
   exit 0

@@ -151,6 +151,7 @@ def _parse(
         compatibility=data.get("compatibility", "BACKWARD"),
         approvals=_approvals(doc, data.get("approvals")),
         lines=MappingProxyType({str(k): doc.line_of((k,)) for k in data}),
+        description=str(data.get("description") or ""),
     )
     return decl, []
 

@@ -76,6 +76,7 @@ class Declaration:
     compatibility: str = "BACKWARD"
     approvals: tuple[Approval, ...] = ()
     lines: MappingProxyType[str, int] = field(default_factory=lambda: MappingProxyType({}))
+    description: str = ""  # for the catalog (cdr docs)
 
     @property
     def table_name(self) -> str:
