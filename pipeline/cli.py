@@ -115,7 +115,8 @@ def _parser() -> argparse.ArgumentParser:
     docs.add_argument("schemas", nargs="?", type=Path, help="declarations directory (default: ./schemas)")
     docs.add_argument("--out", required=True, type=Path, help="output directory")
     docs.add_argument("--server", help="broker host:port named in the AsyncAPI documents")
-    docs.add_argument("--config", type=Path, help="config file (entities, treatment defaults)")
+    docs.add_argument("--consumers", action="store_true", help="list the consumer groups of each topic (the broker)")
+    docs.add_argument("--config", type=Path, help="config file (entities, treatment defaults, kafka settings)")
     return parser
 
 
@@ -602,8 +603,23 @@ def _docs(args: argparse.Namespace) -> int:
 
     config = _config(args.config, args.schemas or (None if args.config else Path("schemas")))
     decls = load_declaration_set(config)
+    groups = None
+    if args.consumers:
+        from pipeline.contracts.consumers import BrokerError, consumer_groups
+
+        settings = dict(config.kafka)
+        if args.server:
+            settings["bootstrap.servers"] = args.server
+        if not settings.get("bootstrap.servers"):
+            print("cdr docs: --consumers needs --server or kafka.bootstrap.servers in --config", file=sys.stderr)
+            return EXIT_USAGE
+        try:
+            groups = consumer_groups(settings, [d.cdr_topic for d in decls.by_topic.values()])
+        except BrokerError as exc:
+            print(f"cdr docs: {exc}", file=sys.stderr)
+            return EXIT_USAGE
     with Console(stderr=True).status("writing the catalog..."):
-        pages = build_pages(decls, config.treatment_defaults)
+        pages = build_pages(decls, config.treatment_defaults, groups)
         written = write_catalog(pages, config.treatment_defaults, args.out, args.server)
     print(f"{len(pages)} CDR topic(s): {len(written)} file(s) in {args.out}")
     return EXIT_OK

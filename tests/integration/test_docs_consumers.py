@@ -1,0 +1,61 @@
+"""cdr docs --consumers on a real broker: the consumer groups with committed offsets on a
+CDR topic are listed on its catalog page; a topic nobody reads says so."""
+
+from __future__ import annotations
+
+import uuid
+from pathlib import Path
+
+import pytest
+from confluent_kafka import Consumer, Producer
+
+from pipeline.cli import main
+from tests.support import write_declarations
+
+pytestmark = pytest.mark.integration
+
+DECL = """\
+table: public.{name}
+source_topic: src.public.{name}
+cdr_topic: {topic}
+owner: team
+columns:
+  id: {{pii: none}}
+"""
+
+
+def test_consumer_groups_on_the_catalog_page(kafka_bootstrap: str, new_topic, tmp_path: Path) -> None:
+    read, unread = new_topic("cdr.read"), new_topic("cdr.unread")
+    producer = Producer({"bootstrap.servers": kafka_bootstrap})
+    producer.produce(read, b"{}")
+    producer.flush(30)
+    group = f"billing-{uuid.uuid4().hex[:8]}"
+    consumer = Consumer(
+        {
+            "bootstrap.servers": kafka_bootstrap,
+            "group.id": group,
+            "auto.offset.reset": "earliest",
+            "enable.auto.commit": False,
+        }
+    )
+    try:
+        consumer.subscribe([read])
+        msg = None
+        for _ in range(60):
+            msg = consumer.poll(1.0)
+            if msg is not None and msg.error() is None:
+                break
+        assert msg is not None and msg.error() is None
+        consumer.commit(message=msg, asynchronous=False)
+    finally:
+        consumer.close()
+    schemas = write_declarations(
+        tmp_path / "schemas",
+        {"a.yaml": DECL.format(name="a", topic=read), "b.yaml": DECL.format(name="b", topic=unread)},
+    )
+    out = tmp_path / "site"
+    assert main(["docs", str(schemas), "--out", str(out), "--consumers", "--server", kafka_bootstrap]) == 0
+    read_page = (out / f"{read}.html").read_text()
+    assert "<h2>Consumers</h2>" in read_page and f"<code>{group}</code>" in read_page
+    unread_page = (out / f"{unread}.html").read_text()
+    assert "No consumer group has committed offsets on this topic." in unread_page
