@@ -191,6 +191,11 @@ def _run(args: argparse.Namespace) -> int:
         metrics.watch_detection(profiler, processor.declarations)
     logger = logging.getLogger("cdr")
     service = Service(config, processor, metrics)
+    from pipeline.contracts.sunset import RetiringReaders, retiring_topics
+
+    retiring = retiring_topics(processor.declarations)
+    if retiring:  # who still reads an old CDR topic version, for its owners (cdr_retiring_topic_readers)
+        RetiringReaders(config.kafka, retiring, metrics.registry).start()
     if config.metrics.enabled:
         port = metrics.serve(config.metrics.host, config.metrics.port, service.health)
         log(logger, logging.INFO, "metrics_listening", url=f"http://{config.metrics.host}:{port}/metrics")

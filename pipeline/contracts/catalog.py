@@ -69,6 +69,12 @@ def topic_html(page: TopicPage, defaults: Mapping[str, TreatmentSpec]) -> str:
         f" · source topic <code>{escape(schema.source_topic)}</code> · compatibility {escape(schema.compatibility)}"
         f' · <a href="asyncapi/{escape(page_name(schema.topic))}.json">AsyncAPI 3.0</a></p>',
     ]
+    if decl.replaces is None and decl.sunset is not None:
+        parts.append(f"<p><b>Retiring</b>: published until {escape(decl.sunset)}; move to its new version.</p>")
+    elif decl.replaces is not None:
+        parts.append(
+            f"<p>Replaces <code>{escape(decl.replaces)}</code>, published too until {escape(decl.sunset or '')}.</p>"
+        )
     if decl.description:
         parts.append(f"<p>{escape(decl.description)}</p>")
     parts.append("<h2>Fields</h2><table><tr><th>field</th><th>type</th><th>PII</th><th>treatment</th></tr>")
@@ -146,7 +152,8 @@ def build_pages(
     consumers: Mapping[str, list[str]] | None = None,
 ) -> list[TopicPage]:
     pages = []
-    for decl in sorted(declarations.by_topic.values(), key=lambda d: d.cdr_topic):
+    retiring = [d for decls in declarations.retiring.values() for d in decls]
+    for decl in sorted([*declarations.by_topic.values(), *retiring], key=lambda d: d.cdr_topic):
         history = declaration_history(Path(decl.path))
         seen = None if consumers is None else sorted(consumers.get(decl.cdr_topic, []))
         pages.append(TopicPage(decl, cdr_schema(decl, defaults), history, seen))

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from datetime import date
 from pathlib import Path
 
 from pipeline.config import Config
@@ -14,6 +15,7 @@ from pipeline.contracts.livedb import LiveTable, check_live, read_tables
 from pipeline.contracts.migration import MigrationError, check_migration, read_migration
 from pipeline.contracts.revdiff import Side, compare
 from pipeline.contracts.rules import Finding
+from pipeline.contracts.sunset import sunset_findings
 from pipeline.declarations.loader import load_declarations
 from pipeline.declarations.model import Declaration, DeclarationSet
 from pipeline.safenames import SafeNames
@@ -33,6 +35,7 @@ class CheckRequest:
     dsn: str | None = None
     names: SafeNames | None = None  # undeclared column names in their safe form (None: as they are)
     sample_rows: int = 500  # --dsn: rows sampled per table with undeclared columns, for the proposal
+    today: date | None = None  # for sunsets (None: the clock's)
 
 
 @dataclass
@@ -61,6 +64,7 @@ def run_check(request: CheckRequest, current: DeclarationSet | None = None) -> C
         _against_live(request, decls, live, result)
     if request.migration is not None:
         _against_migration(request, decls, result)
+    result.findings.extend(sunset_findings(decls, request.today or date.today()))
     result.findings.sort(key=Finding.sort_key)
     return result
 

@@ -78,7 +78,8 @@ def compare_declarations(
         cdr_schema(after, new_defaults, source),
         after,
     )
-    bump = is_version_bump(before.cdr_topic, after.cdr_topic)
+    # A version bump, or a declared successor (the old topic stays published until its sunset).
+    bump = is_version_bump(before.cdr_topic, after.cdr_topic) or after.replaces == before.cdr_topic
     out: list[Finding] = []
     topic_line = after.lines.get("cdr_topic", 1)
     if before.cdr_topic != after.cdr_topic:

@@ -78,6 +78,13 @@ RULES: dict[str, Rule] = {
             "cdr_topic: cdr.shop.payments.v1 -> cdr.shop.payments.v2",
         ),
         Rule(
+            "TOPIC_SUNSET_PASSED",
+            Category.CONTRACT,
+            "an older CDR topic version is past its sunset: the service no longer publishes it",
+            "remove the old declaration (and the replaces key of its successor)",
+            "replaces: {cdr_topic: cdr.shop.payments.v1, sunset: 2026-01-31}, on 2026-02-01",
+        ),
+        Rule(
             "FIELD_NO_DELETE",
             Category.CONTRACT,
             "a CDR field was removed (column undeclared or dropped, or treatment drop)",

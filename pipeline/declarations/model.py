@@ -77,6 +77,9 @@ class Declaration:
     approvals: tuple[Approval, ...] = ()
     lines: MappingProxyType[str, int] = field(default_factory=lambda: MappingProxyType({}))
     description: str = ""  # for the catalog (cdr docs)
+    # Versioned topics: the cdr_topic this one replaces and the day it stops (YYYY-MM-DD).
+    replaces: str | None = None
+    sunset: str | None = None
 
     @property
     def table_name(self) -> str:
@@ -88,6 +91,9 @@ class DeclarationSet:
     """All declarations, indexed by source topic."""
 
     by_topic: MappingProxyType[str, Declaration]
+    # Older versions still published until their sunset: source topic -> declarations
+    # (the cdr_topic a current declaration ``replaces``), each under its own rules.
+    retiring: MappingProxyType[str, tuple[Declaration, ...]] = field(default_factory=lambda: MappingProxyType({}))
 
     def __len__(self) -> int:
         return len(self.by_topic)

@@ -24,22 +24,21 @@ columns:
 """
 
 
-def test_consumer_groups_on_the_catalog_page(kafka_bootstrap: str, new_topic, tmp_path: Path) -> None:
-    read, unread = new_topic("cdr.read"), new_topic("cdr.unread")
-    producer = Producer({"bootstrap.servers": kafka_bootstrap})
-    producer.produce(read, b"{}")
+def read_once(bootstrap: str, topic: str, group: str) -> None:
+    """A consumer group that read one record of ``topic`` and committed its offset."""
+    producer = Producer({"bootstrap.servers": bootstrap})
+    producer.produce(topic, b"{}")
     producer.flush(30)
-    group = f"billing-{uuid.uuid4().hex[:8]}"
     consumer = Consumer(
         {
-            "bootstrap.servers": kafka_bootstrap,
+            "bootstrap.servers": bootstrap,
             "group.id": group,
             "auto.offset.reset": "earliest",
             "enable.auto.commit": False,
         }
     )
     try:
-        consumer.subscribe([read])
+        consumer.subscribe([topic])
         msg = None
         for _ in range(60):
             msg = consumer.poll(1.0)
@@ -49,6 +48,12 @@ def test_consumer_groups_on_the_catalog_page(kafka_bootstrap: str, new_topic, tm
         consumer.commit(message=msg, asynchronous=False)
     finally:
         consumer.close()
+
+
+def test_consumer_groups_on_the_catalog_page(kafka_bootstrap: str, new_topic, tmp_path: Path) -> None:
+    read, unread = new_topic("cdr.read"), new_topic("cdr.unread")
+    group = f"billing-{uuid.uuid4().hex[:8]}"
+    read_once(kafka_bootstrap, read, group)
     schemas = write_declarations(
         tmp_path / "schemas",
         {"a.yaml": DECL.format(name="a", topic=read), "b.yaml": DECL.format(name="b", topic=unread)},
@@ -59,3 +64,21 @@ def test_consumer_groups_on_the_catalog_page(kafka_bootstrap: str, new_topic, tm
     assert "<h2>Consumers</h2>" in read_page and f"<code>{group}</code>" in read_page
     unread_page = (out / f"{unread}.html").read_text()
     assert "No consumer group has committed offsets on this topic." in unread_page
+
+
+def test_readers_of_a_retiring_topic_are_exported(kafka_bootstrap: str, new_topic) -> None:
+    from prometheus_client import CollectorRegistry
+
+    from pipeline.contracts.sunset import RetiringReaders
+
+    old, quiet = new_topic("cdr.users.v1"), new_topic("cdr.orders.v1")
+    group = f"risk-{uuid.uuid4().hex[:8]}"
+    read_once(kafka_bootstrap, old, group)
+    registry = CollectorRegistry()
+    readers = RetiringReaders(
+        {"bootstrap.servers": kafka_bootstrap}, {old: "2999-01-01", quiet: "2999-02-01"}, registry
+    )
+    readers.poll_once()
+    assert registry.get_sample_value("cdr_retiring_topic_readers", {"cdr_topic": old, "sunset": "2999-01-01"}) == 1
+    assert registry.get_sample_value("cdr_retiring_topic_reader", {"cdr_topic": old, "group": group}) == 1
+    assert registry.get_sample_value("cdr_retiring_topic_readers", {"cdr_topic": quiet, "sunset": "2999-02-01"}) == 0
