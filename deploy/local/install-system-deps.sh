@@ -12,6 +12,8 @@ if ! compgen -G "/usr/lib/postgresql/*/bin/postgres" >/dev/null; then need+=(pos
 if ! command -v prometheus >/dev/null 2>&1; then need+=(prometheus); fi
 # cdr docs: the catalog test renders the HTML in headless Chromium (tests/unit/test_docs_browser.py)
 if ! command -v chromium >/dev/null 2>&1; then need+=(chromium); fi
+# cdr docs: the AsyncAPI test fetches the official schema once (npm pack @asyncapi/specs, cached)
+if ! command -v npm >/dev/null 2>&1; then need+=(npm); fi
 
 if [ ${#need[@]} -eq 0 ]; then
   exit 0
