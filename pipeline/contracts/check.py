@@ -3,6 +3,7 @@ migration and the live database, as asked; every finding in one sorted list."""
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import date
@@ -97,7 +98,8 @@ def _against_revision(
     result.notes.append(f"compared with {rev[:12]}: {len(old)} declaration(s) then, {len(decls)} now")
     # One config for both sides: the defaults in force are today's.
     defaults = config.treatment_defaults
-    result.findings.extend(compare(Side(old, defaults), Side(decls, defaults), sources))
+    found = compare(Side(old, defaults), Side(decls, defaults), sources)
+    result.findings.extend(_safe(found, [old, decls], request.names) if sources else found)
 
 
 def shown_name(names: SafeNames | None):
@@ -176,4 +178,21 @@ def _scan_proposals(request: CheckRequest, decls: DeclarationSet, undeclared: di
             else:
                 lines.append(f"  {shown(name, decl)}: {{pii: {f.pii}}}  # {f.evidence}")
         out.append("\n".join(lines))
+    return out
+
+
+def _safe(findings: list[Finding], sets: list[DeclarationSet], names: SafeNames | None) -> list[Finding]:
+    """With source columns in play, a finding may name a column nobody declared: every
+    quoted name that is not declared (then or now) in its safe form."""
+    if names is None:
+        return findings
+    declared: dict[str, set[str]] = {}
+    for decl_set in sets:
+        for d in decl_set.by_topic.values():
+            declared.setdefault(d.cdr_topic, set()).update(d.columns)
+    out = []
+    for f in findings:
+        known = declared.get(f.topic, set())
+        subject = f.subject if ":" in f.subject else names.safe(f.subject, known)
+        out.append(dataclasses.replace(f, subject=subject, message=names.scrub(f.message, known)))
     return out

@@ -76,3 +76,20 @@ def test_live_table(tmp_path: Path, columns, key, undeclared: str, expected: lis
 def test_undeclared_columns_are_listed_for_the_proposal(tmp_path: Path) -> None:
     _, undeclared = run(tmp_path, {**GOOD, "tier": Column("tier", "text", "S"), "note": Column("note", "text", "S")})
     assert undeclared == {"public.customers": ["tier", "note"]}
+
+
+def test_undeclared_names_in_revision_findings_are_shown_in_their_safe_form() -> None:
+    from types import MappingProxyType
+
+    from pipeline.contracts.check import _safe
+    from pipeline.contracts.rules import finding
+    from pipeline.declarations.model import DeclarationSet
+    from pipeline.safenames import SafeNames
+
+    name = "ann.lee@example.com"  # a column named with personal data (a pivot)
+    found = finding(
+        "FIELD_NO_DELETE", file="c.yaml", line=6, topic="t", subject=name, message=f"field {name!r} is removed from t"
+    )
+    (safe,) = _safe([found], [DeclarationSet(MappingProxyType({}))], SafeNames.ephemeral())
+    assert name not in safe.subject and name not in safe.message, "a personal-data column name reached the report"
+    assert safe.subject.startswith("col~") and safe.subject in safe.message
