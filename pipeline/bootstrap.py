@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from datetime import date
 from types import MappingProxyType
 
 from detectors.ner import NerUnavailable, ner_engine
 from detectors.profiler import DetectionSettings, Profiler, VerdictChange
 from detectors.textscan import TextScanner
 from pipeline.config import Config
+from pipeline.contracts.sunset import in_force
 from pipeline.declarations.loader import load_declarations
 from pipeline.declarations.model import Declaration, DeclarationSet
 from pipeline.exceptions import InvalidFilesError
@@ -45,6 +47,7 @@ def build_processor(
 ) -> Processor:
     """Raises :class:`InvalidFilesError` for anything a person must fix before start-up."""
     decls = declarations if declarations is not None else load_declaration_set(config)
+    decls = in_force(decls, date.today())  # older CDR topic versions stop at their sunset
     try:
         key = load_hash_key(config.hash_key_file, config.hash_key_id, local_stack=config.local_stack)
     except HashKeyError as exc:

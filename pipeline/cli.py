@@ -89,6 +89,34 @@ def _parser() -> argparse.ArgumentParser:
     val = sub.add_parser("validate", help="check declaration files; print file:line: problem for each")
     val.add_argument("schemas", nargs="?", type=Path, help="declarations directory (default: ./schemas)")
     val.add_argument("--config", type=Path, help="optional config file (entities, treatment defaults)")
+
+    # cdr check (data contracts, pipeline/contracts): exit 0 clean, 1 error findings,
+    # 2 cannot check as asked (revision, migration, database), 3 invalid declarations.
+    chk = sub.add_parser("check", help="data contracts: declarations vs a git revision, a SQL migration, the database")
+    chk.add_argument("schemas", nargs="?", type=Path, help="declarations directory (default: ./schemas)")
+    chk.add_argument("--against", metavar="REV", help="git revision to compare with (default: the merge base)")
+    chk.add_argument("--no-revision", action="store_true", help="do not compare with a git revision")
+    chk.add_argument("--migration", type=Path, metavar="FILE.sql", help="PostgreSQL DDL to check before it runs")
+    chk.add_argument("--dsn", help="compare with the live PostgreSQL database (postgresql://user@host:port/db)")
+    chk.add_argument("--format", choices=("table", "json", "sarif"), default="table", help="output (default table)")
+    chk.add_argument("--config", type=Path, help="optional config file (entities, treatment defaults)")
+
+    # cdr lineage (pipeline/contracts/lineage): OpenLineage events, source topic -> CDR topic.
+    lin = sub.add_parser("lineage", help="emit OpenLineage events (column lineage, PII tags) for the CDR topics")
+    lin.add_argument("schemas", nargs="?", type=Path, help="declarations directory (default: ./schemas)")
+    lin.add_argument("--namespace", required=True, help="the Kafka cluster as a dataset namespace (kafka://host:port)")
+    lin.add_argument(
+        "--file", type=Path, help="append the events to this file (default: the OpenLineage client's config)"
+    )
+    lin.add_argument("--config", type=Path, help="optional config file (entities, treatment defaults)")
+
+    # cdr docs (pipeline/contracts/catalog): static HTML catalog + AsyncAPI 3.0 per CDR topic.
+    docs = sub.add_parser("docs", help="write an HTML catalog of the CDR topics and an AsyncAPI document per topic")
+    docs.add_argument("schemas", nargs="?", type=Path, help="declarations directory (default: ./schemas)")
+    docs.add_argument("--out", required=True, type=Path, help="output directory")
+    docs.add_argument("--server", help="broker host:port named in the AsyncAPI documents")
+    docs.add_argument("--consumers", action="store_true", help="list the consumer groups of each topic (the broker)")
+    docs.add_argument("--config", type=Path, help="config file (entities, treatment defaults, kafka settings)")
     return parser
 
 
@@ -114,6 +142,12 @@ def main(argv: list[str] | None = None) -> int:
             return _dlq_replay(args)
         if args.command == "name-digest":
             return _name_digest(args)
+        if args.command == "check":
+            return _check(args)
+        if args.command == "lineage":
+            return _lineage(args)
+        if args.command == "docs":
+            return _docs(args)
         return _validate(args)
     except InvalidFilesError as exc:
         # One problem per line, never wrapped: editors and CI read `file:line: message`.
@@ -157,6 +191,11 @@ def _run(args: argparse.Namespace) -> int:
         metrics.watch_detection(profiler, processor.declarations)
     logger = logging.getLogger("cdr")
     service = Service(config, processor, metrics)
+    from pipeline.contracts.sunset import RetiringReaders, retiring_topics
+
+    retiring = retiring_topics(processor.declarations)
+    if retiring:  # who still reads an old CDR topic version, for its owners (cdr_retiring_topic_readers)
+        RetiringReaders(config.kafka, retiring, metrics.registry).start()
     if config.metrics.enabled:
         port = metrics.serve(config.metrics.host, config.metrics.port, service.health)
         log(logger, logging.INFO, "metrics_listening", url=f"http://{config.metrics.host}:{port}/metrics")
@@ -509,6 +548,85 @@ def _validate(args: argparse.Namespace) -> int:
             str(pii),
         )
     Console().print(table)
+    return EXIT_OK
+
+
+def _check(args: argparse.Namespace) -> int:
+    from pipeline.contracts.check import CheckRequest, CheckUsageError, run_check
+    from pipeline.contracts.report import as_json, as_sarif, print_table
+    from pipeline.contracts.rules import exit_code
+
+    config = _config(args.config, args.schemas or (None if args.config else Path("schemas")))
+    err = Console(stderr=True, highlight=False)
+    request = CheckRequest(config, args.against, args.no_revision, args.migration, args.dsn, _safe_names(config, err))
+    try:
+        with err.status("checking data contracts..."):
+            result = run_check(request)
+    except CheckUsageError as exc:
+        print(f"cdr check: {exc}", file=sys.stderr)
+        return EXIT_USAGE
+    if args.format == "json":
+        print(as_json(result.findings, {"compared_with": result.compared_with, "proposals": result.proposals}))
+    elif args.format == "sarif":
+        print(as_sarif(result.findings, result.root))
+    else:
+        for note in result.notes:
+            err.print(note, soft_wrap=True)
+        print_table(result.findings, Console(highlight=False), f"cdr check: {config.schemas_dir}", result.proposals)
+    return exit_code(result.findings)
+
+
+def _lineage(args: argparse.Namespace) -> int:
+    from datetime import UTC, datetime
+
+    from pipeline.bootstrap import load_declaration_set
+    from pipeline.contracts.lineage import emit, lineage_events
+
+    try:
+        import openlineage.client  # noqa: F401
+    except ImportError:
+        print("cdr lineage: needs the OpenLineage client: pip install 'cdr-pipeline[lineage]'", file=sys.stderr)
+        return EXIT_USAGE
+    if args.file is None and not (os.environ.get("OPENLINEAGE_URL") or os.environ.get("OPENLINEAGE_CONFIG")):
+        print(
+            "cdr lineage: give --file PATH, or configure the client (OPENLINEAGE_URL, OPENLINEAGE_CONFIG)",
+            file=sys.stderr,
+        )
+        return EXIT_USAGE
+    config = _config(args.config, args.schemas or (None if args.config else Path("schemas")))
+    decls = load_declaration_set(config)
+    now = datetime.now(UTC).isoformat(timespec="milliseconds").replace("+00:00", "Z")
+    events = lineage_events(decls, config.treatment_defaults, args.namespace, now)
+    sent = emit(events, args.file)
+    print(f"{sent} OpenLineage event(s) sent ({args.file or 'client transport'})")
+    return EXIT_OK
+
+
+def _docs(args: argparse.Namespace) -> int:
+    from pipeline.bootstrap import load_declaration_set
+    from pipeline.contracts.catalog import build_pages, write_catalog
+
+    config = _config(args.config, args.schemas or (None if args.config else Path("schemas")))
+    decls = load_declaration_set(config)
+    groups = None
+    if args.consumers:
+        from pipeline.contracts.consumers import BrokerError, consumer_groups
+
+        settings = dict(config.kafka)
+        if args.server:
+            settings["bootstrap.servers"] = args.server
+        if not settings.get("bootstrap.servers"):
+            print("cdr docs: --consumers needs --server or kafka.bootstrap.servers in --config", file=sys.stderr)
+            return EXIT_USAGE
+        try:
+            groups = consumer_groups(settings, [d.cdr_topic for d in decls.by_topic.values()])
+        except BrokerError as exc:
+            print(f"cdr docs: {exc}", file=sys.stderr)
+            return EXIT_USAGE
+    with Console(stderr=True).status("writing the catalog..."):
+        pages = build_pages(decls, config.treatment_defaults, groups)
+        written = write_catalog(pages, config.treatment_defaults, args.out, args.server)
+    print(f"{len(pages)} CDR topic(s): {len(written)} file(s) in {args.out}")
     return EXIT_OK
 
 

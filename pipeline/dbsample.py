@@ -12,7 +12,7 @@ from __future__ import annotations
 import base64
 import json
 import uuid
-from collections.abc import Iterator
+from collections.abc import Container, Iterator
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from decimal import Decimal
@@ -153,9 +153,10 @@ def list_tables(conn: Any) -> list[TableInfo]:
 
 
 def sample_database(
-    dsn: str, rows: int, topic_prefix: str | None = None
+    dsn: str, rows: int, topic_prefix: str | None = None, only: Container[str] | None = None
 ) -> Iterator[tuple[str, str, dict[str, Any], dict[str, dict[str, Any]]]]:
-    """(table, topic, row, fields) for up to ``rows`` rows of every user table."""
+    """(table, topic, row, fields) for up to ``rows`` rows of every user table (of the
+    ``schema.table`` names in ``only``, when given)."""
     import psycopg
     from psycopg import sql
 
@@ -163,6 +164,8 @@ def sample_database(
         conn.execute("SET default_transaction_read_only = on")
         prefix = topic_prefix or conn.info.dbname
         for info in list_tables(conn):
+            if only is not None and f"{info.schema}.{info.name}" not in only:
+                continue
             fields = {c.name: debezium_field(c) for c in info.columns}
             by_name = {c.name: c for c in info.columns}
             query, percent = sample_query(info, rows)

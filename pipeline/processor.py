@@ -370,6 +370,11 @@ class Processor:
             topic: TableProcessor(decl, settings, self.unavailable, self.names)
             for topic, decl in declarations.by_topic.items()
         }
+        # Older CDR topic versions published until their sunset, each under its own rules.
+        self._retiring: dict[str, tuple[TableProcessor, ...]] = {
+            topic: tuple(TableProcessor(d, settings, self.unavailable, self.names) for d in decls)
+            for topic, decls in declarations.retiring.items()
+        }
 
     def table_for(self, topic: str) -> TableProcessor | None:
         table = self._tables.get(topic)
@@ -388,6 +393,18 @@ class Processor:
             self.names.declare(decl.table, decl.columns)
             table = self._tables[topic] = TableProcessor(decl, self.settings, self.unavailable, self.names)
         return table
+
+    @staticmethod
+    def _with_older_versions(outcome: Published, older: tuple[TableProcessor, ...]) -> Outcome:
+        """The record on every version of its CDR topic; one version failing fails the
+        record (it is dead-lettered whole and replayed whole, never half published)."""
+        records = list(outcome.records)
+        for table in older:
+            more = table.process(outcome.source)
+            if not isinstance(more, Published):
+                return more
+            records.extend(more.records)
+        return Published(outcome.source, tuple(records), outcome.report)
 
     def process_batch(self, records: list[SourceRecord]) -> list[Outcome]:
         """Process a batch. With free-text detection on, the texts that need NER are
@@ -429,7 +446,11 @@ class Processor:
             table = self.table_for(rec.topic)
             if table is None:
                 return Skipped(rec, "undeclared_topic")
-            return table.process(rec)
+            outcome = table.process(rec)
+            older = self._retiring.get(rec.topic)
+            if older and isinstance(outcome, Published):
+                outcome = self._with_older_versions(outcome, older)
+            return outcome
         except ProcessingError as exc:
             # Messages quote column names ({col!r}): each quoted name in its safe form.
             declared = table.decl.columns if table is not None else ()

@@ -10,6 +10,10 @@ if ! command -v java >/dev/null 2>&1; then need+=(openjdk-17-jre-headless); fi
 if ! command -v mvn >/dev/null 2>&1; then need+=(maven); fi
 if ! compgen -G "/usr/lib/postgresql/*/bin/postgres" >/dev/null; then need+=(postgresql); fi
 if ! command -v prometheus >/dev/null 2>&1; then need+=(prometheus); fi
+# cdr docs: the catalog test renders the HTML in headless Chromium (tests/unit/test_docs_browser.py)
+if ! command -v chromium >/dev/null 2>&1; then need+=(chromium); fi
+# cdr docs: the AsyncAPI test fetches the official schema once (npm pack @asyncapi/specs, cached)
+if ! command -v npm >/dev/null 2>&1; then need+=(npm); fi
 
 if [ ${#need[@]} -eq 0 ]; then
   exit 0

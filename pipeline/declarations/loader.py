@@ -7,9 +7,11 @@ service refuses to start on any of them.
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 import json
 from collections.abc import Iterable, Mapping
+from datetime import date
 from functools import cache
 from pathlib import Path
 from types import MappingProxyType
@@ -17,7 +19,14 @@ from typing import Any
 
 import jsonschema
 
-from pipeline.declarations.model import ColumnDeclaration, Declaration, DeclarationSet, Override, PathDeclaration
+from pipeline.declarations.model import (
+    Approval,
+    ColumnDeclaration,
+    Declaration,
+    DeclarationSet,
+    Override,
+    PathDeclaration,
+)
 from pipeline.declarations.rules import RULES, treatment_violation
 from pipeline.entities import FREE_TEXT, NONE
 from pipeline.exceptions import InvalidFilesError
@@ -65,10 +74,41 @@ def load_declarations(
         errors.extend(problems)
         if decl is not None and not problems:
             loaded.append((decl, doc))
-    errors.extend(_cross_file_problems(loaded))
+    retired = _replaced(loaded, errors)
+    current = [(d, doc) for d, doc in loaded if id(d) not in retired]
+    errors.extend(_cross_file_problems(current))
     if errors:
         raise InvalidFilesError(sorted(errors, key=lambda e: (e.file, e.line)))
-    return DeclarationSet(MappingProxyType({d.source_topic: d for d, _ in loaded}))
+    retiring: dict[str, tuple[Declaration, ...]] = {}
+    for decl, _ in current:
+        old = next((d for d, _ in loaded if id(d) in retired and d.cdr_topic == decl.replaces), None)
+        if old is not None:
+            retiring[decl.source_topic] = (dataclasses.replace(old, sunset=decl.sunset),)
+    return DeclarationSet(MappingProxyType({d.source_topic: d for d, _ in current}), MappingProxyType(retiring))
+
+
+def _replaced(loaded: list[tuple[Declaration, LocatedDocument]], errors: list[SourceFileError]) -> set[int]:
+    """The declarations a current one ``replaces`` (same source topic, the named cdr_topic):
+    published until the sunset under their own rules, not counted as duplicates."""
+    by_cdr = {d.cdr_topic: d for d, _ in loaded}
+    out: set[int] = set()
+    for decl, doc in loaded:
+        if decl.replaces is None:
+            continue
+        old = by_cdr.get(decl.replaces)
+        if old is None:
+            continue  # the old version is already gone: nothing more to publish
+        if old is decl or old.source_topic != decl.source_topic or old.replaces is not None:
+            errors.append(
+                doc.error(
+                    ("replaces", "cdr_topic"),
+                    f"replaces {decl.replaces!r}, declared in {old.path}: it must be another declaration of "
+                    f"source_topic {decl.source_topic!r} that replaces nothing itself",
+                )
+            )
+            continue
+        out.add(id(old))
+    return out
 
 
 def _parse(
@@ -123,6 +163,17 @@ def _parse(
             effective = treatment if treatment is not None else defaults.get(pii)
             problems.extend(_rule_problems(doc, path, f"column {name!r}", pii, effective, treatment, override))
             columns[str(name)] = ColumnDeclaration(str(name), pii, treatment, doc.line_of(path), paths, override)
+    raw_replaces = data.get("replaces")
+    if isinstance(raw_replaces, dict) and isinstance(raw_replaces.get("sunset"), str):
+        try:
+            date.fromisoformat(raw_replaces["sunset"])
+        except ValueError:
+            problems.append(doc.error(("replaces", "sunset"), "replaces.sunset: not a calendar date (YYYY-MM-DD)"))
+    raw_key = data.get("key")
+    key = tuple(str(k) for k in raw_key if isinstance(k, str)) if isinstance(raw_key, list) else ()
+    for i, name in enumerate(key):
+        if name not in columns and not (isinstance(raw_columns, dict) and name in raw_columns):
+            problems.append(doc.error(("key", i), f"key column {name!r} is not declared under columns"))
     if problems:
         return None, problems
     decl = Declaration(
@@ -135,8 +186,32 @@ def _parse(
         columns=MappingProxyType(columns),
         path=doc.file,
         connector_fields=frozenset(data.get("connector_fields") or ()),
+        key=key,
+        compatibility=data.get("compatibility", "BACKWARD"),
+        approvals=_approvals(doc, data.get("approvals")),
+        lines=MappingProxyType({str(k): doc.line_of((k,)) for k in data}),
+        description=str(data.get("description") or ""),
+        replaces=data["replaces"]["cdr_topic"] if isinstance(data.get("replaces"), dict) else None,
+        sunset=data["replaces"]["sunset"] if isinstance(data.get("replaces"), dict) else None,
     )
     return decl, []
+
+
+def _approvals(doc: LocatedDocument, raw: object) -> tuple[Approval, ...]:
+    """The file's ``approvals`` (their shape is checked by the schema)."""
+    out = []
+    for i, item in enumerate(raw if isinstance(raw, list) else ()):
+        column = item.get("column")
+        out.append(
+            Approval(
+                str(item["rule"]),
+                str(column) if column is not None else None,
+                str(item["reason"]).strip(),
+                str(item["approved_by"]).strip(),
+                doc.line_of(("approvals", i)),
+            )
+        )
+    return tuple(out)
 
 
 def _paths(

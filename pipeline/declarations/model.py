@@ -9,6 +9,7 @@ from pipeline.treatments.spec import TreatmentSpec
 
 UNDECLARED_POLICIES = ("detect", "mask", "drop", "pass", "block")
 FORMATS = ("auto", "envelope", "flattened")
+COMPATIBILITY_MODES = ("BACKWARD", "FORWARD", "FULL", "NONE")  # cdr check (pipeline.contracts)
 
 
 @dataclass(frozen=True, slots=True)
@@ -16,6 +17,18 @@ class Override:
     """A recorded exception to one dangerous-treatment rule (:mod:`pipeline.declarations.rules`)."""
 
     rule: str
+    reason: str
+    approved_by: str
+    line: int
+
+
+@dataclass(frozen=True, slots=True)
+class Approval:
+    """A recorded approval of a change that weakens protection (``cdr check``): it names the
+    rule it covers and, optionally, the column, so it cannot silently cover another change."""
+
+    rule: str
+    column: str | None
     reason: str
     approved_by: str
     line: int
@@ -57,6 +70,16 @@ class Declaration:
     # __deleted), declared as such: they pass. Undeclared, a column named like them is
     # treated like any other column.
     connector_fields: frozenset[str] = field(default=frozenset())
+    # Data contracts (cdr check): the record key's columns, the compatibility mode of the
+    # CDR schema, approvals of weakened protection, and the line of each top-level key.
+    key: tuple[str, ...] = ()
+    compatibility: str = "BACKWARD"
+    approvals: tuple[Approval, ...] = ()
+    lines: MappingProxyType[str, int] = field(default_factory=lambda: MappingProxyType({}))
+    description: str = ""  # for the catalog (cdr docs)
+    # Versioned topics: the cdr_topic this one replaces and the day it stops (YYYY-MM-DD).
+    replaces: str | None = None
+    sunset: str | None = None
 
     @property
     def table_name(self) -> str:
@@ -68,6 +91,9 @@ class DeclarationSet:
     """All declarations, indexed by source topic."""
 
     by_topic: MappingProxyType[str, Declaration]
+    # Older versions still published until their sunset: source topic -> declarations
+    # (the cdr_topic a current declaration ``replaces``), each under its own rules.
+    retiring: MappingProxyType[str, tuple[Declaration, ...]] = field(default_factory=lambda: MappingProxyType({}))
 
     def __len__(self) -> int:
         return len(self.by_topic)

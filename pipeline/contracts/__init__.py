@@ -1,0 +1,1 @@
+"""Data contracts: the CDR schema of each topic and the checks of ``cdr check``."""

@@ -1,0 +1,418 @@
+"""Declarations against a previous revision: what breaks CDR consumers, what weakens
+protection. Pure: two declaration sets (and, where known, the source column types) in,
+findings out."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass
+
+from pipeline.contracts.cdrschema import CdrField, CdrSchema, SourceField, cdr_schema
+from pipeline.contracts.protection import undeclared_loosened, weakened
+from pipeline.contracts.rules import RULES, Finding, Severity, finding
+from pipeline.declarations.model import Approval, Declaration, DeclarationSet
+from pipeline.entities import NONE
+from pipeline.treatments.spec import TreatmentSpec
+
+_VERSION = re.compile(r"^(?P<base>.+)\.v(?P<n>\d+)$")
+
+
+@dataclass(frozen=True)
+class Side:
+    """One revision's declarations and the treatment defaults of its config."""
+
+    declarations: DeclarationSet
+    defaults: Mapping[str, TreatmentSpec]
+
+
+def topic_version(topic: str) -> tuple[str, int]:
+    """``cdr.x.v2`` -> (``cdr.x``, 2); an unversioned topic is version 1 of itself."""
+    m = _VERSION.match(topic)
+    return (m["base"], int(m["n"])) if m else (topic, 1)
+
+
+def is_version_bump(old: str, new: str) -> bool:
+    (old_base, old_n), (new_base, new_n) = topic_version(old), topic_version(new)
+    return old_base == new_base and new_n > old_n
+
+
+def compare(
+    old: Side,
+    new: Side,
+    sources: Mapping[str, Mapping[str, SourceField]] | None = None,
+) -> list[Finding]:
+    """Every finding between ``old`` and ``new``; ``sources`` maps a table to its source
+    columns (types) where known."""
+    out: list[Finding] = []
+    new_by_topic = new.declarations.by_topic
+    for source_topic, before in sorted(old.declarations.by_topic.items()):
+        after = new_by_topic.get(source_topic)
+        if after is None:
+            out.append(
+                finding(
+                    "TOPIC_NO_DELETE",
+                    file=before.path,
+                    line=1,
+                    topic=before.cdr_topic,
+                    subject="",
+                    message=f"the declaration of {before.table} was removed: {before.cdr_topic} stops",
+                )
+            )
+            continue
+        source = (sources or {}).get(after.table)
+        out.extend(compare_declarations(before, after, old.defaults, new.defaults, source))
+    return sorted(out, key=Finding.sort_key)
+
+
+def compare_declarations(
+    before: Declaration,
+    after: Declaration,
+    old_defaults: Mapping[str, TreatmentSpec],
+    new_defaults: Mapping[str, TreatmentSpec],
+    source: Mapping[str, SourceField] | None = None,
+) -> list[Finding]:
+    """Contract and protection findings between two versions of one table's declaration."""
+    contract = _contract(
+        cdr_schema(before, old_defaults, source),
+        cdr_schema(after, new_defaults, source),
+        after,
+    )
+    # A version bump, or a declared successor (the old topic stays published until its sunset).
+    bump = is_version_bump(before.cdr_topic, after.cdr_topic) or after.replaces == before.cdr_topic
+    out: list[Finding] = []
+    topic_line = after.lines.get("cdr_topic", 1)
+    if before.cdr_topic != after.cdr_topic:
+        if bump:
+            out.append(
+                finding(
+                    "TOPIC_VERSION_BUMP",
+                    file=after.path,
+                    line=topic_line,
+                    topic=after.cdr_topic,
+                    subject="",
+                    message=f"{before.cdr_topic} -> {after.cdr_topic}",
+                    severity=Severity.INFO,
+                )
+            )
+        else:
+            contract.append(
+                finding(
+                    "TOPIC_NO_RENAME",
+                    file=after.path,
+                    line=topic_line,
+                    topic=after.cdr_topic,
+                    subject="",
+                    message=f"{before.cdr_topic} -> {after.cdr_topic} is not a version bump",
+                )
+            )
+    mode = after.compatibility
+    for f in contract:
+        if bump:
+            out.append(_lowered(f, f"covered by the version bump to {after.cdr_topic}"))
+        elif mode not in RULES[f.rule].modes:
+            out.append(_lowered(f, f"compatibility {mode}"))
+        else:
+            out.append(f)
+    out.extend(_approved(before, after, _protection(before, after, old_defaults, new_defaults)))
+    return out
+
+
+def _lowered(f: Finding, note: str) -> Finding:
+    return Finding(f.rule, Severity.INFO, f.file, f.line, f.topic, f.subject, f.message, f.fix, note)
+
+
+def _describe(f: CdrField) -> str:
+    kind = f.type or "the source column's type"
+    return kind if f.format == "source" else f"{kind} ({f.format})"
+
+
+def _contract(old: CdrSchema, new: CdrSchema, decl: Declaration) -> list[Finding]:
+    out: list[Finding] = []
+    path, topic = decl.path, new.topic
+    columns_line = decl.lines.get("columns", 1)
+
+    def line_of(name: str) -> int:
+        col = decl.columns.get(name)
+        return col.line if col is not None else columns_line
+
+    old_fields = {f.name: f for f in old.fields}
+    new_fields = {f.name: f for f in new.fields}
+    removed = [n for n in old_fields if n not in new_fields]
+    added = [n for n in new_fields if n not in old_fields]
+    renamed: dict[str, str] = {}
+    if len(removed) == 1 and len(added) == 1:
+        a, b = old_fields[removed[0]], new_fields[added[0]]
+        if (a.pii, a.format, a.type) == (b.pii, b.format, b.type) and a.declared and b.declared:
+            renamed[a.name] = b.name
+    for name in removed:
+        if name in renamed:
+            out.append(
+                finding(
+                    "FIELD_NO_RENAME",
+                    file=path,
+                    line=line_of(renamed[name]),
+                    topic=topic,
+                    subject=renamed[name],
+                    message=f"field {name!r} renamed to {renamed[name]!r}",
+                )
+            )
+            continue
+        if name in decl.columns:
+            why = "its treatment is now drop"
+        elif old_fields[name].declared:
+            why = "it is no longer declared"
+        else:
+            why = f"undeclared: {decl.undeclared} removes it"
+        out.append(
+            finding(
+                "FIELD_NO_DELETE",
+                file=path,
+                line=line_of(name),
+                topic=topic,
+                subject=name,
+                message=f"field {name!r} is removed from {topic}: {why}",
+            )
+        )
+    for name in added:
+        field = new_fields[name]
+        if name not in renamed.values() and field.optional is False:
+            out.append(
+                finding(
+                    "FIELD_NO_ADD_REQUIRED",
+                    file=path,
+                    line=line_of(name),
+                    topic=topic,
+                    subject=name,
+                    message=f"required field {name!r} ({_describe(field)}) added",
+                )
+            )
+    for name, a in old_fields.items():
+        b = new_fields.get(name)
+        if b is None:
+            continue
+        out.extend(_field_change(a, b, path, line_of(name), topic))
+    out.extend(_key_change(old, new, decl))
+    return out
+
+
+def _field_change(a: CdrField, b: CdrField, path: str, line: int, topic: str) -> list[Finding]:
+    out: list[Finding] = []
+    name = a.name
+    if a.type != b.type and (a.type, b.type) != (None, None):
+        out.append(
+            finding(
+                "FIELD_SAME_TYPE",
+                file=path,
+                line=line,
+                topic=topic,
+                subject=name,
+                message=f"field {name!r}: {_describe(a)} -> {_describe(b)}",
+            )
+        )
+    elif not a.declared:
+        pass  # a withheld (or masked) undeclared column being declared: its values were placeholders
+    elif a.format != b.format or a.logical != b.logical:
+        out.append(
+            finding(
+                "FIELD_SAME_FORMAT",
+                file=path,
+                line=line,
+                topic=topic,
+                subject=name,
+                message=f"field {name!r}: {_describe(a)} -> {_describe(b)}",
+            )
+        )
+    if a.optional is True and b.optional is False and a.declared:
+        out.append(
+            finding(
+                "FIELD_NO_MAKE_REQUIRED",
+                file=path,
+                line=line,
+                topic=topic,
+                subject=name,
+                message=f"field {name!r} was optional and is now required",
+            )
+        )
+    elif a.optional is False and b.optional is True:
+        out.append(
+            finding(
+                "FIELD_NO_MAKE_OPTIONAL",
+                file=path,
+                line=line,
+                topic=topic,
+                subject=name,
+                message=f"field {name!r} was required and may now be null",
+            )
+        )
+    old_paths = {p.path: p for p in a.paths}
+    for p in b.paths:
+        before = old_paths.get(p.path)
+        if before is not None and before.format != p.format:
+            out.append(
+                finding(
+                    "FIELD_SAME_FORMAT",
+                    file=path,
+                    line=p.line,
+                    topic=topic,
+                    subject=f"{name}:{p.path}",
+                    message=f"field {name!r} path {p.path!r}: {before.format} -> {p.format}",
+                )
+            )
+    return out
+
+
+def _key_change(old: CdrSchema, new: CdrSchema, decl: Declaration) -> list[Finding]:
+    if not old.key:
+        return []  # the key was not declared before: nothing to compare with
+    old_names = tuple(f.name for f in old.key)
+    new_names = tuple(f.name for f in new.key)
+    line = decl.lines.get("key", decl.lines.get("columns", 1))
+    if old_names != new_names:
+        shown = ", ".join(new_names) if new_names else "not declared"
+        return [
+            finding(
+                "KEY_SAME_FIELDS",
+                file=decl.path,
+                line=line,
+                topic=new.topic,
+                subject="key",
+                message=f"key ({', '.join(old_names)}) -> ({shown})",
+            )
+        ]
+    out = []
+    for a, b in zip(old.key, new.key, strict=True):
+        if (a.type, a.format) != (b.type, b.format):
+            col = decl.columns.get(b.name)
+            out.append(
+                finding(
+                    "KEY_SAME_ENCODING",
+                    file=decl.path,
+                    line=col.line if col is not None else line,
+                    topic=new.topic,
+                    subject=b.name,
+                    message=f"key column {b.name!r}: {_describe(a)} -> {_describe(b)}",
+                )
+            )
+    return out
+
+
+def _protection(
+    before: Declaration,
+    after: Declaration,
+    old_defaults: Mapping[str, TreatmentSpec],
+    new_defaults: Mapping[str, TreatmentSpec],
+) -> list[Finding]:
+    out: list[Finding] = []
+    path, topic = after.path, after.cdr_topic
+    for name, old_col in before.columns.items():
+        new_col = after.columns.get(name)
+        if new_col is None:
+            if old_col.pii != NONE:
+                protected = after.undeclared != "pass"
+                out.append(
+                    finding(
+                        "PROTECTION_COLUMN_NO_UNDECLARE",
+                        file=path,
+                        line=after.lines.get("columns", 1),
+                        topic=topic,
+                        subject=name,
+                        message=f"column {name!r} ({old_col.pii}) is no longer declared; "
+                        f"undeclared: {after.undeclared} treats it now",
+                        severity=Severity.WARNING if protected else Severity.ERROR,
+                    )
+                )
+            continue
+        if old_col.pii != NONE and new_col.pii == NONE:
+            out.append(
+                finding(
+                    "PROTECTION_ENTITY_NO_REMOVE",
+                    file=path,
+                    line=new_col.line,
+                    topic=topic,
+                    subject=name,
+                    message=f"column {name!r}: pii {old_col.pii} -> none",
+                )
+            )
+        old_spec = old_col.treatment or old_defaults[old_col.pii]
+        new_spec = new_col.treatment or new_defaults[new_col.pii]
+        why = weakened(old_spec, new_spec)
+        if why is not None:
+            out.append(
+                finding(
+                    "PROTECTION_TREATMENT_NO_WEAKEN",
+                    file=path,
+                    line=new_col.line,
+                    topic=topic,
+                    subject=name,
+                    message=f"column {name!r} ({new_col.pii}): {why}",
+                )
+            )
+        for leaf, old_path in old_col.paths.items():
+            new_path = new_col.paths.get(leaf)
+            if new_path is None or (old_path.pii != NONE and new_path.pii == NONE):
+                if old_path.pii == NONE:
+                    continue
+                out.append(
+                    finding(
+                        "PROTECTION_ENTITY_NO_REMOVE",
+                        file=path,
+                        line=new_path.line if new_path is not None else new_col.line,
+                        topic=topic,
+                        subject=f"{name}:{leaf}",
+                        message=f"column {name!r} path {leaf!r}: pii {old_path.pii} -> "
+                        f"{'none' if new_path is not None else 'not declared'}",
+                    )
+                )
+                continue
+            why = weakened(
+                old_path.treatment or old_defaults[old_path.pii], new_path.treatment or new_defaults[new_path.pii]
+            )
+            if why is not None:
+                out.append(
+                    finding(
+                        "PROTECTION_TREATMENT_NO_WEAKEN",
+                        file=path,
+                        line=new_path.line,
+                        topic=topic,
+                        subject=f"{name}:{leaf}",
+                        message=f"column {name!r} path {leaf!r} ({new_path.pii}): {why}",
+                    )
+                )
+    if undeclared_loosened(before.undeclared, after.undeclared):
+        out.append(
+            finding(
+                "PROTECTION_UNDECLARED_NO_LOOSEN",
+                file=path,
+                line=after.lines.get("undeclared", after.lines.get("columns", 1)),
+                topic=topic,
+                subject="undeclared",
+                message=f"undeclared: {before.undeclared} -> {after.undeclared}",
+            )
+        )
+    return out
+
+
+def _approval_key(a: Approval) -> tuple[str, str | None, str, str]:
+    return (a.rule, a.column, a.reason, a.approved_by)
+
+
+def _approved(before: Declaration, after: Declaration, findings: list[Finding]) -> list[Finding]:
+    """Protection findings covered by an approval recorded *in this change* drop to info:
+    an approval already there at the previous revision approved an earlier change, and
+    cannot silently cover a new one on the same column."""
+    old = {_approval_key(a) for a in before.approvals}
+    fresh = [a for a in after.approvals if _approval_key(a) not in old]
+    out = []
+    for f in findings:
+        column = f.subject.split(":", 1)[0]
+        approval = next(
+            (a for a in fresh if a.rule == f.rule and (a.column is None or a.column == column)),
+            None,
+        )
+        if approval is None:
+            out.append(f)
+        else:
+            note = f"approved by {approval.approved_by} (line {approval.line}): {approval.reason}"
+            out.append(_lowered(f, note))
+    return out

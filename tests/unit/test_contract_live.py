@@ -1,0 +1,95 @@
+"""cdr check --dsn, the pure part: declarations against the tables a database has."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from pipeline.config import default_treatments
+from pipeline.contracts.livedb import LiveTable, check_live
+from pipeline.dbsample import Column
+from pipeline.declarations.loader import load_declarations
+from pipeline.entities import BUILTIN_ENTITIES
+from tests.support import write_declarations
+
+DECL = """\
+table: public.customers
+source_topic: shop.public.customers
+cdr_topic: cdr.shop.customers.v1
+owner: crm
+undeclared: {undeclared}
+key: [id]
+columns:
+  id:    {{pii: none}}
+  email: {{pii: EMAIL_ADDRESS, treatment: hash}}
+  born:  {{pii: DATE_OF_BIRTH, treatment: {{generalize: {{to: year}}}}}}
+"""
+GOOD = {"id": Column("id", "int8", "N"), "email": Column("email", "text", "S"), "born": Column("born", "date", "D")}
+
+
+def run(tmp_path: Path, columns: dict[str, Column] | None, key=("id",), undeclared: str = "detect"):
+    root = write_declarations(tmp_path / "s", {"c.yaml": DECL.format(undeclared=undeclared)})
+    decls = load_declarations(root, BUILTIN_ENTITIES, default_treatments())
+    tables = {} if columns is None else {"public.customers": LiveTable("public.customers", columns, key)}
+    findings, undeclared_cols = check_live(decls, tables, default_treatments())
+    return [(f.rule, str(f.severity), f.subject, f.line) for f in findings], undeclared_cols
+
+
+@pytest.mark.parametrize(
+    ("columns", "key", "undeclared", "expected"),
+    [
+        (GOOD, ("id",), "detect", []),
+        (None, ("id",), "detect", [("LIVE_TABLE_MISSING", "error", "public.customers", 1)]),
+        (
+            {k: v for k, v in GOOD.items() if k != "email"},
+            ("id",),
+            "detect",
+            [("LIVE_COLUMN_MISSING", "error", "email", 9)],
+        ),
+        (
+            {**GOOD, "tier": Column("tier", "text", "S")},
+            ("id",),
+            "detect",
+            [("LIVE_COLUMN_UNDECLARED", "warning", "tier", 7)],
+        ),
+        (
+            {**GOOD, "tier": Column("tier", "text", "S")},
+            ("id",),
+            "pass",
+            [("LIVE_COLUMN_UNDECLARED", "error", "tier", 7)],
+        ),
+        (
+            {**GOOD, "born": Column("born", "bool", "B")},
+            ("id",),
+            "detect",
+            [("LIVE_TREATMENT_INVALID", "error", "born", 10)],
+        ),
+        (GOOD, ("id", "email"), "detect", [("LIVE_KEY_MISMATCH", "error", "key", 6)]),
+    ],
+)
+def test_live_table(tmp_path: Path, columns, key, undeclared: str, expected: list) -> None:
+    findings, _ = run(tmp_path, columns, key, undeclared)
+    assert findings == expected
+
+
+def test_undeclared_columns_are_listed_for_the_proposal(tmp_path: Path) -> None:
+    _, undeclared = run(tmp_path, {**GOOD, "tier": Column("tier", "text", "S"), "note": Column("note", "text", "S")})
+    assert undeclared == {"public.customers": ["tier", "note"]}
+
+
+def test_undeclared_names_in_revision_findings_are_shown_in_their_safe_form() -> None:
+    from types import MappingProxyType
+
+    from pipeline.contracts.check import _safe
+    from pipeline.contracts.rules import finding
+    from pipeline.declarations.model import DeclarationSet
+    from pipeline.safenames import SafeNames
+
+    name = "ann.lee@example.com"  # a column named with personal data (a pivot)
+    found = finding(
+        "FIELD_NO_DELETE", file="c.yaml", line=6, topic="t", subject=name, message=f"field {name!r} is removed from t"
+    )
+    (safe,) = _safe([found], [DeclarationSet(MappingProxyType({}))], SafeNames.ephemeral())
+    assert name not in safe.subject and name not in safe.message, "a personal-data column name reached the report"
+    assert safe.subject.startswith("col~") and safe.subject in safe.message

@@ -1,0 +1,154 @@
+"""cdr check --migration: PostgreSQL DDL (parsed by PostgreSQL's own parser, pglast)
+against the declarations; one row per statement kind -> findings."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from pipeline.config import default_treatments
+from pipeline.contracts.migration import MigrationError, check_migration, parse_migration
+from pipeline.contracts.typefit import misfit
+from pipeline.declarations.loader import load_declarations
+from pipeline.entities import BUILTIN_ENTITIES
+from pipeline.treatments.spec import parse_treatment
+from tests.support import write_declarations
+
+DECL = """\
+table: public.customers
+source_topic: shop.public.customers
+cdr_topic: cdr.shop.customers.v1
+owner: crm
+undeclared: {undeclared}
+key: [id]
+columns:
+  id:       {{pii: none}}
+  email:    {{pii: EMAIL_ADDRESS, treatment: hash}}
+  born:     {{pii: DATE_OF_BIRTH, treatment: {{generalize: {{to: year}}}}}}
+  score:    {{pii: none}}
+  profile:  {{pii: none, paths: {{a.email: {{pii: EMAIL_ADDRESS, treatment: hash}}}}}}
+"""
+
+
+def decls(tmp_path: Path, undeclared: str = "detect"):
+    root = write_declarations(tmp_path / "s", {"customers.yaml": DECL.format(undeclared=undeclared)})
+    return load_declarations(root, BUILTIN_ENTITIES, default_treatments())
+
+
+def run(tmp_path: Path, sql: str, undeclared: str = "detect"):
+    findings, proposals = check_migration(
+        parse_migration(sql), decls(tmp_path, undeclared), default_treatments(), "m.sql"
+    )
+    return [(f.rule, str(f.severity), f.subject, f.line) for f in findings], proposals
+
+
+CASES = [
+    ("-- nothing\nSELECT 1;\n", []),
+    ("ALTER TABLE public.customers DROP COLUMN email;", [("MIGRATION_COLUMN_DROP", "error", "email", 1)]),
+    ("ALTER TABLE customers DROP COLUMN IF EXISTS score CASCADE;", [("MIGRATION_COLUMN_DROP", "error", "score", 1)]),
+    ("ALTER TABLE public.orders DROP COLUMN email;", []),  # not a declared table
+    ("ALTER TABLE public.customers DROP COLUMN nickname;", []),  # not a declared column
+    ("DROP TABLE IF EXISTS public.customers CASCADE;", [("MIGRATION_TABLE_DROP", "error", "public.customers", 1)]),
+    ("ALTER TABLE public.customers RENAME TO clients;", [("MIGRATION_TABLE_DROP", "error", "public.customers", 1)]),
+    (
+        "ALTER TABLE public.customers RENAME COLUMN email TO mail;",
+        [("MIGRATION_COLUMN_RENAME", "error", "email", 1)],
+    ),
+    # the treatment outputs text whatever the type: no change for consumers
+    ("ALTER TABLE public.customers ALTER COLUMN email TYPE varchar(400);", []),
+    # a passed-through column changes type
+    ("ALTER TABLE public.customers ALTER COLUMN score TYPE bigint;", [("MIGRATION_COLUMN_TYPE", "error", "score", 1)]),
+    # generalize to year cannot read a boolean: every record would be dead-lettered
+    (
+        "ALTER TABLE public.customers ALTER COLUMN born TYPE boolean USING false;",
+        [("MIGRATION_COLUMN_TYPE", "error", "born", 1)],
+    ),
+    ("ALTER TABLE public.customers ALTER COLUMN born TYPE timestamp;", [("MIGRATION_COLUMN_TYPE", "error", "born", 1)]),
+    ("ALTER TABLE public.customers ALTER COLUMN born TYPE text;", [("MIGRATION_COLUMN_TYPE", "error", "born", 1)]),
+    (
+        "ALTER TABLE public.customers ALTER COLUMN profile TYPE integer USING 0;",
+        [("MIGRATION_COLUMN_TYPE", "error", "profile", 1)],
+    ),
+    (
+        "ALTER TABLE public.customers ADD COLUMN loyalty text;",
+        [("MIGRATION_COLUMN_UNDECLARED", "warning", "loyalty", 1)],
+    ),
+    (
+        "ALTER TABLE public.customers ADD PRIMARY KEY (id, email);",
+        [("KEY_SAME_FIELDS", "error", "key", 1)],
+    ),
+    (
+        "-- two commands, two lines down\n\nALTER TABLE ONLY public.customers\n  DROP COLUMN score,\n  ADD COLUMN tier int NOT NULL;",
+        [("MIGRATION_COLUMN_DROP", "error", "score", 3), ("MIGRATION_COLUMN_UNDECLARED", "warning", "tier", 3)],
+    ),
+    (
+        "/* è non-ASCII comment, several\nlines */ SELECT 1;\n-- é\nALTER TABLE public.customers DROP COLUMN email;",
+        [("MIGRATION_COLUMN_DROP", "error", "email", 4)],
+    ),
+]
+
+
+@pytest.mark.parametrize(("sql", "expected"), CASES)
+def test_migration_table(tmp_path: Path, sql: str, expected: list) -> None:
+    findings, _ = run(tmp_path, sql)
+    assert sorted(findings) == sorted(expected)
+
+
+@pytest.mark.parametrize(
+    ("undeclared", "severity"), [("detect", "warning"), ("mask", "warning"), ("pass", "error"), ("block", "error")]
+)
+def test_new_column_severity_follows_the_undeclared_policy(tmp_path: Path, undeclared: str, severity: str) -> None:
+    findings, proposals = run(tmp_path, "ALTER TABLE public.customers ADD COLUMN tier smallint NOT NULL;", undeclared)
+    assert findings == [("MIGRATION_COLUMN_UNDECLARED", severity, "tier", 1)]
+    (proposal,) = proposals
+    assert "tier: {pii: ...}" in proposal and "int16" in proposal and "NOT NULL" in proposal
+
+
+def test_declared_new_column_with_a_treatment_that_does_not_fit(tmp_path: Path) -> None:
+    text = DECL.format(undeclared="detect") + "  active:   {pii: none, treatment: {generalize: {bucket: 10}}}\n"
+    root = write_declarations(tmp_path / "s2", {"customers.yaml": text})
+    d = load_declarations(root, BUILTIN_ENTITIES, default_treatments())
+    findings, proposals = check_migration(
+        parse_migration("ALTER TABLE public.customers ADD COLUMN active boolean;"), d, default_treatments(), "m.sql"
+    )
+    assert [f.rule for f in findings] == ["MIGRATION_COLUMN_TYPE"] and proposals == []
+    assert "generalize bucket needs a number" in findings[0].message
+
+
+def test_compatibility_none_reports_at_info(tmp_path: Path) -> None:
+    text = DECL.format(undeclared="detect").replace("key: [id]\n", "key: [id]\ncompatibility: NONE\n")
+    root = write_declarations(tmp_path / "s3", {"customers.yaml": text})
+    d = load_declarations(root, BUILTIN_ENTITIES, default_treatments())
+    findings, _ = check_migration(
+        parse_migration("ALTER TABLE public.customers DROP COLUMN email;"), d, default_treatments(), "m.sql"
+    )
+    assert [(f.rule, str(f.severity), f.note) for f in findings] == [
+        ("MIGRATION_COLUMN_DROP", "info", "compatibility NONE")
+    ]
+
+
+def test_syntax_error_names_file_and_line() -> None:
+    with pytest.raises(MigrationError, match=r"^m\.sql:3: SQL syntax error"):
+        parse_migration("SELECT 1;\n\nALTER TABLE x DROP COLUMN;\n", "m.sql")
+
+
+@pytest.mark.parametrize(
+    ("treatment", "field", "fits"),
+    [
+        ({"generalize": {"to": "year"}}, {"type": "int32", "name": "io.debezium.time.Date"}, True),
+        ({"generalize": {"to": "year"}}, {"type": "int64", "name": "io.debezium.time.MicroTimestamp"}, True),
+        ({"generalize": {"to": "year"}}, {"type": "string", "name": "io.debezium.time.ZonedTimestamp"}, True),
+        ({"generalize": {"to": "year"}}, {"type": "int32"}, False),
+        ({"generalize": {"bucket": 5}}, {"type": "bytes", "name": "org.apache.kafka.connect.data.Decimal"}, True),
+        ({"generalize": {"bucket": 5}}, {"type": "boolean"}, False),
+        ({"generalize": {"prefix": 3}}, {"type": "string"}, True),
+        ({"generalize": {"prefix": 3}}, {"type": "int64"}, False),
+        ("redact_detected", {"type": "string"}, True),
+        ("redact_detected", {"type": "int32"}, False),
+        ("hash", {"type": "boolean"}, True),
+        ("mask", {"type": "bytes"}, True),
+    ],
+)
+def test_treatment_fits_type(treatment, field, fits: bool) -> None:
+    assert (misfit(parse_treatment(treatment), field) is None) is fits
