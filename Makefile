@@ -23,6 +23,7 @@ $(STAMP): pyproject.toml
 
 jars: install
 	$(BIN)/python -m devstack.maven kafka connect debezium-postgres
+	$(BIN)/python -m devstack.registry
 
 lint: install
 	$(BIN)/ruff check .

@@ -1,9 +1,9 @@
 """The local stack, no Docker: PostgreSQL -> Kafka Connect + Debezium -> Kafka ->
 ``cdr run`` -> CDR topics, with Prometheus scraping the service.
 
-    python -m devstack.stack up [--customers N] [--no-service]
+    python -m devstack.stack up [--customers N] [--no-service] [--registry]
     python -m devstack.stack status
-    python -m devstack.stack logs [postgres|kafka|connect|service|prometheus] [-n 50]
+    python -m devstack.stack logs [postgres|kafka|registry|connect|service|prometheus] [-n 50]
     python -m devstack.stack down
 
 Everything lives under one run directory (default ``.run/stack``): data, logs, configs
@@ -41,6 +41,7 @@ from devstack.ports import free_port
 from devstack.postgres import LocalPostgres
 from devstack.process import alive, die_with_parent, stop_process
 from devstack.prometheus import LocalPrometheus
+from devstack.registry import LocalRegistry
 from devstack.shop import Shop, create_schema, seed
 
 REPO = Path(__file__).resolve().parent.parent
@@ -48,7 +49,7 @@ DEFAULT_RUN = REPO / ".run" / "stack"
 CONNECTORS = REPO / "deploy" / "local" / "connect"
 SHOP_SCHEMAS = REPO / "schemas" / "shop"
 DEMO_HASH_KEY = "local-stack-hash-key-not-a-secret"
-COMPONENTS = ("postgres", "kafka", "connect", "service", "prometheus")
+COMPONENTS = ("postgres", "kafka", "registry", "connect", "service", "prometheus")
 CONNECTOR_NAMES = ("shop", "shop-schemaless")
 
 
@@ -112,6 +113,11 @@ class Stack:
         return str(self.state["service"]["metrics_url"])
 
     @property
+    def registry_url(self) -> str:
+        """The schema registry's Confluent-compatible API (stacks started with registry=True)."""
+        return str(self.state["registry"]["url"])
+
+    @property
     def connect_url(self) -> str:
         return str(self.state["connect"]["url"])
 
@@ -119,8 +125,16 @@ class Stack:
         return Path(self.state.get(component, {}).get("log", self.run_dir / component / f"{component}.log"))
 
     # -- up ---------------------------------------------------------------------------
-    def up(self, customers: int = 200, service: bool = True, prometheus: bool = True, progress: Any = None) -> None:
-        """Start everything, in order, each ready before the next; on failure stop what started."""
+    def up(
+        self,
+        customers: int = 200,
+        service: bool = True,
+        prometheus: bool = True,
+        progress: Any = None,
+        registry: bool = False,
+    ) -> None:
+        """Start everything, in order, each ready before the next; on failure stop what
+        started. ``registry``: also the schema registry (Avro), before Connect."""
         say = progress or (lambda message: None)
         shutil.rmtree(self.run_dir, ignore_errors=True)
         self.run_dir.mkdir(parents=True)
@@ -142,6 +156,12 @@ class Stack:
             kafka = LocalKafka(self.run_dir / "kafka")
             kafka.start(detached=self.detached)
             self._record("kafka", pid=kafka.pid, port=kafka.port, bootstrap=kafka.bootstrap, log=str(kafka.log_file))
+
+            if registry:
+                say("schema registry (Apicurio)")
+                reg = LocalRegistry(self.run_dir / "registry")
+                reg.start(detached=self.detached)
+                self._record("registry", pid=reg.pid, port=reg.port, url=reg.url, log=str(reg.log_file))
 
             say("Kafka Connect + Debezium PostgreSQL connector")
             connect = LocalConnect(self.run_dir / "connect", kafka.bootstrap)
@@ -258,7 +278,7 @@ class Stack:
         if not self.state and self.state_file.is_file():
             self.load()
         self.stop_service()
-        for component in ("prometheus", "connect", "kafka"):
+        for component in ("prometheus", "connect", "registry", "kafka"):
             pid = self.state.get(component, {}).get("pid")
             if pid and alive(pid):
                 stop_process(pid, 30)
@@ -320,6 +340,7 @@ def main(argv: list[str] | None = None) -> int:
     up = sub.add_parser("up", help="start PostgreSQL, Kafka, Connect + Debezium, the service, Prometheus")
     up.add_argument("--customers", type=int, default=200, help="customers in the seeded database")
     up.add_argument("--no-service", action="store_true", help="everything but cdr run")
+    up.add_argument("--registry", action="store_true", help="also the schema registry (Apicurio), for Avro")
     sub.add_parser("down", help="stop everything the stack started")
     sub.add_parser("status", help="what runs where")
     logs = sub.add_parser("logs", help="the last lines of a component's log")
@@ -331,7 +352,12 @@ def main(argv: list[str] | None = None) -> int:
     if args.command == "up":
         started = time.monotonic()
         with console.status("starting the local stack") as status:
-            stack.up(args.customers, service=not args.no_service, progress=lambda m: status.update(f"starting {m}"))
+            stack.up(
+                args.customers,
+                service=not args.no_service,
+                progress=lambda m: status.update(f"starting {m}"),
+                registry=args.registry,
+            )
         console.print(f"stack up in {time.monotonic() - started:.0f}s")
         return _print_status(console, stack)
     try:
