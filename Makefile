@@ -22,7 +22,7 @@ $(STAMP): pyproject.toml
 	@touch $@
 
 jars: install
-	$(BIN)/python -m devstack.maven kafka connect debezium-postgres
+	$(BIN)/python -m devstack.maven kafka connect debezium-postgres avro-converter
 	$(BIN)/python -m devstack.registry
 
 lint: install

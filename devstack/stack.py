@@ -62,10 +62,17 @@ def hash_key_material() -> str:
     return os.environ.get("CDR_HASH_KEY") or DEMO_HASH_KEY
 
 
-def connector_config(name: str, pg_port: int, directory: Path = CONNECTORS) -> dict[str, str]:
-    """``deploy/local/connect/<name>.json`` with the database port filled in."""
+def connector_config(name: str, pg_port: int, directory: Path = CONNECTORS, **values: str) -> dict[str, str]:
+    """``deploy/local/connect/<name>.json`` with the database port (and ``values``, such
+    as the Avro connector's ``registry_api``) filled in."""
     text = (directory / f"{name}.json").read_text()
-    return dict(json.loads(string.Template(text).substitute(pg_port=pg_port)))
+    return dict(json.loads(string.Template(text).substitute(pg_port=pg_port, **values)))
+
+
+def registry_api(ccompat_url: str) -> str:
+    """The registry's own API (``/apis/registry/v2``), which Apicurio's Connect converter
+    talks to, beside its Confluent-compatible one."""
+    return ccompat_url.removesuffix("/apis/ccompat/v7") + "/apis/registry/v2"
 
 
 @dataclass
@@ -164,7 +171,9 @@ class Stack:
                 self._record("registry", pid=reg.pid, port=reg.port, url=reg.url, log=str(reg.log_file))
 
             say("Kafka Connect + Debezium PostgreSQL connector")
-            connect = LocalConnect(self.run_dir / "connect", kafka.bootstrap)
+            # With the registry, Apicurio's Avro converter goes on the plugin path too.
+            plugins = ("avro-converter",) if registry else ()
+            connect = LocalConnect(self.run_dir / "connect", kafka.bootstrap, extra_plugins=plugins)
             connect.start(detached=self.detached)
             self._record("connect", pid=connect.pid, port=connect.port, url=connect.url, log=str(connect.log_file))
             for name in CONNECTOR_NAMES:
