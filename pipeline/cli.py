@@ -187,6 +187,9 @@ def _process(args: argparse.Namespace) -> int:
         print(f"cdr process: {exc}", file=sys.stderr)
         return EXIT_USAGE
     config = _config(args.config, args.schemas)
+    if config.format != "json":  # file lines hold JSON documents; Avro records are not read here yet
+        print(f"cdr process: format: {config.format} is not supported in file mode (JSON only)", file=sys.stderr)
+        return EXIT_USAGE
     processor = build_processor(config)
     sealer = DeadLetterSealer.from_config(config.dlq_encryption_key)
     console = Console(stderr=True)

@@ -445,3 +445,18 @@ def test_avro_config_reads_registry_settings(tmp_path: Path) -> None:
     path.write_text("format: avro\nschema_registry:\n  url: http://x\n  compatibility: SIDEWAYS\n")
     with pytest.raises(InvalidFilesError, match=r"cdr.yaml:4"):
         load_config(path, environ={})
+
+
+def test_avro_file_mode_refuses_instead_of_dead_lettering_every_line(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from pipeline.cli import EXIT_USAGE, main
+
+    config = tmp_path / "cdr.yaml"
+    config.write_text("format: avro\nschema_registry: {url: 'http://127.0.0.1:9/apis/ccompat/v7'}\n")
+    source = tmp_path / "in.jsonl"
+    source.write_text('{"topic": "a.b.c", "key": null, "value": null}\n')
+    code = main(["process", "--config", str(config), "--input", str(source), "--output", str(tmp_path / "o.jsonl")])
+    assert code == EXIT_USAGE
+    assert "format: avro is not supported in file mode" in capsys.readouterr().err
+    assert not (tmp_path / "o.jsonl").exists()
