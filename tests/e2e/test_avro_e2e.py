@@ -55,9 +55,11 @@ def avro_stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Stack]:
             "shop-avro", connector_config("shop-avro", pg_port, registry_api=registry_api(stack.registry_url))
         )
         connect.wait_running("shop-avro")
-        stack._wait_topics(stack.bootstrap, ["shopavro.public.customers"], timeout=120)
+        schemas = avro_declarations(stack.run_dir / "avro-schemas")
+        topics = [re.search(r"^source_topic: (\S+)$", p.read_text(), re.M) for p in sorted(schemas.glob("*.yaml"))]
+        stack._wait_topics(stack.bootstrap, [m.group(1) for m in topics if m], timeout=120)
         stack.start_service(
-            schemas=str(avro_declarations(stack.run_dir / "avro-schemas")),
+            schemas=str(schemas),
             format="avro",
             schema_registry={"url": stack.registry_url},
         )
@@ -137,3 +139,27 @@ def test_avro_insert_update_delete_tombstone(
     row = next(t for t in next(f for f in schema["fields"] if f["name"] == "before")["type"] if t != "null")
     email_field = next(f for f in row["fields"] if f["name"] == "email")
     assert email_field["cdr.pii"] == "EMAIL_ADDRESS" and email_field["cdr.treatment"] == "hash"
+
+
+def test_avro_primary_key_change_carries_treated_key_headers(cdr: TopicFollower, reader: Any, db) -> None:
+    """A PK change (the key is an e-mail): delete + tombstone under the old key, create
+    under the new; the __debezium.oldkey/newkey headers are treated as keys are."""
+    old, new = "avro.pk.before@example.net", "avro.pk.after@example.net"
+    db.execute("INSERT INTO newsletter_subscribers (email, first_name) VALUES (%s, 'Ines')", (old,))
+    db.execute("UPDATE newsletter_subscribers SET email = %s WHERE email = %s", (new, old))
+    topic = "cdr.shopavro.newsletter_subscribers"
+
+    def key_of(r: Any) -> Any:
+        return reader(r.key, topic, MessageField.KEY) if r.key is not None else None
+
+    moved = cdr.wait(topic, lambda r: key_of(r) in ({"email": hashed(old)}, {"email": hashed(new)}), count=4)
+    before = [r for r in moved if key_of(r) == {"email": hashed(old)}]
+    after = [r for r in moved if key_of(r) == {"email": hashed(new)}]
+    ops = [(reader(r.value, topic) or {}).get("op") for r in before]
+    assert ops == ["c", "d", None] and [reader(r.value, topic)["op"] for r in after] == ["c"]
+    _, delete, tombstone = before
+    assert tombstone.key == delete.key
+    assert new.encode() not in delete.headers["__debezium.newkey"]
+    assert hashed(new).encode() in delete.headers["__debezium.newkey"]
+    assert hashed(old).encode() in after[0].headers["__debezium.oldkey"]
+    assert_no_raw([old, new], *(b for r in moved for b in (r.key, r.value, *r.headers.values())))
