@@ -290,3 +290,54 @@ def _records_in(bootstrap: str, topic: str) -> int:
         return total
     finally:
         consumer.close()
+
+
+def test_avro_registry_outage_stops_the_service_without_dead_letters(
+    kafka_bootstrap, new_topic, service, tmp_path
+) -> None:
+    """The registry goes away mid-stream: the record that needs it is neither published
+    nor dead-lettered; the service retries for retry_ms and exits non-zero without
+    committing it, so it is read again when the service is restarted."""
+    from devstack.registry import LocalRegistry
+
+    source = new_topic("avro.public.customers")
+    cdr = f"cdr.{source}.v1"
+    registry = LocalRegistry(tmp_path / "registry")
+    registry.start()
+    try:
+        producer, keys, values = avro_producer(kafka_bootstrap, registry.url, source)
+        send(producer, keys, values, source, {"id": 1}, envelope("c", None, row(1), 401))
+        assert producer.flush(30) == 0
+        svc = service(
+            {"customers.yaml": DECLARATION.format(source=source, cdr=cdr)},
+            format="avro",
+            schema_registry={"url": registry.url, "retry_ms": 1000},
+        ).start()
+        assert len(read_topic(kafka_bootstrap, cdr, expect=1, timeout=60)) == 1
+        # A second source schema version, registered while the registry is up, then the
+        # registry stops: the service has never seen the new id, so it must ask for it.
+        grown = value_schema("it.public.customers")
+        grown["fields"].append({"name": "note", "type": ["null", "string"], "default": None})
+        client = SchemaRegistryClient({"url": registry.url})
+        from confluent_kafka.schema_registry import Schema
+
+        new_id = client.register_schema(f"{source}-value", Schema(json.dumps(grown), "AVRO"))
+        new_values = AvroSerializer(client, json.dumps(grown), conf={"auto.register.schemas": False})
+        later = new_values(
+            {**envelope("c", None, row(2), 402), "note": None}, SerializationContext(source, MessageField.VALUE)
+        )
+        assert int.from_bytes(later[1:5], "big") == new_id
+        key = keys({"id": 2}, SerializationContext(source, MessageField.KEY))
+    finally:
+        registry.stop()
+    producer.produce(source, key=key, value=later)
+    assert producer.flush(30) == 0
+    assert svc.proc is not None and svc.proc.wait(timeout=60) == 1
+    events = svc.log_events()
+    failed = [e for e in events if e.get("event") == "loop_failed"]
+    assert failed and failed[0]["error_class"] == "RegistryUnavailable"
+    assert not [e for e in events if e.get("event") == "dead_letter"]
+    assert _records_in(kafka_bootstrap, svc.dlq) == 0 and _records_in(kafka_bootstrap, cdr) == 1
+    from tests.harness import committed
+
+    assert committed(kafka_bootstrap, svc.group, source) == [1]  # the second record is read again
