@@ -93,7 +93,8 @@ def build_processor(
         unavailable_placeholder=config.unavailable_value_placeholder,
         headers_passthrough=config.headers_passthrough,
         default_declaration=default_decl,
-        max_record_bytes=config.max_record_bytes,
+        # A record format checks the size of the records as they came (pipeline.formats).
+        max_record_bytes=config.max_record_bytes if config.format == "json" else None,
         record_format=build_record_format(config),
     )
     return Processor(decls, settings)
@@ -116,4 +117,10 @@ def build_record_format(config: Config) -> RecordFormat | None:
         raise InvalidFilesError(
             [SourceFileError(config.path or "<environment>", 1, f"schema_registry.url: {exc.message}")]
         ) from None
-    return AvroFormat(client, reg.compatibility, reg.compatibility_by_topic, cache_size=min(reg.cache_schemas, 4096))
+    return AvroFormat(
+        client,
+        reg.compatibility,
+        reg.compatibility_by_topic,
+        cache_size=min(reg.cache_schemas, 4096),
+        max_record_bytes=config.max_record_bytes,
+    )

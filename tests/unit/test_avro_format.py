@@ -460,3 +460,27 @@ def test_avro_file_mode_refuses_instead_of_dead_lettering_every_line(
     assert code == EXIT_USAGE
     assert "format: avro is not supported in file mode" in capsys.readouterr().err
     assert not (tmp_path / "o.jsonl").exists()
+
+
+def test_avro_array_of_zero_byte_items_is_refused_not_read(things: Processor) -> None:
+    """Six bytes claiming a billion nulls: refused by its schema, never expanded."""
+    registry = MemoryRegistry()
+    schema = {
+        **THINGS,
+        "fields": [{"name": "id", "type": "int"}, {"name": "v", "type": {"type": "array", "items": "null"}}],
+    }
+    sid = registry.add(schema)
+    claim = b"\x02" + b"\x80\xa8\xd6\xb9\x07" + b"\x00"  # id 1, a block of 1e9 items, end
+    out = with_format(things, AvroFormat(registry)).process(src(frame(sid, claim)))
+    assert isinstance(out, DeadLetter) and out.reason == "unsupported_schema"
+    assert "no bytes" in out.message
+
+
+def test_avro_size_limit_applies_to_the_avro_bytes(things: Processor) -> None:
+    registry = MemoryRegistry()
+    raw = avro_bytes(registry, THINGS, ROW)
+    proc = with_format(things, AvroFormat(registry, max_record_bytes=len(raw) - 1))
+    out = proc.process(src(raw))
+    assert isinstance(out, DeadLetter) and (out.stage, out.reason) == ("decode", "record_too_large")
+    proc = with_format(things, AvroFormat(registry, max_record_bytes=len(raw)))
+    assert isinstance(proc.process(src(raw)), Published)

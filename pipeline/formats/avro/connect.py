@@ -116,8 +116,30 @@ def strip_logical_types(schema: AvroType) -> AvroType:
 
 def reader_for(expanded: AvroType) -> tuple[dict[str, Any], Conv]:
     """(the Connect schema, decoded value -> JsonConverter payload) of an *expanded*
-    writer schema (``fastavro.schema.expand_schema``: every named type inlined)."""
+    writer schema (``fastavro.schema.expand_schema``: every named type inlined).
+
+    An array whose items can take zero bytes (null, an empty record) is refused:
+    a few bytes of such a record could claim billions of items, so a record's size
+    would no longer bound the work and memory of reading it."""
     return _to_connect(expanded, False, 0)
+
+
+def _can_be_empty(schema: AvroType, depth: int = 0) -> bool:
+    """Whether a value of this type can be encoded in zero bytes."""
+    if depth > _MAX_DEPTH:
+        return True
+    if isinstance(schema, list):
+        return False  # a union writes its branch index: at least one byte
+    kind = schema.get("type") if isinstance(schema, dict) else schema
+    if isinstance(kind, dict | list):
+        return _can_be_empty(kind, depth + 1)
+    if kind == "null":
+        return True
+    if kind == "fixed":
+        return not schema.get("size")
+    if kind == "record":
+        return all(_can_be_empty(f["type"], depth + 1) for f in schema.get("fields", []))
+    return False
 
 
 def _branches(union: list[Any]) -> tuple[bool, Any]:
@@ -177,6 +199,8 @@ def _to_connect(schema: AvroType, optional: bool, depth: int) -> tuple[dict[str,
         out = {"type": "string", "optional": optional}
         _connect_meta(props, out)
     elif kind == "array":
+        if _can_be_empty(props["items"]):
+            raise SchemaUnsupported("an array of items that take no bytes")
         items, item_conv = _to_connect(props["items"], False, depth + 1)
         out = {"type": "array", "items": items, "optional": optional}
         _connect_meta(props, out)

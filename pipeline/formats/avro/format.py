@@ -83,17 +83,27 @@ class AvroFormat:
         compatibility: str = "BACKWARD",
         compatibility_by_topic: Mapping[str, str] | None = None,
         cache_size: int = _CACHE,
+        max_record_bytes: int | None = None,
     ) -> None:
         self.registry = registry
         self.compatibility = compatibility
         self.compatibility_by_topic = dict(compatibility_by_topic or {})
         self.cache_size = cache_size
+        # Checked here, on the Avro bytes: the core's own check would see the JSON form
+        # (larger, by a bounded factor: arrays of zero-byte items are refused).
+        self.max_record_bytes = max_record_bytes
         self._readers: OrderedDict[int, _Reader] = OrderedDict()
         self._writers: OrderedDict[tuple[str, bytes], _Writer] = OrderedDict()
 
     # -- the record -------------------------------------------------------------------------
 
     def process(self, rec: SourceRecord, core: Callable[[SourceRecord], Outcome]) -> Outcome:
+        limit = self.max_record_bytes
+        if limit is not None:
+            size = len(rec.key or b"") + len(rec.value or b"")
+            if size > limit:
+                message = f"record is {size} bytes, over max_record_bytes ({limit}); not processed"
+                return DeadLetter(rec, "decode", "record_too_large", "RecordTooLarge", message)
         try:
             decoded = SourceRecord(
                 rec.topic,
