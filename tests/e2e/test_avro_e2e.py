@@ -163,3 +163,30 @@ def test_avro_primary_key_change_carries_treated_key_headers(cdr: TopicFollower,
     assert hashed(new).encode() in delete.headers["__debezium.newkey"]
     assert hashed(old).encode() in after[0].headers["__debezium.oldkey"]
     assert_no_raw([old, new], *(b for r in moved for b in (r.key, r.value, *r.headers.values())))
+
+
+def test_avro_add_and_drop_column_give_new_cdr_schema_versions(
+    cdr: TopicFollower, reader: Any, db: psycopg.Connection[Any], avro_stack: Stack
+) -> None:
+    """ALTER TABLE mid-stream: ADD COLUMN gives a new CDR schema version the registry
+    accepts under BACKWARD; after DROP COLUMN the CDR schema is the first one again (the
+    registry answers with its id, no new version). Records keep flowing throughout."""
+    topic = "cdr.shopavro.fx_rates"
+    registry = SchemaRegistryClient({"url": avro_stack.registry_url})
+
+    def inserted(pair: str) -> tuple[dict[str, Any], int]:
+        db.execute("INSERT INTO fx_rates (pair, rate) VALUES (%s, 1.25)", (pair,))
+        (rec,) = cdr.wait(topic, lambda r: r.value is not None and reader(r.value, topic)["after"]["pair"] == pair)
+        return reader(rec.value, topic)["after"], int.from_bytes(rec.value[1:5], "big")
+
+    first, first_id = inserted("AAA/BBB")
+    versions = registry.get_versions(f"{topic}-value")
+    db.execute("ALTER TABLE fx_rates ADD COLUMN source_desk text")
+    added, added_id = inserted("CCC/DDD")
+    assert "source_desk" in added and "source_desk" not in first and added_id != first_id
+    assert len(registry.get_versions(f"{topic}-value")) == len(versions) + 1
+    db.execute("ALTER TABLE fx_rates DROP COLUMN source_desk")
+    dropped, dropped_id = inserted("EEE/FFF")
+    assert "source_desk" not in dropped and dropped_id == first_id
+    assert len(registry.get_versions(f"{topic}-value")) == len(versions) + 1
+    assert registry.get_compatibility(f"{topic}-value") == "BACKWARD"
