@@ -484,3 +484,13 @@ def test_avro_size_limit_applies_to_the_avro_bytes(things: Processor) -> None:
     assert isinstance(out, DeadLetter) and (out.stage, out.reason) == ("decode", "record_too_large")
     proc = with_format(things, AvroFormat(registry, max_record_bytes=len(raw)))
     assert isinstance(proc.process(src(raw)), Published)
+
+
+def test_avro_unexpected_error_is_a_dead_letter_not_a_crash(things: Processor) -> None:
+    class Broken(MemoryRegistry):
+        def schema(self, schema_id: int) -> dict[str, Any]:
+            raise ZeroDivisionError  # a bug, not an answer
+
+    out = with_format(things, AvroFormat(Broken())).process(src(frame(1, b"\x02")))
+    assert isinstance(out, DeadLetter)
+    assert (out.stage, out.reason, out.error_class) == ("decode", "internal_error", "ZeroDivisionError")

@@ -39,8 +39,9 @@ from pipeline.codec.debezium import decode_doc
 from pipeline.events import CdrRecord, DeadLetter, Headers, Outcome, Published, SourceRecord
 from pipeline.exceptions import DecodeError, EncodeError
 from pipeline.formats.avro import connect
-from pipeline.formats.avro.registry import RegistryClient, SchemaNotFound, SchemaRejected
+from pipeline.formats.avro.registry import RegistryClient, RegistryError, SchemaNotFound, SchemaRejected
 from pipeline.processor import KEY_HEADERS
+from pipeline.tracebacks import frames
 
 MAGIC = 0
 HEADER_BYTES = 5
@@ -56,6 +57,11 @@ def split_frame(raw: bytes, what: str) -> tuple[int, memoryview]:
             "not_avro", f"{what} is not in the Confluent wire format (magic byte 0 and a 4-byte schema id)"
         )
     return int.from_bytes(raw[1:HEADER_BYTES], "big"), memoryview(raw)[HEADER_BYTES:]
+
+
+def _internal(rec: SourceRecord, stage: str, exc: Exception) -> DeadLetter:
+    message = f"unexpected {type(exc).__name__} in the Avro format; the value is not shown"
+    return DeadLetter(rec, stage, "internal_error", type(exc).__name__, message, frames(exc))
 
 
 def frame(schema_id: int, body: bytes) -> bytes:
@@ -116,6 +122,10 @@ class AvroFormat:
             )
         except DecodeError as exc:
             return DeadLetter(rec, exc.stage, exc.reason, type(exc).__name__, exc.message)
+        except RegistryError:
+            raise  # not the record's fault: stop the batch (see the module docstring)
+        except Exception as exc:  # fail closed, and no crash loop on one record
+            return _internal(rec, "decode", exc)
         outcome = core(decoded)
         if not isinstance(outcome, Published):
             return dataclasses.replace(outcome, source=rec)
@@ -123,6 +133,10 @@ class AvroFormat:
             records = tuple(self.encode_record(r) for r in outcome.records)
         except EncodeError as exc:
             return DeadLetter(rec, exc.stage, exc.reason, type(exc).__name__, exc.message)
+        except RegistryError:
+            raise
+        except Exception as exc:
+            return _internal(rec, "encode", exc)
         return Published(rec, records, outcome.report)
 
     def _decode_headers(self, headers: Headers) -> Headers:
