@@ -50,7 +50,7 @@ e2e: install jars
 	$(BIN)/pytest tests/e2e
 
 demo: install jars
-	$(BIN)/python -m devstack.demo $(DEMO_ARGS)
+	$(BIN)/python -m devstack.demo $(if $(FORMAT),--format $(FORMAT)) $(DEMO_ARGS)
 
 stack-up: install jars
 	$(BIN)/python -m devstack.stack up

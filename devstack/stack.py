@@ -51,6 +51,7 @@ SHOP_SCHEMAS = REPO / "schemas" / "shop"
 DEMO_HASH_KEY = "local-stack-hash-key-not-a-secret"
 COMPONENTS = ("postgres", "kafka", "registry", "connect", "service", "prometheus")
 CONNECTOR_NAMES = ("shop", "shop-schemaless")
+AVRO_CONNECTOR = "shop-avro"  # Debezium with Apicurio's Avro converter (stacks started with avro=True)
 
 
 class StackError(RuntimeError):
@@ -67,6 +68,18 @@ def connector_config(name: str, pg_port: int, directory: Path = CONNECTORS, **va
     as the Avro connector's ``registry_api``) filled in."""
     text = (directory / f"{name}.json").read_text()
     return dict(json.loads(string.Template(text).substitute(pg_port=pg_port, **values)))
+
+
+def avro_declarations(target: Path, schemas: Path = SHOP_SCHEMAS) -> Path:
+    """The shop's declarations pointed at the Avro connector's topics (``shopavro.*`` ->
+    ``cdr.shopavro.*``), written to ``target``."""
+    target.mkdir(parents=True, exist_ok=True)
+    for path in sorted(schemas.glob("*.yaml")):
+        if path.name.endswith(".schemaless.yaml"):
+            continue
+        text = path.read_text().replace("source_topic: shop.", "source_topic: shopavro.")
+        (target / path.name).write_text(text.replace("cdr_topic: cdr.shop.", "cdr_topic: cdr.shopavro."))
+    return target
 
 
 def registry_api(ccompat_url: str) -> str:
@@ -139,9 +152,13 @@ class Stack:
         prometheus: bool = True,
         progress: Any = None,
         registry: bool = False,
+        avro: bool = False,
     ) -> None:
         """Start everything, in order, each ready before the next; on failure stop what
-        started. ``registry``: also the schema registry (Avro), before Connect."""
+        started. ``registry``: also the schema registry, before Connect. ``avro``: the
+        registry, the Avro connector beside the JSON ones, and ``cdr run`` reading its
+        topics with ``format: avro``."""
+        registry = registry or avro
         say = progress or (lambda message: None)
         shutil.rmtree(self.run_dir, ignore_errors=True)
         self.run_dir.mkdir(parents=True)
@@ -178,10 +195,19 @@ class Stack:
             self._record("connect", pid=connect.pid, port=connect.port, url=connect.url, log=str(connect.log_file))
             for name in CONNECTOR_NAMES:
                 connect.put_connector(name, connector_config(name, pg.port, self.connectors))
-            for name in CONNECTOR_NAMES:
+            if avro:
+                api = registry_api(self.registry_url)
+                connect.put_connector(
+                    AVRO_CONNECTOR, connector_config(AVRO_CONNECTOR, pg.port, self.connectors, registry_api=api)
+                )
+            for name in (*CONNECTOR_NAMES, AVRO_CONNECTOR) if avro else CONNECTOR_NAMES:
                 connect.wait_running(name)
             say("Debezium snapshot")
             self._wait_topics(kafka.bootstrap, self._source_topics(), timeout=120)
+            if avro:
+                schemas = avro_declarations(self.run_dir / "avro-schemas", self.schemas)
+                self._record("avro", schemas=str(schemas))
+                self._wait_topics(kafka.bootstrap, self._source_topics(schemas), timeout=120)
 
             if service:
                 say("cdr run")
@@ -195,9 +221,9 @@ class Stack:
             self.down()
             raise
 
-    def _source_topics(self) -> list[str]:
+    def _source_topics(self, schemas: Path | None = None) -> list[str]:
         topics = []
-        for path in sorted(self.schemas.rglob("*.yaml")):
+        for path in sorted((schemas or self.schemas).rglob("*.yaml")):
             doc = yaml.safe_load(path.read_text())
             topics.append(str(doc["source_topic"]))
         return topics
@@ -228,6 +254,10 @@ class Stack:
             "detection": {"min_samples": 50, "sample_every": 5},
             "local_stack": True,  # the stack's public demo hash key is accepted here only
         }
+        if "avro" in self.state:  # up(avro=True): the service reads the Avro connector's topics
+            config.update(
+                schemas=self.state["avro"]["schemas"], format="avro", schema_registry={"url": self.registry_url}
+            )
         config.update(overrides)
         return config
 
@@ -350,6 +380,7 @@ def main(argv: list[str] | None = None) -> int:
     up.add_argument("--customers", type=int, default=200, help="customers in the seeded database")
     up.add_argument("--no-service", action="store_true", help="everything but cdr run")
     up.add_argument("--registry", action="store_true", help="also the schema registry (Apicurio), for Avro")
+    up.add_argument("--avro", action="store_true", help="the registry, the Avro connector, cdr run in format: avro")
     sub.add_parser("down", help="stop everything the stack started")
     sub.add_parser("status", help="what runs where")
     logs = sub.add_parser("logs", help="the last lines of a component's log")
@@ -366,6 +397,7 @@ def main(argv: list[str] | None = None) -> int:
                 service=not args.no_service,
                 progress=lambda m: status.update(f"starting {m}"),
                 registry=args.registry,
+                avro=args.avro,
             )
         console.print(f"stack up in {time.monotonic() - started:.0f}s")
         return _print_status(console, stack)

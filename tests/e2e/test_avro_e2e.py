@@ -3,7 +3,8 @@ Apicurio's Avro converter (deploy/local/connect/shop-avro.json: Confluent wire f
 schemas registered in the local Apicurio Registry) -> Kafka -> ``cdr run`` with
 ``format: avro`` -> CDR topics in Avro, read by a plain confluent-kafka AvroDeserializer.
 
-Its own small stack (the JSON suite's stack runs without a registry); tests in order.
+Its own small stack (``Stack.up(avro=True)``; the JSON suite's runs without a registry);
+tests in order.
 """
 
 from __future__ import annotations
@@ -12,7 +13,6 @@ import json
 import re
 from collections.abc import Iterator
 from decimal import Decimal
-from pathlib import Path
 from typing import Any
 
 import psycopg
@@ -21,8 +21,7 @@ from confluent_kafka.schema_registry import SchemaRegistryClient
 from confluent_kafka.schema_registry.avro import AvroDeserializer
 from confluent_kafka.serialization import MessageField, SerializationContext
 
-from devstack.connect import LocalConnect
-from devstack.stack import SHOP_SCHEMAS, Stack, connector_config, registry_api
+from devstack.stack import Stack
 from tests.e2e.conftest import TopicFollower, hashed
 from tests.support import assert_no_raw
 
@@ -33,36 +32,11 @@ CUSTOMERS = "cdr.shopavro.customers"
 HASHED = re.compile(r"^k[0-9a-f]{8}:[0-9a-f]{64}$")
 
 
-def avro_declarations(target: Path) -> Path:
-    """The shop's declarations, pointed at the Avro connector's topics."""
-    target.mkdir(parents=True, exist_ok=True)
-    for path in sorted(SHOP_SCHEMAS.glob("*.yaml")):
-        if path.name.endswith(".schemaless.yaml"):
-            continue
-        text = path.read_text().replace("source_topic: shop.", "source_topic: shopavro.")
-        (target / path.name).write_text(text.replace("cdr_topic: cdr.shop.", "cdr_topic: cdr.shopavro."))
-    return target
-
-
 @pytest.fixture(scope="module")
 def avro_stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Stack]:
     stack = Stack(run_dir=tmp_path_factory.mktemp("avro-stack"), detached=False)
-    stack.up(customers=SEED, service=False, prometheus=False, registry=True)
+    stack.up(customers=SEED, prometheus=False, avro=True)
     try:
-        pg_port = int(stack.state["postgres"]["port"])
-        connect = LocalConnect(stack.run_dir / "connect", stack.bootstrap, port=int(stack.state["connect"]["port"]))
-        connect.put_connector(
-            "shop-avro", connector_config("shop-avro", pg_port, registry_api=registry_api(stack.registry_url))
-        )
-        connect.wait_running("shop-avro")
-        schemas = avro_declarations(stack.run_dir / "avro-schemas")
-        topics = [re.search(r"^source_topic: (\S+)$", p.read_text(), re.M) for p in sorted(schemas.glob("*.yaml"))]
-        stack._wait_topics(stack.bootstrap, [m.group(1) for m in topics if m], timeout=120)
-        stack.start_service(
-            schemas=str(schemas),
-            format="avro",
-            schema_registry={"url": stack.registry_url},
-        )
         yield stack
     finally:
         stack.down()
