@@ -164,3 +164,47 @@ def test_avro_add_and_drop_column_give_new_cdr_schema_versions(
     assert "source_desk" not in dropped and dropped_id == first_id
     assert len(registry.get_versions(f"{topic}-value")) == len(versions) + 1
     assert registry.get_compatibility(f"{topic}-value") == "BACKWARD"
+
+
+def test_avro_toast_placeholder_numeric_timestamptz_uuid_and_arrays(
+    cdr: TopicFollower, reader: Any, db: psycopg.Connection[Any]
+) -> None:
+    body = " ".join(f"ledger{i * 7919 % 1_000_003}" for i in range(3000))  # ~40 kB, stored out of line
+    tid = db.execute(
+        "INSERT INTO support_tickets (subject, body) VALUES ('Long history', %s) RETURNING id", (body,)
+    ).fetchone()[0]
+    db.execute("UPDATE support_tickets SET status = 'pending' WHERE id = %s", (tid,))
+    tickets = "cdr.shopavro.support_tickets"
+    recs = cdr.wait(
+        tickets, lambda r: r.key is not None and reader(r.key, tickets, MessageField.KEY) == {"id": tid}, count=2
+    )
+    created, updated = (reader(r.value, tickets) for r in recs[:2])
+    assert created["op"] == "c" and len(created["after"]["body"]) > 20_000
+    assert updated["after"]["status"] == "pending"
+    assert updated["after"]["body"] == "__debezium_unavailable_value"  # passed unchanged, never treated
+
+    acct = db.execute("SELECT id FROM accounts ORDER BY id LIMIT 1").fetchone()[0]
+    pid = str(
+        db.execute(
+            "INSERT INTO payments (account_id, card_number, amount, merchant, created_at) "
+            "VALUES (%s, '4111111111111111', 1234567.89, 'Northwind', '2026-03-01 12:34:56.789+02') RETURNING id",
+            (acct,),
+        ).fetchone()[0]
+    )
+    payments = "cdr.shopavro.payments"
+    (rec,) = cdr.wait(
+        payments, lambda r: r.key is not None and reader(r.key, payments, MessageField.KEY) == {"id": pid}
+    )
+    after = reader(rec.value, payments)["after"]
+    assert after["id"] == pid and after["amount"] == Decimal("1234567.89")
+    assert after["created_at"] == "2026-03-01T10:34:56.789000Z" and after["card_number"] == "************1111"
+    db.execute("UPDATE customers SET tags = '{vip,app}' WHERE id = 1")
+    tagged = cdr.wait(
+        CUSTOMERS,
+        lambda r: (
+            r.value is not None
+            and reader(r.key, CUSTOMERS, MessageField.KEY) == {"id": 1}
+            and reader(r.value, CUSTOMERS)["op"] == "u"
+        ),
+    )[-1]
+    assert reader(tagged.value, CUSTOMERS)["after"]["tags"] == ["vip", "app"]
