@@ -187,10 +187,15 @@ def _process(args: argparse.Namespace) -> int:
         print(f"cdr process: {exc}", file=sys.stderr)
         return EXIT_USAGE
     config = _config(args.config, args.schemas)
-    if config.format != "json":  # file lines hold JSON documents; Avro records are not read here yet
-        print(f"cdr process: format: {config.format} is not supported in file mode (JSON only)", file=sys.stderr)
-        return EXIT_USAGE
     processor = build_processor(config)
+    if config.format == "avro":  # binary records: base64 JSON strings in the lines (pipeline.formats.avro.lines)
+        from pipeline.formats.avro.lines import Base64Lines
+        from pipeline.processor import KEY_HEADERS
+
+        fmt = processor.settings.record_format
+        assert fmt is not None
+        lines = Base64Lines(fmt, frozenset(KEY_HEADERS))
+        processor.settings = dataclasses.replace(processor.settings, record_format=lines)
     sealer = DeadLetterSealer.from_config(config.dlq_encryption_key)
     console = Console(stderr=True)
     size = args.input.stat().st_size

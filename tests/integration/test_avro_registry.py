@@ -9,6 +9,10 @@ import urllib.request
 import uuid
 from typing import Any
 
+import pytest
+
+pytestmark = pytest.mark.integration
+
 CT = "application/vnd.schemaregistry.v1+json"
 
 

@@ -341,3 +341,64 @@ def test_avro_registry_outage_stops_the_service_without_dead_letters(
     from tests.harness import committed
 
     assert committed(kafka_bootstrap, svc.group, source) == [1]  # the second record is read again
+
+
+def test_avro_file_mode_reads_and_writes_base64_lines(schema_registry_url, tmp_path) -> None:
+    """``cdr process`` with format: avro: base64 records in, treated base64 Avro out,
+    readable by a plain AvroDeserializer; a line that is not base64 is dead-lettered."""
+    import base64
+    import os
+    import subprocess
+
+    from tests.harness import CDR
+    from tests.support import HASH_KEY, write_declarations
+
+    source = f"avro.public.customers.f{uuid.uuid4().hex[:8]}"
+    cdr = f"cdr.{source}.v1"
+    write_declarations(tmp_path / "schemas", {"customers.yaml": DECLARATION.format(source=source, cdr=cdr)})
+    config = tmp_path / "cdr.yaml"
+    config.write_text(f"schemas: schemas\nformat: avro\nschema_registry:\n  url: {schema_registry_url}\n")
+    client = SchemaRegistryClient({"url": schema_registry_url})
+    values = AvroSerializer(client, json.dumps(value_schema("it.public.customers")))
+    keys = AvroSerializer(client, json.dumps(key_schema("it.public.customers")))
+    lines = []
+    for i in (1, 2):
+        key = keys({"id": i}, SerializationContext(source, MessageField.KEY))
+        value = values(envelope("c", None, row(i), 500 + i), SerializationContext(source, MessageField.VALUE))
+        lines.append(
+            {
+                "topic": source,
+                "offset": i,
+                "key": base64.b64encode(key).decode(),
+                "value": base64.b64encode(value).decode(),
+            }
+        )
+    lines.append({"topic": source, "offset": 3, "key": None, "value": {"op": "c"}})
+    (tmp_path / "in.jsonl").write_text("".join(json.dumps(line) + "\n" for line in lines))
+    proc = subprocess.run(
+        [
+            CDR,
+            "process",
+            "--config",
+            str(config),
+            "--input",
+            str(tmp_path / "in.jsonl"),
+            "--output",
+            str(tmp_path / "out.jsonl"),
+        ],
+        capture_output=True,
+        env={**os.environ, "CDR_HASH_KEY": HASH_KEY},
+        timeout=120,
+        check=False,
+    )
+    assert proc.returncode == 0, proc.stderr.decode()[-2000:]
+    out = [json.loads(line) for line in (tmp_path / "out.jsonl").read_text().splitlines()]
+    assert len(out) == 2
+    deserialize, _ = avro_reader(schema_registry_url)
+    for rec, i in zip(out, (1, 2), strict=True):
+        assert rec["topic"] == cdr
+        value = deserialize(base64.b64decode(rec["value"]), SerializationContext(cdr, MessageField.VALUE))
+        assert value["after"]["email"] == digest(row(i)["email"]) and "ssn" not in value["after"]
+        assert deserialize(base64.b64decode(rec["key"]), SerializationContext(cdr, MessageField.KEY)) == {"id": i}
+    dead = [json.loads(line) for line in (tmp_path / "out.dlq.jsonl").read_text().splitlines()]
+    assert len(dead) == 1 and dead[0]["error"]["reason"] == "not_base64"

@@ -447,19 +447,23 @@ def test_avro_config_reads_registry_settings(tmp_path: Path) -> None:
         load_config(path, environ={})
 
 
-def test_avro_file_mode_refuses_instead_of_dead_lettering_every_line(
-    tmp_path: Path, capsys: pytest.CaptureFixture[str]
-) -> None:
-    from pipeline.cli import EXIT_USAGE, main
+def test_avro_file_mode_lines_carry_base64(things: Processor) -> None:
+    from pipeline.filemode import record_line
+    from pipeline.formats.avro.lines import Base64Lines
+    from pipeline.processor import KEY_HEADERS
 
-    config = tmp_path / "cdr.yaml"
-    config.write_text("format: avro\nschema_registry: {url: 'http://127.0.0.1:9/apis/ccompat/v7'}\n")
-    source = tmp_path / "in.jsonl"
-    source.write_text('{"topic": "a.b.c", "key": null, "value": null}\n')
-    code = main(["process", "--config", str(config), "--input", str(source), "--output", str(tmp_path / "o.jsonl")])
-    assert code == EXIT_USAGE
-    assert "format: avro is not supported in file mode" in capsys.readouterr().err
-    assert not (tmp_path / "o.jsonl").exists()
+    registry = MemoryRegistry()
+    proc = with_format(things, Base64Lines(AvroFormat(registry), frozenset(KEY_HEADERS)))  # type: ignore[arg-type]
+    raw = avro_bytes(registry, THINGS, ROW)
+    line_value = b'"' + base64.b64encode(raw) + b'"'  # what a file-mode line's "value" member holds
+    out = proc.process(src(line_value))
+    assert isinstance(out, Published) and out.source.value == line_value
+    (rec,) = out.records
+    written = json.loads(record_line(rec))
+    _, value = read_avro(registry, base64.b64decode(written["value"]))
+    assert value["id"] == 7 and value["email"] != ROW["email"] and "ssn" not in value
+    bad = proc.process(src(b'{"id": 7}'))
+    assert isinstance(bad, DeadLetter) and (bad.reason, bad.source.value) == ("not_base64", b'{"id": 7}')
 
 
 def test_avro_array_of_zero_byte_items_is_refused_not_read(things: Processor) -> None:
