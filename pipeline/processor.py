@@ -431,6 +431,8 @@ class Processor:
     def process(self, rec: SourceRecord) -> Outcome:
         fmt = self.settings.record_format
         if fmt is not None:
+            if rec.topic not in self._tables and self.settings.default_declaration is None:
+                return Skipped(rec, "undeclared_topic")  # as in JSON, whatever its bytes hold
             return fmt.process(rec, self._process_record)
         return self._process_record(rec)
 

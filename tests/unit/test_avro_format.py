@@ -18,7 +18,7 @@ import orjson
 import pytest
 
 from pipeline.config import load_config
-from pipeline.events import DeadLetter, Published, SourceRecord
+from pipeline.events import DeadLetter, Published, Skipped, SourceRecord
 from pipeline.exceptions import InvalidFilesError
 from pipeline.formats.avro import connect
 from pipeline.formats.avro.format import AvroFormat, frame
@@ -498,3 +498,14 @@ def test_avro_unexpected_error_is_a_dead_letter_not_a_crash(things: Processor) -
     out = with_format(things, AvroFormat(Broken())).process(src(frame(1, b"\x02")))
     assert isinstance(out, DeadLetter)
     assert (out.stage, out.reason, out.error_class) == ("decode", "internal_error", "ZeroDivisionError")
+
+
+def test_avro_undeclared_topic_is_skipped_before_decoding(things: Processor) -> None:
+    class Unreachable(MemoryRegistry):
+        def schema(self, schema_id: int) -> dict[str, Any]:
+            raise AssertionError("an undeclared topic's record must not be decoded")
+
+    proc = with_format(things, AvroFormat(Unreachable()))
+    rec = SourceRecord("srv.inventory.other", 0, 0, None, frame(3, b"\x02"), (), None)
+    out = proc.process(rec)
+    assert isinstance(out, Skipped) and out.reason == "undeclared_topic"
