@@ -23,6 +23,7 @@ class MemoryRegistry:
         self.subjects: dict[str, list[int]] = {}
         self.modes: dict[str, str] = {}
         self.reject: set[str] = set()
+        self.registrations = 0  # register() calls, accepted or not
 
     def add(self, schema: Any) -> int:
         text = json.dumps(schema)
@@ -42,6 +43,7 @@ class MemoryRegistry:
         self.modes[subject] = mode
 
     def register(self, subject: str, schema: str) -> int:
+        self.registrations += 1
         if subject in self.reject:
             raise SchemaRejected(f"registry rejected the schema for subject {subject}: incompatible", 409, 409)
         sid = self.add(json.loads(schema))

@@ -509,3 +509,19 @@ def test_avro_undeclared_topic_is_skipped_before_decoding(things: Processor) -> 
     rec = SourceRecord("srv.inventory.other", 0, 0, None, frame(3, b"\x02"), (), None)
     out = proc.process(rec)
     assert isinstance(out, Skipped) and out.reason == "undeclared_topic"
+
+
+def test_avro_rejected_schema_is_asked_again_only_every_so_often(things: Processor) -> None:
+    from pipeline.formats.avro.format import RECHECK_REJECTED
+
+    registry = MemoryRegistry()
+    registry.reject.add("cdr.things.v1-value")
+    proc = with_format(things, AvroFormat(registry))
+    raw = avro_bytes(registry, THINGS, ROW)
+    for offset in range(RECHECK_REJECTED + 1):
+        out = proc.process(src(raw, offset=offset))
+        assert isinstance(out, DeadLetter) and out.reason == "schema_incompatible"
+    assert registry.registrations == 2  # the first record, then the recheck
+    registry.reject.clear()  # the subject's mode was fixed: the next recheck publishes
+    outcomes = [proc.process(src(raw, offset=200 + i)) for i in range(RECHECK_REJECTED)]
+    assert isinstance(outcomes[-1], Published) and isinstance(outcomes[0], DeadLetter)

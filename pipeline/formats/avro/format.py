@@ -46,6 +46,7 @@ from pipeline.tracebacks import frames
 MAGIC = 0
 HEADER_BYTES = 5
 _CACHE = 256
+RECHECK_REJECTED = 100
 _DECODE_ERRORS = (EOFError, ValueError, TypeError, IndexError, KeyError, UnicodeDecodeError, OverflowError, MemoryError)
 _ENCODE_ERRORS = (ValueError, TypeError, KeyError, AttributeError, OverflowError)
 
@@ -100,6 +101,9 @@ class AvroFormat:
         self.max_record_bytes = max_record_bytes
         self._readers: OrderedDict[int, _Reader] = OrderedDict()
         self._writers: OrderedDict[tuple[str, bytes], _Writer] = OrderedDict()
+        # Refused CDR schemas: (reason, message, records refused since the registry was
+        # last asked). Asked again every RECHECK_REJECTED records, not for each one.
+        self._rejected: OrderedDict[tuple[str, bytes], tuple[str, str, int]] = OrderedDict()
 
     # -- the record -------------------------------------------------------------------------
 
@@ -232,6 +236,10 @@ class AvroFormat:
         if hit is not None:
             self._writers.move_to_end(cache_key)
             return hit
+        refused = self._rejected.get(cache_key)
+        if refused is not None and refused[2] % RECHECK_REJECTED:
+            self._rejected[cache_key] = (refused[0], refused[1], refused[2] + 1)
+            raise EncodeError(refused[0], refused[1])
         try:
             avro = connect.avro_schema(schema)
             parsed = fastavro.parse_schema(connect.strip_logical_types(avro))
@@ -247,9 +255,12 @@ class AvroFormat:
             schema_id = self.registry.register(subject, json.dumps(avro, separators=(",", ":")))
         except SchemaRejected as exc:
             reason = "schema_incompatible" if exc.status == 409 else "schema_invalid"
-            raise EncodeError(
-                reason, f"{exc.message} (mode {self.subject_mode(topic)}); the record is not published"
-            ) from None
+            message = f"{exc.message} (mode {self.subject_mode(topic)}); the record is not published"
+            self._rejected[cache_key] = (reason, message, 1)
+            while len(self._rejected) > self.cache_size:
+                self._rejected.popitem(last=False)
+            raise EncodeError(reason, message) from None
+        self._rejected.pop(cache_key, None)
         writer = _Writer(schema_id, parsed, convert)
         self._writers[cache_key] = writer
         while len(self._writers) > self.cache_size:
