@@ -22,7 +22,8 @@ $(STAMP): pyproject.toml
 	@touch $@
 
 jars: install
-	$(BIN)/python -m devstack.maven kafka connect debezium-postgres
+	$(BIN)/python -m devstack.maven kafka connect debezium-postgres avro-converter
+	$(BIN)/python -m devstack.registry
 
 lint: install
 	$(BIN)/ruff check .
@@ -49,7 +50,7 @@ e2e: install jars
 	$(BIN)/pytest tests/e2e
 
 demo: install jars
-	$(BIN)/python -m devstack.demo $(DEMO_ARGS)
+	$(BIN)/python -m devstack.demo $(if $(FORMAT),--format $(FORMAT)) $(DEMO_ARGS)
 
 stack-up: install jars
 	$(BIN)/python -m devstack.stack up

@@ -52,6 +52,7 @@ class LocalConnect(ChildProcess):
     run_dir: Path
     bootstrap: str
     port: int = 0
+    extra_plugins: tuple[str, ...] = ()  # more Maven components, each its own plugin directory
 
     @property
     def url(self) -> str:
@@ -63,12 +64,13 @@ class LocalConnect(ChildProcess):
 
     def _plugin_dir(self) -> Path:
         plugins = self.run_dir / "plugins"
-        target = plugins / "debezium-postgres"
-        target.mkdir(parents=True, exist_ok=True)
-        for jar in maven.classpath("debezium-postgres").split(":"):
-            link = target / Path(jar).name
-            if not link.exists():
-                link.symlink_to(jar)
+        for component in ("debezium-postgres", *self.extra_plugins):
+            target = plugins / component
+            target.mkdir(parents=True, exist_ok=True)
+            for jar in maven.classpath(component).split(":"):
+                link = target / Path(jar).name
+                if not link.exists():
+                    link.symlink_to(jar)
         return plugins
 
     def _write_config(self) -> Path:

@@ -34,14 +34,23 @@ from devstack.stack import REPO, Stack
 RUN = REPO / ".run" / "demo"
 SOURCE = "shop.public.customers"
 CDR = "cdr.shop.customers"
+AVRO_TOPICS = ("shopavro.public.customers", "cdr.shopavro.customers")  # --format avro
 SHOWN = ("first_name", "last_name", "email", "phone", "date_of_birth", "street", "city", "segment", "profile")
 
 
 class SideBySide:
     """Follows the customers source topic and its CDR topic; pairs records by source
-    coordinates (the ``cdr.source`` header) and remembers when the first CDR record came."""
+    coordinates (the ``cdr.source`` header) and remembers when the first CDR record came.
+    ``registry_url``: the topics are Avro (``--format avro``), read with that registry."""
 
-    def __init__(self, bootstrap: str) -> None:
+    def __init__(self, bootstrap: str, registry_url: str | None = None) -> None:
+        self.source, self.cdr = (SOURCE, CDR) if registry_url is None else AVRO_TOPICS
+        self._avro = None
+        if registry_url is not None:
+            from confluent_kafka.schema_registry import SchemaRegistryClient
+            from confluent_kafka.schema_registry.avro import AvroDeserializer
+
+            self._avro = AvroDeserializer(SchemaRegistryClient({"url": registry_url}))
         self.pairs: deque[tuple[str, dict[str, Any], dict[str, Any]]] = deque(maxlen=2)
         self.first_cdr_at: float | None = None
         self._raw: OrderedDict[str, dict[str, Any]] = OrderedDict()
@@ -49,7 +58,7 @@ class SideBySide:
         self._consumer = Consumer(
             {"bootstrap.servers": bootstrap, "group.id": f"demo-view-{time.time_ns()}", "auto.offset.reset": "earliest"}
         )
-        self._consumer.subscribe([SOURCE, CDR])
+        self._consumer.subscribe([self.source, self.cdr])
         self._thread = threading.Thread(target=self._run, daemon=True)
         self._thread.start()
 
@@ -58,10 +67,10 @@ class SideBySide:
             for msg in self._consumer.consume(200, 0.3):
                 if msg.error() is not None or msg.value() is None:
                     continue
-                after = (json.loads(msg.value()).get("payload") or {}).get("after")
+                after = self._after(msg.topic(), msg.value())
                 if not after:
                     continue
-                if msg.topic() == SOURCE:
+                if msg.topic() == self.source:
                     self._raw[f"{msg.topic()}/{msg.partition()}/{msg.offset()}"] = after
                     while len(self._raw) > 500:
                         self._raw.popitem(last=False)
@@ -73,6 +82,14 @@ class SideBySide:
                 if raw is not None:
                     self.pairs.append((coord, raw, after))
         self._consumer.close()
+
+    def _after(self, topic: str, raw: bytes) -> dict[str, Any] | None:
+        if self._avro is None:
+            return (json.loads(raw).get("payload") or {}).get("after")
+        from confluent_kafka.serialization import MessageField, SerializationContext
+
+        value = self._avro(raw, SerializationContext(topic, MessageField.VALUE))
+        return value.get("after") if isinstance(value, dict) else None
 
     def close(self) -> None:
         self._stop.set()
@@ -176,6 +193,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--customers", type=int, default=200, help="customers in the seeded database")
     parser.add_argument("--seconds", type=float, help="stop after this long (default: until Ctrl-C)")
     parser.add_argument("--run-dir", type=Path, default=RUN)
+    parser.add_argument(
+        "--format", choices=("json", "avro"), default="json", help="avro: Debezium's Avro converter and a registry"
+    )
     args = parser.parse_args(argv)
     console = Console()
     started = time.monotonic()
@@ -192,9 +212,9 @@ def main(argv: list[str] | None = None) -> int:
                 status.update(f"starting {message} ({time.monotonic() - started:.0f}s)")
                 console.log(message)
 
-            stack.up(customers=args.customers, progress=step)
+            stack.up(customers=args.customers, progress=step, avro=args.format == "avro")
         console.log(f"stack up in {time.monotonic() - started:.0f}s")
-        side = SideBySide(stack.bootstrap)
+        side = SideBySide(stack.bootstrap, stack.registry_url if args.format == "avro" else None)
         conn = psycopg.connect(stack.postgres_dsn())
         traffic = Traffic(conn, Shop(seed=int(time.time())))
         traffic_thread = threading.Thread(target=traffic.run, args=(args.rate, None, stop.is_set), daemon=True)

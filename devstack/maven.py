@@ -34,8 +34,12 @@ def classpath(component: str) -> str:
         raise MavenError("mvn is not on PATH: install Maven (apt-get install maven)")
     CACHE.mkdir(parents=True, exist_ok=True)
     out = cached.with_suffix(".tmp")
+    # A component may bring Maven settings of its own (the registry's: a mirror of every
+    # repository to Central, so an unreachable repository named by a parent POM cannot stall).
+    settings = POMS / component / "settings.xml"
+    extra = ["-s", str(settings)] if settings.is_file() else []
     proc = subprocess.run(
-        [mvn, "-q", "-B", "-f", str(pom), "dependency:build-classpath", f"-Dmdep.outputFile={out}"],
+        [mvn, "-q", "-B", *extra, "-f", str(pom), "dependency:build-classpath", f"-Dmdep.outputFile={out}"],
         capture_output=True,
         text=True,
         check=False,

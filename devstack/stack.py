@@ -1,9 +1,9 @@
 """The local stack, no Docker: PostgreSQL -> Kafka Connect + Debezium -> Kafka ->
 ``cdr run`` -> CDR topics, with Prometheus scraping the service.
 
-    python -m devstack.stack up [--customers N] [--no-service]
+    python -m devstack.stack up [--customers N] [--no-service] [--registry]
     python -m devstack.stack status
-    python -m devstack.stack logs [postgres|kafka|connect|service|prometheus] [-n 50]
+    python -m devstack.stack logs [postgres|kafka|registry|connect|service|prometheus] [-n 50]
     python -m devstack.stack down
 
 Everything lives under one run directory (default ``.run/stack``): data, logs, configs
@@ -41,6 +41,7 @@ from devstack.ports import free_port
 from devstack.postgres import LocalPostgres
 from devstack.process import alive, die_with_parent, stop_process
 from devstack.prometheus import LocalPrometheus
+from devstack.registry import LocalRegistry
 from devstack.shop import Shop, create_schema, seed
 
 REPO = Path(__file__).resolve().parent.parent
@@ -48,8 +49,9 @@ DEFAULT_RUN = REPO / ".run" / "stack"
 CONNECTORS = REPO / "deploy" / "local" / "connect"
 SHOP_SCHEMAS = REPO / "schemas" / "shop"
 DEMO_HASH_KEY = "local-stack-hash-key-not-a-secret"
-COMPONENTS = ("postgres", "kafka", "connect", "service", "prometheus")
+COMPONENTS = ("postgres", "kafka", "registry", "connect", "service", "prometheus")
 CONNECTOR_NAMES = ("shop", "shop-schemaless")
+AVRO_CONNECTOR = "shop-avro"  # Debezium with Apicurio's Avro converter (stacks started with avro=True)
 
 
 class StackError(RuntimeError):
@@ -61,10 +63,29 @@ def hash_key_material() -> str:
     return os.environ.get("CDR_HASH_KEY") or DEMO_HASH_KEY
 
 
-def connector_config(name: str, pg_port: int, directory: Path = CONNECTORS) -> dict[str, str]:
-    """``deploy/local/connect/<name>.json`` with the database port filled in."""
+def connector_config(name: str, pg_port: int, directory: Path = CONNECTORS, **values: str) -> dict[str, str]:
+    """``deploy/local/connect/<name>.json`` with the database port (and ``values``, such
+    as the Avro connector's ``registry_api``) filled in."""
     text = (directory / f"{name}.json").read_text()
-    return dict(json.loads(string.Template(text).substitute(pg_port=pg_port)))
+    return dict(json.loads(string.Template(text).substitute(pg_port=pg_port, **values)))
+
+
+def avro_declarations(target: Path, schemas: Path = SHOP_SCHEMAS) -> Path:
+    """The shop's declarations pointed at the Avro connector's topics (``shopavro.*`` ->
+    ``cdr.shopavro.*``), written to ``target``."""
+    target.mkdir(parents=True, exist_ok=True)
+    for path in sorted(schemas.glob("*.yaml")):
+        if path.name.endswith(".schemaless.yaml"):
+            continue
+        text = path.read_text().replace("source_topic: shop.", "source_topic: shopavro.")
+        (target / path.name).write_text(text.replace("cdr_topic: cdr.shop.", "cdr_topic: cdr.shopavro."))
+    return target
+
+
+def registry_api(ccompat_url: str) -> str:
+    """The registry's own API (``/apis/registry/v2``), which Apicurio's Connect converter
+    talks to, beside its Confluent-compatible one."""
+    return ccompat_url.removesuffix("/apis/ccompat/v7") + "/apis/registry/v2"
 
 
 @dataclass
@@ -112,6 +133,11 @@ class Stack:
         return str(self.state["service"]["metrics_url"])
 
     @property
+    def registry_url(self) -> str:
+        """The schema registry's Confluent-compatible API (stacks started with registry=True)."""
+        return str(self.state["registry"]["url"])
+
+    @property
     def connect_url(self) -> str:
         return str(self.state["connect"]["url"])
 
@@ -119,8 +145,20 @@ class Stack:
         return Path(self.state.get(component, {}).get("log", self.run_dir / component / f"{component}.log"))
 
     # -- up ---------------------------------------------------------------------------
-    def up(self, customers: int = 200, service: bool = True, prometheus: bool = True, progress: Any = None) -> None:
-        """Start everything, in order, each ready before the next; on failure stop what started."""
+    def up(
+        self,
+        customers: int = 200,
+        service: bool = True,
+        prometheus: bool = True,
+        progress: Any = None,
+        registry: bool = False,
+        avro: bool = False,
+    ) -> None:
+        """Start everything, in order, each ready before the next; on failure stop what
+        started. ``registry``: also the schema registry, before Connect. ``avro``: the
+        registry, the Avro connector beside the JSON ones, and ``cdr run`` reading its
+        topics with ``format: avro``."""
+        registry = registry or avro
         say = progress or (lambda message: None)
         shutil.rmtree(self.run_dir, ignore_errors=True)
         self.run_dir.mkdir(parents=True)
@@ -143,16 +181,33 @@ class Stack:
             kafka.start(detached=self.detached)
             self._record("kafka", pid=kafka.pid, port=kafka.port, bootstrap=kafka.bootstrap, log=str(kafka.log_file))
 
+            if registry:
+                say("schema registry (Apicurio)")
+                reg = LocalRegistry(self.run_dir / "registry")
+                reg.start(detached=self.detached)
+                self._record("registry", pid=reg.pid, port=reg.port, url=reg.url, log=str(reg.log_file))
+
             say("Kafka Connect + Debezium PostgreSQL connector")
-            connect = LocalConnect(self.run_dir / "connect", kafka.bootstrap)
+            # With the registry, Apicurio's Avro converter goes on the plugin path too.
+            plugins = ("avro-converter",) if registry else ()
+            connect = LocalConnect(self.run_dir / "connect", kafka.bootstrap, extra_plugins=plugins)
             connect.start(detached=self.detached)
             self._record("connect", pid=connect.pid, port=connect.port, url=connect.url, log=str(connect.log_file))
             for name in CONNECTOR_NAMES:
                 connect.put_connector(name, connector_config(name, pg.port, self.connectors))
-            for name in CONNECTOR_NAMES:
+            if avro:
+                api = registry_api(self.registry_url)
+                connect.put_connector(
+                    AVRO_CONNECTOR, connector_config(AVRO_CONNECTOR, pg.port, self.connectors, registry_api=api)
+                )
+            for name in (*CONNECTOR_NAMES, AVRO_CONNECTOR) if avro else CONNECTOR_NAMES:
                 connect.wait_running(name)
             say("Debezium snapshot")
             self._wait_topics(kafka.bootstrap, self._source_topics(), timeout=120)
+            if avro:
+                schemas = avro_declarations(self.run_dir / "avro-schemas", self.schemas)
+                self._record("avro", schemas=str(schemas))
+                self._wait_topics(kafka.bootstrap, self._source_topics(schemas), timeout=120)
 
             if service:
                 say("cdr run")
@@ -166,9 +221,9 @@ class Stack:
             self.down()
             raise
 
-    def _source_topics(self) -> list[str]:
+    def _source_topics(self, schemas: Path | None = None) -> list[str]:
         topics = []
-        for path in sorted(self.schemas.rglob("*.yaml")):
+        for path in sorted((schemas or self.schemas).rglob("*.yaml")):
             doc = yaml.safe_load(path.read_text())
             topics.append(str(doc["source_topic"]))
         return topics
@@ -199,6 +254,10 @@ class Stack:
             "detection": {"min_samples": 50, "sample_every": 5},
             "local_stack": True,  # the stack's public demo hash key is accepted here only
         }
+        if "avro" in self.state:  # up(avro=True): the service reads the Avro connector's topics
+            config.update(
+                schemas=self.state["avro"]["schemas"], format="avro", schema_registry={"url": self.registry_url}
+            )
         config.update(overrides)
         return config
 
@@ -258,7 +317,7 @@ class Stack:
         if not self.state and self.state_file.is_file():
             self.load()
         self.stop_service()
-        for component in ("prometheus", "connect", "kafka"):
+        for component in ("prometheus", "connect", "registry", "kafka"):
             pid = self.state.get(component, {}).get("pid")
             if pid and alive(pid):
                 stop_process(pid, 30)
@@ -320,6 +379,8 @@ def main(argv: list[str] | None = None) -> int:
     up = sub.add_parser("up", help="start PostgreSQL, Kafka, Connect + Debezium, the service, Prometheus")
     up.add_argument("--customers", type=int, default=200, help="customers in the seeded database")
     up.add_argument("--no-service", action="store_true", help="everything but cdr run")
+    up.add_argument("--registry", action="store_true", help="also the schema registry (Apicurio), for Avro")
+    up.add_argument("--avro", action="store_true", help="the registry, the Avro connector, cdr run in format: avro")
     sub.add_parser("down", help="stop everything the stack started")
     sub.add_parser("status", help="what runs where")
     logs = sub.add_parser("logs", help="the last lines of a component's log")
@@ -331,7 +392,13 @@ def main(argv: list[str] | None = None) -> int:
     if args.command == "up":
         started = time.monotonic()
         with console.status("starting the local stack") as status:
-            stack.up(args.customers, service=not args.no_service, progress=lambda m: status.update(f"starting {m}"))
+            stack.up(
+                args.customers,
+                service=not args.no_service,
+                progress=lambda m: status.update(f"starting {m}"),
+                registry=args.registry,
+                avro=args.avro,
+            )
         console.print(f"stack up in {time.monotonic() - started:.0f}s")
         return _print_status(console, stack)
     try:

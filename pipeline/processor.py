@@ -10,8 +10,9 @@ from __future__ import annotations
 
 import time
 from collections import OrderedDict
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Protocol
 
 import orjson
 
@@ -55,6 +56,16 @@ class CoreSettings:
     headers_passthrough: tuple[str, ...]
     default_declaration: Declaration | None = None  # for topics nobody declared, if opted in
     max_record_bytes: int | None = None  # larger source records are dead-lettered unread
+    # The topics' wire format when it is not JsonConverter's (pipeline.formats: Avro): it
+    # turns each record into the JSON documents the core reads and the results back.
+    record_format: RecordFormat | None = None
+
+
+class RecordFormat(Protocol):
+    def process(self, rec: SourceRecord, core: Callable[[SourceRecord], Outcome]) -> Outcome:
+        """Decode ``rec``, run ``core`` on the decoded record, encode its outcome; the
+        outcome carries ``rec`` itself (dead letters hold the raw input)."""
+        ...
 
 
 _Summary = tuple[
@@ -435,6 +446,14 @@ class Processor:
         return outcomes
 
     def process(self, rec: SourceRecord) -> Outcome:
+        fmt = self.settings.record_format
+        if fmt is not None:
+            if rec.topic not in self._tables and self.settings.default_declaration is None:
+                return Skipped(rec, "undeclared_topic")  # as in JSON, whatever its bytes hold
+            return fmt.process(rec, self._process_record)
+        return self._process_record(rec)
+
+    def _process_record(self, rec: SourceRecord) -> Outcome:
         limit = self.settings.max_record_bytes
         if limit is not None:
             size = len(rec.key or b"") + len(rec.value or b"")

@@ -95,3 +95,22 @@ def service(kafka_bootstrap: str, tmp_path: Path, request: pytest.FixtureRequest
                 lines = log.read_text(errors="replace").splitlines()
                 print(f"--- {log} (last {min(len(lines), LOG_TAIL)} of {len(lines)} lines)")
                 print("\n".join(lines[-LOG_TAIL:]))
+
+
+@pytest.fixture(scope="session")
+def schema_registry_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """A schema registry's Confluent-compatible API: ``SCHEMA_REGISTRY_URL`` if set, else
+    the project's local Apicurio Registry (Maven Central), started once per session on
+    loopback ports and stopped at the end."""
+    given = os.environ.get("SCHEMA_REGISTRY_URL")
+    if given:
+        yield given
+        return
+    from devstack.registry import LocalRegistry
+
+    registry = LocalRegistry(tmp_path_factory.mktemp("registry"))
+    registry.start()
+    try:
+        yield registry.url
+    finally:
+        registry.stop()
