@@ -71,7 +71,8 @@ def test_undeclared_pii_column_is_masked_from_its_first_event(kafka_bootstrap, n
     # record whose free text went through batched NER is treated under the newer rules).
     assert first["payload"]["after"]["c9"] in ("*" * len(ssns[0]), digest(ssns[0]))
     treatments = [json.loads(by_offset[i].headers["cdr.pii"])["c9"] for i in range(len(records))]
-    assert treatments[0] in ("withhold", "hash") and "withhold" in treatments[:30]
+    # withheld until its values decide it (five validated SSNs may decide it inside the first batch)
+    assert set(treatments[:30]) <= {"withhold", "hash"}
     assert set(treatments[len(records) // 2 :]) == {"hash"}
     last = json.loads(by_offset[len(records) - 1].value)
     assert last["payload"]["after"]["c9"] == digest(ssns[-1])  # US_SSN found -> hash
