@@ -24,6 +24,16 @@ from __future__ import annotations
 
 import re
 
+from detectors.recognizers.address_block import (
+    MILITARY,
+    UNIT,
+    UNIT_ALONE,
+    WEAK_STREET,
+    Block,
+    grow,
+    has_context,
+    weak_street,
+)
 from detectors.recognizers.base import Finding, Recognizer
 
 # Street-type words after the street name (number-first countries). Ambiguous short
@@ -124,7 +134,10 @@ _LEAD_TYPES = (
     "travesia|carretera|ctra|via|viale|piazza|p\\.zza|piazzale|corso|largo|vicolo|strada|contrada|"
     "lungomare|rua|travessa|praça|praca|estrada|alameda|carrer|passeig|plaça|rambla|pasaje|pasadizo|"
     "cuesta|vial|glorieta|callejón|callejon|urbanización|urbanizacion|c\\.|canale|stretto|borgo|vico|"
-    "salita|rotonda|acceso|cañada|canada|r\\.|av\\.|trav\\.|lg\\."
+    "salita|rotonda|acceso|cañada|canada|r\\.|av\\.|trav\\.|lg\\.|piazzetta|"
+    # Polish, Czech, Slovak, South Slavic, Greek
+    "ul\\.|ulica|al\\.|aleja|os\\.|osiedle|pl\\.|plac|trg|nám\\.|náměstí|nábřeží|třída|bul\\.|bulevar|"
+    "λεωφόρος|λεωφ\\.|οδός|πλατεία"
 )
 # Lead types that name a street even without a number: "rue de la Paix", "Calle Mayor".
 _LEAD_ALONE = re.compile(
@@ -137,7 +150,16 @@ _LEAD_ALONE = re.compile(
 _GLUED_TYPES = (
     "straße|strasse|str\\.|weg|allee|platz|gasse|ring|damm|ufer|chaussee|steig|pfad|markt|"
     "straat|laan|plein|gracht|kade|singel|dijk|steeg|hof|gade|gatan|vägen|vej|veien|gata|dreef|baan|"
-    "boulevard|kanaal|wal"
+    "boulevard|kanaal|wal|"
+    # Finnish, Icelandic, Norwegian, Swedish, Danish, Hungarian, Slavic
+    "katu|kuja|polku|väylä|gata|gatan|braut|vegur|stígur|stræti|stræde|veien|vegen|gränd|utca|ulica|cesta"
+)
+# Type words after the name as a word of their own, the number last (Hungarian
+# "Wesselényi u. 94.", "Csabai kapu 39."; Nordic and Slavic spellings apart from the name).
+_AFTER_TYPES = (
+    "u\\.|utca|út|útja|tér|tere|körút|krt\\.|köz|sor|fasor|sétány|kapu|rakpart|ulica|cesta|vej|gade|"
+    "gata|gatan|vägen|veien|vegen|vei|tie|katu|kuja|tee|põik|allé|stræde|straße|strasse|str\\.|gasse|weg|"
+    "straat|laan|plein"
 )
 # Words that are never part of a street name: a run of them is a sentence.
 _FUNCTION_WORDS = frozenset(
@@ -257,7 +279,7 @@ _PARTICLES = frozenset(
 
 _NUM = r"(?P<num>\d{1,6}[A-Za-z]?(?:\s?[-/]\s?\d{1,5}[A-Za-z]?)?(?:\s(?:bis|ter|[A-Za-z])\b)?)"
 _PRE = r"(?<![\w.,$€£¥/+#:-])"
-_WORD = r"(?:\d{1,3}(?:st|nd|rd|th)|[A-Za-z\u00C0-\u024F][A-Za-z\u00C0-\u024F'\u2019.-]{0,30})"
+_WORD = r"(?:\d{1,3}(?:st|nd|rd|th)|[^\W\d_](?:[^\W\d_]|['\u2019.-]){0,30})"
 _DIR = r"(?:[NSEW]|N\.|S\.|E\.|W\.|NE|NW|SE|SW|North|South|East|West)"
 _UNIT = (
     r"(?:\s*,?\s*(?:#\s?\w{1,6}|\d{1,2}\s?[\u00BA\u00AA\u00B0](?:\s?[A-Za-z]{1,4}\b)?|(?i:apt|apartment|suite|ste|unit|fl|floor|room|rm|bldg|building|flat|"
@@ -308,6 +330,21 @@ _NUMBER_LAST = re.compile(
     + _UNIT
     + r"(?![\w\u00C0-\u024F.,]\d|[\w\u00C0-\u024F])"
 )
+_TYPE_WORDS = re.compile(r"(?i:" + _EN_TYPES + r"|" + _AFTER_TYPES + r")")
+_GLUED_END = re.compile(r"(?i:" + _GLUED_TYPES + r")$")
+_AFTER_TYPE = re.compile(r"(?i:" + _AFTER_TYPES + r")")
+
+
+def is_after_type(word: str) -> bool:
+    """Whether a word is a street type written after the name, apart from it."""
+    return bool(_AFTER_TYPE.fullmatch(word))
+
+
+def is_street_type(word: str) -> bool:
+    """Whether a word (lower case, no trailing dot) is a street-type word or ends in one."""
+    return bool(_TYPE_WORDS.fullmatch(word) or _TYPE_WORDS.fullmatch(word + ".") or _GLUED_END.search(word))
+
+
 _PO_BOX = re.compile(
     r"(?<![\w])(?i:p\.?\s?o\.?\s?box|post\s+office\s+box|postfach|apartado(?:\s+de\s+correos)?|"
     r"bo[iî]te\s+postale|b\.p\.|casella\s+postale|postbus|postbox|pobox)\s*#?\s?\d{1,7}(?!\w)"
@@ -352,6 +389,17 @@ def _case_ok(text: str) -> bool:
     )
 
 
+def _block_score(score: float, block: Block) -> float:
+    """A street with more of its address around it (a house number before it, a unit,
+    a place, a postal code) is surer than the street line alone."""
+    return round(min(0.95, score + 0.05 * (block.parts > 0) + 0.05 * block.strong + 0.05 * block.located), 2)
+
+
+def _ends_clause(text: str, pos: int) -> bool:
+    rest = text[pos : pos + 2]
+    return not rest or rest[0] in ",;\r\n" or (rest[0] in ".?!" and (len(rest) == 1 or not rest[1].isalnum()))
+
+
 class AddressRecognizer(Recognizer):
     entity = "LOCATION"
     name = "street_address"
@@ -394,7 +442,8 @@ class AddressRecognizer(Recognizer):
             return []
         out: list[Finding] = []
         lowered = text.lower()
-        for pattern, lead in ((_NUMBER_FIRST, False), (_NUMBER_LEAD, True), (_NUMBER_LAST, True)):
+        streets = ((_NUMBER_FIRST, False), (_NUMBER_LEAD, True), (_NUMBER_LAST, True))
+        for pattern, lead in streets:
             for m in pattern.finditer(text):
                 score = self._score(m, lead)
                 if score is None:
@@ -406,6 +455,13 @@ class AddressRecognizer(Recognizer):
                     out.append(Finding(self.entity, m.start(), m.end(), score, self.name))
         for m in _PO_BOX.finditer(text):
             out.append(Finding(self.entity, m.start(), m.end(), 0.9, self.name))
+        for m in MILITARY.finditer(text):
+            out.append(Finding(self.entity, m.start(), m.end(), 0.85, self.name))
+        for m in UNIT.finditer(text):
+            if (m.group("word") or "").lower() in UNIT_ALONE:
+                out.append(Finding(self.entity, m.start(), m.end(), 0.6, self.name))
+        out = self._grown(text, out)
+        out.extend(self._weak_streets(text, out))
         out.sort(key=lambda f: (f.start, -f.end))
         kept: list[Finding] = []
         for f in out:
@@ -418,6 +474,47 @@ class AddressRecognizer(Recognizer):
                 continue
             kept.append(f)
         return kept
+
+    def _grown(self, text: str, found: list[Finding]) -> list[Finding]:
+        """Each finding grown into its address block; a finding inside a block grown
+        already is not grown again (the work stays linear in the text)."""
+        out: list[Finding] = []
+        reach = -1
+        for f in sorted(found, key=lambda f: (f.start, -f.end)):
+            if f.end <= reach:
+                out.append(f)
+                continue
+            block = grow(text, f.start, f.end, is_street_type)
+            reach = max(reach, block.end)
+            out.append(Finding(f.entity, block.start, block.end, _block_score(f.score, block), f.recognizer))
+        return out
+
+    def _weak_streets(self, text: str, found: list[Finding]) -> list[Finding]:
+        """Name-and-number street lines ("Tylova 285") kept only inside an address block
+        (a leading house number, a unit or military line, a postal code or country among
+        two more parts) or after address words."""
+        covered = sorted((f.start, f.end) for f in found)
+        out: list[Finding] = []
+        i = 0
+        for m in WEAK_STREET.finditer(text):
+            while i < len(covered) and covered[i][1] < m.end():
+                i += 1
+            if i < len(covered) and covered[i][0] <= m.start():
+                continue  # inside a block found already
+            if out and m.end() <= out[-1].end:
+                continue
+            weak = weak_street(text, m, is_after_type)
+            if weak is None:
+                continue
+            start, typed = weak
+            block = grow(text, start, m.end(), is_street_type)
+            if typed:
+                out.append(Finding(self.entity, block.start, block.end, _block_score(0.85, block), self.name))
+            elif block.strong or (block.parts >= 2 and block.located):
+                out.append(Finding(self.entity, block.start, block.end, _block_score(0.75, block), self.name))
+            elif block.parts == 0 and has_context(text, start) and _ends_clause(text, block.end):
+                out.append(Finding(self.entity, block.start, block.end, 0.6, self.name))
+        return out
 
     def match_value(self, value: str) -> float | None:
         """Score if the whole value is a street address (optionally followed by a unit,

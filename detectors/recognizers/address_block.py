@@ -1,0 +1,324 @@
+"""Address blocks in free text: a street line grown over the lines and comma parts that
+belong to the same postal address, and the parts that are addresses on their own.
+
+An address is written as a short run of parts (``4596 Tylova 285 / Suite 578 / Ostrov
+nad Ohrí / Czechia 12345``); a recogniser that finds only the street line leaves the rest
+verbatim. This module knows the grammar of those parts, not any list of streets:
+
+- **unit designators** with a number: ``Apt. 762``, ``Suite 292``, ``Unit 4``, ``Flat 3``,
+  ``Floor 2``, ``Box 8316``, ``#12``;
+- **military addresses**: ``PSC 4095, Box 8316`` / ``Unit 8505 Box 9220`` / a ship
+  (``USNS Bergman``), then ``APO|FPO|DPO`` + ``AA|AE|AP`` + a ZIP code;
+- **postal codes** (US ZIP, 4-5 digits, UK, Canadian, Dutch, Polish, Swedish shapes),
+  **region codes** (``CO``, ``NSW``), **place lines** (capitalised words, particles such as
+  ``nad``/``de``/``am`` inside them) and **country lines**, each optionally with a code;
+- a **weak street line**, a name then a house number (``Tylova 285``, ``Edeby 55``): no
+  street-type word, so it counts only with another address part next to it (a leading
+  house number, a unit, a postal code with a place or a country) or after words such as
+  "address" or "lives at".
+
+:func:`grow` extends a street found by :mod:`detectors.recognizers.address` over such
+parts: backwards over a leading house number or unit, forwards part by part across
+spaces, commas and line breaks (with quoting such as ``>`` at the start of a line). Every
+pattern is anchored at a position and bounded: work is linear in the text's length.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from detectors.recognizers.countries import is_country
+from detectors.recognizers.placenames import words
+
+_L = r"[^\W\d_]"  # a letter, in any script
+_NAME_WORD = _L + r"[\w'\u2019.-]{0,30}"
+_LINE_LEAD = r"[ \t>|*?\u2022\u00b7\u00a0-]{0,8}"
+# Between two parts: spaces, a comma or semicolon, up to two line breaks (each line may
+# start with quoting or a bullet), in any order a writer puts them.
+_SEP = re.compile(r"[ \t\u00a0]*[,;]?(?:[ \t\u00a0]*\r?\n" + _LINE_LEAD + r"){0,2}[ \t\u00a0]*[,;]?[ \t\u00a0]*")
+
+_UNIT_WORDS = (
+    r"apt|apartment|appt|app|suite|ste|unit|flat|floor|fl|level|lvl|bldg|building|room|rm|lot|box|"
+    r"dept|office|piso|planta|puerta|étage|etage|whg|wohnung|stock|etg|lgh|bus|boite|boîte|interno|int|scala"
+)
+# A unit designator and its number. "Apt"/"Suite" with a number are an address part
+# anywhere; the others ("Unit 5", "Floor 2", "Room 101", "Box 3") only next to a street.
+UNIT = re.compile(
+    r"(?<![\w.])(?:(?P<word>(?i:" + _UNIT_WORDS + r"))\.?[ \t]?(?:(?i:no)\.?[ \t]?)?#?[ \t]?"
+    r"|#[ \t]?)(?P<num>[A-Za-z]?\d{1,5}[A-Za-z]?(?:-\d{1,4})?)(?![\w\u00C0-\u024F]|[.,]\d)"
+)
+UNIT_ALONE = frozenset({"apt", "apartment", "appt", "suite", "ste"})
+
+_MIL_CODE = r"(?i:[AFD]PO)[ \t]+(?i:A[AEP])[ \t]+\d{5}(?:-\d{4})?(?!\w)"
+MILITARY = re.compile(
+    r"(?<![\w])(?:(?:(?i:PSC|CMR|unit)[ \t]+\d{1,5}[ \t]*,?[ \t]*(?i:box)[ \t]+\d{1,5}"
+    r"|(?i:USNS|USNV|USS|USCGC|USNA)[ \t]+" + _NAME_WORD + r")"
+    r"(?:[ \t]*,?[ \t]*(?:\r?\n" + _LINE_LEAD + r")?[ \t]*,?[ \t]*" + _MIL_CODE + r")?"
+    r"|" + _MIL_CODE + r")"
+)
+
+_POSTCODE = (
+    r"(?:\d{5}-\d{4}|\d{2}-\d{3}|\d{3}[ \t]\d{2}|\d{4,5}|[A-Z]{1,2}\d[A-Z\d]?[ \t]?\d[A-Z]{2}"
+    r"|[A-Z]\d[A-Z][ \t]?\d[A-Z]\d|\d{4}[ \t]?[A-Z]{2})"
+)
+POSTCODE = re.compile(r"(?<![\w])" + _POSTCODE + r"(?![\w])")
+# A region or state code: two or three capitals (upper-case text only).
+_REGION = re.compile(r"(?<![\w])[A-Z]{2,3}(?![\w])")
+# A run of place words: a name, possibly of several words joined by particles
+# ("Ostrov nad Ohrí", "Frankfurt am Main", "Mora de Rubielos"), a parenthesis ("(Greek)").
+_PLACE = re.compile(
+    r"(?P<words>" + _NAME_WORD + r"(?:[ \t]+(?:" + _NAME_WORD + r"|\([^()\n]{1,20}\))){0,4})"
+    r"(?:[ \t]*,?[ \t]*(?P<code>" + _POSTCODE + r"))?(?![\w])"
+)
+# A street named by a type word without a number, after a street line on the same line
+# ("1737 Cheriton Dr Reuquén Extensions"), or across "and" at a corner.
+_NAMED_STREET = re.compile(r"(?P<name>" + _NAME_WORD + r"(?:[ \t]+" + _NAME_WORD + r"){0,3})")
+
+# A name then a house number, no street-type word: a street only with other evidence.
+WEAK_STREET = re.compile(
+    r"(?<![\w.,$€£#/'\u2019-])(?P<name>" + _NAME_WORD + r"(?:[ \t]+" + _NAME_WORD + r"){0,3})"
+    r"[ \t]+(?P<num>\d{1,5}[A-Za-z]?)(?:\.(?![\w]))?(?![\w\u00C0-\u024F]|[.,:/]\d|[ \t]?%)"
+)
+_HOUSE_BEFORE = re.compile(r"(?<![\w.,$€£#/:+-])\d{1,6}[A-Za-z]?[ \t]+$")
+_CORNER_BEFORE = re.compile(r"(?i:(?:the[ \t]+)?corner[ \t]+of)[ \t]+$")
+_AND = re.compile(r"[ \t]+(?:and|&|y|et|und|e)[ \t]+")
+_CONTEXT = (
+    "address",
+    "adresse",
+    "dirección",
+    "indirizzo",
+    "lives at",
+    "living at",
+    "lived in",
+    "live at",
+    "located at",
+    "ship to",
+    "send it to",
+    "sent to",
+    "deliver",
+    "return to",
+    "moved to",
+    "mailing",
+    "residence",
+)
+
+# Lower-case words inside place and street names.
+PARTICLES = words(
+    "de del della delle dei degli di da do dos das la le les du des el los las y e van von der den "
+    "zu am an im auf bei ob unter nad pod na u sur sous lès les-bains upon on en op aan het ter ten "
+    "'t d' i og och"
+)
+# Words that make a run of words a sentence, not a place or a street name.
+FUNCTION_WORDS = words(
+    "a an the on in at to of for and or but is are was were be been being my your our their his her "
+    "its we you they he she it i me us them this that these those with from by as if then than so "
+    "have has had do did does not no yes all any some more most very just also only about per each "
+    "every other into over under up down out off please can could would should will shall may might "
+    "must here there when where what which who whom why how call meet see let get got new"
+)
+# Capitalised words that start counts, versions and labels, not streets.
+NOT_STREET_WORDS = words(
+    "version v release build chapter page pages section part step figure fig table item items number "
+    "no nr num id ref order invoice ticket case room rooms level floor unit units grade class year years "
+    "day days week weeks month months hour hours minute minutes top season episode vol volume issue "
+    "model type size phase round stage line lines gate platform row seat area zone sector term group "
+    "team player players windows iphone ios android python java office world war apollo covid route "
+    "highway interstate i-"
+)
+_MONTHS = words(
+    "january february march april may june july august september october november december "
+    "jan feb mar apr jun jul aug sep sept oct nov dec"
+)
+
+
+@dataclass(frozen=True, slots=True)
+class Block:
+    start: int
+    end: int
+    strong: bool  # a unit or a military line inside, or a leading house number
+    parts: int  # parts added after the street line
+    located: bool  # a postal code or country among them
+
+
+def name_ok(words: list[str], lower_text: bool) -> bool:
+    """Words that can name a street or place: capitalised (or the text is all lower
+    case), no function words, particles only inside."""
+    if not words or words[0].lower() in PARTICLES or words[-1].lower() in PARTICLES:
+        return False
+    for w in words:
+        low = w.lower().strip(".,")
+        if low in FUNCTION_WORDS and low not in PARTICLES:
+            return False
+        if low in PARTICLES or w.startswith("("):
+            continue
+        if not (w[0].isupper() or (lower_text and w[0].isalpha())):
+            return False
+    return True
+
+
+def trim_name(name: str, lower_text: bool, is_after_type: Callable[[str], bool]) -> tuple[int, bool] | None:
+    """The longest suffix of ``name``'s words that can name a street, as its offset in
+    ``name``, and whether its last word is a street type written after the name
+    ("Wesselényi u.", "Csabai kapu"): "given Gerth his address Arenales" -> "Arenales"."""
+    words = name.split()
+    typed = len(words) > 1 and is_after_type(words[-1].lower())
+    core = words[:-1] if typed else words
+    for i in range(len(core)):
+        tail = core[i:]
+        if name_ok(tail, lower_text):
+            first = tail[0].lower().strip(".")
+            if first in NOT_STREET_WORDS or first in _MONTHS:
+                return None
+            return [m.start() for m in re.finditer(r"\S+", name)][i], typed
+    return None
+
+
+def _is_lower(text: str) -> bool:
+    return not any(ch.isupper() for ch in text)
+
+
+def _part_at(text: str, pos: int, lower_text: bool, same_line: bool) -> tuple[int, str] | None:
+    """The address part starting at ``pos`` and its kind, if any."""
+    m = MILITARY.match(text, pos)
+    if m:
+        return m.end(), "military"
+    m = UNIT.match(text, pos)
+    if m:
+        return m.end(), "unit"
+    m = POSTCODE.match(text, pos)
+    if m:
+        # a code, maybe then a place on the same line ("1016 BR Amsterdam", "80331 München")
+        after = _PLACE.match(text, _skip_spaces(text, m.end()))
+        if after and m.end() < after.start() and _place_ok(text, after, lower_text, same_line=True):
+            return after.end(), "code"
+        return m.end(), "zip"
+    m = _PLACE.match(text, pos)
+    if m and _place_ok(text, m, lower_text, same_line):
+        words = m.group("words").split()
+        end = m.end()
+        if not m.group("code") and text[end - 1] == ".":
+            end -= 1  # a sentence's full stop, not the place's
+        if len(words) == 1 and not lower_text and _REGION.fullmatch(words[0]):
+            return end, "code" if m.group("code") else "region"
+        return end, "code" if m.group("code") else "place"
+    return None
+
+
+def _skip_spaces(text: str, pos: int) -> int:
+    while pos < len(text) and text[pos] in " \t":
+        pos += 1
+    return pos
+
+
+def _place_ok(text: str, m: re.Match[str], lower_text: bool, same_line: bool) -> bool:
+    words = m.group("words").split()
+    if not name_ok(words, lower_text):
+        return False
+    if any(w.lower().strip(".,") in _MONTHS or w.lower().strip(".,") in NOT_STREET_WORDS for w in words):
+        return False
+    # a place ends its line or clause: "Paris was lovely" is a sentence going on
+    return _ends_part(text, m.end())
+
+
+def _ends_part(text: str, pos: int) -> bool:
+    """A part ends at the end of the text, a line, a comma or a sentence's end."""
+    if pos >= len(text):
+        return True
+    ch = text[pos]
+    if ch in ",;\r\n)":
+        return True
+    if ch in ".?!":
+        return pos + 1 >= len(text) or not text[pos + 1].isalnum()
+    return ch in " \t" and (_skip_spaces(text, pos) >= len(text) or text[_skip_spaces(text, pos)] in ",;\r\n")
+
+
+def grow(text: str, start: int, end: int, is_type: Callable[[str], bool], max_parts: int = 8) -> Block:
+    """The address block around a street line found at ``[start, end)``."""
+    lower_text = _is_lower(text[max(0, start - 200) : end + 200])
+    strong = False
+    # backwards: "the corner of", a leading house number or unit on the same line
+    head = text[max(0, start - 40) : start]
+    m = _HOUSE_BEFORE.search(head)
+    if m:
+        start -= len(head) - m.start()
+        strong = True
+        head = text[max(0, start - 40) : start]
+    for unit in UNIT.finditer(head):
+        if head[unit.end() :].strip(" \t,") == "" and unit.group("word"):
+            start -= len(head) - unit.start()
+            strong = True
+            break
+    corner = _CORNER_BEFORE.search(text[max(0, start - 20) : start])
+    if corner:
+        start -= min(start, 20) - corner.start()
+        and_ = _AND.match(text, end)
+        if and_:
+            street = _named_street(text, and_.end(), lower_text, is_type)
+            if street:
+                end = street
+    parts = 0
+    located = False
+    prev = "street"
+    pos = end
+    while parts < max_parts:
+        sep = _SEP.match(text, pos)
+        nxt = sep.end() if sep else pos
+        if nxt == pos and pos < len(text) and text[pos].isalnum():
+            break  # parts are separated
+        same_line = "\n" not in text[pos:nxt] and "," not in text[pos:nxt]
+        part = _part_at(text, nxt, lower_text, same_line)
+        if part is None:
+            named = _named_street(text, nxt, lower_text, is_type) if same_line else None
+            if named is None:
+                break
+            part = (named, "street")
+        part_end, kind = part
+        if kind == "zip" and same_line and prev not in ("place", "region"):
+            break  # a run of numbers ("4111 1111 1111") is not an address's code
+        strong = strong or kind in ("unit", "military")
+        located = (
+            located
+            or kind == "code"
+            or (kind == "zip" and prev in ("place", "region"))
+            or (kind == "place" and is_country(text[nxt:part_end]))
+        )
+        prev = kind
+        parts += 1
+        pos = end = part_end
+    return Block(start, end, strong, parts, located)
+
+
+def _named_street(text: str, pos: int, lower_text: bool, is_type: Callable[[str], bool]) -> int | None:
+    """End of a street named by words and a type word at ``pos`` ("Leokadia Trail",
+    "Inna Loop St."), no number."""
+    m = _NAMED_STREET.match(text, pos)
+    if not m:
+        return None
+    words = [(w.group(0), pos + w.end()) for w in re.finditer(r"\S+", m.group("name"))]
+    for n in range(len(words), 1, -1):  # the longest run ending in a street-type word
+        last, end = words[n - 1]
+        if is_type(last.rstrip(".,").lower()) and name_ok([w for w, _ in words[: n - 1]], lower_text):
+            if last.endswith(","):
+                end -= 1
+            elif not last.endswith(".") and text[end : end + 1] == ".":
+                end += 1
+            return end
+    return None
+
+
+def weak_street(text: str, m: re.Match[str], is_after_type: Callable[[str], bool]) -> tuple[int, bool] | None:
+    """Start of a name-and-number street line found by :data:`WEAK_STREET`, and whether
+    a street type stands after its name (then it is a street on its own)."""
+    lower_text = _is_lower(text[max(0, m.start() - 200) : m.end() + 200])
+    trimmed = trim_name(m.group("name"), lower_text, is_after_type)
+    if trimmed is None:
+        return None
+    offset, typed = trimmed
+    return m.start() + offset, typed
+
+
+def has_context(text: str, start: int, window: int = 40) -> bool:
+    before = text[max(0, start - window) : start].lower()
+    return any(word in before for word in _CONTEXT)
