@@ -41,7 +41,7 @@ from detectors.recognizers.base import Finding, Recognizer
 _EN_TYPES = (
     "street|st|avenue|ave|av|road|rd|lane|ln|boulevard|blvd|drive|dr|way|court|ct|place|pl|"
     "terrace|ter|circle|cir|highway|hwy|parkway|pkwy|pky|square|sq|trail|trl|crescent|cres|"
-    "close|grove|gardens|gdns|mews|row|walk|alley|aly|plaza|plz|expressway|expy|freeway|fwy|pike|"
+    "str|close|grove|gardens|gdns|mews|row|walk|alley|aly|plaza|plz|expressway|expy|freeway|fwy|pike|"
     "loop|crossing|xing|causeway|cswy|turnpike|tpke|cove|cv|ridge|rdg|point|pt|hollow|holw|heights|hts|"
     "path|pass|bend|run|view|vista|glen|green|hill|park|wharf|quay|esplanade|promenade|"
     "center|centre|ctr|route|rte|"
@@ -486,7 +486,9 @@ class AddressRecognizer(Recognizer):
                 continue
             block = grow(text, f.start, f.end, is_street_type)
             reach = max(reach, block.end)
-            out.append(Finding(f.entity, block.start, block.end, _block_score(f.score, block), f.recognizer))
+            # a street-type word and a number: surer in text than a name NER guessed there
+            score = _block_score(f.score + 0.05, block)
+            out.append(Finding(f.entity, block.start, block.end, score, f.recognizer))
         return out
 
     def _weak_streets(self, text: str, found: list[Finding]) -> list[Finding]:

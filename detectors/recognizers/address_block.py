@@ -68,10 +68,11 @@ POSTCODE = re.compile(r"(?<![\w])" + _POSTCODE + r"(?![\w])")
 _REGION = re.compile(r"(?<![\w])[A-Z]{2,3}(?![\w])")
 # A run of place words: a name, possibly of several words joined by particles
 # ("Ostrov nad Ohrí", "Frankfurt am Main", "Mora de Rubielos"), a parenthesis ("(Greek)").
-_PLACE = re.compile(
-    r"(?P<words>" + _NAME_WORD + r"(?:[ \t]+(?:" + _NAME_WORD + r"|\([^()\n]{1,20}\))){0,4})"
-    r"(?:[ \t]*,?[ \t]*(?P<code>" + _POSTCODE + r"))?(?![\w])"
-)
+_PLACE_WORD = re.compile(r"[ \t]*(?:" + _NAME_WORD + r"|\([^()\n]{1,20}\))")
+_PLACE_WORDS = 5
+_CODE_AFTER = re.compile(r"[ \t]*,?[ \t]*" + _POSTCODE + r"(?![\w])")
+# What a missing field is written as in exported data ("KNIVSTA, nan 18237").
+_BLANK = re.compile(r"(?i:nan|n/a|null|none|-{1,3})(?![\w/-])")
 # A street named by a type word without a number, after a street line on the same line
 # ("1737 Cheriton Dr Reuquén Extensions"), or across "and" at a corner.
 _NAMED_STREET = re.compile(r"(?P<name>" + _NAME_WORD + r"(?:[ \t]+" + _NAME_WORD + r"){0,3})")
@@ -83,14 +84,18 @@ WEAK_STREET = re.compile(
 )
 _HOUSE_BEFORE = re.compile(r"(?<![\w.,$€£#/:+-])\d{1,6}[A-Za-z]?[ \t]+$")
 _CORNER_BEFORE = re.compile(r"(?i:(?:the[ \t]+)?corner[ \t]+of)[ \t]+$")
-_AND = re.compile(r"[ \t]+(?:and|&|y|et|und|e)[ \t]+")
+# "... and", perhaps after a type abbreviation ("Nieuwe Baan 473 St. and Inna Loop St.")
+_AND = re.compile(r"(?:[ \t]+(?P<type>[A-Za-z]{2,4})\.)?[ \t]+(?:and|&|y|et|und|e)[ \t]+")
 _CONTEXT = (
     "address",
     "adresse",
     "dirección",
     "indirizzo",
     "lives at",
+    "lives on",
     "living at",
+    "live on",
+    "corner of",
     "lived in",
     "live at",
     "located at",
@@ -144,12 +149,14 @@ class Block:
 
 def name_ok(words: list[str], lower_text: bool) -> bool:
     """Words that can name a street or place: capitalised (or the text is all lower
-    case), no function words, particles only inside."""
+    case), no function words (a code in capitals such as "NO" or "IN" is not one),
+    particles only inside."""
     if not words or words[0].lower() in PARTICLES or words[-1].lower() in PARTICLES:
         return False
     for w in words:
         low = w.lower().strip(".,")
-        if low in FUNCTION_WORDS and low not in PARTICLES:
+        code = len(low) > 1 and w.strip(".,").isupper()
+        if low in FUNCTION_WORDS and low not in PARTICLES and not code:
             return False
         if low in PARTICLES or w.startswith("("):
             continue
@@ -179,7 +186,7 @@ def _is_lower(text: str) -> bool:
     return not any(ch.isupper() for ch in text)
 
 
-def _part_at(text: str, pos: int, lower_text: bool, same_line: bool) -> tuple[int, str] | None:
+def _part_at(text: str, pos: int, lower_text: bool) -> tuple[int, str] | None:
     """The address part starting at ``pos`` and its kind, if any."""
     m = MILITARY.match(text, pos)
     if m:
@@ -190,36 +197,61 @@ def _part_at(text: str, pos: int, lower_text: bool, same_line: bool) -> tuple[in
     m = POSTCODE.match(text, pos)
     if m:
         # a code, maybe then a place on the same line ("1016 BR Amsterdam", "80331 München")
-        after = _PLACE.match(text, _skip_spaces(text, m.end()))
-        if after and m.end() < after.start() and _place_ok(text, after, lower_text, same_line=True):
-            return after.end(), "code"
-        return m.end(), "zip"
-    m = _PLACE.match(text, pos)
-    if m and _place_ok(text, m, lower_text, same_line):
-        words = m.group("words").split()
-        end = m.end()
-        if not m.group("code") and text[end - 1] == ".":
-            end -= 1  # a sentence's full stop, not the place's
-        if len(words) == 1 and not lower_text and _REGION.fullmatch(words[0]):
-            return end, "code" if m.group("code") else "region"
-        return end, "code" if m.group("code") else "place"
+        if m.end() < len(text) and text[m.end()] in " \t":
+            after = _place_at(text, _skip_spaces(text, m.end()), lower_text)
+            if after is not None and after[1] == "place":
+                return after[0], "code"
+        return (m.end(), "zip") if _ends_part(text, m.end()) else None
+    place = _place_at(text, pos, lower_text)
+    if place is not None:
+        return place
+    m = _BLANK.match(text, pos)
+    if m and _ends_part(text, m.end()):
+        return m.end(), "blank"
     return None
+
+
+def _place_at(text: str, pos: int, lower_text: bool) -> tuple[int, str] | None:
+    """A place (or a region code), perhaps with a postal code after it: the longest run
+    of up to five name words that ends the part ("OULU NO. I now live" -> "OULU NO")."""
+    ends: list[int] = []
+    at = pos
+    for _ in range(_PLACE_WORDS):
+        m = _PLACE_WORD.match(text, at)
+        if m is None or (ends and m.start() == m.end()):
+            break
+        at = m.end()
+        ends.append(at)
+    for n in range(len(ends), 0, -1):
+        end = ends[n - 1]
+        words = text[pos:end].split()
+        if not name_ok(words, lower_text) or any(_not_place(w) for w in words):
+            continue
+        code = _CODE_AFTER.match(text, end)
+        if code:
+            return code.end(), "code"  # a code closes the part: what follows may be prose
+        if text[end - 1] == "." and (end >= len(text) or not text[end].isalnum()):
+            end -= 1  # a sentence's full stop, not the place's
+        if not _ends_part(text, end):
+            continue  # "Paris was lovely": a sentence going on
+        if n == 1 and not lower_text and _REGION.fullmatch(words[0]):
+            return end, "region"
+        return end, "place"
+    return None
+
+
+def _not_place(word: str) -> bool:
+    bare = word.strip(".,")
+    if len(bare) in (2, 3) and bare.isupper():
+        return False  # a region code ("OULU NO")
+    low = bare.lower()
+    return low in _MONTHS or low in NOT_STREET_WORDS
 
 
 def _skip_spaces(text: str, pos: int) -> int:
     while pos < len(text) and text[pos] in " \t":
         pos += 1
     return pos
-
-
-def _place_ok(text: str, m: re.Match[str], lower_text: bool, same_line: bool) -> bool:
-    words = m.group("words").split()
-    if not name_ok(words, lower_text):
-        return False
-    if any(w.lower().strip(".,") in _MONTHS or w.lower().strip(".,") in NOT_STREET_WORDS for w in words):
-        return False
-    # a place ends its line or clause: "Paris was lovely" is a sentence going on
-    return _ends_part(text, m.end())
 
 
 def _ends_part(text: str, pos: int) -> bool:
@@ -254,10 +286,11 @@ def grow(text: str, start: int, end: int, is_type: Callable[[str], bool], max_pa
     if corner:
         start -= min(start, 20) - corner.start()
         and_ = _AND.match(text, end)
-        if and_:
+        if and_ and (and_.group("type") is None or is_type(and_.group("type").lower())):
             street = _named_street(text, and_.end(), lower_text, is_type)
             if street:
                 end = street
+                strong = True  # two streets at a corner: an address
     parts = 0
     located = False
     prev = "street"
@@ -268,7 +301,7 @@ def grow(text: str, start: int, end: int, is_type: Callable[[str], bool], max_pa
         if nxt == pos and pos < len(text) and text[pos].isalnum():
             break  # parts are separated
         same_line = "\n" not in text[pos:nxt] and "," not in text[pos:nxt]
-        part = _part_at(text, nxt, lower_text, same_line)
+        part = _part_at(text, nxt, lower_text)
         if part is None:
             named = _named_street(text, nxt, lower_text, is_type) if same_line else None
             if named is None:
