@@ -389,6 +389,55 @@ def _case_ok(text: str) -> bool:
     )
 
 
+_ABBREVIATIONS = frozenset(
+    [
+        "st",
+        "str",
+        "ave",
+        "av",
+        "rd",
+        "dr",
+        "blvd",
+        "ln",
+        "ct",
+        "pl",
+        "sq",
+        "hwy",
+        "pkwy",
+        "ter",
+        "cres",
+        "apt",
+        "ste",
+        "u",
+        "ul",
+        "al",
+        "krt",
+        "rkp",
+        "bd",
+        "bvd",
+        "jr",
+        "sr",
+        "n",
+        "s",
+        "e",
+        "w",
+    ]
+)
+_LAST_WORD = re.compile(r"[\w\u00C0-\u024F]+\.$")
+
+
+def _without_full_stop(text: str, f: Finding) -> Finding:
+    """A span ending in "." before a space or the end, after a number or a whole word:
+    the sentence's full stop, not an abbreviation ("St.") of the address."""
+    end = f.end
+    if end - f.start < 2 or text[end - 1] != "." or (end < len(text) and not text[end].isspace()):
+        return f
+    word = _LAST_WORD.search(text, max(f.start, end - 40), end)
+    if word is None or word.group(0)[:-1].lower() in _ABBREVIATIONS:
+        return f
+    return Finding(f.entity, f.start, end - 1, f.score, f.recognizer)
+
+
 def _block_score(score: float, block: Block) -> float:
     """A street with more of its address around it (a house number before it, a unit,
     a place, a postal code) is surer than the street line alone."""
@@ -422,6 +471,9 @@ class AddressRecognizer(Recognizer):
                 return None  # German and Dutch street names are capitalised: "uninspiring 2-1" is not one
             if glued.lower() in ("weg", "ring", "hof", "markt", "platz", "damm", "pfad", "steig", "ufer", "kade"):
                 return None  # the type word alone: no street named
+            stem = _GLUED_END.sub("", glued)
+            if len(stem.strip("-")) < 3:
+                return None  # "During 1971", "String 5": an English word, not a name and a type
             score = 0.85
         elif typ in _WEAK_TYPES:
             score = 0.65
@@ -458,7 +510,7 @@ class AddressRecognizer(Recognizer):
         for m in MILITARY.finditer(text):
             out.append(Finding(self.entity, m.start(), m.end(), 0.85, self.name))
         for m in UNIT.finditer(text):
-            if (m.group("word") or "").lower() in UNIT_ALONE:
+            if (m.group("word") or "").lower() in UNIT_ALONE and len(m.group("num")) > 1:
                 out.append(Finding(self.entity, m.start(), m.end(), 0.6, self.name))
         out = self._grown(text, out)
         out.extend(self._weak_streets(text, out))
@@ -473,7 +525,7 @@ class AddressRecognizer(Recognizer):
                     )
                 continue
             kept.append(f)
-        return kept
+        return [_without_full_stop(text, f) for f in kept]
 
     def _grown(self, text: str, found: list[Finding]) -> list[Finding]:
         """Each finding grown into its address block; a finding inside a block grown
@@ -509,10 +561,10 @@ class AddressRecognizer(Recognizer):
             if weak is None:
                 continue
             start, typed = weak
-            block = grow(text, start, m.end(), is_street_type)
+            block = grow(text, start, m.end(), is_street_type, weak=not typed)
             if typed:
                 out.append(Finding(self.entity, block.start, block.end, _block_score(0.85, block), self.name))
-            elif block.strong or (block.parts >= 2 and block.located):
+            elif block.strong or (block.parts >= 2 and block.country):
                 out.append(Finding(self.entity, block.start, block.end, _block_score(0.75, block), self.name))
             elif block.parts == 0 and has_context(text, start) and _ends_clause(text, block.end):
                 out.append(Finding(self.entity, block.start, block.end, 0.6, self.name))

@@ -50,6 +50,7 @@ UNIT = re.compile(
     r"|#[ \t]?)(?P<num>[A-Za-z]?\d{1,5}[A-Za-z]?(?:-\d{1,4})?)(?![\w\u00C0-\u024F]|[.,]\d)"
 )
 UNIT_ALONE = frozenset({"apt", "apartment", "appt", "suite", "ste"})
+_UNIT_LEADING = UNIT_ALONE | {"flat", "unit"}
 
 _MIL_CODE = r"(?i:[AFD]PO)[ \t]+(?i:A[AEP])[ \t]+\d{5}(?:-\d{4})?(?!\w)"
 MILITARY = re.compile(
@@ -126,7 +127,7 @@ FUNCTION_WORDS = words(
 # Capitalised words that start counts, versions and labels, not streets.
 NOT_STREET_WORDS = words(
     "version v release build chapter page pages section part step figure fig table item items number "
-    "no nr num id ref order invoice ticket case room rooms level floor unit units grade class year years "
+    "no nr num id ref order invoice ticket case room rooms building bldg edition level floor unit units grade class year years "
     "day days week weeks month months hour hours minute minutes top season episode vol volume issue "
     "model type size phase round stage line lines gate platform row seat area zone sector term group "
     "team player players windows iphone ios android python java office world war apollo covid route "
@@ -145,6 +146,7 @@ class Block:
     strong: bool  # a unit or a military line inside, or a leading house number
     parts: int  # parts added after the street line
     located: bool  # a postal code or country among them
+    country: bool  # a country line among them
 
 
 def name_ok(words: list[str], lower_text: bool) -> bool:
@@ -175,9 +177,8 @@ def trim_name(name: str, lower_text: bool, is_after_type: Callable[[str], bool])
     for i in range(len(core)):
         tail = core[i:]
         if name_ok(tail, lower_text):
-            first = tail[0].lower().strip(".")
-            if first in NOT_STREET_WORDS or first in _MONTHS:
-                return None
+            if any(_not_place(w) for w in tail) or is_country(" ".join(tail)):
+                return None  # "Tesla Model 3", "Germany 2": a model or a country, not a street
             return [m.start() for m in re.finditer(r"\S+", name)][i], typed
     return None
 
@@ -266,7 +267,9 @@ def _ends_part(text: str, pos: int) -> bool:
     return ch in " \t" and (_skip_spaces(text, pos) >= len(text) or text[_skip_spaces(text, pos)] in ",;\r\n")
 
 
-def grow(text: str, start: int, end: int, is_type: Callable[[str], bool], max_parts: int = 8) -> Block:
+def grow(
+    text: str, start: int, end: int, is_type: Callable[[str], bool], weak: bool = False, max_parts: int = 8
+) -> Block:
     """The address block around a street line found at ``[start, end)``."""
     lower_text = _is_lower(text[max(0, start - 200) : end + 200])
     strong = False
@@ -278,9 +281,10 @@ def grow(text: str, start: int, end: int, is_type: Callable[[str], bool], max_pa
         strong = True
         head = text[max(0, start - 40) : start]
     for unit in UNIT.finditer(head):
-        if head[unit.end() :].strip(" \t,") == "" and unit.group("word"):
+        word = (unit.group("word") or "").lower()
+        if head[unit.end() :].strip(" \t,") == "" and word:
             start -= len(head) - unit.start()
-            strong = True
+            strong = strong or word in _UNIT_LEADING  # "Room 204, Building 7" is not an address
             break
     corner = _CORNER_BEFORE.search(text[max(0, start - 20) : start])
     if corner:
@@ -292,7 +296,7 @@ def grow(text: str, start: int, end: int, is_type: Callable[[str], bool], max_pa
                 end = street
                 strong = True  # two streets at a corner: an address
     parts = 0
-    located = False
+    located = country = False
     prev = "street"
     pos = end
     while parts < max_parts:
@@ -308,9 +312,12 @@ def grow(text: str, start: int, end: int, is_type: Callable[[str], bool], max_pa
                 break
             part = (named, "street")
         part_end, kind = part
+        if weak and parts == 0 and same_line and kind in ("place", "region", "code", "blank"):
+            break  # "FIFA 23 Ultimate Edition": a name-and-number line's place comes after a comma or a line break
         if kind == "zip" and same_line and prev not in ("place", "region"):
             break  # a run of numbers ("4111 1111 1111") is not an address's code
         strong = strong or kind in ("unit", "military")
+        country = country or (kind in ("place", "code") and is_country(text[nxt:part_end]))
         located = (
             located
             or kind == "code"
@@ -320,7 +327,7 @@ def grow(text: str, start: int, end: int, is_type: Callable[[str], bool], max_pa
         prev = kind
         parts += 1
         pos = end = part_end
-    return Block(start, end, strong, parts, located)
+    return Block(start, end, strong, parts, located, country)
 
 
 def _named_street(text: str, pos: int, lower_text: bool, is_type: Callable[[str], bool]) -> int | None:
