@@ -49,7 +49,7 @@ _EN_TYPES = (
     "allee|annex|anx|arcade|bayou|beach|bch|bluffs?|bottom|branch|bridge|brg|brooks?|brk|burgs?|"
     "bypass|byp|camp|canyon|cyn|cape|circles|cliffs?|club|commons?|corners?|courts|coves|creek|"
     "crk|crest|crossroads?|curve|dale|divide|drives|estates?|extensions?|ext|falls|ferry|fields?|"
-    "flats?|fords?|forest|fort|freeway|gateway|gtwy|glens|greens|groves|harbou?rs?|haven|hills|"
+    "flats?|fords?|forest|forges?|forks?|fort|freeway|dam|unions?|gateway|gtwy|glens|greens|groves|harbou?rs?|haven|hills|"
     "inlet|islands?|isle|junctions?|jct|knolls?|lakes?|landing|lndg|lodge|manors?|meadows?|mdws?|"
     "mills?|mission|motorway|mount|mt|mountains?|mtn|neck|orchard|oval|parks|parkways|passage|"
     "pines|plains?|points|prairie|radial|ranch|rapids?|ridges|river|roads|shoals?|shores?|skyway|"
@@ -159,8 +159,11 @@ _GLUED_TYPES = (
 _AFTER_TYPES = (
     "u\\.|utca|út|útja|tér|tere|körút|krt\\.|köz|sor|fasor|sétány|kapu|rakpart|ulica|cesta|vej|gade|"
     "gata|gatan|vägen|veien|vegen|vei|tie|katu|kuja|tee|põik|allé|stræde|straße|strasse|str\\.|gasse|weg|"
-    "straat|laan|plein"
+    "straat|laan|plein|rkp\\.|lejtő"
 )
+# After-types that are also English words: a street only written in lower case
+# ("Trenerys gate 232", "Stensås terrasse 38"), not "Departure Gate 22".
+_AFTER_LOWER = frozenset(["gate", "terrasse", "plass", "veg", "sti", "stien", "vei", "torg"])
 # Words that are never part of a street name: a run of them is a sentence.
 _FUNCTION_WORDS = frozenset(
     [
@@ -337,7 +340,7 @@ _AFTER_TYPE = re.compile(r"(?i:" + _AFTER_TYPES + r")")
 
 def is_after_type(word: str) -> bool:
     """Whether a word is a street type written after the name, apart from it."""
-    return bool(_AFTER_TYPE.fullmatch(word))
+    return bool(_AFTER_TYPE.fullmatch(word)) or (word in _AFTER_LOWER and word.islower())
 
 
 def is_street_type(word: str) -> bool:

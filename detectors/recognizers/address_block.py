@@ -113,7 +113,7 @@ _CONTEXT = (
 # Lower-case words inside place and street names.
 PARTICLES = words(
     "de del della delle dei degli di da do dos das la le les du des el los las y e van von der den "
-    "zu am an im auf bei ob unter nad pod na u sur sous lès les-bains upon on en op aan het ter ten "
+    "zu am an im auf bei ob unter nad pod na u v z ve sur sous lès upon en op aan het ter ten "
     "'t d' i og och"
 )
 # Words that make a run of words a sentence, not a place or a street name.
@@ -151,16 +151,20 @@ class Block:
 
 def name_ok(words: list[str], lower_text: bool) -> bool:
     """Words that can name a street or place: capitalised (or the text is all lower
-    case), no function words (a code in capitals such as "NO" or "IN" is not one),
+    case), no function words (a code in capitals such as "NO" or "ON" is not one),
     particles only inside."""
-    if not words or words[0].lower() in PARTICLES or words[-1].lower() in PARTICLES:
+    if not words:
         return False
-    for w in words:
-        low = w.lower().strip(".,")
-        code = len(low) > 1 and w.strip(".,").isupper()
-        if low in FUNCTION_WORDS and low not in PARTICLES and not code:
+    for i, w in enumerate(words):
+        bare = w.strip(".,")
+        low = bare.lower()
+        if len(bare) > 1 and bare.isupper():
+            continue  # a code or a name in capitals
+        if low in PARTICLES and 0 < i < len(words) - 1:
+            continue
+        if low in FUNCTION_WORDS or low in PARTICLES:
             return False
-        if low in PARTICLES or w.startswith("("):
+        if w.startswith("("):
             continue
         if not (w[0].isupper() or (lower_text and w[0].isalpha())):
             return False
@@ -172,7 +176,7 @@ def trim_name(name: str, lower_text: bool, is_after_type: Callable[[str], bool])
     ``name``, and whether its last word is a street type written after the name
     ("Wesselényi u.", "Csabai kapu"): "given Gerth his address Arenales" -> "Arenales"."""
     words = name.split()
-    typed = len(words) > 1 and is_after_type(words[-1].lower())
+    typed = len(words) > 1 and is_after_type(words[-1])
     core = words[:-1] if typed else words
     for i in range(len(core)):
         tail = core[i:]
@@ -202,7 +206,8 @@ def _part_at(text: str, pos: int, lower_text: bool) -> tuple[int, str] | None:
             after = _place_at(text, _skip_spaces(text, m.end()), lower_text)
             if after is not None and after[1] == "place":
                 return after[0], "code"
-        return (m.end(), "zip") if _ends_part(text, m.end()) else None
+        rest = text[m.end() : m.end() + 3].lstrip(" \t")
+        return None if rest[:1].isdigit() else (m.end(), "zip")  # "416 60 039" goes on: a phone
     place = _place_at(text, pos, lower_text)
     if place is not None:
         return place
@@ -233,8 +238,8 @@ def _place_at(text: str, pos: int, lower_text: bool) -> tuple[int, str] | None:
             return code.end(), "code"  # a code closes the part: what follows may be prose
         if text[end - 1] == "." and (end >= len(text) or not text[end].isalnum()):
             end -= 1  # a sentence's full stop, not the place's
-        if not _ends_part(text, end):
-            continue  # "Paris was lovely": a sentence going on
+        if not _ends_part(text, end) and not is_country(" ".join(words[-2:])) and not is_country(words[-1]):
+            continue  # "Paris was lovely": a sentence going on (a country ends an address)
         if n == 1 and not lower_text and _REGION.fullmatch(words[0]):
             return end, "region"
         return end, "place"
@@ -275,8 +280,10 @@ def grow(
     strong = False
     # backwards: "the corner of", a leading house number or unit on the same line
     head = text[max(0, start - 40) : start]
-    m = _HOUSE_BEFORE.search(head)
-    if m:
+    for _ in range(2):  # a house number, perhaps a building's number before it
+        m = _HOUSE_BEFORE.search(head)
+        if m is None:
+            break
         start -= len(head) - m.start()
         strong = True
         head = text[max(0, start - 40) : start]
