@@ -326,7 +326,9 @@ _NUMBER_LAST = re.compile(
     + _WORD
     + r"(?:\s+"
     + _WORD
-    + r"){0,4}?)|(?:(?:Am|An der|An den|Auf der|Auf dem|Im|In der|In den|Zum|Zur|Unter den|Op de|Aan de|Aan het)\s+)?"
+    + r"){0,4}?)|(?:(?:Am|An der|An den|Auf der|Auf dem|Im|In der|In den|Zum|Zur|Unter den|Op de|Aan de|Aan het"
+    # a place's adjective before the street: "Brucker Bundesstrasse", "Berliner Straße"
+    r"|[A-Z\u00C4\u00D6\u00DC][a-z\u00E4\u00F6\u00FC\u00DF]{2,20}er)\s+)?"
     r"(?P<glued>[A-Za-z\u00C0-\u024F][\w\u00C0-\u024F'\u2019.-]{0,40}?(?i:"
     + _GLUED_TYPES
     + r")))\s*,?\s+(?:n[º°o]\.?\s?)?(?P<num>\d{1,5}[A-Za-z]?(?:\s?[-/]\s?\d{1,5}[A-Za-z]?)?|(?i:s/n)\b)"
@@ -603,4 +605,17 @@ class AddressRecognizer(Recognizer):
             rest = value[m.end() :] if m else ""
             if m and (not rest or _LOCALITY.fullmatch(rest)) and self._score(m, False) is not None:
                 best = 0.75
+        if best is None:
+            best = self._whole_block(value)
         return best
+
+    def _whole_block(self, value: str) -> float | None:
+        """An address block that is the whole value ("Tylova 285, Suite 578, Ostrov nad
+        Ohří, Czechia"): one finding with more than a street line's evidence, covering
+        every letter and digit."""
+        found = self.find(value)
+        if len(found) != 1 or found[0].score < 0.75:
+            return None
+        f = found[0]
+        outside = value[: f.start] + value[f.end :]
+        return None if any(ch.isalnum() for ch in outside) else min(f.score, 0.85)

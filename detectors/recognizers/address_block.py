@@ -180,7 +180,9 @@ def trim_name(name: str, lower_text: bool, is_after_type: Callable[[str], bool])
     core = words[:-1] if typed else words
     for i in range(len(core)):
         tail = core[i:]
-        if name_ok(tail, lower_text):
+        # before a type word, words after the first may be lower case ("Árpád fejedelem útja")
+        inner = typed and len(tail) > 1 and name_ok(tail[:1], lower_text) and name_ok(tail[1:], True)
+        if name_ok(tail, lower_text) or inner:
             if any(_not_place(w) for w in tail) or is_country(" ".join(tail)):
                 return None  # "Tesla Model 3", "Germany 2": a model or a country, not a street
             return [m.start() for m in re.finditer(r"\S+", name)][i], typed

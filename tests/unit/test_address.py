@@ -79,6 +79,10 @@ ADDRESS_CASES: tuple[tuple[str, bool], ...] = (
     ("rue de la Paix", True),  # French: the type word alone names a street
     ("Calle Mayor", True),
     ("Jasperboulevard 99", True),
+    # whole blocks: a street line without a type word, held by the unit and place after it
+    ("Hlavní 285\nSuite 578\nOstrov nad Ohří", True),
+    ("PSC 1234, Box 5678\nAPO AE 09123", True),
+    ("ul. Długa 12 Apt. 4", True),
     # negatives: products, organisations, sentences, amounts, versions, codes
     ("Tide Pods 42 ct", False),
     ("3 Way Switch", False),
@@ -119,6 +123,9 @@ ADDRESS_CASES: tuple[tuple[str, bool], ...] = (
     ("Studio 54", False),
     ("Avenue Capital", False),
     ("Notepad 2", False),
+    ("Widget 12, Blue, Large", False),
+    ("FIFA 23 Ultimate Edition, Germany", False),
+    ("Suite 100", False),  # a unit alone is not a whole address
 )
 
 
