@@ -23,6 +23,7 @@ Chosen over usaddress (a CRF trained on US addresses) by measurement: see
 from __future__ import annotations
 
 import re
+import unicodedata
 
 from detectors.recognizers.address_block import (
     MILITARY,
@@ -161,6 +162,22 @@ _AFTER_TYPES = (
     "gata|gatan|vägen|veien|vegen|vei|tie|katu|kuja|tee|põik|allé|stræde|straße|strasse|str\\.|gasse|weg|"
     "straat|laan|plein|rkp\\.|lejtő"
 )
+
+
+def _with_folded(alternatives: str) -> str:
+    """The alternatives and their spellings without accents: the scanner matches text
+    as a reader sees it, with diacritics folded ("Rákóczi út" is read "Rakoczi ut")."""
+    out = alternatives.split("|")
+    for alt in list(out):
+        folded = "".join(c for c in unicodedata.normalize("NFKD", alt) if not unicodedata.combining(c))
+        if folded not in out:
+            out.append(folded)
+    return "|".join(out)
+
+
+_LEAD_TYPES = _with_folded(_LEAD_TYPES)
+_GLUED_TYPES = _with_folded(_GLUED_TYPES)
+_AFTER_TYPES = _with_folded(_AFTER_TYPES)
 # After-types that are also English words: a street only written in lower case
 # ("Trenerys gate 232", "Stensås terrasse 38"), not "Departure Gate 22".
 _AFTER_LOWER = frozenset(["gate", "terrasse", "plass", "veg", "sti", "stien", "vei", "torg"])

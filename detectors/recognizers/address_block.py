@@ -122,7 +122,7 @@ FUNCTION_WORDS = words(
     "its we you they he she it i me us them this that these those with from by as if then than so "
     "have has had do did does not no yes all any some more most very just also only about per each "
     "every other into over under up down out off please can could would should will shall may might "
-    "must here there when where what which who whom why how call meet see let get got new"
+    "must here there when where what which who whom why how call meet see let get got"
 )
 # Capitalised words that start counts, versions and labels, not streets.
 NOT_STREET_WORDS = words(

@@ -5,6 +5,7 @@ are an address; matching ignores case and accents are kept."""
 from __future__ import annotations
 
 import re
+import unicodedata
 
 _NAMES = """
 afghanistan, albania, algeria, andorra, angola, antigua and barbuda, argentina, armenia, australia,
@@ -35,7 +36,14 @@ danmark, norge, sverige, suomi, ísland, eesti, latvija, lietuva, polska, česko
 slovensko, magyarország, slovenija, hrvatska, srbija, românia, ελλάδα, κύπρος, brasil, méxico, perú,
 россия, україна, 中国, 日本, 한국
 """
-COUNTRIES = frozenset(n.strip() for n in _NAMES.replace("\n", " ").split(",") if n.strip())
+
+
+def _fold(text: str) -> str:
+    """Without accents: text is matched as a reader sees it ("Österreich" as "Osterreich")."""
+    return "".join(c for c in unicodedata.normalize("NFKD", text) if not unicodedata.combining(c))
+
+
+COUNTRIES = frozenset(_fold(n.strip()) for n in _NAMES.replace("\n", " ").split(",") if n.strip())
 _PAREN = re.compile(r"\s*\([^()]*\)")  # "Cyprus (Greek)"
 _SPACE = re.compile(r"\s+")
 
@@ -45,4 +53,4 @@ def is_country(words: str) -> bool:
     name = _PAREN.sub("", words)
     name = _SPACE.sub(" ", name.strip(" ,.")).lower()
     name = name.rstrip("0123456789- ").strip()
-    return name in COUNTRIES
+    return _fold(name) in COUNTRIES
