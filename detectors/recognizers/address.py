@@ -58,7 +58,10 @@ _EN_TYPES = (
     "trailer|tunnel|underpass|valleys?|viaduct|views|villages?|ville|walks|ways|"
     "approach|parade|circuit|chase|rise|vale|gate|cross|reserve|retreat|boardwalk|concourse|"
     "grange|outlook|entrance|gardens|wynd|hey|brow|drove|fold|garth|rowe|spurs?|mall|towers|roadside|"
-    "siding|range|tor|gates|pocket"
+    "siding|range|tor|gates|pocket|"
+    # Australian and British types (AS/NZS 4819), and plurals written by generators
+    "brace|boulevarde|cluster|copse|dell|driveway|fairway|gully|laneway|quadrant|ramble|ridgeway|"
+    "riverway|strand|thoroughfare|tollway|walkway|ports?|parklands|esplanade|grange|rest|nook|courtyard"
 )
 _WEAK_TYPES = frozenset(
     [
@@ -95,6 +98,12 @@ _WEAK_TYPES = frozenset(
         "range",
         "pocket",
         "tor",
+        "port",
+        "ports",
+        "rest",
+        "nook",
+        "strand",
+        "dell",
         "mall",
         "dr",
         "pl",
@@ -153,14 +162,15 @@ _GLUED_TYPES = (
     "straat|laan|plein|gracht|kade|singel|dijk|steeg|hof|gade|gatan|vägen|vej|veien|gata|dreef|baan|"
     "boulevard|kanaal|wal|"
     # Finnish, Icelandic, Norwegian, Swedish, Danish, Hungarian, Slavic
-    "katu|kuja|polku|väylä|gata|gatan|braut|vegur|stígur|stræti|stræde|veien|vegen|gränd|utca|ulica|cesta"
+    "katu|kuja|polku|väylä|gata|gatan|braut|vegur|stígur|stræti|stræde|veien|vegen|gränd|utca|ulica|cesta|"
+    "gaten|bakken|svingen|stien"
 )
 # Type words after the name as a word of their own, the number last (Hungarian
 # "Wesselényi u. 94.", "Csabai kapu 39."; Nordic and Slavic spellings apart from the name).
 _AFTER_TYPES = (
     "u\\.|utca|út|útja|tér|tere|körút|krt\\.|köz|sor|fasor|sétány|kapu|rakpart|ulica|cesta|vej|gade|"
     "gata|gatan|vägen|veien|vegen|vei|tie|katu|kuja|tee|põik|allé|stræde|straße|strasse|str\\.|gasse|weg|"
-    "straat|laan|plein|rkp\\.|lejtő"
+    "straat|laan|plein|rkp\\.|lejtő|bulevardi|puistotie|kaari|rinne|polku"
 )
 
 
@@ -310,7 +320,7 @@ _UNIT = (
 _NUMBER_FIRST = re.compile(
     _PRE
     + _NUM
-    + r",?\s+(?:(?P<dir>"
+    + r",?[ \t]+(?:(?P<dir>"
     + _DIR
     + r")\s+)?(?P<name>"
     + _WORD
@@ -493,9 +503,9 @@ class AddressRecognizer(Recognizer):
                 return None  # German and Dutch street names are capitalised: "uninspiring 2-1" is not one
             if glued.lower() in ("weg", "ring", "hof", "markt", "platz", "damm", "pfad", "steig", "ufer", "kade"):
                 return None  # the type word alone: no street named
-            stem = _GLUED_END.sub("", glued)
-            if len(stem.strip("-")) < 3:
-                return None  # "During 1971", "String 5": an English word, not a name and a type
+            stem = _GLUED_END.sub("", glued).strip("-")
+            if len(stem) < 2 or (glued.lower().endswith("ring") and (len(stem) < 3 or stem[-1].lower() in "aeiou")):
+                return None  # "During 1971", "String 5", "Offering 2": English words, not a name and a type
             score = 0.85
         elif typ in _WEAK_TYPES:
             score = 0.65
@@ -586,7 +596,7 @@ class AddressRecognizer(Recognizer):
             block = grow(text, start, m.end(), is_street_type, weak=not typed)
             if typed:
                 out.append(Finding(self.entity, block.start, block.end, _block_score(0.85, block), self.name))
-            elif block.strong or (block.parts >= 2 and block.country):
+            elif block.strong or block.postal:
                 out.append(Finding(self.entity, block.start, block.end, _block_score(0.75, block), self.name))
             elif block.parts == 0 and has_context(text, start) and _ends_clause(text, block.end):
                 out.append(Finding(self.entity, block.start, block.end, 0.6, self.name))

@@ -60,9 +60,10 @@ MILITARY = re.compile(
     r"|" + _MIL_CODE + r")"
 )
 
+# Longest shapes first: "4656 JF" is one Dutch code, not "4656" then a region.
 _POSTCODE = (
-    r"(?:\d{5}-\d{4}|\d{2}-\d{3}|\d{3}[ \t]\d{2}|\d{4,5}|[A-Z]{1,2}\d[A-Z\d]?[ \t]?\d[A-Z]{2}"
-    r"|[A-Z]\d[A-Z][ \t]?\d[A-Z]\d|\d{4}[ \t]?[A-Z]{2})"
+    r"(?:\d{5}-\d{4}|\d{4,5}-\d{3}|[A-Z]-\d{4,5}|\d{2}-\d{3}|\d{3}[ \t]\d{2}|\d{4}[ \t]?[A-Z]{2}(?![\w])"
+    r"|[A-Z]{1,2}\d[A-Z\d]?[ \t]?\d[A-Z]{2}|[A-Z]\d[A-Z][ \t]?\d[A-Z]\d|[AC-FHKNPRTV-Y]\d{2}[ \t]?[AC-FHKNPRTV-Y\d]{4}|\d{4,5})"
 )
 POSTCODE = re.compile(r"(?<![\w])" + _POSTCODE + r"(?![\w])")
 # A region or state code: two or three capitals (upper-case text only).
@@ -71,6 +72,9 @@ _REGION = re.compile(r"(?<![\w])[A-Z]{2,3}(?![\w])")
 # ("Ostrov nad Ohrí", "Frankfurt am Main", "Mora de Rubielos"), a parenthesis ("(Greek)").
 _PLACE_WORD = re.compile(r"[ \t]*(?:" + _NAME_WORD + r"|\([^()\n]{1,20}\))")
 _PLACE_WORDS = 5
+_CODE_GAP = re.compile(r"[ \t]*,?[ \t]*")
+_YEAR = re.compile(r"(?:19|20)\d\d")
+_FOUR = re.compile(r"\d{4}")  # after a place: a count as often as a code ("Lawyer 23, Ok 4573")
 _CODE_AFTER = re.compile(r"[ \t]*,?[ \t]*" + _POSTCODE + r"(?![\w])")
 # What a missing field is written as in exported data ("KNIVSTA, nan 18237").
 _BLANK = re.compile(r"(?i:nan|n/a|null|none|-{1,3})(?![\w/-])")
@@ -147,6 +151,7 @@ class Block:
     parts: int  # parts added after the street line
     located: bool  # a postal code or country among them
     country: bool  # a country line among them
+    postal: bool  # a postal code with its place ("90830 Marienberg", "Springfield, IL 62704")
 
 
 def name_ok(words: list[str], lower_text: bool) -> bool:
@@ -162,6 +167,8 @@ def name_ok(words: list[str], lower_text: bool) -> bool:
             continue  # a code or a name in capitals
         if low in PARTICLES and 0 < i < len(words) - 1:
             continue
+        if low in PARTICLES and i == 0 and len(words) > 1 and w[0].isupper() and low not in FUNCTION_WORDS:
+            continue  # "La Coruña", "De Sousa-sur-Étienne", "Le Mans"
         if low in FUNCTION_WORDS or low in PARTICLES:
             return False
         if w.startswith("("):
@@ -200,14 +207,15 @@ def _part_at(text: str, pos: int, lower_text: bool) -> tuple[int, str] | None:
         return m.end(), "military"
     m = UNIT.match(text, pos)
     if m:
-        return m.end(), "unit"
+        return m.end(), "unit" if (m.group("word") or "").lower() in _UNIT_LEADING else "subunit"
     m = POSTCODE.match(text, pos)
     if m:
-        # a code, maybe then a place on the same line ("1016 BR Amsterdam", "80331 München")
-        if m.end() < len(text) and text[m.end()] in " \t":
-            after = _place_at(text, _skip_spaces(text, m.end()), lower_text)
-            if after is not None and after[1] == "place":
-                return after[0], "code"
+        # a code, maybe then a place ("1016 BR Amsterdam", "80331 München", "38020, Cloz (TN)")
+        gap = _CODE_GAP.match(text, m.end())
+        if gap.end() > m.end():
+            after = _place_at(text, gap.end(), lower_text, after_code=True)
+            if after is not None and after[1] in ("place", "region"):
+                return after[0], "code?" if _YEAR.fullmatch(m.group(0)) else "code"
         rest = text[m.end() : m.end() + 3].lstrip(" \t")
         return None if rest[:1].isdigit() else (m.end(), "zip")  # "416 60 039" goes on: a phone
     place = _place_at(text, pos, lower_text)
@@ -219,9 +227,10 @@ def _part_at(text: str, pos: int, lower_text: bool) -> tuple[int, str] | None:
     return None
 
 
-def _place_at(text: str, pos: int, lower_text: bool) -> tuple[int, str] | None:
+def _place_at(text: str, pos: int, lower_text: bool, after_code: bool = False) -> tuple[int, str] | None:
     """A place (or a region code), perhaps with a postal code after it: the longest run
-    of up to five name words that ends the part ("OULU NO. I now live" -> "OULU NO")."""
+    of up to five name words that ends the part ("OULU NO. I now live" -> "OULU NO").
+    After a postal code the place needs not end the part: "90830 Marienberg by Friday"."""
     ends: list[int] = []
     at = pos
     for _ in range(_PLACE_WORDS):
@@ -236,11 +245,15 @@ def _place_at(text: str, pos: int, lower_text: bool) -> tuple[int, str] | None:
         if not name_ok(words, lower_text) or any(_not_place(w) for w in words):
             continue
         code = _CODE_AFTER.match(text, end)
-        if code:
-            return code.end(), "code"  # a code closes the part: what follows may be prose
+        if code and not after_code:
+            # a code closes the part (what follows may be prose); a year is no postal code
+            # for a line that is only a name and a number ("Galaxy 12, Berlin 2021")
+            digits = code.group(0).strip(" \t,")
+            return code.end(), "code?" if _YEAR.fullmatch(digits) or _FOUR.fullmatch(digits) else "code"
         if text[end - 1] == "." and (end >= len(text) or not text[end].isalnum()):
             end -= 1  # a sentence's full stop, not the place's
-        if not _ends_part(text, end) and not is_country(" ".join(words[-2:])) and not is_country(words[-1]):
+        closed = after_code or is_country(" ".join(words[-2:])) or is_country(words[-1])
+        if not closed and not _ends_part(text, end):
             continue  # "Paris was lovely": a sentence going on (a country ends an address)
         if n == 1 and not lower_text and _REGION.fullmatch(words[0]):
             return end, "region"
@@ -307,6 +320,7 @@ def grow(
     parts = 0
     located = country = False
     prev = "street"
+    postal = False  # a postal code with its place: the grammar of an address's last line
     pos = end
     while parts < max_parts:
         sep = _SEP.match(text, pos)
@@ -315,6 +329,8 @@ def grow(
             break  # parts are separated
         same_line = "\n" not in text[pos:nxt] and "," not in text[pos:nxt]
         part = _part_at(text, nxt, lower_text)
+        if part is None and prev == "zip":
+            part = _place_at(text, nxt, lower_text, after_code=True)  # "9590NC\nColmschate by Friday"
         if part is None:
             named = _named_street(text, nxt, lower_text, is_type) if same_line else None
             if named is None:
@@ -325,7 +341,11 @@ def grow(
             break  # "FIFA 23 Ultimate Edition": a name-and-number line's place comes after a comma or a line break
         if kind == "zip" and same_line and prev not in ("place", "region"):
             break  # a run of numbers ("4111 1111 1111") is not an address's code
-        strong = strong or kind in ("unit", "military")
+        strong = strong or kind in ("unit", "military")  # not "Floor 7", "Room 5": parts of a building
+        postal = postal or kind == "code" or (kind == "zip" and prev in ("place", "region"))
+        postal = postal or (kind == "place" and prev == "zip")
+        if kind == "code?":
+            kind = "code"
         country = country or (kind in ("place", "code") and is_country(text[nxt:part_end]))
         located = (
             located
@@ -336,7 +356,7 @@ def grow(
         prev = kind
         parts += 1
         pos = end = part_end
-    return Block(start, end, strong, parts, located, country)
+    return Block(start, end, strong, parts, located, country, postal)
 
 
 def _named_street(text: str, pos: int, lower_text: bool, is_type: Callable[[str], bool]) -> int | None:
