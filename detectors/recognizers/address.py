@@ -42,7 +42,7 @@ from detectors.recognizers.base import Finding, Recognizer
 _EN_TYPES = (
     "street|st|avenue|ave|av|road|rd|lane|ln|boulevard|blvd|drive|dr|way|court|ct|place|pl|"
     "terrace|ter|circle|cir|highway|hwy|parkway|pkwy|pky|square|sq|trail|trl|crescent|cres|"
-    "str|close|grove|gardens|gdns|mews|row|walk|alley|aly|plaza|plz|expressway|expy|freeway|fwy|pike|"
+    "str|close|grove|gardens|garden|gdn|gdns|mews|row|walk|alley|aly|plaza|plz|expressway|expy|freeway|fwy|pike|"
     "loop|crossing|xing|causeway|cswy|turnpike|tpke|cove|cv|ridge|rdg|point|pt|hollow|holw|heights|hts|"
     "path|pass|bend|run|view|vista|glen|green|hill|park|wharf|quay|esplanade|promenade|"
     "center|centre|ctr|route|rte|"
@@ -144,7 +144,7 @@ _LEAD_TYPES = (
     "travesia|carretera|ctra|via|viale|piazza|p\\.zza|piazzale|corso|largo|vicolo|strada|contrada|"
     "lungomare|rua|travessa|praça|praca|estrada|alameda|carrer|passeig|plaça|rambla|pasaje|pasadizo|"
     "cuesta|vial|glorieta|callejón|callejon|urbanización|urbanizacion|c\\.|canale|stretto|borgo|vico|"
-    "salita|rotonda|acceso|cañada|canada|r\\.|av\\.|trav\\.|lg\\.|piazzetta|"
+    "salita|rotonda|acceso|cañada|canada|r\\.|av\\.|trav\\.|lg\\.|piazzetta|incrocio|"
     # Polish, Czech, Slovak, South Slavic, Greek
     "ul\\.|ulica|al\\.|aleja|os\\.|osiedle|pl\\.|plac|trg|nám\\.|náměstí|nábřeží|třída|bul\\.|bulevar|"
     "λεωφόρος|λεωφ\\.|οδός|πλατεία"
