@@ -162,7 +162,7 @@ _GLUED_TYPES = (
     "straat|laan|plein|gracht|kade|singel|dijk|steeg|hof|gade|gatan|vägen|vej|veien|gata|dreef|baan|"
     "boulevard|kanaal|wal|"
     # Finnish, Icelandic, Norwegian, Swedish, Danish, Hungarian, Slavic
-    "katu|kuja|polku|väylä|gata|gatan|braut|vegur|stígur|stræti|stræde|veien|vegen|gränd|utca|ulica|cesta|"
+    "katu|kuja|polku|väylä|gata|gatan|braut|vegur|stígur|stræti|stræde|veien|vegen|utca|ulica|cesta|"
     "gaten|bakken|svingen|stien"
 )
 # Type words after the name as a word of their own, the number last (Hungarian
@@ -369,6 +369,8 @@ _AFTER_TYPE = re.compile(r"(?i:" + _AFTER_TYPES + r")")
 
 def is_after_type(word: str) -> bool:
     """Whether a word is a street type written after the name, apart from it."""
+    if len(word.rstrip(".")) <= 3 and not word.islower():
+        return False  # short types are written in lower case ("Rakoczi ut 13"), "Court Ut 4" is not one
     return bool(_AFTER_TYPE.fullmatch(word)) or (word in _AFTER_LOWER and word.islower())
 
 

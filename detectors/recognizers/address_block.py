@@ -40,7 +40,7 @@ _LINE_LEAD = r"[ \t>|*?\u2022\u00b7\u00a0-]{0,8}"
 _SEP = re.compile(r"[ \t\u00a0]*[,;]?(?:[ \t\u00a0]*\r?\n" + _LINE_LEAD + r"){0,2}[ \t\u00a0]*[,;]?[ \t\u00a0]*")
 
 _UNIT_WORDS = (
-    r"apt|apartment|appt|app|suite|ste|unit|flat|floor|fl|level|lvl|bldg|building|room|rm|lot|box|"
+    r"apt|apartment|appt|app|suite|ste|unit|flat|studio|floor|fl|level|lvl|bldg|building|room|rm|lot|box|"
     r"dept|office|piso|planta|puerta|étage|etage|whg|wohnung|stock|etg|lgh|bus|boite|boîte|interno|int|scala"
 )
 # A unit designator and its number. "Apt"/"Suite" with a number are an address part
@@ -319,7 +319,7 @@ def grow(
                 strong = True  # two streets at a corner: an address
     parts = 0
     located = country = False
-    prev = "street"
+    prev = "unit" if UNIT.fullmatch(text, start, end) else "street"
     postal = False  # a postal code with its place: the grammar of an address's last line
     pos = end
     while parts < max_parts:
@@ -332,7 +332,10 @@ def grow(
         if part is None and prev == "zip":
             part = _place_at(text, nxt, lower_text, after_code=True)  # "9590NC\nColmschate by Friday"
         if part is None:
-            named = _named_street(text, nxt, lower_text, is_type) if same_line else None
+            # a street named without a number: after a street on its line ("Cheriton Dr
+            # Reuquen Extensions"), or on the line after a unit ("Flat 23\nBeverley hills")
+            after_unit = prev in ("unit", "subunit")
+            named = _named_street(text, nxt, lower_text, is_type) if same_line or after_unit else None
             if named is None:
                 break
             part = (named, "street")
