@@ -344,7 +344,7 @@ _NUMBER_LEAD = re.compile(
     + r"(?:\s+"
     + _WORD
     + r"){0,4}?)"
-    + r"(?=\s*(?:,|$|\n|\d{4,5}\b)|\s+[A-Z]{2}\b)"
+    + r"(?=\s*(?:,|$|\n|\d{4,5}\b)|\s+[A-Z]{2}\b|[ \t]+(?:and|&)[ \t])"
 )
 _NUMBER_LAST = re.compile(
     r"(?<![\w\u00C0-\u024F'\u2019.-])(?:(?P<type>(?i:"

@@ -222,8 +222,8 @@ def _part_at(text: str, pos: int, lower_text: bool) -> tuple[int, str] | None:
     if place is not None:
         return place
     m = _BLANK.match(text, pos)
-    if m and _ends_part(text, m.end()):
-        return m.end(), "blank"
+    if m and (_ends_part(text, m.end()) or POSTCODE.match(text, _skip_spaces(text, m.end()))):
+        return m.end(), "blank"  # "KNIVSTA, nan 18237": the code comes next
     return None
 
 
@@ -252,13 +252,20 @@ def _place_at(text: str, pos: int, lower_text: bool, after_code: bool = False) -
             return code.end(), "code?" if _YEAR.fullmatch(digits) or _FOUR.fullmatch(digits) else "code"
         if text[end - 1] == "." and (end >= len(text) or not text[end].isalnum()):
             end -= 1  # a sentence's full stop, not the place's
-        closed = after_code or is_country(" ".join(words[-2:])) or is_country(words[-1])
+        closed = after_code or is_country(" ".join(words[-2:])) or is_country(words[-1]) or _blank_ends(text, end)
         if not closed and not _ends_part(text, end):
             continue  # "Paris was lovely": a sentence going on (a country ends an address)
         if n == 1 and not lower_text and _REGION.fullmatch(words[0]):
             return end, "region"
         return end, "place"
     return None
+
+
+def _blank_ends(text: str, pos: int) -> bool:
+    """A missing field's placeholder ends the part after ``pos`` ("Velenje nan")."""
+    at = _skip_spaces(text, pos)
+    m = _BLANK.match(text, at) if at > pos else None
+    return m is not None and _ends_part(text, m.end())
 
 
 def _not_place(word: str) -> bool:
@@ -328,21 +335,19 @@ def grow(
         if nxt == pos and pos < len(text) and text[pos].isalnum():
             break  # parts are separated
         same_line = "\n" not in text[pos:nxt] and "," not in text[pos:nxt]
-        part = _part_at(text, nxt, lower_text)
+        # a street named without a number: after a street on its line ("Cheriton Dr
+        # Reuquen Extensions"), or on the line after a unit ("Flat 23\nBeverley hills")
+        after_unit = prev in ("unit", "subunit")
+        named = _named_street(text, nxt, lower_text, is_type) if same_line or after_unit else None
+        part = (named, "street") if named is not None else _part_at(text, nxt, lower_text)
         if part is None and prev == "zip":
             part = _place_at(text, nxt, lower_text, after_code=True)  # "9590NC\nColmschate by Friday"
         if part is None:
-            # a street named without a number: after a street on its line ("Cheriton Dr
-            # Reuquen Extensions"), or on the line after a unit ("Flat 23\nBeverley hills")
-            after_unit = prev in ("unit", "subunit")
-            named = _named_street(text, nxt, lower_text, is_type) if same_line or after_unit else None
-            if named is None:
-                break
-            part = (named, "street")
+            break
         part_end, kind = part
         if weak and parts == 0 and same_line and kind in ("place", "region", "code", "blank"):
             break  # "FIFA 23 Ultimate Edition": a name-and-number line's place comes after a comma or a line break
-        if kind == "zip" and same_line and prev not in ("place", "region"):
+        if kind == "zip" and same_line and prev not in ("place", "region", "blank"):
             break  # a run of numbers ("4111 1111 1111") is not an address's code
         strong = strong or kind in ("unit", "military")  # not "Floor 7", "Room 5": parts of a building
         postal = postal or kind == "code" or (kind == "zip" and prev in ("place", "region"))
@@ -371,7 +376,8 @@ def _named_street(text: str, pos: int, lower_text: bool, is_type: Callable[[str]
     words = [(w.group(0), pos + w.end()) for w in re.finditer(r"\S+", m.group("name"))]
     for n in range(len(words), 1, -1):  # the longest run ending in a street-type word
         last, end = words[n - 1]
-        if is_type(last.rstrip(".,").lower()) and name_ok([w for w, _ in words[: n - 1]], lower_text):
+        bare = last.rstrip(".,").lower()
+        if bare not in PARTICLES and is_type(bare) and name_ok([w for w, _ in words[: n - 1]], lower_text):
             if last.endswith(","):
                 end -= 1
             elif not last.endswith(".") and text[end : end + 1] == ".":
