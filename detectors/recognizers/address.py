@@ -15,6 +15,11 @@ Validation rejects what shares the shape: versions and amounts (a number glued t
 function words are not street names), and long runs of words. A whole value may carry a
 unit, a city, a region and a postal code after the street; nothing else.
 
+In text, a street found by these shapes is grown into its whole address block (unit,
+place, postal code and country lines, a leading house number, the corner of two streets;
+see :mod:`detectors.recognizers.address_block`), and a name-and-number line without a
+type word ("Tylova 285") counts when its block shows it is an address.
+
 Chosen over usaddress (a CRF trained on US addresses) by measurement: see
 ``bench/address_parsers.py`` for precision/recall of both on the labelled list in
 ``tests/unit/test_address.py``.
