@@ -29,6 +29,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from collections.abc import Iterator
 
 from detectors.recognizers.address_block import (
     MILITARY,
@@ -477,6 +478,35 @@ def _without_full_stop(text: str, f: Finding) -> Finding:
     return Finding(f.entity, f.start, end - 1, f.score, f.recognizer)
 
 
+_DIGITS = re.compile(r"\d+")
+_REACH = 300  # every pattern's match lies within this many characters of one of its digits
+
+
+def _digit_windows(text: str) -> list[tuple[int, int]]:
+    """Stretches of ``text`` around its digits, merged: every shape here holds a digit,
+    so the patterns need not be tried on long runs of prose without one. A stretch ends
+    at a space (or the text's end), so lookaheads at its end see what they would see."""
+    out: list[tuple[int, int]] = []
+    for m in _DIGITS.finditer(text):
+        start = max(0, m.start() - _REACH)
+        end = m.end() + _REACH
+        if out and end <= out[-1][1]:
+            continue  # inside the stretch already (the walk below covers new text only: linear)
+        while end < len(text) and not text[end].isspace():
+            end += 1
+        end = min(end, len(text))
+        if out and start <= out[-1][1]:
+            out[-1] = (out[-1][0], max(out[-1][1], end))
+        else:
+            out.append((start, end))
+    return out
+
+
+def _matches(pattern: re.Pattern[str], text: str, windows: list[tuple[int, int]]) -> Iterator[re.Match[str]]:
+    for start, end in windows:
+        yield from pattern.finditer(text, start, end)
+
+
 def _block_score(score: float, block: Block) -> float:
     """A street with more of its address around it (a house number before it, a unit,
     a place, a postal code) is surer than the street line alone."""
@@ -529,13 +559,14 @@ class AddressRecognizer(Recognizer):
 
     # A single alternation would let one shape shadow another; three patterns, merged.
     def find(self, text: str) -> list[Finding]:
-        if not any(ch.isdigit() for ch in text):
+        windows = _digit_windows(text)
+        if not windows:
             return []
         out: list[Finding] = []
         lowered = text.lower()
         streets = ((_NUMBER_FIRST, False), (_NUMBER_LEAD, True), (_NUMBER_LAST, True))
         for pattern, lead in streets:
-            for m in pattern.finditer(text):
+            for m in _matches(pattern, text, windows):
                 score = self._score(m, lead)
                 if score is None:
                     continue
@@ -544,15 +575,15 @@ class AddressRecognizer(Recognizer):
                     score = min(1.0, score + 0.2)
                 if score >= self.min_text_score:
                     out.append(Finding(self.entity, m.start(), m.end(), score, self.name))
-        for m in _PO_BOX.finditer(text):
+        for m in _matches(_PO_BOX, text, windows):
             out.append(Finding(self.entity, m.start(), m.end(), 0.9, self.name))
-        for m in MILITARY.finditer(text):
+        for m in _matches(MILITARY, text, windows):
             out.append(Finding(self.entity, m.start(), m.end(), 0.85, self.name))
-        for m in UNIT.finditer(text):
+        for m in _matches(UNIT, text, windows):
             if (m.group("word") or "").lower() in UNIT_ALONE and len(m.group("num")) > 1:
                 out.append(Finding(self.entity, m.start(), m.end(), 0.6, self.name))
         out = self._grown(text, out)
-        out.extend(self._weak_streets(text, out))
+        out.extend(self._weak_streets(text, out, windows))
         out.sort(key=lambda f: (f.start, -f.end))
         kept: list[Finding] = []
         for f in out:
@@ -582,14 +613,19 @@ class AddressRecognizer(Recognizer):
             out.append(Finding(f.entity, block.start, block.end, score, f.recognizer))
         return out
 
-    def _weak_streets(self, text: str, found: list[Finding]) -> list[Finding]:
+    def _weak_streets(self, text: str, found: list[Finding], windows: list[tuple[int, int]]) -> list[Finding]:
         """Name-and-number street lines ("Tylova 285") kept only inside an address block
         (a leading house number, a unit or military line, a postal code or country among
         two more parts) or after address words."""
-        covered = sorted((f.start, f.end) for f in found)
+        covered: list[tuple[int, int]] = []  # the union of what was found, in order
+        for start, end in sorted((f.start, f.end) for f in found):
+            if covered and start <= covered[-1][1]:
+                covered[-1] = (covered[-1][0], max(covered[-1][1], end))
+            else:
+                covered.append((start, end))
         out: list[Finding] = []
         i = 0
-        for m in WEAK_STREET.finditer(text):
+        for m in _matches(WEAK_STREET, text, windows):
             while i < len(covered) and covered[i][1] < m.end():
                 i += 1
             if i < len(covered) and covered[i][0] <= m.start():
