@@ -121,11 +121,21 @@ def looks_like_sentences(text: str) -> bool:
 
 
 def merge(findings: Iterable[Finding]) -> list[Finding]:
-    """Overlapping spans become one span (their union) labelled by the strongest."""
+    """Overlapping spans become one span (their union) labelled by the strongest. Two
+    spans of different entities that only cross (neither holds the other: a name line
+    that NER ran into the address below it) stay two: the weaker one loses the shared
+    part, so each keeps its own label."""
     out: list[Finding] = []
     for f in sorted(findings, key=lambda f: (f.start, -f.end)):
         if out and f.start < out[-1].end:
             last = out[-1]
+            if last.entity != f.entity and last.start < f.start and f.end > last.end:
+                if f.score > last.score:
+                    out[-1] = Finding(last.entity, last.start, f.start, last.score, last.recognizer)
+                    out.append(f)
+                else:
+                    out.append(Finding(f.entity, last.end, f.end, f.score, f.recognizer))
+                continue
             best = last if last.score >= f.score else f
             out[-1] = Finding(best.entity, last.start, max(last.end, f.end), best.score, best.recognizer)
         else:

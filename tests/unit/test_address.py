@@ -79,6 +79,10 @@ ADDRESS_CASES: tuple[tuple[str, bool], ...] = (
     ("rue de la Paix", True),  # French: the type word alone names a street
     ("Calle Mayor", True),
     ("Jasperboulevard 99", True),
+    # whole blocks: a street line without a type word, held by the unit and place after it
+    ("Hlavní 285\nSuite 578\nOstrov nad Ohří", True),
+    ("PSC 1234, Box 5678\nAPO AE 09123", True),
+    ("ul. Długa 12 Apt. 4", True),
     # negatives: products, organisations, sentences, amounts, versions, codes
     ("Tide Pods 42 ct", False),
     ("3 Way Switch", False),
@@ -119,6 +123,9 @@ ADDRESS_CASES: tuple[tuple[str, bool], ...] = (
     ("Studio 54", False),
     ("Avenue Capital", False),
     ("Notepad 2", False),
+    ("Widget 12, Blue, Large", False),
+    ("FIFA 23 Ultimate Edition, Germany", False),
+    ("Suite 100", False),  # a unit alone is not a whole address
 )
 
 
@@ -180,3 +187,90 @@ def test_hostile_text_stays_cheap(text: str) -> None:
     # patterns are bounded (no nested unbounded repeats): these return in milliseconds
     REC.find(text)
     REC.match_value(text)
+
+
+# Address blocks in text: the street line and the parts after it (unit, place, code,
+# country), a leading house number or unit, military addresses, corners of two streets.
+BLOCK_CASES: tuple[tuple[str, str], ...] = (
+    (
+        "Send it to 4596 Hlavní 285\nSuite 12\nOstrov nad Ohří\nCzechia 36301 please.",
+        "4596 Hlavní 285\nSuite 12\nOstrov nad Ohří\nCzechia 36301",
+    ),
+    ("Deliver to PSC 1234, Box 5678\nAPO AE 09123 by Monday.", "PSC 1234, Box 5678\nAPO AE 09123"),
+    ("Ship to Unit 2050 Box 4190\nDPO AP 96522.", "Unit 2050 Box 4190\nDPO AP 96522"),
+    ("Crew mail: USS Nimitz\nFPO AP 96620", "USS Nimitz\nFPO AP 96620"),
+    ("Adres: ul. Długa 12, 80-827 Gdańsk, Poland.", "ul. Długa 12, 80-827 Gdańsk, Poland"),
+    ("Wesselényi u. 94.\n Apt. 7\n Budapest\n Hungary 1077", "Wesselényi u. 94.\n Apt. 7\n Budapest\n Hungary 1077"),
+    ("Mannerheimintie 12\n00100 Helsinki\nFinland", "Mannerheimintie 12\n00100 Helsinki\nFinland"),
+    ("Meet at the corner of Hauptstraße 5 and Rosa Lane.", "the corner of Hauptstraße 5 and Rosa Lane"),
+    ("Apt. 4B, 12 Rose Lane, Springfield, IL 62704", "Apt. 4B, 12 Rose Lane, Springfield, IL 62704"),
+    ("> 77 Storgata 12\n> Apt. 310\n> TROMSØ\n> Norway 9008", "77 Storgata 12\n> Apt. 310\n> TROMSØ\n> Norway 9008"),
+    ("It's at 12 Kiannonkatu 98 Apt. 934 OULU NO. See you.", "12 Kiannonkatu 98 Apt. 934 OULU NO"),
+    ("ship to 12 oak street, apt 3, springfield", "12 oak street, apt 3, springfield"),
+    ("Please leave it at Suite 210.", "Suite 210"),
+)
+
+
+@pytest.mark.parametrize(("text", "span"), BLOCK_CASES)
+def test_address_block_in_text(text: str, span: str) -> None:
+    found = [text[f.start : f.end] for f in REC.find(text)]
+    assert span in found, f"case #{BLOCK_CASES.index((text, span))}: {len(found)} spans, none the whole address"
+
+
+# Ordinary sentences with numbers, capitalised words and lines: no address span.
+LOOKALIKE_TEXTS: tuple[str, ...] = (
+    "I paid 250 for 3 items.",
+    "Room 5 at 10 am.",
+    "Upgrade to version 2.3.1 before Friday.",
+    "Windows 10 Pro and Office 365 are installed.",
+    "Chapter 3, Section 4.2 explains it.",
+    "The meeting is on March 15, 2024 at 3 pm.",
+    "Apollo 13 launched in April 1970.",
+    "We sold 40 units in Q3 2023, up 12% from Q2.",
+    "Total: $1,234.56 (incl. 20% VAT)",
+    "Flight BA 117 departs from Gate 22, Terminal 5.",
+    "Order 12345 shipped via UPS, tracking 1Z999.",
+    "Python 3.11 and Django 4.2 are required.",
+    "Top 10 Songs of 2019",
+    "Level 3 support, Tier 2 escalation.",
+    "He was born in 1985 in Paris, France.",
+    "iPhone 15 Pro Max, 256 GB, Blue",
+    "Season 2 Episode 5 airs Monday.",
+    "Team 7 won 4 games, Germany 2 lost.",
+    "Widget 5, Gadget 7, Gizmo 9",
+    "Invoice 2023-001\nAmount 500\nDue March 3",
+    "Widget 12\nBlue\nLarge",
+    "Tesla Model 3, Germany 2021",
+    "During 2017, Acme invested 5 million in Berlin.",
+    "Refund 4111 1111 1111 1111 today",
+    "Meet me in Room 204, Building 7 at 10:30.",
+    "FIFA 23 Ultimate Edition, Germany",
+    "Bach Cello Suite 1 in G major",
+    "Vitamin D 1000 IU, 90 capsules, Made in USA",
+    "Gate 5\nTerminal 2\nFrankfurt Airport",
+)
+
+
+@pytest.mark.parametrize("text", LOOKALIKE_TEXTS)
+def test_no_address_in_ordinary_text(text: str) -> None:
+    found = REC.find(text)
+    assert found == [], f"case #{LOOKALIKE_TEXTS.index(text)}: {len(found)} address spans in ordinary text"
+
+
+@pytest.mark.parametrize(
+    "unit",
+    [
+        "4596 Hlavní 285\n Suite 12\n Ostrov\n Czechia 36301\n",  # blocks that grow, back to back
+        "Tylova 285 ",  # weak street lines, none with evidence
+        "Apt 5\n",
+        "PSC 1, Box 2\n",
+        "Aa 1\nBb\nBb\nBb\nBb\nBb\nBb\nBb\nBb\n",  # a weak line, then place lines that end nowhere
+        "the corner of ",
+        "Xx Yy Zz Ww 12, ",
+    ],
+)
+def test_long_hostile_text_completes(unit: str) -> None:
+    # 200k characters of repeated address-shaped parts: every pattern is anchored and
+    # bounded, blocks are not grown twice, so this finishes (no timing asserted)
+    text = unit * (200_000 // len(unit) + 1)
+    REC.find(text)

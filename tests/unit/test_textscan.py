@@ -9,7 +9,8 @@ import pytest
 
 from detectors.ner import ner_engine
 from detectors.profiler import CLEAR, PII, DetectionSettings, Profiler
-from detectors.textscan import TextScanner, looks_like_prose
+from detectors.recognizers import Finding
+from detectors.textscan import TextScanner, looks_like_prose, merge
 
 
 @pytest.fixture(scope="module")
@@ -93,3 +94,20 @@ def test_json_leaves_keys_and_paths(scanner: TextScanner) -> None:
     assert "Kretchmar" not in out["note"] and out["tier"] == "gold"
     assert out["account"]["number"] == "########"
     assert ("contact.phones[]", "PHONE_NUMBER") in found and ("{key}", "EMAIL_ADDRESS") in found
+
+
+def test_merge_keeps_both_labels_of_crossing_spans() -> None:
+    # a name that NER ran into the address line below it: each keeps its label, the
+    # stronger one its whole span, the weaker one the part outside it
+    person = Finding("PERSON", 0, 20, 0.85, "spacy")
+    street = Finding("LOCATION", 14, 40, 0.95, "street_address")
+    got = [(f.entity, f.start, f.end) for f in merge([person, street])]
+    assert got == [("PERSON", 0, 14), ("LOCATION", 14, 40)]
+    weaker = Finding("LOCATION", 14, 40, 0.6, "street_address")
+    got = [(f.entity, f.start, f.end) for f in merge([person, weaker])]
+    assert got == [("PERSON", 0, 20), ("LOCATION", 20, 40)]
+    # one inside the other, or the same entity: one span, as before
+    inner = Finding("PERSON", 16, 22, 0.85, "spacy")
+    assert [(f.entity, f.start, f.end) for f in merge([street, inner])] == [("LOCATION", 14, 40)]
+    same = Finding("LOCATION", 30, 50, 0.7, "spacy")
+    assert [(f.entity, f.start, f.end) for f in merge([street, same])] == [("LOCATION", 14, 50)]
