@@ -20,7 +20,11 @@ _ZIP4 = re.compile(r"\d{5}-\d{4}")
 _EXIT_CODE = re.compile(r"^(?:\+ ?|00 ?|011[ .-]?)")
 _TOKEN = re.compile(r"\S+")
 _LABEL = re.compile(r"(?:office|fax|mobile|cell|home|work|tel|phone|main|direct|landline)\b", re.IGNORECASE)
-_LABEL_BEFORE = re.compile(r"(?:phone|tel|mobile|cell|fax|landline|call|dial)\w*\.?\s*[:#]?\s*$", re.IGNORECASE)
+_LABEL_BEFORE = re.compile(
+    r"(?:(?:phone|tel|mobile|cell|fax|landline|call|dial)\w*\.?|call(?: me| us)?(?: back)? (?:on|at)|"
+    r"reach (?:me |us )?(?:on|at)|text (?:me )?(?:on|at)|(?:phone |mobile |contact )?number is)\s*[:#]?\s*$",
+    re.IGNORECASE,
+)
 _GROUPED = re.compile(r"\(?\d{2,5}\)?(?:[ .-]\d{2,4}){1,4}")  # 2-5 digits, then groups of 2-4
 _WINDOW_BUDGET = 64  # failed candidates per text whose inner windows are tried
 

@@ -202,6 +202,8 @@ def test_driver_licence_numbers_need_the_words_that_name_them(text: str, found: 
         ("Cape Town 8001\n072 318 4456-Office\\,2137704812-Fax", "072 318 4456"),
         ("Cape Town 8001\n072 318 4456-Office\\,2137704812-Fax", "2137704812"),
         ("Tel. 33 41 62 07 58", "33 41 62 07 58"),
+        ("She asked about the balance invoice. Call back on (332) 889-8959 after 5pm.", "(332) 889-8959"),
+        ("Asked about the account. Her number is +1 883 650 9487.", "+1 883 650 9487"),
     ],
 )
 def test_phone_numbers_under_a_label_count_in_any_country(text: str, found: str) -> None:
