@@ -214,6 +214,7 @@ class Bench:
         self.admin = AdminClient({"bootstrap.servers": bootstrap, "log_level": 0})
         self.children: list[Child] = []
         self.run_id = uuid.uuid4().hex[:6]
+        self.profile: Path | None = None  # write a cProfile of each one-worker cdr run here
 
     # topics
 
@@ -314,6 +315,8 @@ class Bench:
         }
         (root / "cdr.yaml").write_text(yaml.safe_dump(config))
         cmd = [sys.executable, "-m", "pipeline", "run", "--config", str(root / "cdr.yaml"), "--workers", str(workers)]
+        if self.profile is not None and workers == 1:
+            cmd[1:1] = ["-m", "cProfile", "-o", str(self.profile / f"{name}.prof")]
         return self._spawn(name, cmd, workers), group
 
     def start_passthrough(self, name: str, source: str, out: str) -> tuple[Child, str]:
@@ -526,6 +529,7 @@ def main() -> int:
     parser.add_argument("--rate", type=float, default=1000.0, help="events/s of the latency phase")
     parser.add_argument("--latency-seconds", type=float, default=10.0)
     parser.add_argument("--bootstrap", help="an existing broker (default: start a local one)")
+    parser.add_argument("--profile", type=Path, help="write a cProfile of each one-worker cdr run to this directory")
     parser.add_argument(
         "--phases", default="passthrough,workers1,workers2,latency", help="comma-separated subset to run"
     )
@@ -545,6 +549,9 @@ def main() -> int:
                     broker.start()
                 bootstrap = broker.bootstrap
             bench = Bench(bootstrap, workdir, args.partitions, console)
+            if args.profile is not None:
+                args.profile.mkdir(parents=True, exist_ok=True)
+                bench.profile = args.profile.resolve()
             results: dict[str, PhaseResult] = {}
             columns = (TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn())
             with Progress(*columns, console=console) as progress:
