@@ -357,7 +357,7 @@ class Bench:
         while time.monotonic() < deadline:
             if not child.alive():
                 raise RuntimeError(f"{child.name} exited with {child.proc.returncode}:\n{child.log_tail()}")
-            with contextlib.suppress(KafkaException):
+            with contextlib.suppress(KafkaException, TimeoutError):  # the coordinator may still be loading
                 desc = self.admin.describe_consumer_groups([group])[group].result(timeout=10)
                 owned = [len(m.assignment.topic_partitions) for m in desc.members]
                 stable = desc.state.name == "STABLE" and len(owned) == members

@@ -90,6 +90,7 @@ class Metrics:
         self._undeclared_events: dict[tuple[str, str], int] = {}
         self._detections: dict[tuple[str, str, str, str], int] = {}
         self._undeclared_seen: dict[str, set[str]] = {}
+        self._undeclared_keys: dict[tuple[str, tuple[str, ...]], tuple[tuple[str, str], ...]] = {}
         self._missing: dict[str, tuple[str, ...]] = {}  # per table, as of its latest record
         r.register(_DictCollector(self))
         self.processing = Histogram(
@@ -180,14 +181,24 @@ class Metrics:
         return label if self._column(f"{table}.{label}") != OTHER else OTHER
 
     def _note_undeclared(self, table: str, columns: Iterable[str]) -> None:
-        seen = self._undeclared_seen.setdefault(table, set())
+        # A table's records mostly carry the same undeclared columns (the processor hands
+        # out one tuple per combination): their counter keys are worked out once.
+        memo = (table, columns) if isinstance(columns, tuple) else None
+        keys = self._undeclared_keys.get(memo) if memo is not None else None
+        if keys is None:
+            seen = self._undeclared_seen.setdefault(table, set())
+            found = []
+            for column in columns:
+                label, name = self._label_and_name(table, column)
+                found.append((table, label))
+                if len(seen) < 2000:
+                    seen.add(name)
+            keys = tuple(found)
+            if memo is not None and len(self._undeclared_keys) < 1000:
+                self._undeclared_keys[memo] = keys
         events = self._undeclared_events
-        for column in columns:
-            label, name = self._label_and_name(table, column)
-            key = (table, label)
+        for key in keys:
             events[key] = events.get(key, 0) + 1
-            if len(seen) < 2000:
-                seen.add(name)
 
     def watch_detection(self, profiler: Profiler, declarations: DeclarationSet) -> None:
         """Expose the column profiler's state (verdicts, drift, undeclared PII); its

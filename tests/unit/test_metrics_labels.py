@@ -25,3 +25,14 @@ def test_label_memo_is_bounded() -> None:
     assert len(m._labels) == 6
     again = [m._column_label(f"t{i % 2}", f"c{i}") for i in range(40)]
     assert labels == again  # past the bound, worked out afresh: the same labels
+
+
+def test_undeclared_counts_per_column_whether_or_not_the_columns_repeat() -> None:
+    m = Metrics(CollectorRegistry(), max_topics=5, max_columns=100, max_columns_per_table=3)
+    same = ("a", "b")
+    for _ in range(3):
+        m._note_undeclared("t", same)
+    m._note_undeclared("t", ["b", "c", "d"])  # not a tuple: counted without the memo
+    m._note_undeclared("t", ("d",))
+    assert m._undeclared_events == {("t", "a"): 3, ("t", "b"): 4, ("t", "c"): 1, ("t", OTHER): 2}
+    assert m._undeclared_seen["t"] == {"a", "b", "c", "d"}
