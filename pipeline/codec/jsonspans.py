@@ -47,7 +47,7 @@ def object_members(raw: bytes, start: int = 0, end: int | None = None) -> dict[s
         raise SpanError("not a JSON object")
     pos = _skip_ws(raw, pos + 1, stop)
     members: dict[str, tuple[int, int]] = {}
-    text = _text(raw)
+    text = _text(raw, start, stop)
     if pos < stop and raw[pos] == ord("}"):
         pos += 1
     else:
@@ -60,7 +60,7 @@ def object_members(raw: bytes, start: int = 0, end: int | None = None) -> dict[s
             if pos >= stop or raw[pos] != ord(":"):
                 raise SpanError(f"expected ':' at byte {pos}")
             value_start = _skip_ws(raw, pos + 1, stop)
-            value_end = _scanned_extent(raw, text, value_start, stop) if text is not None else None
+            value_end = _scanned_extent(raw, text, start, value_start, stop) if text is not None else None
             if value_end is None:
                 value_end = value_extent(raw, value_start, stop)
             if name in members:
@@ -117,26 +117,27 @@ def value_extent(raw: bytes, start: int, stop: int) -> int:
             return pos
 
 
-def _text(raw: bytes) -> str | None:
+def _text(raw: bytes, start: int, stop: int) -> str | None:
+    """``raw[start:stop]`` decoded, for the scanner; None when it is not UTF-8."""
     try:
-        return raw.decode("utf-8")
+        return (raw[start:stop] if start or stop != len(raw) else raw).decode("utf-8")
     except UnicodeDecodeError:
         return None
 
 
-def _scanned_extent(raw: bytes, text: str, start: int, stop: int) -> int | None:
+def _scanned_extent(raw: bytes, text: str, base: int, start: int, stop: int) -> int | None:
     """Where the object or array at byte ``start`` ends, read by the C scanner (``text``
-    is ``raw`` decoded); None for any other value or whatever the scanner refuses."""
+    is ``raw[base:stop]`` decoded); None for any other value or whatever the scanner
+    refuses."""
     if start >= stop or raw[start] not in _CLOSE:
         return None
-    ascii_only = len(text) == len(raw)
-    index = start if ascii_only else len(raw[:start].decode("utf-8"))
+    ascii_only = len(text) == stop - base
+    index = start - base if ascii_only else len(raw[base:start].decode("utf-8"))
     try:
         _, end_index = _scan_once(text, index)
     except Exception:  # StopIteration, ValueError, RecursionError: the bracket match decides
         return None
-    end = end_index if ascii_only else start + len(text[index:end_index].encode("utf-8"))
-    return end if end <= stop else None
+    return base + end_index if ascii_only else start + len(text[index:end_index].encode("utf-8"))
 
 
 def _skip_ws(raw: bytes, pos: int, stop: int) -> int:

@@ -39,7 +39,7 @@ def _spans(raw: bytes) -> dict[str, tuple[int, int]] | str:
 def test_fast_path_matches_the_bracket_match(raw: bytes, monkeypatch: pytest.MonkeyPatch) -> None:
     fast = _spans(raw)
     monkeypatch.setattr(jsonspans, "_scanned_extent", lambda *_: None)
-    monkeypatch.setattr(jsonspans, "_text", lambda _raw: None)
+    monkeypatch.setattr(jsonspans, "_text", lambda *_: None)
     assert fast == _spans(raw)
 
 
@@ -65,3 +65,12 @@ def test_member_names_read_as_json_loads_reads_them(quoted: bytes) -> None:
     except SpanError:
         got = None
     assert got == expected
+
+
+@pytest.mark.parametrize("inner", [b'{"a":{"b":[1]},"c":"\xc3\xa9"}', b'{"\xc3\xa9":{"x":"\xc3\xa9"},"y":[]}'])
+def test_sub_spans_with_non_ascii_before_them(inner: bytes, monkeypatch: pytest.MonkeyPatch) -> None:
+    raw = b'{"pre":"\xc3\xa9\xc3\xa9","headers":' + inner + b',"z":1}'
+    start, end = object_members(raw)["headers"]
+    fast = object_members(raw, start, end)
+    monkeypatch.setattr(jsonspans, "_scanned_extent", lambda *_: None)
+    assert fast == object_members(raw, start, end)
