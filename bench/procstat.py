@@ -1,8 +1,9 @@
-"""Resident memory of processes from /proc (Linux): a process's RSS and peak, and the
+"""Processes from /proc (Linux): a process's resident memory and CPU time, and the
 children a supervisor started."""
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 PROC = Path("/proc")
@@ -34,3 +35,13 @@ def children(pid: int, proc: Path = PROC) -> list[int]:
         except OSError:
             continue
     return sorted(set(out))
+
+
+def cpu_seconds(pid: int, proc: Path = PROC) -> float | None:
+    """User + system CPU time of ``pid`` so far (/proc/PID/stat); None if it is gone."""
+    try:
+        stat = (proc / str(pid) / "stat").read_text()
+    except OSError:
+        return None
+    fields = stat[stat.rindex(")") + 2 :].split()  # after "pid (comm) "; comm may hold spaces
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")

@@ -9,7 +9,7 @@ import sys
 import pytest
 
 from bench.ledger import Ledger, parse_coordinates, percentile
-from bench.procstat import children, status_kib
+from bench.procstat import children, cpu_seconds, status_kib
 
 
 @pytest.mark.parametrize(
@@ -76,7 +76,21 @@ def test_procstat_reads_a_real_child() -> None:
         rss = status_kib(child.pid, "VmRSS")
         assert rss is not None and rss > 1000  # an interpreter holds more than 1 MB
         assert status_kib(child.pid, "NoSuchField") is None
+        spent = cpu_seconds(child.pid)
+        assert spent is not None and 0 <= spent < 30
     finally:
         child.kill()
         child.wait()
-    assert status_kib(child.pid, "VmRSS") is None
+    assert status_kib(child.pid, "VmRSS") is None and cpu_seconds(child.pid) is None
+
+
+def test_cpu_seconds_counts_work() -> None:
+    code = "import sys\nx = 0\nfor i in range(30_000_000): x += i\nprint('done', flush=True)\nsys.stdin.read()"
+    child = subprocess.Popen([sys.executable, "-c", code], stdout=subprocess.PIPE, stdin=subprocess.PIPE)
+    try:
+        assert child.stdout is not None and child.stdout.readline() == b"done\n"
+        spent = cpu_seconds(child.pid)
+        assert spent is not None and spent > 0  # tens of millions of additions: more than one clock tick
+    finally:
+        child.kill()
+        child.wait()
