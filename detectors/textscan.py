@@ -27,7 +27,7 @@ from typing import Any
 import orjson
 
 from detectors.ner import NerEngine, NerRefused
-from detectors.normalize import normalize
+from detectors.normalize import Normalized, normalize
 from detectors.recognizers import Finding, Recognizer, default_recognizers
 from detectors.recognizers.contact import is_nanp_number
 
@@ -36,6 +36,10 @@ from detectors.recognizers.contact import is_nanp_number
 # findings held (a long text can hold many).
 CACHE_ENTRIES = 50_000
 CACHE_FINDINGS = 200_000
+# Scans remembered within one batch: texts of the batch's own records, at most this many
+# and this long each.
+_SCANNED_ENTRIES = 20_000
+_SCANNED_CHARS = 100_000
 _WORD = re.compile(r"[A-Za-z\u00C0-\u024F]{2,}")
 
 # Base64 tokens: at least 12 characters (9 bytes, a short e-mail), at most 1 MiB; decoded
@@ -157,6 +161,10 @@ class TextScanner:
         self._batch: dict[str, list[Finding]] = {}  # the current batch's results, until forget_refusals()
         self._refused: dict[str, NerRefused] = {}  # by the current batch, until forget_refusals()
         self.pending: list[str] | None = None  # set while a batch is being collected
+        # While a batch is open (open_batch() .. forget_refusals()): the normalised text and
+        # pattern findings of each (text, context) it scanned. A batch reads its records
+        # twice when NER runs, and updates carry a text in before and after.
+        self._scanned: dict[tuple[str, str], tuple[Normalized, tuple[Finding, ...]]] | None = None
 
     # -- NER batching ---------------------------------------------------------------------
 
@@ -189,12 +197,17 @@ class TextScanner:
                 self._batch[text] = found  # the batch's records find it here, whatever the cache evicts
                 self._ner_cache.put(text, found)
 
+    def open_batch(self) -> None:
+        """A batch starts: its scans are remembered until :meth:`forget_refusals`."""
+        self._scanned = {}
+
     def forget_refusals(self) -> None:
         """End of a batch: its refusals are not carried to the next one (a text refused for
         the budget of one batch is analysed afresh in another, e.g. when replayed), and its
-        texts are let go (the bounded digest-keyed cache keeps their findings)."""
+        texts are let go (the bounded digest-keyed cache keeps their NER findings)."""
         self._refused.clear()
         self._batch.clear()
+        self._scanned = None
 
     def clear_cache(self) -> None:
         self._ner_cache.clear()
@@ -225,8 +238,8 @@ class TextScanner:
     def find(self, text: str, prose: bool | None = None, context: str = "") -> list[Finding]:
         """Spans in ``text`` (offsets into ``text`` itself). NER runs when the text is prose
         (or ``prose`` says so). ``context`` (a field or key name) counts as words before it."""
-        norm = normalize(text)
-        findings = self._patterns(norm.text, 0, context)
+        norm, found = self._scan(text, context)
+        findings = list(found)
         if prose if prose is not None else looks_like_prose(norm.text):
             # NER reads the normalised text: ``pending`` collects it, so the batch
             # ``prepare`` analyses is keyed as ``_ner`` looks it up.
@@ -234,6 +247,19 @@ class TextScanner:
         if norm.changed:
             findings = [Finding(f.entity, *norm.original_span(f.start, f.end), f.score, f.recognizer) for f in findings]
         return merge(findings)
+
+    def _scan(self, text: str, context: str) -> tuple[Normalized, tuple[Finding, ...]]:
+        """``text`` normalised and its pattern findings (remembered while a batch is open)."""
+        memo = self._scanned
+        if memo is not None:
+            hit = memo.get((text, context))
+            if hit is not None:
+                return hit
+        norm = normalize(text)
+        result = (norm, tuple(self._patterns(norm.text, 0, context)))
+        if memo is not None and len(memo) < _SCANNED_ENTRIES and len(text) <= _SCANNED_CHARS:
+            memo[(text, context)] = result
+        return result
 
     def _patterns(self, text: str, depth: int, context: str = "") -> list[Finding]:
         """Recognizer and base64 findings in normalised ``text``."""

@@ -84,3 +84,35 @@ def test_a_batch_analyses_each_distinct_text_once(cache_entries: int) -> None:
         scanner.find(t)
     scanner.pending = None
     assert len(set(pending)) == (0 if cache_entries >= 5 else 4)
+
+
+class _CountingRecognizer:
+    """Finds 'SECRET' as a PERSON; counts the texts it read."""
+
+    entity = "PERSON"
+
+    def __init__(self) -> None:
+        self.reads = 0
+
+    def find(self, text: str) -> list[Finding]:
+        self.reads += 1
+        at = text.find("SECRET")
+        return [Finding("PERSON", at, at + 6, 0.9, "count")] if at >= 0 else []
+
+    def match_value(self, value: str) -> float | None:
+        return None
+
+
+def test_a_batch_scans_each_text_once_and_forgets_it_after() -> None:
+    rec = _CountingRecognizer()
+    scanner = TextScanner(recognizers=[rec], ner=None)  # type: ignore[list-item]
+    text = "a note about SECRET in a sentence"
+    scanner.open_batch()
+    first = [scanner.find(text) for _ in range(4)]  # before, after, and the second pass
+    assert rec.reads == 1 and all(f == first[0] for f in first) and first[0][0].start == 13
+    scanner.find(text, context="notes")  # another context is another scan
+    assert rec.reads == 2
+    scanner.forget_refusals()
+    scanner.find(text)
+    scanner.find(text)
+    assert rec.reads == 4  # outside a batch nothing is remembered
