@@ -540,6 +540,12 @@ def report(console: Console, results: dict[str, PhaseResult], args: argparse.Nam
                 f"{led.missing()} / {led.duplicates}",
             )
             table.add_row("latency max, ms", f"{max(lat):,.0f}", "", "")
+        cpu = results["latency"].cpu_seconds
+        if cpu > 0:
+            # the share of a core the worker used: well under 1, it keeps up on an idle core
+            table.add_row(
+                f"worker CPU at {args.rate:,.0f} events/s, cores", f"{cpu / args.latency_seconds:.2f}", "< 1", ""
+            )
     for key, result in results.items():
         if key == "passthrough":
             continue
