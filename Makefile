@@ -61,13 +61,15 @@ stack-down:
 stack-status:
 	$(BIN)/python -m devstack.stack status
 
-bench: install
+bench: install jars
 	$(BIN)/python bench/throughput.py
 	$(BIN)/python bench/throughput.py --schemaless
 	$(BIN)/python bench/detection_quality.py $(if $(CORPUS_MIRROR),--mirror $(CORPUS_MIRROR))
 	$(BIN)/python bench/detection_throughput.py
 	$(BIN)/python bench/detection_throughput.py --free-text --events 5000 --rounds 2
 	$(BIN)/python bench/memory.py
+	$(BIN)/python bench/filemode_throughput.py
+	$(BIN)/python bench/kafka_throughput.py
 
 clean:
 	rm -rf $(VENV) .run .pytest_cache .ruff_cache *.egg-info

@@ -18,19 +18,28 @@ from __future__ import annotations
 
 import base64
 import binascii
+import hashlib
 import re
+from collections import OrderedDict
 from collections.abc import Callable, Iterable, Sequence
 from typing import Any
 
 import orjson
 
 from detectors.ner import NerEngine, NerRefused
-from detectors.normalize import normalize
+from detectors.normalize import Normalized, normalize
 from detectors.recognizers import Finding, Recognizer, default_recognizers
 from detectors.recognizers.contact import is_nanp_number
 
-_CACHE_LIMIT = 50_000
-_CACHE_CHARS = 4_000_000  # texts kept as cache keys: a few long ones, not 50,000 of them
+# NER results kept across batches: keyed by a 16-byte BLAKE2b digest of the text (no raw
+# text outlives its batch), least recently used evicted first, bounded in entries and in
+# findings held (a long text can hold many).
+CACHE_ENTRIES = 50_000
+CACHE_FINDINGS = 200_000
+# Scans remembered within one batch: texts of the batch's own records, at most this many
+# and this long each.
+_SCANNED_ENTRIES = 20_000
+_SCANNED_CHARS = 100_000
 _WORD = re.compile(r"[A-Za-z\u00C0-\u024F]{2,}")
 
 # Base64 tokens: at least 12 characters (9 bytes, a short e-mail), at most 1 MiB; decoded
@@ -158,15 +167,24 @@ class TextScanner:
     def __init__(self, recognizers: Sequence[Recognizer] | None = None, ner: NerEngine | None = None) -> None:
         self.recognizers = tuple(recognizers) if recognizers is not None else default_recognizers()
         self.ner = ner
-        self._ner_cache: dict[str, list[Finding]] = {}
-        self._cache_chars = 0
+        self._ner_cache = NerCache()
+        self._batch: dict[str, list[Finding]] = {}  # the current batch's results, until forget_refusals()
         self._refused: dict[str, NerRefused] = {}  # by the current batch, until forget_refusals()
         self.pending: list[str] | None = None  # set while a batch is being collected
+        # While a batch is open (open_batch() .. forget_refusals()): the normalised text and
+        # pattern findings of each (text, context) it scanned. A batch reads its records
+        # twice when NER runs, and updates carry a text in before and after.
+        self._scanned: dict[tuple[str, str], tuple[Normalized, tuple[Finding, ...]]] | None = None
 
     # -- NER batching ---------------------------------------------------------------------
 
     def needs_ner(self, text: str) -> bool:
-        return self.ner is not None and text not in self._ner_cache and any(c.isupper() for c in text)
+        return (
+            self.ner is not None
+            and text not in self._batch
+            and any(c.isupper() for c in text)
+            and self._ner_cache.get(text) is None
+        )
 
     def prepare(self, texts: Iterable[str]) -> None:
         """Analyse the texts NER has not seen yet, in one batch. A text the engine refused
@@ -186,23 +204,24 @@ class TextScanner:
             if isinstance(found, NerRefused):
                 self._refused[text] = found
             else:
-                self._remember(text, found)
+                self._batch[text] = found  # the batch's records find it here, whatever the cache evicts
+                self._ner_cache.put(text, found)
+
+    def open_batch(self) -> None:
+        """A batch starts: its scans are remembered until :meth:`forget_refusals`."""
+        self._scanned = {}
 
     def forget_refusals(self) -> None:
         """End of a batch: its refusals are not carried to the next one (a text refused for
-        the budget of one batch is analysed afresh in another, e.g. when replayed)."""
+        the budget of one batch is analysed afresh in another, e.g. when replayed), and its
+        texts are let go (the bounded digest-keyed cache keeps their NER findings)."""
         self._refused.clear()
-
-    def _remember(self, text: str, found: list[Finding]) -> None:
-        if len(self._ner_cache) >= _CACHE_LIMIT or self._cache_chars + len(text) > _CACHE_CHARS:
-            self._ner_cache.clear()
-            self._cache_chars = 0
-        self._ner_cache[text] = found
-        self._cache_chars += len(text)
+        self._batch.clear()
+        self._scanned = None
 
     def clear_cache(self) -> None:
         self._ner_cache.clear()
-        self._cache_chars = 0
+        self._batch.clear()
 
     def _ner(self, text: str) -> list[Finding]:
         if self.ner is None or not any(c.isupper() for c in text):
@@ -210,7 +229,9 @@ class TextScanner:
         refused = self._refused.get(text)
         if refused is not None:
             raise NerRefused(refused.reason, refused.message)
-        found = self._ner_cache.get(text)
+        found = self._batch.get(text)
+        if found is None:
+            found = self._ner_cache.get(text)
         if found is None:
             if self.pending is not None:
                 self.pending.append(text)
@@ -218,7 +239,7 @@ class TextScanner:
             result = self.ner.analyze([text])[0]
             if isinstance(result, NerRefused):
                 raise result
-            self._remember(text, result)
+            self._ner_cache.put(text, result)
             found = result
         return found
 
@@ -227,8 +248,8 @@ class TextScanner:
     def find(self, text: str, prose: bool | None = None, context: str = "") -> list[Finding]:
         """Spans in ``text`` (offsets into ``text`` itself). NER runs when the text is prose
         (or ``prose`` says so). ``context`` (a field or key name) counts as words before it."""
-        norm = normalize(text)
-        findings = self._patterns(norm.text, 0, context)
+        norm, found = self._scan(text, context)
+        findings = list(found)
         if prose if prose is not None else looks_like_prose(norm.text):
             # NER reads the normalised text: ``pending`` collects it, so the batch
             # ``prepare`` analyses is keyed as ``_ner`` looks it up.
@@ -236,6 +257,19 @@ class TextScanner:
         if norm.changed:
             findings = [Finding(f.entity, *norm.original_span(f.start, f.end), f.score, f.recognizer) for f in findings]
         return merge(findings)
+
+    def _scan(self, text: str, context: str) -> tuple[Normalized, tuple[Finding, ...]]:
+        """``text`` normalised and its pattern findings (remembered while a batch is open)."""
+        memo = self._scanned
+        if memo is not None:
+            hit = memo.get((text, context))
+            if hit is not None:
+                return hit
+        norm = normalize(text)
+        result = (norm, tuple(self._patterns(norm.text, 0, context)))
+        if memo is not None and len(memo) < _SCANNED_ENTRIES and len(text) <= _SCANNED_CHARS:
+            memo[(text, context)] = result
+        return result
 
     def _patterns(self, text: str, depth: int, context: str = "") -> list[Finding]:
         """Recognizer and base64 findings in normalised ``text``."""
@@ -374,6 +408,55 @@ class TextScanner:
         if len(spans) == 1 and spans[0].start == 0 and spans[0].end == len(text):
             return f"<{spans[0].entity}>", [spans[0].entity]
         return redact_spans(text, spans), [f.entity for f in spans]
+
+
+class NerCache:
+    """NER findings by text, across batches: keyed by a 16-byte BLAKE2b digest of the
+    text (the text itself is not kept), least recently used evicted first once it holds
+    ``entries`` texts or ``findings`` findings in all. Findings hold offsets and labels,
+    never text."""
+
+    def __init__(self, entries: int = CACHE_ENTRIES, findings: int = CACHE_FINDINGS) -> None:
+        self.entries = entries
+        self.findings = findings
+        self._held = 0
+        self._by_digest: OrderedDict[bytes, list[Finding]] = OrderedDict()
+
+    @staticmethod
+    def digest(text: str) -> bytes:
+        return hashlib.blake2b(text.encode("utf-8", "surrogatepass"), digest_size=16).digest()
+
+    def __len__(self) -> int:
+        return len(self._by_digest)
+
+    @property
+    def held(self) -> int:
+        """Findings held in all."""
+        return self._held
+
+    def get(self, text: str) -> list[Finding] | None:
+        key = self.digest(text)
+        found = self._by_digest.get(key)
+        if found is not None:
+            self._by_digest.move_to_end(key)
+        return found
+
+    def put(self, text: str, found: list[Finding]) -> None:
+        if len(found) > self.findings:
+            return  # would evict everything else: not kept
+        key = self.digest(text)
+        old = self._by_digest.pop(key, None)
+        if old is not None:
+            self._held -= len(old)
+        self._by_digest[key] = found
+        self._held += len(found)
+        while len(self._by_digest) > self.entries or self._held > self.findings:
+            _, evicted = self._by_digest.popitem(last=False)
+            self._held -= len(evicted)
+
+    def clear(self) -> None:
+        self._by_digest.clear()
+        self._held = 0
 
 
 def key_is_phone(key: str) -> bool:

@@ -28,6 +28,7 @@ from __future__ import annotations
 
 import base64
 import contextlib
+import functools
 import json
 import os
 import tempfile
@@ -234,6 +235,13 @@ def _quote(text: str) -> bytes:
     return json.dumps(text).encode()
 
 
+@functools.lru_cache(maxsize=1024)
+def _quote_name(name: str) -> bytes:
+    """:func:`_quote` for the names that repeat on every output line (members, topics,
+    header names): remembered, a few hundred at most, never values."""
+    return json.dumps(name).encode()
+
+
 def _text(raw: bytes) -> bytes:
     return _quote(raw.decode("utf-8", "surrogateescape"))
 
@@ -257,6 +265,11 @@ def _object(members: list[tuple[str, bytes]]) -> bytes:
     return b"{" + b",".join(_quote(name) + b":" + value for name, value in members) + b"}"
 
 
+def _named_object(members: list[tuple[str, bytes]]) -> bytes:
+    """:func:`_object` whose member names are short and recurring (quoted once)."""
+    return b"{" + b",".join(_quote_name(name) + b":" + value for name, value in members) + b"}"
+
+
 def record_line(rec: CdrRecord) -> bytes:
     headers: dict[str, bytes] = {}
     for name, raw in rec.headers:
@@ -267,16 +280,16 @@ def record_line(rec: CdrRecord) -> bytes:
         else:
             headers[name] = _text(raw)
     members = [
-        ("topic", _quote(rec.topic)),
+        ("topic", _quote_name(rec.topic)),
         ("partition", b"null"),
         ("offset", b"null"),
         ("key", _embed(rec.key)),
         ("value", _embed(rec.value)),
-        ("headers", _object(list(headers.items()))),
+        ("headers", _named_object(list(headers.items()))),  # the config's pass-through names and cdr.*
     ]
     if rec.timestamp_ms is not None:
         members.append(("timestamp", str(rec.timestamp_ms).encode()))
-    return _object(members) + b"\n"
+    return _named_object(members) + b"\n"
 
 
 def _error(stage: str, reason: str, error_class: str, message: str, frames: str = "") -> bytes:

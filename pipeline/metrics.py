@@ -69,6 +69,10 @@ class Metrics:
         self._column = _Bounded(max_columns)
         self._per_table_limit = max_columns_per_table
         self._table_columns: dict[str, _Bounded] = {}
+        # (table, column) -> its label: the caps only ever admit more, so a label once
+        # given is the label for good; bounded, past it labels are worked out each time.
+        self._labels: dict[tuple[str, str], tuple[str, str]] = {}  # -> (label, safe form)
+        self._labels_limit = max_topics * max_columns_per_table
         self.consumed = Counter("cdr_events_consumed", "Records consumed from source topics.", ["topic"], registry=r)
         self.produced = Counter("cdr_events_produced", "Records acknowledged on CDR topics.", ["topic"], registry=r)
         self.dead_letters = Counter(
@@ -86,6 +90,7 @@ class Metrics:
         self._undeclared_events: dict[tuple[str, str], int] = {}
         self._detections: dict[tuple[str, str, str, str], int] = {}
         self._undeclared_seen: dict[str, set[str]] = {}
+        self._undeclared_keys: dict[tuple[str, tuple[str, ...]], tuple[tuple[str, str], ...]] = {}
         self._missing: dict[str, tuple[str, ...]] = {}  # per table, as of its latest record
         r.register(_DictCollector(self))
         self.processing = Histogram(
@@ -153,6 +158,18 @@ class Metrics:
 
     def _column_label(self, table: str, column: str) -> str:
         """The column's safe form, within the per-table and overall caps."""
+        return self._label_and_name(table, column)[0]
+
+    def _label_and_name(self, table: str, column: str) -> tuple[str, str]:
+        key = (table, column)
+        hit = self._labels.get(key)
+        if hit is None:
+            hit = (self._new_label(table, column), self.names.column(table, column))
+            if len(self._labels) < self._labels_limit:
+                self._labels[key] = hit
+        return hit
+
+    def _new_label(self, table: str, column: str) -> str:
         label = self.names.column(table, column)
         per_table = self._table_columns.get(table)
         if per_table is None:
@@ -164,14 +181,24 @@ class Metrics:
         return label if self._column(f"{table}.{label}") != OTHER else OTHER
 
     def _note_undeclared(self, table: str, columns: Iterable[str]) -> None:
-        seen = self._undeclared_seen.setdefault(table, set())
+        # A table's records mostly carry the same undeclared columns (the processor hands
+        # out one tuple per combination): their counter keys are worked out once.
+        memo = (table, columns) if isinstance(columns, tuple) else None
+        keys = self._undeclared_keys.get(memo) if memo is not None else None
+        if keys is None:
+            seen = self._undeclared_seen.setdefault(table, set())
+            found = []
+            for column in columns:
+                label, name = self._label_and_name(table, column)
+                found.append((table, label))
+                if len(seen) < 2000:
+                    seen.add(name)
+            keys = tuple(found)
+            if memo is not None and len(self._undeclared_keys) < 1000:
+                self._undeclared_keys[memo] = keys
         events = self._undeclared_events
-        for column in columns:
-            label = self._column_label(table, column)
-            key = (table, label)
+        for key in keys:
             events[key] = events.get(key, 0) + 1
-            if len(seen) < 2000:
-                seen.add(self.names.column(table, column))
 
     def watch_detection(self, profiler: Profiler, declarations: DeclarationSet) -> None:
         """Expose the column profiler's state (verdicts, drift, undeclared PII); its

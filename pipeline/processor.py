@@ -425,24 +425,27 @@ class Processor:
         if scanner is None or getattr(scanner, "ner", None) is None or len(records) < 2:
             return [self.process(r) for r in records]
         pending: list[str] = []
-        scanner.pending = pending
-        touched: list[int] = []
+        scanner.open_batch()
         try:
-            outcomes = []
-            for i, rec in enumerate(records):
-                before = len(pending)
-                outcomes.append(self.process(rec))
-                if len(pending) != before:
-                    touched.append(i)
+            scanner.pending = pending
+            touched: list[int] = []
+            try:
+                outcomes = []
+                for i, rec in enumerate(records):
+                    before = len(pending)
+                    outcomes.append(self.process(rec))
+                    if len(pending) != before:
+                        touched.append(i)
+            finally:
+                scanner.pending = None
+            if touched:
+                started = time.perf_counter()
+                scanner.prepare(pending)  # never raises: a failed batch is read record by record
+                self.ner_seconds += time.perf_counter() - started
+                for i in touched:
+                    outcomes[i] = self.process(records[i])
         finally:
-            scanner.pending = None
-        if touched:
-            started = time.perf_counter()
-            scanner.prepare(pending)  # never raises: a failed batch is read record by record
-            self.ner_seconds += time.perf_counter() - started
-            for i in touched:
-                outcomes[i] = self.process(records[i])
-            scanner.forget_refusals()
+            scanner.forget_refusals()  # the batch's refusals, results and scans go with it
         return outcomes
 
     def process(self, rec: SourceRecord) -> Outcome:

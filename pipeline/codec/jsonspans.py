@@ -7,6 +7,12 @@ lone surrogate, deep nesting) then reaches the same decoder, and becomes the sam
 letter, as in the service. Only the object's own structure is checked here; a member's
 extent is found by matching its strings and brackets, without recursion and in one pass
 (every string is matched once, so the time is linear in the line's length).
+
+That match runs in Python, about 150 us per KB. An object or array member is first read
+by the standard library's C scanner instead (a tenth of the time): when it reads a valid
+JSON value, that value ends where the bracket match would end it; whatever it refuses
+(invalid or deeply nested text, huge integers, control characters, bytes that are not
+UTF-8) falls back to the bracket match, so the spans, and the errors, are the same.
 """
 
 from __future__ import annotations
@@ -20,6 +26,11 @@ _STRING = re.compile(rb'"[^"\\]*(?:\\.[^"\\]*)*"', re.S)
 _SCALAR = re.compile(rb"-?(?:[0-9][0-9.eE+-]*|Infinity)|true|false|null|NaN")
 _STRUCTURE = re.compile(rb'[\[\]{}"]')
 _CLOSE = {ord("{"): ord("}"), ord("["): ord("]")}
+_WS_BYTES = frozenset(b" \t\r\n")
+_CONTROL = re.compile(rb"[\x00-\x1f]")  # not allowed raw in a JSON string
+
+
+_scan_once = json.JSONDecoder().scan_once  # the C scanner: (value, end index) of the value at an index
 
 
 class SpanError(ValueError):
@@ -36,6 +47,7 @@ def object_members(raw: bytes, start: int = 0, end: int | None = None) -> dict[s
         raise SpanError("not a JSON object")
     pos = _skip_ws(raw, pos + 1, stop)
     members: dict[str, tuple[int, int]] = {}
+    text = _text(raw, start, stop)
     if pos < stop and raw[pos] == ord("}"):
         pos += 1
     else:
@@ -48,7 +60,9 @@ def object_members(raw: bytes, start: int = 0, end: int | None = None) -> dict[s
             if pos >= stop or raw[pos] != ord(":"):
                 raise SpanError(f"expected ':' at byte {pos}")
             value_start = _skip_ws(raw, pos + 1, stop)
-            value_end = value_extent(raw, value_start, stop)
+            value_end = _scanned_extent(raw, text, start, value_start, stop) if text is not None else None
+            if value_end is None:
+                value_end = value_extent(raw, value_start, stop)
             if name in members:
                 raise SpanError(f"member name given twice (byte {m.start()})")
             members[name] = (value_start, value_end)
@@ -103,12 +117,43 @@ def value_extent(raw: bytes, start: int, stop: int) -> int:
             return pos
 
 
+def _text(raw: bytes, start: int, stop: int) -> str | None:
+    """``raw[start:stop]`` decoded, for the scanner; None when it is not UTF-8."""
+    try:
+        return (raw[start:stop] if start or stop != len(raw) else raw).decode("utf-8")
+    except UnicodeDecodeError:
+        return None
+
+
+def _scanned_extent(raw: bytes, text: str, base: int, start: int, stop: int) -> int | None:
+    """Where the object or array at byte ``start`` ends, read by the C scanner (``text``
+    is ``raw[base:stop]`` decoded); None for any other value or whatever the scanner
+    refuses."""
+    if start >= stop or raw[start] not in _CLOSE:
+        return None
+    ascii_only = len(text) == stop - base
+    index = start - base if ascii_only else len(raw[base:start].decode("utf-8"))
+    try:
+        _, end_index = _scan_once(text, index)
+    except Exception:  # StopIteration, ValueError, RecursionError: the bracket match decides
+        return None
+    return base + end_index if ascii_only else start + len(text[index:end_index].encode("utf-8"))
+
+
 def _skip_ws(raw: bytes, pos: int, stop: int) -> int:
+    if pos < stop and raw[pos] not in _WS_BYTES:
+        return pos  # compact JSON: nothing to skip
     m = _WS.match(raw, pos, stop)
     return m.end() if m is not None else pos
 
 
 def _name(quoted: bytes) -> str:
+    inner = quoted[1:-1]
+    if b"\\" not in inner and _CONTROL.search(inner) is None:  # nothing to unescape
+        try:
+            return inner.decode("utf-8", "surrogatepass")  # as json.loads reads bytes
+        except UnicodeDecodeError:
+            raise SpanError("a member name is not a valid JSON string") from None
     try:
         name = json.loads(quoted)
     except ValueError:

@@ -1,0 +1,118 @@
+"""NER results across and within batches: the digest-keyed cache is bounded (entries and
+findings), keeps no raw text, evicts the least recently used; a batch analyses each
+distinct text once even when the cache evicts it meanwhile."""
+
+from __future__ import annotations
+
+import pytest
+
+from detectors.recognizers import Finding
+from detectors.textscan import NerCache, TextScanner
+
+
+def _found(n: int) -> list[Finding]:
+    return [Finding("PERSON", i, i + 1, 0.85, "spacy") for i in range(n)]
+
+
+class _CountingNer:
+    """Finds one PERSON at the start of every text; counts the texts it was given."""
+
+    def __init__(self) -> None:
+        self.texts: list[str] = []
+        self.calls = 0
+
+    def analyze(self, texts: list[str]) -> list[list[Finding]]:
+        self.calls += 1
+        self.texts.extend(texts)
+        return [[Finding("PERSON", 0, 4, 0.85, "spacy")] for _ in texts]
+
+    def label_values(self, values: list[str]) -> list[str | None]:
+        return [None for _ in values]
+
+
+def test_cache_is_bounded_in_entries_and_evicts_least_recently_used() -> None:
+    cache = NerCache(entries=3, findings=100)
+    for t in ("a", "b", "c"):
+        cache.put(t, _found(1))
+    assert cache.get("a") is not None  # a is now the most recently used
+    cache.put("d", _found(1))
+    assert len(cache) == 3
+    assert cache.get("b") is None
+    assert all(cache.get(t) is not None for t in ("a", "c", "d"))
+
+
+def test_cache_is_bounded_in_findings_held() -> None:
+    cache = NerCache(entries=100, findings=10)
+    cache.put("a", _found(4))
+    cache.put("b", _found(4))
+    cache.put("c", _found(4))  # 12 > 10: the oldest goes
+    assert cache.held == 8 and cache.get("a") is None
+    cache.put("b", _found(1))  # replacing an entry recounts it
+    assert cache.held == 5
+    cache.put("huge", _found(11))  # more than the bound alone: not kept, nothing evicted
+    assert cache.get("huge") is None and cache.held == 5 and len(cache) == 2
+
+
+def test_cache_keeps_digests_not_texts() -> None:
+    cache = NerCache()
+    text = "Grace Hopper wrote to the bank about her card."
+    cache.put(text, _found(1))
+    keys = list(cache._by_digest)
+    assert keys == [NerCache.digest(text)] and len(keys[0]) == 16
+    assert cache.get(text) == _found(1) and cache.get(text + " ") is None
+
+
+@pytest.mark.parametrize("cache_entries", [1000, 1])
+def test_a_batch_analyses_each_distinct_text_once(cache_entries: int) -> None:
+    ner = _CountingNer()
+    scanner = TextScanner(ner=ner)  # type: ignore[arg-type]
+    scanner._ner_cache = NerCache(entries=cache_entries)
+    texts = [f"Anne {i % 5} wrote to the bank about her card today." for i in range(20)]
+    scanner.pending = pending = []
+    for t in texts + texts:  # before and after of the same rows
+        scanner.find(t)
+    scanner.pending = None
+    scanner.prepare(pending)
+    assert ner.calls == 1 and sorted(ner.texts) == sorted(set(texts))
+    # the second pass finds every result, even with a cache of one entry
+    assert all([f.entity for f in scanner.find(t)] == ["PERSON"] for t in texts)
+    assert ner.calls == 1
+    scanner.forget_refusals()
+    # the next batch: what the cache kept is not analysed again
+    scanner.pending = pending = []
+    for t in texts:
+        scanner.find(t)
+    scanner.pending = None
+    assert len(set(pending)) == (0 if cache_entries >= 5 else 4)
+
+
+class _CountingRecognizer:
+    """Finds 'SECRET' as a PERSON; counts the texts it read."""
+
+    entity = "PERSON"
+
+    def __init__(self) -> None:
+        self.reads = 0
+
+    def find(self, text: str) -> list[Finding]:
+        self.reads += 1
+        at = text.find("SECRET")
+        return [Finding("PERSON", at, at + 6, 0.9, "count")] if at >= 0 else []
+
+    def match_value(self, value: str) -> float | None:
+        return None
+
+
+def test_a_batch_scans_each_text_once_and_forgets_it_after() -> None:
+    rec = _CountingRecognizer()
+    scanner = TextScanner(recognizers=[rec], ner=None)  # type: ignore[list-item]
+    text = "a note about SECRET in a sentence"
+    scanner.open_batch()
+    first = [scanner.find(text) for _ in range(4)]  # before, after, and the second pass
+    assert rec.reads == 1 and all(f == first[0] for f in first) and first[0][0].start == 13
+    scanner.find(text, context="notes")  # another context is another scan
+    assert rec.reads == 2
+    scanner.forget_refusals()
+    scanner.find(text)
+    scanner.find(text)
+    assert rec.reads == 4  # outside a batch nothing is remembered
