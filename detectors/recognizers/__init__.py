@@ -16,6 +16,7 @@ from detectors.recognizers.names import (
     PersonNameRecognizer,
 )
 from detectors.recognizers.network import IpAddressRecognizer
+from detectors.recognizers.street_cues import CuedStreetRecognizer
 from detectors.recognizers.temporal import REFERENCE_YEAR, DateOfBirthRecognizer
 
 __all__ = ["Finding", "Recognizer", "default_recognizers"]
@@ -36,6 +37,7 @@ def default_recognizers(reference_year: int = REFERENCE_YEAR) -> tuple[Recognize
         CryptoRecognizer(),
         DateOfBirthRecognizer(reference_year),
         AddressRecognizer(),
+        CuedStreetRecognizer(),
         PersonNameRecognizer(),
         HonorificNameRecognizer(),
         CuedNameRecognizer(),
