@@ -22,6 +22,7 @@ from __future__ import annotations
 import re
 
 from detectors.english import is_english, is_function_word
+from detectors.recognizers.address import is_street_type
 from detectors.recognizers.base import Finding, Recognizer
 from detectors.recognizers.person import KNOWN, SHAPED, is_first_name, known_pair, name_token, person_value_score
 from detectors.recognizers.placenames import NOT_PERSON_WORDS, PLACES
@@ -107,6 +108,7 @@ _BEFORE = re.compile(
     r"called|emailed|named|name is|signed|owner|holder|agent)\.?\s+)$",
     re.IGNORECASE,
 )
+_NEXT_WORD = re.compile(r" ([^\W\d_][\w.]*)")
 _LINE_START = re.compile(r"(?:^|\n)[\s>|*-]*$")
 _LINE_END = re.compile(r"[ \t]*(?:\r?\n|$)")
 _AFTER = re.compile(
@@ -130,6 +132,9 @@ class PersonNameRecognizer(Recognizer):
         text = match.string
         before = text[max(0, match.start() - 24) : match.start()]
         after = text[match.end() : match.end() + 16]
+        following = _NEXT_WORD.match(after)
+        if following is not None and is_street_type(following.group(1)):
+            return None  # 'Isaac Lodge Street', 'Grace Kelly Avenue': a street named after someone
         if _BEFORE.search(before) or _AFTER.match(after):
             return 0.9
         # a bare value is the profiler's to judge; look at a bounded window, not the whole text

@@ -74,7 +74,9 @@ class CuedStreetRecognizer(Recognizer):
             for i in range(len(words) - 1, lead, -1):  # the last street type after a name
                 if is_street_type(words[i]):
                     end = m.start() + len(" ".join(words[: i + 1]))
-                    out.append(Finding(self.entity, start, end, 0.6, self.name))
+                    out.append(
+                        Finding(self.entity, start, end, 0.86, self.name)
+                    )  # above NER: a street named after someone
                     break
         for cue in _CUE.finditer(text):
             found = self._after_cue(text, cue.end())
