@@ -280,6 +280,9 @@ class TextScanner:
         else:
             scan, off = text, 0
         for rec in self.recognizers:
+            if off and not rec.reads_key_as_context:
+                out.extend(rec.find(text))
+                continue
             for f in rec.find(scan):
                 if f.start >= off:
                     out.append(Finding(f.entity, f.start - off, f.end - off, f.score, f.recognizer) if off else f)

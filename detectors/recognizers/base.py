@@ -36,6 +36,10 @@ class Recognizer:
     #: findings under this score are dropped from text scans (they may still count as
     #: weak evidence on whole column values).
     min_text_score: ClassVar[float] = 0.5
+    #: whether the field or key name is put before a value as context ("phone: 0151...").
+    #: Recognizers whose cues are words before a name ("name: X") must not read a key
+    #: called ``name`` as such a cue: they see the value alone.
+    reads_key_as_context: ClassVar[bool] = True
 
     def validate(self, match: re.Match[str]) -> float | None:
         """Score of a candidate match, or None to reject it (lookalike)."""

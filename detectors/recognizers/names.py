@@ -119,6 +119,7 @@ _AFTER = re.compile(
 
 
 class PersonNameRecognizer(Recognizer):
+    reads_key_as_context = False  # a key called 'name' is no cue
     entity = "PERSON"
     name = "person_name"
     pattern = re.compile(rf"(?<![\w']){_WORD}(?: {_UPPER}\.?)?(?: {_WORD}){{1,2}}{_END}")
@@ -218,6 +219,8 @@ class CuedNameRecognizer(Recognizer):
     that are ordinary English (lower-case in the lists' sense), places and the words of
     organisations and products are left alone."""
 
+    reads_key_as_context = False  # a key called 'name' is no cue
+
     entity = "PERSON"
     name = "cued_name"
     pattern = re.compile(rf"(?<![\w'\u2019-]){_WORD}(?!-){_END}")
@@ -262,6 +265,8 @@ class NameListRecognizer(Recognizer):
     finding when at least half of three or more items are known first names, or when
     capitalised items are all names or name-shaped and half of them known (colours,
     fruit, cities and companies are not)."""
+
+    reads_key_as_context = False  # a key called 'name' is no cue
 
     entity = "PERSON"
     name = "name_list"
@@ -312,6 +317,8 @@ class LabelledNameRecognizer(Recognizer):
     'name: hyuuma t. maida', 'mr. elliott', 'ms. Quinzia'. Up to three words (and
     initials); function words and ordinary English words end it."""
 
+    reads_key_as_context = False  # a key called 'name' is no cue
+
     entity = "PERSON"
     name = "labelled_name"
     pattern = re.compile(
@@ -356,6 +363,8 @@ class LowerCaseNameRecognizer(Recognizer):
     and a surname that is known and no English word, or unknown to the lists and to
     English ('naomi ryan', 'patricia desrosiers', 'benjamin a seiler'). 'grace and',
     'bill payment' and 'rose garden' are not names."""
+
+    reads_key_as_context = False  # a key called 'name' is no cue
 
     entity = "PERSON"
     name = "lower_case_name"

@@ -56,6 +56,7 @@ def _street_words(words: list[str], need_type: bool) -> bool:
 
 
 class CuedStreetRecognizer(Recognizer):
+    reads_key_as_context = False  # a key called 'name' is no cue
     entity = "LOCATION"
     name = "cued_street"
     pattern = _RUN

@@ -75,3 +75,16 @@ def test_words_places_and_products_are_not_people(text: str) -> None:
 def test_a_short_value_is_left_to_the_profiler() -> None:
     # a whole column value is judged by the profiler's name tokens, not a text rule
     assert person_spans("Marisa Alves") == set()
+
+
+def test_a_key_called_name_is_no_cue() -> None:
+    # keys are put before values as context ('phone: ...'); a key 'name' must not make
+    # every value a person (Debezium's source.name, Avro schema names, headers)
+    from detectors.textscan import TextScanner
+
+    scanner = TextScanner()
+    assert [f.entity for f in scanner.find("kill", context="name")] == []
+    assert [f.entity for f in scanner.find("shop.public.customers.Value", context="name")] == []
+    found: list[tuple[str, str]] = []
+    scanner.redact_json({"source": {"name": "dbserver1", "table": "customers"}}, None, found)
+    assert found == [], "a connector's name was taken for a person"
