@@ -280,7 +280,7 @@ class TextScanner:
         else:
             scan, off = text, 0
         for rec in self.recognizers:
-            if off and not rec.reads_key_as_context:
+            if off and not getattr(rec, "reads_key_as_context", True):
                 out.extend(rec.find(text))
                 continue
             for f in rec.find(scan):
