@@ -88,3 +88,23 @@ def test_a_key_called_name_is_no_cue() -> None:
     found: list[tuple[str, str]] = []
     scanner.redact_json({"source": {"name": "dbserver1", "table": "customers"}}, None, found)
     assert found == [], "a connector's name was taken for a person"
+
+
+@pytest.mark.parametrize(
+    "hostile",
+    [
+        "Anna, " * 8000,  # a list that never ends with 'and'
+        "Anna Maria " * 5000,
+        "name: " * 8000,
+        "lives on " * 6000,
+        "Berg Hills " * 5000 + "Street",
+        "anna maria " * 5000,
+        "Anna's " * 7000,
+        "lives on 12 " * 4000,
+    ],
+)
+def test_long_hostile_texts_are_scanned_in_bounded_work(hostile: str) -> None:
+    # every name and street pattern is linear: these finish (no timing asserted) and
+    # each finding lies inside the text
+    for f in (f for r in RECOGNIZERS for f in r.find(hostile)):
+        assert 0 <= f.start < f.end <= len(hostile)
