@@ -50,7 +50,7 @@ class SideBySide:
             from confluent_kafka.schema_registry import SchemaRegistryClient
             from confluent_kafka.schema_registry.avro import AvroDeserializer
 
-            self._avro = AvroDeserializer(SchemaRegistryClient({"url": registry_url}))
+            self._avro = AvroDeserializer(SchemaRegistryClient({"url": registry_url, "timeout": 20}))
         self.pairs: deque[tuple[str, dict[str, Any], dict[str, Any]]] = deque(maxlen=2)
         self.first_cdr_at: float | None = None
         self._raw: OrderedDict[str, dict[str, Any]] = OrderedDict()

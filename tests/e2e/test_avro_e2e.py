@@ -51,7 +51,7 @@ def cdr(avro_stack: Stack) -> Iterator[TopicFollower]:
 
 @pytest.fixture(scope="module")
 def reader(avro_stack: Stack) -> Any:
-    deserializer = AvroDeserializer(SchemaRegistryClient({"url": avro_stack.registry_url}))
+    deserializer = AvroDeserializer(SchemaRegistryClient({"url": avro_stack.registry_url, "timeout": 20}))
 
     def read(raw: bytes | None, topic: str, field: MessageField = MessageField.VALUE) -> Any:
         return None if raw is None else deserializer(raw, SerializationContext(topic, field))
@@ -108,7 +108,7 @@ def test_avro_insert_update_delete_tombstone(
     assert values[1]["after"]["segment"] == "premium"
     assert values[2]["before"]["id"] == cid and recs[3].value is None
     assert_no_raw([email, "12 Larkspur Lane", "Okonkwo"], *(b for r in recs for b in (r.key, r.value)))
-    registry = SchemaRegistryClient({"url": avro_stack.registry_url})
+    registry = SchemaRegistryClient({"url": avro_stack.registry_url, "timeout": 20})
     schema = json.loads(registry.get_latest_version(f"{CUSTOMERS}-value").schema.schema_str)
     row = next(t for t in next(f for f in schema["fields"] if f["name"] == "before")["type"] if t != "null")
     email_field = next(f for f in row["fields"] if f["name"] == "email")
@@ -146,7 +146,7 @@ def test_avro_add_and_drop_column_give_new_cdr_schema_versions(
     accepts under BACKWARD; after DROP COLUMN the CDR schema is the first one again (the
     registry answers with its id, no new version). Records keep flowing throughout."""
     topic = "cdr.shopavro.fx_rates"
-    registry = SchemaRegistryClient({"url": avro_stack.registry_url})
+    registry = SchemaRegistryClient({"url": avro_stack.registry_url, "timeout": 20})
 
     def inserted(pair: str) -> tuple[dict[str, Any], int]:
         db.execute("INSERT INTO fx_rates (pair, rate) VALUES (%s, 1.25)", (pair,))

@@ -151,7 +151,7 @@ def envelope(op: str, before: dict[str, Any] | None, after: dict[str, Any] | Non
 
 
 def avro_producer(bootstrap: str, registry_url: str, topic: str) -> tuple[Any, Any, Any]:
-    client = SchemaRegistryClient({"url": registry_url})
+    client = SchemaRegistryClient({"url": registry_url, "timeout": 20})
     ns = "it.public.customers"  # the connector's topic.prefix, an Avro name
     values = AvroSerializer(client, json.dumps(value_schema(ns)))
     keys = AvroSerializer(client, json.dumps(key_schema(ns)))
@@ -168,7 +168,7 @@ def send(
 
 
 def avro_reader(registry_url: str) -> tuple[AvroDeserializer, SchemaRegistryClient]:
-    client = SchemaRegistryClient({"url": registry_url})
+    client = SchemaRegistryClient({"url": registry_url, "timeout": 20})
     return AvroDeserializer(client), client
 
 
@@ -246,7 +246,7 @@ def test_avro_rejected_cdr_schema_goes_to_dead_letters(
     cdr = f"cdr.{source}.v1"
     # An earlier CDR version the derived schema cannot read under BACKWARD: the derived
     # one has required fields (op, source) that these records lack, with no default.
-    client = SchemaRegistryClient({"url": schema_registry_url})
+    client = SchemaRegistryClient({"url": schema_registry_url, "timeout": 20})
     from confluent_kafka.schema_registry import Schema
 
     client.set_compatibility(f"{cdr}-value", "BACKWARD")
@@ -318,7 +318,7 @@ def test_avro_registry_outage_stops_the_service_without_dead_letters(
         # registry stops: the service has never seen the new id, so it must ask for it.
         grown = value_schema("it.public.customers")
         grown["fields"].append({"name": "note", "type": ["null", "string"], "default": None})
-        client = SchemaRegistryClient({"url": registry.url})
+        client = SchemaRegistryClient({"url": registry.url, "timeout": 20})
         from confluent_kafka.schema_registry import Schema
 
         new_id = client.register_schema(f"{source}-value", Schema(json.dumps(grown), "AVRO"))
@@ -358,7 +358,7 @@ def test_avro_file_mode_reads_and_writes_base64_lines(schema_registry_url, tmp_p
     write_declarations(tmp_path / "schemas", {"customers.yaml": DECLARATION.format(source=source, cdr=cdr)})
     config = tmp_path / "cdr.yaml"
     config.write_text(f"schemas: schemas\nformat: avro\nschema_registry:\n  url: {schema_registry_url}\n")
-    client = SchemaRegistryClient({"url": schema_registry_url})
+    client = SchemaRegistryClient({"url": schema_registry_url, "timeout": 20})
     values = AvroSerializer(client, json.dumps(value_schema("it.public.customers")))
     keys = AvroSerializer(client, json.dumps(key_schema("it.public.customers")))
     lines = []
