@@ -257,6 +257,7 @@ class CuedNameRecognizer(Recognizer):
 
 
 _ITEM = r"[^\W\d_]+(?:[-'][^\W\d_]+)?"
+_ITEM_WORD = re.compile(_ITEM)
 
 
 class NameListRecognizer(Recognizer):
@@ -272,11 +273,8 @@ class NameListRecognizer(Recognizer):
     name = "name_list"
     pattern = re.compile(rf"(?<![\w'-]){_ITEM}(?:, {_ITEM}){{0,30}},? (?:and|or|&) {_ITEM}(?![\w'-])")
 
-    def validate(self, match: re.Match[str]) -> float | None:
-        return 0.9 if self._items(match) is not None else None
-
     def _items(self, match: re.Match[str]) -> list[tuple[int, int]] | None:
-        items = [(m.start(), m.end()) for m in re.finditer(r"[^\W\d_]+(?:[-'][^\W\d_]+)?", match.group(0))]
+        items = [(m.start(), m.end()) for m in _ITEM_WORD.finditer(match.group(0))]
         words = [match.group(0)[a:b] for a, b in items]
         names = [w for w in words if w.lower() not in ("and", "or")]
         spans = [(match.start() + a, match.start() + b) for (a, b), w in zip(items, words, strict=True) if w in names]

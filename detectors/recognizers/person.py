@@ -70,8 +70,7 @@ def _known(word: str, names: frozenset[str]) -> bool:
 
 def known_pair(first_word: str, last_word: str) -> bool:
     """A known first name and a known surname (a cheap test before full scoring)."""
-    first, last, _ = _lists()
-    return _known(first_word.lower(), first) and _known(last_word.lower(), last)
+    return is_first_name(first_word) and _known(last_word.lower(), _lists()[1])
 
 
 @lru_cache(maxsize=16_384)

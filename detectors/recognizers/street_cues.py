@@ -38,6 +38,8 @@ _PARTICLES = words(
     "largo travessa praça carrer camino paseo street road lane"
 )
 
+_LEADING_ONLY = _PARTICLES - {"street", "road", "lane"}  # words a street phrase does not end on
+
 
 def _allowed(word: str) -> bool:
     return word[0].isupper() or word.lower() in _PARTICLES or is_street_type(word)
@@ -103,7 +105,7 @@ class CuedStreetRecognizer(Recognizer):
             keep = 0
             while keep < len(words) and _allowed(words[keep]):
                 keep += 1  # the street's words end at the first ordinary one ('... Zervou now')
-            while keep and words[keep - 1].lower() in _PARTICLES - {"street", "road", "lane"}:
+            while keep and words[keep - 1].lower() in _LEADING_ONLY:
                 keep -= 1
             if keep and _street_words(words[:keep], need_type=True):
                 end = m.start(1)
