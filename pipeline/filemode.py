@@ -246,11 +246,15 @@ def _text(raw: bytes) -> bytes:
     return _quote(raw.decode("utf-8", "surrogateescape"))
 
 
-def _embed(raw: bytes | None) -> bytes:
+def _embed(raw: bytes | None, json_encoded: bool = False) -> bytes:
     """The bytes as they are when they are one JSON document (what was consumed or
-    would be published, byte for byte), else as a JSON string."""
+    would be published, byte for byte), else as a JSON string. ``json_encoded``: the
+    bytes come from the JSON core's encoder, which writes one compact document (its
+    strings escape every line break), so they are not parsed again to be sure."""
     if raw is None:
         return b"null"
+    if json_encoded and b"\n" not in raw:
+        return raw
     if b"\n" not in raw:
         try:
             jsontext.loads(raw, "output")
@@ -270,21 +274,23 @@ def _named_object(members: list[tuple[str, bytes]]) -> bytes:
     return b"{" + b",".join(_quote_name(name) + b":" + value for name, value in members) + b"}"
 
 
-def record_line(rec: CdrRecord) -> bytes:
+def record_line(rec: CdrRecord, json_encoded: bool = False) -> bytes:
+    """One output line. ``json_encoded``: the record's key, value and JSON headers were
+    written by the JSON core's encoder (see :func:`_embed`)."""
     headers: dict[str, bytes] = {}
     for name, raw in rec.headers:
         if raw is None:
             headers[name] = b"null"
         elif name in JSON_HEADERS:
-            headers[name] = _embed(raw)
+            headers[name] = _embed(raw, json_encoded)
         else:
             headers[name] = _text(raw)
     members = [
         ("topic", _quote_name(rec.topic)),
         ("partition", b"null"),
         ("offset", b"null"),
-        ("key", _embed(rec.key)),
-        ("value", _embed(rec.value)),
+        ("key", _embed(rec.key, json_encoded)),
+        ("value", _embed(rec.value, json_encoded)),
         ("headers", _named_object(list(headers.items()))),  # the config's pass-through names and cdr.*
     ]
     if rec.timestamp_ms is not None:
@@ -410,6 +416,7 @@ def _run_batch(
 ) -> None:
     records = [item for _, item in batch if isinstance(item, SourceRecord)]
     outcomes = iter(processor.process_batch(records) if records else [])
+    json_encoded = processor.settings.record_format is None
     for lineno, item in batch:
         if isinstance(item, _Unread):
             stats.malformed += 1
@@ -419,7 +426,7 @@ def _run_batch(
         outcome = next(outcomes)
         if isinstance(outcome, Published):
             for cdr in outcome.records:
-                out.write(record_line(cdr))
+                out.write(record_line(cdr, json_encoded))
                 stats.by_cdr_topic[cdr.topic] += 1
             stats.published += 1
         elif isinstance(outcome, DeadLetter):

@@ -13,12 +13,22 @@ by the standard library's C scanner instead (a tenth of the time): when it reads
 JSON value, that value ends where the bracket match would end it; whatever it refuses
 (invalid or deeply nested text, huge integers, control characters, bytes that are not
 UTF-8) falls back to the bracket match, so the spans, and the errors, are the same.
+
+Before either, a line in canonical compact form (what Kafka's JsonConverter, orjson and
+this project's own tools write) is read whole by orjson: when writing the parsed object
+back gives the very same bytes, each member's span follows from the lengths of its
+name and value written alone (a few microseconds for a 3 KB line, where the scanner
+takes a hundred). Any difference (whitespace, another escaping, a float written another
+way, a name given twice, which orjson keeps once) leaves the line to the two readers
+above, so the spans and the errors never depend on which path read the line.
 """
 
 from __future__ import annotations
 
 import json
 import re
+
+import orjson
 
 _WS = re.compile(rb"[ \t\r\n]*")
 # A JSON string, unrolled so that a long one is matched without backtracking.
@@ -42,6 +52,9 @@ def object_members(raw: bytes, start: int = 0, end: int | None = None) -> dict[s
     (whitespace around it allowed). A name given twice is refused: which one counts is
     not clear, and the input is then ambiguous."""
     stop = len(raw) if end is None else end
+    canonical = _canonical_members(raw, start, stop)
+    if canonical is not None:
+        return canonical
     pos = _skip_ws(raw, start, stop)
     if pos >= stop or raw[pos] != ord("{"):
         raise SpanError("not a JSON object")
@@ -76,6 +89,29 @@ def object_members(raw: bytes, start: int = 0, end: int | None = None) -> dict[s
             raise SpanError(f"expected ',' or '}}' at byte {pos}")
     if _skip_ws(raw, pos, stop) != stop:
         raise SpanError(f"unexpected data after the object at byte {pos}")
+    return members
+
+
+def _canonical_members(raw: bytes, start: int, stop: int) -> dict[str, tuple[int, int]] | None:
+    """The members' spans when ``raw[start:stop]`` is an object exactly as orjson writes
+    it; None otherwise (the readers below decide)."""
+    piece = raw if start == 0 and stop == len(raw) else raw[start:stop]
+    if not piece.startswith(b"{"):
+        return None
+    try:
+        obj = orjson.loads(piece)
+    except orjson.JSONDecodeError:
+        return None
+    dumps = orjson.dumps
+    if type(obj) is not dict or dumps(obj) != piece:
+        return None
+    members: dict[str, tuple[int, int]] = {}
+    pos = start + 1
+    for name, value in obj.items():
+        pos += len(dumps(name)) + 1  # the quoted name and ':'
+        end = pos + len(dumps(value))
+        members[name] = (pos, end)
+        pos = end + 1  # ',' or the closing brace
     return members
 
 

@@ -1,9 +1,13 @@
-"""The C-scanner fast path of file mode's span reader gives exactly the spans, and the
-refusals, of the bracket match it stands in for."""
+"""The fast paths of file mode's span reader (a canonical line read whole by orjson; the
+C scanner) give exactly the spans, and the refusals, of the bracket match they stand in
+for."""
 
 from __future__ import annotations
 
+import orjson
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from pipeline.codec import jsonspans
 from pipeline.codec.jsonspans import SpanError, object_members
@@ -25,7 +29,21 @@ CASES = [
     b'{"a\x01":{}}',  # a control character in a name
     b'{"\xed\xa0\x80":{}}',  # an encoded lone surrogate in a name (json.loads takes it)
     b'{"a":[1,2}',  # mismatched bracket
+    b'{"topic":"t","partition":0,"key":{"id":1},"value":{"after":{"s":"\\"}","n":-1.5}},"headers":{}}',
+    b'{"a":1,"a":1}',  # canonical but for the name given twice: orjson keeps one
+    b'{"a":{"b":1},"a":{"b":1}}',
+    b'{"a":"\\u00e9"}',  # escaped where orjson writes the letter itself
+    b'{"a":1.0e5}',  # a float written another way
+    b'{"a":18446744073709551616}',  # wider than orjson reads
+    b"{}",
+    b"[]",
 ]
+
+
+def _bracket_match_only(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(jsonspans, "_canonical_members", lambda *_: None)
+    monkeypatch.setattr(jsonspans, "_scanned_extent", lambda *_: None)
+    monkeypatch.setattr(jsonspans, "_text", lambda *_: None)
 
 
 def _spans(raw: bytes) -> dict[str, tuple[int, int]] | str:
@@ -38,9 +56,31 @@ def _spans(raw: bytes) -> dict[str, tuple[int, int]] | str:
 @pytest.mark.parametrize("raw", CASES)
 def test_fast_path_matches_the_bracket_match(raw: bytes, monkeypatch: pytest.MonkeyPatch) -> None:
     fast = _spans(raw)
-    monkeypatch.setattr(jsonspans, "_scanned_extent", lambda *_: None)
-    monkeypatch.setattr(jsonspans, "_text", lambda *_: None)
+    _bracket_match_only(monkeypatch)
     assert fast == _spans(raw)
+
+
+def test_a_canonical_line_is_read_whole() -> None:
+    raw = orjson.dumps({"topic": "t", "value": {"after": {"a": [1, {"b": "}"}]}}, "z": None})
+    assert jsonspans._canonical_members(raw, 0, len(raw)) is not None
+    assert jsonspans._canonical_members(b'{"a": 1}', 0, 8) is None  # a space: the readers decide
+
+
+_JSON = st.recursive(
+    st.none() | st.booleans() | st.integers(-(2**63), 2**64 - 1) | st.floats(allow_nan=False) | st.text(),
+    lambda inner: st.lists(inner, max_size=4) | st.dictionaries(st.text(max_size=6), inner, max_size=4),
+    max_leaves=20,
+)
+
+
+@given(st.dictionaries(st.text(max_size=8), _JSON, max_size=6))
+def test_canonical_spans_are_the_bracket_match_spans(obj: dict[str, object]) -> None:
+    raw = orjson.dumps(obj)
+    fast = jsonspans._canonical_members(raw, 0, len(raw))
+    with pytest.MonkeyPatch.context() as mp:
+        _bracket_match_only(mp)
+        slow = _spans(raw)
+    assert fast == slow
 
 
 def test_sub_span_never_reaches_past_its_end() -> None:
@@ -72,5 +112,5 @@ def test_sub_spans_with_non_ascii_before_them(inner: bytes, monkeypatch: pytest.
     raw = b'{"pre":"\xc3\xa9\xc3\xa9","headers":' + inner + b',"z":1}'
     start, end = object_members(raw)["headers"]
     fast = object_members(raw, start, end)
-    monkeypatch.setattr(jsonspans, "_scanned_extent", lambda *_: None)
+    _bracket_match_only(monkeypatch)
     assert fast == object_members(raw, start, end)
