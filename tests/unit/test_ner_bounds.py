@@ -122,14 +122,15 @@ def test_long_text_in_a_record_is_published_redacted(tmp_path: Path, monkeypatch
 def test_ner_failure_dead_letters_the_record_and_processing_goes_on(
     tmp_path: Path, engine: NerEngine, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    real = engine._engine.process_batch
+    real = engine._nlp.pipe
 
     def failing(texts, **kwargs):
+        texts = list(texts)
         if any("Poison" in t for t in texts):
             raise RuntimeError("model failure")  # what spaCy raised on an over-long text
         return real(texts, **kwargs)
 
-    monkeypatch.setattr(engine._engine, "process_batch", failing)
+    monkeypatch.setattr(engine._nlp, "pipe", failing)
     proc = tickets(tmp_path)
     recs = [ticket(0, f"Poison text from {NAME} here."), ticket(1, f"{NAME} called about her refund.")]
     batch = proc.process_batch(recs)
