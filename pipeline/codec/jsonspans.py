@@ -98,20 +98,21 @@ def _canonical_members(raw: bytes, start: int, stop: int) -> dict[str, tuple[int
     piece = raw if start == 0 and stop == len(raw) else raw[start:stop]
     if not piece.startswith(b"{"):
         return None
+    dumps = orjson.dumps
     try:
         obj = orjson.loads(piece)
-    except orjson.JSONDecodeError:
+        if type(obj) is not dict or dumps(obj) != piece:
+            return None
+        members: dict[str, tuple[int, int]] = {}
+        pos = start + 1
+        for name, value in obj.items():
+            pos += len(dumps(name)) + 1  # the quoted name and ':'
+            end = pos + len(dumps(value))
+            members[name] = (pos, end)
+            pos = end + 1  # ',' or the closing brace
+    except (orjson.JSONDecodeError, orjson.JSONEncodeError):
+        # orjson reads deeper nesting than it writes (1,024 vs 255 levels): the readers decide
         return None
-    dumps = orjson.dumps
-    if type(obj) is not dict or dumps(obj) != piece:
-        return None
-    members: dict[str, tuple[int, int]] = {}
-    pos = start + 1
-    for name, value in obj.items():
-        pos += len(dumps(name)) + 1  # the quoted name and ':'
-        end = pos + len(dumps(value))
-        members[name] = (pos, end)
-        pos = end + 1  # ',' or the closing brace
     return members
 
 

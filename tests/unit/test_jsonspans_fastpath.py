@@ -37,6 +37,7 @@ CASES = [
     b'{"a":18446744073709551616}',  # wider than orjson reads
     b"{}",
     b"[]",
+    b'{"deep":' + b'{"a":' * 900 + b"1" + b"}" * 900 + b"}",  # orjson reads it, and will not write it
 ]
 
 
