@@ -21,7 +21,7 @@ from confluent_kafka import Consumer, Producer, TopicPartition
 from devstack.ports import free_port
 from tests.support import HASH_KEY, write_declarations
 
-CDR = str(Path(sys.executable).with_name("cdr"))
+CDR = (sys.executable, "-m", "pipeline")  # the tree under test, not whichever `cdr` script is installed
 
 
 class ServiceProcess:
@@ -62,7 +62,7 @@ class ServiceProcess:
         self.runs += 1
         log = self.log_path.open("wb")
         self.proc = subprocess.Popen(
-            [CDR, "run", "--config", str(self.config_path)],
+            [*CDR, "run", "--config", str(self.config_path)],
             stdout=log,
             stderr=subprocess.STDOUT,
             env={**os.environ, "CDR_HASH_KEY": HASH_KEY, **(env or {})},
@@ -79,7 +79,7 @@ class ServiceProcess:
         self.extra_logs[worker_id] = path
         log = path.open("wb")
         proc = subprocess.Popen(
-            [CDR, "run", "--config", str(self.config_path), "--worker-id", str(worker_id)],
+            [*CDR, "run", "--config", str(self.config_path), "--worker-id", str(worker_id)],
             stdout=log,
             stderr=subprocess.STDOUT,
             env={**os.environ, "CDR_HASH_KEY": HASH_KEY, **(env or {})},

@@ -10,10 +10,10 @@ from collections.abc import Iterable, Mapping
 from pathlib import Path
 from types import MappingProxyType
 
+from pipeline.core.treatments.spec import TreatmentSpec
 from pipeline.declarations.loader import SUFFIXES, load_declarations
 from pipeline.declarations.model import DeclarationSet
 from pipeline.exceptions import InvalidFilesError
-from pipeline.treatments.spec import TreatmentSpec
 from pipeline.yamlfile import MAX_FILE_BYTES
 
 GIT_TIMEOUT_S = 60

@@ -19,7 +19,7 @@ from pathlib import Path
 
 import pytest
 
-from pipeline import cli
+from pipeline.tools import main as cli
 from tests.security import values as v
 from tests.security.cases.common import declaration
 from tests.security.cases.rules import CASES as RULES

@@ -5,8 +5,8 @@ from __future__ import annotations
 
 import pytest
 
-from pipeline.codec import jsonspans
-from pipeline.codec.jsonspans import SpanError, object_members
+from pipeline.formats.json import jsonspans
+from pipeline.formats.json.jsonspans import SpanError, object_members
 
 CASES = [
     b'{"topic":"t","key":{"id":1},"value":{"before":null,"after":{"name":"Chlo\xc3\xa9 \\" ] }","n":[1,2.5e3]}}}',

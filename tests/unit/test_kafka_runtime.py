@@ -20,15 +20,15 @@ import pytest
 from confluent_kafka import KafkaError, KafkaException, TopicPartition
 
 from pipeline.config import Config
-from pipeline.events import DeadLetter, SourceRecord
-from pipeline.kafka import service as service_module
-from pipeline.kafka.deadletter import CONTEXT_HEADERS, DeadLetterSealer, dead_letter_record
-from pipeline.kafka.producing import producer_settings
-from pipeline.kafka.replay import replay
-from pipeline.kafka.service import Service
-from pipeline.kafka.transactions import TransactionFatal, TransactionFenced, Transactions, TxnResult
-from pipeline.metrics import Metrics
-from pipeline.processor import Processor
+from pipeline.core.events import DeadLetter, SourceRecord
+from pipeline.core.processor import Processor
+from pipeline.runtime import service as service_module
+from pipeline.runtime.deadletter import CONTEXT_HEADERS, DeadLetterSealer, dead_letter_record
+from pipeline.runtime.metrics import Metrics
+from pipeline.runtime.producing import producer_settings
+from pipeline.runtime.replay import replay
+from pipeline.runtime.service import Service
+from pipeline.runtime.transactions import TransactionFatal, TransactionFenced, Transactions, TxnResult
 from tests.support import NO_DETECTION, assert_no_raw, make_processor
 from tests.unit.fake_kafka import FakeConsumer, FakeMessage, FakeProducer, eof, offsets
 

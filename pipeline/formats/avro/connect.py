@@ -31,7 +31,7 @@ import re
 from collections.abc import Callable
 from typing import Any
 
-from pipeline.codec.logical import DECIMAL
+from pipeline.formats.json.logical import DECIMAL
 
 Conv = Callable[[Any], Any]
 AvroType = Any  # a JSON Avro schema: a name, a list (union) or a dict

@@ -35,12 +35,12 @@ import fastavro
 import orjson
 from fastavro.schema import expand_schema
 
-from pipeline.codec.debezium import decode_doc
-from pipeline.events import CdrRecord, DeadLetter, Headers, Outcome, Published, SourceRecord
+from pipeline.core.events import CdrRecord, DeadLetter, Headers, Outcome, Published, SourceRecord
+from pipeline.core.processor import KEY_HEADERS
 from pipeline.exceptions import DecodeError, EncodeError
 from pipeline.formats.avro import connect
 from pipeline.formats.avro.registry import RegistryClient, RegistryError, SchemaNotFound, SchemaRejected
-from pipeline.processor import KEY_HEADERS
+from pipeline.formats.json.debezium import decode_doc
 from pipeline.tracebacks import frames
 
 MAGIC = 0

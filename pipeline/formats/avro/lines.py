@@ -18,9 +18,9 @@ from collections.abc import Callable
 
 import orjson
 
-from pipeline.events import DeadLetter, Outcome, Published, SourceRecord
+from pipeline.core.events import DeadLetter, Outcome, Published, SourceRecord
+from pipeline.core.processor import RecordFormat
 from pipeline.exceptions import DecodeError
-from pipeline.processor import RecordFormat
 
 
 def from_line(raw: bytes | None, what: str) -> bytes | None:

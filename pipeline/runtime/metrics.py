@@ -2,7 +2,7 @@
 
 Label values come from declarations, topic names, column names and a fixed vocabulary
 of reasons: never from record values. Column names are labels only in their safe form
-(:mod:`pipeline.safenames`: declared or plain names as they are, others as a keyed
+(:mod:`pipeline.core.safenames`: declared or plain names as they are, others as a keyed
 digest). Labels built from names seen at run time (topics, columns) are capped, column
 labels per table too; past the cap they collapse into ``__other__`` so a misbehaving
 source cannot explode cardinality.
@@ -22,13 +22,13 @@ from prometheus_client.metrics_core import Metric
 from prometheus_client.registry import Collector
 
 from pipeline import __version__
-from pipeline.events import DeadLetter, Published, Skipped
-from pipeline.safenames import SafeNames
+from pipeline.core.events import DeadLetter, Published, Skipped
+from pipeline.core.safenames import SafeNames
 
 if TYPE_CHECKING:
     from detectors.profiler import Profiler
     from pipeline.declarations.model import DeclarationSet
-    from pipeline.health import Health
+    from pipeline.runtime.health import Health
 
 OTHER = "__other__"
 LATENCY_BUCKETS = (0.0001, 0.00025, 0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 1.0)
@@ -129,7 +129,7 @@ class Metrics:
 
     def serve(self, host: str, port: int, health: Health | None = None) -> int:
         """Serve /metrics (and /healthz, /readyz); returns the bound port (0 picks a free one)."""
-        from pipeline.health import serve
+        from pipeline.runtime.health import serve
 
         _server, bound = serve(host, port, self.registry, health)
         return bound

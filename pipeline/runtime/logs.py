@@ -5,8 +5,8 @@ formatter also drops exception tracebacks' locals (there are none in the stdlib
 formatter) and prints only the exception class and the project's ``file:line`` frames
 (:mod:`pipeline.tracebacks`), because a third-party exception's message can quote the
 data that caused it. Column names are logged in their safe form
-(:mod:`pipeline.safenames`): callers pass names from a processing report (already safe)
-or through :class:`~pipeline.safenames.SafeNames`.
+(:mod:`pipeline.core.safenames`): callers pass names from a processing report (already safe)
+or through :class:`~pipeline.core.safenames.SafeNames`.
 """
 
 from __future__ import annotations
@@ -19,7 +19,7 @@ from typing import Any
 
 import orjson
 
-from pipeline.safenames import SafeNames, safe_path
+from pipeline.core.safenames import SafeNames, safe_path
 from pipeline.tracebacks import frames
 
 

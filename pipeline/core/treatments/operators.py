@@ -17,10 +17,10 @@ from typing import Any, ClassVar, Protocol
 
 import orjson
 
-from pipeline.codec import logical
+from pipeline.core.treatments.hashing import HashKey
+from pipeline.core.treatments.spec import TreatmentSpec
 from pipeline.exceptions import TransformError
-from pipeline.treatments.hashing import HashKey
-from pipeline.treatments.spec import TreatmentSpec
+from pipeline.formats.json import logical
 
 Field = dict[str, Any]
 

@@ -1,6 +1,6 @@
 """The long-running service: consume Debezium topics, process, produce CDR records.
 
-``delivery: exactly_once`` follows the contract in :mod:`pipeline.kafka.transactions`.
+``delivery: exactly_once`` follows the contract in :mod:`pipeline.runtime.transactions`.
 Delivery contract (``delivery: at_least_once``, the default):
 
 1. The consumer never commits on its own (``enable.auto.commit=false``).
@@ -8,7 +8,7 @@ Delivery contract (``delivery: at_least_once``, the default):
    every CDR and dead-letter record is produced by one idempotent producer
    (``acks=all``), so per-partition order, and with it per-key order, is kept.
 3. Each produced record's delivery report is tied to its source offset
-   (:mod:`pipeline.kafka.offsets`); offsets are committed only up to the last record
+   (:mod:`pipeline.runtime.offsets`); offsets are committed only up to the last record
    whose outputs were all acknowledged.
 4. A delivery that fails for good (including a dead-letter write) blocks the commit for
    its partition and stops the service with a non-zero exit: on restart the record is
@@ -21,7 +21,7 @@ Delivery contract (``delivery: at_least_once``, the default):
 Both modes: when the producer's queue holds ``backpressure.high_watermark`` records
 (a slow or unreachable broker), every assigned partition is paused until it drains to
 ``low_watermark``, so memory stays bounded while the group membership is kept. The loop
-beats a :class:`~pipeline.health.Health` that ``/healthz`` and ``/readyz`` report.
+beats a :class:`~pipeline.runtime.health.Health` that ``/healthz`` and ``/readyz`` report.
 """
 
 from __future__ import annotations
@@ -37,14 +37,17 @@ from confluent_kafka import Consumer, KafkaError, KafkaException, Message, Produ
 from confluent_kafka.admin import AdminClient, NewTopic
 
 from pipeline.config import Config
-from pipeline.events import CdrRecord, DeadLetter, Outcome, Published, SourceRecord
+from pipeline.core.events import CdrRecord, DeadLetter, Outcome, Published, SourceRecord
+from pipeline.core.processor import Processor
 from pipeline.faults import Faults, InjectedFault
-from pipeline.health import BrokerWatch, Health
-from pipeline.kafka.deadletter import DeadLetterSealer, dead_letter_record
-from pipeline.kafka.offsets import Entry, OffsetTracker
-from pipeline.kafka.producing import produce
-from pipeline.kafka.producing import producer_settings as build_producer_settings
-from pipeline.kafka.transactions import (
+from pipeline.runtime.deadletter import DeadLetterSealer, dead_letter_record
+from pipeline.runtime.health import BrokerWatch, Health
+from pipeline.runtime.logs import log
+from pipeline.runtime.metrics import Metrics
+from pipeline.runtime.offsets import Entry, OffsetTracker
+from pipeline.runtime.producing import produce
+from pipeline.runtime.producing import producer_settings as build_producer_settings
+from pipeline.runtime.transactions import (
     TransactionFatal,
     TransactionFenced,
     Transactions,
@@ -52,9 +55,6 @@ from pipeline.kafka.transactions import (
     is_fenced,
     raise_for,
 )
-from pipeline.logs import log
-from pipeline.metrics import Metrics
-from pipeline.processor import Processor
 from pipeline.tracebacks import frames
 
 logger = logging.getLogger("cdr.service")

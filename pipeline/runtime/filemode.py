@@ -4,7 +4,7 @@ records, for dry runs and for testing a declaration change before committing it.
 Input line: ``{"topic", "partition", "offset", "key", "value", "headers"?, "timestamp"?}``
 where key and value are Debezium JSON documents (or null) and header values are strings,
 documents or null. The key and value reach the core as the bytes of the line that hold
-them (:mod:`pipeline.codec.jsonspans`), exactly as a Kafka record would carry them, and
+them (:mod:`pipeline.formats.json.jsonspans`), exactly as a Kafka record would carry them, and
 records go through :meth:`Processor.process_batch` as in the service: what the service
 dead-letters (and why) is what file mode dead-letters, and the rest of the file is
 processed. Output lines have the same shape; ``topic`` is the CDR topic, and
@@ -38,11 +38,11 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import IO
 
-from pipeline.codec import jsonspans, jsontext
-from pipeline.events import CdrRecord, DeadLetter, Published, SourceRecord
+from pipeline.core.events import CdrRecord, DeadLetter, Published, SourceRecord
+from pipeline.core.processor import KEY_HEADERS, PII_HEADER, Processor
 from pipeline.exceptions import CdrError, DecodeError
-from pipeline.kafka.deadletter import DeadLetterSealer
-from pipeline.processor import KEY_HEADERS, PII_HEADER, Processor
+from pipeline.formats.json import jsonspans, jsontext
+from pipeline.runtime.deadletter import DeadLetterSealer
 from pipeline.tracebacks import diagnostic
 
 JSON_HEADERS = frozenset({PII_HEADER, *KEY_HEADERS})

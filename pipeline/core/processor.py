@@ -2,7 +2,7 @@
 
 decode (codec) -> policy (declarations) -> transforms -> encode (codec). The same code
 runs in the Kafka service (``cdr run``), in file mode (``cdr process``) and in the
-benchmarks. Any failure becomes a :class:`~pipeline.events.DeadLetter` with a message
+benchmarks. Any failure becomes a :class:`~pipeline.core.events.DeadLetter` with a message
 that names the stage, table and column, never a value: fail closed.
 """
 
@@ -16,8 +16,15 @@ from typing import Any, Protocol
 
 import orjson
 
-from pipeline.codec import jsontext
-from pipeline.codec.debezium import (
+from pipeline.core.events import CdrRecord, DeadLetter, Outcome, ProcessingReport, Published, Skipped, SourceRecord
+from pipeline.core.policy import PolicySettings, TablePolicy
+from pipeline.core.safenames import SafeNames
+from pipeline.core.transform import StructPlan, StructTransform
+from pipeline.core.treatments.placeholder import UnavailableValues
+from pipeline.declarations.model import Declaration, DeclarationSet
+from pipeline.exceptions import DecodeError, ProcessingError
+from pipeline.formats.json import jsontext
+from pipeline.formats.json.debezium import (
     ENVELOPE_KEYS,
     NOT_TABLE_DATA,
     TIMESTAMP_KEYS,
@@ -29,14 +36,7 @@ from pipeline.codec.debezium import (
     is_envelope_schema,
     struct_fields,
 )
-from pipeline.declarations.model import Declaration, DeclarationSet
-from pipeline.events import CdrRecord, DeadLetter, Outcome, ProcessingReport, Published, Skipped, SourceRecord
-from pipeline.exceptions import DecodeError, ProcessingError
-from pipeline.policy import PolicySettings, TablePolicy
-from pipeline.safenames import SafeNames
 from pipeline.tracebacks import frames
-from pipeline.transform import StructPlan, StructTransform
-from pipeline.treatments.placeholder import UnavailableValues
 
 PII_HEADER = "cdr.pii"
 POLICY_HEADER = "cdr.policy"
@@ -230,7 +230,7 @@ class TableProcessor:
     def _summary(self, plans: list[StructPlan]) -> _Summary:
         """The cdr.pii header, treatment counts, undeclared columns and detections of a
         record, from the plans of its key, rows and key headers (cached per combination
-        of plans). Column names are in their safe form (:mod:`pipeline.safenames`): the
+        of plans). Column names are in their safe form (:mod:`pipeline.core.safenames`): the
         header and the report reach consumers, metrics and logs."""
         cache_key = tuple(p.serial for p in plans)
         hit = self._summaries.get(cache_key)

@@ -8,7 +8,7 @@ the original headers (names and values, together in one ``cdr.dlq.headers`` head
 header's name can be data too), each with a fresh 96-bit nonce and its role as associated
 data (a sealed key cannot pass for a value). The context headers stay readable.
 
-The context headers name columns only in their safe form (:mod:`pipeline.safenames`);
+The context headers name columns only in their safe form (:mod:`pipeline.core.safenames`);
 ``cdr.dlq.frames`` keeps a diagnostic: the project's ``file:line`` frames where the
 record failed (:mod:`pipeline.tracebacks`), never a value.
 """
@@ -26,8 +26,8 @@ import orjson
 from cryptography.exceptions import InvalidTag
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 
-from pipeline.events import CdrRecord, DeadLetter, SourceRecord
-from pipeline.safenames import redact_unsafe_quoted
+from pipeline.core.events import CdrRecord, DeadLetter, SourceRecord
+from pipeline.core.safenames import redact_unsafe_quoted
 
 H_TOPIC = "__connect.errors.topic"
 H_PARTITION = "__connect.errors.partition"

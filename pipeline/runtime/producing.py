@@ -13,7 +13,7 @@ from typing import Any
 from confluent_kafka import KafkaError, Message, Producer
 
 from pipeline.config import Config
-from pipeline.events import CdrRecord
+from pipeline.core.events import CdrRecord
 
 # librdkafka's default partitioner (consistent_random, CRC32) puts a key on another
 # partition than Java clients and Kafka Connect (murmur2); the config may set another.

@@ -13,14 +13,14 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from detectors import guard
+from pipeline.core.policy import GUARDED, UNDECLARED, ColumnRule, TablePolicy
 from pipeline.exceptions import DecodeError, PolicyError
-from pipeline.policy import GUARDED, UNDECLARED, ColumnRule, TablePolicy
 
 if TYPE_CHECKING:
     from detectors.profiler import ColumnProfile
-from pipeline.safenames import safe_name
-from pipeline.treatments.operators import Operator
-from pipeline.treatments.placeholder import UnavailableValues
+from pipeline.core.safenames import safe_name
+from pipeline.core.treatments.operators import Operator
+from pipeline.core.treatments.placeholder import UnavailableValues
 
 Field = dict[str, Any]
 _MAX_PLANS = 256
@@ -85,7 +85,7 @@ class StructTransform:
         self._generation = self._generation_cell.value if self._generation_cell is not None else 0
 
     def _shown(self, column: str) -> str:
-        """The column's name as error messages may show it (pipeline.safenames)."""
+        """The column's name as error messages may show it (pipeline.core.safenames)."""
         return safe_name(column, self.policy.settings.hash_key, self.policy.decl.columns)
 
     def _op(self, rule: ColumnRule) -> Operator:

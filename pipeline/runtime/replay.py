@@ -21,10 +21,10 @@ from typing import Any
 from confluent_kafka import Consumer, KafkaError, Producer, TopicPartition
 
 from pipeline.config import Config
-from pipeline.events import DeadLetter, Published
-from pipeline.kafka.deadletter import DeadLetterKeyError, DeadLetterSealer, original_record
-from pipeline.kafka.producing import produce, producer_settings
-from pipeline.processor import Processor
+from pipeline.core.events import DeadLetter, Published
+from pipeline.core.processor import Processor
+from pipeline.runtime.deadletter import DeadLetterKeyError, DeadLetterSealer, original_record
+from pipeline.runtime.producing import produce, producer_settings
 
 logger = logging.getLogger("cdr.replay")
 

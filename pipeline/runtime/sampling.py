@@ -12,7 +12,7 @@ from typing import Any
 
 from confluent_kafka import OFFSET_BEGINNING, Consumer, KafkaError, TopicPartition
 
-from pipeline.events import SourceRecord
+from pipeline.core.events import SourceRecord
 
 
 def matching_topics(consumer: Consumer, pattern: str) -> list[str]:

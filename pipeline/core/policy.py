@@ -11,13 +11,13 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
+from pipeline.core.entities import FREE_TEXT, NONE
+from pipeline.core.safenames import looks_personal
+from pipeline.core.treatments.hashing import HashKey
+from pipeline.core.treatments.operators import Hash, JsonPaths, Operator, TextRedactor, build_operator
+from pipeline.core.treatments.spec import PASS, WITHHOLD, TreatmentSpec
 from pipeline.declarations.loader import fingerprint
 from pipeline.declarations.model import Declaration
-from pipeline.entities import FREE_TEXT, NONE
-from pipeline.safenames import looks_personal
-from pipeline.treatments.hashing import HashKey
-from pipeline.treatments.operators import Hash, JsonPaths, Operator, TextRedactor, build_operator
-from pipeline.treatments.spec import PASS, WITHHOLD, TreatmentSpec
 
 if TYPE_CHECKING:
     from detectors.profiler import Profiler, Verdict

@@ -24,7 +24,7 @@ import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from pipeline.logs import log
+from pipeline.runtime.logs import log
 
 logger = logging.getLogger("cdr.workers")
 EXIT_FENCED = 5

@@ -43,8 +43,8 @@ from typing import Any
 
 import orjson
 
-from pipeline.codec import jsontext
 from pipeline.exceptions import DecodeError
+from pipeline.formats.json import jsontext
 
 ENVELOPE_SUFFIX = ".Envelope"
 HEARTBEAT_SCHEMA = "io.debezium.connector.common.Heartbeat"

@@ -33,10 +33,10 @@ from detectors.profiler import (
     Profiler,
 )
 from detectors.textscan import TextScanner
-from pipeline.codec.debezium import NOT_TABLE_DATA, Kind, classify, decode_doc, struct_fields
+from pipeline.core.events import SourceRecord
 from pipeline.declarations.model import DeclarationSet
-from pipeline.events import SourceRecord
 from pipeline.exceptions import ProcessingError
+from pipeline.formats.json.debezium import NOT_TABLE_DATA, Kind, classify, decode_doc, struct_fields
 
 Row = dict[str, Any]
 
@@ -359,7 +359,7 @@ FAILING = frozenset({"undeclared-pii", "new-table-pii", "drift"})
 
 
 def iter_file_records(path: Path) -> Iterator[SourceRecord]:
-    from pipeline.filemode import iter_lines, parse_line
+    from pipeline.runtime.filemode import iter_lines, parse_line
 
     with path.open("rb") as stream:
         for lineno, line in iter_lines(stream):

@@ -11,14 +11,14 @@ from detectors.profiler import DetectionSettings, Profiler, VerdictChange
 from detectors.textscan import TextScanner
 from pipeline.config import Config
 from pipeline.contracts.sunset import in_force
+from pipeline.core.policy import PolicySettings
+from pipeline.core.processor import CoreSettings, Processor, RecordFormat
+from pipeline.core.treatments.hashing import HashKeyError, load_hash_key
+from pipeline.core.treatments.spec import WITHHOLD, TreatmentSpec
 from pipeline.declarations.loader import load_declarations
 from pipeline.declarations.model import Declaration, DeclarationSet
 from pipeline.exceptions import InvalidFilesError
 from pipeline.faults import Faults, RaisingRecognizer
-from pipeline.policy import PolicySettings
-from pipeline.processor import CoreSettings, Processor, RecordFormat
-from pipeline.treatments.hashing import HashKeyError, load_hash_key
-from pipeline.treatments.spec import WITHHOLD, TreatmentSpec
 from pipeline.yamlfile import SourceFileError
 
 
