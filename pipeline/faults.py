@@ -15,6 +15,7 @@ import re
 from dataclasses import dataclass
 
 from detectors.recognizers.base import Finding, Recognizer
+from pipeline.errors import CdrError
 
 ENV = "CDR_FAULT_INJECTION"
 
@@ -32,7 +33,7 @@ class Faults:
         return cls(values.get("recognizer_error_on") or None, int(after) if after else None)
 
 
-class InjectedFault(RuntimeError):
+class InjectedFault(CdrError, RuntimeError):
     pass
 
 

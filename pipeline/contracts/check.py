@@ -20,9 +20,10 @@ from pipeline.contracts.sunset import sunset_findings
 from pipeline.core.safenames import SafeNames
 from pipeline.declarations.loader import load_declarations
 from pipeline.declarations.model import Declaration, DeclarationSet
+from pipeline.errors import CdrError
 
 
-class CheckUsageError(Exception):
+class CheckUsageError(CdrError):
     """The check cannot run as asked (unknown revision, unreadable migration, database
     unreachable): exit code 2."""
 

@@ -22,7 +22,7 @@ from pipeline.core.safenames import SafeNames
 from pipeline.core.transform import StructPlan, StructTransform
 from pipeline.core.treatments.placeholder import UnavailableValues
 from pipeline.declarations.model import Declaration, DeclarationSet
-from pipeline.exceptions import DecodeError, ProcessingError
+from pipeline.errors import DecodeError, ProcessingError
 from pipeline.formats.json import jsontext
 from pipeline.formats.json.debezium import (
     ENVELOPE_KEYS,
@@ -37,6 +37,7 @@ from pipeline.formats.json.debezium import (
     struct_fields,
 )
 from pipeline.tracebacks import frames
+from pipeline.vocabulary import DeadLetterReason
 
 PII_HEADER = "cdr.pii"
 POLICY_HEADER = "cdr.policy"
@@ -129,7 +130,7 @@ class TableProcessor:
             f = find_field(fields, name)
             if f is not None:
                 if f.get("type") != "struct":
-                    raise DecodeError("schema_invalid", f"envelope field {name!r} is not a struct")
+                    raise DecodeError(DeadLetterReason.SCHEMA_INVALID, f"envelope field {name!r} is not a struct")
                 row_struct = f
                 break
         row = None
@@ -190,7 +191,8 @@ class TableProcessor:
         finally:
             profiler.sampling = True
         raise ProcessingError(
-            "verdicts_unsettled", f"table {self.decl.table}: column verdicts kept changing on this record"
+            DeadLetterReason.VERDICTS_UNSETTLED,
+            f"table {self.decl.table}: column verdicts kept changing on this record",
         )
 
     def _forget_compiled(self, generation: int) -> None:
@@ -273,7 +275,7 @@ class TableProcessor:
         if payload is None:
             return raw
         if not isinstance(payload, dict):
-            raise DecodeError("key_not_struct", f"{what} is not a struct of key columns")
+            raise DecodeError(DeadLetterReason.KEY_NOT_STRUCT, f"{what} is not a struct of key columns")
         if doc.schema is not None:
             assert doc.schema_key is not None
             compiled = self._compiled_key(doc.schema, doc.schema_key)
@@ -294,7 +296,7 @@ class TableProcessor:
             )
             compiled = self._compiled_value(doc.schema, doc.schema_key, as_row)
             if compiled.row is None and kind is Kind.CHANGE:
-                raise DecodeError("schema_mismatch", "envelope schema has no before/after struct")
+                raise DecodeError(DeadLetterReason.SCHEMA_MISMATCH, "envelope schema has no before/after struct")
         row_tx = compiled.row if compiled is not None and compiled.row is not None else self._schemaless_row
         payload = doc.payload
         source_ts: int | None = None
@@ -462,7 +464,7 @@ class Processor:
             size = len(rec.key or b"") + len(rec.value or b"")
             if size > limit:
                 message = f"record is {size} bytes, over max_record_bytes ({limit}); not processed"
-                return DeadLetter(rec, "decode", "record_too_large", "RecordTooLarge", message)
+                return DeadLetter(rec, "decode", DeadLetterReason.RECORD_TOO_LARGE, "RecordTooLarge", message)
         table = None
         try:
             table = self.table_for(rec.topic)
@@ -479,12 +481,14 @@ class Processor:
             message = self.names.scrub(exc.message, declared)
             return DeadLetter(rec, exc.stage, exc.reason, type(exc).__name__, message, frames(exc))
         except RecursionError as exc:
-            return DeadLetter(rec, "process", "too_deep", "RecursionError", "record is nested too deeply", frames(exc))
+            return DeadLetter(
+                rec, "process", DeadLetterReason.TOO_DEEP, "RecursionError", "record is nested too deeply", frames(exc)
+            )
         except Exception as exc:  # fail closed: a bug must not publish a raw value
             return DeadLetter(
                 rec,
                 "process",
-                "internal_error",
+                DeadLetterReason.INTERNAL_ERROR,
                 type(exc).__name__,
                 f"unexpected {type(exc).__name__} while processing; the value is not shown",
                 frames(exc),

@@ -35,7 +35,7 @@ from detectors.profiler import (
 from detectors.textscan import TextScanner
 from pipeline.core.events import SourceRecord
 from pipeline.declarations.model import DeclarationSet
-from pipeline.exceptions import ProcessingError
+from pipeline.errors import CdrError, ProcessingError
 from pipeline.formats.json.debezium import NOT_TABLE_DATA, Kind, classify, decode_doc, struct_fields
 
 Row = dict[str, Any]
@@ -229,7 +229,7 @@ def _yaml_key(text: str) -> str:
 MAX_NAME_BYTES = 200  # file name of a proposal, ".yaml" included (file systems allow 255)
 
 
-class UnsafeName(ValueError):
+class UnsafeName(CdrError, ValueError):
     """A table name that cannot be a file name inside the output folder (the message
     says why and never quotes the name)."""
 

@@ -14,7 +14,8 @@ from typing import TYPE_CHECKING, Any
 
 from detectors import guard
 from pipeline.core.policy import GUARDED, UNDECLARED, ColumnRule, TablePolicy
-from pipeline.exceptions import DecodeError, PolicyError
+from pipeline.errors import DecodeError, PolicyError
+from pipeline.vocabulary import DeadLetterReason
 
 if TYPE_CHECKING:
     from detectors.profiler import ColumnProfile
@@ -123,7 +124,8 @@ class StructTransform:
             for col in columns:
                 if col not in self.by_name:
                     raise DecodeError(
-                        "schema_mismatch", f"{self.what} column {self._shown(col)!r} is not in its schema"
+                        DeadLetterReason.SCHEMA_MISMATCH,
+                        f"{self.what} column {self._shown(col)!r} is not in its schema",
                     )
         work = []
         undeclared = []
@@ -152,7 +154,7 @@ class StructTransform:
             counts[op.kind] = counts.get(op.kind, 0) + 1
         if undeclared and self.policy.blocks_undeclared:
             raise PolicyError(
-                "undeclared_column_blocked",
+                DeadLetterReason.UNDECLARED_COLUMN_BLOCKED,
                 f"table {self.policy.decl.table}: undeclared column {self._shown(undeclared[0])!r} "
                 "(declaration says undeclared: block)",
             )
@@ -196,7 +198,7 @@ class StructTransform:
             if value is not None and type(value) not in allowed and not self.unavailable.is_placeholder(value):
                 found = _JSON_NAMES.get(type(value), type(value).__name__)
                 raise DecodeError(
-                    "type_mismatch",
+                    DeadLetterReason.TYPE_MISMATCH,
                     f"{self.what} column {self._shown(col)!r} holds a JSON {found}; its schema says {kind}",
                 )
 

@@ -30,8 +30,8 @@ from pipeline.declarations.model import (
     PathDeclaration,
 )
 from pipeline.declarations.rules import RULES, treatment_violation
-from pipeline.exceptions import InvalidFilesError
-from pipeline.yamlfile import LocatedDocument, SourceFileError, load_located
+from pipeline.errors import InvalidFilesError, SourceFileError
+from pipeline.yamlfile import LocatedDocument, load_located
 
 SCHEMA_FILE = Path(__file__).with_name("declaration.schema.json")
 SUFFIXES = (".yaml", ".yml", ".json")

@@ -17,9 +17,8 @@ from pipeline.core.treatments.hashing import HashKeyError, load_hash_key
 from pipeline.core.treatments.spec import WITHHOLD, TreatmentSpec
 from pipeline.declarations.loader import load_declarations
 from pipeline.declarations.model import Declaration, DeclarationSet
-from pipeline.exceptions import InvalidFilesError
+from pipeline.errors import InvalidFilesError, SourceFileError
 from pipeline.faults import Faults, RaisingRecognizer
-from pipeline.yamlfile import SourceFileError
 
 
 def load_declaration_set(config: Config) -> DeclarationSet:

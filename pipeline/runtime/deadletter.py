@@ -28,6 +28,7 @@ from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 
 from pipeline.core.events import CdrRecord, DeadLetter, SourceRecord
 from pipeline.core.safenames import redact_unsafe_quoted
+from pipeline.errors import CdrError
 
 H_TOPIC = "__connect.errors.topic"
 H_PARTITION = "__connect.errors.partition"
@@ -60,7 +61,7 @@ CONTEXT_HEADERS = frozenset(
 _MAGIC = b"CDRDLQ1"
 
 
-class DeadLetterKeyError(ValueError):
+class DeadLetterKeyError(CdrError, ValueError):
     """The configured dead-letter key is unusable (the message never contains the key)."""
 
 

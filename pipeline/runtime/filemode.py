@@ -40,10 +40,11 @@ from typing import IO
 
 from pipeline.core.events import CdrRecord, DeadLetter, Published, SourceRecord
 from pipeline.core.processor import KEY_HEADERS, PII_HEADER, Processor
-from pipeline.exceptions import CdrError, DecodeError
+from pipeline.errors import CdrError, DecodeError
 from pipeline.formats.json import jsonspans, jsontext
 from pipeline.runtime.deadletter import DeadLetterSealer
 from pipeline.tracebacks import diagnostic
+from pipeline.vocabulary import DeadLetterReason
 
 JSON_HEADERS = frozenset({PII_HEADER, *KEY_HEADERS})
 BATCH_RECORDS = 500  # the service's default batch.size
@@ -163,8 +164,8 @@ def parse_line(line: bytes, lineno: int) -> SourceRecord:
         members = jsonspans.object_members(line)
     except jsonspans.SpanError as exc:
         if not line.startswith(b"{"):
-            raise DecodeError("bad_line", f"line {lineno} is not a JSON object") from None
-        raise DecodeError("invalid_json", f"line {lineno} is not valid JSON ({exc})") from None
+            raise DecodeError(DeadLetterReason.BAD_LINE, f"line {lineno} is not a JSON object") from None
+        raise DecodeError(DeadLetterReason.INVALID_JSON, f"line {lineno} is not valid JSON ({exc})") from None
 
     def member(name: str, default: object = None) -> object:
         span = members.get(name)
@@ -175,10 +176,10 @@ def parse_line(line: bytes, lineno: int) -> SourceRecord:
 
     topic, partition, offset = member("topic"), member("partition", 0), member("offset", lineno - 1)
     if not isinstance(topic, str) or not topic:
-        raise DecodeError("bad_line", f"line {lineno}: 'topic' must be a non-empty string")
+        raise DecodeError(DeadLetterReason.BAD_LINE, f"line {lineno}: 'topic' must be a non-empty string")
     for name, value in (("partition", partition), ("offset", offset)):
         if not isinstance(value, int) or isinstance(value, bool) or value < 0:
-            raise DecodeError("bad_line", f"line {lineno}: {name!r} must be a whole number >= 0")
+            raise DecodeError(DeadLetterReason.BAD_LINE, f"line {lineno}: {name!r} must be a whole number >= 0")
     assert isinstance(partition, int) and isinstance(offset, int)
     timestamp = member("timestamp")
     return SourceRecord(
@@ -206,7 +207,7 @@ def _headers(line: bytes, span: tuple[int, int] | None, lineno: int) -> tuple[tu
     try:
         members = jsonspans.object_members(line, span[0], span[1])
     except jsonspans.SpanError:
-        raise DecodeError("bad_line", f"line {lineno}: 'headers' must be an object") from None
+        raise DecodeError(DeadLetterReason.BAD_LINE, f"line {lineno}: 'headers' must be an object") from None
     headers = []
     for name, (start, end) in members.items():
         raw = line[start:end]
@@ -220,7 +221,7 @@ def _headers(line: bytes, span: tuple[int, int] | None, lineno: int) -> tuple[tu
 
 def _read(line: bytes | None, lineno: int, limit: int) -> SourceRecord | _Unread:
     if line is None:
-        return _Unread(None, "record_too_large", f"line {lineno} is longer than {limit} bytes; not read")
+        return _Unread(None, DeadLetterReason.RECORD_TOO_LARGE, f"line {lineno} is longer than {limit} bytes; not read")
     try:
         return parse_line(line, lineno)
     except DecodeError as exc:

@@ -56,14 +56,9 @@ from pipeline.runtime.transactions import (
     raise_for,
 )
 from pipeline.tracebacks import frames
+from pipeline.vocabulary import ExitCode
 
 logger = logging.getLogger("cdr.service")
-
-EXIT_OK = 0
-EXIT_ERROR = 1
-EXIT_DELIVERY_FAILED = 4
-EXIT_FENCED = 5
-EXIT_BROKER_TIMEOUT = 6
 
 _FIXED_CONSUMER = {"enable.auto.commit": False, "enable.auto.offset.store": False}
 
@@ -169,7 +164,7 @@ class Service:
         except TransactionFenced:
             log(logger, logging.ERROR, "producer_fenced", transactional_id=self.config.transactional_id)
             self._close(commit=False)
-            return EXIT_FENCED
+            return ExitCode.FENCED
         except Exception as exc:
             # A bug or a fatal client error: commit nothing more, leave, exit non-zero.
             err = exc.args[0] if isinstance(exc, KafkaException) and exc.args else None
@@ -178,11 +173,11 @@ class Service:
             if isinstance(err, KafkaError) and self._fenced(err):  # raised from a call not wrapped above
                 log(logger, logging.ERROR, "producer_fenced", transactional_id=self.config.transactional_id)
                 self._close(commit=False)
-                return EXIT_FENCED
+                return ExitCode.FENCED
             code = err.name() if isinstance(err, KafkaError) else None
             log(logger, logging.ERROR, "loop_failed", error_class=type(exc).__name__, code=code, frames=frames(exc))
             self._close(commit=False)
-            return EXIT_ERROR
+            return ExitCode.ERROR
         finally:
             watch.stop()
 
@@ -224,7 +219,7 @@ class Service:
                 log(logger, logging.ERROR, "broker_unreachable", seconds=round(self.health.broker_down_for(), 1))
                 self._abandoned = True  # commit nothing; closing would wait for the absent broker
                 self.hard_exit = True
-                return EXIT_BROKER_TIMEOUT
+                return ExitCode.BROKER_TIMEOUT
         return self._shutdown()
 
     def _consume(self) -> list[Message]:
@@ -271,9 +266,9 @@ class Service:
         self._close(commit=self.txn is None)  # exactly-once: every batch committed its own offsets
         if self._fatal is not None:
             log(logger, logging.ERROR, "stopped_on_failure", reason=self._fatal)
-            return EXIT_DELIVERY_FAILED
+            return ExitCode.DELIVERY_FAILED
         log(logger, logging.INFO, "stopped")
-        return EXIT_OK
+        return ExitCode.OK
 
     def _close(self, commit: bool) -> None:
         self._abandoned = not commit

@@ -35,18 +35,20 @@ from enum import Enum
 
 from confluent_kafka import KafkaError, KafkaException, Producer, TopicPartition
 
+from pipeline.errors import CdrError
+
 
 class TxnResult(Enum):
     COMMITTED = "committed"
     ABORTED = "aborted"
 
 
-class TransactionFenced(Exception):
+class TransactionFenced(CdrError):
     """Another instance took over: our transactional.id (step 6), or our static
     group.instance.id."""
 
 
-class TransactionFatal(Exception):
+class TransactionFatal(CdrError):
     """A fatal transactional error (step 6)."""
 
     def __init__(self, error: KafkaError) -> None:

@@ -25,9 +25,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from pipeline.runtime.logs import log
+from pipeline.vocabulary import ExitCode
 
 logger = logging.getLogger("cdr.workers")
-EXIT_FENCED = 5
 _PR_SET_PDEATHSIG = 1
 
 
@@ -87,7 +87,7 @@ class Supervisor:
         signal.signal(signal.SIGTERM, self.request_stop)
         signal.signal(signal.SIGINT, self.request_stop)
         if stop_requested:  # asked to stop before it could listen: start nothing
-            return 0
+            return ExitCode.OK
         for w in self.workers:
             self._start(w)
         while True:
@@ -114,7 +114,7 @@ class Supervisor:
                 if self.stopping or code == 0:
                     w.done = True
                     log(logger, logging.INFO, "worker_exited", worker=w.worker_id, code=code)
-                elif code == EXIT_FENCED:
+                elif code == ExitCode.FENCED:
                     w.done = True
                     log(logger, logging.ERROR, "worker_fenced", worker=w.worker_id)
                 else:
@@ -128,4 +128,4 @@ class Supervisor:
         finals = [w.codes[-1] if w.codes else 0 for w in self.workers]
         worst = max((abs(c) for c in finals), default=0)
         log(logger, logging.INFO, "workers_stopped", codes=finals)
-        return 0 if worst == 0 else (worst if worst < 128 else 1)
+        return ExitCode.OK if worst == 0 else (worst if worst < 128 else ExitCode.ERROR)

@@ -13,7 +13,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 from pipeline import __version__
-from pipeline.exceptions import InvalidFilesError
+from pipeline.errors import InvalidFilesError
 from pipeline.tools import audit, check, dlq, docs, lineage, name_digest, process, run, scan, validate
 from pipeline.vocabulary import ExitCode
 

@@ -13,6 +13,7 @@ from rich.table import Table
 
 from pipeline.config import Config
 from pipeline.core.events import SourceRecord
+from pipeline.errors import CdrError
 from pipeline.tools.loading import config_from, safe_names
 from pipeline.vocabulary import ExitCode
 
@@ -20,7 +21,7 @@ if TYPE_CHECKING:
     pass
 
 
-class ScanSourceError(Exception):
+class ScanSourceError(CdrError):
     """The sample could not be read (unreachable database, ...): a usage error."""
 
 
@@ -91,7 +92,7 @@ def command(args: argparse.Namespace) -> int:
     failing = [c for c in rows if c.status in FAILING]
     if failing:
         out.print(f"{len(failing)} column(s) hold personal data the declarations do not cover", style="bold red")
-        return 1
+        return ExitCode.ERROR
     out.print("declarations cover every column with personal data in the sample")
     return ExitCode.OK
 

@@ -20,7 +20,7 @@ import pytest
 from pipeline.config import load_config
 from pipeline.core.events import DeadLetter, Published, Skipped, SourceRecord
 from pipeline.core.processor import PII_HEADER, Processor
-from pipeline.exceptions import InvalidFilesError
+from pipeline.errors import InvalidFilesError
 from pipeline.formats.avro import connect
 from pipeline.formats.avro.format import AvroFormat, frame
 from pipeline.formats.avro.registry import RegistryClient, RegistryUnavailable, SchemaRejected

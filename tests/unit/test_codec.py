@@ -10,7 +10,7 @@ import math
 
 import pytest
 
-from pipeline.exceptions import DecodeError
+from pipeline.errors import DecodeError
 from pipeline.formats.json.debezium import JsonDoc, decode_doc
 from tests.support import SHARED_EVENTS
 

@@ -9,7 +9,7 @@ import pytest
 
 from pipeline.config import load_config
 from pipeline.core.treatments.spec import TreatmentSpec
-from pipeline.exceptions import InvalidFilesError
+from pipeline.errors import InvalidFilesError
 
 CONFIG = """\
 kafka:

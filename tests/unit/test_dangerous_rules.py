@@ -24,9 +24,9 @@ from pipeline.core.treatments.hashing import (
 from pipeline.core.treatments.spec import parse_treatment
 from pipeline.declarations.loader import fingerprint, load_declarations
 from pipeline.declarations.rules import ENTITY_BOUNDS, HIGH_RISK, treatment_violation
-from pipeline.exceptions import InvalidFilesError
+from pipeline.errors import InvalidFilesError, SourceFileError
 from pipeline.runtime.bootstrap import build_processor
-from pipeline.yamlfile import MAX_DEPTH, MAX_FILE_BYTES, SourceFileError, load_located
+from pipeline.yamlfile import MAX_DEPTH, MAX_FILE_BYTES, load_located
 from tests.support import HASH_KEY, REPO, write_declarations
 
 HEAD = """\

@@ -29,6 +29,7 @@ from pipeline.runtime.producing import producer_settings
 from pipeline.runtime.replay import replay
 from pipeline.runtime.service import Service
 from pipeline.runtime.transactions import TransactionFatal, TransactionFenced, Transactions, TxnResult
+from pipeline.vocabulary import ExitCode
 from tests.support import NO_DETECTION, assert_no_raw, make_processor
 from tests.unit.fake_kafka import FakeConsumer, FakeMessage, FakeProducer, eof, offsets
 
@@ -131,14 +132,14 @@ def test_a_failed_delivery_blocks_its_partition_and_stops_the_service(tmp_path: 
     svc._commit(asynchronous=False)
     assert offsets(consumer.commits[-1]) == {(SRC, 0): 1, (SRC, 1): 1}, "offset 1 must be consumed again"
     assert svc._fatal is not None and EMAIL not in svc._fatal
-    assert svc._loop() == service_module.EXIT_DELIVERY_FAILED
+    assert svc._loop() == ExitCode.DELIVERY_FAILED
     assert offsets(consumer.commits[-1]) == {(SRC, 0): 1, (SRC, 1): 1} and consumer.closed
 
 
 def test_shutdown_flushes_then_commits_what_was_acknowledged(tmp_path: Path, fakes: dict[str, Any]) -> None:
     svc, consumer, producer = service(tmp_path, fakes)
     svc._handle_batch([msg(7), msg(8)])
-    assert svc._shutdown() == service_module.EXIT_OK
+    assert svc._shutdown() == ExitCode.OK
     assert producer.calls == ["flush"] and not producer.pending()
     assert offsets(consumer.commits[-1]) == {(SRC, 0): 9} and consumer.closed
 

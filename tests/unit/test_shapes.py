@@ -17,7 +17,7 @@ from typing import Any
 import pytest
 
 from pipeline.core.events import DeadLetter, Skipped
-from pipeline.exceptions import DecodeError
+from pipeline.errors import DecodeError
 from pipeline.formats.json.debezium import SHAPE_REASONS, Kind, classify, decode_doc
 from pipeline.runtime.filemode import process_file
 from pipeline.runtime.metrics import Metrics

@@ -16,7 +16,7 @@ from pipeline.core.treatments.hashing import (
 from pipeline.core.treatments.operators import REDACTED, build_operator, canonical_text
 from pipeline.core.treatments.placeholder import UnavailableValues
 from pipeline.core.treatments.spec import TreatmentSpec, parse_treatment
-from pipeline.exceptions import TransformError
+from pipeline.errors import TransformError
 from tests.support import KEY, digest
 
 DECIMAL2 = {

@@ -25,6 +25,8 @@ from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from pipeline.errors import CdrError
+
 HASH_KEY_ENV = "CDR_HASH_KEY"
 MIN_KEY_BYTES = 32
 MIN_ENTROPY_BITS = 128
@@ -33,7 +35,7 @@ MIN_ENTROPY_BITS = 128
 DEMO_KEY_SHA256 = "f1b8e7778d70472bf49d271aea001cf33cfbadd47c434ce71e5ed07b7256f06c"
 
 
-class HashKeyError(ValueError):
+class HashKeyError(CdrError, ValueError):
     """The hash key is missing or unusable (the message never contains the key)."""
 
 

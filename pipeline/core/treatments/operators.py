@@ -19,8 +19,9 @@ import orjson
 
 from pipeline.core.treatments.hashing import HashKey
 from pipeline.core.treatments.spec import TreatmentSpec
-from pipeline.exceptions import TransformError
+from pipeline.errors import TransformError
 from pipeline.formats.json import logical
+from pipeline.vocabulary import DeadLetterReason
 
 Field = dict[str, Any]
 
@@ -178,11 +179,13 @@ class JsonPaths(Operator):
         if isinstance(value, str):
             doc = _json_document(value)
             if doc is None:
-                raise TransformError("not_json", _where(field, "has declared paths but is not a JSON document"))
+                raise TransformError(
+                    DeadLetterReason.NOT_JSON, _where(field, "has declared paths but is not a JSON document")
+                )
             return orjson.dumps(self._walk(doc, "")).decode()
         if isinstance(value, dict | list):
             return self._walk(value, "")
-        raise TransformError("not_json", _where(field, "has declared paths but is not a JSON document"))
+        raise TransformError(DeadLetterReason.NOT_JSON, _where(field, "has declared paths but is not a JSON document"))
 
     def _walk(self, node: Any, path: str) -> Any:
         op = self.paths.get(path) if path else None
@@ -295,7 +298,7 @@ def canonical_text(value: Any, field: Field | None) -> str:
             try:
                 return str(logical.decode_decimal_bytes(value, scale))
             except ValueError:
-                raise TransformError("schema_mismatch", _where(field, "is not Decimal bytes")) from None
+                raise TransformError(DeadLetterReason.SCHEMA_MISMATCH, _where(field, "is not Decimal bytes")) from None
         return value
     if isinstance(value, bool):
         return "true" if value else "false"
@@ -307,11 +310,15 @@ def canonical_text(value: Any, field: Field | None) -> str:
         try:
             return str(logical.decode_variable_scale(value))
         except (ValueError, TypeError):
-            raise TransformError("schema_mismatch", _where(field, "is not a VariableScaleDecimal")) from None
+            raise TransformError(
+                DeadLetterReason.SCHEMA_MISMATCH, _where(field, "is not a VariableScaleDecimal")
+            ) from None
     try:
         return orjson.dumps(value, option=orjson.OPT_SORT_KEYS).decode()
     except orjson.JSONEncodeError:
-        raise TransformError("unencodable", _where(field, "holds a value that cannot be hashed")) from None
+        raise TransformError(
+            DeadLetterReason.UNENCODABLE, _where(field, "holds a value that cannot be hashed")
+        ) from None
 
 
 def _string_field(field: Field) -> Field:
@@ -339,7 +346,7 @@ def _truncate_time(value: Any, field: Field | None, to: str) -> Any:
         if unit is not None:
             return _truncate_epoch(value, unit, to)
         raise TransformError(
-            "generalize_type",
+            DeadLetterReason.GENERALIZE_TYPE,
             _where(
                 field,
                 "is a number without a date/timestamp logical type; generalize to "
@@ -356,7 +363,7 @@ def _truncate_time(value: Any, field: Field | None, to: str) -> Any:
             year_only = _TEXT_YEAR.findall(value) if to == "year" else []
             if len(year_only) == 1:
                 return f"{year_only[0]}-01-01"
-            raise TransformError("generalize_type", _where(field, "is not an ISO-8601 date"))
+            raise TransformError(DeadLetterReason.GENERALIZE_TYPE, _where(field, "is not an ISO-8601 date"))
         year, month = m.group(1), m.group(2)
         day = m.group(3)
         month_out = "01" if to == "year" else month
@@ -366,7 +373,7 @@ def _truncate_time(value: Any, field: Field | None, to: str) -> Any:
             return f"{year}-{month_out}-{day_out}"
         suffix = "Z" if rest.endswith("Z") or name == "io.debezium.time.ZonedTimestamp" else ""
         return f"{year}-{month_out}-{day_out}T00:00:00{suffix}"
-    raise TransformError("generalize_type", _where(field, f"cannot be generalized to {to}"))
+    raise TransformError(DeadLetterReason.GENERALIZE_TYPE, _where(field, f"cannot be generalized to {to}"))
 
 
 _EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
@@ -388,7 +395,7 @@ def _truncate_epoch(value: int, per_second: int, to: str) -> int:
     try:
         dt = datetime.fromtimestamp(seconds, UTC)
     except (OverflowError, OSError, ValueError):
-        raise TransformError("generalize_type", "timestamp out of range for generalize") from None
+        raise TransformError(DeadLetterReason.GENERALIZE_TYPE, "timestamp out of range for generalize") from None
     dt = dt.replace(hour=0, minute=0, second=0, microsecond=0)
     if to in ("year", "month"):
         dt = dt.replace(day=1)
@@ -401,7 +408,7 @@ def _truncate_epoch(value: int, per_second: int, to: str) -> int:
 def _bucket(value: Any, field: Field | None, bucket: float) -> Any:
     name = logical.logical_name(field)
     if isinstance(value, bool):
-        raise TransformError("generalize_type", _where(field, "is a boolean; bucket needs a number"))
+        raise TransformError(DeadLetterReason.GENERALIZE_TYPE, _where(field, "is a boolean; bucket needs a number"))
     if isinstance(value, int):
         width = bucket if isinstance(bucket, int) else Decimal(str(bucket))
         out = (value // width) * width
@@ -419,7 +426,7 @@ def _bucket(value: Any, field: Field | None, bucket: float) -> Any:
         try:
             number = Decimal(value)
         except InvalidOperation:
-            raise TransformError("generalize_type", _where(field, "is not a number")) from None
+            raise TransformError(DeadLetterReason.GENERALIZE_TYPE, _where(field, "is not a number")) from None
         if not number.is_finite():
             return value
         out = _floor_to(number, step)
@@ -428,7 +435,7 @@ def _bucket(value: Any, field: Field | None, bucket: float) -> Any:
     if isinstance(value, dict) and name == logical.VARIABLE_SCALE_DECIMAL:
         number = logical.decode_variable_scale(value)
         return logical.encode_variable_scale(_floor_to(number, step), int(value["scale"]))
-    raise TransformError("generalize_type", _where(field, "is not a number"))
+    raise TransformError(DeadLetterReason.GENERALIZE_TYPE, _where(field, "is not a number"))
 
 
 def _floor_to(number: Decimal, step: Decimal) -> Decimal:
@@ -437,5 +444,5 @@ def _floor_to(number: Decimal, step: Decimal) -> Decimal:
 
 def _prefix(value: Any, n: int) -> Any:
     if not isinstance(value, str):
-        raise TransformError("generalize_type", "generalize prefix needs a text value")
+        raise TransformError(DeadLetterReason.GENERALIZE_TYPE, "generalize prefix needs a text value")
     return value[:n]

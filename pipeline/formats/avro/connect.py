@@ -31,6 +31,7 @@ import re
 from collections.abc import Callable
 from typing import Any
 
+from pipeline.errors import CdrError
 from pipeline.formats.json.logical import DECIMAL
 
 Conv = Callable[[Any], Any]
@@ -67,7 +68,7 @@ _MAX_DEPTH = 64
 DEFAULT_DECIMAL_PRECISION = 64  # what Connect's AvroData writes when the schema gives none
 
 
-class SchemaUnsupported(ValueError):
+class SchemaUnsupported(CdrError, ValueError):
     """An Avro or Connect schema this format does not map (the message names the
     construct, never a value)."""
 

@@ -43,8 +43,9 @@ from typing import Any
 
 import orjson
 
-from pipeline.exceptions import DecodeError
+from pipeline.errors import DecodeError
 from pipeline.formats.json import jsontext
+from pipeline.vocabulary import DeadLetterReason
 
 ENVELOPE_SUFFIX = ".Envelope"
 HEARTBEAT_SCHEMA = "io.debezium.connector.common.Heartbeat"
@@ -76,7 +77,14 @@ class Kind(StrEnum):
 NOT_TABLE_DATA = frozenset({Kind.HEARTBEAT, Kind.TRANSACTION, Kind.SCHEMA_CHANGE})
 # Dead-letter reasons :func:`classify` gives for a value whose shape it will not guess.
 SHAPE_REASONS = frozenset(
-    {"unknown_op", "envelope_without_op", "ambiguous_shape", "not_an_envelope", "not_a_row", "schema_mismatch"}
+    {
+        DeadLetterReason.UNKNOWN_OP,
+        DeadLetterReason.ENVELOPE_WITHOUT_OP,
+        DeadLetterReason.AMBIGUOUS_SHAPE,
+        DeadLetterReason.NOT_AN_ENVELOPE,
+        DeadLetterReason.NOT_A_ROW,
+        DeadLetterReason.SCHEMA_MISMATCH,
+    }
 )
 
 
@@ -107,7 +115,7 @@ def decode_doc(raw: bytes, what: str) -> JsonDoc:
     if raw[:1] == b"\x00" and len(raw) >= 5:
         schema_id = int.from_bytes(raw[1:5], "big")
         raise DecodeError(
-            "unsupported_encoding",
+            DeadLetterReason.UNSUPPORTED_ENCODING,
             f"{what} is Confluent-framed binary (magic byte 0, schema id {schema_id}), not JSON; "
             "this pipeline reads JsonConverter records",
         )
@@ -123,15 +131,15 @@ def decode_doc(raw: bytes, what: str) -> JsonDoc:
         return JsonDoc(value["payload"], schema, True, fast, schema_key)
     schema_only = isinstance(value, dict) and len(value) == 1 and isinstance(value.get("schema"), dict)
     if schema_only and isinstance(value["schema"].get("type"), str):
-        raise DecodeError("no_payload", f"{what} is an envelope with a schema and no payload")
+        raise DecodeError(DeadLetterReason.NO_PAYLOAD, f"{what} is an envelope with a schema and no payload")
     return JsonDoc(value, None, False, fast)
 
 
 def _check_schema(schema: Any, what: str) -> None:
     if schema is not None and not isinstance(schema, dict):
-        raise DecodeError("schema_invalid", f"{what} schema is not an object")
+        raise DecodeError(DeadLetterReason.SCHEMA_INVALID, f"{what} schema is not an object")
     if schema is not None and not isinstance(schema.get("type"), str):
-        raise DecodeError("schema_invalid", f"{what} schema has no type")
+        raise DecodeError(DeadLetterReason.SCHEMA_INVALID, f"{what} schema has no type")
 
 
 def _decode_compact_envelope(raw: bytes) -> JsonDoc | None:
@@ -194,9 +202,11 @@ def classify(doc: JsonDoc | None, topic: str, fmt: str = "auto", columns: Collec
     if payload is None:
         if doc.enveloped:
             return Kind.NULL_PAYLOAD
-        raise DecodeError("null_json", "value is the JSON text null, not a tombstone (null bytes)")
+        raise DecodeError(DeadLetterReason.NULL_JSON, "value is the JSON text null, not a tombstone (null bytes)")
     if not isinstance(payload, dict):
-        raise DecodeError("not_an_object", f"value payload is a JSON {type(payload).__name__}, not an object")
+        raise DecodeError(
+            DeadLetterReason.NOT_AN_OBJECT, f"value payload is a JSON {type(payload).__name__}, not an object"
+        )
     schema = doc.schema
     name = schema.get("name") if schema is not None else None
     if not isinstance(name, str):
@@ -221,12 +231,14 @@ def classify(doc: JsonDoc | None, topic: str, fmt: str = "auto", columns: Collec
     undeclared = markers.difference(columns) if fmt == "auto" and columns else markers
     if not named_envelope and not undeclared:
         if fmt == "envelope":
-            raise DecodeError("not_an_envelope", "value is not a Debezium envelope (declaration format: envelope)")
+            raise DecodeError(
+                DeadLetterReason.NOT_AN_ENVELOPE, "value is not a Debezium envelope (declaration format: envelope)"
+            )
         return Kind.ROW
     if named_envelope or _complete(markers):
         if columns and not columns.isdisjoint(payload) and not columns.intersection(payload) <= ENVELOPE_KEYS:
             raise DecodeError(
-                "ambiguous_shape",
+                DeadLetterReason.AMBIGUOUS_SHAPE,
                 "value is an envelope with a top-level key the declaration lists as a column: "
                 "an envelope and a row at once",
             )
@@ -234,12 +246,15 @@ def classify(doc: JsonDoc | None, topic: str, fmt: str = "auto", columns: Collec
     keys = ", ".join(sorted(undeclared))  # names from the fixed envelope vocabulary only
     if "before" in undeclared or "after" in undeclared:
         raise DecodeError(
-            "envelope_without_op", f"value has envelope fields ({keys}) but no op; not published as a row"
+            DeadLetterReason.ENVELOPE_WITHOUT_OP,
+            f"value has envelope fields ({keys}) but no op; not published as a row",
         )
     if fmt == "envelope":
-        raise DecodeError("not_an_envelope", f"value has envelope fields ({keys}) but is not a Debezium envelope")
+        raise DecodeError(
+            DeadLetterReason.NOT_AN_ENVELOPE, f"value has envelope fields ({keys}) but is not a Debezium envelope"
+        )
     raise DecodeError(
-        "ambiguous_shape",
+        DeadLetterReason.AMBIGUOUS_SHAPE,
         f"value has envelope fields ({keys}) but is not an envelope; declare them as columns "
         "or set format: flattened to publish it as a row",
     )
@@ -402,21 +417,24 @@ def _check_row(payload: dict[str, Any], markers: frozenset[str], named: bool, co
         or ("after" in undeclared and isinstance(payload.get("after"), dict))
     ):
         raise DecodeError(
-            "not_a_row", "value is a Debezium envelope on a table declared format: flattened; not published"
+            DeadLetterReason.NOT_A_ROW,
+            "value is a Debezium envelope on a table declared format: flattened; not published",
         )
 
 
 def _envelope_kind(payload: dict[str, Any], mistyped: bool) -> Kind:
     op = payload.get("op")
     if op is None:
-        raise DecodeError("envelope_without_op", "envelope has no op; not published")
+        raise DecodeError(DeadLetterReason.ENVELOPE_WITHOUT_OP, "envelope has no op; not published")
     if not isinstance(op, str) or op not in ENVELOPE_OPS:
-        raise DecodeError("unknown_op", "envelope op is not one of c, u, d, r, t, m")
+        raise DecodeError(DeadLetterReason.UNKNOWN_OP, "envelope op is not one of c, u, d, r, t, m")
     if mistyped:
-        raise DecodeError("schema_mismatch", f"envelope field {_mistyped(payload)!r} is not of its envelope type")
+        raise DecodeError(
+            DeadLetterReason.SCHEMA_MISMATCH, f"envelope field {_mistyped(payload)!r} is not of its envelope type"
+        )
     if op in ROW_OPS:
         if payload.get("before") is None and payload.get("after") is None and op != "d":
-            raise DecodeError("schema_mismatch", f"op {op} event has neither before nor after")
+            raise DecodeError(DeadLetterReason.SCHEMA_MISMATCH, f"op {op} event has neither before nor after")
         return Kind.CHANGE
     if op == "t":
         return Kind.TRUNCATE
@@ -428,13 +446,13 @@ def struct_fields(schema: dict[str, Any] | None, what: str) -> list[dict[str, An
     if schema is None:
         return None
     if schema.get("type") != "struct":
-        raise DecodeError("schema_invalid", f"{what} schema is not a struct")
+        raise DecodeError(DeadLetterReason.SCHEMA_INVALID, f"{what} schema is not a struct")
     fields = schema.get("fields")
     if not isinstance(fields, list):
-        raise DecodeError("schema_invalid", f"{what} schema has no field list")
+        raise DecodeError(DeadLetterReason.SCHEMA_INVALID, f"{what} schema has no field list")
     for i, field in enumerate(fields):
         if not isinstance(field, dict) or not isinstance(field.get("field"), str):
-            raise DecodeError("schema_invalid", f"{what} schema field #{i} has no 'field' name")
+            raise DecodeError(DeadLetterReason.SCHEMA_INVALID, f"{what} schema field #{i} has no 'field' name")
     return fields
 
 

@@ -20,6 +20,8 @@ from __future__ import annotations
 import json
 import re
 
+from pipeline.errors import CdrError
+
 _WS = re.compile(rb"[ \t\r\n]*")
 # A JSON string, unrolled so that a long one is matched without backtracking.
 _STRING = re.compile(rb'"[^"\\]*(?:\\.[^"\\]*)*"', re.S)
@@ -33,7 +35,7 @@ _CONTROL = re.compile(rb"[\x00-\x1f]")  # not allowed raw in a JSON string
 _scan_once = json.JSONDecoder().scan_once  # the C scanner: (value, end index) of the value at an index
 
 
-class SpanError(ValueError):
+class SpanError(CdrError, ValueError):
     """The bytes are not a JSON object (the message names a position, never content)."""
 
 

@@ -16,7 +16,8 @@ from typing import Any
 
 import orjson
 
-from pipeline.exceptions import DecodeError, EncodeError
+from pipeline.errors import DecodeError, EncodeError
+from pipeline.vocabulary import DeadLetterReason
 
 
 def loads(raw: bytes, what: str) -> tuple[Any, bool]:
@@ -29,19 +30,20 @@ def loads(raw: bytes, what: str) -> tuple[Any, bool]:
     try:
         text = raw.decode("utf-8")
     except UnicodeDecodeError as exc:
-        raise DecodeError("invalid_utf8", f"{what} is not valid UTF-8 (byte {exc.start})") from None
+        raise DecodeError(DeadLetterReason.INVALID_UTF8, f"{what} is not valid UTF-8 (byte {exc.start})") from None
     try:
         value = json.loads(text)
     except json.JSONDecodeError as exc:
         raise DecodeError(
-            "invalid_json", f"{what} is not valid JSON ({exc.msg} at line {exc.lineno} column {exc.colno})"
+            DeadLetterReason.INVALID_JSON,
+            f"{what} is not valid JSON ({exc.msg} at line {exc.lineno} column {exc.colno})",
         ) from None
     except RecursionError:
-        raise DecodeError("invalid_json", f"{what} is nested too deeply") from None
+        raise DecodeError(DeadLetterReason.INVALID_JSON, f"{what} is nested too deeply") from None
     except ValueError:
         # Python refuses to convert integers of more than sys.get_int_max_str_digits()
         # digits (the conversion is quadratic): such a record is refused, not a crash.
-        raise DecodeError("number_too_long", f"{what} holds an integer with too many digits") from None
+        raise DecodeError(DeadLetterReason.NUMBER_TOO_LONG, f"{what} holds an integer with too many digits") from None
     return value, False
 
 
@@ -54,4 +56,4 @@ def dumps(value: Any, exact_fast: bool = True) -> bytes:
     try:
         return json.dumps(value, separators=(",", ":"), ensure_ascii=False, allow_nan=True).encode()
     except (TypeError, ValueError) as exc:
-        raise EncodeError("unencodable", f"cannot encode output: {type(exc).__name__}") from None
+        raise EncodeError(DeadLetterReason.UNENCODABLE, f"cannot encode output: {type(exc).__name__}") from None

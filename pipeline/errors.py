@@ -1,13 +1,28 @@
-"""Errors of the service. Messages are written by this code only and never interpolate
-a record's values: they name topics, tables, columns, types and positions."""
+"""The project's one exception tree: every error it raises derives from :class:`CdrError`.
+
+Messages are written by this code only and never interpolate a record's values: they name
+topics, tables, columns, types and positions. Where callers (or the standard library)
+rely on a built-in base, a subclass keeps it beside :class:`CdrError` (``ValueError``,
+``RuntimeError``), so ``except ValueError`` still catches it.
+"""
 
 from __future__ import annotations
 
-from pipeline.yamlfile import SourceFileError
+from pathlib import Path
 
 
 class CdrError(Exception):
-    """Base class."""
+    """Base class of every error this project raises."""
+
+
+class SourceFileError(CdrError):
+    """A configuration or declaration file is wrong; ``str()`` is ``file:line: message``."""
+
+    def __init__(self, file: str | Path, line: int, message: str) -> None:
+        self.file = str(file)
+        self.line = line
+        self.message = message
+        super().__init__(f"{self.file}:{line}: {message}")
 
 
 class InvalidFilesError(CdrError):
