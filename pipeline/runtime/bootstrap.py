@@ -18,7 +18,6 @@ from pipeline.core.treatments.spec import WITHHOLD, TreatmentSpec
 from pipeline.declarations.loader import load_declarations
 from pipeline.declarations.model import Declaration, DeclarationSet
 from pipeline.errors import InvalidFilesError, SourceFileError
-from pipeline.faults import Faults, RaisingRecognizer
 
 
 def load_declaration_set(config: Config) -> DeclarationSet:
@@ -32,9 +31,6 @@ def build_detection(config: Config) -> tuple[TextScanner | None, Profiler | None
         return None, None
     ner = ner_engine(det.ner_model) if det.ner else None
     scanner = TextScanner(ner=ner)
-    faults = Faults.from_env()
-    if faults.recognizer_error_on:
-        scanner.recognizers = (*scanner.recognizers, RaisingRecognizer(faults.recognizer_error_on))
     settings = DetectionSettings(min_samples=det.min_samples, sample_every=det.sample_every, enter=det.enter)
     return scanner, (Profiler(settings, scanner) if det.columns else None)
 

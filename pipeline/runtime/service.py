@@ -39,7 +39,6 @@ from confluent_kafka.admin import AdminClient, NewTopic
 from pipeline.config import Config
 from pipeline.core.events import CdrRecord, DeadLetter, Outcome, Published, SourceRecord
 from pipeline.core.processor import Processor
-from pipeline.faults import Faults, InjectedFault
 from pipeline.runtime.deadletter import DeadLetterSealer, dead_letter_record
 from pipeline.runtime.health import BrokerWatch, Health
 from pipeline.runtime.logs import log
@@ -81,8 +80,6 @@ class Service:
         consumer_settings.setdefault("isolation.level", "read_committed")
         if consumer_settings.get("group.instance.id"):  # static membership: one id per worker
             consumer_settings["group.instance.id"] = f"{consumer_settings['group.instance.id']}-{config.worker_id}"
-        self.faults = Faults.from_env()
-        self._handled = 0
         producer_settings = build_producer_settings(config, transactional=config.exactly_once)
         self._producer_fatal: KafkaError | None = None
         producer_settings["error_cb"] = self._on_producer_error
@@ -305,9 +302,6 @@ class Service:
             )
         if not records:
             return
-        self._handled += len(records)
-        if self.faults.loop_error_after is not None and self._handled >= self.faults.loop_error_after:
-            raise InjectedFault("injected loop fault")
         if self.txn is not None:
             self._handle_transaction(records)
             return

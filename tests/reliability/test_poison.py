@@ -89,7 +89,7 @@ def test_a_thousand_malformed_records_go_to_the_dead_letter_topic_and_replay_aft
         declaration(source, cdr),
         **fast(dlq={"encryption_key": DLQ_KEY}, detection={"ner": False}, consumer={"group.instance.id": "poison"}),
     )
-    svc.start(env={"CDR_FAULT_INJECTION": f"recognizer_error_on={MARKER}"})
+    svc.start(faults=f"recognizer_error_on={MARKER}")
     ledger.send(records)
     outcome = ledger.check(cdr, svc.dlq, timeout=120)
     print(outcome.figures("1,000 malformed records", len(records), bad_count))
