@@ -13,8 +13,9 @@ from typing import TYPE_CHECKING
 
 from pipeline.core.entities import FREE_TEXT, NONE
 from pipeline.core.safenames import looks_personal
+from pipeline.core.scanning import ValueScanner
 from pipeline.core.treatments.hashing import HashKey
-from pipeline.core.treatments.operators import Hash, JsonPaths, Operator, TextRedactor, build_operator
+from pipeline.core.treatments.operators import Hash, JsonPaths, Operator, build_operator
 from pipeline.core.treatments.spec import PASS, WITHHOLD, TreatmentSpec
 from pipeline.declarations.loader import fingerprint
 from pipeline.declarations.model import Declaration
@@ -55,7 +56,7 @@ class PolicySettings:
     treatment_defaults: Mapping[str, TreatmentSpec]
     undeclared_mask: TreatmentSpec
     hash_key: HashKey
-    scanner: TextRedactor | None = None
+    scanner: ValueScanner | None = None
     profiler: Profiler | None = None
     drift: str = "enforce"  # enforce | report
     quasi_identifiers: TreatmentSpec = TAG  # undeclared city/postcode/gender... (config switch)

@@ -424,30 +424,25 @@ class Processor:
         collected in a first pass, analysed in one ``nlp.pipe`` batch, and only the
         records that had such text are processed again with the results at hand."""
         scanner = self.settings.policy.scanner
-        if scanner is None or getattr(scanner, "ner", None) is None or len(records) < 2:
+        if scanner is None or not scanner.batches_ner or len(records) < 2:
             return [self.process(r) for r in records]
-        pending: list[str] = []
-        scanner.open_batch()
+        scanner.begin_batch()
         try:
-            scanner.pending = pending
             touched: list[int] = []
-            try:
-                outcomes = []
-                for i, rec in enumerate(records):
-                    before = len(pending)
-                    outcomes.append(self.process(rec))
-                    if len(pending) != before:
-                        touched.append(i)
-            finally:
-                scanner.pending = None
+            outcomes = []
+            for i, rec in enumerate(records):
+                before = scanner.collected()
+                outcomes.append(self.process(rec))
+                if scanner.collected() != before:
+                    touched.append(i)
             if touched:
                 started = time.perf_counter()
-                scanner.prepare(pending)  # never raises: a failed batch is read record by record
+                scanner.analyse_pending()  # never raises: a failed batch is read record by record
                 self.ner_seconds += time.perf_counter() - started
                 for i in touched:
                     outcomes[i] = self.process(records[i])
         finally:
-            scanner.forget_refusals()  # the batch's refusals, results and scans go with it
+            scanner.end_batch()  # the batch's refusals, results and scans go with it
         return outcomes
 
     def process(self, rec: SourceRecord) -> Outcome:
