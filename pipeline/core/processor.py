@@ -1,6 +1,9 @@
 """The processing core: one Kafka record in, one outcome out. Pure: no I/O, no clocks.
 
-decode (codec) -> policy (declarations) -> transforms -> encode (codec). The same code
+decode (the topic's format: record -> :class:`~pipeline.core.change.ChangeEvent`) ->
+policy (declarations) -> transforms (keys, rows, field types; the Debezium rules that do
+not depend on the format: SQL text in ``source`` and ``message.content`` nulled,
+non-envelope fields dropped, timestamps checked) -> encode (the format). The same code
 runs in the Kafka service (``cdr run``), in file mode (``cdr process``) and in the
 benchmarks. Any failure becomes a :class:`~pipeline.core.events.DeadLetter` with a message
 that names the stage, table and column, never a value: fail closed.
@@ -16,6 +19,20 @@ from typing import Any, Protocol
 
 import orjson
 
+from pipeline.core.change import (
+    ENVELOPE_KEYS,
+    KEY_HEADERS,
+    NOT_TABLE_DATA,
+    ChangeCodec,
+    ChangeEvent,
+    FieldTypes,
+    Header,
+    Kind,
+    Struct,
+    build_event,
+    build_header,
+    build_struct,
+)
 from pipeline.core.events import CdrRecord, DeadLetter, Outcome, ProcessingReport, Published, Skipped, SourceRecord
 from pipeline.core.policy import PolicySettings, TablePolicy
 from pipeline.core.safenames import SafeNames
@@ -23,28 +40,13 @@ from pipeline.core.transform import StructPlan, StructTransform
 from pipeline.core.treatments.placeholder import UnavailableValues
 from pipeline.declarations.model import Declaration, DeclarationSet
 from pipeline.errors import DecodeError, ProcessingError
-from pipeline.formats.json import jsontext
-from pipeline.formats.json.debezium import (
-    ENVELOPE_KEYS,
-    NOT_TABLE_DATA,
-    TIMESTAMP_KEYS,
-    JsonDoc,
-    Kind,
-    classify,
-    decode_doc,
-    find_field,
-    is_envelope_schema,
-    struct_fields,
-)
+from pipeline.formats.json.debezium import find_field, struct_fields
 from pipeline.tracebacks import frames
 from pipeline.vocabulary import DeadLetterReason
 
 PII_HEADER = "cdr.pii"
 POLICY_HEADER = "cdr.policy"
 SOURCE_HEADER = "cdr.source"
-OLDKEY_HEADER = "__debezium.oldkey"
-NEWKEY_HEADER = "__debezium.newkey"
-KEY_HEADERS = (OLDKEY_HEADER, NEWKEY_HEADER)
 _SCHEMA_CACHE = 64
 _SQL_SOURCE_FIELDS = ("query", "redo_sql", "undo_sql", "sql_redo", "sql_undo")  # source fields holding SQL text
 _MAX_PASSES = 8  # a record is treated again at most this often while verdicts change
@@ -55,10 +57,11 @@ class CoreSettings:
     policy: PolicySettings
     unavailable_placeholder: str
     headers_passthrough: tuple[str, ...]
+    codec: ChangeCodec  # the topics' format: records <-> ChangeEvents (pipeline.formats)
     default_declaration: Declaration | None = None  # for topics nobody declared, if opted in
     max_record_bytes: int | None = None  # larger source records are dead-lettered unread
-    # The topics' wire format when it is not JsonConverter's (pipeline.formats: Avro): it
-    # turns each record into the JSON documents the core reads and the results back.
+    # Avro (pipeline.formats.avro): turns each record into JsonConverter records for the
+    # codec, and the results back.
     record_format: RecordFormat | None = None
 
 
@@ -77,10 +80,10 @@ _Summary = tuple[
 class _Compiled:
     """A schema (or the schemaless case) compiled for one table."""
 
-    __slots__ = ("out_schema_bytes", "row")
+    __slots__ = ("out_types", "row")
 
-    def __init__(self, out_schema_bytes: bytes, row: StructTransform | None) -> None:
-        self.out_schema_bytes = out_schema_bytes
+    def __init__(self, out_schema: dict[str, Any], row: StructTransform | None, is_row: bool = True) -> None:
+        self.out_types = FieldTypes(out_schema, orjson.dumps(out_schema), is_row)
         self.row = row
 
 
@@ -90,6 +93,7 @@ class TableProcessor:
     ) -> None:
         self.decl = decl
         self.names = names
+        self.codec = settings.codec
         self.policy = TablePolicy(decl, settings.policy)
         self.unavailable = unavailable
         self.passthrough = frozenset(settings.headers_passthrough)
@@ -106,8 +110,9 @@ class TableProcessor:
 
     # -- schemas ------------------------------------------------------------------------
 
-    def _compiled_value(self, schema: dict[str, Any], schema_key: bytes, as_row: bool) -> _Compiled:
-        cache_key = (b"row:" if as_row else b"env:") + schema_key
+    def _compiled_value(self, types: FieldTypes) -> _Compiled:
+        as_row, schema = types.row, types.schema
+        cache_key = (b"row:" if as_row else b"env:") + types.identity
         hit = self._values.get(cache_key)
         if hit is not None:
             return hit
@@ -115,8 +120,7 @@ class TableProcessor:
             fields = struct_fields(schema, "value")
             assert fields is not None
             row = StructTransform(self.policy, fields, self.unavailable, what="row")
-            out_schema = row.out_struct(schema)
-            compiled = _Compiled(orjson.dumps(out_schema), row)
+            compiled = _Compiled(row.out_struct(schema), row)
         else:
             compiled = self._compile_envelope(schema)
         self._remember(self._values, cache_key, compiled)
@@ -149,14 +153,14 @@ class TableProcessor:
                 out_fields.append(f)
         out = dict(schema)
         out["fields"] = out_fields
-        return _Compiled(orjson.dumps(out), row)
+        return _Compiled(out, row, is_row=False)
 
     def _compiled_key(self, schema: dict[str, Any], cache_key: bytes) -> _Compiled:
         hit = self._keys.get(cache_key)
         if hit is not None:
             return hit
         key = StructTransform(self.policy, struct_fields(schema, "key"), self.unavailable, key_mode=True, what="key")
-        compiled = _Compiled(orjson.dumps(key.out_struct(schema)), key)
+        compiled = _Compiled(key.out_struct(schema), key)
         self._remember(self._keys, cache_key, compiled)
         return compiled
 
@@ -202,30 +206,48 @@ class TableProcessor:
         self._generation = generation
 
     def _process(self, rec: SourceRecord) -> Outcome:
-        value_doc = decode_doc(rec.value, "value") if rec.value is not None else None
-        kind = classify(value_doc, rec.topic, self.decl.format, self._columns)
-        if kind in NOT_TABLE_DATA:
-            return Skipped(rec, kind.value)
+        event = self.codec.decode(rec, self.decl.format, self._columns)
+        if event.kind in NOT_TABLE_DATA:
+            return Skipped(rec, event.kind.value)
         plans: list[StructPlan] = []
         note = plans.append
-
-        key_bytes = self._treat_key_bytes(rec.key, "key", note) if rec.key is not None else None
-        value_bytes: bytes | None = None
-        source_ts: int | None = None
-        if value_doc is not None:
-            value_bytes, source_ts = self._treat_value(value_doc, kind, note)
-
-        headers: list[tuple[str, bytes | None]] = []
-        for name, raw in rec.headers:
-            if name in KEY_HEADERS:
-                headers.append((name, self._treat_key_bytes(raw, name, note) if raw is not None else None))
-            elif name in self.passthrough:
-                headers.append((name, raw))
+        key = self._treat_key(event.key, note) if event.key is not None else None
+        value_types, before, after, source, message, stamps, source_ts = self._treat_value(event, note)
+        headers: list[Header] = []
+        for h in event.headers:
+            if h.name in KEY_HEADERS:
+                headers.append(build_header(h.name, h.raw, self._treat_key(h.key, note)) if h.key is not None else h)
+            elif h.name in self.passthrough:
+                headers.append(h)
+        treated = build_event(
+            event.kind,
+            event.topic,
+            event.partition,
+            event.offset,
+            event.timestamp_ms,
+            key,
+            tuple(headers),
+            value_types,
+            event.op,
+            before,
+            after,
+            source,
+            event.transaction,
+            message,
+            *stamps,
+            event.envelope,
+            event.value_wire,
+        )
+        encoded = self.codec.encode(treated)
+        # What the CDR record says of its treatment, after the event's own headers.
         pii_header, counts, undeclared, detections, missing = self._summary(plans)
-        headers.append((PII_HEADER, pii_header))
-        headers.append((POLICY_HEADER, self.policy_header))
-        headers.append((SOURCE_HEADER, rec.coordinates.encode()))
-        out = CdrRecord(self.decl.cdr_topic, key_bytes, value_bytes, tuple(headers), rec.timestamp_ms)
+        out_headers = (
+            *encoded.headers,
+            (PII_HEADER, pii_header),
+            (POLICY_HEADER, self.policy_header),
+            (SOURCE_HEADER, rec.coordinates.encode()),
+        )
+        out = CdrRecord(self.decl.cdr_topic, encoded.key, encoded.value, out_headers, rec.timestamp_ms)
         report = ProcessingReport(self.decl.table, counts, undeclared, source_ts, detections, missing)
         return Published(rec, (out,), report)
 
@@ -269,91 +291,86 @@ class TableProcessor:
         self._summaries[cache_key] = summary
         return summary
 
-    def _treat_key_bytes(self, raw: bytes, what: str, note: Any) -> bytes:
-        doc = decode_doc(raw, what)
-        payload = doc.payload
-        if payload is None:
-            return raw
-        if not isinstance(payload, dict):
-            raise DecodeError(DeadLetterReason.KEY_NOT_STRUCT, f"{what} is not a struct of key columns")
-        if doc.schema is not None:
-            assert doc.schema_key is not None
-            compiled = self._compiled_key(doc.schema, doc.schema_key)
+    def _treat_key(self, key: Struct, note: Any) -> Struct:
+        values = key.values
+        if values is None:
+            return key
+        if key.types is not None:
+            compiled = self._compiled_key(key.types.schema, key.types.identity)
             assert compiled.row is not None
-            treated, plan = compiled.row.apply(payload)
+            treated, plan = compiled.row.apply(values)
             note(plan)
-            return _wrap(compiled.out_schema_bytes, treated, doc.fast)
-        treated, plan = self._schemaless_key.apply(payload)
+            return build_struct(treated, compiled.out_types, key.wire)
+        treated, plan = self._schemaless_key.apply(values)
         note(plan)
-        return _encode_bare(doc, treated)
+        return build_struct(treated, None, key.wire)
 
-    def _treat_value(self, doc: JsonDoc, kind: Kind, note: Any) -> tuple[bytes, int | None]:
+    def _treat_value(self, event: ChangeEvent, note: Any) -> _TreatedValue:
+        """(field types, before, after, source, message, (ts_ms, ts_us, ts_ns)) of the
+        treated event, and the source timestamp of the change."""
+        kind = event.kind
+        value_types = event.value_types
+        before, after, source, message = event.before, event.after, event.source, event.message
+        stamps = (event.ts_ms, event.ts_us, event.ts_ns)
+        if kind is Kind.TOMBSTONE:
+            return value_types, before, after, source, message, stamps, None
         compiled = None
-        if doc.schema is not None:
-            assert doc.schema_key is not None
-            as_row = kind is Kind.ROW or (
-                kind is Kind.NULL_PAYLOAD and not is_envelope_schema(doc.schema, doc.schema_key)
-            )
-            compiled = self._compiled_value(doc.schema, doc.schema_key, as_row)
+        if value_types is not None:
+            compiled = self._compiled_value(value_types)
             if compiled.row is None and kind is Kind.CHANGE:
                 raise DecodeError(DeadLetterReason.SCHEMA_MISMATCH, "envelope schema has no before/after struct")
+            value_types = compiled.out_types
         row_tx = compiled.row if compiled is not None and compiled.row is not None else self._schemaless_row
-        payload = doc.payload
-        source_ts: int | None = None
         if kind is Kind.NULL_PAYLOAD:
-            out_payload = None
-        elif kind is Kind.ROW:
-            out_payload, plan = row_tx.apply(payload)
+            return value_types, before, after, source, message, stamps, None
+        if kind is Kind.ROW:
+            assert after is not None
+            treated, plan = row_tx.apply(after)
             note(plan)
-            ts = payload.get("__source_ts_ms", payload.get("__ts_ms"))
-            source_ts = _as_int(ts)
-        else:
-            # Only the envelope's own fields go out: a top-level key an SMT or a newer
-            # connector added could hold anything, so it is dropped (so is its schema
-            # field), and a timestamp that is not a number is nulled.
-            out_payload = {
-                k: (None if k in TIMESTAMP_KEYS and not _is_timestamp(v) else v)
-                for k, v in payload.items()
-                if k in ENVELOPE_KEYS
-            }
-            for side in ("before", "after"):
-                row = payload.get(side)
-                if row is not None:
-                    out_payload[side], plan = row_tx.apply(row)
-                    note(plan)
-            source = payload.get("source")
-            if isinstance(source, dict):
-                source_ts = _as_int(source.get("ts_ms"))
-                statements = [k for k in _SQL_SOURCE_FIELDS if source.get(k) is not None]
-                if statements:
-                    # MySQL include.query, Oracle's redo/undo SQL: the statement holds values.
-                    out_payload["source"] = {**source, **dict.fromkeys(statements)}
-            if source_ts is None:
-                source_ts = _as_int(payload.get("ts_ms"))
-            if kind is Kind.MESSAGE:
-                message = payload.get("message")
-                if isinstance(message, dict) and message.get("content") is not None:
-                    # Logical-decoding message content is arbitrary bytes: never republished.
-                    out_payload["message"] = {**message, "content": None}
-        if compiled is not None:
-            return _wrap(compiled.out_schema_bytes, out_payload, doc.fast), source_ts
-        return _encode_bare(doc, out_payload), source_ts
+            source_ts = _as_int(after.get("__source_ts_ms", after.get("__ts_ms")))
+            return value_types, before, treated, source, message, stamps, source_ts
+        # An envelope. Only its own fields go out (the format's decoder reads no other: a
+        # key an SMT or a newer connector added could hold anything), and a timestamp
+        # that is not a number is nulled.
+        ts_ms, ts_us, ts_ns = stamps
+        if not (_is_timestamp(ts_ms) and _is_timestamp(ts_us) and _is_timestamp(ts_ns)):
+            stamps = tuple(v if _is_timestamp(v) else None for v in stamps)  # type: ignore[assignment]
+        if before is not None:
+            before, plan = row_tx.apply(before)
+            note(plan)
+        if after is not None:
+            after, plan = row_tx.apply(after)
+            note(plan)
+        source_ts: int | None = None
+        if isinstance(source, dict):
+            source_ts = _as_int(source.get("ts_ms"))
+            statements = [k for k in _SQL_SOURCE_FIELDS if source.get(k) is not None]
+            if statements:
+                # MySQL include.query, Oracle's redo/undo SQL: the statement holds values.
+                source = {**source, **dict.fromkeys(statements)}
+        if source_ts is None:
+            source_ts = _as_int(ts_ms)
+        if kind is Kind.MESSAGE and isinstance(message, dict) and message.get("content") is not None:
+            # Logical-decoding message content is arbitrary bytes: never republished.
+            message = {**message, "content": None}
+        return value_types, before, after, source, message, stamps, source_ts
+
+
+_TreatedValue = tuple[
+    FieldTypes | None,
+    dict[str, Any] | None,
+    dict[str, Any] | None,
+    Any,
+    Any,
+    tuple[Any, Any, Any],
+    int | None,
+]
 
 
 def _message_schema(field: dict[str, Any]) -> dict[str, Any]:
     out = dict(field)
     out["fields"] = [{**f, "optional": True} if f.get("field") == "content" else f for f in field.get("fields") or []]
     return out
-
-
-def _wrap(schema_bytes: bytes | None, payload: Any, fast: bool) -> bytes:
-    return b'{"schema":' + (schema_bytes or b"null") + b',"payload":' + jsontext.dumps(payload, fast) + b"}"
-
-
-def _encode_bare(doc: JsonDoc, payload: Any) -> bytes:
-    if doc.enveloped:  # {"schema": null, "payload": ...}
-        return _wrap(None, payload, doc.fast)
-    return jsontext.dumps(payload, doc.fast)
 
 
 def _is_timestamp(value: Any) -> bool:

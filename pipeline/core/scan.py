@@ -33,10 +33,11 @@ from detectors.profiler import (
     Profiler,
 )
 from detectors.textscan import TextScanner
+from pipeline.core.change import NOT_TABLE_DATA, Kind
 from pipeline.core.events import SourceRecord
 from pipeline.declarations.model import DeclarationSet
 from pipeline.errors import CdrError, ProcessingError
-from pipeline.formats.json.debezium import NOT_TABLE_DATA, Kind, classify, decode_doc, struct_fields
+from pipeline.formats.json.debezium import classify, decode_doc, struct_fields
 
 Row = dict[str, Any]
 

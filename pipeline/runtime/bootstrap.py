@@ -18,6 +18,7 @@ from pipeline.core.treatments.spec import WITHHOLD, TreatmentSpec
 from pipeline.declarations.loader import load_declarations
 from pipeline.declarations.model import Declaration, DeclarationSet
 from pipeline.errors import InvalidFilesError, SourceFileError
+from pipeline.formats.json.codec import JsonCodec
 
 
 def load_declaration_set(config: Config) -> DeclarationSet:
@@ -90,6 +91,7 @@ def build_processor(
         ),
         unavailable_placeholder=config.unavailable_value_placeholder,
         headers_passthrough=config.headers_passthrough,
+        codec=JsonCodec(),
         default_declaration=default_decl,
         # A record format checks the size of the records as they came (pipeline.formats).
         max_record_bytes=config.max_record_bytes if config.format == "json" else None,

@@ -38,8 +38,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import IO
 
+from pipeline.core.change import KEY_HEADERS
 from pipeline.core.events import CdrRecord, DeadLetter, Published, SourceRecord
-from pipeline.core.processor import KEY_HEADERS, PII_HEADER, Processor
+from pipeline.core.processor import PII_HEADER, Processor
 from pipeline.errors import CdrError, DecodeError
 from pipeline.formats.json import jsonspans, jsontext
 from pipeline.runtime.deadletter import DeadLetterSealer

@@ -35,7 +35,7 @@ def command(args: argparse.Namespace) -> int:
     config = config_from(args.config, args.schemas)
     processor = build_processor(config)
     if config.format == "avro":  # binary records: base64 JSON strings in the lines (pipeline.formats.avro.lines)
-        from pipeline.core.processor import KEY_HEADERS
+        from pipeline.core.change import KEY_HEADERS
         from pipeline.formats.avro.lines import Base64Lines
 
         fmt = processor.settings.record_format

@@ -448,7 +448,7 @@ def test_avro_config_reads_registry_settings(tmp_path: Path) -> None:
 
 
 def test_avro_file_mode_lines_carry_base64(things: Processor) -> None:
-    from pipeline.core.processor import KEY_HEADERS
+    from pipeline.core.change import KEY_HEADERS
     from pipeline.formats.avro.lines import Base64Lines
     from pipeline.runtime.filemode import record_line
 

@@ -35,8 +35,8 @@ import fastavro
 import orjson
 from fastavro.schema import expand_schema
 
+from pipeline.core.change import KEY_HEADERS
 from pipeline.core.events import CdrRecord, DeadLetter, Headers, Outcome, Published, SourceRecord
-from pipeline.core.processor import KEY_HEADERS
 from pipeline.errors import DecodeError, EncodeError
 from pipeline.formats.avro import connect
 from pipeline.formats.avro.registry import RegistryClient, RegistryError, SchemaNotFound, SchemaRejected

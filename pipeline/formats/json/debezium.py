@@ -38,11 +38,11 @@ from __future__ import annotations
 
 from collections.abc import Collection
 from dataclasses import dataclass
-from enum import StrEnum
 from typing import Any
 
 import orjson
 
+from pipeline.core.change import ENVELOPE_KEYS, Kind
 from pipeline.errors import DecodeError
 from pipeline.formats.json import jsontext
 from pipeline.vocabulary import DeadLetterReason
@@ -55,26 +55,11 @@ SCHEMA_CHANGE_SCHEMAS = frozenset(
     {"io.debezium.connector.mysql.SchemaChangeValue", "io.debezium.connector.mariadb.SchemaChangeValue"}
 )
 MESSAGE_SCHEMA = "io.debezium.connector.postgresql.MessageValue"
-ENVELOPE_KEYS = frozenset({"before", "after", "source", "op", "ts_ms", "ts_us", "ts_ns", "transaction", "message"})
-TIMESTAMP_KEYS = frozenset({"ts_ms", "ts_us", "ts_ns"})
 TRANSACTION_KEYS = frozenset({"status", "id", "ts_ms", "event_count", "data_collections"})
 ROW_OPS = frozenset({"c", "u", "d", "r"})
 ENVELOPE_OPS = ROW_OPS | {"t", "m"}
 
 
-class Kind(StrEnum):
-    CHANGE = "change"  # c, u, d, r
-    TRUNCATE = "truncate"  # t
-    MESSAGE = "message"  # m
-    ROW = "row"  # ExtractNewRecordState output: the row itself
-    TOMBSTONE = "tombstone"  # null value bytes
-    NULL_PAYLOAD = "null_payload"  # {"schema": ..., "payload": null}
-    HEARTBEAT = "heartbeat"
-    TRANSACTION = "transaction"
-    SCHEMA_CHANGE = "schema_change"
-
-
-NOT_TABLE_DATA = frozenset({Kind.HEARTBEAT, Kind.TRANSACTION, Kind.SCHEMA_CHANGE})
 # Dead-letter reasons :func:`classify` gives for a value whose shape it will not guess.
 SHAPE_REASONS = frozenset(
     {
