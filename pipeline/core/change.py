@@ -9,10 +9,11 @@ and Connect field types, never wire formats.
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass, fields, make_dataclass
+from dataclasses import dataclass
 from enum import StrEnum
-from typing import Any, Protocol, TypeVar
+from typing import Any, Protocol
 
+from pipeline.core.builders import fast_builder
 from pipeline.core.events import SourceRecord
 
 
@@ -113,32 +114,14 @@ class Encoded:
     headers: tuple[tuple[str, bytes | None], ...]
 
 
-_T = TypeVar("_T")
-
-
-def _builder(cls: type[_T]) -> Callable[..., _T]:
-    """A fast constructor of a frozen slots dataclass, every field given in order.
-
-    A frozen dataclass's ``__init__`` sets each field through ``object.__setattr__``: for a
-    ChangeEvent, built twice per record, that is a tenth of the record's budget. The
-    builder fills a mutable twin of the same slots layout and gives it the frozen class
-    before anyone sees it: the result is an ordinary, immutable ``cls`` instance."""
-    twin = make_dataclass(f"_{cls.__name__}Draft", [(f.name, f.type) for f in fields(cls)], slots=True)  # type: ignore[arg-type]
-
-    def build(*values: Any) -> _T:
-        obj = twin(*values)
-        obj.__class__ = cls
-        return obj  # type: ignore[return-value]
-
-    return build
-
-
 # ChangeEvent(kind, topic, partition, offset, timestamp_ms, key, headers, value_types, op,
 # before, after, source, transaction, message, ts_ms, ts_us, ts_ns, envelope, value_wire)
-build_event: Callable[..., ChangeEvent] = _builder(ChangeEvent)
-build_struct: Callable[[dict[str, Any] | None, FieldTypes | None, Any], Struct] = _builder(Struct)
-build_header: Callable[[str, bytes | None, Struct | None], Header] = _builder(Header)
-build_encoded: Callable[[bytes | None, bytes | None, tuple[tuple[str, bytes | None], ...]], Encoded] = _builder(Encoded)
+build_event: Callable[..., ChangeEvent] = fast_builder(ChangeEvent)
+build_struct: Callable[[dict[str, Any] | None, FieldTypes | None, Any], Struct] = fast_builder(Struct)
+build_header: Callable[[str, bytes | None, Struct | None], Header] = fast_builder(Header)
+build_encoded: Callable[[bytes | None, bytes | None, tuple[tuple[str, bytes | None], ...]], Encoded] = fast_builder(
+    Encoded
+)
 
 
 class ChangeCodec(Protocol):
