@@ -8,8 +8,8 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
+from pipeline.core import logical
 from pipeline.core.treatments.spec import TreatmentSpec
-from pipeline.formats.json import logical
 
 _NUMBERS = frozenset({"int8", "int16", "int32", "int64", "float", "float32", "float64", "double"})
 

@@ -15,6 +15,8 @@ from typing import Any, Protocol
 
 from pipeline.core.builders import fast_builder
 from pipeline.core.events import SourceRecord
+from pipeline.errors import DecodeError
+from pipeline.vocabulary import DeadLetterReason
 
 
 class Kind(StrEnum):
@@ -112,6 +114,28 @@ class Encoded:
     key: bytes | None
     value: bytes | None
     headers: tuple[tuple[str, bytes | None], ...]
+
+
+def struct_fields(schema: dict[str, Any] | None, what: str) -> list[dict[str, Any]] | None:
+    """The fields of a struct schema (validated), or None for no schema."""
+    if schema is None:
+        return None
+    if schema.get("type") != "struct":
+        raise DecodeError(DeadLetterReason.SCHEMA_INVALID, f"{what} schema is not a struct")
+    fields = schema.get("fields")
+    if not isinstance(fields, list):
+        raise DecodeError(DeadLetterReason.SCHEMA_INVALID, f"{what} schema has no field list")
+    for i, field in enumerate(fields):
+        if not isinstance(field, dict) or not isinstance(field.get("field"), str):
+            raise DecodeError(DeadLetterReason.SCHEMA_INVALID, f"{what} schema field #{i} has no 'field' name")
+    return fields
+
+
+def find_field(fields: list[dict[str, Any]], name: str) -> dict[str, Any] | None:
+    for field in fields:
+        if field.get("field") == name:
+            return field
+    return None
 
 
 # ChangeEvent(kind, topic, partition, offset, timestamp_ms, key, headers, value_types, op,

@@ -32,6 +32,8 @@ from pipeline.core.change import (
     build_event,
     build_header,
     build_struct,
+    find_field,
+    struct_fields,
 )
 from pipeline.core.events import (
     DeadLetter,
@@ -49,7 +51,6 @@ from pipeline.core.transform import StructPlan, StructTransform
 from pipeline.core.treatments.placeholder import UnavailableValues
 from pipeline.declarations.model import Declaration, DeclarationSet
 from pipeline.errors import DecodeError, ProcessingError
-from pipeline.formats.json.debezium import find_field, struct_fields
 from pipeline.tracebacks import frames
 from pipeline.vocabulary import DeadLetterReason
 

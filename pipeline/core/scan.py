@@ -9,6 +9,7 @@ have concluded. Proposals carry the evidence as YAML comments; values never appe
 from __future__ import annotations
 
 import contextlib
+import dataclasses
 import hashlib
 import json
 import os
@@ -33,11 +34,10 @@ from detectors.profiler import (
     Profiler,
 )
 from detectors.textscan import TextScanner
-from pipeline.core.change import NOT_TABLE_DATA, Kind
+from pipeline.core.change import NOT_TABLE_DATA, ChangeCodec, FieldTypes, Kind, struct_fields
 from pipeline.core.events import SourceRecord
 from pipeline.declarations.model import DeclarationSet
 from pipeline.errors import CdrError, ProcessingError
-from pipeline.formats.json.debezium import classify, decode_doc, struct_fields
 
 Row = dict[str, Any]
 
@@ -80,37 +80,39 @@ class Scanner:
             if value is not None:
                 self.profiler.observe(prof, value)
 
-    def add_record(self, rec: SourceRecord) -> None:
-        """A Debezium record: its before/after rows (or its flattened row) are profiled."""
+    def add_record(self, rec: SourceRecord, codec: ChangeCodec) -> None:
+        """A Debezium record, decoded by ``codec`` (its topics' format): its after image
+        (or its flattened row) is profiled."""
         self.stats.records += 1
         if rec.value is None:
             return
         try:
-            doc = decode_doc(rec.value, "value")
-            kind = classify(doc, rec.topic)
+            # The value only: the key is not profiled, and a key of another shape does not
+            # make the row unreadable.
+            event = codec.decode(dataclasses.replace(rec, key=None, headers=()), "auto", frozenset())
         except ProcessingError:
             self.stats.undecodable += 1
             return
+        kind = event.kind
         if kind in NOT_TABLE_DATA or kind in (Kind.TRUNCATE, Kind.MESSAGE, Kind.NULL_PAYLOAD):
             self.stats.skipped += 1
             return
-        payload = doc.payload
-        fields = _row_fields(doc.schema, kind)
+        fields = _row_fields(event.value_types)
         if kind is Kind.ROW:
-            self.add_row(table_name(rec.topic, None), rec.topic, payload, fields)
+            assert event.after is not None
+            self.add_row(table_name(rec.topic, None), rec.topic, event.after, fields)
             return
-        table = table_name(rec.topic, payload.get("source"))
-        after = payload.get("after")
-        if after:  # the after image: a full row (before is often only the key)
-            self.add_row(table, rec.topic, after, fields)
+        table = table_name(rec.topic, event.source)
+        if event.after:  # the after image: a full row (before is often only the key)
+            self.add_row(table, rec.topic, event.after, fields)
 
 
-def _row_fields(schema: dict[str, Any] | None, kind: Kind) -> dict[str, dict[str, Any]] | None:
-    if schema is None:
+def _row_fields(types: FieldTypes | None) -> dict[str, dict[str, Any]] | None:
+    if types is None:
         return None
     try:
-        fields = struct_fields(schema, "value")
-        if kind is not Kind.ROW and fields is not None:
+        fields = struct_fields(types.schema, "value")
+        if not types.row and fields is not None:
             row = next((f for f in fields if f.get("field") == "after"), None)
             fields = struct_fields(row, "row") if row is not None else None
     except ProcessingError:
@@ -370,6 +372,6 @@ def iter_file_records(path: Path) -> Iterator[SourceRecord]:
                 continue
 
 
-def scan_records(scanner: Scanner, records: Iterable[SourceRecord]) -> None:
+def scan_records(scanner: Scanner, records: Iterable[SourceRecord], codec: ChangeCodec) -> None:
     for rec in records:
-        scanner.add_record(rec)
+        scanner.add_record(rec, codec)

@@ -30,6 +30,7 @@ def command(args: argparse.Namespace) -> int:
     from detectors.textscan import TextScanner
     from pipeline.core.safenames import safe_path
     from pipeline.core.scan import FAILING, Scanner, compare, findings, write_proposals
+    from pipeline.formats.json.codec import JsonCodec
     from pipeline.runtime.bootstrap import load_declaration_set
 
     if args.input is not None and not args.input.is_file():
@@ -44,6 +45,7 @@ def command(args: argparse.Namespace) -> int:
     with console.status("loading the NER model..."):
         ner = None if args.no_ner or not config.detection.ner else ner_engine(config.detection.ner_model)
     scanner = Scanner(TextScanner(ner=ner), min_samples=min(50, max(1, args.sample)))
+    codec = JsonCodec()  # the records of cdr process's file format, and of Debezium's JSON topics
     with Progress(
         TextColumn("[bold]scanning"),
         BarColumn(),
@@ -55,7 +57,7 @@ def command(args: argparse.Namespace) -> int:
         try:
             for item in _scan_source(args, config):
                 if isinstance(item, SourceRecord):
-                    scanner.add_record(item)
+                    scanner.add_record(item, codec)
                 else:
                     scanner.add_row(*item)
                 progress.advance(task)

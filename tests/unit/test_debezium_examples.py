@@ -524,7 +524,7 @@ def test_money(tmp_path: Path) -> None:
     ex = example("money_field.json")
     proc = table(tmp_path, "  csh: {pii: none, treatment: {generalize: {bucket: 1000}}}\n")
     outs = [run(proc, envelope(ex["schema_fields"], row))[0]["csh"] for row in ex["rows"]]
-    from pipeline.formats.json.logical import decode_decimal_bytes
+    from pipeline.core.logical import decode_decimal_bytes
 
     assert [decode_decimal_bytes(v, 2) if v else None for v in outs] == [1000, -2000, None]
 

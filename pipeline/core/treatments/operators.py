@@ -17,10 +17,10 @@ from typing import Any, ClassVar, Protocol
 
 import orjson
 
+from pipeline.core import logical
 from pipeline.core.treatments.hashing import HashKey
 from pipeline.core.treatments.spec import TreatmentSpec
 from pipeline.errors import TransformError
-from pipeline.formats.json import logical
 from pipeline.vocabulary import DeadLetterReason
 
 Field = dict[str, Any]

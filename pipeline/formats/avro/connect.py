@@ -31,8 +31,8 @@ import re
 from collections.abc import Callable
 from typing import Any
 
+from pipeline.core.logical import DECIMAL
 from pipeline.errors import CdrError
-from pipeline.formats.json.logical import DECIMAL
 
 Conv = Callable[[Any], Any]
 AvroType = Any  # a JSON Avro schema: a name, a list (union) or a dict

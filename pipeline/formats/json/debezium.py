@@ -424,25 +424,3 @@ def _envelope_kind(payload: dict[str, Any], mistyped: bool) -> Kind:
     if op == "t":
         return Kind.TRUNCATE
     return Kind.MESSAGE
-
-
-def struct_fields(schema: dict[str, Any] | None, what: str) -> list[dict[str, Any]] | None:
-    """The fields of a struct schema (validated), or None for no schema."""
-    if schema is None:
-        return None
-    if schema.get("type") != "struct":
-        raise DecodeError(DeadLetterReason.SCHEMA_INVALID, f"{what} schema is not a struct")
-    fields = schema.get("fields")
-    if not isinstance(fields, list):
-        raise DecodeError(DeadLetterReason.SCHEMA_INVALID, f"{what} schema has no field list")
-    for i, field in enumerate(fields):
-        if not isinstance(field, dict) or not isinstance(field.get("field"), str):
-            raise DecodeError(DeadLetterReason.SCHEMA_INVALID, f"{what} schema field #{i} has no 'field' name")
-    return fields
-
-
-def find_field(fields: list[dict[str, Any]], name: str) -> dict[str, Any] | None:
-    for field in fields:
-        if field.get("field") == name:
-            return field
-    return None
