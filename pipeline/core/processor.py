@@ -111,7 +111,7 @@ class TableProcessor:
         self.policy_header = self.policy.fingerprint.encode()
         self._schemaless_row = StructTransform(self.policy, None, unavailable, what="row")
         self._schemaless_key = StructTransform(self.policy, None, unavailable, key_mode=True, what="key")
-        self._values: OrderedDict[bytes, _Compiled] = OrderedDict()
+        self._values: OrderedDict[tuple[bytes, bool], _Compiled] = OrderedDict()
         self._keys: OrderedDict[bytes, _Compiled] = OrderedDict()
         self._summaries: dict[tuple[int, ...], _Summary] = {}
         profiler = self.policy.profiler
@@ -122,7 +122,9 @@ class TableProcessor:
 
     def _compiled_value(self, types: FieldTypes) -> _Compiled:
         as_row, schema = types.row, types.schema
-        cache_key = (b"row:" if as_row else b"env:") + types.identity
+        # Keyed by the schema's own bytes object: its hash is computed once, not per record
+        # (a wide table's schema is kilobytes).
+        cache_key = (types.identity, as_row)
         hit = self._values.get(cache_key)
         if hit is not None:
             return hit
@@ -175,7 +177,7 @@ class TableProcessor:
         return compiled
 
     @staticmethod
-    def _remember(cache: OrderedDict[bytes, _Compiled], key: bytes, value: _Compiled) -> None:
+    def _remember(cache: OrderedDict[Any, _Compiled], key: Any, value: _Compiled) -> None:
         cache[key] = value
         if len(cache) > _SCHEMA_CACHE:
             cache.popitem(last=False)
