@@ -32,11 +32,11 @@ from rich.table import Table
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from bench.throughput import HERE, core, source_records
-from pipeline.bootstrap import build_processor
 from pipeline.config import Config, DetectionConfig
-from pipeline.events import Published, SourceRecord
+from pipeline.core.events import Published, SourceRecord
 from pipeline.formats.avro import connect
 from pipeline.formats.avro.format import AvroFormat, frame
+from pipeline.runtime.bootstrap import build_processor
 from tests.avro_support import MemoryRegistry
 
 

@@ -28,9 +28,9 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 from bench.throughput import passthrough, source_records
 from detectors.offline import force_offline
 from detectors.profiler import PENDING
-from pipeline.bootstrap import build_processor
 from pipeline.config import Config, DetectionConfig
-from pipeline.events import Published, SourceRecord
+from pipeline.core.events import Published, SourceRecord
+from pipeline.runtime.bootstrap import build_processor
 
 HERE = Path(__file__).resolve().parent
 

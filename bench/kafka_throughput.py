@@ -70,7 +70,7 @@ HASH_KEY = "benchmark-hash-key-Q7vX2kLp9RzT4wNc8YhB3mJd6FsG"
 DECLARATION = ROOT / "bench" / "schemas_detect" / "customers.yaml"
 LOG_APPEND = {"message.timestamp.type": "LogAppendTime"}
 SOURCE_HEADER = "cdr.source"
-# The service's producer settings (pipeline.kafka.producing, pipeline.config): the
+# The service's producer settings (pipeline.runtime.producing, pipeline.config): the
 # passthrough pays for the same delivery guarantees.
 PRODUCER = {
     "linger.ms": 5,

@@ -115,7 +115,7 @@ def free_text(size: int, rng: random.Random) -> str:
 
 
 def big_records(n: int, size: int, seed: int = 5) -> list:
-    from pipeline.events import SourceRecord
+    from pipeline.core.events import SourceRecord
 
     rng = random.Random(seed)
     out = []
@@ -138,9 +138,9 @@ def main() -> int:
     rows = [("python + pipeline imported", 0.0)]
     from bench.detection_throughput import HERE, batched
     from bench.throughput import source_records
-    from pipeline.bootstrap import build_processor
     from pipeline.config import Config
-    from pipeline.events import Published
+    from pipeline.core.events import Published
+    from pipeline.runtime.bootstrap import build_processor
 
     rows[0] = (rows[0][0], rss_mb())
     processor = build_processor(Config(schemas_dir=HERE / "schemas_detect"))

@@ -26,9 +26,9 @@ from rich.table import Table
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from devstack.sample_events import CustomerEvents
-from pipeline.bootstrap import build_processor
 from pipeline.config import Config, DetectionConfig
-from pipeline.events import Published, SourceRecord
+from pipeline.core.events import Published, SourceRecord
+from pipeline.runtime.bootstrap import build_processor
 
 HERE = Path(__file__).resolve().parent
 

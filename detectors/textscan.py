@@ -168,15 +168,33 @@ class TextScanner:
         self.recognizers = tuple(recognizers) if recognizers is not None else default_recognizers()
         self.ner = ner
         self._ner_cache = NerCache()
-        self._batch: dict[str, list[Finding]] = {}  # the current batch's results, until forget_refusals()
-        self._refused: dict[str, NerRefused] = {}  # by the current batch, until forget_refusals()
-        self.pending: list[str] | None = None  # set while a batch is being collected
-        # While a batch is open (open_batch() .. forget_refusals()): the normalised text and
+        self._batch: dict[str, list[Finding]] = {}  # the current batch's results, until end_batch()
+        self._refused: dict[str, NerRefused] = {}  # by the current batch, until end_batch()
+        self._pending: list[str] | None = None  # texts for NER, while a batch is being collected
+        # While a batch is open (begin_batch() .. end_batch()): the normalised text and
         # pattern findings of each (text, context) it scanned. A batch reads its records
         # twice when NER runs, and updates carry a text in before and after.
         self._scanned: dict[tuple[str, str], tuple[Normalized, tuple[Finding, ...]]] | None = None
 
-    # -- NER batching ---------------------------------------------------------------------
+    # -- NER batching (pipeline.core.scanning.NerBatching) -------------------------------
+
+    @property
+    def batches_ner(self) -> bool:
+        return self.ner is not None
+
+    def begin_batch(self) -> None:
+        """A batch starts: its scans are remembered and the texts that need NER are
+        collected (not analysed) until :meth:`analyse_pending`."""
+        self._scanned = {}
+        self._pending = []
+
+    def collected(self) -> int:
+        return len(self._pending) if self._pending is not None else 0
+
+    def analyse_pending(self) -> None:
+        """Stop collecting; analyse what was collected in one batch (never raises)."""
+        pending, self._pending = self._pending or [], None
+        self.prepare(pending)
 
     def needs_ner(self, text: str) -> bool:
         return (
@@ -188,7 +206,7 @@ class TextScanner:
 
     def prepare(self, texts: Iterable[str]) -> None:
         """Analyse the texts NER has not seen yet, in one batch. A text the engine refused
-        (over the batch's budget, or failed on) stays refused until :meth:`forget_refusals`;
+        (over the batch's budget, or failed on) stays refused until :meth:`end_batch`;
         :meth:`_ner` raises it inside its record's safety net. If the batch itself fails,
         each text is analysed alone when its record asks for it (inside that net)."""
         if self.ner is None:
@@ -207,14 +225,11 @@ class TextScanner:
                 self._batch[text] = found  # the batch's records find it here, whatever the cache evicts
                 self._ner_cache.put(text, found)
 
-    def open_batch(self) -> None:
-        """A batch starts: its scans are remembered until :meth:`forget_refusals`."""
-        self._scanned = {}
-
-    def forget_refusals(self) -> None:
+    def end_batch(self) -> None:
         """End of a batch: its refusals are not carried to the next one (a text refused for
         the budget of one batch is analysed afresh in another, e.g. when replayed), and its
         texts are let go (the bounded digest-keyed cache keeps their NER findings)."""
+        self._pending = None
         self._refused.clear()
         self._batch.clear()
         self._scanned = None
@@ -233,8 +248,8 @@ class TextScanner:
         if found is None:
             found = self._ner_cache.get(text)
         if found is None:
-            if self.pending is not None:
-                self.pending.append(text)
+            if self._pending is not None:
+                self._pending.append(text)
                 return []
             result = self.ner.analyze([text])[0]
             if isinstance(result, NerRefused):
@@ -251,8 +266,8 @@ class TextScanner:
         norm, found = self._scan(text, context)
         findings = list(found)
         if prose if prose is not None else looks_like_prose(norm.text):
-            # NER reads the normalised text: ``pending`` collects it, so the batch
-            # ``prepare`` analyses is keyed as ``_ner`` looks it up.
+            # NER reads the normalised text: the batch collects it, so what
+            # ``analyse_pending`` analyses is keyed as ``_ner`` looks it up.
             findings.extend(self._ner(norm.text))
         if norm.changed:
             findings = [Finding(f.entity, *norm.original_span(f.start, f.end), f.score, f.recognizer) for f in findings]

@@ -272,7 +272,7 @@ class Stack:
         log = log_path.open("ab")
         env = {**os.environ, "CDR_HASH_KEY": hash_key_material()}
         self.service_proc = subprocess.Popen(
-            [str(Path(sys.executable).with_name("cdr")), "run", "--config", str(config_path)],
+            [sys.executable, "-m", "pipeline", "run", "--config", str(config_path)],
             stdout=log,
             stderr=subprocess.STDOUT,
             stdin=subprocess.DEVNULL,

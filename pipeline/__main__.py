@@ -1,5 +1,5 @@
 """``python -m pipeline``: the ``cdr`` command (the worker supervisor starts workers this way)."""
 
-from pipeline.cli import main
+from pipeline.tools.main import main
 
 raise SystemExit(main())

@@ -22,14 +22,14 @@ from typing import Any
 
 import jsonschema
 
+from pipeline.core.entities import BUILTIN_DEFAULT_TREATMENTS, BUILTIN_ENTITIES
+from pipeline.core.treatments.hashing import HASH_KEY_ENV
+from pipeline.core.treatments.placeholder import DEFAULT_PLACEHOLDER
+from pipeline.core.treatments.spec import TreatmentSpec, parse_treatment
 from pipeline.declarations.rules import treatment_violation, undeclared_mask_problem
-from pipeline.entities import BUILTIN_DEFAULT_TREATMENTS, BUILTIN_ENTITIES
-from pipeline.exceptions import InvalidFilesError
+from pipeline.errors import InvalidFilesError, SourceFileError
 from pipeline.formats.avro.registry import COMPATIBILITY_MODES
-from pipeline.treatments.hashing import HASH_KEY_ENV
-from pipeline.treatments.placeholder import DEFAULT_PLACEHOLDER
-from pipeline.treatments.spec import TreatmentSpec, parse_treatment
-from pipeline.yamlfile import LocatedDocument, SourceFileError, load_located
+from pipeline.yamlfile import LocatedDocument, load_located
 
 LIBRDKAFKA_SECTIONS = ("kafka", "consumer", "producer")
 UNDECLARED_MASK = TreatmentSpec("mask")  # every character of an undeclared value masked
@@ -419,7 +419,7 @@ def _build(
     batch = data.get("batch") or {}
     dlq_key = (data.get("dlq") or {}).get("encryption_key")
     if dlq_key:
-        from pipeline.kafka.deadletter import DeadLetterKeyError, DeadLetterSealer
+        from pipeline.runtime.deadletter import DeadLetterKeyError, DeadLetterSealer
 
         try:
             DeadLetterSealer.from_config(dlq_key)

@@ -28,7 +28,7 @@ def _own(filename: str) -> str | None:
 
 
 def frames(exc: BaseException, limit: int = MAX_FRAMES) -> str:
-    """``pipeline/transform.py:118 (_compile) < pipeline/processor.py:172 (_process)``:
+    """``pipeline/core/transform.py:118 (_compile) < pipeline/core/processor.py:172 (_process)``:
     the project's frames of ``exc``'s traceback, innermost first, at most ``limit``."""
     out: list[str] = []
     for frame, lineno in reversed(list(traceback.walk_tb(exc.__traceback__))):

@@ -18,20 +18,12 @@ from typing import Any
 
 import yaml
 
+from pipeline.errors import CdrError, SourceFileError
+
 Path_ = tuple[str | int, ...]
 
 MAX_FILE_BYTES = 1_048_576  # a declaration or config is a few KB
 MAX_DEPTH = 32  # nested mappings/sequences; a declaration needs about 7
-
-
-class SourceFileError(Exception):
-    """A configuration or declaration file is wrong; ``str()`` is ``file:line: message``."""
-
-    def __init__(self, file: str | Path, line: int, message: str) -> None:
-        self.file = str(file)
-        self.line = line
-        self.message = message
-        super().__init__(f"{self.file}:{line}: {message}")
 
 
 @dataclass(frozen=True)
@@ -71,7 +63,7 @@ def load_located(path: str | Path) -> LocatedDocument:
     return parse_located(text, str(p))
 
 
-class _Refused(Exception):
+class _Refused(CdrError):
     def __init__(self, line: int, message: str) -> None:
         super().__init__(message)
         self.line = line

@@ -21,7 +21,9 @@ from confluent_kafka import Consumer, Producer, TopicPartition
 from devstack.ports import free_port
 from tests.support import HASH_KEY, write_declarations
 
-CDR = str(Path(sys.executable).with_name("cdr"))
+CDR = (sys.executable, "-m", "pipeline")  # the tree under test, not whichever `cdr` script is installed
+FAULTY_CDR = (sys.executable, "-m", "tests.faulty_cdr")  # the same, with the fault hooks installed
+ROOT = Path(__file__).resolve().parents[1]
 
 
 class ServiceProcess:
@@ -58,14 +60,23 @@ class ServiceProcess:
     def log_path(self) -> Path:
         return self.root / f"service-{self.runs}.log"
 
-    def start(self, wait_ready: bool = True, env: dict[str, str] | None = None) -> ServiceProcess:
+    def start(
+        self, wait_ready: bool = True, env: dict[str, str] | None = None, faults: str | None = None
+    ) -> ServiceProcess:
+        """``faults``: run the test entry point (tests/faulty_cdr.py) with these injected
+        (``CDR_FAULT_INJECTION``), instead of the plain ``cdr``."""
         self.runs += 1
         log = self.log_path.open("wb")
+        command, extra = CDR, {}
+        if faults is not None:
+            command = FAULTY_CDR
+            path = os.pathsep.join(p for p in (str(ROOT), os.environ.get("PYTHONPATH")) if p)
+            extra = {"CDR_FAULT_INJECTION": faults, "PYTHONPATH": path}
         self.proc = subprocess.Popen(
-            [CDR, "run", "--config", str(self.config_path)],
+            [*command, "run", "--config", str(self.config_path)],
             stdout=log,
             stderr=subprocess.STDOUT,
-            env={**os.environ, "CDR_HASH_KEY": HASH_KEY, **(env or {})},
+            env={**os.environ, "CDR_HASH_KEY": HASH_KEY, **(env or {}), **extra},
         )
         log.close()
         if wait_ready:
@@ -79,7 +90,7 @@ class ServiceProcess:
         self.extra_logs[worker_id] = path
         log = path.open("wb")
         proc = subprocess.Popen(
-            [CDR, "run", "--config", str(self.config_path), "--worker-id", str(worker_id)],
+            [*CDR, "run", "--config", str(self.config_path), "--worker-id", str(worker_id)],
             stdout=log,
             stderr=subprocess.STDOUT,
             env={**os.environ, "CDR_HASH_KEY": HASH_KEY, **(env or {})},

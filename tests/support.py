@@ -9,11 +9,11 @@ import textwrap
 from pathlib import Path
 from typing import Any
 
-from pipeline.bootstrap import build_processor
 from pipeline.config import Config, DetectionConfig, UndeclaredTopics
-from pipeline.events import CdrRecord, SourceRecord
-from pipeline.processor import Processor
-from pipeline.treatments.hashing import HashKey, default_key_id
+from pipeline.core.events import CdrRecord, SourceRecord
+from pipeline.core.processor import Processor
+from pipeline.core.treatments.hashing import HashKey, default_key_id
+from pipeline.runtime.bootstrap import build_processor
 
 REPO = Path(__file__).resolve().parent.parent
 SHARED_EVENTS = Path(os.environ.get("CDR_SHARED_EVENTS", REPO.parent / "shared" / "debezium-events"))

@@ -1,5 +1,5 @@
 """Run the built corpus through the real processing core: one :class:`Processor` built as
-the service builds it (``pipeline.bootstrap.build_processor``, detection on, NER on), with
+the service builds it (``pipeline.runtime.bootstrap.build_processor``, detection on, NER on), with
 one declaration per table and variant that lists no column and says ``undeclared: detect``.
 Verdicts come from the processor's own profiler; raw cells out from what it publishes."""
 
@@ -24,11 +24,11 @@ from bench.corpus.scoring import (
     span_figures,
 )
 from bench.corpus.store import BuiltSource, BuiltTable
-from pipeline.bootstrap import build_processor
 from pipeline.config import Config
+from pipeline.core.events import DeadLetter, Published, Skipped, SourceRecord
+from pipeline.core.processor import Processor
 from pipeline.declarations.model import Declaration, DeclarationSet
-from pipeline.events import DeadLetter, Published, Skipped, SourceRecord
-from pipeline.processor import Processor
+from pipeline.runtime.bootstrap import build_processor
 
 BATCH = 500
 

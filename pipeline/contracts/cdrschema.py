@@ -7,8 +7,8 @@ record key. The source column types are used where they are known (a live databa
 migration, a Debezium record's schema); where they are not, a field that keeps its
 source type says so (``type is None``: "as the source column").
 
-Pure: the same rules as :mod:`pipeline.treatments.operators` (``out_field``) and
-:mod:`pipeline.policy` (key columns: anything but pass/tag is hashed in the key), without
+Pure: the same rules as :mod:`pipeline.core.treatments.operators` (``out_field``) and
+:mod:`pipeline.core.policy` (key columns: anything but pass/tag is hashed in the key), without
 building operators or needing a hash key. A unit test holds the two together on real
 Debezium records.
 """
@@ -19,10 +19,10 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
+from pipeline.core.entities import NONE
+from pipeline.core.safenames import looks_personal
+from pipeline.core.treatments.spec import WITHHOLD, TreatmentSpec
 from pipeline.declarations.model import Declaration
-from pipeline.entities import NONE
-from pipeline.safenames import looks_personal
-from pipeline.treatments.spec import WITHHOLD, TreatmentSpec
 
 UNDECLARED = "undeclared"
 SOURCE_FORMAT = "source"  # the value as the source column has it

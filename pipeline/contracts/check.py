@@ -17,12 +17,13 @@ from pipeline.contracts.migration import MigrationError, check_migration, read_m
 from pipeline.contracts.revdiff import Side, compare
 from pipeline.contracts.rules import Finding
 from pipeline.contracts.sunset import sunset_findings
+from pipeline.core.safenames import SafeNames
 from pipeline.declarations.loader import load_declarations
 from pipeline.declarations.model import Declaration, DeclarationSet
-from pipeline.safenames import SafeNames
+from pipeline.errors import CdrError
 
 
-class CheckUsageError(Exception):
+class CheckUsageError(CdrError):
     """The check cannot run as asked (unknown revision, unreadable migration, database
     unreachable): exit code 2."""
 
@@ -150,8 +151,8 @@ def _scan_proposals(request: CheckRequest, decls: DeclarationSet, undeclared: di
     import psycopg
 
     from detectors.textscan import TextScanner
-    from pipeline.dbsample import sample_database
-    from pipeline.scan import UNDECIDED, Scanner, findings
+    from pipeline.core.scan import UNDECIDED, Scanner, findings
+    from pipeline.runtime.dbsample import sample_database
 
     assert request.dsn is not None
     scanner = Scanner(TextScanner(ner=None), min_samples=min(50, request.sample_rows))

@@ -6,11 +6,13 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from typing import Any
 
+from pipeline.errors import CdrError
+
 MAX_GROUPS = 2_000  # groups looked at per broker
 TIMEOUT_S = 30.0
 
 
-class BrokerError(Exception):
+class BrokerError(CdrError):
     """The broker could not be asked (unreachable, not authorised)."""
 
 

@@ -10,17 +10,17 @@ from collections.abc import Iterable, Mapping
 from pathlib import Path
 from types import MappingProxyType
 
+from pipeline.core.treatments.spec import TreatmentSpec
 from pipeline.declarations.loader import SUFFIXES, load_declarations
 from pipeline.declarations.model import DeclarationSet
-from pipeline.exceptions import InvalidFilesError
-from pipeline.treatments.spec import TreatmentSpec
+from pipeline.errors import CdrError, InvalidFilesError
 from pipeline.yamlfile import MAX_FILE_BYTES
 
 GIT_TIMEOUT_S = 60
 MAX_FILES = 10_000  # declarations at one revision
 
 
-class RevisionError(Exception):
+class RevisionError(CdrError):
     """The revision cannot be read (not a git repository, unknown revision, ...)."""
 
 

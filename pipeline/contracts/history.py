@@ -8,7 +8,8 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from pipeline.contracts.gitrev import GIT_TIMEOUT_S, RevisionError, repo_root
-from pipeline.yamlfile import MAX_FILE_BYTES, SourceFileError, parse_located
+from pipeline.errors import SourceFileError
+from pipeline.yamlfile import MAX_FILE_BYTES, parse_located
 
 MAX_COMMITS = 50
 

@@ -18,15 +18,16 @@ from pipeline.contracts.cdrschema import TEXT_KINDS, treated_field
 from pipeline.contracts.protection import UNDECLARED_EFFECT
 from pipeline.contracts.rules import Finding, Severity, finding
 from pipeline.contracts.typefit import describe, misfit
-from pipeline.dbsample import Column, debezium_field
+from pipeline.core.treatments.spec import TreatmentSpec
 from pipeline.declarations.model import Declaration, DeclarationSet
-from pipeline.treatments.spec import TreatmentSpec
+from pipeline.errors import CdrError
+from pipeline.runtime.dbsample import Column, debezium_field
 
 MAX_MIGRATION_BYTES = 16 * 1024 * 1024
 DEFAULT_SCHEMA = "public"  # an unqualified table name, under the default search_path
 
 
-class MigrationError(Exception):
+class MigrationError(CdrError):
     """The migration cannot be read or parsed; ``str()`` is ``file:line: what``."""
 
 

@@ -3,8 +3,8 @@ weakened protection from a change that keeps or strengthens it."""
 
 from __future__ import annotations
 
+from pipeline.core.treatments.spec import WITHHOLD, TreatmentSpec
 from pipeline.declarations.rules import revealed_characters
-from pipeline.treatments.spec import WITHHOLD, TreatmentSpec
 
 # Publishes nothing of the value > a constant > a keyed digest > part of it > detected
 # spans removed > the value kept (tag lists it as sensitive) > the value as is.

@@ -15,7 +15,7 @@ from prometheus_client import CollectorRegistry, Gauge
 
 from pipeline.contracts.rules import Finding, Severity, finding
 from pipeline.declarations.model import DeclarationSet
-from pipeline.logs import log
+from pipeline.runtime.logs import log
 
 logger = logging.getLogger("cdr.sunset")
 POLL_S = 300.0  # consumer groups are asked again every 5 minutes

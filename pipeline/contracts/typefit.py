@@ -1,5 +1,5 @@
 """Does a treatment fit a column's type? The same limits the operators enforce at run
-time (:mod:`pipeline.treatments.operators`), checked before the records arrive: a
+time (:mod:`pipeline.core.treatments.operators`), checked before the records arrive: a
 ``generalize`` that cannot read the type, ``redact_detected`` on a number, JSON paths on
 a column that is not JSON, all of which would dead-letter every record."""
 
@@ -8,8 +8,8 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from pipeline.codec import logical
-from pipeline.treatments.spec import TreatmentSpec
+from pipeline.core import logical
+from pipeline.core.treatments.spec import TreatmentSpec
 
 _NUMBERS = frozenset({"int8", "int16", "int32", "int64", "float", "float32", "float64", "double"})
 

@@ -19,6 +19,8 @@ from typing import Any
 
 import jsonschema
 
+from pipeline.core.entities import FREE_TEXT, NONE
+from pipeline.core.treatments.spec import TreatmentSpec, parse_treatment
 from pipeline.declarations.model import (
     Approval,
     ColumnDeclaration,
@@ -28,10 +30,8 @@ from pipeline.declarations.model import (
     PathDeclaration,
 )
 from pipeline.declarations.rules import RULES, treatment_violation
-from pipeline.entities import FREE_TEXT, NONE
-from pipeline.exceptions import InvalidFilesError
-from pipeline.treatments.spec import TreatmentSpec, parse_treatment
-from pipeline.yamlfile import LocatedDocument, SourceFileError, load_located
+from pipeline.errors import InvalidFilesError, SourceFileError
+from pipeline.yamlfile import LocatedDocument, load_located
 
 SCHEMA_FILE = Path(__file__).with_name("declaration.schema.json")
 SUFFIXES = (".yaml", ".yml", ".json")

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from types import MappingProxyType
 
-from pipeline.treatments.spec import TreatmentSpec
+from pipeline.core.treatments.spec import TreatmentSpec
 
 UNDECLARED_POLICIES = ("detect", "mask", "drop", "pass", "block")
 FORMATS = ("auto", "envelope", "flattened")

@@ -23,8 +23,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from pipeline.entities import FREE_TEXT, NONE
-from pipeline.treatments.spec import TreatmentSpec
+from pipeline.core.entities import FREE_TEXT, NONE
+from pipeline.core.treatments.spec import TreatmentSpec
 
 REVEALS_MOST = "reveals_most"
 KEEPS_WHOLE_VALUE = "keeps_whole_value"

@@ -17,7 +17,7 @@ import psycopg
 import pytest
 
 from devstack.stack import Stack, hash_key_material
-from pipeline.treatments.hashing import HashKey, default_key_id, parse_key_material
+from pipeline.core.treatments.hashing import HashKey, default_key_id, parse_key_material
 from tests.topic_reader import Received, TopicReader
 
 pytestmark = pytest.mark.e2e

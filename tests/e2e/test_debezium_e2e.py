@@ -17,7 +17,6 @@ import time
 import urllib.request
 from datetime import date
 from decimal import Decimal
-from pathlib import Path
 from typing import Any
 
 import psycopg
@@ -30,7 +29,7 @@ from tests.topic_reader import Received
 
 pytestmark = pytest.mark.e2e
 
-CDR = str(Path(sys.executable).with_name("cdr"))
+CDR = (sys.executable, "-m", "pipeline")  # the tree under test, not whichever `cdr` script is installed
 HASHED = re.compile(r"^k[0-9a-f]{8}:[0-9a-f]{64}$")
 CUSTOMERS = "cdr.shop.customers"
 UNAVAILABLE = "__debezium_unavailable_value"
@@ -297,7 +296,7 @@ def test_zz_cdr_audit_finds_no_raw_personal_data(stack: Stack, tmp_path) -> None
     config.write_text(f"kafka: {{bootstrap.servers: '{stack.bootstrap}'}}\nconsumer: {{group.id: e2e-audit}}\n")
     gauges = tmp_path / "audit.prom"
     proc = subprocess.run(
-        [CDR, "audit", "--topic", "cdr.shop*", "--config", str(config), "--ner", "--metrics-file", str(gauges)],
+        [*CDR, "audit", "--topic", "cdr.shop*", "--config", str(config), "--ner", "--metrics-file", str(gauges)],
         capture_output=True,
         text=True,
         timeout=300,
@@ -308,7 +307,7 @@ def test_zz_cdr_audit_finds_no_raw_personal_data(stack: Stack, tmp_path) -> None
     assert "cdr_audit_raw_pii_values{" not in gauges.read_text()
     # Pointed at the raw Debezium topics, the same audit does find personal data.
     raw = subprocess.run(
-        [CDR, "audit", "--topic", "shop.public.*", "--config", str(config)],
+        [*CDR, "audit", "--topic", "shop.public.*", "--config", str(config)],
         capture_output=True,
         text=True,
         timeout=300,

@@ -15,7 +15,7 @@ from typing import Any
 import pytest
 
 from devstack.stack import Stack
-from pipeline.cli import main
+from pipeline.tools.main import main
 from tests.e2e.conftest import TopicFollower
 
 pytestmark = pytest.mark.e2e

@@ -13,14 +13,14 @@ from devstack.stack import REPO, Stack
 
 pytestmark = pytest.mark.e2e
 
-CDR = str(Path(sys.executable).with_name("cdr"))
+CDR = (sys.executable, "-m", "pipeline")  # the tree under test, not whichever `cdr` script is installed
 
 
 def test_scan_dsn_proposes_declarations_and_fails_on_undeclared_pii(stack: Stack, tmp_path: Path, planted) -> None:
     out = tmp_path / "proposals"
     proc = subprocess.run(
         [
-            CDR,
+            *CDR,
             "scan",
             "--dsn",
             stack.postgres_dsn(),
@@ -54,7 +54,7 @@ def test_scan_dsn_proposes_declarations_and_fails_on_undeclared_pii(stack: Stack
     fx = yaml.safe_load((out / "public.fx_rates.yaml").read_text())
     assert {col["pii"] for col in fx["columns"].values()} <= {"none"}
     # Proposals are declarations: they validate as they are.
-    valid = subprocess.run([CDR, "validate", str(out)], capture_output=True, text=True, check=False)
+    valid = subprocess.run([*CDR, "validate", str(out)], capture_output=True, text=True, check=False)
     assert valid.returncode == 0, valid.stdout[-2000:]
     # The report and the proposals name columns and evidence, never a value.
     text = proc.stdout + proc.stderr + "".join(p.read_text() for p in out.glob("*.yaml"))

@@ -18,7 +18,7 @@ from confluent_kafka.schema_registry.avro import AvroDeserializer, AvroSerialize
 from confluent_kafka.serialization import MessageField, SerializationContext
 
 from pipeline.formats.avro.format import frame
-from pipeline.kafka import deadletter as dl
+from pipeline.runtime import deadletter as dl
 from tests.support import assert_no_raw, digest
 from tests.topic_reader import read_topic
 
@@ -377,7 +377,7 @@ def test_avro_file_mode_reads_and_writes_base64_lines(schema_registry_url, tmp_p
     (tmp_path / "in.jsonl").write_text("".join(json.dumps(line) + "\n" for line in lines))
     proc = subprocess.run(
         [
-            CDR,
+            *CDR,
             "process",
             "--config",
             str(config),

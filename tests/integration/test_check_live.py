@@ -14,9 +14,9 @@ import pytest
 
 from devstack.ports import free_port
 from devstack.postgres import LocalPostgres
-from pipeline.cli import main
-from pipeline.dbsample import debezium_field, debezium_value, list_tables
-from pipeline.events import Published
+from pipeline.core.events import Published
+from pipeline.runtime.dbsample import debezium_field, debezium_value, list_tables
+from pipeline.tools.main import main
 from tests.support import REPO, doc, make_processor, record
 
 pytestmark = pytest.mark.integration

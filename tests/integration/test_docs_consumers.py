@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 from confluent_kafka import Consumer, Producer
 
-from pipeline.cli import main
+from pipeline.tools.main import main
 from tests.support import write_declarations
 
 pytestmark = pytest.mark.integration

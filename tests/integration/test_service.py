@@ -8,7 +8,7 @@ import time
 import pytest
 
 from devstack.sample_events import CustomerEvents, planted_values
-from pipeline.kafka import deadletter as dl
+from pipeline.runtime import deadletter as dl
 from tests.harness import committed, declaration, produce
 from tests.support import assert_no_raw, digest
 from tests.topic_reader import read_topic

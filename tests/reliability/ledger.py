@@ -14,7 +14,7 @@ from confluent_kafka import Producer
 
 from detectors.textscan import TextScanner
 from devstack.sample_events import planted_values
-from pipeline.audit import Auditor
+from pipeline.core.audit import Auditor
 from tests.harness import _encode
 from tests.support import assert_no_raw
 from tests.topic_reader import Received, TopicReader

@@ -85,7 +85,7 @@ def test_an_unhandled_bug_commits_nothing_exits_non_zero_and_the_record_is_redon
     ledger = Ledger(kafka_bootstrap, source)
     ledger.send(records)
     svc = service(declaration(source, cdr), **fast(commit_interval_ms=100, batch={"size": 100}))
-    svc.start(env={"CDR_FAULT_INJECTION": "loop_error_after=500"})
+    svc.start(faults="loop_error_after=500")
     assert svc.proc.wait(timeout=60) == 1
     failed = [e for e in svc.log_events() if e["event"] == "loop_failed"]
     assert failed and failed[0]["error_class"] == "InjectedFault"

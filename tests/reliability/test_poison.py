@@ -15,7 +15,7 @@ import pytest
 from confluent_kafka.admin import AdminClient, NewTopic
 
 from devstack.sample_events import CustomerEvents, planted_values
-from pipeline.kafka.deadletter import H_CLASS, H_MESSAGE, H_REASON, H_SEALED, H_STAGE
+from pipeline.runtime.deadletter import H_CLASS, H_MESSAGE, H_REASON, H_SEALED, H_STAGE
 from tests.harness import CDR, HASH_KEY, declaration
 from tests.reliability.conftest import fast
 from tests.reliability.ledger import Ledger
@@ -89,7 +89,7 @@ def test_a_thousand_malformed_records_go_to_the_dead_letter_topic_and_replay_aft
         declaration(source, cdr),
         **fast(dlq={"encryption_key": DLQ_KEY}, detection={"ner": False}, consumer={"group.instance.id": "poison"}),
     )
-    svc.start(env={"CDR_FAULT_INJECTION": f"recognizer_error_on={MARKER}"})
+    svc.start(faults=f"recognizer_error_on={MARKER}")
     ledger.send(records)
     outcome = ledger.check(cdr, svc.dlq, timeout=120)
     print(outcome.figures("1,000 malformed records", len(records), bad_count))
@@ -125,7 +125,7 @@ def test_a_thousand_malformed_records_go_to_the_dead_letter_topic_and_replay_aft
     # The bug is fixed (no injection now): replay the dead letters.
     started = time.monotonic()
     replay = subprocess.run(
-        [CDR, "dlq", "replay", "--config", str(svc.config_path)],
+        [*CDR, "dlq", "replay", "--config", str(svc.config_path)],
         capture_output=True,
         text=True,
         env={**os.environ, "CDR_HASH_KEY": HASH_KEY},

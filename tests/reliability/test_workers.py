@@ -45,7 +45,7 @@ def test_the_supervisor_runs_n_members_and_restarts_a_killed_one(kafka_bootstrap
     log_path = svc.root / "supervisor.log"
     with log_path.open("wb") as log:
         supervisor = subprocess.Popen(
-            [CDR, "run", "--config", str(svc.config_path), "--workers", "2"],
+            [*CDR, "run", "--config", str(svc.config_path), "--workers", "2"],
             stdout=log,
             stderr=subprocess.STDOUT,
             env={**os.environ, "CDR_HASH_KEY": HASH_KEY},

@@ -3,7 +3,7 @@ config file and a declarations folder.
 
 Most cases run the CLI entry point in-process (the spaCy model is loaded once per
 session, not once per case). The processor it builds is observed, not replaced: each
-outcome is also recorded in a :class:`pipeline.metrics.Metrics` registry (as the service
+outcome is also recorded in a :class:`pipeline.runtime.metrics.Metrics` registry (as the service
 records it) and verdict changes are logged with the service's logger, so metric labels
 and log lines are checked in file mode too. Resource cases run ``cdr process`` as a
 subprocess watched for resident memory and wall time, and are killed past the bounds.
@@ -27,15 +27,16 @@ import pytest
 import yaml
 from prometheus_client import generate_latest
 
-from pipeline import bootstrap, cli
-from pipeline.events import Skipped
-from pipeline.logs import JsonFormatter, log_verdict
-from pipeline.metrics import Metrics
+from pipeline.core.events import Skipped
+from pipeline.runtime import bootstrap
+from pipeline.runtime.logs import JsonFormatter, log_verdict
+from pipeline.runtime.metrics import Metrics
+from pipeline.tools import main as cli
 from tests.security.events import encode
 from tests.security.ledger import CDR, CDR_HEADERS, DLQ_ANY, DLQ_HEADERS, LOGS, METRICS, Case, Observed
 from tests.support import HASH_KEY
 
-CDR_BIN = str(Path(sys.executable).with_name("cdr"))
+CDR_BIN = (sys.executable, "-m", "pipeline")  # the tree under test, not an installed script
 RSS_LIMIT_MB = 600  # issue 9: resident memory stays under 600 MB with 1 MB records
 # A hang guard, not a performance figure: generous enough for a bounded implementation
 # on a loaded 2-core machine, short enough that an unbounded one cannot stall the tier.
@@ -176,7 +177,7 @@ def run_bounded(case: Case, root: Path) -> Observed:
     metrics registry here: the file mode of a subprocess exposes none."""
     files = write_case(case, root)
     seen = Observed(inputs=list(files.coordinates))
-    run = run_watched([CDR_BIN, *_args(files)], root)
+    run = run_watched([*CDR_BIN, *_args(files)], root)
     if run.killed is not None:
         seen.crash = run.killed
     elif run.returncode != 0:

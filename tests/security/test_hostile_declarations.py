@@ -19,7 +19,7 @@ from pathlib import Path
 
 import pytest
 
-from pipeline import cli
+from pipeline.tools import main as cli
 from tests.security import values as v
 from tests.security.cases.common import declaration
 from tests.security.cases.rules import CASES as RULES
@@ -69,7 +69,7 @@ def test_yaml_alias_bomb_refused_quickly(where: str, tmp_path: Path) -> None:
         (schemas / "ok.yaml").write_text(ok, encoding="utf-8")
         (tmp_path / "cdr.yaml").write_text("schemas: schemas\n" + _alias_bomb(), encoding="utf-8")
         args = ["validate", "--config", str(tmp_path / "cdr.yaml")]
-    run = run_watched([CDR_BIN, *args], tmp_path / "run", time_limit=6)
+    run = run_watched([*CDR_BIN, *args], tmp_path / "run", time_limit=6)
     problems = []
     if run.killed is not None:
         problems.append(f"{case_id}: cdr validate was {run.killed}")

@@ -15,7 +15,7 @@ import pytest
 from confluent_kafka import Producer
 from confluent_kafka.admin import AdminClient, NewTopic
 
-from pipeline.kafka import deadletter as dl
+from pipeline.runtime import deadletter as dl
 from tests.harness import ServiceProcess
 from tests.security.cases import ALL
 from tests.security.cases.common import SEALED

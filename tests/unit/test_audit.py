@@ -12,9 +12,9 @@ from pathlib import Path
 
 from detectors.normalize import normalize
 from detectors.textscan import TextScanner
-from pipeline.audit import Auditor, textfile
+from pipeline.core.audit import Auditor, textfile
 
-CDR = str(Path(sys.executable).with_name("cdr"))
+CDR = (sys.executable, "-m", "pipeline")  # the tree under test, not whichever `cdr` script is installed
 
 
 def record(after: dict, pii: dict | None = None, key: dict | None = None) -> tuple[bytes, bytes, list]:
@@ -180,7 +180,7 @@ def test_leak_classes_are_reported_without_values() -> None:
 
 def cdr(*args: str) -> subprocess.CompletedProcess[str]:
     env = {**os.environ, "COLUMNS": "200"}
-    return subprocess.run([CDR, *args], capture_output=True, text=True, env=env, check=False, timeout=300)
+    return subprocess.run([*CDR, *args], capture_output=True, text=True, env=env, check=False, timeout=300)
 
 
 def test_cdr_audit_exits_non_zero_on_hundreds_of_disguised_values(tmp_path: Path) -> None:

@@ -18,12 +18,12 @@ import orjson
 import pytest
 
 from pipeline.config import load_config
-from pipeline.events import DeadLetter, Published, Skipped, SourceRecord
-from pipeline.exceptions import InvalidFilesError
+from pipeline.core.events import DeadLetter, Published, Skipped, SourceRecord
+from pipeline.core.processor import PII_HEADER, Processor
+from pipeline.errors import InvalidFilesError
 from pipeline.formats.avro import connect
 from pipeline.formats.avro.format import AvroFormat, frame
 from pipeline.formats.avro.registry import RegistryClient, RegistryUnavailable, SchemaRejected
-from pipeline.processor import PII_HEADER, Processor
 from tests.avro_support import MemoryRegistry, avro_bytes, read_as_json, read_avro
 from tests.support import SHARED_EVENTS, make_processor
 from tests.unit.test_golden_examples import DECLARATION, EXAMPLES, _enc, example_records, topic_of
@@ -448,9 +448,9 @@ def test_avro_config_reads_registry_settings(tmp_path: Path) -> None:
 
 
 def test_avro_file_mode_lines_carry_base64(things: Processor) -> None:
-    from pipeline.filemode import record_line
+    from pipeline.core.change import KEY_HEADERS
     from pipeline.formats.avro.lines import Base64Lines
-    from pipeline.processor import KEY_HEADERS
+    from pipeline.runtime.filemode import record_line
 
     registry = MemoryRegistry()
     proc = with_format(things, Base64Lines(AvroFormat(registry), frozenset(KEY_HEADERS)))  # type: ignore[arg-type]

@@ -13,10 +13,10 @@ from bench.corpus.model import Column, Source, Span, Table, Text
 from bench.corpus.run import declaration
 from bench.corpus.scoring import ColumnResult, column_figures, published_values, raw_out, span_figures
 from bench.corpus.store import read, write
-from pipeline.bootstrap import build_processor
 from pipeline.config import Config, DetectionConfig
+from pipeline.core.events import Published, SourceRecord
 from pipeline.declarations.model import DeclarationSet
-from pipeline.events import Published, SourceRecord
+from pipeline.runtime.bootstrap import build_processor
 from tests.support import HASH_KEY
 
 

@@ -8,9 +8,9 @@ import os
 from pathlib import Path
 
 from bench.workloads import TABLES, prose_texts, write_declarations, write_file
-from pipeline.bootstrap import build_processor
 from pipeline.config import Config, DetectionConfig
-from pipeline.filemode import process_file
+from pipeline.runtime.bootstrap import build_processor
+from pipeline.runtime.filemode import process_file
 from tests.support import HASH_KEY
 
 

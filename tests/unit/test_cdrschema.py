@@ -10,10 +10,10 @@ import pytest
 
 from pipeline.config import default_treatments
 from pipeline.contracts.cdrschema import cdr_schema, treated_field
+from pipeline.core.entities import BUILTIN_ENTITIES
+from pipeline.core.events import Published
+from pipeline.core.treatments.spec import parse_treatment
 from pipeline.declarations.loader import load_declarations
-from pipeline.entities import BUILTIN_ENTITIES
-from pipeline.events import Published
-from pipeline.treatments.spec import parse_treatment
 from tests.support import doc, example, make_processor, record, write_declarations
 
 INT_REQUIRED = {"field": "c", "type": "int32", "optional": False}

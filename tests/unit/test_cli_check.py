@@ -12,7 +12,7 @@ from pathlib import Path
 import jsonschema
 import pytest
 
-from pipeline.cli import main
+from pipeline.tools.main import main
 
 GOOD = """\
 table: public.customers

@@ -12,13 +12,13 @@ from pathlib import Path
 
 import pytest
 
-from pipeline.bootstrap import build_processor
 from pipeline.config import load_config
-from pipeline.events import DeadLetter, SourceRecord
-from pipeline.kafka.deadletter import DeadLetterSealer
+from pipeline.core.events import DeadLetter, SourceRecord
+from pipeline.runtime.bootstrap import build_processor
+from pipeline.runtime.deadletter import DeadLetterSealer
 from tests.support import HASH_KEY, assert_no_raw, digest, example, write_declarations
 
-CDR = str(Path(sys.executable).with_name("cdr"))
+CDR = (sys.executable, "-m", "pipeline")  # the tree under test, not whichever `cdr` script is installed
 DECL = """\
 table: inventory.customers
 source_topic: dbserver1.inventory.customers
@@ -34,7 +34,7 @@ columns:
 
 def cdr(*args: str, env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
     full_env = {**os.environ, "CDR_HASH_KEY": HASH_KEY, "COLUMNS": "200", **(env or {})}
-    return subprocess.run([CDR, *args], capture_output=True, text=True, env=full_env, check=False, timeout=60)
+    return subprocess.run([*CDR, *args], capture_output=True, text=True, env=full_env, check=False, timeout=60)
 
 
 def test_process_file(tmp_path: Path) -> None:

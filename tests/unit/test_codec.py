@@ -10,8 +10,8 @@ import math
 
 import pytest
 
-from pipeline.codec.debezium import JsonDoc, decode_doc
-from pipeline.exceptions import DecodeError
+from pipeline.errors import DecodeError
+from pipeline.formats.json.debezium import JsonDoc, decode_doc
 from tests.support import SHARED_EVENTS
 
 STRUCT = {"type": "struct", "fields": [{"type": "int64", "optional": False, "field": "id"}], "optional": False}

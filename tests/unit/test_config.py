@@ -8,8 +8,8 @@ from pathlib import Path
 import pytest
 
 from pipeline.config import load_config
-from pipeline.exceptions import InvalidFilesError
-from pipeline.treatments.spec import TreatmentSpec
+from pipeline.core.treatments.spec import TreatmentSpec
+from pipeline.errors import InvalidFilesError
 
 CONFIG = """\
 kafka:

@@ -7,9 +7,9 @@ from pathlib import Path
 import pytest
 
 from pipeline.config import default_treatments
+from pipeline.core.entities import BUILTIN_ENTITIES
 from pipeline.declarations.loader import declaration_schema, load_declarations
-from pipeline.entities import BUILTIN_ENTITIES
-from pipeline.exceptions import InvalidFilesError
+from pipeline.errors import InvalidFilesError
 from tests.support import write_declarations
 
 BASE = """\

@@ -8,9 +8,9 @@ import pytest
 
 from pipeline.config import default_treatments
 from pipeline.contracts.livedb import LiveTable, check_live
-from pipeline.dbsample import Column
+from pipeline.core.entities import BUILTIN_ENTITIES
 from pipeline.declarations.loader import load_declarations
-from pipeline.entities import BUILTIN_ENTITIES
+from pipeline.runtime.dbsample import Column
 from tests.support import write_declarations
 
 DECL = """\
@@ -83,8 +83,8 @@ def test_undeclared_names_in_revision_findings_are_shown_in_their_safe_form() ->
 
     from pipeline.contracts.check import _safe
     from pipeline.contracts.rules import finding
+    from pipeline.core.safenames import SafeNames
     from pipeline.declarations.model import DeclarationSet
-    from pipeline.safenames import SafeNames
 
     name = "ann.lee@example.com"  # a column named with personal data (a pivot)
     found = finding(

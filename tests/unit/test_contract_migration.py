@@ -10,9 +10,9 @@ import pytest
 from pipeline.config import default_treatments
 from pipeline.contracts.migration import MigrationError, check_migration, parse_migration
 from pipeline.contracts.typefit import misfit
+from pipeline.core.entities import BUILTIN_ENTITIES
+from pipeline.core.treatments.spec import parse_treatment
 from pipeline.declarations.loader import load_declarations
-from pipeline.entities import BUILTIN_ENTITIES
-from pipeline.treatments.spec import parse_treatment
 from tests.support import write_declarations
 
 DECL = """\

@@ -10,8 +10,8 @@ import pytest
 from pipeline.config import default_treatments
 from pipeline.contracts.revdiff import Side, compare, is_version_bump, topic_version
 from pipeline.contracts.rules import RULES, Category, Severity, exit_code
+from pipeline.core.entities import BUILTIN_ENTITIES
 from pipeline.declarations.loader import load_declarations
-from pipeline.entities import BUILTIN_ENTITIES
 from tests.support import write_declarations
 
 HEAD = """\

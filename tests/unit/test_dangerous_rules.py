@@ -12,21 +12,21 @@ from types import MappingProxyType
 
 import pytest
 
-from pipeline.bootstrap import build_processor
 from pipeline.config import default_treatments, load_config
-from pipeline.declarations.loader import fingerprint, load_declarations
-from pipeline.declarations.rules import ENTITY_BOUNDS, HIGH_RISK, treatment_violation
-from pipeline.entities import BUILTIN_ENTITIES
-from pipeline.exceptions import InvalidFilesError
-from pipeline.treatments.hashing import (
+from pipeline.core.entities import BUILTIN_ENTITIES
+from pipeline.core.treatments.hashing import (
     MIN_ENTROPY_BITS,
     HashKeyError,
     estimated_entropy_bits,
     is_demo_key,
     load_hash_key,
 )
-from pipeline.treatments.spec import parse_treatment
-from pipeline.yamlfile import MAX_DEPTH, MAX_FILE_BYTES, SourceFileError, load_located
+from pipeline.core.treatments.spec import parse_treatment
+from pipeline.declarations.loader import fingerprint, load_declarations
+from pipeline.declarations.rules import ENTITY_BOUNDS, HIGH_RISK, treatment_violation
+from pipeline.errors import InvalidFilesError, SourceFileError
+from pipeline.runtime.bootstrap import build_processor
+from pipeline.yamlfile import MAX_DEPTH, MAX_FILE_BYTES, load_located
 from tests.support import HASH_KEY, REPO, write_declarations
 
 HEAD = """\
@@ -73,7 +73,7 @@ def test_cdr_validate_refuses_billion_laughs_in_bounded_memory(tmp_path: Path) -
     """The real CLI: it exits with the file:line in seconds instead of exhausting memory."""
     schemas = write_declarations(tmp_path / "schemas", {"lol.yaml": BILLION_LAUGHS})
     limit = "import resource; resource.setrlimit(resource.RLIMIT_AS, (1 << 31, 1 << 31)); "
-    code = limit + "import sys; from pipeline.cli import main; sys.exit(main(sys.argv[1:]))"
+    code = limit + "import sys; from pipeline.tools.main import main; sys.exit(main(sys.argv[1:]))"
     proc = subprocess.run(
         [sys.executable, "-c", code, "validate", str(schemas)],
         capture_output=True,

@@ -12,7 +12,7 @@ from prometheus_client import CollectorRegistry
 
 from detectors.profiler import Profiler
 from pipeline.declarations.model import DeclarationSet
-from pipeline.metrics import Metrics
+from pipeline.runtime.metrics import Metrics
 from tests.support import REPO
 
 DASHBOARD = REPO / "deploy" / "grafana" / "cdr-pipeline.json"

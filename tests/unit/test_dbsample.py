@@ -9,7 +9,7 @@ from decimal import Decimal
 
 import pytest
 
-from pipeline.dbsample import Column, TableInfo, debezium_field, debezium_value, sample_query
+from pipeline.runtime.dbsample import Column, TableInfo, debezium_field, debezium_value, sample_query
 
 
 @pytest.mark.parametrize(

@@ -6,8 +6,8 @@ import base64
 
 import pytest
 
-from pipeline.events import DeadLetter, SourceRecord
-from pipeline.kafka.deadletter import (
+from pipeline.core.events import DeadLetter, SourceRecord
+from pipeline.runtime.deadletter import (
     H_SEALED,
     DeadLetterKeyError,
     DeadLetterSealer,

@@ -12,8 +12,8 @@ from typing import Any
 
 import pytest
 
-from pipeline.events import DeadLetter, Published, Skipped
-from pipeline.processor import PII_HEADER, POLICY_HEADER, SOURCE_HEADER
+from pipeline.core.events import DeadLetter, Published, Skipped
+from pipeline.core.processor import PII_HEADER, POLICY_HEADER, SOURCE_HEADER
 from tests.support import (
     SHARED_EVENTS,
     assert_no_raw,
@@ -524,7 +524,7 @@ def test_money(tmp_path: Path) -> None:
     ex = example("money_field.json")
     proc = table(tmp_path, "  csh: {pii: none, treatment: {generalize: {bucket: 1000}}}\n")
     outs = [run(proc, envelope(ex["schema_fields"], row))[0]["csh"] for row in ex["rows"]]
-    from pipeline.codec.logical import decode_decimal_bytes
+    from pipeline.core.logical import decode_decimal_bytes
 
     assert [decode_decimal_bytes(v, 2) if v else None for v in outs] == [1000, -2000, None]
 

@@ -7,10 +7,10 @@ from pathlib import Path
 import pytest
 
 from pipeline.config import default_treatments
+from pipeline.core.entities import BUILTIN_ENTITIES
+from pipeline.core.treatments.spec import TreatmentSpec
 from pipeline.declarations.loader import declaration_files, load_declarations
-from pipeline.entities import BUILTIN_ENTITIES
-from pipeline.exceptions import InvalidFilesError
-from pipeline.treatments.spec import TreatmentSpec
+from pipeline.errors import InvalidFilesError
 from tests.support import REPO, write_declarations
 
 GOOD = """\

@@ -8,9 +8,9 @@ import logging
 from pathlib import Path
 
 from pipeline.config import DetectionConfig
-from pipeline.events import Published
-from pipeline.logs import JsonFormatter, log_verdict
-from pipeline.metrics import Metrics
+from pipeline.core.events import Published
+from pipeline.runtime.logs import JsonFormatter, log_verdict
+from pipeline.runtime.metrics import Metrics
 from tests.support import PATTERNS_ONLY, assert_no_raw, digest, doc, record
 
 DECL = """\
@@ -32,8 +32,8 @@ columns:
 
 
 def accounts(tmp_path: Path, detection: DetectionConfig = PATTERNS_ONLY, on_verdict=None):
-    from pipeline.bootstrap import build_processor
     from pipeline.config import Config
+    from pipeline.runtime.bootstrap import build_processor
     from tests.support import write_declarations
 
     write_declarations(tmp_path / "s", {"a.yaml": DECL})
@@ -297,7 +297,7 @@ class _BrittleNer:
 
 
 def test_a_batch_whose_ner_fails_dead_letters_only_the_record_that_broke_it(tmp_path: Path) -> None:
-    from pipeline.events import DeadLetter
+    from pipeline.core.events import DeadLetter
 
     proc = accounts(tmp_path)
     proc.settings.policy.scanner.ner = _BrittleNer()

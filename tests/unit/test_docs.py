@@ -10,12 +10,12 @@ from pathlib import Path
 
 import pytest
 
-from pipeline.cli import main
 from pipeline.config import default_treatments
 from pipeline.contracts.asyncapi import asyncapi_document
 from pipeline.contracts.cdrschema import cdr_schema
+from pipeline.core.entities import BUILTIN_ENTITIES
 from pipeline.declarations.loader import load_declarations
-from pipeline.entities import BUILTIN_ENTITIES
+from pipeline.tools.main import main
 from tests.asyncapi_schema import asyncapi_schema, asyncapi_validator
 from tests.support import REPO
 

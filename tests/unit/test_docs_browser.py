@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 from PIL import Image
 
-from pipeline.cli import main
+from pipeline.tools.main import main
 from tests.support import REPO
 
 SHOP = REPO / "schemas" / "shop"

@@ -25,8 +25,8 @@ from typing import Any
 
 import pytest
 
-from pipeline.events import DeadLetter, Outcome, Published, SourceRecord
-from pipeline.processor import Processor
+from pipeline.core.events import DeadLetter, Outcome, Published, SourceRecord
+from pipeline.core.processor import Processor
 from tests.support import HASH_KEY, SHARED_EVENTS, make_processor
 
 GOLDEN = Path(__file__).resolve().parent.parent / "golden"

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from pipeline.health import Health
+from pipeline.runtime.health import Health
 
 
 class Clock:

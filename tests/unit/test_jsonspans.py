@@ -8,7 +8,7 @@ import time
 
 import pytest
 
-from pipeline.codec.jsonspans import SpanError, object_members
+from pipeline.formats.json.jsonspans import SpanError, object_members
 
 
 def members(raw: bytes) -> dict[str, bytes]:

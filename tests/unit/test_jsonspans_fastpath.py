@@ -9,8 +9,8 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from pipeline.codec import jsonspans
-from pipeline.codec.jsonspans import SpanError, object_members
+from pipeline.formats.json import jsonspans
+from pipeline.formats.json.jsonspans import SpanError, object_members
 
 CASES = [
     b'{"topic":"t","key":{"id":1},"value":{"before":null,"after":{"name":"Chlo\xc3\xa9 \\" ] }","n":[1,2.5e3]}}}',

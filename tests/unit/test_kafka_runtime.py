@@ -20,15 +20,16 @@ import pytest
 from confluent_kafka import KafkaError, KafkaException, TopicPartition
 
 from pipeline.config import Config
-from pipeline.events import DeadLetter, SourceRecord
-from pipeline.kafka import service as service_module
-from pipeline.kafka.deadletter import CONTEXT_HEADERS, DeadLetterSealer, dead_letter_record
-from pipeline.kafka.producing import producer_settings
-from pipeline.kafka.replay import replay
-from pipeline.kafka.service import Service
-from pipeline.kafka.transactions import TransactionFatal, TransactionFenced, Transactions, TxnResult
-from pipeline.metrics import Metrics
-from pipeline.processor import Processor
+from pipeline.core.events import DeadLetter, SourceRecord
+from pipeline.core.processor import Processor
+from pipeline.runtime import service as service_module
+from pipeline.runtime.deadletter import CONTEXT_HEADERS, DeadLetterSealer, dead_letter_record
+from pipeline.runtime.metrics import Metrics
+from pipeline.runtime.producing import producer_settings
+from pipeline.runtime.replay import replay
+from pipeline.runtime.service import Service
+from pipeline.runtime.transactions import TransactionFatal, TransactionFenced, Transactions, TxnResult
+from pipeline.vocabulary import ExitCode
 from tests.support import NO_DETECTION, assert_no_raw, make_processor
 from tests.unit.fake_kafka import FakeConsumer, FakeMessage, FakeProducer, eof, offsets
 
@@ -131,14 +132,14 @@ def test_a_failed_delivery_blocks_its_partition_and_stops_the_service(tmp_path: 
     svc._commit(asynchronous=False)
     assert offsets(consumer.commits[-1]) == {(SRC, 0): 1, (SRC, 1): 1}, "offset 1 must be consumed again"
     assert svc._fatal is not None and EMAIL not in svc._fatal
-    assert svc._loop() == service_module.EXIT_DELIVERY_FAILED
+    assert svc._loop() == ExitCode.DELIVERY_FAILED
     assert offsets(consumer.commits[-1]) == {(SRC, 0): 1, (SRC, 1): 1} and consumer.closed
 
 
 def test_shutdown_flushes_then_commits_what_was_acknowledged(tmp_path: Path, fakes: dict[str, Any]) -> None:
     svc, consumer, producer = service(tmp_path, fakes)
     svc._handle_batch([msg(7), msg(8)])
-    assert svc._shutdown() == service_module.EXIT_OK
+    assert svc._shutdown() == ExitCode.OK
     assert producer.calls == ["flush"] and not producer.pending()
     assert offsets(consumer.commits[-1]) == {(SRC, 0): 9} and consumer.closed
 

@@ -10,11 +10,11 @@ import uuid
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
-from pipeline.cli import main
 from pipeline.config import default_treatments
 from pipeline.contracts.lineage import emit, lineage_events
+from pipeline.core.entities import BUILTIN_ENTITIES
 from pipeline.declarations.loader import load_declarations
-from pipeline.entities import BUILTIN_ENTITIES
+from pipeline.tools.main import main
 from tests.support import REPO
 
 SHOP = REPO / "schemas" / "shop"

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from prometheus_client import CollectorRegistry
 
-from pipeline.metrics import OTHER, Metrics
+from pipeline.runtime.metrics import OTHER, Metrics
 
 
 def test_labels_are_stable_and_capped_per_table() -> None:

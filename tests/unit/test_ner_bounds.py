@@ -11,7 +11,7 @@ import pytest
 
 from detectors.ner import CHUNK_CHARS, OVERLAP_CHARS, NerEngine, NerRefused, ner_engine, windows
 from pipeline.config import DetectionConfig
-from pipeline.events import DeadLetter, Published
+from pipeline.core.events import DeadLetter, Published
 from tests.support import doc, make_processor, record
 
 FILLER = "The order arrived late and the box was damaged, so we asked for a refund. "

@@ -68,22 +68,25 @@ def test_a_batch_analyses_each_distinct_text_once(cache_entries: int) -> None:
     scanner = TextScanner(ner=ner)  # type: ignore[arg-type]
     scanner._ner_cache = NerCache(entries=cache_entries)
     texts = [f"Anne {i % 5} wrote to the bank about her card today." for i in range(20)]
-    scanner.pending = pending = []
+    scanner.begin_batch()
     for t in texts + texts:  # before and after of the same rows
         scanner.find(t)
-    scanner.pending = None
-    scanner.prepare(pending)
+    assert scanner.collected() == 40  # collected, not analysed
+    scanner.analyse_pending()
+    assert ner.calls == 1 and scanner.collected() == 0  # collecting stopped
     assert ner.calls == 1 and sorted(ner.texts) == sorted(set(texts))
     # the second pass finds every result, even with a cache of one entry
     assert all([f.entity for f in scanner.find(t)] == ["PERSON"] for t in texts)
     assert ner.calls == 1
-    scanner.forget_refusals()
-    # the next batch: what the cache kept is not analysed again
-    scanner.pending = pending = []
+    scanner.end_batch()
+    # the next batch: what the cache kept is not analysed again (a cache of one keeps
+    # one of the 5 texts: the other 4 are collected, each of their 4 times)
+    scanner.begin_batch()
     for t in texts:
         scanner.find(t)
-    scanner.pending = None
-    assert len(set(pending)) == (0 if cache_entries >= 5 else 4)
+    assert scanner.collected() == (0 if cache_entries >= 5 else 16)
+    scanner.end_batch()
+    assert scanner.collected() == 0
 
 
 class _CountingRecognizer:
@@ -107,12 +110,12 @@ def test_a_batch_scans_each_text_once_and_forgets_it_after() -> None:
     rec = _CountingRecognizer()
     scanner = TextScanner(recognizers=[rec], ner=None)  # type: ignore[list-item]
     text = "a note about SECRET in a sentence"
-    scanner.open_batch()
+    scanner.begin_batch()
     first = [scanner.find(text) for _ in range(4)]  # before, after, and the second pass
     assert rec.reads == 1 and all(f == first[0] for f in first) and first[0][0].start == 13
     scanner.find(text, context="notes")  # another context is another scan
     assert rec.reads == 2
-    scanner.forget_refusals()
+    scanner.end_batch()
     scanner.find(text)
     scanner.find(text)
     assert rec.reads == 4  # outside a batch nothing is remembered

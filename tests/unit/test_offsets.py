@@ -3,7 +3,7 @@ it and before it was acknowledged."""
 
 from __future__ import annotations
 
-from pipeline.kafka.offsets import OffsetTracker
+from pipeline.runtime.offsets import OffsetTracker
 
 TP = ("src", 0)
 

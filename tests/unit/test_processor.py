@@ -8,8 +8,8 @@ from pathlib import Path
 
 import pytest
 
-from pipeline.events import DeadLetter, Published, Skipped
-from pipeline.processor import PII_HEADER, POLICY_HEADER
+from pipeline.core.events import DeadLetter, Published, Skipped
+from pipeline.core.processor import PII_HEADER, POLICY_HEADER
 from tests.support import assert_no_raw, digest, doc, make_processor, record, record_blobs
 
 DECL = """\
@@ -151,7 +151,7 @@ def test_malformed_values_are_dead_lettered_without_values(tmp_path: Path, value
 
 
 def test_an_operator_bug_fails_closed(tmp_path: Path, monkeypatch, caplog) -> None:
-    from pipeline.treatments import operators
+    from pipeline.core.treatments import operators
 
     def boom(self, value, field):
         raise RuntimeError(f"bad {value}")

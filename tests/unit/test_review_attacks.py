@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import Any
 
 from pipeline.config import DetectionConfig
-from pipeline.events import CdrRecord, Published
+from pipeline.core.events import CdrRecord, Published
 from tests.support import PATTERNS_ONLY, assert_no_raw, make_processor, record, record_blobs
 
 TOPIC = "pg.public.accounts"

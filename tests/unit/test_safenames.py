@@ -12,12 +12,12 @@ from pathlib import Path
 import pytest
 from prometheus_client import generate_latest
 
-from pipeline import cli
-from pipeline.events import DeadLetter, Published
-from pipeline.kafka.deadletter import H_FRAMES, H_MESSAGE, DeadLetterSealer, dead_letter_record, original_record
-from pipeline.logs import JsonFormatter, verdict_logger
-from pipeline.metrics import OTHER, Metrics
-from pipeline.safenames import CACHE_ENTRIES, PREFIX, SafeNames, is_plain, looks_personal, safe_path
+from pipeline.core.events import DeadLetter, Published
+from pipeline.core.safenames import CACHE_ENTRIES, PREFIX, SafeNames, is_plain, looks_personal, safe_path
+from pipeline.runtime.deadletter import H_FRAMES, H_MESSAGE, DeadLetterSealer, dead_letter_record, original_record
+from pipeline.runtime.logs import JsonFormatter, verdict_logger
+from pipeline.runtime.metrics import OTHER, Metrics
+from pipeline.tools import main as cli
 from pipeline.tracebacks import diagnostic, frames
 from tests.support import HASH_KEY, KEY, PATTERNS_ONLY, make_processor, record
 
@@ -286,7 +286,7 @@ def test_file_mode_shows_no_planted_name_outside_the_payload(tmp_path: Path, cap
     header_text = json.dumps([p["headers"] for p in published])
     holds('"email"' in header_text, "the declared ordinary name is not in the headers as it is")
     no_leak(header_text, json.dumps(dead[0]["error"]), printed.out, printed.err)
-    assert dead[0]["error"]["frames"].startswith("pipeline/transform.py:")
+    assert dead[0]["error"]["frames"].startswith("pipeline/core/transform.py:")
 
 
 def test_name_digest_command_matches_the_service(tmp_path: Path, capsys) -> None:
@@ -309,7 +309,11 @@ def test_dead_letters_keep_the_failures_own_frames_and_no_values(tmp_path: Path)
     holds(isinstance(dead, DeadLetter), "not dead-lettered")
     letter = dict(dead_letter_record(dead, "cdr.dlq", now_ms=1).headers)
     where = (letter[H_FRAMES] or b"").decode()
-    assert where.startswith("pipeline/transform.py:") and "(_check)" in where and "pipeline/processor.py:" in where
+    assert (
+        where.startswith("pipeline/core/transform.py:")
+        and "(_check)" in where
+        and "pipeline/core/processor.py:" in where
+    )
     holds("not-a-number" not in where + (letter[H_MESSAGE] or b"").decode(), "the value is in the diagnostic")
 
 
@@ -325,18 +329,18 @@ def test_loop_diagnostics_name_type_and_frames_never_the_message(tmp_path: Path)
         text = diagnostic(exc)
         assert text.startswith("ValueError") and secret not in text
         assert frames(exc) == ""  # a test module's frames are not the project's code
-    from pipeline.filemode import FileLoopError, process_file
+    from pipeline.runtime.filemode import FileLoopError, process_file
 
     with pytest.raises(FileLoopError) as info:  # the input is a directory: fails outside the per-record net
         process_file(None, tmp_path, tmp_path / "o.jsonl", tmp_path / "d.jsonl")  # type: ignore[arg-type]
-    assert "pipeline/filemode.py:" in str(info.value) and "Error at" in str(info.value)
+    assert "pipeline/runtime/filemode.py:" in str(info.value) and "Error at" in str(info.value)
 
 
 def test_the_service_logs_undeclared_columns_and_dead_letters_by_safe_name(tmp_path: Path) -> None:
     """The service's own log lines (undeclared_column, dead_letter with its frames), from a
     real Service whose clients are never asked to reach a broker."""
     from pipeline.config import Config
-    from pipeline.kafka.service import Service
+    from pipeline.runtime.service import Service
 
     with Keep() as lines:
         proc = contacts(tmp_path, "mask")
@@ -359,12 +363,14 @@ def test_the_service_logs_undeclared_columns_and_dead_letters_by_safe_name(tmp_p
     holds(len(undeclared) == len(PLANTED) + 1, "not every undeclared column logged once")
     holds(sum(e["column"].startswith(PREFIX) for e in undeclared) == len(PLANTED), "a planted column logged as is")
     dead_lines = [e for e in events if e.get("event") == "dead_letter"]
-    holds(len(dead_lines) == 1 and dead_lines[0]["frames"].startswith("pipeline/transform.py:"), "no frames logged")
+    holds(
+        len(dead_lines) == 1 and dead_lines[0]["frames"].startswith("pipeline/core/transform.py:"), "no frames logged"
+    )
     no_leak(*lines)
 
 
 def test_sealed_dead_letters_seal_header_names_too() -> None:
-    from pipeline.events import SourceRecord
+    from pipeline.core.events import SourceRecord
 
     source = SourceRecord("pg.public.contacts", 0, 3, b"{}", b"{}", ((EMAIL, b"x"), ("__op", None)), 1)
     dead = DeadLetter(source, "decode", "invalid_json", "DecodeError", f"field {PERSON!r} is wrong")
@@ -378,7 +384,7 @@ def test_sealed_dead_letters_seal_header_names_too() -> None:
 
 
 def test_a_column_named_with_names_no_list_knows_is_personal_and_column_words_are_not() -> None:
-    from pipeline.safenames import looks_personal
+    from pipeline.core.safenames import looks_personal
 
     assert looks_personal("kenji_okafor") and looks_personal("priya_nakamura")
     for plain in ("ship_via", "cust_nm", "order_status", "xref_cd", "created_at", "utm_source", "acct_typ"):

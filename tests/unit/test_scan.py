@@ -10,11 +10,11 @@ from pathlib import Path
 
 from devstack.sample_events import CustomerEvents
 from pipeline.config import default_treatments
+from pipeline.core.entities import BUILTIN_ENTITIES
 from pipeline.declarations.loader import load_declarations
-from pipeline.entities import BUILTIN_ENTITIES
 from tests.support import HASH_KEY, assert_no_raw, write_declarations
 
-CDR = str(Path(sys.executable).with_name("cdr"))
+CDR = (sys.executable, "-m", "pipeline")  # the tree under test, not whichever `cdr` script is installed
 
 
 def sample_file(tmp_path: Path, n: int = 400) -> tuple[Path, list[dict]]:
@@ -35,7 +35,7 @@ def sample_file(tmp_path: Path, n: int = 400) -> tuple[Path, list[dict]]:
 
 def cdr(*args: str) -> subprocess.CompletedProcess[str]:
     env = {**os.environ, "CDR_HASH_KEY": HASH_KEY, "COLUMNS": "200"}
-    return subprocess.run([CDR, *args], capture_output=True, text=True, env=env, check=False, timeout=120)
+    return subprocess.run([*CDR, *args], capture_output=True, text=True, env=env, check=False, timeout=120)
 
 
 def test_scan_proposes_valid_declarations_with_evidence(tmp_path: Path) -> None:

@@ -12,9 +12,9 @@ import pytest
 
 from detectors.textscan import TextScanner
 from pipeline.config import default_treatments
+from pipeline.core.entities import BUILTIN_ENTITIES
+from pipeline.core.scan import MAX_NAME_BYTES, Scanner, UnsafeName, proposal_filename, write_proposals
 from pipeline.declarations.loader import load_declarations
-from pipeline.entities import BUILTIN_ENTITIES
-from pipeline.scan import MAX_NAME_BYTES, Scanner, UnsafeName, proposal_filename, write_proposals
 from pipeline.yamlfile import load_located
 
 
@@ -114,7 +114,7 @@ def test_cdr_scan_out_keeps_hostile_table_names_inside(tmp_path: Path) -> None:
     out = tmp_path / "in" / "out"
     env = {**os.environ, "COLUMNS": "200"}
     res = subprocess.run(
-        [str(Path(sys.executable).with_name("cdr")), "scan", "--no-ner", "--input", str(sample), "--out", str(out)],
+        [sys.executable, "-m", "pipeline", "scan", "--no-ner", "--input", str(sample), "--out", str(out)],
         capture_output=True,
         text=True,
         env=env,

@@ -8,9 +8,9 @@ from typing import Any
 
 import pytest
 
-from pipeline.kafka import service as service_module
-from pipeline.kafka.service import Service
-from pipeline.metrics import Metrics
+from pipeline.runtime import service as service_module
+from pipeline.runtime.metrics import Metrics
+from pipeline.runtime.service import Service
 from tests.unit.fake_kafka import FakeConsumer, FakeProducer
 from tests.unit.test_kafka_runtime import config, msg, processor
 

@@ -16,11 +16,12 @@ from typing import Any
 
 import pytest
 
-from pipeline.codec.debezium import SHAPE_REASONS, Kind, classify, decode_doc
-from pipeline.events import DeadLetter, Skipped
-from pipeline.exceptions import DecodeError
-from pipeline.filemode import process_file
-from pipeline.metrics import Metrics
+from pipeline.core.change import Kind
+from pipeline.core.events import DeadLetter, Skipped
+from pipeline.errors import DecodeError
+from pipeline.formats.json.debezium import SHAPE_REASONS, classify, decode_doc
+from pipeline.runtime.filemode import process_file
+from pipeline.runtime.metrics import Metrics
 from tests.support import assert_no_raw, digest, doc, make_processor, record, record_blobs
 
 TOPIC = "pg.public.people"

@@ -71,12 +71,12 @@ def test_ner_votes_on_values_under_an_opaque_column_name(scanner: TextScanner, v
 
 def test_batched_ner_fills_the_cache(scanner: TextScanner) -> None:
     texts = [f"Ticket {i}: the invoice went to Grace Hopper in Boston." for i in range(40)]
-    scanner.pending = pending = []
+    scanner.begin_batch()
     partial = [scanner.redact(t) for t in texts]
-    scanner.pending = None
-    assert len(pending) == 40 and "Boston" in partial[0]  # patterns only so far
-    scanner.prepare(pending)
+    assert scanner.collected() == 40 and "Boston" in partial[0]  # patterns only so far
+    scanner.analyse_pending()
     assert all("<LOCATION>" in scanner.redact(t) and "Boston" not in scanner.redact(t) for t in texts)
+    scanner.end_batch()
 
 
 def test_json_leaves_keys_and_paths(scanner: TextScanner) -> None:

@@ -7,8 +7,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from detectors.textscan import TextScanner
-from pipeline.treatments.operators import build_operator
-from pipeline.treatments.spec import TreatmentSpec
+from pipeline.core.treatments.operators import build_operator
+from pipeline.core.treatments.spec import TreatmentSpec
 from tests.support import KEY
 
 TEXT = {"type": "string", "field": "c"}

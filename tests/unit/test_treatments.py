@@ -6,17 +6,17 @@ import base64
 
 import pytest
 
-from pipeline.exceptions import TransformError
-from pipeline.treatments.hashing import (
+from pipeline.core.treatments.hashing import (
     HashKey,
     HashKeyError,
     default_key_id,
     load_hash_key,
     parse_key_material,
 )
-from pipeline.treatments.operators import REDACTED, build_operator, canonical_text
-from pipeline.treatments.placeholder import UnavailableValues
-from pipeline.treatments.spec import TreatmentSpec, parse_treatment
+from pipeline.core.treatments.operators import REDACTED, build_operator, canonical_text
+from pipeline.core.treatments.placeholder import UnavailableValues
+from pipeline.core.treatments.spec import TreatmentSpec, parse_treatment
+from pipeline.errors import TransformError
 from tests.support import KEY, digest
 
 DECIMAL2 = {
@@ -223,7 +223,7 @@ def test_custom_hex_placeholder() -> None:
     ],
 )
 def test_generalize_to_year_reads_dates_written_as_text(value: str, out: str) -> None:
-    from pipeline.treatments.operators import Generalize
+    from pipeline.core.treatments.operators import Generalize
 
     assert Generalize("year", None, None).apply(value, {"type": "string", "field": "dob"}) == out
 

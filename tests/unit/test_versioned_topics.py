@@ -10,13 +10,13 @@ from pathlib import Path
 
 import pytest
 
-from pipeline.cli import main
 from pipeline.config import default_treatments
 from pipeline.contracts.sunset import in_force, sunset_findings
+from pipeline.core.entities import BUILTIN_ENTITIES
+from pipeline.core.events import DeadLetter, Published
 from pipeline.declarations.loader import load_declarations
-from pipeline.entities import BUILTIN_ENTITIES
-from pipeline.events import DeadLetter, Published
-from pipeline.exceptions import InvalidFilesError
+from pipeline.errors import InvalidFilesError
+from pipeline.tools.main import main
 from tests.support import digest, doc, make_processor, record, write_declarations
 
 V1 = """\

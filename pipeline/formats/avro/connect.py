@@ -31,7 +31,8 @@ import re
 from collections.abc import Callable
 from typing import Any
 
-from pipeline.codec.logical import DECIMAL
+from pipeline.core.logical import DECIMAL
+from pipeline.errors import CdrError
 
 Conv = Callable[[Any], Any]
 AvroType = Any  # a JSON Avro schema: a name, a list (union) or a dict
@@ -67,7 +68,7 @@ _MAX_DEPTH = 64
 DEFAULT_DECIMAL_PRECISION = 64  # what Connect's AvroData writes when the schema gives none
 
 
-class SchemaUnsupported(ValueError):
+class SchemaUnsupported(CdrError, ValueError):
     """An Avro or Connect schema this format does not map (the message names the
     construct, never a value)."""
 

@@ -35,13 +35,14 @@ import fastavro
 import orjson
 from fastavro.schema import expand_schema
 
-from pipeline.codec.debezium import decode_doc
-from pipeline.events import CdrRecord, DeadLetter, Headers, Outcome, Published, SourceRecord
-from pipeline.exceptions import DecodeError, EncodeError
+from pipeline.core.change import KEY_HEADERS
+from pipeline.core.events import CdrRecord, DeadLetter, Headers, Outcome, Published, SourceRecord
+from pipeline.errors import DecodeError, EncodeError
 from pipeline.formats.avro import connect
 from pipeline.formats.avro.registry import RegistryClient, RegistryError, SchemaNotFound, SchemaRejected
-from pipeline.processor import KEY_HEADERS
+from pipeline.formats.json.debezium import decode_doc
 from pipeline.tracebacks import frames
+from pipeline.vocabulary import DeadLetterReason
 
 MAGIC = 0
 HEADER_BYTES = 5
@@ -55,14 +56,15 @@ def split_frame(raw: bytes, what: str) -> tuple[int, memoryview]:
     """(schema id, Avro body) of a Confluent-framed record."""
     if len(raw) < HEADER_BYTES or raw[0] != MAGIC:
         raise DecodeError(
-            "not_avro", f"{what} is not in the Confluent wire format (magic byte 0 and a 4-byte schema id)"
+            DeadLetterReason.NOT_AVRO,
+            f"{what} is not in the Confluent wire format (magic byte 0 and a 4-byte schema id)",
         )
     return int.from_bytes(raw[1:HEADER_BYTES], "big"), memoryview(raw)[HEADER_BYTES:]
 
 
 def _internal(rec: SourceRecord, stage: str, exc: Exception) -> DeadLetter:
     message = f"unexpected {type(exc).__name__} in the Avro format; the value is not shown"
-    return DeadLetter(rec, stage, "internal_error", type(exc).__name__, message, frames(exc))
+    return DeadLetter(rec, stage, DeadLetterReason.INTERNAL_ERROR, type(exc).__name__, message, frames(exc))
 
 
 def frame(schema_id: int, body: bytes) -> bytes:
@@ -113,7 +115,7 @@ class AvroFormat:
             size = len(rec.key or b"") + len(rec.value or b"")
             if size > limit:
                 message = f"record is {size} bytes, over max_record_bytes ({limit}); not processed"
-                return DeadLetter(rec, "decode", "record_too_large", "RecordTooLarge", message)
+                return DeadLetter(rec, "decode", DeadLetterReason.RECORD_TOO_LARGE, "RecordTooLarge", message)
         try:
             decoded = SourceRecord(
                 rec.topic,
@@ -165,10 +167,13 @@ class AvroFormat:
             payload = reader.convert(datum)
         except _DECODE_ERRORS as exc:
             raise DecodeError(
-                "malformed_avro", f"{what} does not decode with its schema (id {schema_id}): {type(exc).__name__}"
+                DeadLetterReason.MALFORMED_AVRO,
+                f"{what} does not decode with its schema (id {schema_id}): {type(exc).__name__}",
             ) from None
         if stream.tell() != len(body):
-            raise DecodeError("malformed_avro", f"{what} has bytes after its Avro value (schema id {schema_id})")
+            raise DecodeError(
+                DeadLetterReason.MALFORMED_AVRO, f"{what} has bytes after its Avro value (schema id {schema_id})"
+            )
         return reader.prefix + orjson.dumps(payload) + b"}"
 
     def _reader(self, schema_id: int, what: str) -> _Reader:
@@ -180,20 +185,25 @@ class AvroFormat:
             answer = self.registry.schema(schema_id)
         except SchemaNotFound:
             raise DecodeError(
-                "unknown_schema_id", f"{what} has schema id {schema_id}, unknown to the registry"
+                DeadLetterReason.UNKNOWN_SCHEMA_ID, f"{what} has schema id {schema_id}, unknown to the registry"
             ) from None
         if answer.get("schemaType", "AVRO") != "AVRO":
-            raise DecodeError("unsupported_schema", f"{what} schema id {schema_id} is not an Avro schema")
+            raise DecodeError(
+                DeadLetterReason.UNSUPPORTED_SCHEMA, f"{what} schema id {schema_id} is not an Avro schema"
+            )
         try:
             schema = json.loads(answer["schema"])
             expanded = expand_schema(schema)
             connect_schema, convert = connect.reader_for(expanded)
             parsed = fastavro.parse_schema(connect.strip_logical_types(schema))
         except connect.SchemaUnsupported as exc:
-            raise DecodeError("unsupported_schema", f"{what} schema id {schema_id}: {exc} is not supported") from None
+            raise DecodeError(
+                DeadLetterReason.UNSUPPORTED_SCHEMA, f"{what} schema id {schema_id}: {exc} is not supported"
+            ) from None
         except (ValueError, TypeError, KeyError, fastavro.schema.SchemaParseException) as exc:
             raise DecodeError(
-                "unsupported_schema", f"{what} schema id {schema_id} is not a valid Avro schema ({type(exc).__name__})"
+                DeadLetterReason.UNSUPPORTED_SCHEMA,
+                f"{what} schema id {schema_id} is not a valid Avro schema ({type(exc).__name__})",
             ) from None
         reader = _Reader(parsed, b'{"schema":' + orjson.dumps(connect_schema) + b',"payload":', convert)
         self._readers[schema_id] = reader
@@ -215,14 +225,17 @@ class AvroFormat:
             return None
         doc = decode_doc(raw, role)
         if doc.schema is None or doc.schema_key is None:
-            raise EncodeError("avro_encode_failed", f"{role} for {topic} has no schema to derive its Avro schema from")
+            raise EncodeError(
+                DeadLetterReason.AVRO_ENCODE_FAILED, f"{role} for {topic} has no schema to derive its Avro schema from"
+            )
         writer = self._writer(topic, role, doc.schema, doc.schema_key)
         out = io.BytesIO()
         try:
             fastavro.schemaless_writer(out, writer.parsed, writer.convert(doc.payload), strict=True)
         except _ENCODE_ERRORS as exc:
             raise EncodeError(
-                "avro_encode_failed", f"{role} for {topic} does not fit its CDR schema ({type(exc).__name__})"
+                DeadLetterReason.AVRO_ENCODE_FAILED,
+                f"{role} for {topic} does not fit its CDR schema ({type(exc).__name__})",
             ) from None
         return frame(writer.schema_id, out.getvalue())
 
@@ -245,16 +258,19 @@ class AvroFormat:
             parsed = fastavro.parse_schema(connect.strip_logical_types(avro))
             convert = connect.writer_for(schema)
         except connect.SchemaUnsupported as exc:
-            raise EncodeError("unsupported_schema", f"{role} for {topic}: {exc} has no Avro form here") from None
+            raise EncodeError(
+                DeadLetterReason.UNSUPPORTED_SCHEMA, f"{role} for {topic}: {exc} has no Avro form here"
+            ) from None
         except (ValueError, TypeError, KeyError, fastavro.schema.SchemaParseException) as exc:
             raise EncodeError(
-                "unsupported_schema", f"{role} for {topic}: its CDR schema is not valid Avro ({type(exc).__name__})"
+                DeadLetterReason.UNSUPPORTED_SCHEMA,
+                f"{role} for {topic}: its CDR schema is not valid Avro ({type(exc).__name__})",
             ) from None
         self.registry.set_compatibility(subject, self.subject_mode(topic))
         try:
             schema_id = self.registry.register(subject, json.dumps(avro, separators=(",", ":")))
         except SchemaRejected as exc:
-            reason = "schema_incompatible" if exc.status == 409 else "schema_invalid"
+            reason = DeadLetterReason.SCHEMA_INCOMPATIBLE if exc.status == 409 else DeadLetterReason.SCHEMA_INVALID
             message = f"{exc.message} (mode {self.subject_mode(topic)}); the record is not published"
             self._rejected[cache_key] = (reason, message, 1)
             while len(self._rejected) > self.cache_size:

@@ -18,9 +18,10 @@ from collections.abc import Callable
 
 import orjson
 
-from pipeline.events import DeadLetter, Outcome, Published, SourceRecord
-from pipeline.exceptions import DecodeError
-from pipeline.processor import RecordFormat
+from pipeline.core.events import DeadLetter, Outcome, Published, SourceRecord
+from pipeline.core.processor import RecordFormat
+from pipeline.errors import DecodeError
+from pipeline.vocabulary import DeadLetterReason
 
 
 def from_line(raw: bytes | None, what: str) -> bytes | None:
@@ -32,11 +33,15 @@ def from_line(raw: bytes | None, what: str) -> bytes | None:
     except orjson.JSONDecodeError:
         text = None
     if not isinstance(text, str):
-        raise DecodeError("not_base64", f"{what} is not a JSON string of base64 (format: avro in file mode)")
+        raise DecodeError(
+            DeadLetterReason.NOT_BASE64, f"{what} is not a JSON string of base64 (format: avro in file mode)"
+        )
     try:
         return base64.b64decode(text, validate=True)
     except (binascii.Error, ValueError):
-        raise DecodeError("not_base64", f"{what} is not valid base64 (format: avro in file mode)") from None
+        raise DecodeError(
+            DeadLetterReason.NOT_BASE64, f"{what} is not valid base64 (format: avro in file mode)"
+        ) from None
 
 
 def _header(raw: bytes, name: str) -> bytes:
@@ -47,7 +52,9 @@ def _header(raw: bytes, name: str) -> bytes:
     try:
         return base64.b64decode(raw, validate=True)
     except (binascii.Error, ValueError):
-        raise DecodeError("not_base64", f"header {name} is not valid base64 (format: avro in file mode)") from None
+        raise DecodeError(
+            DeadLetterReason.NOT_BASE64, f"header {name} is not valid base64 (format: avro in file mode)"
+        ) from None
 
 
 def to_line(raw: bytes | None) -> bytes | None:

@@ -73,7 +73,7 @@ def _ssn(r: Random) -> tuple[dict[str, Any], list[str]]:
 
 def _weak_digest(secret: str) -> Callable[[Random], tuple[dict[str, Any], list[str]]]:
     """The e-mail hashed with a guessable key is as good as the e-mail: the digest is planted."""
-    from pipeline.treatments.hashing import HashKey, default_key_id
+    from pipeline.core.treatments.hashing import HashKey, default_key_id
 
     key_ = HashKey(secret.encode(), default_key_id(secret.encode()))
 

@@ -1,0 +1,1 @@
+"""The pure processing core: ChangeEvents in, treated ChangeEvents out; no I/O, no clocks."""

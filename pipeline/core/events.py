@@ -1,0 +1,86 @@
+"""Immutable records that flow through the pipeline, each carrying its Kafka coordinates.
+
+The processing core turns one :class:`SourceRecord` into exactly one outcome:
+:class:`Published` (zero or more CDR records), :class:`DeadLetter` (the original record and
+a reason that holds no raw value) or :class:`Skipped` (a record that is not a table change
+and is deliberately not republished). Nothing is ever dropped silently.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+from pipeline.core.builders import fast_builder
+
+Headers = tuple[tuple[str, bytes | None], ...]
+
+
+@dataclass(frozen=True, slots=True)
+class SourceRecord:
+    topic: str
+    partition: int
+    offset: int
+    key: bytes | None
+    value: bytes | None
+    headers: Headers = ()
+    timestamp_ms: int | None = None
+
+    @property
+    def coordinates(self) -> str:
+        return f"{self.topic}/{self.partition}/{self.offset}"
+
+
+@dataclass(frozen=True, slots=True)
+class CdrRecord:
+    topic: str
+    key: bytes | None
+    value: bytes | None
+    headers: Headers
+    timestamp_ms: int | None
+
+
+@dataclass(frozen=True, slots=True)
+class ProcessingReport:
+    """What the core did to one record, for metrics and logs (names and counts only)."""
+
+    table: str
+    fields_transformed: tuple[tuple[str, int], ...] = ()  # (treatment, count)
+    undeclared_columns: tuple[str, ...] = ()
+    source_ts_ms: int | None = None
+    detections: tuple[tuple[str, str, str, int], ...] = ()  # (column, entity, source, values)
+    missing_columns: tuple[str, ...] = ()  # declared columns absent from the row (dropped upstream)
+
+
+@dataclass(frozen=True, slots=True)
+class Published:
+    source: SourceRecord
+    records: tuple[CdrRecord, ...]
+    report: ProcessingReport
+
+
+@dataclass(frozen=True, slots=True)
+class DeadLetter:
+    """A record the core could not publish safely. ``message`` never holds a raw value."""
+
+    source: SourceRecord
+    stage: str  # decode | policy | transform | encode
+    reason: str  # bounded vocabulary, used as a metric label
+    error_class: str
+    message: str
+    frames: str = ""  # the project's file:line frames where it failed (pipeline.tracebacks), never values
+
+
+@dataclass(frozen=True, slots=True)
+class Skipped:
+    source: SourceRecord
+    reason: str  # undeclared_topic | heartbeat | transaction | schema_change
+    detail: dict[str, str] = field(default_factory=dict)
+
+
+Outcome = Published | DeadLetter | Skipped
+
+# Every field, in order (the processor builds these once per record).
+build_cdr_record: Callable[..., CdrRecord] = fast_builder(CdrRecord)
+build_report: Callable[..., ProcessingReport] = fast_builder(ProcessingReport)
+build_published: Callable[[SourceRecord, tuple[CdrRecord, ...], ProcessingReport], Published] = fast_builder(Published)

@@ -1,0 +1,204 @@
+"""Policy: the treatment of every column of a table, from its declaration, the config's
+defaults, the table's ``undeclared`` policy and, with detection on, the column
+profiler's verdicts. Fail closed: a column nobody declared is withheld until the
+detector clears it (``detect``), masked, dropped or blocked, unless the declaration
+explicitly says ``undeclared: pass``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+from pipeline.core.entities import FREE_TEXT, NONE
+from pipeline.core.safenames import looks_personal
+from pipeline.core.scanning import ValueScanner
+from pipeline.core.treatments.hashing import HashKey
+from pipeline.core.treatments.operators import Hash, JsonPaths, Operator, build_operator
+from pipeline.core.treatments.spec import PASS, WITHHOLD, TreatmentSpec
+from pipeline.declarations.loader import fingerprint
+from pipeline.declarations.model import Declaration
+
+if TYPE_CHECKING:
+    from detectors.profiler import Profiler, Verdict
+
+UNDECLARED = "undeclared"
+QUASI_IDENTIFIER = "QUASI_IDENTIFIER"
+GUARDED = frozenset({NONE, QUASI_IDENTIFIER})  # rules whose values go out as they are: guarded
+KEEP_IN_KEY = frozenset({"pass", "tag"})
+TAG = TreatmentSpec("tag")
+DROP = TreatmentSpec("drop")
+WITHHELD_SPEC = TreatmentSpec(WITHHOLD)
+DRIFT_BY_VOTES = 0.8  # NER-voted drift in a column declared none needs this confidence
+REDACT_DETECTED = TreatmentSpec("redact_detected")
+
+
+@dataclass(frozen=True, slots=True)
+class ColumnRule:
+    column: str
+    pii: str  # entity | none | free_text | undeclared
+    treatment: TreatmentSpec
+    declared: bool
+    operator: Operator
+    key_operator: Operator  # keys stay distinct: anything but pass/tag becomes a hash
+    source: str = "declared"  # declared | detected | drift | pending | policy
+    observe: bool = False  # the profiler samples this column's values
+
+    @property
+    def sensitive(self) -> bool:
+        """Listed in the cdr.pii header: declared PII (tagged too) and masked undeclared."""
+        return self.treatment.kind != "pass" or self.pii not in (NONE, UNDECLARED) or self.operator.kind == "json_paths"
+
+
+@dataclass(frozen=True)
+class PolicySettings:
+    treatment_defaults: Mapping[str, TreatmentSpec]
+    undeclared_mask: TreatmentSpec
+    hash_key: HashKey
+    scanner: ValueScanner | None = None
+    profiler: Profiler | None = None
+    drift: str = "enforce"  # enforce | report
+    quasi_identifiers: TreatmentSpec = TAG  # undeclared city/postcode/gender... (config switch)
+
+
+class TablePolicy:
+    def __init__(self, decl: Declaration, settings: PolicySettings) -> None:
+        self.decl = decl
+        self.settings = settings
+        self.profiler = settings.profiler
+        self._rules: dict[str, ColumnRule] = {}
+        self._effective: dict[tuple[str, str, str | None], ColumnRule] = {}
+        self._ops: dict[TreatmentSpec, Operator] = {}
+        self._key_hash = Hash(settings.hash_key)
+        effective = {name: self._declared_spec(name) for name in decl.columns}
+        self.fingerprint = fingerprint(
+            decl, effective, f"{self.undeclared_spec().as_data()}|{settings.hash_key.key_id}"
+        )
+        for name in decl.columns:
+            self.rule(name)  # build every declared operator now: errors surface at start-up
+
+    @property
+    def table(self) -> str:
+        return self.decl.table
+
+    @property
+    def blocks_undeclared(self) -> bool:
+        return self.decl.undeclared == "block"
+
+    @property
+    def detects(self) -> bool:
+        return self.profiler is not None
+
+    def undeclared_spec(self) -> TreatmentSpec:
+        policy = self.decl.undeclared
+        if policy == "detect":
+            # Withheld until the profiler clears the column; without detection: masked.
+            return TreatmentSpec(WITHHOLD) if self.detects else self.settings.undeclared_mask
+        if policy == "mask":
+            return self.settings.undeclared_mask
+        if policy == "drop":
+            return TreatmentSpec("drop")
+        return PASS  # pass, and block (the record is dead-lettered before it matters)
+
+    def _declared_spec(self, column: str) -> TreatmentSpec:
+        col = self.decl.columns[column]
+        return col.treatment or self.settings.treatment_defaults[col.pii]
+
+    def rule(self, column: str) -> ColumnRule:
+        """The rule from the declaration and the undeclared policy alone."""
+        rule = self._rules.get(column)
+        if rule is not None:
+            return rule
+        col = self.decl.columns.get(column)
+        observe = False
+        source = "declared"
+        if col is not None:
+            spec, pii, declared = self._declared_spec(column), col.pii, True
+            observe = self.detects and col.pii != FREE_TEXT
+            op = self._operator(spec, column)
+        elif column in self.decl.connector_fields:
+            # the connector's metadata passes, guarded like a column declared none
+            spec, pii, declared = PASS, NONE, True
+            observe = self.detects
+            op = self._operator(spec)
+        elif looks_personal(column):
+            # The name itself is personal data (a pivoted e-mail, a person's name): the
+            # field would publish it as a field name. Dropped, value and name alike.
+            spec, pii, declared = DROP, UNDECLARED, False
+            op = self._operator(spec)
+            source = "policy"
+        else:
+            spec, pii, declared = self.undeclared_spec(), UNDECLARED, False
+            observe = self.detects and self.decl.undeclared == "detect"
+            source = "pending" if observe else "policy"
+            op = self._operator(spec)
+        key_op = op if spec.kind in KEEP_IN_KEY else self._key_hash
+        rule = ColumnRule(column, pii, spec, declared, op, key_op, source, observe)
+        if len(self._rules) < 10_000:  # bounded: column names come from schemas
+            self._rules[column] = rule
+        return rule
+
+    def effective(self, rule: ColumnRule, verdict: Verdict | None) -> ColumnRule:
+        """The rule in force given the profiler's verdict on the column."""
+        if verdict is None or not rule.observe:
+            return rule
+        undeclared = not rule.declared
+        drift = rule.declared and rule.pii == NONE
+        if not (undeclared or (drift and self.settings.drift == "enforce")):
+            return rule
+        from detectors.profiler import CLEAR, FREE, JSON, PII, QUASI, VOTED_ENTITIES
+
+        if drift and (verdict.named or (verdict.entity in VOTED_ENTITIES and verdict.confidence < DRIFT_BY_VOTES)):
+            # The team declared it none: a column name alone is not drift, nor are a few
+            # NER votes on merchant or product names; validated values are.
+            return rule
+        cache_key = (rule.column, verdict.state, verdict.entity)
+        hit = self._effective.get(cache_key)
+        if hit is not None:
+            return hit
+        state = verdict.state
+        if state == CLEAR:
+            # released on positive evidence (undeclared); declared none stays as declared
+            new = rule if drift else self._make(rule, PASS, NONE, "detected")
+        elif state == QUASI:
+            new = rule if drift else self._make(rule, self.settings.quasi_identifiers, QUASI_IDENTIFIER, "detected")
+        elif state == PII and verdict.entity is not None:
+            spec = self.settings.treatment_defaults.get(verdict.entity, self.settings.undeclared_mask)
+            if spec.kind == "generalize":
+                # Generalizing needs the column's shape (a date type, a number); a detected
+                # column's shape is a guess: withheld instead, type kept, on any type.
+                spec = WITHHELD_SPEC
+            new = self._make(rule, spec, verdict.entity, "drift" if drift else "detected")
+        elif drift and (state == FREE or (state == JSON and verdict.entity is not None)):
+            # A column declared none that holds prose, or JSON with personal data in its
+            # leaves: scanned and redacted. Undeclared prose and JSON stay withheld: a
+            # redaction that relies on detection is the owning team's decision to make.
+            new = self._make(rule, REDACT_DETECTED, FREE_TEXT, "drift")
+        else:
+            new = rule  # pending / withheld: undeclared stays withheld, declared none passes guarded
+        if len(self._effective) < 10_000:
+            self._effective[cache_key] = new
+        return new
+
+    def _make(self, rule: ColumnRule, spec: TreatmentSpec, pii: str, source: str) -> ColumnRule:
+        op = self._operator(spec, rule.column if rule.declared else None)  # declared JSON paths still apply
+        key_op = op if spec.kind in KEEP_IN_KEY else self._key_hash
+        return ColumnRule(rule.column, pii, spec, rule.declared, op, key_op, source, rule.observe)
+
+    def _operator(self, spec: TreatmentSpec, column: str | None = None) -> Operator:
+        col = self.decl.columns.get(column) if column is not None else None
+        if col is not None and col.paths:
+            defaults = self.settings.treatment_defaults
+            paths = {
+                path: build_operator(p.treatment or defaults[p.pii], self.settings.hash_key)
+                for path, p in col.paths.items()
+            }
+            if spec.kind in KEEP_IN_KEY:
+                return JsonPaths(paths)  # only the declared leaves are treated
+            return build_operator(spec, self.settings.hash_key, self.settings.scanner, paths)
+        op = self._ops.get(spec)
+        if op is None:
+            op = build_operator(spec, self.settings.hash_key, self.settings.scanner)
+            self._ops[spec] = op
+        return op

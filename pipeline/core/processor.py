@@ -1,0 +1,519 @@
+"""The processing core: one Kafka record in, one outcome out. Pure: no I/O, no clocks.
+
+decode (the topic's format: record -> :class:`~pipeline.core.change.ChangeEvent`) ->
+policy (declarations) -> transforms (keys, rows, field types; the Debezium rules that do
+not depend on the format: SQL text in ``source`` and ``message.content`` nulled,
+non-envelope fields dropped, timestamps checked) -> encode (the format). The same code
+runs in the Kafka service (``cdr run``), in file mode (``cdr process``) and in the
+benchmarks. Any failure becomes a :class:`~pipeline.core.events.DeadLetter` with a message
+that names the stage, table and column, never a value: fail closed.
+"""
+
+from __future__ import annotations
+
+import time
+from collections import OrderedDict
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any, Protocol
+
+import orjson
+
+from pipeline.core.change import (
+    ENVELOPE_KEYS,
+    KEY_HEADERS,
+    NOT_TABLE_DATA,
+    ChangeCodec,
+    ChangeEvent,
+    FieldTypes,
+    Header,
+    Kind,
+    Struct,
+    build_event,
+    build_header,
+    build_struct,
+    find_field,
+    struct_fields,
+)
+from pipeline.core.events import (
+    DeadLetter,
+    Outcome,
+    Published,
+    Skipped,
+    SourceRecord,
+    build_cdr_record,
+    build_published,
+    build_report,
+)
+from pipeline.core.policy import PolicySettings, TablePolicy
+from pipeline.core.safenames import SafeNames
+from pipeline.core.transform import StructPlan, StructTransform
+from pipeline.core.treatments.placeholder import UnavailableValues
+from pipeline.declarations.model import Declaration, DeclarationSet
+from pipeline.errors import DecodeError, ProcessingError
+from pipeline.tracebacks import frames
+from pipeline.vocabulary import DeadLetterReason
+
+PII_HEADER = "cdr.pii"
+POLICY_HEADER = "cdr.policy"
+SOURCE_HEADER = "cdr.source"
+_SCHEMA_CACHE = 64
+_SQL_SOURCE_FIELDS = ("query", "redo_sql", "undo_sql", "sql_redo", "sql_undo")  # source fields holding SQL text
+_MAX_PASSES = 8  # a record is treated again at most this often while verdicts change
+
+
+@dataclass(frozen=True)
+class CoreSettings:
+    policy: PolicySettings
+    unavailable_placeholder: str
+    headers_passthrough: tuple[str, ...]
+    codec: ChangeCodec  # the topics' format: records <-> ChangeEvents (pipeline.formats)
+    default_declaration: Declaration | None = None  # for topics nobody declared, if opted in
+    max_record_bytes: int | None = None  # larger source records are dead-lettered unread
+    # Avro (pipeline.formats.avro): turns each record into JsonConverter records for the
+    # codec, and the results back.
+    record_format: RecordFormat | None = None
+
+
+class RecordFormat(Protocol):
+    def process(self, rec: SourceRecord, core: Callable[[SourceRecord], Outcome]) -> Outcome:
+        """Decode ``rec``, run ``core`` on the decoded record, encode its outcome; the
+        outcome carries ``rec`` itself (dead letters hold the raw input)."""
+        ...
+
+
+_Summary = tuple[
+    bytes, tuple[tuple[str, int], ...], tuple[str, ...], tuple[tuple[str, str, str, int], ...], tuple[str, ...]
+]
+
+
+class _Compiled:
+    """A schema (or the schemaless case) compiled for one table."""
+
+    __slots__ = ("out_types", "row")
+
+    def __init__(self, out_schema: dict[str, Any], row: StructTransform | None, is_row: bool = True) -> None:
+        self.out_types = FieldTypes(out_schema, orjson.dumps(out_schema), is_row)
+        self.row = row
+
+
+class TableProcessor:
+    def __init__(
+        self, decl: Declaration, settings: CoreSettings, unavailable: UnavailableValues, names: SafeNames
+    ) -> None:
+        self.decl = decl
+        self.names = names
+        self.codec = settings.codec
+        self.policy = TablePolicy(decl, settings.policy)
+        self.unavailable = unavailable
+        self.passthrough = frozenset(settings.headers_passthrough)
+        self._columns = frozenset(decl.columns)  # for shape classification
+        self.policy_header = self.policy.fingerprint.encode()
+        self._schemaless_row = StructTransform(self.policy, None, unavailable, what="row")
+        self._schemaless_key = StructTransform(self.policy, None, unavailable, key_mode=True, what="key")
+        self._values: OrderedDict[tuple[bytes, bool], _Compiled] = OrderedDict()
+        self._keys: OrderedDict[bytes, _Compiled] = OrderedDict()
+        self._summaries: dict[tuple[int, ...], _Summary] = {}
+        profiler = self.policy.profiler
+        self._generation_cell = profiler.generation(decl.table) if profiler is not None else None
+        self._generation = 0
+
+    # -- schemas ------------------------------------------------------------------------
+
+    def _compiled_value(self, types: FieldTypes) -> _Compiled:
+        as_row, schema = types.row, types.schema
+        # Keyed by the schema's own bytes object: its hash is computed once, not per record
+        # (a wide table's schema is kilobytes).
+        cache_key = (types.identity, as_row)
+        hit = self._values.get(cache_key)
+        if hit is not None:
+            return hit
+        if as_row:
+            fields = struct_fields(schema, "value")
+            assert fields is not None
+            row = StructTransform(self.policy, fields, self.unavailable, what="row")
+            compiled = _Compiled(row.out_struct(schema), row)
+        else:
+            compiled = self._compile_envelope(schema)
+        self._remember(self._values, cache_key, compiled)
+        return compiled
+
+    def _compile_envelope(self, schema: dict[str, Any]) -> _Compiled:
+        fields = struct_fields(schema, "envelope")
+        assert fields is not None
+        row_struct = None
+        for name in ("after", "before"):
+            f = find_field(fields, name)
+            if f is not None:
+                if f.get("type") != "struct":
+                    raise DecodeError(DeadLetterReason.SCHEMA_INVALID, f"envelope field {name!r} is not a struct")
+                row_struct = f
+                break
+        row = None
+        out_fields = []
+        if row_struct is not None:
+            row = StructTransform(self.policy, struct_fields(row_struct, "row"), self.unavailable, what="row")
+        for f in fields:
+            name = f.get("field")
+            if name not in ENVELOPE_KEYS:
+                continue  # dropped from the payload too (_treat_value)
+            if name in ("before", "after") and row is not None:
+                out_fields.append(row.out_struct(f))
+            elif name == "message" and f.get("type") == "struct":
+                out_fields.append(_message_schema(f))
+            else:
+                out_fields.append(f)
+        out = dict(schema)
+        out["fields"] = out_fields
+        return _Compiled(out, row, is_row=False)
+
+    def _compiled_key(self, schema: dict[str, Any], cache_key: bytes) -> _Compiled:
+        hit = self._keys.get(cache_key)
+        if hit is not None:
+            return hit
+        key = StructTransform(self.policy, struct_fields(schema, "key"), self.unavailable, key_mode=True, what="key")
+        compiled = _Compiled(key.out_struct(schema), key)
+        self._remember(self._keys, cache_key, compiled)
+        return compiled
+
+    @staticmethod
+    def _remember(cache: OrderedDict[Any, _Compiled], key: Any, value: _Compiled) -> None:
+        cache[key] = value
+        if len(cache) > _SCHEMA_CACHE:
+            cache.popitem(last=False)
+
+    # -- records ------------------------------------------------------------------------
+
+    def process(self, rec: SourceRecord) -> Outcome:
+        cell = self._generation_cell
+        if cell is None:
+            return self._process(rec)
+        profiler = self.policy.profiler
+        assert profiler is not None
+        try:
+            for attempt in range(_MAX_PASSES):
+                # The record's values are sampled once; a second pass only applies (and
+                # guards under) the new rules.
+                profiler.sampling = attempt == 0
+                generation = cell.value
+                if generation != self._generation:
+                    self._forget_compiled(generation)
+                outcome = self._process(rec)
+                if cell.value == generation:
+                    return outcome
+                # A verdict changed while this record was read (a sample decided, a guard
+                # hit): treat it again under the new rules rather than publish it under
+                # the old ones.
+        finally:
+            profiler.sampling = True
+        raise ProcessingError(
+            DeadLetterReason.VERDICTS_UNSETTLED,
+            f"table {self.decl.table}: column verdicts kept changing on this record",
+        )
+
+    def _forget_compiled(self, generation: int) -> None:
+        self._values.clear()
+        self._keys.clear()
+        self._summaries.clear()
+        self._generation = generation
+
+    def _process(self, rec: SourceRecord) -> Outcome:
+        event = self.codec.decode(rec, self.decl.format, self._columns)
+        if event.kind in NOT_TABLE_DATA:
+            return Skipped(rec, event.kind.value)
+        plans: list[StructPlan] = []
+        note = plans.append
+        key = self._treat_key(event.key, note) if event.key is not None else None
+        value_types, before, after, source, message, stamps, source_ts = self._treat_value(event, note)
+        headers: list[Header] = []
+        for h in event.headers:
+            if h.name in KEY_HEADERS:
+                headers.append(build_header(h.name, h.raw, self._treat_key(h.key, note)) if h.key is not None else h)
+            elif h.name in self.passthrough:
+                headers.append(h)
+        treated = build_event(
+            event.kind,
+            event.topic,
+            event.partition,
+            event.offset,
+            event.timestamp_ms,
+            key,
+            tuple(headers),
+            value_types,
+            event.op,
+            before,
+            after,
+            source,
+            event.transaction,
+            message,
+            *stamps,
+            event.envelope,
+            event.value_wire,
+        )
+        encoded = self.codec.encode(treated)
+        # What the CDR record says of its treatment, after the event's own headers.
+        pii_header, counts, undeclared, detections, missing = self._summary(plans)
+        out_headers = (
+            *encoded.headers,
+            (PII_HEADER, pii_header),
+            (POLICY_HEADER, self.policy_header),
+            (SOURCE_HEADER, rec.coordinates.encode()),
+        )
+        out = build_cdr_record(self.decl.cdr_topic, encoded.key, encoded.value, out_headers, rec.timestamp_ms)
+        report = build_report(self.decl.table, counts, undeclared, source_ts, detections, missing)
+        return build_published(rec, (out,), report)
+
+    def _summary(self, plans: list[StructPlan]) -> _Summary:
+        """The cdr.pii header, treatment counts, undeclared columns and detections of a
+        record, from the plans of its key, rows and key headers (cached per combination
+        of plans). Column names are in their safe form (:mod:`pipeline.core.safenames`): the
+        header and the report reach consumers, metrics and logs."""
+        cache_key = tuple(p.serial for p in plans)
+        hit = self._summaries.get(cache_key)
+        if hit is not None:
+            return hit
+        counts: dict[str, int] = {}
+        undeclared: dict[str, None] = {}
+        sensitive: dict[str, str] = {}
+        detections: dict[tuple[str, str, str], int] = {}
+        missing: dict[str, None] = {}
+        declared = self.decl.columns
+        safe = self.names.safe
+        for plan in plans:
+            for treatment, n in plan.counts:
+                counts[treatment] = counts.get(treatment, 0) + n
+            for col in plan.undeclared:
+                undeclared[safe(col, declared)] = None
+            for col, label in plan.sensitive:
+                sensitive.setdefault(safe(col, declared), label)
+            for col, entity, source in plan.detections:
+                detection = (safe(col, declared), entity, source)
+                detections[detection] = detections.get(detection, 0) + 1
+            for col in plan.missing:
+                missing[safe(col, declared)] = None
+        summary = (
+            orjson.dumps(sensitive),
+            tuple(sorted(counts.items())),
+            tuple(undeclared),
+            tuple((*d, n) for d, n in detections.items()),
+            tuple(missing),
+        )
+        if len(self._summaries) >= 4096:
+            self._summaries.clear()
+        self._summaries[cache_key] = summary
+        return summary
+
+    def _treat_key(self, key: Struct, note: Any) -> Struct:
+        values = key.values
+        if values is None:
+            return key
+        if key.types is not None:
+            compiled = self._compiled_key(key.types.schema, key.types.identity)
+            assert compiled.row is not None
+            treated, plan = compiled.row.apply(values)
+            note(plan)
+            return build_struct(treated, compiled.out_types, key.wire)
+        treated, plan = self._schemaless_key.apply(values)
+        note(plan)
+        return build_struct(treated, None, key.wire)
+
+    def _treat_value(self, event: ChangeEvent, note: Any) -> _TreatedValue:
+        """(field types, before, after, source, message, (ts_ms, ts_us, ts_ns)) of the
+        treated event, and the source timestamp of the change."""
+        kind = event.kind
+        value_types = event.value_types
+        before, after, source, message = event.before, event.after, event.source, event.message
+        stamps = (event.ts_ms, event.ts_us, event.ts_ns)
+        if kind is Kind.TOMBSTONE:
+            return value_types, before, after, source, message, stamps, None
+        compiled = None
+        if value_types is not None:
+            compiled = self._compiled_value(value_types)
+            if compiled.row is None and kind is Kind.CHANGE:
+                raise DecodeError(DeadLetterReason.SCHEMA_MISMATCH, "envelope schema has no before/after struct")
+            value_types = compiled.out_types
+        row_tx = compiled.row if compiled is not None and compiled.row is not None else self._schemaless_row
+        if kind is Kind.NULL_PAYLOAD:
+            return value_types, before, after, source, message, stamps, None
+        if kind is Kind.ROW:
+            assert after is not None
+            treated, plan = row_tx.apply(after)
+            note(plan)
+            source_ts = _as_int(after.get("__source_ts_ms", after.get("__ts_ms")))
+            return value_types, before, treated, source, message, stamps, source_ts
+        # An envelope. Only its own fields go out (the format's decoder reads no other: a
+        # key an SMT or a newer connector added could hold anything), and a timestamp
+        # that is not a number is nulled.
+        ts_ms, ts_us, ts_ns = stamps
+        if not (_is_timestamp(ts_ms) and _is_timestamp(ts_us) and _is_timestamp(ts_ns)):
+            stamps = tuple(v if _is_timestamp(v) else None for v in stamps)  # type: ignore[assignment]
+        if before is not None:
+            before, plan = row_tx.apply(before)
+            note(plan)
+        if after is not None:
+            after, plan = row_tx.apply(after)
+            note(plan)
+        source_ts: int | None = None
+        if isinstance(source, dict):
+            source_ts = _as_int(source.get("ts_ms"))
+            statements = [k for k in _SQL_SOURCE_FIELDS if source.get(k) is not None]
+            if statements:
+                # MySQL include.query, Oracle's redo/undo SQL: the statement holds values.
+                source = {**source, **dict.fromkeys(statements)}
+        if source_ts is None:
+            source_ts = _as_int(ts_ms)
+        if kind is Kind.MESSAGE and isinstance(message, dict) and message.get("content") is not None:
+            # Logical-decoding message content is arbitrary bytes: never republished.
+            message = {**message, "content": None}
+        return value_types, before, after, source, message, stamps, source_ts
+
+
+_TreatedValue = tuple[
+    FieldTypes | None,
+    dict[str, Any] | None,
+    dict[str, Any] | None,
+    Any,
+    Any,
+    tuple[Any, Any, Any],
+    int | None,
+]
+
+
+def _message_schema(field: dict[str, Any]) -> dict[str, Any]:
+    out = dict(field)
+    out["fields"] = [{**f, "optional": True} if f.get("field") == "content" else f for f in field.get("fields") or []]
+    return out
+
+
+def _is_timestamp(value: Any) -> bool:
+    if isinstance(value, str):
+        return value.isascii() and value.isdigit()
+    return value is None or (isinstance(value, int) and not isinstance(value, bool))
+
+
+def _as_int(value: Any) -> int | None:
+    if isinstance(value, int) and not isinstance(value, bool):
+        return value
+    if isinstance(value, str) and value.isdigit():
+        return int(value)
+    return None
+
+
+class Processor:
+    """Routes each record to its table's processor; turns every failure into a dead letter."""
+
+    def __init__(self, declarations: DeclarationSet, settings: CoreSettings) -> None:
+        self.declarations = declarations
+        self.settings = settings
+        self.unavailable = UnavailableValues(settings.unavailable_placeholder)
+        self.ner_seconds = 0.0  # time in batched NER, for the scanner metric
+        self.names = SafeNames.from_hash_key(settings.policy.hash_key, declarations)
+        self._tables: dict[str, TableProcessor] = {
+            topic: TableProcessor(decl, settings, self.unavailable, self.names)
+            for topic, decl in declarations.by_topic.items()
+        }
+        # Older CDR topic versions published until their sunset, each under its own rules.
+        self._retiring: dict[str, tuple[TableProcessor, ...]] = {
+            topic: tuple(TableProcessor(d, settings, self.unavailable, self.names) for d in decls)
+            for topic, decls in declarations.retiring.items()
+        }
+
+    def table_for(self, topic: str) -> TableProcessor | None:
+        table = self._tables.get(topic)
+        if table is None and self.settings.default_declaration is not None:
+            template = self.settings.default_declaration
+            decl = Declaration(
+                table=".".join(topic.split(".")[-2:]) if topic.count(".") >= 1 else f"default.{topic}",
+                source_topic=topic,
+                cdr_topic=template.cdr_topic.replace("{topic}", topic),
+                owner=template.owner,
+                undeclared=template.undeclared,
+                format=template.format,
+                columns=template.columns,
+                path=template.path,
+            )
+            self.names.declare(decl.table, decl.columns)
+            table = self._tables[topic] = TableProcessor(decl, self.settings, self.unavailable, self.names)
+        return table
+
+    @staticmethod
+    def _with_older_versions(outcome: Published, older: tuple[TableProcessor, ...]) -> Outcome:
+        """The record on every version of its CDR topic; one version failing fails the
+        record (it is dead-lettered whole and replayed whole, never half published)."""
+        records = list(outcome.records)
+        for table in older:
+            more = table.process(outcome.source)
+            if not isinstance(more, Published):
+                return more
+            records.extend(more.records)
+        return Published(outcome.source, tuple(records), outcome.report)
+
+    def process_batch(self, records: list[SourceRecord]) -> list[Outcome]:
+        """Process a batch. With free-text detection on, the texts that need NER are
+        collected in a first pass, analysed in one ``nlp.pipe`` batch, and only the
+        records that had such text are processed again with the results at hand."""
+        scanner = self.settings.policy.scanner
+        if scanner is None or not scanner.batches_ner or len(records) < 2:
+            return [self.process(r) for r in records]
+        scanner.begin_batch()
+        try:
+            touched: list[int] = []
+            outcomes = []
+            for i, rec in enumerate(records):
+                before = scanner.collected()
+                outcomes.append(self.process(rec))
+                if scanner.collected() != before:
+                    touched.append(i)
+            if touched:
+                started = time.perf_counter()
+                scanner.analyse_pending()  # never raises: a failed batch is read record by record
+                self.ner_seconds += time.perf_counter() - started
+                for i in touched:
+                    outcomes[i] = self.process(records[i])
+        finally:
+            scanner.end_batch()  # the batch's refusals, results and scans go with it
+        return outcomes
+
+    def process(self, rec: SourceRecord) -> Outcome:
+        fmt = self.settings.record_format
+        if fmt is not None:
+            if rec.topic not in self._tables and self.settings.default_declaration is None:
+                return Skipped(rec, "undeclared_topic")  # as in JSON, whatever its bytes hold
+            return fmt.process(rec, self._process_record)
+        return self._process_record(rec)
+
+    def _process_record(self, rec: SourceRecord) -> Outcome:
+        limit = self.settings.max_record_bytes
+        if limit is not None:
+            size = len(rec.key or b"") + len(rec.value or b"")
+            if size > limit:
+                message = f"record is {size} bytes, over max_record_bytes ({limit}); not processed"
+                return DeadLetter(rec, "decode", DeadLetterReason.RECORD_TOO_LARGE, "RecordTooLarge", message)
+        table = None
+        try:
+            table = self.table_for(rec.topic)
+            if table is None:
+                return Skipped(rec, "undeclared_topic")
+            outcome = table.process(rec)
+            older = self._retiring.get(rec.topic)
+            if older and isinstance(outcome, Published):
+                outcome = self._with_older_versions(outcome, older)
+            return outcome
+        except ProcessingError as exc:
+            # Messages quote column names ({col!r}): each quoted name in its safe form.
+            declared = table.decl.columns if table is not None else ()
+            message = self.names.scrub(exc.message, declared)
+            return DeadLetter(rec, exc.stage, exc.reason, type(exc).__name__, message, frames(exc))
+        except RecursionError as exc:
+            return DeadLetter(
+                rec, "process", DeadLetterReason.TOO_DEEP, "RecursionError", "record is nested too deeply", frames(exc)
+            )
+        except Exception as exc:  # fail closed: a bug must not publish a raw value
+            return DeadLetter(
+                rec,
+                "process",
+                DeadLetterReason.INTERNAL_ERROR,
+                type(exc).__name__,
+                f"unexpected {type(exc).__name__} while processing; the value is not shown",
+                frames(exc),
+            )

@@ -1,0 +1,335 @@
+"""Safe forms of column and key names: names are data too.
+
+A column or map key can be *named* with personal data (a pivoted table with one column
+per customer e-mail, a JSON source keyed by phone number, a hostile producer). Wherever a
+name leaves the record (metric labels, log lines, the ``cdr.pii`` header, dead-letter
+headers, error messages, console output of ``cdr scan``/``cdr audit``) it goes through
+:meth:`SafeNames.safe`:
+
+- a name the table's declaration lists is shown as it is (the owning team published it);
+- a *plain* name is shown as it is: at most 64 characters of ``A-Z a-z 0-9 _ -`` with a
+  letter, no run of 5+ digits, and no recognizer of :mod:`detectors` matching it
+  (:func:`looks_personal` is false);
+- anything else becomes ``col~`` and 10 hex digits of an HMAC-SHA256 of the name under a
+  key derived from the service's hash key: deterministic within a deployment (the same
+  column has the same label everywhere and across restarts), not reversible by hashing a
+  dictionary of common names without the key. ``cdr name-digest NAME`` computes it.
+
+Error messages name columns as Python literals (``f"column {col!r}"``): :meth:`SafeNames.scrub`
+rewrites every quoted token of a message into its safe form, so an exception text that
+quotes a name is safe to log and to put in a dead-letter header.
+"""
+
+from __future__ import annotations
+
+import ast
+import hashlib
+import hmac
+import os
+import re
+import unicodedata
+from collections.abc import Callable, Container, Mapping
+from typing import TYPE_CHECKING
+
+from detectors import english
+from detectors.recognizers import default_recognizers
+from detectors.recognizers.person import is_known_name
+from detectors.textscan import TextScanner
+from detectors.vocabulary import name_evidence, tokens
+
+if TYPE_CHECKING:
+    from pipeline.core.treatments.hashing import HashKey
+    from pipeline.declarations.model import DeclarationSet
+
+PREFIX = "col~"
+DIGEST_HEX = 10
+MAX_SHOWN = 64
+CACHE_ENTRIES = 4096
+_CACHEABLE = 256  # longer names are not kept as cache keys (memory is bounded per entry)
+_DOMAIN = b"cdr-pipeline column names v1"
+
+_PLAIN = re.compile(r"[A-Za-z0-9_-]{1,64}")
+_LETTER = re.compile(r"[A-Za-z]")
+_DIGIT_RUN = re.compile(r"\d{5,}")
+_DIGEST_FORM = re.compile(r"col~[0-9a-f]{10}")
+_INVISIBLE = re.compile(r"[\u00ad\u200b-\u200f\u202a-\u202e\u2060-\u2064\ufeff]")
+# Two or three capitalised words: "John Smith", "Mary-Ann O'Neil" (column headers of
+# spreadsheets look alike: "Order Date"; column words rule those out, see below).
+_PERSON_SHAPE = re.compile(r"[^\W\d_][^\W\d_'-]+(?:['-][^\W\d_]+)?(?:[ _.][^\W\d_][^\W\d_'-]+(?:['-][^\W\d_]+)?){1,2}")
+# Words that make a capitalised phrase a column header rather than a person.
+_COLUMN_WORDS = frozenset(
+    [
+        "id",
+        "key",
+        "date",
+        "time",
+        "day",
+        "month",
+        "year",
+        "total",
+        "amount",
+        "sum",
+        "count",
+        "number",
+        "num",
+        "no",
+        "qty",
+        "quantity",
+        "price",
+        "cost",
+        "value",
+        "code",
+        "type",
+        "status",
+        "state",
+        "kind",
+        "level",
+        "rate",
+        "score",
+        "flag",
+        "name",
+        "first",
+        "last",
+        "full",
+        "customer",
+        "order",
+        "item",
+        "product",
+        "created",
+        "updated",
+        "deleted",
+        "modified",
+        "at",
+        "by",
+        "on",
+        "of",
+        "per",
+        "avg",
+        "min",
+        "max",
+        "new",
+        "old",
+        "is",
+        "has",
+        "user",
+        "account",
+        "email",
+        "phone",
+        "address",
+        "city",
+        "country",
+        "zip",
+        "street",
+        "region",
+        "description",
+        "notes",
+        "comment",
+        "text",
+        "title",
+        "label",
+        "category",
+        "group",
+    ]
+)
+_QUOTED = re.compile(r"'(?:[^'\\\n]|\\.)*'|\"(?:[^\"\\\n]|\\.)*\"")
+
+_scanner = TextScanner(recognizers=default_recognizers(), ner=None)
+_personal: dict[str, bool] = {}
+
+
+def _normalised(name: str) -> str:
+    return _INVISIBLE.sub("", unicodedata.normalize("NFKC", name))
+
+
+def looks_personal(name: str) -> bool:
+    """True when a column or key *name* looks like personal data itself: a recognizer of
+    :mod:`detectors` finds an e-mail, phone, SSN, card, IBAN, IP address... in it (also
+    with ``_`` read as a space), it holds 9 or more digits, or it is shaped like a
+    person's name (two or three capitalised words, none of them a column word).
+
+    For the policy: an *undeclared* column whose name looks personal is dropped from
+    the CDR payload (its name would otherwise be published as a field name). Declared
+    columns are the team's published names and are never dropped for their name.
+    Pure and cached (bounded)."""
+    hit = _personal.get(name)
+    if hit is not None:
+        return hit
+    result = _looks_personal(name)
+    if len(name) <= _CACHEABLE:
+        if len(_personal) >= CACHE_ENTRIES:
+            _personal.clear()
+        _personal[name] = result
+    return result
+
+
+def _looks_personal(name: str) -> bool:
+    text = _normalised(name)
+    if not text.strip():
+        return False
+    if sum(c.isdigit() for c in text) >= 9:
+        return True
+    spaced = text.replace("_", " ")
+    for candidate in dict.fromkeys((text, spaced, text.strip())):
+        if _scanner.whole_value(candidate) is not None or _scanner.find(candidate, prose=False):
+            return True
+    return _person_shaped(text) or _known_person(text)
+
+
+def _known_person(text: str) -> bool:
+    """``jane_roe``, ``mary.lee``: two or three words that are all people's first names or
+    surnames by the public name lists, none of them a column word."""
+    words = [w for w in re.split(r"[ _.\-]+", text) if w]
+    if not 2 <= len(words) <= 3 or not all(w.isalpha() for w in words):
+        return False
+    if any(w.lower() in _COLUMN_WORDS for w in words) or name_evidence(text):
+        return False
+    if is_known_name(" ".join(w.capitalize() for w in words)):
+        return True
+    # kenji_okafor: names no list knows; words that are neither English nor column words
+    expanded = set(tokens(text))
+    return (
+        english.available()
+        and all(len(w) >= 3 for w in words)
+        and not any(english.is_english(w) for w in words)
+        and not expanded & _COLUMN_WORDS
+        and expanded == {w.lower() for w in words}  # no abbreviation that expands (nm, qty)
+    )
+
+
+def _person_shaped(text: str) -> bool:
+    if len(text) > 64 or not _PERSON_SHAPE.fullmatch(text):
+        return False
+    words = re.split(r"[ _.]", text)
+    if not all(w[:1].isupper() for w in words):
+        return False
+    return not (name_evidence(text) or any(t in _COLUMN_WORDS for t in tokens(text)))
+
+
+def is_plain(name: str) -> bool:
+    """A name shown as it is even when undeclared: short, ``A-Z a-z 0-9 _ -`` with a
+    letter, no run of 5+ digits, and not :func:`looks_personal`."""
+    return (
+        _PLAIN.fullmatch(name) is not None
+        and _LETTER.search(name) is not None
+        and _DIGIT_RUN.search(name) is None
+        and not looks_personal(name)
+    )
+
+
+def is_safe_form(name: str) -> bool:
+    """Already a digest (``col~`` + 10 hex digits): shown as it is (idempotence)."""
+    return _DIGEST_FORM.fullmatch(name) is not None
+
+
+class SafeNames:
+    """Safe forms under one deployment key, with the declared columns of each table."""
+
+    def __init__(self, secret: bytes, declared: Mapping[str, Container[str]] | None = None) -> None:
+        self._key = hmac.digest(secret, _DOMAIN, hashlib.sha256)
+        self._declared: dict[str, Container[str]] = dict(declared or {})
+        self._digests: dict[str, str] = {}
+        self._plain: dict[str, bool] = {}
+
+    @classmethod
+    def from_hash_key(cls, key: HashKey, declarations: DeclarationSet | None = None) -> SafeNames:
+        declared: dict[str, Container[str]] = {}
+        if declarations is not None:
+            for decl in declarations.by_topic.values():
+                declared[decl.table] = decl.columns
+        return cls(key.secret, declared)
+
+    @classmethod
+    def ephemeral(cls) -> SafeNames:
+        """A random key: safe, but digests differ from one process to the next. For
+        tools run without the deployment's hash key."""
+        return cls(os.urandom(32))
+
+    def __repr__(self) -> str:  # never print the key
+        return f"SafeNames(tables={len(self._declared)})"
+
+    def digest(self, name: str) -> str:
+        cached = self._digests.get(name)
+        if cached is not None:
+            return cached
+        mac = hmac.digest(self._key, name.encode("utf-8", "surrogatepass"), hashlib.sha256)
+        out = PREFIX + mac.hex()[:DIGEST_HEX]
+        if len(name) <= _CACHEABLE:
+            if len(self._digests) >= CACHE_ENTRIES:
+                self._digests.clear()
+            self._digests[name] = out
+        return out
+
+    def _is_plain(self, name: str) -> bool:
+        hit = self._plain.get(name)
+        if hit is None:
+            hit = is_plain(name) or is_safe_form(name)
+            if len(name) <= _CACHEABLE:
+                if len(self._plain) >= CACHE_ENTRIES:
+                    self._plain.clear()
+                self._plain[name] = hit
+        return hit
+
+    def safe(self, name: str, declared: Container[str] = ()) -> str:
+        """The name as it is when declared or plain, else its digest."""
+        if not isinstance(name, str):
+            name = str(name)
+        if name in declared or self._is_plain(name):
+            return name
+        return self.digest(name)
+
+    def column(self, table: str, name: str) -> str:
+        """:meth:`safe` with the declared columns of ``table`` (none if undeclared)."""
+        return self.safe(name, self._declared.get(table, ()))
+
+    def declare(self, table: str, columns: Container[str]) -> None:
+        """Register a table's declared columns (tables made at run time from a template)."""
+        self._declared[table] = columns
+
+    def scrub(self, message: str, declared: Container[str] = ()) -> str:
+        """Every quoted token of ``message`` (a ``{name!r}``) in its safe form."""
+        return scrub_quoted(message, lambda name: self.safe(name, declared))
+
+
+_by_key: dict[bytes, SafeNames] = {}
+
+
+def safe_name(name: str, key: HashKey, declared: Container[str] = ()) -> str:
+    """:meth:`SafeNames.safe` under ``key`` (one cached :class:`SafeNames` per key)."""
+    ident = hashlib.sha256(key.secret).digest()
+    names = _by_key.get(ident)
+    if names is None:
+        if len(_by_key) >= 8:
+            _by_key.clear()
+        names = _by_key[ident] = SafeNames(key.secret)
+    return names.safe(name, declared)
+
+
+def scrub_quoted(message: str, safe: Callable[[str], str]) -> str:
+    """``message`` with each quoted token ``'...'``/``"..."`` replaced by ``repr(safe(token))``."""
+
+    def replace(match: re.Match[str]) -> str:
+        token = match.group(0)
+        try:
+            name = ast.literal_eval(token)
+        except (ValueError, SyntaxError, MemoryError, RecursionError):
+            name = token[1:-1]
+        if not isinstance(name, str):
+            name = token[1:-1]
+        return repr(safe(name))
+
+    return _QUOTED.sub(replace, message)
+
+
+def redact_unsafe_quoted(message: str) -> str:
+    """Without a key: quoted tokens that are not plain names nor digests become ``'<name>'``
+    (a last line of defence where messages leave the process)."""
+    return scrub_quoted(message, lambda name: name if is_plain(name) or is_safe_form(name) else "<name>")
+
+
+def safe_path(path: str, safe: Callable[[str], str]) -> str:
+    """A field path (``after.col.sub[].{key}``) as it is when every segment is plain, else
+    the digest of the whole path (its segments could split a name at a dot)."""
+    segments = [s.removesuffix("[]") for s in path.split(".")]
+    if all(s in ("{key}", "") or is_plain(s) for s in segments):
+        return path
+    return safe(path)

@@ -1,0 +1,272 @@
+"""Applying a table's policy to rows, keys and their Connect schemas.
+
+A :class:`StructTransform` is compiled once per table and schema (or once per table for
+schemaless topics). Per distinct column set it caches a plan: which columns need work,
+which are undeclared, what the ``cdr.pii`` header lists. Untouched columns are not
+looked at again, which keeps the per-record cost close to a dict copy.
+"""
+
+from __future__ import annotations
+
+import itertools
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+from detectors import guard
+from pipeline.core.policy import GUARDED, UNDECLARED, ColumnRule, TablePolicy
+from pipeline.errors import DecodeError, PolicyError
+from pipeline.vocabulary import DeadLetterReason
+
+if TYPE_CHECKING:
+    from detectors.profiler import ColumnProfile
+from pipeline.core.safenames import safe_name
+from pipeline.core.treatments.operators import Operator
+from pipeline.core.treatments.placeholder import UnavailableValues
+
+Field = dict[str, Any]
+_MAX_PLANS = 256
+_serials = itertools.count(1)
+
+
+@dataclass(frozen=True, slots=True)
+class StructPlan:
+    work: tuple[tuple[str, bool, Operator, Field | None], ...]  # (column, drops, op, field)
+    undeclared: tuple[str, ...]
+    sensitive: tuple[tuple[str, str], ...]  # (column, treatment label)
+    counts: tuple[tuple[str, int], ...]  # (treatment, values treated per struct)
+    serial: int  # unique per plan, so combinations of plans can be cached
+    observe: tuple[tuple[str, ColumnProfile], ...] = ()  # columns the profiler samples
+    detections: tuple[tuple[str, str, str], ...] = ()  # (column, entity, declared|detected|drift)
+    missing: tuple[str, ...] = ()  # declared columns the row does not have (dropped upstream)
+    checks: tuple[tuple[str, tuple[type, ...], str], ...] = ()  # (column, JSON types allowed, schema type)
+    guard: tuple[tuple[str, ColumnProfile], ...] = ()  # released / declared-none columns: every value checked
+
+
+# The JSON types the JsonConverter writes for each Connect schema type (bool is not an int).
+_JSON_TYPES: dict[str, tuple[type, ...]] = {
+    "int8": (int,),
+    "int16": (int,),
+    "int32": (int,),
+    "int64": (int,),
+    "float": (float, int),
+    "float32": (float, int),
+    "float64": (float, int),
+    "double": (float, int),
+    "boolean": (bool,),
+    "string": (str,),
+    "bytes": (str,),
+    "array": (list,),
+    "map": (dict, list),
+    "struct": (dict,),
+}
+_JSON_NAMES = {int: "number", float: "number", bool: "boolean", str: "string", list: "array", dict: "object"}
+
+
+class StructTransform:
+    """Treats one struct (a row's before/after, a record key) of one table."""
+
+    def __init__(
+        self,
+        policy: TablePolicy,
+        fields: list[Field] | None,
+        unavailable: UnavailableValues,
+        *,
+        key_mode: bool = False,
+        what: str = "row",
+    ) -> None:
+        self.policy = policy
+        self.fields = fields
+        self.by_name = {f["field"]: f for f in fields} if fields is not None else None
+        self.unavailable = unavailable
+        self.key_mode = key_mode
+        self.what = what
+        self._plans: dict[tuple[str, ...], StructPlan] = {}
+        self.profiler = policy.profiler
+        self._generation_cell = self.profiler.generation(policy.table) if self.profiler is not None else None
+        self._generation = self._generation_cell.value if self._generation_cell is not None else 0
+
+    def _shown(self, column: str) -> str:
+        """The column's name as error messages may show it (pipeline.core.safenames)."""
+        return safe_name(column, self.policy.settings.hash_key, self.policy.decl.columns)
+
+    def _op(self, rule: ColumnRule) -> Operator:
+        return rule.key_operator if self.key_mode else rule.operator
+
+    def _rule(self, column: str) -> tuple[ColumnRule, ColumnProfile | None]:
+        """The rule in force for a column, after the profiler's verdict if it has one."""
+        rule = self.policy.rule(column)
+        if not rule.observe or self.profiler is None:
+            return rule, None
+        field = self.by_name.get(column) if self.by_name is not None else None
+        prof = self.profiler.profile(self.policy.table, column, field)
+        return self.policy.effective(rule, prof.verdict), prof
+
+    def _label(self, rule: ColumnRule, op: Operator) -> str:
+        return op.kind if self.key_mode and op is not rule.operator else rule.treatment.label
+
+    def plan_for(self, row: dict[str, Any]) -> StructPlan:
+        if self._generation_cell is not None:
+            generation = self._generation_cell.value
+            if generation != self._generation:  # a verdict changed: rules may have too
+                self._plans.clear()
+                self._generation = generation
+        columns = tuple(row)
+        plan = self._plans.get(columns)
+        if plan is None:
+            plan = self._compile(columns)
+            if len(self._plans) >= _MAX_PLANS:
+                self._plans.clear()
+            self._plans[columns] = plan
+        return plan
+
+    def _compile(self, columns: tuple[str, ...]) -> StructPlan:
+        if self.by_name is not None:
+            for col in columns:
+                if col not in self.by_name:
+                    raise DecodeError(
+                        DeadLetterReason.SCHEMA_MISMATCH,
+                        f"{self.what} column {self._shown(col)!r} is not in its schema",
+                    )
+        work = []
+        undeclared = []
+        sensitive = []
+        observe = []
+        guard = []
+        detections = []
+        counts: dict[str, int] = {}
+        for col in columns:
+            rule, prof = self._rule(col)
+            if prof is not None and not self.key_mode:
+                observe.append((col, prof))
+            if not rule.declared:
+                undeclared.append(col)
+            op = self._op(rule)
+            if prof is not None and op.kind in ("pass", "tag") and rule.pii in GUARDED:
+                guard.append((col, prof))  # out unchanged: every value is checked on its way
+            if rule.sensitive:
+                sensitive.append((col, self._label(rule, op)))
+                if rule.pii not in (UNDECLARED, "none"):
+                    detections.append((col, rule.pii, "declared" if rule.source == "declared" else rule.source))
+            if op.kind in ("pass", "tag"):
+                continue
+            field = self.by_name.get(col) if self.by_name is not None else None
+            work.append((col, op.kind == "drop", op, field))
+            counts[op.kind] = counts.get(op.kind, 0) + 1
+        if undeclared and self.policy.blocks_undeclared:
+            raise PolicyError(
+                DeadLetterReason.UNDECLARED_COLUMN_BLOCKED,
+                f"table {self.policy.decl.table}: undeclared column {self._shown(undeclared[0])!r} "
+                "(declaration says undeclared: block)",
+            )
+        return StructPlan(
+            tuple(work),
+            tuple(undeclared),
+            tuple(sensitive),
+            tuple(sorted(counts.items())),
+            next(_serials),
+            tuple(observe),
+            tuple(detections),
+            self._missing(columns),
+            self._checks(columns),
+            tuple(guard),
+        )
+
+    def _missing(self, columns: tuple[str, ...]) -> tuple[str, ...]:
+        """Declared columns the table no longer has: by its schema when the record carries
+        one (a before image holding only the key is not a dropped column), else by the row."""
+        if self.key_mode:
+            return ()
+        present = self.by_name if self.by_name is not None else columns
+        return tuple(c for c in self.policy.decl.columns if c not in present)
+
+    def _checks(self, columns: tuple[str, ...]) -> tuple[tuple[str, tuple[type, ...], str], ...]:
+        if self.by_name is None:
+            return ()
+        out = []
+        for col in columns:
+            kind = self.by_name[col].get("type")
+            allowed = _JSON_TYPES.get(kind) if isinstance(kind, str) else None
+            if allowed is not None:
+                out.append((col, allowed, str(kind)))
+        return tuple(out)
+
+    def _check(self, row: dict[str, Any], plan: StructPlan) -> None:
+        """Each value has the JSON type its schema field says: a record whose payload
+        contradicts its schema is malformed (consumers of the CDR schema would break)."""
+        for col, allowed, kind in plan.checks:
+            value = row[col]
+            if value is not None and type(value) not in allowed and not self.unavailable.is_placeholder(value):
+                found = _JSON_NAMES.get(type(value), type(value).__name__)
+                raise DecodeError(
+                    DeadLetterReason.TYPE_MISMATCH,
+                    f"{self.what} column {self._shown(col)!r} holds a JSON {found}; its schema says {kind}",
+                )
+
+    def apply(self, row: dict[str, Any]) -> tuple[dict[str, Any], StructPlan]:
+        plan = self.plan_for(row)
+        if plan.checks:
+            self._check(row, plan)
+        if plan.guard:  # before sampling: a value is judged against what released the column
+            profiler = self.profiler
+            assert profiler is not None
+            check, scanner = guard.check, profiler.scanner
+            for col, prof in plan.guard:
+                value = row[col]
+                reason = check(prof, value, scanner)
+                if reason is not None and not self.unavailable.is_placeholder(value):
+                    # a hit withholds the column and bumps the table's generation: the
+                    # record is treated again under the new rules before it goes out
+                    profiler.withhold(prof, reason)
+        if plan.observe and self.profiler is not None and self.profiler.sampling:
+            profiler = self.profiler
+            assert profiler is not None
+            for col, prof in plan.observe:
+                value = row[col]
+                if value is not None:
+                    prof.seen += 1
+                    if prof.seen >= prof.next_sample and not self.unavailable.is_placeholder(value):
+                        profiler.take(prof, value)
+        if not plan.work:
+            return row, plan
+        out = dict(row)
+        is_placeholder = self.unavailable.is_placeholder
+        for col, drops, op, field in plan.work:
+            if drops:
+                del out[col]
+                continue
+            value = out[col]
+            if value is None:
+                continue
+            if is_placeholder(value):
+                # Unknown value (unchanged TOAST column): never turn it into a fake one.
+                if op.produces_text:
+                    out[col] = self.unavailable.text
+                continue
+            out[col] = op.apply(value, field)
+        return out, plan
+
+    def out_fields(self) -> list[Field]:
+        """The struct's fields as the CDR schema has them."""
+        assert self.fields is not None
+        out: list[Field] = []
+        for field in self.fields:
+            rule, _ = self._rule(field["field"])
+            op = self._op(rule)
+            new = op.out_field(field)
+            if new is None:
+                continue
+            if rule.sensitive:
+                new = dict(new)
+                params = dict(new.get("parameters") or {})
+                params["cdr.pii"] = rule.pii if rule.pii != UNDECLARED else "undeclared"
+                params["cdr.treatment"] = self._label(rule, op)
+                if rule.source in ("detected", "drift", "pending"):
+                    params["cdr.detected"] = rule.source
+                new["parameters"] = params
+            out.append(new)
+        return out
+
+    def out_struct(self, struct: Field) -> Field:
+        out = dict(struct)
+        out["fields"] = self.out_fields()
+        return out

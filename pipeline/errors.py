@@ -1,0 +1,60 @@
+"""The project's one exception tree: every error it raises derives from :class:`CdrError`.
+
+Messages are written by this code only and never interpolate a record's values: they name
+topics, tables, columns, types and positions. Where callers (or the standard library)
+rely on a built-in base, a subclass keeps it beside :class:`CdrError` (``ValueError``,
+``RuntimeError``), so ``except ValueError`` still catches it.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+
+class CdrError(Exception):
+    """Base class of every error this project raises."""
+
+
+class SourceFileError(CdrError):
+    """A configuration or declaration file is wrong; ``str()`` is ``file:line: message``."""
+
+    def __init__(self, file: str | Path, line: int, message: str) -> None:
+        self.file = str(file)
+        self.line = line
+        self.message = message
+        super().__init__(f"{self.file}:{line}: {message}")
+
+
+class InvalidFilesError(CdrError):
+    """Start-up refused: one or more configuration or declaration files are wrong."""
+
+    def __init__(self, errors: list[SourceFileError]) -> None:
+        self.errors = errors
+        super().__init__("\n".join(str(e) for e in errors))
+
+
+class ProcessingError(CdrError):
+    """A record cannot be published safely; it goes to the dead-letter topic."""
+
+    stage = "process"
+
+    def __init__(self, reason: str, message: str) -> None:
+        self.reason = reason
+        self.message = message
+        super().__init__(message)
+
+
+class DecodeError(ProcessingError):
+    stage = "decode"
+
+
+class PolicyError(ProcessingError):
+    stage = "policy"
+
+
+class TransformError(ProcessingError):
+    stage = "transform"
+
+
+class EncodeError(ProcessingError):
+    stage = "encode"

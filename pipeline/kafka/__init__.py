@@ -1,1 +1,0 @@
-"""Kafka I/O: the consumer-producer loop, offset tracking and the dead-letter topic."""

@@ -1,0 +1,126 @@
+"""Start-up: turn a validated config into a ready processing core, or refuse to start."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import date
+from types import MappingProxyType
+
+from detectors.ner import NerUnavailable, ner_engine
+from detectors.profiler import DetectionSettings, Profiler, VerdictChange
+from detectors.textscan import TextScanner
+from pipeline.config import Config
+from pipeline.contracts.sunset import in_force
+from pipeline.core.policy import PolicySettings
+from pipeline.core.processor import CoreSettings, Processor, RecordFormat
+from pipeline.core.treatments.hashing import HashKeyError, load_hash_key
+from pipeline.core.treatments.spec import WITHHOLD, TreatmentSpec
+from pipeline.declarations.loader import load_declarations
+from pipeline.declarations.model import Declaration, DeclarationSet
+from pipeline.errors import InvalidFilesError, SourceFileError
+from pipeline.formats.json.codec import JsonCodec
+
+
+def load_declaration_set(config: Config) -> DeclarationSet:
+    return load_declarations(config.schemas_dir, config.entities, config.treatment_defaults)
+
+
+def build_detection(config: Config) -> tuple[TextScanner | None, Profiler | None]:
+    """The value scanner (NER model loaded now, once) and the column profiler."""
+    det = config.detection
+    if not det.enabled:
+        return None, None
+    ner = ner_engine(det.ner_model) if det.ner else None
+    scanner = TextScanner(ner=ner)
+    settings = DetectionSettings(min_samples=det.min_samples, sample_every=det.sample_every, enter=det.enter)
+    return scanner, (Profiler(settings, scanner) if det.columns else None)
+
+
+def build_processor(
+    config: Config,
+    declarations: DeclarationSet | None = None,
+    on_verdict: Callable[[VerdictChange], None] | None = None,
+) -> Processor:
+    """Raises :class:`InvalidFilesError` for anything a person must fix before start-up."""
+    decls = declarations if declarations is not None else load_declaration_set(config)
+    decls = in_force(decls, date.today())  # older CDR topic versions stop at their sunset
+    try:
+        key = load_hash_key(config.hash_key_file, config.hash_key_id, local_stack=config.local_stack)
+    except HashKeyError as exc:
+        raise InvalidFilesError([SourceFileError(config.path or "<environment>", 1, str(exc))]) from None
+    if key is None:
+        raise InvalidFilesError(
+            [
+                SourceFileError(
+                    config.path or "<environment>",
+                    1,
+                    "no hash key: set CDR_HASH_KEY (>= 32 random bytes; raw, hex:... or base64:...) or "
+                    "hashing.key_file; keys and hashed columns need it",
+                )
+            ]
+        )
+    default_decl = None
+    if config.undeclared_topics.policy == "default":
+        default_decl = Declaration(
+            table="default.default",
+            source_topic="*",
+            cdr_topic=config.undeclared_topics.cdr_topic,
+            owner=config.undeclared_topics.owner,
+            undeclared=config.undeclared_topics.undeclared,
+            format="auto",
+            columns=MappingProxyType({}),
+            path=config.path or "<config>",
+        )
+    try:
+        scanner, profiler = build_detection(config)
+    except NerUnavailable as exc:
+        raise InvalidFilesError([SourceFileError(config.path or "<environment>", 1, str(exc))]) from None
+    if profiler is not None:
+        profiler.on_change = on_verdict
+    settings = CoreSettings(
+        policy=PolicySettings(
+            treatment_defaults=config.treatment_defaults,
+            undeclared_mask=config.undeclared_mask,
+            hash_key=key,
+            scanner=scanner,
+            profiler=profiler,
+            drift=config.detection.drift,
+            quasi_identifiers=TreatmentSpec(
+                WITHHOLD if config.detection.quasi_identifiers == "withhold" else config.detection.quasi_identifiers
+            ),
+        ),
+        unavailable_placeholder=config.unavailable_value_placeholder,
+        headers_passthrough=config.headers_passthrough,
+        codec=JsonCodec(),
+        default_declaration=default_decl,
+        # A record format checks the size of the records as they came (pipeline.formats).
+        max_record_bytes=config.max_record_bytes if config.format == "json" else None,
+        record_format=build_record_format(config),
+    )
+    return Processor(decls, settings)
+
+
+def build_record_format(config: Config) -> RecordFormat | None:
+    """The topics' wire format when it is not JsonConverter's. ``format: avro``: the
+    registry must answer now, or the service does not start."""
+    if config.format != "avro":
+        return None
+    from pipeline.formats.avro.format import AvroFormat
+    from pipeline.formats.avro.registry import RegistryClient, RegistryError
+
+    reg = config.schema_registry
+    assert reg is not None  # the config refuses format: avro without one
+    client = RegistryClient(reg.url, timeout_s=reg.timeout_s, retry_s=reg.retry_s, cache_size=reg.cache_schemas)
+    try:
+        client.ping()
+    except RegistryError as exc:
+        raise InvalidFilesError(
+            [SourceFileError(config.path or "<environment>", 1, f"schema_registry.url: {exc.message}")]
+        ) from None
+    return AvroFormat(
+        client,
+        reg.compatibility,
+        reg.compatibility_by_topic,
+        cache_size=min(reg.cache_schemas, 4096),
+        max_record_bytes=config.max_record_bytes,
+    )

@@ -1,0 +1,1 @@
+"""The ``cdr`` commands: one module per command, wired by :mod:`pipeline.tools.main`."""

@@ -1,0 +1,39 @@
+"""What every command loads from its arguments: the config file (with a ``--schemas``
+override) and the safe forms of column names for what it prints."""
+
+from __future__ import annotations
+
+import dataclasses
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from rich.console import Console
+
+from pipeline.config import Config, load_config
+
+if TYPE_CHECKING:
+    from pipeline.core.safenames import SafeNames
+
+
+def config_from(path: Path | None, schemas: Path | None = None) -> Config:
+    config = load_config(path)
+    if schemas is not None:
+        config = dataclasses.replace(config, schemas_dir=schemas)
+    return config
+
+
+def safe_names(config: Config, console: Console | None = None) -> SafeNames:
+    """Names under the deployment's hash key when one is set; else a random key (the
+    digests of this run only), said on ``console``."""
+    from pipeline.core.safenames import SafeNames
+    from pipeline.core.treatments.hashing import HashKeyError, load_hash_key
+
+    try:
+        key = load_hash_key(config.hash_key_file, config.hash_key_id)
+    except HashKeyError:
+        key = None
+    if key is not None:
+        return SafeNames(key.secret)
+    if console is not None:
+        console.print("no hash key set: undeclared unusual column names are shown as digests of this run only")
+    return SafeNames.ephemeral()
