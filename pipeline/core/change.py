@@ -8,12 +8,10 @@ and Connect field types, never wire formats.
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from dataclasses import dataclass
 from enum import StrEnum
-from typing import Any, Protocol
+from typing import Any, NamedTuple, Protocol
 
-from pipeline.core.builders import fast_builder
 from pipeline.core.events import SourceRecord
 from pipeline.errors import DecodeError
 from pipeline.vocabulary import DeadLetterReason
@@ -52,8 +50,7 @@ class FieldTypes:
     row: bool = True
 
 
-@dataclass(frozen=True, slots=True)
-class Struct:
+class Struct(NamedTuple):
     """A key (the record's, or one in a ``__debezium.oldkey``/``newkey`` header).
     ``values`` is None for a key whose payload is null (written back as it came)."""
 
@@ -62,8 +59,7 @@ class Struct:
     wire: Any  # the format's note for writing it back (opaque to the core)
 
 
-@dataclass(frozen=True, slots=True)
-class Header:
+class Header(NamedTuple):
     """A Kafka header; ``key`` is set for a header that holds a record key."""
 
     name: str
@@ -71,8 +67,7 @@ class Header:
     key: Struct | None = None
 
 
-@dataclass(frozen=True, slots=True)
-class ChangeEvent:
+class ChangeEvent(NamedTuple):
     """One decoded Debezium record with its Kafka coordinates.
 
     ``kind`` tells the shape: an envelope (``change``, ``truncate``, ``message``: ``op``,
@@ -82,6 +77,9 @@ class ChangeEvent:
     flattened ``row`` (in ``after``), a ``tombstone`` (no value), a ``null_payload``
     (field types and no values), or a record that is not table data (heartbeat,
     transaction marker, schema change), which the core skips.
+
+    A NamedTuple, like the key and header records beside it: immutable, typed, and built
+    in a fraction of a frozen dataclass's time (a record builds two).
     """
 
     kind: Kind
@@ -109,8 +107,7 @@ class ChangeEvent:
         return f"{self.topic}/{self.partition}/{self.offset}"
 
 
-@dataclass(frozen=True, slots=True)
-class Encoded:
+class Encoded(NamedTuple):
     key: bytes | None
     value: bytes | None
     headers: tuple[tuple[str, bytes | None], ...]
@@ -138,14 +135,13 @@ def find_field(fields: list[dict[str, Any]], name: str) -> dict[str, Any] | None
     return None
 
 
-# ChangeEvent(kind, topic, partition, offset, timestamp_ms, key, headers, value_types, op,
-# before, after, source, transaction, message, ts_ms, ts_us, ts_ns, envelope, value_wire)
-build_event: Callable[..., ChangeEvent] = fast_builder(ChangeEvent)
-build_struct: Callable[[dict[str, Any] | None, FieldTypes | None, Any], Struct] = fast_builder(Struct)
-build_header: Callable[[str, bytes | None, Struct | None], Header] = fast_builder(Header)
-build_encoded: Callable[[bytes | None, bytes | None, tuple[tuple[str, bytes | None], ...]], Encoded] = fast_builder(
-    Encoded
-)
+# Positional constructors, as the per-record code calls them: ChangeEvent(kind, topic,
+# partition, offset, timestamp_ms, key, headers, value_types, op, before, after, source,
+# transaction, message, ts_ms, ts_us, ts_ns, envelope, value_wire).
+build_event = ChangeEvent
+build_struct = Struct
+build_header = Header
+build_encoded = Encoded
 
 
 class ChangeCodec(Protocol):

@@ -8,10 +8,7 @@ and is deliberately not republished). Nothing is ever dropped silently.
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from dataclasses import dataclass, field
-
-from pipeline.core.builders import fast_builder
 
 Headers = tuple[tuple[str, bytes | None], ...]
 
@@ -79,8 +76,3 @@ class Skipped:
 
 
 Outcome = Published | DeadLetter | Skipped
-
-# Every field, in order (the processor builds these once per record).
-build_cdr_record: Callable[..., CdrRecord] = fast_builder(CdrRecord)
-build_report: Callable[..., ProcessingReport] = fast_builder(ProcessingReport)
-build_published: Callable[[SourceRecord, tuple[CdrRecord, ...], ProcessingReport], Published] = fast_builder(Published)

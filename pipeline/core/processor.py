@@ -36,14 +36,13 @@ from pipeline.core.change import (
     struct_fields,
 )
 from pipeline.core.events import (
+    CdrRecord,
     DeadLetter,
     Outcome,
+    ProcessingReport,
     Published,
     Skipped,
     SourceRecord,
-    build_cdr_record,
-    build_published,
-    build_report,
 )
 from pipeline.core.policy import PolicySettings, TablePolicy
 from pipeline.core.safenames import SafeNames
@@ -259,9 +258,9 @@ class TableProcessor:
             (POLICY_HEADER, self.policy_header),
             (SOURCE_HEADER, rec.coordinates.encode()),
         )
-        out = build_cdr_record(self.decl.cdr_topic, encoded.key, encoded.value, out_headers, rec.timestamp_ms)
-        report = build_report(self.decl.table, counts, undeclared, source_ts, detections, missing)
-        return build_published(rec, (out,), report)
+        out = CdrRecord(self.decl.cdr_topic, encoded.key, encoded.value, out_headers, rec.timestamp_ms)
+        report = ProcessingReport(self.decl.table, counts, undeclared, source_ts, detections, missing)
+        return Published(rec, (out,), report)
 
     def _summary(self, plans: list[StructPlan]) -> _Summary:
         """The cdr.pii header, treatment counts, undeclared columns and detections of a

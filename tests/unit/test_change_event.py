@@ -4,13 +4,12 @@ examples from ../shared/debezium-events (read from there, never copied)."""
 
 from __future__ import annotations
 
-import dataclasses
 import json
 from typing import Any
 
 import pytest
 
-from pipeline.core.change import ENVELOPE_KEYS, NOT_TABLE_DATA, ChangeEvent, FieldTypes, Kind, build_event
+from pipeline.core.change import ENVELOPE_KEYS, NOT_TABLE_DATA, ChangeEvent, FieldTypes, Kind
 from pipeline.core.events import SourceRecord
 from pipeline.errors import DecodeError
 from pipeline.formats.json.codec import JsonCodec
@@ -123,20 +122,22 @@ def test_decoding_then_encoding_gives_the_record_back_byte_for_byte() -> None:
     assert checked >= 60 and differ == []
 
 
-def test_the_event_is_immutable_and_built_the_same_by_the_fast_builder() -> None:
+def test_the_event_is_immutable() -> None:
     event = CODEC.decode(record(None, example("pg_create_full_schema.json")), "auto", NO_COLUMNS)
-    with pytest.raises(dataclasses.FrozenInstanceError):
+    with pytest.raises(AttributeError):
         event.op = "d"  # type: ignore[misc]
-    values = [getattr(event, f.name) for f in dataclasses.fields(ChangeEvent)]
-    assert type(event) is ChangeEvent and ChangeEvent(*values) == event == build_event(*values)
+    assert event.after is not None
+    with pytest.raises(TypeError):
+        event[0] = None  # type: ignore[index]
+    values = [getattr(event, name) for name in ChangeEvent._fields]
+    assert type(event) is ChangeEvent and ChangeEvent(*values) == event
 
 
 def test_a_treated_event_is_encoded_with_its_rewritten_types() -> None:
     event = CODEC.decode(record(None, example("pg_create_full_schema.json")), "auto", NO_COLUMNS)
     assert event.value_types is not None and event.after is not None
     schema = {**event.value_types.schema, "name": "cdr.Envelope"}
-    treated = dataclasses.replace(
-        event,
+    treated = event._replace(
         after={**event.after, "email": None},
         value_types=FieldTypes(schema, json.dumps(schema, separators=(",", ":")).encode(), False),
     )
