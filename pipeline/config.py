@@ -13,6 +13,8 @@ itself, not an override.
 
 from __future__ import annotations
 
+import base64
+import binascii
 import os
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -27,7 +29,7 @@ from pipeline.core.treatments.hashing import HASH_KEY_ENV
 from pipeline.core.treatments.placeholder import DEFAULT_PLACEHOLDER
 from pipeline.core.treatments.spec import TreatmentSpec, parse_treatment
 from pipeline.declarations.rules import treatment_violation, undeclared_mask_problem
-from pipeline.errors import InvalidFilesError, SourceFileError
+from pipeline.errors import DeadLetterKeyError, InvalidFilesError, SourceFileError
 from pipeline.formats.avro.registry import COMPATIBILITY_MODES
 from pipeline.yamlfile import LocatedDocument, load_located
 
@@ -417,12 +419,10 @@ def _build(
         raise error(("undeclared_mask",), f"undeclared_mask: {problem}")
     entities = tuple(dict.fromkeys((*BUILTIN_ENTITIES, *data.get("entities", ()))))
     batch = data.get("batch") or {}
-    dlq_key = (data.get("dlq") or {}).get("encryption_key")
-    if dlq_key:
-        from pipeline.runtime.deadletter import DeadLetterKeyError, DeadLetterSealer
-
+    dlq_key_text = (data.get("dlq") or {}).get("encryption_key")
+    if dlq_key_text:
         try:
-            DeadLetterSealer.from_config(dlq_key)
+            dlq_key(dlq_key_text)
         except DeadLetterKeyError as exc:
             raise doc.error(("dlq", "encryption_key"), str(exc)) from None
     backpressure = data.get("backpressure") or {}
@@ -496,3 +496,25 @@ def _registry_settings(doc: LocatedDocument, data: dict[str, Any], error: Any) -
         retry_s=section.get("retry_ms", 30000) / 1000,
         cache_schemas=section.get("cache_schemas", 1024),
     )
+
+
+def dlq_key(material: str | None) -> bytes | None:
+    """The dead-letter AES key written ``base64:...`` or ``hex:...`` (16, 24 or 32 bytes),
+    None when there is none. Raises :class:`DeadLetterKeyError` (never quoting the key)."""
+    if not material:
+        return None
+    material = material.strip()
+    try:
+        if material.startswith("base64:"):
+            key = base64.b64decode(material[7:], validate=True)
+        elif material.startswith("hex:"):
+            key = bytes.fromhex(material[4:])
+        else:
+            raise DeadLetterKeyError("dlq.encryption_key must be base64:... or hex:... (16, 24 or 32 bytes)")
+    except (binascii.Error, ValueError) as exc:
+        if isinstance(exc, DeadLetterKeyError):
+            raise
+        raise DeadLetterKeyError("dlq.encryption_key is not valid base64/hex") from None
+    if len(key) not in (16, 24, 32):
+        raise DeadLetterKeyError(f"dlq.encryption_key must decode to 16, 24 or 32 bytes, not {len(key)}")
+    return key

@@ -33,6 +33,11 @@ class InvalidFilesError(CdrError):
         super().__init__("\n".join(str(e) for e in errors))
 
 
+class DeadLetterKeyError(CdrError, ValueError):
+    """The configured dead-letter key is unusable, or a dead letter does not open with it
+    (the message never contains the key)."""
+
+
 class ProcessingError(CdrError):
     """A record cannot be published safely; it goes to the dead-letter topic."""
 

@@ -25,9 +25,9 @@ from bench.corpus.scoring import (
 )
 from bench.corpus.store import BuiltSource, BuiltTable
 from pipeline.config import Config
+from pipeline.core.declaration import Declaration, DeclarationSet
 from pipeline.core.events import DeadLetter, Published, Skipped, SourceRecord
 from pipeline.core.processor import Processor
-from pipeline.declarations.model import Declaration, DeclarationSet
 from pipeline.runtime.bootstrap import build_processor
 
 BATCH = 500

@@ -19,9 +19,9 @@ from pipeline.contracts.asyncapi import asyncapi_document
 from pipeline.contracts.cdrschema import CdrSchema, cdr_schema
 from pipeline.contracts.example import example_record
 from pipeline.contracts.history import Change, declaration_history, versions
+from pipeline.core.declaration import Declaration, DeclarationSet
 from pipeline.core.entities import FREE_TEXT, NONE
 from pipeline.core.treatments.spec import TreatmentSpec
-from pipeline.declarations.model import Declaration, DeclarationSet
 
 _SAFE = re.compile(r"[^A-Za-z0-9._-]")
 CSS = """

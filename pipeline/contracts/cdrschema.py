@@ -19,10 +19,10 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
+from pipeline.core.declaration import Declaration
 from pipeline.core.entities import NONE
 from pipeline.core.safenames import looks_personal
 from pipeline.core.treatments.spec import WITHHOLD, TreatmentSpec
-from pipeline.declarations.model import Declaration
 
 UNDECLARED = "undeclared"
 SOURCE_FORMAT = "source"  # the value as the source column has it

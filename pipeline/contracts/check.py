@@ -17,9 +17,9 @@ from pipeline.contracts.migration import MigrationError, check_migration, read_m
 from pipeline.contracts.revdiff import Side, compare
 from pipeline.contracts.rules import Finding
 from pipeline.contracts.sunset import sunset_findings
+from pipeline.core.declaration import Declaration, DeclarationSet
 from pipeline.core.safenames import SafeNames
 from pipeline.declarations.loader import load_declarations
-from pipeline.declarations.model import Declaration, DeclarationSet
 from pipeline.errors import CdrError
 
 

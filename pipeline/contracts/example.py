@@ -8,11 +8,11 @@ from collections.abc import Mapping
 from typing import Any
 
 from pipeline.contracts.cdrschema import CdrSchema
+from pipeline.core.declaration import Declaration
 from pipeline.core.entities import FREE_TEXT, NONE
 from pipeline.core.treatments.hashing import HashKey
 from pipeline.core.treatments.operators import build_operator
 from pipeline.core.treatments.spec import TreatmentSpec
-from pipeline.declarations.model import Declaration
 
 # Invented, documentation-range values (example.com, 555-01xx, 192.0.2.0/24, test card).
 EXAMPLE_VALUES: dict[str, str] = {

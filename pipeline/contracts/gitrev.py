@@ -10,9 +10,9 @@ from collections.abc import Iterable, Mapping
 from pathlib import Path
 from types import MappingProxyType
 
+from pipeline.core.declaration import DeclarationSet
 from pipeline.core.treatments.spec import TreatmentSpec
 from pipeline.declarations.loader import SUFFIXES, load_declarations
-from pipeline.declarations.model import DeclarationSet
 from pipeline.errors import CdrError, InvalidFilesError
 from pipeline.yamlfile import MAX_FILE_BYTES
 

@@ -17,9 +17,9 @@ from typing import TYPE_CHECKING
 
 from pipeline import __version__
 from pipeline.contracts.cdrschema import CdrSchema, SourceField, cdr_schema
+from pipeline.core.declaration import DeclarationSet
 from pipeline.core.entities import NONE
 from pipeline.core.treatments.spec import TreatmentSpec
-from pipeline.declarations.model import DeclarationSet
 
 if TYPE_CHECKING:
     from openlineage.client.event_v2 import RunEvent

@@ -14,8 +14,8 @@ from dataclasses import dataclass, field
 from pipeline.contracts.protection import UNDECLARED_EFFECT
 from pipeline.contracts.rules import Finding, Severity, finding
 from pipeline.contracts.typefit import describe, misfit
+from pipeline.core.declaration import Declaration, DeclarationSet
 from pipeline.core.treatments.spec import TreatmentSpec
-from pipeline.declarations.model import Declaration, DeclarationSet
 from pipeline.runtime.dbsample import Column, debezium_field, list_tables
 
 _PRIMARY_KEYS_SQL = """

@@ -18,8 +18,8 @@ from pipeline.contracts.cdrschema import TEXT_KINDS, treated_field
 from pipeline.contracts.protection import UNDECLARED_EFFECT
 from pipeline.contracts.rules import Finding, Severity, finding
 from pipeline.contracts.typefit import describe, misfit
+from pipeline.core.declaration import Declaration, DeclarationSet
 from pipeline.core.treatments.spec import TreatmentSpec
-from pipeline.declarations.model import Declaration, DeclarationSet
 from pipeline.errors import CdrError
 from pipeline.runtime.dbsample import Column, debezium_field
 

@@ -11,9 +11,9 @@ from dataclasses import dataclass
 from pipeline.contracts.cdrschema import CdrField, CdrSchema, SourceField, cdr_schema
 from pipeline.contracts.protection import undeclared_loosened, weakened
 from pipeline.contracts.rules import RULES, Finding, Severity, finding
+from pipeline.core.declaration import Approval, Declaration, DeclarationSet
 from pipeline.core.entities import NONE
 from pipeline.core.treatments.spec import TreatmentSpec
-from pipeline.declarations.model import Approval, Declaration, DeclarationSet
 
 _VERSION = re.compile(r"^(?P<base>.+)\.v(?P<n>\d+)$")
 

@@ -8,27 +8,17 @@ import logging
 import threading
 from collections.abc import Mapping
 from datetime import date
-from types import MappingProxyType
 from typing import Any
 
 from prometheus_client import CollectorRegistry, Gauge
 
 from pipeline.contracts.rules import Finding, Severity, finding
-from pipeline.declarations.model import DeclarationSet
+from pipeline.core.declaration import DeclarationSet
 from pipeline.runtime.logs import log
 
 logger = logging.getLogger("cdr.sunset")
 POLL_S = 300.0  # consumer groups are asked again every 5 minutes
 MAX_GROUPS_PER_TOPIC = 50  # label values per retiring topic: bounded
-
-
-def in_force(declarations: DeclarationSet, today: date) -> DeclarationSet:
-    """``declarations`` without the older versions whose sunset has come."""
-    kept = {
-        topic: tuple(d for d in decls if d.sunset is None or date.fromisoformat(d.sunset) > today)
-        for topic, decls in declarations.retiring.items()
-    }
-    return DeclarationSet(declarations.by_topic, MappingProxyType({t: d for t, d in kept.items() if d}))
 
 
 def sunset_findings(declarations: DeclarationSet, today: date) -> list[Finding]:

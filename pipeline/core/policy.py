@@ -11,14 +11,13 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
+from pipeline.core.declaration import Declaration, fingerprint
 from pipeline.core.entities import FREE_TEXT, NONE
 from pipeline.core.safenames import looks_personal
 from pipeline.core.scanning import ValueScanner
 from pipeline.core.treatments.hashing import HashKey
 from pipeline.core.treatments.operators import Hash, JsonPaths, Operator, build_operator
 from pipeline.core.treatments.spec import PASS, WITHHOLD, TreatmentSpec
-from pipeline.declarations.loader import fingerprint
-from pipeline.declarations.model import Declaration
 
 if TYPE_CHECKING:
     from detectors.profiler import Profiler, Verdict

@@ -35,6 +35,7 @@ from pipeline.core.change import (
     find_field,
     struct_fields,
 )
+from pipeline.core.declaration import Declaration, DeclarationSet
 from pipeline.core.events import (
     CdrRecord,
     DeadLetter,
@@ -48,7 +49,6 @@ from pipeline.core.policy import PolicySettings, TablePolicy
 from pipeline.core.safenames import SafeNames
 from pipeline.core.transform import StructPlan, StructTransform
 from pipeline.core.treatments.placeholder import UnavailableValues
-from pipeline.declarations.model import Declaration, DeclarationSet
 from pipeline.errors import DecodeError, ProcessingError
 from pipeline.tracebacks import frames
 from pipeline.vocabulary import DeadLetterReason

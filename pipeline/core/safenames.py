@@ -38,8 +38,8 @@ from detectors.textscan import TextScanner
 from detectors.vocabulary import name_evidence, tokens
 
 if TYPE_CHECKING:
+    from pipeline.core.declaration import DeclarationSet
     from pipeline.core.treatments.hashing import HashKey
-    from pipeline.declarations.model import DeclarationSet
 
 PREFIX = "col~"
 DIGEST_HEX = 10

@@ -16,7 +16,7 @@ import os
 import re
 import sys
 import unicodedata
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -35,8 +35,8 @@ from detectors.profiler import (
 )
 from detectors.textscan import TextScanner
 from pipeline.core.change import NOT_TABLE_DATA, ChangeCodec, FieldTypes, Kind, struct_fields
+from pipeline.core.declaration import DeclarationSet
 from pipeline.core.events import SourceRecord
-from pipeline.declarations.model import DeclarationSet
 from pipeline.errors import CdrError, ProcessingError
 
 Row = dict[str, Any]
@@ -359,17 +359,6 @@ def compare(scanner: Scanner, declarations: DeclarationSet) -> list[Comparison]:
 
 
 FAILING = frozenset({"undeclared-pii", "new-table-pii", "drift"})
-
-
-def iter_file_records(path: Path) -> Iterator[SourceRecord]:
-    from pipeline.runtime.filemode import iter_lines, parse_line
-
-    with path.open("rb") as stream:
-        for lineno, line in iter_lines(stream):
-            try:
-                yield parse_line(line, lineno)
-            except ProcessingError:
-                continue
 
 
 def scan_records(scanner: Scanner, records: Iterable[SourceRecord], codec: ChangeCodec) -> None:

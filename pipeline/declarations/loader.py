@@ -8,7 +8,6 @@ service refuses to start on any of them.
 from __future__ import annotations
 
 import dataclasses
-import hashlib
 import json
 from collections.abc import Iterable, Mapping
 from datetime import date
@@ -19,9 +18,7 @@ from typing import Any
 
 import jsonschema
 
-from pipeline.core.entities import FREE_TEXT, NONE
-from pipeline.core.treatments.spec import TreatmentSpec, parse_treatment
-from pipeline.declarations.model import (
+from pipeline.core.declaration import (
     Approval,
     ColumnDeclaration,
     Declaration,
@@ -29,6 +26,8 @@ from pipeline.declarations.model import (
     Override,
     PathDeclaration,
 )
+from pipeline.core.entities import FREE_TEXT, NONE
+from pipeline.core.treatments.spec import TreatmentSpec, parse_treatment
 from pipeline.declarations.rules import RULES, treatment_violation
 from pipeline.errors import InvalidFilesError, SourceFileError
 from pipeline.yamlfile import LocatedDocument, load_located
@@ -360,36 +359,3 @@ def _cross_file_problems(loaded: list[tuple[Declaration, LocatedDocument]]) -> l
         if decl.cdr_topic == decl.source_topic:
             problems.append(doc.error(("cdr_topic",), "cdr_topic must differ from source_topic"))
     return problems
-
-
-def _override_data(column: Override | None, paths: Mapping[str, Override | None]) -> list[Any]:
-    """Overrides in force, for the fingerprint (nothing when there are none, so a policy
-    without overrides keeps its fingerprint)."""
-    recorded = {p: [o.rule, o.approved_by] for p, o in sorted(paths.items()) if o is not None}
-    if column is None and not recorded:
-        return []
-    return [{"override": [column.rule, column.approved_by] if column else None, "paths": recorded}]
-
-
-def fingerprint(decl: Declaration, effective: Mapping[str, TreatmentSpec], extra: str = "") -> str:
-    """Hash of the policy in force for a table: what the ``cdr.policy`` header carries."""
-    canonical = {
-        "table": decl.table,
-        "source_topic": decl.source_topic,
-        "cdr_topic": decl.cdr_topic,
-        "undeclared": decl.undeclared,
-        "format": decl.format,
-        "connector_fields": sorted(decl.connector_fields),
-        "columns": {
-            n: [
-                c.pii,
-                effective[n].as_data(),
-                {p: [d.pii, d.treatment.as_data() if d.treatment else None] for p, d in sorted(c.paths.items())},
-                *_override_data(c.override, {p: d.override for p, d in c.paths.items()}),
-            ]
-            for n, c in sorted(decl.columns.items())
-        },
-        "extra": extra,
-    }
-    blob = json.dumps(canonical, sort_keys=True, separators=(",", ":")).encode()
-    return hashlib.sha256(blob).hexdigest()[:16]

@@ -10,13 +10,12 @@ from detectors.ner import NerUnavailable, ner_engine
 from detectors.profiler import DetectionSettings, Profiler, VerdictChange
 from detectors.textscan import TextScanner
 from pipeline.config import Config
-from pipeline.contracts.sunset import in_force
+from pipeline.core.declaration import Declaration, DeclarationSet, in_force
 from pipeline.core.policy import PolicySettings
 from pipeline.core.processor import CoreSettings, Processor, RecordFormat
 from pipeline.core.treatments.hashing import HashKeyError, load_hash_key
 from pipeline.core.treatments.spec import WITHHOLD, TreatmentSpec
 from pipeline.declarations.loader import load_declarations
-from pipeline.declarations.model import Declaration, DeclarationSet
 from pipeline.errors import InvalidFilesError, SourceFileError
 from pipeline.formats.json.codec import JsonCodec
 

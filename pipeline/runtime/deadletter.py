@@ -26,9 +26,10 @@ import orjson
 from cryptography.exceptions import InvalidTag
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 
+from pipeline.config import dlq_key
 from pipeline.core.events import CdrRecord, DeadLetter, SourceRecord
 from pipeline.core.safenames import redact_unsafe_quoted
-from pipeline.errors import CdrError
+from pipeline.errors import DeadLetterKeyError
 
 H_TOPIC = "__connect.errors.topic"
 H_PARTITION = "__connect.errors.partition"
@@ -61,10 +62,6 @@ CONTEXT_HEADERS = frozenset(
 _MAGIC = b"CDRDLQ1"
 
 
-class DeadLetterKeyError(CdrError, ValueError):
-    """The configured dead-letter key is unusable (the message never contains the key)."""
-
-
 @dataclass(frozen=True)
 class DeadLetterSealer:
     aead: AESGCM
@@ -72,22 +69,9 @@ class DeadLetterSealer:
 
     @classmethod
     def from_config(cls, material: str | None) -> DeadLetterSealer | None:
-        if not material:
+        key = dlq_key(material)
+        if key is None:
             return None
-        material = material.strip()
-        try:
-            if material.startswith("base64:"):
-                key = base64.b64decode(material[7:], validate=True)
-            elif material.startswith("hex:"):
-                key = bytes.fromhex(material[4:])
-            else:
-                raise DeadLetterKeyError("dlq.encryption_key must be base64:... or hex:... (16, 24 or 32 bytes)")
-        except (binascii.Error, ValueError) as exc:
-            if isinstance(exc, DeadLetterKeyError):
-                raise
-            raise DeadLetterKeyError("dlq.encryption_key is not valid base64/hex") from None
-        if len(key) not in (16, 24, 32):
-            raise DeadLetterKeyError(f"dlq.encryption_key must decode to 16, 24 or 32 bytes, not {len(key)}")
         key_id = "d" + hashlib.sha256(b"cdr-dlq-key-id:" + hashlib.sha256(key).digest()).hexdigest()[:8]
         return cls(AESGCM(key), key_id)
 

@@ -41,7 +41,7 @@ from typing import IO
 from pipeline.core.change import KEY_HEADERS
 from pipeline.core.events import CdrRecord, DeadLetter, Published, SourceRecord
 from pipeline.core.processor import PII_HEADER, Processor
-from pipeline.errors import CdrError, DecodeError
+from pipeline.errors import CdrError, DecodeError, ProcessingError
 from pipeline.formats.json import jsonspans, jsontext
 from pipeline.runtime.deadletter import DeadLetterSealer
 from pipeline.tracebacks import diagnostic
@@ -437,3 +437,14 @@ def _run_batch(
             dlq.write(dead_letter_line(outcome, lineno, sealer))
         else:
             stats.skipped[outcome.reason] += 1
+
+
+def iter_file_records(path: Path) -> Iterator[SourceRecord]:
+    """The records of a file-mode input file (``cdr scan --input``); unreadable lines are
+    passed over (a scan samples what it can read)."""
+    with path.open("rb") as stream:
+        for lineno, line in iter_lines(stream):
+            try:
+                yield parse_line(line, lineno)
+            except ProcessingError:
+                continue

@@ -27,7 +27,7 @@ from pipeline.core.safenames import SafeNames
 
 if TYPE_CHECKING:
     from detectors.profiler import Profiler
-    from pipeline.declarations.model import DeclarationSet
+    from pipeline.core.declaration import DeclarationSet
     from pipeline.runtime.health import Health
 
 OTHER = "__other__"

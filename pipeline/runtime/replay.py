@@ -23,7 +23,8 @@ from confluent_kafka import Consumer, KafkaError, Producer, TopicPartition
 from pipeline.config import Config
 from pipeline.core.events import DeadLetter, Published
 from pipeline.core.processor import Processor
-from pipeline.runtime.deadletter import DeadLetterKeyError, DeadLetterSealer, original_record
+from pipeline.errors import DeadLetterKeyError
+from pipeline.runtime.deadletter import DeadLetterSealer, original_record
 from pipeline.runtime.producing import produce, producer_settings
 
 logger = logging.getLogger("cdr.replay")

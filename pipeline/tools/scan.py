@@ -100,7 +100,7 @@ def command(args: argparse.Namespace) -> int:
 
 
 def _scan_source(args: argparse.Namespace, config: Config):
-    from pipeline.core.scan import iter_file_records
+    from pipeline.runtime.filemode import iter_file_records
 
     if args.dsn is not None:
         import psycopg

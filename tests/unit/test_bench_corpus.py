@@ -14,8 +14,8 @@ from bench.corpus.run import declaration
 from bench.corpus.scoring import ColumnResult, column_figures, published_values, raw_out, span_figures
 from bench.corpus.store import read, write
 from pipeline.config import Config, DetectionConfig
+from pipeline.core.declaration import DeclarationSet
 from pipeline.core.events import Published, SourceRecord
-from pipeline.declarations.model import DeclarationSet
 from pipeline.runtime.bootstrap import build_processor
 from tests.support import HASH_KEY
 

@@ -83,8 +83,8 @@ def test_undeclared_names_in_revision_findings_are_shown_in_their_safe_form() ->
 
     from pipeline.contracts.check import _safe
     from pipeline.contracts.rules import finding
+    from pipeline.core.declaration import DeclarationSet
     from pipeline.core.safenames import SafeNames
-    from pipeline.declarations.model import DeclarationSet
 
     name = "ann.lee@example.com"  # a column named with personal data (a pivot)
     found = finding(

@@ -13,6 +13,7 @@ from types import MappingProxyType
 import pytest
 
 from pipeline.config import default_treatments, load_config
+from pipeline.core.declaration import fingerprint
 from pipeline.core.entities import BUILTIN_ENTITIES
 from pipeline.core.treatments.hashing import (
     MIN_ENTROPY_BITS,
@@ -22,7 +23,7 @@ from pipeline.core.treatments.hashing import (
     load_hash_key,
 )
 from pipeline.core.treatments.spec import parse_treatment
-from pipeline.declarations.loader import fingerprint, load_declarations
+from pipeline.declarations.loader import load_declarations
 from pipeline.declarations.rules import ENTITY_BOUNDS, HIGH_RISK, treatment_violation
 from pipeline.errors import InvalidFilesError, SourceFileError
 from pipeline.runtime.bootstrap import build_processor

@@ -11,7 +11,7 @@ import re
 from prometheus_client import CollectorRegistry
 
 from detectors.profiler import Profiler
-from pipeline.declarations.model import DeclarationSet
+from pipeline.core.declaration import DeclarationSet
 from pipeline.runtime.metrics import Metrics
 from tests.support import REPO
 

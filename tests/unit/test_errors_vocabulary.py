@@ -45,8 +45,8 @@ def test_every_exception_class_of_the_project_is_a_cdr_error():
 def test_errors_keep_the_builtin_base_their_callers_catch():
     from detectors.ner import NerUnavailable
     from pipeline.core.treatments.hashing import HashKeyError
+    from pipeline.errors import DeadLetterKeyError
     from pipeline.formats.json.jsonspans import SpanError
-    from pipeline.runtime.deadletter import DeadLetterKeyError
 
     for cls in (HashKeyError, SpanError, DeadLetterKeyError):
         with pytest.raises(ValueError):

@@ -11,7 +11,8 @@ from pathlib import Path
 import pytest
 
 from pipeline.config import default_treatments
-from pipeline.contracts.sunset import in_force, sunset_findings
+from pipeline.contracts.sunset import sunset_findings
+from pipeline.core.declaration import in_force
 from pipeline.core.entities import BUILTIN_ENTITIES
 from pipeline.core.events import DeadLetter, Published
 from pipeline.declarations.loader import load_declarations

@@ -2,8 +2,13 @@
 
 from __future__ import annotations
 
+import hashlib
+import json
+from collections.abc import Mapping
 from dataclasses import dataclass, field
+from datetime import date
 from types import MappingProxyType
+from typing import Any
 
 from pipeline.core.treatments.spec import TreatmentSpec
 
@@ -104,3 +109,45 @@ class DeclarationSet:
     @property
     def source_topics(self) -> list[str]:
         return sorted(self.by_topic)
+
+
+def _override_data(column: Override | None, paths: Mapping[str, Override | None]) -> list[Any]:
+    """Overrides in force, for the fingerprint (nothing when there are none, so a policy
+    without overrides keeps its fingerprint)."""
+    recorded = {p: [o.rule, o.approved_by] for p, o in sorted(paths.items()) if o is not None}
+    if column is None and not recorded:
+        return []
+    return [{"override": [column.rule, column.approved_by] if column else None, "paths": recorded}]
+
+
+def fingerprint(decl: Declaration, effective: Mapping[str, TreatmentSpec], extra: str = "") -> str:
+    """Hash of the policy in force for a table: what the ``cdr.policy`` header carries."""
+    canonical = {
+        "table": decl.table,
+        "source_topic": decl.source_topic,
+        "cdr_topic": decl.cdr_topic,
+        "undeclared": decl.undeclared,
+        "format": decl.format,
+        "connector_fields": sorted(decl.connector_fields),
+        "columns": {
+            n: [
+                c.pii,
+                effective[n].as_data(),
+                {p: [d.pii, d.treatment.as_data() if d.treatment else None] for p, d in sorted(c.paths.items())},
+                *_override_data(c.override, {p: d.override for p, d in c.paths.items()}),
+            ]
+            for n, c in sorted(decl.columns.items())
+        },
+        "extra": extra,
+    }
+    blob = json.dumps(canonical, sort_keys=True, separators=(",", ":")).encode()
+    return hashlib.sha256(blob).hexdigest()[:16]
+
+
+def in_force(declarations: DeclarationSet, today: date) -> DeclarationSet:
+    """``declarations`` without the older versions whose sunset has come."""
+    kept = {
+        topic: tuple(d for d in decls if d.sunset is None or date.fromisoformat(d.sunset) > today)
+        for topic, decls in declarations.retiring.items()
+    }
+    return DeclarationSet(declarations.by_topic, MappingProxyType({t: d for t, d in kept.items() if d}))
