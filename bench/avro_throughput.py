@@ -8,7 +8,7 @@ The records are the throughput bench's customer events (devstack.sample_events),
 in Avro as Debezium's Avro converter would write them (Connect schema -> Avro, Confluent
 framing). The passthrough decodes and re-encodes each key and value with fastavro and
 the writer schema: the least any Avro-in/Avro-out stage must do. The Avro core does that
-plus the JSON bridge to the core, classification, policy, treatments and the CDR schema.
+plus the Connect-value conversion, classification, policy, treatments and the CDR schema.
 Schemas come from an in-memory registry: after the first record of a schema every lookup
 is a cache hit in the service too, so the registry's latency is not part of the figure.
 """
@@ -16,6 +16,7 @@ is a cache hit in the service too, so the registry's latency is not part of the 
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import io
 import json
 import os
@@ -34,8 +35,9 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 from bench.throughput import HERE, core, source_records
 from pipeline.config import Config, DetectionConfig
 from pipeline.core.events import Published, SourceRecord
+from pipeline.core.processor import Processor
 from pipeline.formats.avro import connect
-from pipeline.formats.avro.format import AvroFormat, frame
+from pipeline.formats.avro.codec import AvroCodec, frame
 from pipeline.runtime.bootstrap import build_processor
 from tests.avro_support import MemoryRegistry
 
@@ -74,9 +76,9 @@ def main() -> int:
     os.environ.setdefault("CDR_HASH_KEY", "benchmark-hash-key-Q7vX2kLp9RzT4wNc8YhB3mJd6FsG")
     config = Config(schemas_dir=HERE / "schemas", detection=DetectionConfig(enabled=False))
     plain = build_processor(config)
-    avro = build_processor(config)
     registry = MemoryRegistry()
-    avro.settings = type(avro.settings)(**{**avro.settings.__dict__, "record_format": AvroFormat(registry)})  # type: ignore[arg-type]
+    json_core = build_processor(config)
+    avro = Processor(json_core.declarations, dataclasses.replace(json_core.settings, codec=AvroCodec(registry)))  # type: ignore[arg-type]
     json_records = source_records(args.events, schemas=True)
     avro_records, kept = [], []
     for r in json_records:

@@ -38,6 +38,12 @@ class DeadLetterKeyError(CdrError, ValueError):
     (the message never contains the key)."""
 
 
+class DependencyError(CdrError):
+    """A service a format depends on (a schema registry) did not answer as it should: not
+    the record's fault. The processor lets it out of the batch (nothing dead-lettered,
+    nothing committed: the records are read again once the service is back)."""
+
+
 class ProcessingError(CdrError):
     """A record cannot be published safely; it goes to the dead-letter topic."""
 

@@ -10,12 +10,12 @@ from typing import Any
 import fastavro
 
 from pipeline.formats.avro import connect
-from pipeline.formats.avro.format import frame
+from pipeline.formats.avro.codec import frame
 from pipeline.formats.avro.registry import SchemaNotFound, SchemaRejected
 
 
 class MemoryRegistry:
-    """The calls AvroFormat makes, kept in dicts. ``reject``: subjects whose next
+    """The calls AvroCodec makes, kept in dicts. ``reject``: subjects whose next
     registration is refused as incompatible."""
 
     def __init__(self) -> None:

@@ -1,6 +1,6 @@
 """The change event the core reads and writes: a typed, immutable :class:`ChangeEvent`.
 
-A format's decoder (:mod:`pipeline.formats.json`; Avro goes through it) turns a Kafka
+A format's decoder (:mod:`pipeline.formats.json`, :mod:`pipeline.formats.avro`) turns a Kafka
 record into one; the core treats its key, rows and headers and rewrites its field types;
 the format's encoder turns the treated event back into bytes. The core sees ChangeEvents
 and Connect field types, never wire formats.
@@ -146,6 +146,11 @@ build_encoded = Encoded
 
 class ChangeCodec(Protocol):
     """A topic format: Kafka record -> ChangeEvent -> bytes."""
+
+    def bound(self, cdr_topic: str) -> ChangeCodec:
+        """The codec that writes a table's events to ``cdr_topic`` (a format with a schema
+        registry registers the CDR schemas under that topic's subjects)."""
+        ...
 
     def decode(self, rec: SourceRecord, fmt: str, columns: frozenset[str]) -> ChangeEvent:
         """``fmt`` and ``columns``: the declaration's ``format`` and column names, which

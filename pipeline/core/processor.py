@@ -13,9 +13,8 @@ from __future__ import annotations
 
 import time
 from collections import OrderedDict
-from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any, Protocol
+from typing import Any
 
 import orjson
 
@@ -49,7 +48,7 @@ from pipeline.core.policy import PolicySettings, TablePolicy
 from pipeline.core.safenames import SafeNames
 from pipeline.core.transform import StructPlan, StructTransform
 from pipeline.core.treatments.placeholder import UnavailableValues
-from pipeline.errors import DecodeError, ProcessingError
+from pipeline.errors import DecodeError, DependencyError, ProcessingError
 from pipeline.tracebacks import frames
 from pipeline.vocabulary import DeadLetterReason
 
@@ -69,16 +68,6 @@ class CoreSettings:
     codec: ChangeCodec  # the topics' format: records <-> ChangeEvents (pipeline.formats)
     default_declaration: Declaration | None = None  # for topics nobody declared, if opted in
     max_record_bytes: int | None = None  # larger source records are dead-lettered unread
-    # Avro (pipeline.formats.avro): turns each record into JsonConverter records for the
-    # codec, and the results back.
-    record_format: RecordFormat | None = None
-
-
-class RecordFormat(Protocol):
-    def process(self, rec: SourceRecord, core: Callable[[SourceRecord], Outcome]) -> Outcome:
-        """Decode ``rec``, run ``core`` on the decoded record, encode its outcome; the
-        outcome carries ``rec`` itself (dead letters hold the raw input)."""
-        ...
 
 
 _Summary = tuple[
@@ -102,7 +91,7 @@ class TableProcessor:
     ) -> None:
         self.decl = decl
         self.names = names
-        self.codec = settings.codec
+        self.codec = settings.codec.bound(decl.cdr_topic)
         self.policy = TablePolicy(decl, settings.policy)
         self.unavailable = unavailable
         self.passthrough = frozenset(settings.headers_passthrough)
@@ -474,14 +463,6 @@ class Processor:
         return outcomes
 
     def process(self, rec: SourceRecord) -> Outcome:
-        fmt = self.settings.record_format
-        if fmt is not None:
-            if rec.topic not in self._tables and self.settings.default_declaration is None:
-                return Skipped(rec, "undeclared_topic")  # as in JSON, whatever its bytes hold
-            return fmt.process(rec, self._process_record)
-        return self._process_record(rec)
-
-    def _process_record(self, rec: SourceRecord) -> Outcome:
         limit = self.settings.max_record_bytes
         if limit is not None:
             size = len(rec.key or b"") + len(rec.value or b"")
@@ -498,6 +479,8 @@ class Processor:
             if older and isinstance(outcome, Published):
                 outcome = self._with_older_versions(outcome, older)
             return outcome
+        except DependencyError:
+            raise  # a service the format needs is down: stop the batch, dead-letter nothing
         except ProcessingError as exc:
             # Messages quote column names ({col!r}): each quoted name in its safe form.
             declared = table.decl.columns if table is not None else ()

@@ -10,9 +10,10 @@ from detectors.ner import NerUnavailable, ner_engine
 from detectors.profiler import DetectionSettings, Profiler, VerdictChange
 from detectors.textscan import TextScanner
 from pipeline.config import Config
+from pipeline.core.change import ChangeCodec
 from pipeline.core.declaration import Declaration, DeclarationSet, in_force
 from pipeline.core.policy import PolicySettings
-from pipeline.core.processor import CoreSettings, Processor, RecordFormat
+from pipeline.core.processor import CoreSettings, Processor
 from pipeline.core.treatments.hashing import HashKeyError, load_hash_key
 from pipeline.core.treatments.spec import WITHHOLD, TreatmentSpec
 from pipeline.declarations.loader import load_declarations
@@ -90,21 +91,20 @@ def build_processor(
         ),
         unavailable_placeholder=config.unavailable_value_placeholder,
         headers_passthrough=config.headers_passthrough,
-        codec=JsonCodec(),
+        codec=build_codec(config),
         default_declaration=default_decl,
-        # A record format checks the size of the records as they came (pipeline.formats).
+        # The Avro codec checks the size of the Avro bytes (in file mode: after base64).
         max_record_bytes=config.max_record_bytes if config.format == "json" else None,
-        record_format=build_record_format(config),
     )
     return Processor(decls, settings)
 
 
-def build_record_format(config: Config) -> RecordFormat | None:
-    """The topics' wire format when it is not JsonConverter's. ``format: avro``: the
-    registry must answer now, or the service does not start."""
+def build_codec(config: Config) -> ChangeCodec:
+    """The topics' wire format. ``format: avro``: the registry must answer now, or the
+    service does not start."""
     if config.format != "avro":
-        return None
-    from pipeline.formats.avro.format import AvroFormat
+        return JsonCodec()
+    from pipeline.formats.avro.codec import AvroCodec
     from pipeline.formats.avro.registry import RegistryClient, RegistryError
 
     reg = config.schema_registry
@@ -116,7 +116,7 @@ def build_record_format(config: Config) -> RecordFormat | None:
         raise InvalidFilesError(
             [SourceFileError(config.path or "<environment>", 1, f"schema_registry.url: {exc.message}")]
         ) from None
-    return AvroFormat(
+    return AvroCodec(
         client,
         reg.compatibility,
         reg.compatibility_by_topic,

@@ -43,6 +43,7 @@ from pipeline.core.events import CdrRecord, DeadLetter, Published, SourceRecord
 from pipeline.core.processor import PII_HEADER, Processor
 from pipeline.errors import CdrError, DecodeError, ProcessingError
 from pipeline.formats.json import jsonspans, jsontext
+from pipeline.formats.json.codec import JsonCodec
 from pipeline.runtime.deadletter import DeadLetterSealer
 from pipeline.tracebacks import diagnostic
 from pipeline.vocabulary import DeadLetterReason
@@ -418,7 +419,7 @@ def _run_batch(
 ) -> None:
     records = [item for _, item in batch if isinstance(item, SourceRecord)]
     outcomes = iter(processor.process_batch(records) if records else [])
-    json_encoded = processor.settings.record_format is None
+    json_encoded = isinstance(processor.settings.codec, JsonCodec)
     for lineno, item in batch:
         if isinstance(item, _Unread):
             stats.malformed += 1

@@ -36,12 +36,14 @@ def command(args: argparse.Namespace) -> int:
     processor = build_processor(config)
     if config.format == "avro":  # binary records: base64 JSON strings in the lines (pipeline.formats.avro.lines)
         from pipeline.core.change import KEY_HEADERS
+        from pipeline.core.processor import Processor
+        from pipeline.formats.avro.codec import AvroCodec
         from pipeline.formats.avro.lines import Base64Lines
 
-        fmt = processor.settings.record_format
-        assert fmt is not None
-        lines = Base64Lines(fmt, frozenset(KEY_HEADERS))
-        processor.settings = dataclasses.replace(processor.settings, record_format=lines)
+        codec = processor.settings.codec
+        assert isinstance(codec, AvroCodec)
+        lines = Base64Lines(codec, frozenset(KEY_HEADERS))
+        processor = Processor(processor.declarations, dataclasses.replace(processor.settings, codec=lines))
     sealer = DeadLetterSealer.from_config(config.dlq_encryption_key)
     console = Console(stderr=True)
     size = args.input.stat().st_size

@@ -17,7 +17,7 @@ from confluent_kafka.schema_registry import SchemaRegistryClient
 from confluent_kafka.schema_registry.avro import AvroDeserializer, AvroSerializer
 from confluent_kafka.serialization import MessageField, SerializationContext
 
-from pipeline.formats.avro.format import frame
+from pipeline.formats.avro.codec import frame
 from pipeline.runtime import deadletter as dl
 from tests.support import assert_no_raw, digest
 from tests.topic_reader import read_topic

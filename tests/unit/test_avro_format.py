@@ -7,6 +7,7 @@ runs the real registry and Kafka."""
 from __future__ import annotations
 
 import base64
+import dataclasses
 import io
 import json
 from decimal import Decimal
@@ -22,7 +23,7 @@ from pipeline.core.events import DeadLetter, Published, Skipped, SourceRecord
 from pipeline.core.processor import PII_HEADER, Processor
 from pipeline.errors import InvalidFilesError
 from pipeline.formats.avro import connect
-from pipeline.formats.avro.format import AvroFormat, frame
+from pipeline.formats.avro.codec import AvroCodec, frame
 from pipeline.formats.avro.registry import RegistryClient, RegistryUnavailable, SchemaRejected
 from tests.avro_support import MemoryRegistry, avro_bytes, read_as_json, read_avro
 from tests.support import SHARED_EVENTS, make_processor
@@ -170,7 +171,8 @@ def test_avro_logical_types_decode_as_json_converter_writes_them(
 ) -> None:
     registry = MemoryRegistry()
     raw = avro_bytes(registry, row_schema(avro_type), {"id": 1, "v": value})
-    doc = orjson.loads(AvroFormat(registry).decode(raw, "value"))  # type: ignore[arg-type]
+    got = AvroCodec(registry).document(raw, "value")  # type: ignore[arg-type]
+    doc = {"schema": got.schema, "payload": got.payload}
     assert doc["schema"]["name"] == "srv.inventory.things.Value"
     field = doc["schema"]["fields"][1]
     assert field["field"] == "v"
@@ -184,11 +186,10 @@ def test_avro_logical_types_decode_as_json_converter_writes_them(
 
 def test_avro_tombstone_and_key() -> None:
     registry = MemoryRegistry()
-    fmt = AvroFormat(registry)
-    assert fmt.decode(None, "value") is None
+    codec = AvroCodec(registry)  # type: ignore[arg-type]
     key_schema = {"type": "record", "name": "Key", "namespace": "srv.a.b", "fields": [{"name": "id", "type": "long"}]}
-    doc = orjson.loads(fmt.decode(avro_bytes(registry, key_schema, {"id": 2**62}), "key"))  # type: ignore[arg-type]
-    assert doc == {
+    got = codec.document(avro_bytes(registry, key_schema, {"id": 2**62}), "key")
+    assert {"schema": got.schema, "payload": got.payload} == {
         "schema": {
             "type": "struct",
             "fields": [{"type": "int64", "optional": False, "field": "id"}],
@@ -236,9 +237,9 @@ THINGS = {
 ROW = {"id": 7, "email": "alice@example.org", "ssn": "078-05-1120", "phone": "+44 20 7946 0958", "status": "new"}
 
 
-def with_format(processor: Processor, fmt: AvroFormat) -> Processor:
-    processor.settings = type(processor.settings)(**{**processor.settings.__dict__, "record_format": fmt})
-    return processor
+def with_format(processor: Processor, codec: Any) -> Processor:
+    """The same declarations and settings, read and written through ``codec``."""
+    return Processor(processor.declarations, dataclasses.replace(processor.settings, codec=codec))
 
 
 def src(value: bytes | None, key: bytes | None = None, offset: int = 0) -> SourceRecord:
@@ -258,7 +259,7 @@ def src(value: bytes | None, key: bytes | None = None, offset: int = 0) -> Sourc
 def test_avro_undecodable_records_are_dead_lettered_with_reason(things: Processor, raw: bytes, reason: str) -> None:
     registry = MemoryRegistry()
     registry.add(THINGS)
-    out = with_format(things, AvroFormat(registry)).process(src(raw))
+    out = with_format(things, AvroCodec(registry)).process(src(raw))
     assert isinstance(out, DeadLetter)
     assert (out.stage, out.reason) == ("decode", reason)
     assert out.source.value == raw  # the raw record, for replay
@@ -266,7 +267,7 @@ def test_avro_undecodable_records_are_dead_lettered_with_reason(things: Processo
 
 def test_avro_cdr_schema_derived_from_source_schema_and_declaration(things: Processor) -> None:
     registry = MemoryRegistry()
-    fmt = AvroFormat(registry, compatibility="FULL")
+    fmt = AvroCodec(registry, compatibility="FULL")
     out = with_format(things, fmt).process(src(avro_bytes(registry, THINGS, ROW)))
     assert isinstance(out, Published), getattr(out, "message", "")
     (rec,) = out.records
@@ -285,7 +286,7 @@ def test_avro_cdr_schema_derived_from_source_schema_and_declaration(things: Proc
 
 def test_avro_new_source_schema_gives_new_cdr_version(things: Processor) -> None:
     registry = MemoryRegistry()
-    proc = with_format(things, AvroFormat(registry))
+    proc = with_format(things, AvroCodec(registry))
     first = proc.process(src(avro_bytes(registry, THINGS, ROW)))
     grown = {**THINGS, "fields": [*THINGS["fields"], {"name": "note", "type": ["null", "string"], "default": None}]}
     second = proc.process(src(avro_bytes(registry, grown, {**ROW, "note": None}), offset=1))
@@ -298,7 +299,7 @@ def test_avro_rejected_cdr_schema_dead_letters_and_publishes_nothing(things: Pro
     registry = MemoryRegistry()
     registry.reject.add("cdr.things.v1-value")
     raw = avro_bytes(registry, THINGS, ROW)
-    out = with_format(things, AvroFormat(registry)).process(src(raw))
+    out = with_format(things, AvroCodec(registry)).process(src(raw))
     assert isinstance(out, DeadLetter)
     assert (out.stage, out.reason) == ("encode", "schema_incompatible")
     assert "cdr.things.v1-value" in out.message and out.source.value == raw
@@ -315,7 +316,7 @@ def test_avro_registry_down_stops_instead_of_dead_lettering(things: Processor) -
     client = RegistryClient(
         "http://user:secret@127.0.0.1:9/apis/ccompat/v7", retry_s=3, transport=refused, sleep=slept.append
     )
-    proc = with_format(things, AvroFormat(client))  # type: ignore[arg-type]
+    proc = with_format(things, AvroCodec(client))  # type: ignore[arg-type]
     with pytest.raises(RegistryUnavailable) as err:
         proc.process(src(frame(5, b"\x02")))
     assert "secret" not in str(err.value) and "127.0.0.1:9" in str(err.value)
@@ -374,7 +375,7 @@ def golden_pair(tmp_path_factory: pytest.TempPathFactory) -> tuple[Processor, Pr
         plain = make_processor(tmp_path_factory.mktemp("json") / "schemas", decls)
         avro = make_processor(tmp_path_factory.mktemp("avro") / "schemas", decls)
     registry = MemoryRegistry()
-    return plain, with_format(avro, AvroFormat(registry)), registry
+    return plain, with_format(avro, AvroCodec(registry)), registry
 
 
 GOLDEN_SCHEMA_RECORDS = _golden_schema_records()
@@ -453,7 +454,7 @@ def test_avro_file_mode_lines_carry_base64(things: Processor) -> None:
     from pipeline.runtime.filemode import record_line
 
     registry = MemoryRegistry()
-    proc = with_format(things, Base64Lines(AvroFormat(registry), frozenset(KEY_HEADERS)))  # type: ignore[arg-type]
+    proc = with_format(things, Base64Lines(AvroCodec(registry), frozenset(KEY_HEADERS)))  # type: ignore[arg-type]
     raw = avro_bytes(registry, THINGS, ROW)
     line_value = b'"' + base64.b64encode(raw) + b'"'  # what a file-mode line's "value" member holds
     out = proc.process(src(line_value))
@@ -475,7 +476,7 @@ def test_avro_array_of_zero_byte_items_is_refused_not_read(things: Processor) ->
     }
     sid = registry.add(schema)
     claim = b"\x02" + b"\x80\xa8\xd6\xb9\x07" + b"\x00"  # id 1, a block of 1e9 items, end
-    out = with_format(things, AvroFormat(registry)).process(src(frame(sid, claim)))
+    out = with_format(things, AvroCodec(registry)).process(src(frame(sid, claim)))
     assert isinstance(out, DeadLetter) and out.reason == "unsupported_schema"
     assert "no bytes" in out.message
 
@@ -483,10 +484,10 @@ def test_avro_array_of_zero_byte_items_is_refused_not_read(things: Processor) ->
 def test_avro_size_limit_applies_to_the_avro_bytes(things: Processor) -> None:
     registry = MemoryRegistry()
     raw = avro_bytes(registry, THINGS, ROW)
-    proc = with_format(things, AvroFormat(registry, max_record_bytes=len(raw) - 1))
+    proc = with_format(things, AvroCodec(registry, max_record_bytes=len(raw) - 1))
     out = proc.process(src(raw))
     assert isinstance(out, DeadLetter) and (out.stage, out.reason) == ("decode", "record_too_large")
-    proc = with_format(things, AvroFormat(registry, max_record_bytes=len(raw)))
+    proc = with_format(things, AvroCodec(registry, max_record_bytes=len(raw)))
     assert isinstance(proc.process(src(raw)), Published)
 
 
@@ -495,9 +496,9 @@ def test_avro_unexpected_error_is_a_dead_letter_not_a_crash(things: Processor) -
         def schema(self, schema_id: int) -> dict[str, Any]:
             raise ZeroDivisionError  # a bug, not an answer
 
-    out = with_format(things, AvroFormat(Broken())).process(src(frame(1, b"\x02")))
+    out = with_format(things, AvroCodec(Broken())).process(src(frame(1, b"\x02")))
     assert isinstance(out, DeadLetter)
-    assert (out.stage, out.reason, out.error_class) == ("decode", "internal_error", "ZeroDivisionError")
+    assert (out.reason, out.error_class) == ("internal_error", "ZeroDivisionError")
 
 
 def test_avro_undeclared_topic_is_skipped_before_decoding(things: Processor) -> None:
@@ -505,18 +506,18 @@ def test_avro_undeclared_topic_is_skipped_before_decoding(things: Processor) -> 
         def schema(self, schema_id: int) -> dict[str, Any]:
             raise AssertionError("an undeclared topic's record must not be decoded")
 
-    proc = with_format(things, AvroFormat(Unreachable()))
+    proc = with_format(things, AvroCodec(Unreachable()))
     rec = SourceRecord("srv.inventory.other", 0, 0, None, frame(3, b"\x02"), (), None)
     out = proc.process(rec)
     assert isinstance(out, Skipped) and out.reason == "undeclared_topic"
 
 
 def test_avro_rejected_schema_is_asked_again_only_every_so_often(things: Processor) -> None:
-    from pipeline.formats.avro.format import RECHECK_REJECTED
+    from pipeline.formats.avro.codec import RECHECK_REJECTED
 
     registry = MemoryRegistry()
     registry.reject.add("cdr.things.v1-value")
-    proc = with_format(things, AvroFormat(registry))
+    proc = with_format(things, AvroCodec(registry))
     raw = avro_bytes(registry, THINGS, ROW)
     for offset in range(RECHECK_REJECTED + 1):
         out = proc.process(src(raw, offset=offset))

@@ -1,3 +1,3 @@
 """Avro in the Confluent wire format with a schema registry (``format: avro``):
-:mod:`.format` (the record hook), :mod:`.connect` (schemas and values), :mod:`.registry`
+:mod:`.codec` (records <-> ChangeEvents), :mod:`.connect` (schemas and values), :mod:`.registry`
 (the registry's Confluent-compatible API)."""

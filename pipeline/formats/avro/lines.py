@@ -3,10 +3,11 @@ cannot hold binary, so each key and value (and Avro-framed key header) is a JSON
 of the record's bytes in base64, ``"AAAAAAE..."``, in the input and in the output (the
 PK-change key headers too, when they are Avro; other headers are as in JSON file mode).
 
-:class:`Base64Lines` wraps the Avro format: it turns the line's JSON strings back into
-the record's bytes, lets :class:`~pipeline.formats.avro.format.AvroFormat` do the rest
-(the registry from the config, as the service does), and writes the CDR record's bytes
-back as base64 JSON strings. Dead letters keep the line's bytes as they were read.
+:class:`Base64Lines` wraps the Avro codec: it turns the line's JSON strings back into
+the record's bytes, lets :class:`~pipeline.formats.avro.codec.AvroCodec` do the rest
+(the registry from the config, as the service does; the size limit on the Avro bytes),
+and writes the CDR record's bytes (and Avro key headers) back as base64 JSON strings.
+Dead letters keep the line's bytes as they were read.
 """
 
 from __future__ import annotations
@@ -14,13 +15,13 @@ from __future__ import annotations
 import base64
 import binascii
 import dataclasses
-from collections.abc import Callable
 
 import orjson
 
-from pipeline.core.events import DeadLetter, Outcome, Published, SourceRecord
-from pipeline.core.processor import RecordFormat
+from pipeline.core.change import ChangeEvent, Encoded, build_encoded
+from pipeline.core.events import SourceRecord
 from pipeline.errors import DecodeError
+from pipeline.formats.avro.codec import AvroCodec
 from pipeline.vocabulary import DeadLetterReason
 
 
@@ -62,23 +63,30 @@ def to_line(raw: bytes | None) -> bytes | None:
 
 
 class Base64Lines:
-    def __init__(self, inner: RecordFormat, binary_headers: frozenset[str]) -> None:
+    """A :class:`~pipeline.core.change.ChangeCodec` for file mode: the line's base64 to
+    bytes, then the Avro codec; its bytes back to base64 JSON strings."""
+
+    def __init__(self, inner: AvroCodec, binary_headers: frozenset[str]) -> None:
         self.inner = inner
         self.binary_headers = binary_headers  # headers that may be Avro-framed (the PK-change keys)
 
-    def process(self, rec: SourceRecord, core: Callable[[SourceRecord], Outcome]) -> Outcome:
-        try:
-            headers = tuple(
-                (name, _header(raw, name) if raw is not None and name in self.binary_headers else raw)
-                for name, raw in rec.headers
-            )
-            binary = dataclasses.replace(
-                rec, key=from_line(rec.key, "key"), value=from_line(rec.value, "value"), headers=headers
-            )
-        except DecodeError as exc:
-            return DeadLetter(rec, exc.stage, exc.reason, type(exc).__name__, exc.message)
-        outcome = self.inner.process(binary, core)
-        if isinstance(outcome, Published):
-            records = tuple(dataclasses.replace(r, key=to_line(r.key), value=to_line(r.value)) for r in outcome.records)
-            return Published(rec, records, outcome.report)
-        return dataclasses.replace(outcome, source=rec)
+    def bound(self, cdr_topic: str) -> Base64Lines:
+        return Base64Lines(self.inner.bound(cdr_topic), self.binary_headers)
+
+    def decode(self, rec: SourceRecord, fmt: str, columns: frozenset[str]) -> ChangeEvent:
+        headers = tuple(
+            (name, _header(raw, name) if raw is not None and name in self.binary_headers else raw)
+            for name, raw in rec.headers
+        )
+        binary = dataclasses.replace(
+            rec, key=from_line(rec.key, "key"), value=from_line(rec.value, "value"), headers=headers
+        )
+        return self.inner.decode(binary, fmt, columns)
+
+    def encode(self, event: ChangeEvent) -> Encoded:
+        encoded = self.inner.encode(event)
+        headers = tuple(
+            (name, to_line(raw) if name in self.binary_headers and raw is not None and raw[:1] == b"\x00" else raw)
+            for name, raw in encoded.headers
+        )
+        return build_encoded(to_line(encoded.key), to_line(encoded.value), headers)

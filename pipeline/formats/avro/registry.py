@@ -7,7 +7,7 @@ size; every call has a timeout; a registry that does not answer (connection refu
 timeout, HTTP 5xx) is retried with backoff for at most ``retry_s`` seconds, then
 :class:`RegistryUnavailable` is raised. That error is not a property of the record: the
 format lets it stop the batch (nothing dead-lettered, nothing committed; see
-:mod:`pipeline.formats.avro.format`). A 4xx answer is the record's: the schema id is
+:mod:`pipeline.formats.avro.codec`). A 4xx answer is the record's: the schema id is
 unknown (:class:`SchemaNotFound`) or the schema is rejected (:class:`SchemaRejected`:
 incompatible with the subject's mode, or invalid).
 
@@ -27,7 +27,7 @@ from collections import OrderedDict
 from collections.abc import Callable
 from typing import Any
 
-from pipeline.errors import CdrError
+from pipeline.errors import DependencyError
 
 CONTENT_TYPE = "application/vnd.schemaregistry.v1+json"
 COMPATIBILITY_MODES = (
@@ -41,7 +41,7 @@ COMPATIBILITY_MODES = (
 )
 
 
-class RegistryError(CdrError):
+class RegistryError(DependencyError):
     def __init__(self, message: str, status: int | None = None, code: int | None = None) -> None:
         super().__init__(message)
         self.message = message

@@ -1,47 +1,67 @@
 """``format: avro``: Debezium records in the Confluent wire format in, CDR records in the
-same format out, schemas in a registry.
+same format out, schemas in a registry: :class:`AvroCodec`, a
+:class:`~pipeline.core.change.ChangeCodec`.
 
-One record: its key, value and PK-change key headers are decoded (magic byte 0, 4-byte
-schema id, Avro binary; the writer schema fetched by id and kept in a bounded cache)
-into the JsonConverter documents the core reads (:mod:`pipeline.formats.avro.connect`),
-so declarations, detection and treatments run unchanged; the core's CDR records are
-encoded back, each key and value with the CDR schema derived from the Connect schema
-the core wrote (types after treatments, dropped fields gone, nulled fields optional,
+Avro -> ChangeEvent -> Avro, no JSON in between. Decoding: a key, value or PK-change key
+header (magic byte 0, 4-byte schema id, Avro binary) is read with its writer schema
+(fetched by id, kept in a bounded cache) into the values JsonConverter would have written
+for the same data, with the Connect schema of those values
+(:func:`~pipeline.formats.avro.connect.reader_for`); the shape rules shared with JSON
+(:mod:`pipeline.formats.documents`) make the event. Encoding: each key, value and key
+header of the treated event is written with the CDR schema derived from its rewritten
+field types (types after treatments, dropped fields gone, nulled fields optional,
 ``cdr.*`` field properties, no defaults on protected fields), registered under
 ``<cdr_topic>-key`` / ``<cdr_topic>-value`` with the subject's compatibility mode set
-first. A source schema change gives a new CDR schema, hence a new version.
+first; a source schema change gives a new CDR schema, hence a new version. The codec is
+bound to its CDR topic (:meth:`AvroCodec.bound`) by each table's processor.
 
-Outcomes carry the record as it came (a dead letter holds the raw Avro bytes, for
-replay). Dead-letter reasons of this module: ``not_avro`` (no magic byte / too short),
+The core turns the codec's errors into dead letters holding the record as it came (the
+raw Avro bytes, for replay). Dead-letter reasons of this module: ``record_too_large``
+(checked on the Avro bytes), ``not_avro`` (no magic byte / too short),
 ``unknown_schema_id``, ``unsupported_schema`` (not Avro, or a construct not mapped),
 ``malformed_avro`` (the bytes do not decode with their schema), ``schema_incompatible``
 and ``schema_invalid`` (the registry refused the CDR schema: nothing of the record is
 published), ``avro_encode_failed``. A registry that does not answer within its retry
-budget raises :class:`~pipeline.formats.avro.registry.RegistryUnavailable` out of the
-batch: the service stops without committing, so the records are read again once the
-registry is back, instead of every record of the outage being dead-lettered.
+budget raises :class:`~pipeline.formats.avro.registry.RegistryUnavailable` (a
+:class:`~pipeline.errors.DependencyError`) out of the batch: the service stops without
+committing, so the records are read again once the registry is back, instead of every
+record of the outage being dead-lettered.
 """
 
 from __future__ import annotations
 
+import copy
 import dataclasses
 import io
 import json
 from collections import OrderedDict
-from collections.abc import Callable, Mapping
+from collections.abc import Mapping
 from typing import Any
 
 import fastavro
 import orjson
 from fastavro.schema import expand_schema
 
-from pipeline.core.change import KEY_HEADERS
-from pipeline.core.events import CdrRecord, DeadLetter, Headers, Outcome, Published, SourceRecord
+from pipeline.core.change import (
+    KEY_HEADERS,
+    NOT_TABLE_DATA,
+    ChangeEvent,
+    Encoded,
+    FieldTypes,
+    Header,
+    Kind,
+    Struct,
+    build_encoded,
+    build_header,
+    build_struct,
+)
+from pipeline.core.events import SourceRecord
 from pipeline.errors import DecodeError, EncodeError
 from pipeline.formats.avro import connect
-from pipeline.formats.avro.registry import RegistryClient, RegistryError, SchemaNotFound, SchemaRejected
-from pipeline.formats.json.debezium import decode_doc
-from pipeline.tracebacks import frames
+from pipeline.formats.avro.registry import RegistryClient, SchemaNotFound, SchemaRejected
+from pipeline.formats.documents import event_from, field_types, key_struct, skipped_event, value_payload
+from pipeline.formats.json.codec import JsonWire, decode_key, write_key_header
+from pipeline.formats.json.debezium import JsonDoc, classify
 from pipeline.vocabulary import DeadLetterReason
 
 MAGIC = 0
@@ -62,19 +82,23 @@ def split_frame(raw: bytes, what: str) -> tuple[int, memoryview]:
     return int.from_bytes(raw[1:HEADER_BYTES], "big"), memoryview(raw)[HEADER_BYTES:]
 
 
-def _internal(rec: SourceRecord, stage: str, exc: Exception) -> DeadLetter:
-    message = f"unexpected {type(exc).__name__} in the Avro format; the value is not shown"
-    return DeadLetter(rec, stage, DeadLetterReason.INTERNAL_ERROR, type(exc).__name__, message, frames(exc))
-
-
 def frame(schema_id: int, body: bytes) -> bytes:
     return bytes([MAGIC]) + schema_id.to_bytes(4, "big") + body
 
 
 @dataclasses.dataclass(frozen=True, slots=True)
+class AvroWire:
+    """The wire note of a key or value that came in Avro: it goes out in Avro."""
+
+
+AVRO = AvroWire()
+
+
+@dataclasses.dataclass(frozen=True, slots=True)
 class _Reader:
     parsed: Any  # fastavro's parsed writer schema, logical types stripped
-    prefix: bytes  # b'{"schema":<Connect schema>,"payload":'
+    schema: dict[str, Any]  # the Connect schema of the values convert gives
+    identity: bytes  # that schema's JSON bytes (FieldTypes.identity)
     convert: connect.Conv
 
 
@@ -85,7 +109,7 @@ class _Writer:
     convert: connect.Conv
 
 
-class AvroFormat:
+class AvroCodec:
     def __init__(
         self,
         registry: RegistryClient,
@@ -98,73 +122,57 @@ class AvroFormat:
         self.compatibility = compatibility
         self.compatibility_by_topic = dict(compatibility_by_topic or {})
         self.cache_size = cache_size
-        # Checked here, on the Avro bytes: the core's own check would see the JSON form
-        # (larger, by a bounded factor: arrays of zero-byte items are refused).
-        self.max_record_bytes = max_record_bytes
+        self.max_record_bytes = max_record_bytes  # on the Avro bytes (file mode: after base64)
+        self.cdr_topic: str | None = None  # set by bound(): the subjects' topic
+        # The caches below are shared by every bound copy.
         self._readers: OrderedDict[int, _Reader] = OrderedDict()
         self._writers: OrderedDict[tuple[str, bytes], _Writer] = OrderedDict()
         # Refused CDR schemas: (reason, message, records refused since the registry was
         # last asked). Asked again every RECHECK_REJECTED records, not for each one.
         self._rejected: OrderedDict[tuple[str, bytes], tuple[str, str, int]] = OrderedDict()
 
-    # -- the record -------------------------------------------------------------------------
+    def bound(self, cdr_topic: str) -> AvroCodec:
+        """This codec writing to ``cdr_topic`` (its schemas under ``<cdr_topic>-key``/``-value``)."""
+        twin = copy.copy(self)
+        twin.cdr_topic = cdr_topic
+        return twin
 
-    def process(self, rec: SourceRecord, core: Callable[[SourceRecord], Outcome]) -> Outcome:
+    # -- decoding ---------------------------------------------------------------------------
+
+    def decode(self, rec: SourceRecord, fmt: str, columns: frozenset[str]) -> ChangeEvent:
         limit = self.max_record_bytes
         if limit is not None:
             size = len(rec.key or b"") + len(rec.value or b"")
             if size > limit:
-                message = f"record is {size} bytes, over max_record_bytes ({limit}); not processed"
-                return DeadLetter(rec, "decode", DeadLetterReason.RECORD_TOO_LARGE, "RecordTooLarge", message)
-        try:
-            decoded = SourceRecord(
-                rec.topic,
-                rec.partition,
-                rec.offset,
-                self.decode(rec.key, "key"),
-                self.decode(rec.value, "value"),
-                self._decode_headers(rec.headers),
-                rec.timestamp_ms,
+                raise DecodeError(
+                    DeadLetterReason.RECORD_TOO_LARGE,
+                    f"record is {size} bytes, over max_record_bytes ({limit}); not processed",
+                )
+        doc = self.document(rec.value, "value") if rec.value is not None else None
+        kind = classify(doc, rec.topic, fmt, columns)
+        if kind in NOT_TABLE_DATA:
+            return skipped_event(rec, kind)
+        key = self._key(rec.key, "key") if rec.key is not None else None
+        headers: tuple[Header, ...] = ()
+        if rec.headers:
+            headers = tuple(
+                [
+                    build_header(
+                        name, raw, self._header_key(raw, name) if name in KEY_HEADERS and raw is not None else None
+                    )
+                    for name, raw in rec.headers
+                ]
             )
-        except DecodeError as exc:
-            return DeadLetter(rec, exc.stage, exc.reason, type(exc).__name__, exc.message)
-        except RegistryError:
-            raise  # not the record's fault: stop the batch (see the module docstring)
-        except Exception as exc:  # fail closed, and no crash loop on one record
-            return _internal(rec, "decode", exc)
-        outcome = core(decoded)
-        if not isinstance(outcome, Published):
-            return dataclasses.replace(outcome, source=rec)
-        try:
-            records = tuple(self.encode_record(r) for r in outcome.records)
-        except EncodeError as exc:
-            return DeadLetter(rec, exc.stage, exc.reason, type(exc).__name__, exc.message)
-        except RegistryError:
-            raise
-        except Exception as exc:
-            return _internal(rec, "encode", exc)
-        return Published(rec, records, outcome.report)
+        return event_from(rec, kind, doc, key, headers, AVRO)
 
-    def _decode_headers(self, headers: Headers) -> Headers:
-        if not any(name in KEY_HEADERS for name, _ in headers):
-            return headers
-        return tuple(
-            (name, self.decode(raw, name) if name in KEY_HEADERS and raw and raw[0] == MAGIC else raw)
-            for name, raw in headers
-        )
-
-    # -- decoding ---------------------------------------------------------------------------
-
-    def decode(self, raw: bytes | None, what: str) -> bytes | None:
-        """An Avro key or value as the JsonConverter document of the same data."""
-        if raw is None:
-            return None
+    def document(self, raw: bytes, what: str) -> JsonDoc:
+        """An Avro key or value as a Connect document: its Connect schema, and its values
+        as JsonConverter writes them."""
         schema_id, body = split_frame(raw, what)
         reader = self._reader(schema_id, what)
         stream = io.BytesIO(body)
         try:
-            datum = fastavro.schemaless_reader(stream, reader.parsed, None)
-            payload = reader.convert(datum)
+            payload = reader.convert(fastavro.schemaless_reader(stream, reader.parsed, None))
         except _DECODE_ERRORS as exc:
             raise DecodeError(
                 DeadLetterReason.MALFORMED_AVRO,
@@ -174,7 +182,21 @@ class AvroFormat:
             raise DecodeError(
                 DeadLetterReason.MALFORMED_AVRO, f"{what} has bytes after its Avro value (schema id {schema_id})"
             )
-        return reader.prefix + orjson.dumps(payload) + b"}"
+        return JsonDoc(payload, reader.schema, True, True, reader.identity)
+
+    def _key(self, raw: bytes, what: str) -> Struct:
+        doc = self.document(raw, what)
+        if doc.payload is None:  # a null key datum: written back null, with its schema
+            assert doc.schema is not None and doc.schema_key is not None
+            return build_struct(None, field_types(doc.schema, doc.schema_key), AVRO)
+        return key_struct(doc, what, AVRO)
+
+    def _header_key(self, raw: bytes, name: str) -> Struct:
+        """A PK-change key header: Avro-framed, or a JsonConverter key (file mode gives
+        a JSON document as it is), written back the way it came."""
+        if raw[:1] == b"\x00":  # MAGIC
+            return self._key(raw, name)
+        return decode_key(raw, name)
 
     def _reader(self, schema_id: int, what: str) -> _Reader:
         hit = self._readers.get(schema_id)
@@ -205,7 +227,7 @@ class AvroFormat:
                 DeadLetterReason.UNSUPPORTED_SCHEMA,
                 f"{what} schema id {schema_id} is not a valid Avro schema ({type(exc).__name__})",
             ) from None
-        reader = _Reader(parsed, b'{"schema":' + orjson.dumps(connect_schema) + b',"payload":', convert)
+        reader = _Reader(parsed, connect_schema, orjson.dumps(connect_schema), convert)
         self._readers[schema_id] = reader
         while len(self._readers) > self.cache_size:
             self._readers.popitem(last=False)
@@ -213,25 +235,42 @@ class AvroFormat:
 
     # -- encoding ---------------------------------------------------------------------------
 
-    def encode_record(self, rec: CdrRecord) -> CdrRecord:
-        return dataclasses.replace(
-            rec, key=self.encode(rec.topic, "key", rec.key), value=self.encode(rec.topic, "value", rec.value)
-        )
-
-    def encode(self, topic: str, role: str, raw: bytes | None) -> bytes | None:
-        """A CDR key or value (the core's JsonConverter document) in Avro, framed with
-        the id of its CDR schema under ``<topic>-<role>``."""
-        if raw is None:
-            return None
-        doc = decode_doc(raw, role)
-        if doc.schema is None or doc.schema_key is None:
+    def encode(self, event: ChangeEvent) -> Encoded:
+        topic = self.cdr_topic
+        if topic is None:
+            raise EncodeError(DeadLetterReason.AVRO_ENCODE_FAILED, "the Avro codec is not bound to a CDR topic")
+        key = self._write_key(topic, event.key) if event.key is not None else None
+        headers: tuple[tuple[str, bytes | None], ...] = ()
+        if event.headers:
+            headers = tuple([(h.name, self._write_header(topic, h)) for h in event.headers])
+        if event.kind is Kind.TOMBSTONE:
+            return build_encoded(key, None, headers)
+        types = event.value_types
+        if types is None:
             raise EncodeError(
-                DeadLetterReason.AVRO_ENCODE_FAILED, f"{role} for {topic} has no schema to derive its Avro schema from"
+                DeadLetterReason.AVRO_ENCODE_FAILED, f"value for {topic} has no schema to derive its Avro schema from"
             )
-        writer = self._writer(topic, role, doc.schema, doc.schema_key)
+        return build_encoded(key, self._write(topic, "value", types, value_payload(event)), headers)
+
+    def _write_key(self, topic: str, key: Struct) -> bytes:
+        if key.types is None:
+            raise EncodeError(
+                DeadLetterReason.AVRO_ENCODE_FAILED, f"key for {topic} has no schema to derive its Avro schema from"
+            )
+        return self._write(topic, "key", key.types, key.values)
+
+    def _write_header(self, topic: str, header: Header) -> bytes | None:
+        if header.key is None or isinstance(header.key.wire, JsonWire):
+            return write_key_header(header)  # as it came, or a JsonConverter key header
+        return self._write_key(topic, header.key)
+
+    def _write(self, topic: str, role: str, types: FieldTypes, payload: Any) -> bytes:
+        """A CDR key or value in Avro, framed with the id of its CDR schema under
+        ``<topic>-<role>``."""
+        writer = self._writer(topic, role, types.schema, types.identity)
         out = io.BytesIO()
         try:
-            fastavro.schemaless_writer(out, writer.parsed, writer.convert(doc.payload), strict=True)
+            fastavro.schemaless_writer(out, writer.parsed, writer.convert(payload), strict=True)
         except _ENCODE_ERRORS as exc:
             raise EncodeError(
                 DeadLetterReason.AVRO_ENCODE_FAILED,
