@@ -107,3 +107,16 @@ def test_bad_records_get_the_full_parse_errors(raw: bytes, reason: str) -> None:
     with pytest.raises(DecodeError) as info:
         decode_doc(raw, "value")
     assert info.value.reason == reason
+
+
+def test_schemas_of_one_length_and_ending_are_told_apart() -> None:
+    # Same length, same last bytes, different first field name: the index of schemas seen
+    # finds a candidate by length and ending, and only bytes compared in place confirm it.
+    tail = [{"type": "string", "optional": True, "field": "note" * 10}]
+    first = {"type": "struct", "fields": [{"type": "int64", "optional": False, "field": "aa"}, *tail]}
+    second = {"type": "struct", "fields": [{"type": "int64", "optional": False, "field": "bb"}, *tail]}
+    assert len(compact(first)) == len(compact(second))
+    for _ in range(2):
+        for schema, n in ((first, 1), (second, 2)):
+            got = decode_doc(compact({"schema": schema, "payload": {"aa" if n == 1 else "bb": n}}), "value")
+            assert got.schema == schema and got.payload == {("aa" if n == 1 else "bb"): n}

@@ -91,9 +91,11 @@ class JsonDoc:
 _OPEN = b'{"schema":'
 _SEPARATOR = b',"payload":'
 _SCHEMAS_MAX = 256
-_RECENT_MAX = 8
+_TAIL = 32  # bytes of a schema's end that, with its length, find it among those seen
 _schemas: dict[bytes, dict[str, Any] | None] = {}
-_recent: list[bytes] = []  # schema bytes seen lately, most recent first: compared in place
+# (length, last bytes) -> schema bytes seen: a candidate for a record's schema, confirmed
+# by comparing it in place (no copy of the schema bytes is made or hashed per record).
+_by_tail: dict[tuple[int, bytes], bytes] = {}
 
 
 def decode_doc(raw: bytes, what: str) -> JsonDoc:
@@ -133,22 +135,19 @@ def _decode_compact_envelope(raw: bytes) -> JsonDoc | None:
     The first ``,"payload":`` after the opening is the separator exactly when the bytes
     before it parse as one JSON value: a cut inside the schema object leaves it
     unbalanced (and the quotes of that key cannot occur unescaped inside a string). The
-    payload must then parse on its own, which also rules out keys after it. Schema bytes
-    seen lately are compared in place first (a record that starts with one, followed by
-    the separator, splits there: that value is known to be complete), which spares the
-    search and the hashing of a copy. Anything unusual (whitespace, non-finite floats,
-    invalid text) takes the full path, which reports errors as usual.
+    payload must then parse on its own, which also rules out keys after it. A schema seen
+    before is found by its length and last bytes and confirmed in place, which spares
+    copying and hashing kilobytes of schema per record. Anything unusual (whitespace,
+    non-finite floats, invalid text) takes the full path, which reports errors as usual.
     """
     start = len(_OPEN)
-    for schema_key in _recent:
-        cut = start + len(schema_key)
-        if raw.startswith(schema_key, start) and raw.startswith(_SEPARATOR, cut):
-            schema = _schemas[schema_key]
-            break
+    cut = raw.find(_SEPARATOR, start)
+    if cut < 0:
+        return None
+    schema_key = _by_tail.get((cut - start, raw[max(start, cut - _TAIL) : cut]))
+    if schema_key is not None and raw.startswith(schema_key, start):
+        schema = _schemas[schema_key]
     else:
-        cut = raw.find(_SEPARATOR, start)
-        if cut < 0:
-            return None
         schema_key = raw[start:cut]
         try:
             schema = _schemas[schema_key]
@@ -161,11 +160,9 @@ def _decode_compact_envelope(raw: bytes) -> JsonDoc | None:
             if len(_schemas) >= _SCHEMAS_MAX:
                 evicted = next(iter(_schemas))
                 del _schemas[evicted]
-                if evicted in _recent:
-                    _recent.remove(evicted)
+                _by_tail.pop((len(evicted), evicted[-_TAIL:]), None)
             _schemas[schema_key] = schema
-        _recent.insert(0, schema_key)
-        del _recent[_RECENT_MAX:]
+        _by_tail[(len(schema_key), schema_key[-_TAIL:])] = schema_key
     try:
         payload = orjson.loads(memoryview(raw)[cut + len(_SEPARATOR) : -1])
     except orjson.JSONDecodeError:
