@@ -135,15 +135,6 @@ def find_field(fields: list[dict[str, Any]], name: str) -> dict[str, Any] | None
     return None
 
 
-# Positional constructors, as the per-record code calls them: ChangeEvent(kind, topic,
-# partition, offset, timestamp_ms, key, headers, value_types, op, before, after, source,
-# transaction, message, ts_ms, ts_us, ts_ns, envelope, value_wire).
-build_event = ChangeEvent
-build_struct = Struct
-build_header = Header
-build_encoded = Encoded
-
-
 class ChangeCodec(Protocol):
     """A topic format: Kafka record -> ChangeEvent -> bytes."""
 

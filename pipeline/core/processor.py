@@ -28,9 +28,6 @@ from pipeline.core.change import (
     Header,
     Kind,
     Struct,
-    build_event,
-    build_header,
-    build_struct,
     find_field,
     struct_fields,
 )
@@ -216,10 +213,10 @@ class TableProcessor:
         headers: list[Header] = []
         for h in event.headers:
             if h.name in KEY_HEADERS:
-                headers.append(build_header(h.name, h.raw, self._treat_key(h.key, note)) if h.key is not None else h)
+                headers.append(Header(h.name, h.raw, self._treat_key(h.key, note)) if h.key is not None else h)
             elif h.name in self.passthrough:
                 headers.append(h)
-        treated = build_event(
+        treated = ChangeEvent(
             event.kind,
             event.topic,
             event.partition,
@@ -300,10 +297,10 @@ class TableProcessor:
             assert compiled.row is not None
             treated, plan = compiled.row.apply(values)
             note(plan)
-            return build_struct(treated, compiled.out_types, key.wire)
+            return Struct(treated, compiled.out_types, key.wire)
         treated, plan = self._schemaless_key.apply(values)
         note(plan)
-        return build_struct(treated, None, key.wire)
+        return Struct(treated, None, key.wire)
 
     def _treat_value(self, event: ChangeEvent, note: Any) -> _TreatedValue:
         """(field types, before, after, source, message, (ts_ms, ts_us, ts_ns)) of the

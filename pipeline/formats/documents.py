@@ -19,13 +19,12 @@ from typing import Any
 from pipeline.core.change import (
     ENVELOPE_KEYS,
     ENVELOPE_KINDS,
+    KEY_HEADERS,
     ChangeEvent,
     FieldTypes,
     Header,
     Kind,
     Struct,
-    build_event,
-    build_struct,
 )
 from pipeline.core.events import SourceRecord
 from pipeline.errors import DecodeError
@@ -42,7 +41,20 @@ _types: tuple[dict[bytes, FieldTypes], dict[bytes, FieldTypes]] = ({}, {})  # en
 
 def skipped_event(rec: SourceRecord, kind: Kind) -> ChangeEvent:
     """An event that is not table data (heartbeat, transaction marker, schema change)."""
-    return build_event(kind, rec.topic, rec.partition, rec.offset, rec.timestamp_ms, None, (), *_NO_VALUE)
+    return ChangeEvent(kind, rec.topic, rec.partition, rec.offset, rec.timestamp_ms, None, (), *_NO_VALUE)
+
+
+def key_headers(
+    headers: tuple[tuple[str, bytes | None], ...], read_key: Callable[[bytes, str], Struct]
+) -> tuple[Header, ...]:
+    """The record's headers; a PK-change key header (``__debezium.oldkey``/``newkey``) is
+    read as a key with the format's ``read_key``."""
+    return tuple(
+        [
+            Header(name, raw, read_key(raw, name) if name in KEY_HEADERS and raw is not None else None)
+            for name, raw in headers
+        ]
+    )
 
 
 def key_struct(doc: JsonDoc, what: str, wire: Any) -> Struct:
@@ -55,7 +67,7 @@ def key_struct(doc: JsonDoc, what: str, wire: Any) -> Struct:
     if doc.schema is not None:
         assert doc.schema_key is not None
         types = field_types(doc.schema, doc.schema_key)
-    return build_struct(payload, types, wire)
+    return Struct(payload, types, wire)
 
 
 def event_from(
@@ -70,7 +82,7 @@ def event_from(
     format's note for writing the value back."""
     topic, partition, offset, ts = rec.topic, rec.partition, rec.offset, rec.timestamp_ms
     if doc is None:
-        return build_event(kind, topic, partition, offset, ts, key, headers, *_NO_VALUE)
+        return ChangeEvent(kind, topic, partition, offset, ts, key, headers, *_NO_VALUE)
     types = None
     if doc.schema is not None:
         assert doc.schema_key is not None
@@ -79,11 +91,11 @@ def event_from(
     payload = doc.payload
     if kind is Kind.ROW:
         row_fields = (None, None, payload, None, None, None, None, None, None, ())
-        return build_event(kind, topic, partition, offset, ts, key, headers, types, *row_fields, wire)
+        return ChangeEvent(kind, topic, partition, offset, ts, key, headers, types, *row_fields, wire)
     if kind not in ENVELOPE_KINDS:  # null payload
-        return build_event(kind, topic, partition, offset, ts, key, headers, types, *_NO_ENVELOPE, wire)
+        return ChangeEvent(kind, topic, partition, offset, ts, key, headers, types, *_NO_ENVELOPE, wire)
     get = payload.get
-    return build_event(
+    return ChangeEvent(
         kind,
         topic,
         partition,

@@ -256,9 +256,9 @@ def _embed(raw: bytes | None, json_encoded: bool = False) -> bytes:
     strings escape every line break), so they are not parsed again to be sure."""
     if raw is None:
         return b"null"
-    if json_encoded and b"\n" not in raw:
-        return raw
     if b"\n" not in raw:
+        if json_encoded:
+            return raw
         try:
             jsontext.loads(raw, "output")
         except DecodeError:

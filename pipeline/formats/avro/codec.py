@@ -43,7 +43,6 @@ import orjson
 from fastavro.schema import expand_schema
 
 from pipeline.core.change import (
-    KEY_HEADERS,
     NOT_TABLE_DATA,
     ChangeEvent,
     Encoded,
@@ -51,15 +50,12 @@ from pipeline.core.change import (
     Header,
     Kind,
     Struct,
-    build_encoded,
-    build_header,
-    build_struct,
 )
 from pipeline.core.events import SourceRecord
 from pipeline.errors import DecodeError, EncodeError
 from pipeline.formats.avro import connect
 from pipeline.formats.avro.registry import RegistryClient, SchemaNotFound, SchemaRejected
-from pipeline.formats.documents import event_from, field_types, key_struct, skipped_event, value_payload
+from pipeline.formats.documents import event_from, field_types, key_headers, key_struct, skipped_event, value_payload
 from pipeline.formats.json.codec import JsonWire, decode_key, write_key_header
 from pipeline.formats.json.debezium import JsonDoc, classify
 from pipeline.vocabulary import DeadLetterReason
@@ -153,16 +149,7 @@ class AvroCodec:
         if kind in NOT_TABLE_DATA:
             return skipped_event(rec, kind)
         key = self._key(rec.key, "key") if rec.key is not None else None
-        headers: tuple[Header, ...] = ()
-        if rec.headers:
-            headers = tuple(
-                [
-                    build_header(
-                        name, raw, self._header_key(raw, name) if name in KEY_HEADERS and raw is not None else None
-                    )
-                    for name, raw in rec.headers
-                ]
-            )
+        headers = key_headers(rec.headers, self._header_key) if rec.headers else ()
         return event_from(rec, kind, doc, key, headers, AVRO)
 
     def document(self, raw: bytes, what: str) -> JsonDoc:
@@ -188,7 +175,7 @@ class AvroCodec:
         doc = self.document(raw, what)
         if doc.payload is None:  # a null key datum: written back null, with its schema
             assert doc.schema is not None and doc.schema_key is not None
-            return build_struct(None, field_types(doc.schema, doc.schema_key), AVRO)
+            return Struct(None, field_types(doc.schema, doc.schema_key), AVRO)
         return key_struct(doc, what, AVRO)
 
     def _header_key(self, raw: bytes, name: str) -> Struct:
@@ -244,13 +231,13 @@ class AvroCodec:
         if event.headers:
             headers = tuple([(h.name, self._write_header(topic, h)) for h in event.headers])
         if event.kind is Kind.TOMBSTONE:
-            return build_encoded(key, None, headers)
+            return Encoded(key, None, headers)
         types = event.value_types
         if types is None:
             raise EncodeError(
                 DeadLetterReason.AVRO_ENCODE_FAILED, f"value for {topic} has no schema to derive its Avro schema from"
             )
-        return build_encoded(key, self._write(topic, "value", types, value_payload(event)), headers)
+        return Encoded(key, self._write(topic, "value", types, value_payload(event)), headers)
 
     def _write_key(self, topic: str, key: Struct) -> bytes:
         if key.types is None:

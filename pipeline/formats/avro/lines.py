@@ -18,7 +18,7 @@ import dataclasses
 
 import orjson
 
-from pipeline.core.change import ChangeEvent, Encoded, build_encoded
+from pipeline.core.change import ChangeEvent, Encoded
 from pipeline.core.events import SourceRecord
 from pipeline.errors import DecodeError
 from pipeline.formats.avro.codec import AvroCodec
@@ -89,4 +89,4 @@ class Base64Lines:
             (name, to_line(raw) if name in self.binary_headers and raw is not None and raw[:1] == b"\x00" else raw)
             for name, raw in encoded.headers
         )
-        return build_encoded(to_line(encoded.key), to_line(encoded.value), headers)
+        return Encoded(to_line(encoded.key), to_line(encoded.value), headers)

@@ -14,19 +14,15 @@ from dataclasses import dataclass
 from typing import Any
 
 from pipeline.core.change import (
-    KEY_HEADERS,
     NOT_TABLE_DATA,
     ChangeEvent,
     Encoded,
     Header,
     Kind,
     Struct,
-    build_encoded,
-    build_header,
-    build_struct,
 )
 from pipeline.core.events import SourceRecord
-from pipeline.formats.documents import event_from, key_struct, skipped_event, value_payload
+from pipeline.formats.documents import event_from, key_headers, key_struct, skipped_event, value_payload
 from pipeline.formats.json import jsontext
 from pipeline.formats.json.debezium import classify, decode_doc
 
@@ -57,14 +53,7 @@ class JsonCodec:
         if kind in NOT_TABLE_DATA:
             return skipped_event(rec, kind)
         key = decode_key(rec.key, "key") if rec.key is not None else None
-        headers = ()
-        if rec.headers:
-            headers = tuple(
-                [
-                    build_header(name, raw, decode_key(raw, name) if name in KEY_HEADERS and raw is not None else None)
-                    for name, raw in rec.headers
-                ]
-            )
+        headers = key_headers(rec.headers, decode_key) if rec.headers else ()
         wire = _WIRES[(doc.enveloped, doc.fast)] if doc is not None else None
         return event_from(rec, kind, doc, key, headers, wire)
 
@@ -72,12 +61,12 @@ class JsonCodec:
         key = _write_key(event.key) if event.key is not None else None
         headers = event.headers and tuple([(h.name, write_key_header(h)) for h in event.headers])
         if event.kind is Kind.TOMBSTONE:
-            return build_encoded(key, None, headers)
+            return Encoded(key, None, headers)
         payload = value_payload(event)
         wire = event.value_wire
         types = event.value_types
         value = _wrap(types.identity, payload, wire.fast) if types is not None else _bare(wire, payload)
-        return build_encoded(key, value, headers)
+        return Encoded(key, value, headers)
 
 
 def write_key_header(header: Header) -> bytes | None:
@@ -91,7 +80,7 @@ def write_key_header(header: Header) -> bytes | None:
 def decode_key(raw: bytes, what: str) -> Struct:
     doc = decode_doc(raw, what)
     if doc.payload is None:
-        return build_struct(None, None, JsonWire(doc.enveloped, doc.fast, raw))
+        return Struct(None, None, JsonWire(doc.enveloped, doc.fast, raw))
     return key_struct(doc, what, _WIRES[(doc.enveloped, doc.fast)])
 
 
