@@ -19,14 +19,18 @@ from typing import Any
 import orjson
 
 from pipeline.core.change import (
+    CHANGE,
     ENVELOPE_KEYS,
     KEY_HEADERS,
+    MESSAGE,
     NOT_TABLE_DATA,
+    NULL_PAYLOAD,
+    ROW,
+    TOMBSTONE,
     ChangeCodec,
     ChangeEvent,
     FieldTypes,
     Header,
-    Kind,
     Struct,
     find_field,
     struct_fields,
@@ -309,18 +313,18 @@ class TableProcessor:
         value_types = event.value_types
         before, after, source, message = event.before, event.after, event.source, event.message
         stamps = (event.ts_ms, event.ts_us, event.ts_ns)
-        if kind is Kind.TOMBSTONE:
+        if kind is TOMBSTONE:
             return value_types, before, after, source, message, stamps, None
         compiled = None
         if value_types is not None:
             compiled = self._compiled_value(value_types)
-            if compiled.row is None and kind is Kind.CHANGE:
+            if compiled.row is None and kind is CHANGE:
                 raise DecodeError(DeadLetterReason.SCHEMA_MISMATCH, "envelope schema has no before/after struct")
             value_types = compiled.out_types
         row_tx = compiled.row if compiled is not None and compiled.row is not None else self._schemaless_row
-        if kind is Kind.NULL_PAYLOAD:
+        if kind is NULL_PAYLOAD:
             return value_types, before, after, source, message, stamps, None
-        if kind is Kind.ROW:
+        if kind is ROW:
             assert after is not None
             treated, plan = row_tx.apply(after)
             note(plan)
@@ -330,7 +334,7 @@ class TableProcessor:
         # key an SMT or a newer connector added could hold anything), and a timestamp
         # that is not a number is nulled.
         ts_ms, ts_us, ts_ns = stamps
-        if not (_is_timestamp(ts_ms) and _is_timestamp(ts_us) and _is_timestamp(ts_ns)):
+        if not (type(ts_ms) in _PLAIN_STAMPS and type(ts_us) in _PLAIN_STAMPS and type(ts_ns) in _PLAIN_STAMPS):
             stamps = tuple(v if _is_timestamp(v) else None for v in stamps)  # type: ignore[assignment]
         if before is not None:
             before, plan = row_tx.apply(before)
@@ -347,7 +351,7 @@ class TableProcessor:
                 source = {**source, **dict.fromkeys(statements)}
         if source_ts is None:
             source_ts = _as_int(ts_ms)
-        if kind is Kind.MESSAGE and isinstance(message, dict) and message.get("content") is not None:
+        if kind is MESSAGE and isinstance(message, dict) and message.get("content") is not None:
             # Logical-decoding message content is arbitrary bytes: never republished.
             message = {**message, "content": None}
         return value_types, before, after, source, message, stamps, source_ts
@@ -368,6 +372,9 @@ def _message_schema(field: dict[str, Any]) -> dict[str, Any]:
     out = dict(field)
     out["fields"] = [{**f, "optional": True} if f.get("field") == "content" else f for f in field.get("fields") or []]
     return out
+
+
+_PLAIN_STAMPS = frozenset({int, type(None)})  # timestamps as they mostly come: no question
 
 
 def _is_timestamp(value: Any) -> bool:

@@ -20,6 +20,8 @@ from pipeline.core.change import (
     ENVELOPE_KEYS,
     ENVELOPE_KINDS,
     KEY_HEADERS,
+    NULL_PAYLOAD,
+    ROW,
     ChangeEvent,
     FieldTypes,
     Header,
@@ -86,10 +88,10 @@ def event_from(
     types = None
     if doc.schema is not None:
         assert doc.schema_key is not None
-        row = kind is Kind.ROW or (kind is Kind.NULL_PAYLOAD and not is_envelope_schema(doc.schema, doc.schema_key))
+        row = kind is ROW or (kind is NULL_PAYLOAD and not is_envelope_schema(doc.schema, doc.schema_key))
         types = field_types(doc.schema, doc.schema_key, row)
     payload = doc.payload
-    if kind is Kind.ROW:
+    if kind is ROW:
         row_fields = (None, None, payload, None, None, None, None, None, None, ())
         return ChangeEvent(kind, topic, partition, offset, ts, key, headers, types, *row_fields, wire)
     if kind not in ENVELOPE_KINDS:  # null payload
@@ -122,7 +124,7 @@ def value_payload(event: ChangeEvent) -> Any:
     """The payload of a (treated) event's value: its row, its envelope fields in the
     order they came, or None (a null payload; a tombstone has no value at all)."""
     kind = event.kind
-    if kind is Kind.ROW:
+    if kind is ROW:
         return event.after
     if kind in ENVELOPE_KINDS:
         envelope = event.envelope

@@ -19,6 +19,7 @@ import pytest
 from pipeline.core.change import Kind
 from pipeline.core.events import DeadLetter, Skipped
 from pipeline.errors import DecodeError
+from pipeline.formats.json import debezium
 from pipeline.formats.json.debezium import SHAPE_REASONS, classify, decode_doc
 from pipeline.runtime.filemode import process_file
 from pipeline.runtime.metrics import Metrics
@@ -367,6 +368,36 @@ def test_no_shape_publishes_a_raw_declared_value(people, fmt: str, extra: str) -
         for blob in record_blobs(outcome.records[0]):
             assert blob is None or PLANTED.encode() not in blob, f"case #{i}: planted e-mail published raw"
     assert counts["published"] and counts["dead"]  # both ways are exercised
+
+
+SWEEP_SCHEMAS = {
+    "named envelope": envelope_schema("pg.public.people.Envelope"),
+    "unnamed envelope": envelope_schema(None),
+    "row": ROW_SCHEMA,
+}
+
+
+def test_a_remembered_classification_is_the_one_worked_out_afresh() -> None:
+    """classify remembers its answer per schema, keys, field types, op, format and
+    columns: across the sweep under three schemas, in every format and with every
+    column set, the answer it remembered for earlier values is never the wrong one for
+    a later value."""
+    raws = [
+        json.dumps({"schema": schema, "payload": value}, separators=(",", ":")).encode()
+        for schema in SWEEP_SCHEMAS.values()
+        for value in sweep()
+    ]
+    cases = [
+        (fmt, {"email", *([] if extra == "no id" else ["id"]), *([extra] if extra and extra != "no id" else [])}, i)
+        for fmt in ("auto", "flattened", "envelope")
+        for extra in EXTRA_COLUMNS
+        for i in range(len(raws))
+    ]
+    debezium._classified.clear()
+    remembered = [classified(raws[i], fmt, columns) for fmt, columns, i in cases]  # one memo for all
+    for (fmt, columns, i), answer in zip(cases, remembered, strict=True):
+        debezium._classified.clear()
+        assert answer == classified(raws[i], fmt, columns), f"{fmt} case #{i}: remembered answer differs"
 
 
 # -- skipped records are counted -----------------------------------------------------------

@@ -15,10 +15,10 @@ from typing import Any
 
 from pipeline.core.change import (
     NOT_TABLE_DATA,
+    TOMBSTONE,
     ChangeEvent,
     Encoded,
     Header,
-    Kind,
     Struct,
 )
 from pipeline.core.events import SourceRecord
@@ -60,7 +60,7 @@ class JsonCodec:
     def encode(self, event: ChangeEvent) -> Encoded:
         key = _write_key(event.key) if event.key is not None else None
         headers = event.headers and tuple([(h.name, write_key_header(h)) for h in event.headers])
-        if event.kind is Kind.TOMBSTONE:
+        if event.kind is TOMBSTONE:
             return Encoded(key, None, headers)
         payload = value_payload(event)
         wire = event.value_wire

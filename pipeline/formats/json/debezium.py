@@ -42,7 +42,7 @@ from typing import Any
 
 import orjson
 
-from pipeline.core.change import ENVELOPE_KEYS, Kind
+from pipeline.core.change import CHANGE, ENVELOPE_KEYS, MESSAGE, NULL_PAYLOAD, ROW, TOMBSTONE, TRUNCATE, Kind
 from pipeline.errors import DecodeError
 from pipeline.formats.json import jsontext
 from pipeline.vocabulary import DeadLetterReason
@@ -144,7 +144,8 @@ def _decode_compact_envelope(raw: bytes) -> JsonDoc | None:
     cut = raw.find(_SEPARATOR, start)
     if cut < 0:
         return None
-    schema_key = _by_tail.get((cut - start, raw[max(start, cut - _TAIL) : cut]))
+    length = cut - start
+    schema_key = _by_tail.get((length, raw[cut - _TAIL : cut] if length > _TAIL else raw[start:cut]))
     if schema_key is not None and raw.startswith(schema_key, start):
         schema = _schemas[schema_key]
     else:
@@ -177,18 +178,49 @@ def classify(doc: JsonDoc | None, topic: str, fmt: str = "auto", columns: Collec
 
     Never fails open: a record that carries envelope markers is decoded as an envelope
     or dead-lettered, never taken for a row (see the module docstring for the rules).
+
+    With a schema, what a value is follows from the schema, the payload's keys, the
+    types of its envelope-named fields, whether its ``op`` is an envelope op and which,
+    the format and the columns: the answer is remembered per combination of those (a
+    value that is refused is not remembered, and is refused again).
     """
     if doc is None:
-        return Kind.TOMBSTONE
+        return TOMBSTONE
     payload = doc.payload
     if payload is None:
         if doc.enveloped:
-            return Kind.NULL_PAYLOAD
+            return NULL_PAYLOAD
         raise DecodeError(DeadLetterReason.NULL_JSON, "value is the JSON text null, not a tombstone (null bytes)")
     if not isinstance(payload, dict):
         raise DecodeError(
             DeadLetterReason.NOT_AN_OBJECT, f"value payload is a JSON {type(payload).__name__}, not an object"
         )
+    if not isinstance(columns, frozenset):
+        columns = frozenset(columns)
+    signature = _signature(payload)
+    if doc.schema is None or doc.schema_key is None:
+        return _classify(doc, payload, signature, topic, fmt, columns)
+    op = payload.get("op")
+    memo = (
+        doc.schema_key,
+        tuple(payload),
+        signature,
+        op if type(op) is str and op in ENVELOPE_OPS else None,
+        fmt,
+        columns,
+    )
+    kind = _classified.get(memo)
+    if kind is None:
+        kind = _classify(doc, payload, signature, topic, fmt, columns)
+        if len(_classified) >= _CLASSIFIED_MAX:
+            _classified.clear()
+        _classified[memo] = kind
+    return kind
+
+
+def _classify(
+    doc: JsonDoc, payload: dict[str, Any], signature: _Signature, topic: str, fmt: str, columns: frozenset[str]
+) -> Kind:
     schema = doc.schema
     name = schema.get("name") if schema is not None else None
     if not isinstance(name, str):
@@ -199,13 +231,11 @@ def classify(doc: JsonDoc | None, topic: str, fmt: str = "auto", columns: Collec
         return Kind.TRANSACTION
     if name in SCHEMA_CHANGE_SCHEMAS:
         return Kind.SCHEMA_CHANGE
-    if not isinstance(columns, frozenset):
-        columns = frozenset(columns)
-    markers, mistyped = _markers(doc)
+    markers, mistyped = _markers(doc, signature)
     named_envelope = name.endswith(ENVELOPE_SUFFIX) or name == MESSAGE_SCHEMA
     if fmt == "flattened":
         _check_row(payload, markers, named_envelope, columns)
-        return Kind.ROW
+        return ROW
     if schema is None and "op" not in payload:  # no marker shape has an op
         marker = _marker_by_shape(payload, topic, columns)
         if marker is not None:
@@ -216,7 +246,7 @@ def classify(doc: JsonDoc | None, topic: str, fmt: str = "auto", columns: Collec
             raise DecodeError(
                 DeadLetterReason.NOT_AN_ENVELOPE, "value is not a Debezium envelope (declaration format: envelope)"
             )
-        return Kind.ROW
+        return ROW
     if named_envelope or _complete(markers):
         if columns and not columns.isdisjoint(payload) and not columns.intersection(payload) <= ENVELOPE_KEYS:
             raise DecodeError(
@@ -245,16 +275,29 @@ def classify(doc: JsonDoc | None, topic: str, fmt: str = "auto", columns: Collec
 def envelope_markers(doc: JsonDoc) -> frozenset[str]:
     """The top-level keys of a value that are named like envelope fields and typed like
     them: by its schema where it has one, by the payload's values otherwise."""
-    return _markers(doc)[0]
+    return _markers(doc, _signature(doc.payload))[0]
 
 
-def _markers(doc: JsonDoc) -> tuple[frozenset[str], bool]:
+def _signature(payload: dict[str, Any]) -> _Signature:
+    """The types of a payload's envelope-named fields, in ``_FIELD_NAMES``' order
+    (``_Absent`` for a missing one). Written out: twice as fast as mapping over names."""
+    get, absent = payload.get, _ABSENT
+    return (
+        type(get("before", absent)),
+        type(get("after", absent)),
+        type(get("transaction", absent)),
+        type(get("source", absent)),
+        type(get("message", absent)),
+        type(get("op", absent)),
+        type(get("ts_ms", absent)),
+        type(get("ts_us", absent)),
+        type(get("ts_ns", absent)),
+    )
+
+
+def _markers(doc: JsonDoc, signature: _Signature) -> tuple[frozenset[str], bool]:
     """The envelope markers of a value, and whether its payload has an envelope field
-    (not null) of another type."""
-    payload = doc.payload
-    # The types of the payload's envelope-named fields, read in C; what they make is
-    # worked out once per combination of types.
-    signature = tuple(map(type, map(payload.get, _FIELD_NAMES, _ABSENT_ALL)))
+    (not null) of another type; what a signature makes is worked out once."""
     hit = _by_signature.get(signature)
     if hit is None:
         found: list[str] = []
@@ -336,7 +379,12 @@ class _Absent:
     """The type of a field a payload does not have."""
 
 
-_ABSENT_ALL = (_Absent(),) * len(_FIELD_NAMES)
+_ABSENT = _Absent()
+if _FIELD_NAMES != ("before", "after", "transaction", "source", "message", "op", "ts_ms", "ts_us", "ts_ns"):
+    raise AssertionError("_signature reads the envelope fields in _FIELD_NAMES' order")  # pragma: no cover
+_Signature = tuple[type, ...]
+_CLASSIFIED_MAX = 4096
+_classified: dict[tuple[Any, ...], Kind] = {}
 _SIGNATURES_MAX = 1024
 _by_signature: dict[tuple[type, ...], tuple[frozenset[str], bool]] = {}
 _MARKERS_MAX = 256
@@ -417,7 +465,7 @@ def _envelope_kind(payload: dict[str, Any], mistyped: bool) -> Kind:
     if op in ROW_OPS:
         if payload.get("before") is None and payload.get("after") is None and op != "d":
             raise DecodeError(DeadLetterReason.SCHEMA_MISMATCH, f"op {op} event has neither before nor after")
-        return Kind.CHANGE
+        return CHANGE
     if op == "t":
-        return Kind.TRUNCATE
-    return Kind.MESSAGE
+        return TRUNCATE
+    return MESSAGE
