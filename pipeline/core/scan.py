@@ -9,7 +9,6 @@ have concluded. Proposals carry the evidence as YAML comments; values never appe
 from __future__ import annotations
 
 import contextlib
-import dataclasses
 import hashlib
 import json
 import os
@@ -89,7 +88,7 @@ class Scanner:
         try:
             # The value only: the key is not profiled, and a key of another shape does not
             # make the row unreadable.
-            event = codec.decode(dataclasses.replace(rec, key=None, headers=()), "auto", frozenset())
+            event = codec.decode(rec._replace(key=None, headers=()), "auto", frozenset())
         except ProcessingError:
             self.stats.undecodable += 1
             return

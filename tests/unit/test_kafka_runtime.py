@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import base64
 import json
-from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -243,9 +242,9 @@ def test_replay_uses_the_service_producer_settings(
 def test_replay_counts_every_record_and_commits_past_those_that_stay(tmp_path: Path) -> None:
     good = dead_letters(tmp_path, [source(1)])
     not_ours = FakeMessage(DLQ, 0, 1, b"k", b"v", [("x", b"y")])
-    broken = replace(good[0], value=b'{"op": "c", "after": ')  # still fails: invalid JSON
+    broken = good[0]._replace(value=b'{"op": "c", "after": ')  # still fails: invalid JSON
     other_topic = dead_letter_record(
-        DeadLetter(replace(source(2), topic="pg.public.undeclared"), "policy", "blocked", "PolicyError", "m"), DLQ
+        DeadLetter(source(2)._replace(topic="pg.public.undeclared"), "policy", "blocked", "PolicyError", "m"), DLQ
     )
     msgs = [*as_messages(good), not_ours, *as_messages([broken, other_topic], first_offset=2)]
     run = ReplayRun([msgs[:2], msgs[2:], [eof(DLQ, 0, 4)]])

@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import base64
 import binascii
-import dataclasses
 
 import orjson
 
@@ -78,9 +77,7 @@ class Base64Lines:
             (name, _header(raw, name) if raw is not None and name in self.binary_headers else raw)
             for name, raw in rec.headers
         )
-        binary = dataclasses.replace(
-            rec, key=from_line(rec.key, "key"), value=from_line(rec.value, "value"), headers=headers
-        )
+        binary = rec._replace(key=from_line(rec.key, "key"), value=from_line(rec.value, "value"), headers=headers)
         return self.inner.decode(binary, fmt, columns)
 
     def encode(self, event: ChangeEvent) -> Encoded:
