@@ -257,7 +257,7 @@ class TableProcessor:
         record, from the plans of its key, rows and key headers (cached per combination
         of plans). Column names are in their safe form (:mod:`pipeline.core.safenames`): the
         header and the report reach consumers, metrics and logs."""
-        cache_key = tuple(p.serial for p in plans)
+        cache_key = tuple([p.serial for p in plans])
         hit = self._summaries.get(cache_key)
         if hit is not None:
             return hit
