@@ -1,0 +1,175 @@
+"""Canonical lines read without parsing the schemas they repeat.
+
+A file-mode line ``{"topic":..,"key":{"schema":S1,"payload":..},"value":{"schema":S2,
+"payload":..},..}`` carries Kafka Connect schema objects that make up most of its bytes
+and that every line of a table version repeats byte for byte. :class:`KnownSchemas`
+remembers (bounded) the canonical bytes of the schemas of earlier lines, as orjson wrote
+them; :meth:`KnownSchemas.reduce` then finds each ``{"schema":`` followed by a
+remembered schema's exact bytes and ``,"payload":`` (candidate by length and last
+bytes, confirmed in place: one memcmp, no copy of the schema) and replaces those bytes
+by the one-byte placeholder ``0``. The span reader (:mod:`.jsonspans`) runs its
+canonical check on that reduced line (parse, write back, same bytes) and moves each
+member's span by the bytes removed before it.
+
+Why this gives exactly the spans of the bracket match, and never others. ``{"`` cannot
+occur inside a valid JSON string with its ``"`` closing the string and ``schema":``
+following (after a closing quote only ``,:]}`` or whitespace may come), and the ``"``
+after ``{`` is never escaped; so in valid JSON each ``{"schema":`` opens an object whose
+first name is ``schema``, and the value of that name starts right after the colon.
+
+- Reduced line canonical => line valid, same members: in the reduced line the
+  placeholder is that value, and a value starting with ``0`` and followed by ``,`` is
+  the number 0, one complete value. Putting back S, itself one complete JSON value
+  (orjson wrote it), gives a valid line with the same structure outside S: the same
+  member names (none twice: orjson keeps one and the reduced line would not write back
+  the same), each member's extent grown by the S inside it. The bracket match on a
+  valid object finds exactly those extents; so do the old readers, whichever path.
+  (Such a line may be one orjson would not write whole, its schema nested past 255
+  levels once put back: the readers then take it, and give those same extents.)
+- Line canonical => reduced line canonical: each replaced S is the whole value of its
+  ``schema`` name (a complete object is never a proper prefix of another value), so the
+  reduced line is the same tree with some subtrees written as ``0``; orjson reads it (no
+  deeper, no new numbers, the same UTF-8) and writes it back the same. So when a
+  reduced line is not canonical the whole line is not either, and the old canonical
+  path would refuse it too: the caller goes straight to the readers.
+
+Memory is bounded (:data:`MAX_SCHEMAS` entries and :data:`MAX_BYTES` bytes, the oldest
+evicted first), and so is the work per line: a comparison that fails is charged to a
+budget of four times the line's length (one that succeeds removes those bytes from
+the line), after which the rest of the line is left as it stands.
+"""
+
+from __future__ import annotations
+
+import threading
+
+import orjson
+
+OPEN = b'{"schema":'
+THEN = b',"payload":'
+PLACEHOLDER = b"0"
+MAX_SCHEMAS = 256
+MAX_BYTES = 16 << 20
+MIN_LENGTH = 64  # below this the parse saved is not worth a lookup
+TAIL = 16  # the last bytes that, with the length, name a candidate
+MAX_PER_KEY = 4  # schemas of the same length and last bytes (versions of a table, tables alike)
+
+
+class KnownSchemas:
+    """The canonical bytes of schema objects seen in earlier lines, and the cut of the
+    lines that repeat them."""
+
+    def __init__(self, max_schemas: int = MAX_SCHEMAS, max_bytes: int = MAX_BYTES, compare_budget: float = 4.0) -> None:
+        self._max_schemas = max_schemas
+        self._max_bytes = max_bytes
+        self._compare_budget = compare_budget  # bytes compared in vain per byte of line
+        # Both replaced whole under the lock, never changed in place: a reader keeps the
+        # dict it took. ``_held``: schema -> its key, oldest first (the eviction order);
+        # ``_by_tail``: (length, last bytes) -> the schemas of that key, newest first.
+        self._held: dict[bytes, tuple[int, bytes]] = {}
+        self._by_tail: dict[tuple[int, bytes], tuple[bytes, ...]] = {}
+        self._bytes = 0
+        self._lock = threading.Lock()
+
+    def __len__(self) -> int:
+        return len(self._held)
+
+    @property
+    def size(self) -> int:
+        """The bytes of schema held."""
+        return self._bytes
+
+    def clear(self) -> None:
+        with self._lock:
+            self._held, self._by_tail, self._bytes = {}, {}, 0
+
+    def reduce(self, piece: bytes) -> tuple[bytes, list[tuple[int, int]]] | None:
+        """The line with each remembered schema replaced by the placeholder, and where
+        (in the reduced line) and how many bytes were removed; None when none was."""
+        by_tail = self._by_tail
+        if not by_tail:
+            return None
+        find, startswith = piece.find, piece.startswith
+        parts: list[bytes] = []
+        cuts: list[tuple[int, int]] = []
+        done = 0  # bytes of ``piece`` already in ``parts`` (or replaced)
+        removed = 0
+        budget = self._compare_budget * len(piece)
+        then = -1  # the first ``,"payload":`` after the current schema start
+        opening = find(OPEN)
+        while opening >= 0:
+            begin = opening + len(OPEN)
+            if then < begin:
+                then = find(THEN, begin)
+                if then < 0:
+                    break
+            length = then - begin
+            candidates = by_tail.get((length, piece[then - TAIL : then])) if length >= MIN_LENGTH else None
+            if candidates is not None:
+                if budget < 0:
+                    break
+                match = False
+                for known in candidates:
+                    if startswith(known, begin):
+                        match = True
+                        break
+                    budget -= length  # a miss: at most ``length`` bytes compared
+                if match:
+                    parts.append(piece[done:begin])
+                    parts.append(PLACEHOLDER)
+                    cuts.append((begin - removed, length - 1))  # the placeholder's place in the reduced line
+                    removed += length - 1
+                    done = then
+                    opening = find(OPEN, then)
+                    continue
+            opening = find(OPEN, opening + 1)
+        if not cuts:
+            return None
+        parts.append(piece[done:])
+        return b"".join(parts), cuts
+
+    def learn(self, envelope: dict[str, object]) -> None:
+        """Remember the schema of ``{"schema":<object>,"payload":..}``, a member of a
+        canonical line's object (one read as the placeholder is already known)."""
+        schema = envelope.get("schema")
+        if (
+            len(envelope) != 2
+            or type(schema) is not dict
+            or next(iter(envelope)) != "schema"
+            or "payload" not in envelope
+        ):
+            return
+        try:
+            written = orjson.dumps(schema)
+        except orjson.JSONEncodeError:
+            return
+        self.remember(written)
+
+    def remember(self, schema: bytes) -> None:
+        """Remember ``schema``, the canonical bytes of one JSON object (as orjson writes it)."""
+        length = len(schema)
+        if length < MIN_LENGTH or length > self._max_bytes or schema in self._held:
+            return
+        key = (length, schema[-TAIL:])
+        with self._lock:
+            held, by_tail, size = dict(self._held), dict(self._by_tail), self._bytes
+            bucket = by_tail.get(key, ())
+            if len(bucket) >= MAX_PER_KEY:
+                size -= self._forget(bucket[-1], held, by_tail)
+            while held and (len(held) >= self._max_schemas or size + length > self._max_bytes):
+                size -= self._forget(next(iter(held)), held, by_tail)
+            held[schema] = key
+            by_tail[key] = (schema, *by_tail.get(key, ()))
+            self._held, self._by_tail, self._bytes = held, by_tail, size + length
+
+    @staticmethod
+    def _forget(
+        schema: bytes, held: dict[bytes, tuple[int, bytes]], by_tail: dict[tuple[int, bytes], tuple[bytes, ...]]
+    ) -> int:
+        key = held.pop(schema)
+        rest = tuple(s for s in by_tail[key] if s is not schema)
+        if rest:
+            by_tail[key] = rest
+        else:
+            del by_tail[key]
+        return len(schema)
