@@ -303,3 +303,25 @@ def test_a_sequence_of_lines_learning_as_it_goes(lines: list[bytes]) -> None:
 def test_schemas_under_the_minimum_are_not_remembered() -> None:
     assert len(SHORT) < MIN_LENGTH
     assert len(_known(SHORT)) == 0
+
+
+def test_the_schema_that_followed_last_time_is_a_hint_only() -> None:
+    line_a = _line(("key", _envelope(KEY)), ("value", _envelope(STRUCT)))
+    line_b = _line(("key", _envelope(KEY)), ("value", _envelope(STRUCT_TWIN)))
+    line_c = _line(("key", _envelope(KEY)), ("value", OPEN + STRUCT[:-1] + b"]" + THEN + b"1}"))  # not JSON
+    known = _known(KEY, STRUCT, STRUCT_TWIN)
+    for raw in (line_a, line_b, line_a, line_c, line_b, line_c):
+        without_hints = _known(KEY, STRUCT, STRUCT_TWIN).reduce(raw)
+        assert known.reduce(raw) == without_hints
+        _check(raw, known)
+
+
+def test_hints_hold_only_schemas_held() -> None:
+    known = KnownSchemas(max_schemas=2)
+    known.remember(KEY)
+    known.remember(STRUCT)
+    assert known.reduce(CLEAN) is not None
+    for i in range(3):
+        known.remember(_schema(f"other{i}", 2))
+    assert known.reduce(CLEAN) is None
+    assert all(schema is None or schema in known._held for schema in known._follows)

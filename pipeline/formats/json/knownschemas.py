@@ -34,7 +34,7 @@ first name is ``schema``, and the value of that name starts right after the colo
   path would refuse it too: the caller goes straight to the readers.
 
 Memory is bounded (:data:`MAX_SCHEMAS` entries and :data:`MAX_BYTES` bytes, the oldest
-evicted first), and so is the work per line: a comparison that fails is charged to a
+evicted first; the hints of which schema followed which hold only schemas held), and so is the work per line: a comparison that fails is charged to a
 budget of four times the line's length (one that succeeds removes those bytes from
 the line), after which the rest of the line is left as it stands.
 """
@@ -68,6 +68,10 @@ class KnownSchemas:
         # ``_by_tail``: (length, last bytes) -> the schemas of that key, newest first.
         self._held: dict[bytes, tuple[int, bytes]] = {}
         self._by_tail: dict[tuple[int, bytes], tuple[bytes, ...]] = {}
+        # a schema held (None: the start of a line) -> the key of the schema cut after it
+        # last time: a hint, confirmed in place like any candidate. Started afresh at
+        # every eviction, so it never holds more than the schemas held.
+        self._follows: dict[bytes | None, tuple[int, bytes]] = {}
         self._bytes = 0
         self._lock = threading.Lock()
 
@@ -81,48 +85,64 @@ class KnownSchemas:
 
     def clear(self) -> None:
         with self._lock:
-            self._held, self._by_tail, self._bytes = {}, {}, 0
+            self._held, self._by_tail, self._follows, self._bytes = {}, {}, {}, 0
 
     def reduce(self, piece: bytes) -> tuple[bytes, list[tuple[int, int]]] | None:
         """The line with each remembered schema replaced by the placeholder, and where
-        (in the reduced line) and how many bytes were removed; None when none was."""
+        (in the reduced line) and how many bytes were removed; None when none was.
+
+        A schema is found by its length and last bytes: those of the bytes up to the
+        next ``,"payload":``. Before looking for that, the schema that followed the
+        previous one (or began the line) last time is tried where it would end: a
+        table's value schema follows its key schema, and is then found without
+        reading through it."""
         by_tail = self._by_tail
         if not by_tail:
             return None
         find, startswith = piece.find, piece.startswith
+        follows = self._follows
         parts: list[bytes] = []
         cuts: list[tuple[int, int]] = []
         done = 0  # bytes of ``piece`` already in ``parts`` (or replaced)
         removed = 0
         budget = self._compare_budget * len(piece)
         then = -1  # the first ``,"payload":`` after the current schema start
+        previous: bytes | None = None  # the schema cut before
         opening = find(OPEN)
-        while opening >= 0:
+        while opening >= 0 and budget >= 0:
             begin = opening + len(OPEN)
-            if then < begin:
-                then = find(THEN, begin)
-                if then < 0:
-                    break
-            length = then - begin
-            candidates = by_tail.get((length, piece[then - TAIL : then])) if length >= MIN_LENGTH else None
-            if candidates is not None:
-                if budget < 0:
-                    break
-                match = False
-                for known in candidates:
+            length = 0  # of the remembered schema found at ``begin``
+            key = follows.get(previous)
+            if key is not None and startswith(THEN, begin + key[0]):
+                for known in by_tail.get(key, ()):
                     if startswith(known, begin):
-                        match = True
+                        length = key[0]
                         break
-                    budget -= length  # a miss: at most ``length`` bytes compared
-                if match:
-                    parts.append(piece[done:begin])
-                    parts.append(PLACEHOLDER)
-                    cuts.append((begin - removed, length - 1))  # the placeholder's place in the reduced line
-                    removed += length - 1
-                    done = then
-                    opening = find(OPEN, then)
+                    budget -= key[0]  # a miss: at most that many bytes compared
+            if not length:
+                if then < begin:
+                    then = find(THEN, begin)
+                    if then < 0:
+                        break
+                if then - begin >= MIN_LENGTH:
+                    key = (then - begin, piece[then - TAIL : then])
+                    for known in by_tail.get(key, ()):
+                        if startswith(known, begin):
+                            length = key[0]
+                            break
+                        budget -= key[0]
+                if not length:
+                    opening = find(OPEN, opening + 1)
                     continue
-            opening = find(OPEN, opening + 1)
+                if follows.get(previous) != key:
+                    follows[previous] = key
+            parts.append(piece[done:begin])
+            parts.append(PLACEHOLDER)
+            cuts.append((begin - removed, length - 1))  # the placeholder's place in the reduced line
+            removed += length - 1
+            done = begin + length
+            previous = known
+            opening = find(OPEN, done)
         if not cuts:
             return None
         parts.append(piece[done:])
@@ -158,6 +178,8 @@ class KnownSchemas:
                 size -= self._forget(bucket[-1], held, by_tail)
             while held and (len(held) >= self._max_schemas or size + length > self._max_bytes):
                 size -= self._forget(next(iter(held)), held, by_tail)
+            if len(held) < len(self._held):  # some were forgotten: so are the hints
+                self._follows = {}
             held[schema] = key
             by_tail[key] = (schema, *by_tail.get(key, ()))
             self._held, self._by_tail, self._bytes = held, by_tail, size + length
