@@ -16,7 +16,7 @@ from hypothesis import strategies as st
 
 from pipeline.formats.json import jsonspans
 from pipeline.formats.json.jsonspans import SpanError, object_members
-from pipeline.formats.json.knownschemas import MIN_LENGTH, OPEN, TAIL, THEN, KnownSchemas
+from pipeline.formats.json.knownschemas import MIN_LENGTH, OPEN, PAUSE, TAIL, THEN, KnownSchemas
 from tests.support import SHARED_EVENTS
 
 Spans = dict[str, tuple[int, int]] | str
@@ -169,6 +169,7 @@ def test_memory_is_bounded_and_the_oldest_go_first() -> None:
     known = KnownSchemas(max_schemas=3)
     for schema in schemas:
         known.remember(schema)
+        assert known.reduce(_line(("v", _envelope(schema)))) is not None  # seen again: learning pays
     assert len(known) == 3
     assert [known.reduce(_line(("v", _envelope(s)))) is not None for s in schemas] == [False, False, True, True, True]
     small = KnownSchemas(max_bytes=2 * len(schemas[0]) + 1)
@@ -325,3 +326,18 @@ def test_hints_hold_only_schemas_held() -> None:
         known.remember(_schema(f"other{i}", 2))
     assert known.reduce(CLEAN) is None
     assert all(schema is None or schema in known._held for schema in known._follows)
+
+
+def test_learning_pauses_when_no_schema_learned_is_seen_again() -> None:
+    known = KnownSchemas(max_schemas=2)
+    lines = [_line(("v", _envelope(_schema(f"churn{i}", 2)))) for i in range(3)]
+    with _reading_with(known):
+        for raw in lines:  # each line a schema never seen before: three learned, none used
+            assert object_members(raw) == _bracket_match_spans(raw)
+        assert known.reduce(lines[-1]) is None  # held, but the cut is paused
+        new = _line(("v", _envelope(STRUCT)))
+        for _ in range(PAUSE - 2):
+            object_members(new)
+        assert len(known) == 2 and known.reduce(new) is None  # nothing learned while paused
+        object_members(new)  # the pause is over: learned again
+        assert known.reduce(new) is not None

@@ -53,6 +53,7 @@ MAX_BYTES = 16 << 20
 MIN_LENGTH = 64  # below this the parse saved is not worth a lookup
 TAIL = 16  # the last bytes that, with the length, name a candidate
 MAX_PER_KEY = 4  # schemas of the same length and last bytes (versions of a table, tables alike)
+PAUSE = 1024  # objects read whole, neither cut nor learned from, once learning stops paying
 
 
 class KnownSchemas:
@@ -63,9 +64,9 @@ class KnownSchemas:
         self._max_schemas = max_schemas
         self._max_bytes = max_bytes
         self._compare_budget = compare_budget  # bytes compared in vain per byte of line
-        # Both replaced whole under the lock, never changed in place: a reader keeps the
-        # dict it took. ``_held``: schema -> its key, oldest first (the eviction order);
-        # ``_by_tail``: (length, last bytes) -> the schemas of that key, newest first.
+        # Changed under the lock only; readers only get() from them. ``_held``: schema ->
+        # its key, oldest first (the eviction order); ``_by_tail``: (length, last bytes)
+        # -> the schemas of that key (a tuple, replaced whole), newest first.
         self._held: dict[bytes, tuple[int, bytes]] = {}
         self._by_tail: dict[tuple[int, bytes], tuple[bytes, ...]] = {}
         # a schema held (None: the start of a line) -> the key of the schema cut after it
@@ -73,6 +74,8 @@ class KnownSchemas:
         # every eviction, so it never holds more than the schemas held.
         self._follows: dict[bytes | None, tuple[int, bytes]] = {}
         self._bytes = 0
+        self._unused = 0  # schemas learned since a line was last cut
+        self._paused = 0  # objects still to read whole, learning nothing
         self._lock = threading.Lock()
 
     def __len__(self) -> int:
@@ -97,7 +100,9 @@ class KnownSchemas:
         table's value schema follows its key schema, and is then found without
         reading through it."""
         by_tail = self._by_tail
-        if not by_tail:
+        if not by_tail or self._paused:
+            if self._paused:
+                self._paused -= 1
             return None
         find, startswith = piece.find, piece.startswith
         follows = self._follows
@@ -145,12 +150,18 @@ class KnownSchemas:
             opening = find(OPEN, done)
         if not cuts:
             return None
+        self._unused = 0
         parts.append(piece[done:])
         return b"".join(parts), cuts
 
     def learn(self, envelope: dict[str, object]) -> None:
         """Remember the schema of ``{"schema":<object>,"payload":..}``, a member of a
-        canonical line's object (one read as the placeholder is already known)."""
+        canonical line's object (one read as the placeholder is already known). When
+        more schemas than are held were learned and none was seen again (each line a
+        new one), learning and cutting pause for :data:`PAUSE` objects: the parse and
+        the memory they would save are not there."""
+        if self._paused:
+            return
         schema = envelope.get("schema")
         if (
             len(envelope) != 2
@@ -171,18 +182,24 @@ class KnownSchemas:
         if length < MIN_LENGTH or length > self._max_bytes or schema in self._held:
             return
         key = (length, schema[-TAIL:])
-        with self._lock:
-            held, by_tail, size = dict(self._held), dict(self._by_tail), self._bytes
+        with self._lock:  # changed in place: a reader's get() sees a bucket before or after
+            held, by_tail = self._held, self._by_tail
+            if schema in held:
+                return
+            forgotten = 0
             bucket = by_tail.get(key, ())
             if len(bucket) >= MAX_PER_KEY:
-                size -= self._forget(bucket[-1], held, by_tail)
-            while held and (len(held) >= self._max_schemas or size + length > self._max_bytes):
-                size -= self._forget(next(iter(held)), held, by_tail)
-            if len(held) < len(self._held):  # some were forgotten: so are the hints
-                self._follows = {}
+                forgotten += self._forget(bucket[-1], held, by_tail)
+            while held and (len(held) >= self._max_schemas or self._bytes - forgotten + length > self._max_bytes):
+                forgotten += self._forget(next(iter(held)), held, by_tail)
+            if forgotten:
+                self._follows = {}  # no hint may name a schema forgotten
             held[schema] = key
             by_tail[key] = (schema, *by_tail.get(key, ()))
-            self._held, self._by_tail, self._bytes = held, by_tail, size + length
+            self._bytes += length - forgotten
+            self._unused += 1
+            if self._unused > self._max_schemas:
+                self._unused, self._paused = 0, PAUSE
 
     @staticmethod
     def _forget(
