@@ -34,9 +34,11 @@ first name is ``schema``, and the value of that name starts right after the colo
   path would refuse it too: the caller goes straight to the readers.
 
 Memory is bounded (:data:`MAX_SCHEMAS` entries and :data:`MAX_BYTES` bytes, the oldest
-evicted first; the hints of which schema followed which hold only schemas held), and so is the work per line: a comparison that fails is charged to a
-budget of four times the line's length (one that succeeds removes those bytes from
-the line), after which the rest of the line is left as it stands.
+evicted first; the hints of which schema followed which hold only schemas held), and
+so is the work per line: a comparison that fails is charged to a budget of four times
+the line's length (one that succeeds removes those bytes from the line), after which
+the rest of the line is left as it stands. A stream whose schemas never repeat (more
+learned than are held, none seen again) pauses the cut: see :meth:`KnownSchemas.learn`.
 """
 
 from __future__ import annotations
@@ -89,6 +91,7 @@ class KnownSchemas:
     def clear(self) -> None:
         with self._lock:
             self._held, self._by_tail, self._follows, self._bytes = {}, {}, {}, 0
+            self._unused = self._paused = 0
 
     def reduce(self, piece: bytes) -> tuple[bytes, list[tuple[int, int]]] | None:
         """The line with each remembered schema replaced by the placeholder, and where
