@@ -20,7 +20,9 @@ back gives the very same bytes, each member's span follows from the lengths of i
 name and value written alone (a few microseconds for a 3 KB line, where the scanner
 takes a hundred). Any difference (whitespace, another escaping, a float written another
 way, a name given twice, which orjson keeps once) leaves the line to the two readers
-above, so the spans and the errors never depend on which path read the line.
+above, so the spans and the errors never depend on which path read the line. The
+Kafka Connect schemas a line repeats from earlier lines (most of its bytes) are cut
+out before that check and not parsed at all (:mod:`.knownschemas`).
 """
 
 from __future__ import annotations
@@ -31,6 +33,7 @@ import re
 import orjson
 
 from pipeline.errors import CdrError
+from pipeline.formats.json.knownschemas import KnownSchemas
 
 _WS = re.compile(rb"[ \t\r\n]*")
 # A JSON string, unrolled so that a long one is matched without backtracking.
@@ -41,6 +44,12 @@ _CLOSE = {ord("{"): ord("}"), ord("["): ord("]")}
 _WS_BYTES = frozenset(b" \t\r\n")
 _CONTROL = re.compile(rb"[\x00-\x1f]")  # not allowed raw in a JSON string
 
+
+# The schemas of earlier lines, for the canonical path (bounded; the spans never depend on it)
+KNOWN_SCHEMAS = KnownSchemas()
+# member name -> the length of its JSON string (the names of a file's lines repeat)
+_NAME_LENGTHS: dict[str, int] = {}
+_NAME_LENGTHS_MAX = 1024
 
 _scan_once = json.JSONDecoder().scan_once  # the C scanner: (value, end index) of the value at an index
 
@@ -96,22 +105,41 @@ def object_members(raw: bytes, start: int = 0, end: int | None = None) -> dict[s
 
 def _canonical_members(raw: bytes, start: int, stop: int) -> dict[str, tuple[int, int]] | None:
     """The members' spans when ``raw[start:stop]`` is an object exactly as orjson writes
-    it; None otherwise (the readers below decide)."""
+    it; None otherwise (the readers below decide). The schemas it repeats from earlier
+    lines are not parsed again: each is cut down to a placeholder first, and the spans
+    of the reduced object moved back by the bytes cut before them (:mod:`.knownschemas`
+    says why that is exact, and why a reduced line that is not canonical means the
+    whole line is not either)."""
     piece = raw if start == 0 and stop == len(raw) else raw[start:stop]
     if not piece.startswith(b"{"):
         return None
+    reduced = KNOWN_SCHEMAS.reduce(piece)
+    line, cuts = reduced if reduced is not None else (piece, ())
     dumps = orjson.dumps
     try:
-        obj = orjson.loads(piece)
-        if type(obj) is not dict or dumps(obj) != piece:
+        obj = orjson.loads(line)
+        if type(obj) is not dict or dumps(obj) != line:
             return None
         members: dict[str, tuple[int, int]] = {}
-        pos = start + 1
+        pos = 1  # in ``line``
+        shift = start  # where ``line`` byte ``pos`` is in ``raw``, less ``pos``
+        cut, ncuts = 0, len(cuts)
         for name, value in obj.items():
-            pos += len(dumps(name)) + 1  # the quoted name and ':'
+            quoted = _NAME_LENGTHS.get(name)
+            if quoted is None:
+                quoted = len(dumps(name))
+                if len(_NAME_LENGTHS) < _NAME_LENGTHS_MAX and len(name) <= 64:
+                    _NAME_LENGTHS[name] = quoted
+            pos += quoted + 1  # the quoted name and ':'
+            value_start = pos + shift
             end = pos + len(dumps(value))
-            members[name] = (pos, end)
+            while cut < ncuts and cuts[cut][0] < end:  # the placeholders in this value
+                shift += cuts[cut][1]
+                cut += 1
+            members[name] = (value_start, end + shift)
             pos = end + 1  # ',' or the closing brace
+            if type(value) is dict and type(value.get("schema")) is dict:
+                KNOWN_SCHEMAS.learn(value)
     except (orjson.JSONDecodeError, orjson.JSONEncodeError):
         # orjson reads deeper nesting than it writes (1,024 vs 255 levels): the readers decide
         return None
