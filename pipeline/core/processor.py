@@ -57,7 +57,7 @@ PII_HEADER = "cdr.pii"
 POLICY_HEADER = "cdr.policy"
 SOURCE_HEADER = "cdr.source"
 _SCHEMA_CACHE = 64
-_SQL_SOURCE_FIELDS = ("query", "redo_sql", "undo_sql", "sql_redo", "sql_undo")  # source fields holding SQL text
+_SQL_SOURCE_FIELDS = frozenset({"query", "redo_sql", "undo_sql", "sql_redo", "sql_undo"})  # source fields holding SQL
 _MAX_PASSES = 8  # a record is treated again at most this often while verdicts change
 
 
@@ -345,10 +345,9 @@ class TableProcessor:
         source_ts: int | None = None
         if isinstance(source, dict):
             source_ts = _as_int(source.get("ts_ms"))
-            statements = [k for k in _SQL_SOURCE_FIELDS if source.get(k) is not None]
-            if statements:
+            if not _SQL_SOURCE_FIELDS.isdisjoint(source):
                 # MySQL include.query, Oracle's redo/undo SQL: the statement holds values.
-                source = {**source, **dict.fromkeys(statements)}
+                source = {**source, **dict.fromkeys(k for k in _SQL_SOURCE_FIELDS if source.get(k) is not None)}
         if source_ts is None:
             source_ts = _as_int(ts_ms)
         if kind is MESSAGE and isinstance(message, dict) and message.get("content") is not None:
