@@ -1,0 +1,118 @@
+"""Factored word lists and the address patterns' gates match exactly what the plain
+forms match: same spans, same groups, on texts built from the lists' own words."""
+
+from __future__ import annotations
+
+import re
+
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from detectors.recognizers import address
+from detectors.recognizers.literal_trie import factored
+
+LISTS = {
+    "en": address._EN_WORDS,
+    "lead": address._LEAD_WORDS,
+    "glued": address._GLUED_WORDS,
+    "after": address._AFTER_WORDS,
+}
+# What can follow a list word in the address patterns, and a few that force backtracking
+# into shorter or longer alternatives.
+CONTINUATIONS = ("", r"\.?\s+", r"(?![\w])", r"\s*,?\s+\d", "s", r"\.", "$")
+
+
+def _literal(word: str) -> str:
+    return word.replace("\\.", ".").replace("?", "")
+
+
+def _words() -> list[str]:
+    return sorted({_literal(w) for words in LISTS.values() for w in words.split("|")})
+
+
+WORDS = _words()
+_piece = st.one_of(
+    st.sampled_from(WORDS),
+    st.sampled_from(WORDS).map(str.upper),
+    st.sampled_from(WORDS).map(str.title),
+    st.sampled_from(WORDS).map(lambda w: w[: len(w) // 2]),  # a prefix: alternatives part-match
+    st.text(alphabet="abcdeglnorstuvzßäéö.-/ ,\n5\u212a\u017f", max_size=6),  # Kelvin K, long s: fold to k, s
+)
+texts = st.lists(_piece, max_size=12).map("".join)
+
+
+def test_factoring_merges_common_prefixes() -> None:
+    assert factored("rue|route|rambla") == "r(?:ue|oute|ambla)"
+    assert factored("av|ave|avenue|avda") == "av(?:|e(?:|nue)|da)"  # "" a barrier: nothing moves past it
+    assert factored("str\\.|straße") == "str(?:\\.|aße)"
+    assert factored("bluffs?|bluff|brook") == "b(?:luff(?:s?|)|rook)"
+
+
+def test_first_characters_at_each_level_never_fold_together() -> None:
+    """The premise of reordering: two different first characters of a level never match
+    the same text character case-insensitively (checked over every list character
+    against the whole Basic Multilingual Plane)."""
+    every = "".join(chr(c) for c in range(0x10000) if not 0xD800 <= c <= 0xDFFF)
+    chars = sorted({c for w in WORDS for c in w})
+    matched = {c: set(re.findall(f"(?i:[{re.escape(c)}])", every)) for c in chars}
+    for i, a in enumerate(chars):
+        for b in chars[i + 1 :]:
+            assert not (matched[a] & matched[b]), (a, b)
+
+
+@settings(max_examples=300, deadline=None)
+@given(texts)
+def test_factored_lists_match_as_the_plain_alternations(text: str) -> None:
+    for name, words in LISTS.items():
+        fast = factored(words)
+        for cont in CONTINUATIONS:
+            plain = re.compile(f"(?i:(?P<w>{words}))(?P<c>{cont})")
+            quick = re.compile(f"(?i:(?P<w>{fast}))(?P<c>{cont})")
+            for pos in range(len(text) + 1):
+                a, b = plain.match(text, pos), quick.match(text, pos)
+                assert (a and (a.span("w"), a.span("c"))) == (b and (b.span("w"), b.span("c"))), (name, cont, pos)
+
+
+def _plain_address_pattern(pattern: re.Pattern[str]) -> re.Pattern[str]:
+    """The address pattern as it was: plain word lists, no gate."""
+    source = pattern.pattern.replace(address._GLUED_GATE, "")
+    for words in LISTS.values():
+        source = source.replace(factored(words), words)
+    return re.compile(source, pattern.flags)
+
+
+_street_piece = st.one_of(
+    st.sampled_from(WORDS),
+    st.sampled_from(["Haupt", "Kalver", "Bahnhof", "Am ", "Berliner ", "Via Roma", "Calle Mayor", "Rua "]),
+    st.sampled_from([" ", ", ", " , ", "\n", "  ", "-", "nº ", "n° ", "s/n", "S/N", "x" * 45]),
+    st.integers(0, 99999).map(str),
+    st.text(alphabet="aAeßst.,-' 1\n", max_size=5),
+)
+streets = st.lists(_street_piece, max_size=10).map("".join)
+
+
+@settings(max_examples=400, deadline=None)
+@given(streets)
+def test_address_patterns_match_as_before(text: str) -> None:
+    for pattern in (address._NUMBER_LAST, address._NUMBER_FIRST, address._NUMBER_LEAD):
+        plain = _plain_address_pattern(pattern)
+        assert plain.pattern != pattern.pattern
+        got = [(m.span(), m.groupdict()) for m in pattern.finditer(text)]
+        assert got == [(m.span(), m.groupdict()) for m in plain.finditer(text)]
+
+
+@settings(max_examples=300, deadline=None)
+@given(streets)
+def test_glued_gate_is_necessary(text: str) -> None:
+    """Wherever the glued shape matches, the gate holds at its start."""
+    gate = re.compile(address._GLUED_GATE)
+    for m in _plain_address_pattern(address._NUMBER_LAST).finditer(text):
+        if m.group("glued"):
+            assert gate.match(text, m.start("glued"))
+
+
+def test_gate_examples() -> None:
+    find = address.AddressRecognizer().find
+    assert [text[f.start : f.end] for text in ["wohnt in der Hauptstraße 5"] for f in find(text)] == ["Hauptstraße 5"]
+    assert find("Kalverstraat, nº 92 is the shop") != []
+    assert find("the Hauptstraße is long and 5 people live there") == []
