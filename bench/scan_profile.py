@@ -186,7 +186,7 @@ def profile(args: argparse.Namespace) -> int:
             results[name] = stages(texts, args.rounds, args.parts)
             progress.advance(task)
     table = Table(title=f"pattern scanning, us per text (min of {args.rounds} rounds)")
-    table.add_column("stage / recognizer")
+    table.add_column("stage / recognizer", no_wrap=True)
     for name, texts in sets.items():
         table.add_column(f"{name}\n({len(texts)})", justify="right")
         table.add_column("share", justify="right")

@@ -8,7 +8,7 @@ import re
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from detectors.recognizers import address
+from detectors.recognizers import address, address_block
 from detectors.recognizers.literal_trie import factored
 
 LISTS = {
@@ -16,6 +16,7 @@ LISTS = {
     "lead": address._LEAD_WORDS,
     "glued": address._GLUED_WORDS,
     "after": address._AFTER_WORDS,
+    "unit": address_block.UNIT_WORDS,
 }
 # What can follow a list word in the address patterns, and a few that force backtracking
 # into shorter or longer alternatives.
@@ -75,7 +76,7 @@ def test_factored_lists_match_as_the_plain_alternations(text: str) -> None:
 
 def _plain_address_pattern(pattern: re.Pattern[str]) -> re.Pattern[str]:
     """The address pattern as it was: plain word lists, no gate."""
-    source = pattern.pattern.replace(address._GLUED_GATE, "")
+    source = pattern.pattern.replace(address._GLUED_GATE, "").replace(address_block.WEAK_STREET_GATE, "")
     for words in LISTS.values():
         source = source.replace(factored(words), words)
     return re.compile(source, pattern.flags)
@@ -84,7 +85,7 @@ def _plain_address_pattern(pattern: re.Pattern[str]) -> re.Pattern[str]:
 _street_piece = st.one_of(
     st.sampled_from(WORDS),
     st.sampled_from(["Haupt", "Kalver", "Bahnhof", "Am ", "Berliner ", "Via Roma", "Calle Mayor", "Rua "]),
-    st.sampled_from([" ", ", ", " , ", "\n", "  ", "-", "nº ", "n° ", "s/n", "S/N", "x" * 45]),
+    st.sampled_from([" ", ", ", " , ", "\n", "  ", "\t", "-", "nº ", "n° ", "s/n", "S/N", "#", "x" * 45]),
     st.integers(0, 99999).map(str),
     st.text(alphabet="aAeßst.,-' 1\n", max_size=5),
 )
@@ -94,7 +95,13 @@ streets = st.lists(_street_piece, max_size=10).map("".join)
 @settings(max_examples=400, deadline=None)
 @given(streets)
 def test_address_patterns_match_as_before(text: str) -> None:
-    for pattern in (address._NUMBER_LAST, address._NUMBER_FIRST, address._NUMBER_LEAD):
+    for pattern in (
+        address._NUMBER_LAST,
+        address._NUMBER_FIRST,
+        address._NUMBER_LEAD,
+        address_block.UNIT,
+        address_block.WEAK_STREET,
+    ):
         plain = _plain_address_pattern(pattern)
         assert plain.pattern != pattern.pattern
         got = [(m.span(), m.groupdict()) for m in pattern.finditer(text)]
@@ -109,6 +116,14 @@ def test_glued_gate_is_necessary(text: str) -> None:
     for m in _plain_address_pattern(address._NUMBER_LAST).finditer(text):
         if m.group("glued"):
             assert gate.match(text, m.start("glued"))
+
+
+@settings(max_examples=300, deadline=None)
+@given(streets)
+def test_weak_street_gate_is_necessary(text: str) -> None:
+    gate = re.compile(address_block.WEAK_STREET_GATE)
+    for m in _plain_address_pattern(address_block.WEAK_STREET).finditer(text):
+        assert gate.match(text, m.start())
 
 
 def test_gate_examples() -> None:
