@@ -8,7 +8,7 @@ import re
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from detectors.recognizers import address, address_block
+from detectors.recognizers import address, address_block, names
 from detectors.recognizers.literal_trie import factored
 
 LISTS = {
@@ -17,6 +17,8 @@ LISTS = {
     "glued": address._GLUED_WORDS,
     "after": address._AFTER_WORDS,
     "unit": address_block.UNIT_WORDS,
+    "name cues": names.BEFORE_WORDS,
+    "one-name cues": names.CUE_WORDS,
 }
 # What can follow a list word in the address patterns, and a few that force backtracking
 # into shorter or longer alternatives.
@@ -124,6 +126,18 @@ def test_weak_street_gate_is_necessary(text: str) -> None:
     gate = re.compile(address_block.WEAK_STREET_GATE)
     for m in _plain_address_pattern(address_block.WEAK_STREET).finditer(text):
         assert gate.match(text, m.start())
+
+
+@settings(max_examples=300, deadline=None)
+@given(texts)
+def test_name_cue_patterns_find_as_before(text: str) -> None:
+    for pattern, words in ((names._BEFORE, names.BEFORE_WORDS), (names._CUE_BEFORE, names.CUE_WORDS)):
+        plain = re.compile(pattern.pattern.replace(factored(words), words), pattern.flags)
+        assert plain.pattern != pattern.pattern
+        for end in range(len(text) + 1):
+            window = text[max(0, end - 24) : end]
+            a, b = plain.search(window), pattern.search(window)
+            assert (a and a.span()) == (b and b.span())
 
 
 def test_gate_examples() -> None:
