@@ -267,6 +267,7 @@ class CuedNameRecognizer(Recognizer):
 
 _ITEM = r"[^\W\d_]+(?:[-'][^\W\d_]+)?"
 _ITEM_WORD = re.compile(_ITEM)
+_ITEM_ONCE = f"(?>{_ITEM})"
 
 
 class NameListRecognizer(Recognizer):
@@ -280,7 +281,12 @@ class NameListRecognizer(Recognizer):
 
     entity = "PERSON"
     name = "name_list"
-    pattern = re.compile(rf"(?<![\w'-]){_ITEM}(?:, {_ITEM}){{0,30}},? (?:and|or|&) {_ITEM}(?![\w'-])")
+    # Each item atomic: what follows an item (", ", " and", the end) is no letter, hyphen
+    # or apostrophe, so an item is always the longest it can be; the engine need not try
+    # it shorter at every start (the same matches).
+    pattern = re.compile(rf"(?<![\w'-]){_ITEM_ONCE}(?:, {_ITEM_ONCE}){{0,30}},? (?:and|or|&) {_ITEM_ONCE}(?![\w'-])")
+    #: a list needs one of these: a necessary condition, tested before the pattern runs.
+    joiners = (" and ", " or ", " & ")
 
     def _items(self, match: re.Match[str]) -> list[tuple[int, int]] | None:
         items = [(m.start(), m.end()) for m in _ITEM_WORD.finditer(match.group(0))]
@@ -306,6 +312,8 @@ class NameListRecognizer(Recognizer):
 
     def find(self, text: str) -> list[Finding]:
         out = []
+        if not any(j in text for j in self.joiners):
+            return out  # the pattern's ",? (?:and|or|&) " cannot match
         for m in self.pattern.finditer(text):
             spans = self._items(m)
             for start, end in spans or ():

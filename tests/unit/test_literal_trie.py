@@ -140,6 +140,25 @@ def test_name_cue_patterns_find_as_before(text: str) -> None:
             assert (a and a.span()) == (b and b.span())
 
 
+_list_piece = st.one_of(
+    st.sampled_from(["Anne", "mary", "Jo-Ann", "O'Neil", "Marie-", "x'", "Łukasz", "José"]),
+    st.sampled_from([", ", ",", " and ", " or ", " & ", ", and ", " ", "-", "'", "\n", "1"]),
+)
+name_lists = st.lists(_list_piece, max_size=14).map("".join)
+
+
+@settings(max_examples=400, deadline=None)
+@given(name_lists)
+def test_name_list_pattern_matches_as_before(text: str) -> None:
+    pattern = names.NameListRecognizer.pattern
+    plain = re.compile(pattern.pattern.replace(names._ITEM_ONCE, names._ITEM))
+    assert plain.pattern != pattern.pattern
+    found = [(m.span(), m.group(0)) for m in pattern.finditer(text)]
+    assert found == [(m.span(), m.group(0)) for m in plain.finditer(text)]
+    if found:  # the prefilter is a necessary condition
+        assert any(j in text for j in names.NameListRecognizer.joiners)
+
+
 def test_gate_examples() -> None:
     find = address.AddressRecognizer().find
     assert [text[f.start : f.end] for text in ["wohnt in der Hauptstraße 5"] for f in find(text)] == ["Hauptstraße 5"]
