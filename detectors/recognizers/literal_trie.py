@@ -42,9 +42,34 @@ def _first_atom(alternative: str) -> tuple[str, str] | None:
 
 
 def factored(alternatives: str) -> str:
-    """``alternatives`` (``a|b|c``: literal words, ``\\.`` escapes and simple
-    quantifiers such as ``s?``; no groups) factored by common prefixes."""
-    return "|".join(_factor(alternatives.split("|")))
+    """``alternatives`` (``a|b|c``: literal words, ``\\.`` escapes, quantifiers such as
+    ``s?`` and groups such as ``meet(?: me| us)?``; no character classes) factored by
+    common prefixes."""
+    return "|".join(_factor(_top_level(alternatives)))
+
+
+def _top_level(alternatives: str) -> list[str]:
+    """The alternatives of ``alternatives``: split at the ``|`` outside any group."""
+    out: list[str] = []
+    depth = start = 0
+    i = 0
+    while i < len(alternatives):
+        ch = alternatives[i]
+        if ch == "\\":
+            i += 2
+            continue
+        if ch == "[":
+            raise ValueError("character classes are not factored")
+        if ch == "(":
+            depth += 1
+        elif ch == ")":
+            depth -= 1
+        elif ch == "|" and depth == 0:
+            out.append(alternatives[start:i])
+            start = i + 1
+        i += 1
+    out.append(alternatives[start:])
+    return out
 
 
 def _factor(alternatives: list[str]) -> list[str]:

@@ -8,8 +8,8 @@ import re
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from detectors.recognizers import address, address_block, names
-from detectors.recognizers.literal_trie import factored
+from detectors.recognizers import address, address_block, names, street_cues
+from detectors.recognizers.literal_trie import _top_level, factored
 
 LISTS = {
     "en": address._EN_WORDS,
@@ -19,6 +19,7 @@ LISTS = {
     "unit": address_block.UNIT_WORDS,
     "name cues": names.BEFORE_WORDS,
     "one-name cues": names.CUE_WORDS,
+    "street cues": street_cues.CUE_WORDS,
 }
 # What can follow a list word in the address patterns, and a few that force backtracking
 # into shorter or longer alternatives.
@@ -26,11 +27,11 @@ CONTINUATIONS = ("", r"\.?\s+", r"(?![\w])", r"\s*,?\s+\d", "s", r"\.", "$")
 
 
 def _literal(word: str) -> str:
-    return word.replace("\\.", ".").replace("?", "")
+    return re.sub(r"[()?:|]", "", word.replace("\\.", "."))
 
 
 def _words() -> list[str]:
-    return sorted({_literal(w) for words in LISTS.values() for w in words.split("|")})
+    return sorted({_literal(w) for words in LISTS.values() for w in _top_level(words)})
 
 
 WORDS = _words()
@@ -49,6 +50,7 @@ def test_factoring_merges_common_prefixes() -> None:
     assert factored("av|ave|avenue|avda") == "av(?:|e(?:|nue)|da)"  # "" a barrier: nothing moves past it
     assert factored("str\\.|straße") == "str(?:\\.|aße)"
     assert factored("bluffs?|bluff|brook") == "b(?:luff(?:s?|)|rook)"
+    assert factored("meet(?: me| us)?|met|send") == "me(?:et(?: me| us)?|t)|send"  # a group ends a prefix
 
 
 def test_first_characters_at_each_level_never_fold_together() -> None:
@@ -157,6 +159,16 @@ def test_name_list_pattern_matches_as_before(text: str) -> None:
     assert found == [(m.span(), m.group(0)) for m in plain.finditer(text)]
     if found:  # the prefilter is a necessary condition
         assert any(j in text for j in names.NameListRecognizer.joiners)
+
+
+@settings(max_examples=300, deadline=None)
+@given(texts)
+def test_street_cue_pattern_finds_as_before(text: str) -> None:
+    pattern = street_cues._CUE
+    plain = re.compile(pattern.pattern.replace(factored(street_cues.CUE_WORDS), street_cues.CUE_WORDS), pattern.flags)
+    assert plain.pattern != pattern.pattern
+    for t in (text, text.replace(" ", " on "), text.replace(" ", " at ")):
+        assert [m.span() for m in pattern.finditer(t)] == [m.span() for m in plain.finditer(t)]
 
 
 def test_gate_examples() -> None:
