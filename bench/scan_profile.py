@@ -207,7 +207,9 @@ def profile(args: argparse.Namespace) -> int:
 
 CHILD = """
 import json, sys, time
+import detectors
 from detectors.textscan import TextScanner
+print(detectors.__file__, file=sys.stderr)
 texts = json.load(open(sys.argv[1], encoding="utf-8"))
 scanner = TextScanner()
 out = {}
@@ -226,8 +228,13 @@ print(json.dumps(out))
 
 def _child(tree: Path, texts: Path, passes: int) -> dict[str, float]:
     env = {**os.environ, "PYTHONPATH": str(tree), "PYTHONHASHSEED": "0"}
-    done = subprocess.run(
-        [sys.executable, "-c", CHILD, str(texts), str(passes)], env=env, capture_output=True, check=True, text=True
+    done = subprocess.run(  # in the tree: ``-c`` puts the working directory first on the path
+        [sys.executable, "-c", CHILD, str(texts), str(passes)],
+        env=env,
+        cwd=tree,
+        capture_output=True,
+        check=True,
+        text=True,
     )
     return json.loads(done.stdout.strip().splitlines()[-1])
 
