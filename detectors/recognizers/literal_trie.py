@@ -11,7 +11,7 @@ Why it matches the same text with the same groups: ``re`` takes the first altern
 in order, with which the rest of the pattern matches. Factoring moves an alternative
 only past alternatives that begin with a different literal character; those cannot
 match at the same position (the lists are lower case, matched case-insensitively, and no
-two of their first characters fold to the same one: ``tests/unit/test_literal_trie.py``
+two of their first characters fold to the same one: ``tests/unit/test_fast_patterns.py``
 checks it), so which alternatives can match, and their order among themselves, is
 unchanged. An alternative that does not begin with a plain character (an empty
 remainder, a quantified character, a group) is a barrier: nothing is moved across it.

@@ -1,5 +1,7 @@
-"""Factored word lists and the address patterns' gates match exactly what the plain
-forms match: same spans, same groups, on texts built from the lists' own words."""
+"""Patterns made faster match exactly what their plain forms match: factored word lists
+(:mod:`detectors.recognizers.literal_trie`) and necessary-condition gates (lookaheads
+that consume nothing) give the same spans and groups, on texts built from the shapes
+they look for."""
 
 from __future__ import annotations
 
@@ -8,7 +10,7 @@ import re
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from detectors.recognizers import address, address_block, names, street_cues
+from detectors.recognizers import address, address_block, names, street_cues, temporal
 from detectors.recognizers.literal_trie import _top_level, factored
 
 LISTS = {
@@ -176,3 +178,21 @@ def test_gate_examples() -> None:
     assert [text[f.start : f.end] for text in ["wohnt in der Hauptstraße 5"] for f in find(text)] == ["Hauptstraße 5"]
     assert find("Kalverstraat, nº 92 is the shop") != []
     assert find("the Hauptstraße is long and 5 people live there") == []
+
+
+_date_piece = st.one_of(
+    st.sampled_from(["Oct", "October", "Oktober", "janv", "Mär", "abcdefghijk", "de", "born", "17th", "T00:00"]),
+    st.sampled_from([" ", ". ", ".", "/", "-", ", ", "\n", ":"]),
+    st.integers(0, 2100).map(str),
+    st.sampled_from(["1966", "19661017", "2001", "12", "3"]),
+)
+dates = st.lists(_date_piece, max_size=10).map("".join)
+
+
+@settings(max_examples=400, deadline=None)
+@given(dates)
+def test_date_pattern_matches_as_before(text: str) -> None:
+    plain = re.compile(temporal._DATE.pattern.replace(temporal.DATE_GATE, ""))
+    assert plain.pattern != temporal._DATE.pattern
+    found = [(m.span(), m.groupdict()) for m in temporal._DATE.finditer(text)]
+    assert found == [(m.span(), m.groupdict()) for m in plain.finditer(text)]
