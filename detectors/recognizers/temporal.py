@@ -108,6 +108,7 @@ def age_at(date: dt.date, reference_year: int = REFERENCE_YEAR) -> int:
 class DateOfBirthRecognizer(Recognizer):
     entity = "DATE_OF_BIRTH"
     name = "date_of_birth"
+    needs_digit = True
     context = (
         "born",
         "birth",

@@ -196,3 +196,30 @@ def test_date_pattern_matches_as_before(text: str) -> None:
     assert plain.pattern != temporal._DATE.pattern
     found = [(m.span(), m.groupdict()) for m in temporal._DATE.finditer(text)]
     assert found == [(m.span(), m.groupdict()) for m in plain.finditer(text)]
+
+
+DIGIT_FREE = st.text(
+    alphabet=st.characters(blacklist_categories=("Nd",), blacklist_characters="\x00"), max_size=40
+) | st.lists(
+    st.sampled_from(["bc", "q", "Oct", "October", "GB", "DE", "ext", "x", "+", "(", ")", "-", ".", " ", "/", ":", "a"]),
+    max_size=20,
+).map("".join)
+
+
+@settings(max_examples=300, deadline=None)
+@given(DIGIT_FREE)
+def test_digit_prefilter_is_necessary(text: str) -> None:
+    """A recognizer that skips texts without a digit: its pattern cannot match one."""
+    from detectors.recognizers import default_recognizers
+
+    gated = [r for r in default_recognizers() if r.needs_digit]
+    assert {r.name for r in gated} >= {"credit_card", "iban", "us_ssn", "phone", "date_of_birth", "crypto"}
+    for rec in gated:
+        assert not any(rec.pattern.finditer(text)), rec.name
+        assert not any(rec.pattern.finditer(f"{text} {text.upper()}")), rec.name
+
+
+def test_digit_prefilter_keeps_digits_of_any_script() -> None:
+    from detectors.recognizers.contact import PhoneRecognizer
+
+    assert PhoneRecognizer()._prefilter("call \u0664\u0661\u0665")  # Arabic-Indic digits are \d too
