@@ -53,6 +53,13 @@ def is_english(word: str) -> bool:
 def is_function_word(word: str) -> bool:
     """A pronoun, article, preposition or auxiliary (spaCy's English stop words: the
     lemma index holds none of them). Loaded on first use, like the index."""
+    return word.lower() in _stop_words()
+
+
+@lru_cache(maxsize=1)
+def _stop_words() -> set[str]:
+    """spaCy's English stop words (the set itself), imported once: not on every call,
+    names are tested word by word in every text."""
     from spacy.lang.en.stop_words import STOP_WORDS
 
-    return word.lower() in STOP_WORDS
+    return STOP_WORDS

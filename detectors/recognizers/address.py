@@ -42,6 +42,7 @@ from detectors.recognizers.address_block import (
     weak_street,
 )
 from detectors.recognizers.base import Finding, Recognizer
+from detectors.recognizers.literal_trie import factored
 
 # Street-type words after the street name (number-first countries). Ambiguous short
 # words (dr, pl, ct, way, row, walk, close...) score lower.
@@ -191,9 +192,17 @@ def _with_folded(alternatives: str) -> str:
     return "|".join(out)
 
 
-_LEAD_TYPES = _with_folded(_LEAD_TYPES)
-_GLUED_TYPES = _with_folded(_GLUED_TYPES)
-_AFTER_TYPES = _with_folded(_AFTER_TYPES)
+# The lists as written (accents folded too), and factored by common prefixes: the same
+# matches, tried in a few steps instead of one attempt per word
+# (:mod:`detectors.recognizers.literal_trie`).
+_EN_WORDS = _EN_TYPES
+_LEAD_WORDS = _with_folded(_LEAD_TYPES)
+_GLUED_WORDS = _with_folded(_GLUED_TYPES)
+_AFTER_WORDS = _with_folded(_AFTER_TYPES)
+_EN_TYPES = factored(_EN_WORDS)
+_LEAD_TYPES = factored(_LEAD_WORDS)
+_GLUED_TYPES = factored(_GLUED_WORDS)
+_AFTER_TYPES = factored(_AFTER_WORDS)
 # After-types that are also English words: a street only written in lower case
 # ("Trenerys gate 232", "Stensås terrasse 38"), not "Departure Gate 22".
 _AFTER_LOWER = frozenset(["gate", "terrasse", "plass", "veg", "sti", "stien", "vei", "torg"])
@@ -352,6 +361,20 @@ _NUMBER_LEAD = re.compile(
     + r"){0,4}?)"
     + r"(?=\s*(?:,|$|\n|\d{4,5}\b)|\s+[A-Z]{2}\b|[ \t]+(?:and|&)[ \t])"
 )
+# A necessary condition of the glued shape below, checked once per word instead of trying
+# every glued type at each of the word's characters. The glued street is a letter, up to
+# 40 more characters of its class, then a type word whose characters are of that class
+# too (so at most 41 + the longest type); the separator after it (``\s*,?\s+``) is
+# followed by "nº" or the number, neither a space nor a comma. So the street is the
+# whole run of class characters where it starts, and the separator the whole run of
+# spaces and commas after it: possessive runs here, no backtracking. The lookahead
+# consumes nothing: where it holds the pattern matches exactly as without it, where it
+# fails the glued shape could not have matched.
+_GLUED_GATE = (
+    r"(?=[\w\u00C0-\u024F'\u2019.-]{1,"
+    + str(41 + max(len(w.replace("\\.", ".")) for w in _GLUED_WORDS.split("|")))
+    + r"}+[\s,]++(?:n[º°o]\.?\s?)?(?:\d|(?i:s/n)))"
+)
 _NUMBER_LAST = re.compile(
     r"(?<![\w\u00C0-\u024F'\u2019.-])(?:(?P<type>(?i:"
     + _LEAD_TYPES
@@ -362,7 +385,8 @@ _NUMBER_LAST = re.compile(
     + r"){0,4}?)|(?:(?:Am|An der|An den|Auf der|Auf dem|Im|In der|In den|Zum|Zur|Unter den|Op de|Aan de|Aan het"
     # a place's adjective before the street: "Brucker Bundesstrasse", "Berliner Straße"
     r"|[A-Z\u00C4\u00D6\u00DC][a-z\u00E4\u00F6\u00FC\u00DF]{2,20}er)\s+)?"
-    r"(?P<glued>[A-Za-z\u00C0-\u024F][\w\u00C0-\u024F'\u2019.-]{0,40}?(?i:"
+    + _GLUED_GATE
+    + r"(?P<glued>[A-Za-z\u00C0-\u024F][\w\u00C0-\u024F'\u2019.-]{0,40}?(?i:"
     + _GLUED_TYPES
     + r")))\s*,?\s+(?:n[º°o]\.?\s?)?(?P<num>\d{1,5}[A-Za-z]?(?:\s?[-/]\s?\d{1,5}[A-Za-z]?)?|(?i:s/n)\b)"
     + _UNIT

@@ -38,6 +38,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from detectors.recognizers.countries import is_country
+from detectors.recognizers.literal_trie import factored
 from detectors.recognizers.placenames import words
 
 _L = r"[^\W\d_]"  # a letter, in any script
@@ -51,6 +52,8 @@ _UNIT_WORDS = (
     r"apt|apartment|appt|app|suite|ste|unit|flat|studio|floor|fl|level|lvl|bldg|building|room|rm|lot|box|"
     r"dept|office|piso|planta|puerta|étage|etage|whg|wohnung|stock|etg|lgh|bus|boite|boîte|interno|int|scala"
 )
+UNIT_WORDS = _UNIT_WORDS  # as written; the pattern tries them factored (the same matches)
+_UNIT_WORDS = factored(_UNIT_WORDS)
 # A unit designator and its number. "Apt"/"Suite" with a number are an address part
 # anywhere; the others ("Unit 5", "Floor 2", "Room 101", "Box 3") only next to a street.
 UNIT = re.compile(
@@ -90,9 +93,16 @@ _BLANK = re.compile(r"(?i:nan|n/a|null|none|-{1,3})(?![\w/-])")
 # ("1737 Cheriton Dr Reuquén Extensions"), or across "and" at a corner.
 _NAMED_STREET = re.compile(r"(?P<name>" + _NAME_WORD + r"(?:[ \t]+" + _NAME_WORD + r"){0,3})")
 
+# A necessary condition of WEAK_STREET, checked once per word start instead of
+# backtracking through up to four words of every length: each name word is followed by
+# a space or tab, none of its characters, so it is the whole run of word characters
+# where it starts (at most 31); the spaces after it are the whole run of spaces (a word
+# or the digit follows); the number starts with a digit. Possessive runs: no
+# backtracking. Consumes nothing; where it fails the pattern could not match.
+WEAK_STREET_GATE = r"(?=[^\W\d_][\w'\u2019.-]{0,30}+[ \t]++(?:[\w'\u2019.-]{1,31}+[ \t]++){0,3}\d)"
 # A name then a house number, no street-type word: a street only with other evidence.
 WEAK_STREET = re.compile(
-    r"(?<![\w.,$€£#/'\u2019-])(?P<name>" + _NAME_WORD + r"(?:[ \t]+" + _NAME_WORD + r"){0,3})"
+    r"(?<![\w.,$€£#/'\u2019-])" + WEAK_STREET_GATE + r"(?P<name>" + _NAME_WORD + r"(?:[ \t]+" + _NAME_WORD + r"){0,3})"
     r"[ \t]+(?P<num>\d{1,5}[A-Za-z]?)(?:\.(?![\w]))?(?![\w\u00C0-\u024F]|[.,:/]\d|[ \t]?%)"
 )
 _HOUSE_BEFORE = re.compile(r"(?<![\w.,$€£#/:+-])\d{1,6}[A-Za-z]?[ \t]+$")

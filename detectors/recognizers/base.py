@@ -11,6 +11,8 @@ import re
 from dataclasses import dataclass
 from typing import ClassVar
 
+_DIGIT = re.compile(r"\d")
+
 
 @dataclass(frozen=True, slots=True)
 class Finding:
@@ -27,6 +29,9 @@ class Recognizer:
     pattern: ClassVar[re.Pattern[str]]
     #: characters one of which a candidate must contain (a cheap prefilter), or "".
     needs: ClassVar[str] = ""
+    #: whether every match holds a digit (``\d``, any script): a text without one is
+    #: not scanned (a necessary condition, tested in ``tests/unit/test_fast_patterns.py``).
+    needs_digit: ClassVar[bool] = False
     #: words near a match that make it more likely / unlikely.
     context: ClassVar[tuple[str, ...]] = ()
     negative_context: ClassVar[tuple[str, ...]] = ()
@@ -46,6 +51,8 @@ class Recognizer:
         raise NotImplementedError
 
     def _prefilter(self, text: str) -> bool:
+        if self.needs_digit and _DIGIT.search(text) is None:
+            return False
         return not self.needs or any(ch in text for ch in self.needs)
 
     def match_value(self, value: str) -> float | None:

@@ -93,6 +93,7 @@ class PhoneRecognizer(Recognizer):
 
     entity = "PHONE_NUMBER"
     name = "phone"
+    needs_digit = True
     context = (
         "phone", "call", "tel", "mobile", "cell", "fax", "whatsapp", "sms", "reach", "contact", "dial",
         "ring", "landline", "number", "text me",
@@ -113,7 +114,9 @@ class PhoneRecognizer(Recognizer):
     def find(self, text: str) -> list[Finding]:
         """Candidates, and inside a failed one the windows dropping one or two stray
         tokens at its ends ("7 +44 20 7946 0958"); then context, as for every recognizer."""
-        out = []
+        out: list[Finding] = []
+        if not self._prefilter(text):
+            return out
         lowered = text.lower()
         budget = _WINDOW_BUDGET  # windows parse numbers: a text of digit noise gets a bounded number
         for m in self.pattern.finditer(text):

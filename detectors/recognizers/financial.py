@@ -26,6 +26,7 @@ class CreditCardRecognizer(Recognizer):
 
     entity = "CREDIT_CARD"
     name = "credit_card"
+    needs_digit = True
     context = ("card", "visa", "mastercard", "amex", "credit", "debit", "pan")
     pattern = re.compile(r"(?<![\w-])\d(?:[ ./-]?\d){11,18}(?![\w-])")
 
@@ -52,7 +53,9 @@ class CreditCardRecognizer(Recognizer):
     def find(self, text: str) -> list[Finding]:
         """Candidates, and inside a failed one the windows of whole digit groups (a card
         number next to stray digits)."""
-        out = []
+        out: list[Finding] = []
+        if not self._prefilter(text):
+            return out
         for m in self.pattern.finditer(text):
             score, start, end = self.validate(m), m.start(), m.end()
             if score is None:
@@ -72,6 +75,7 @@ class IbanRecognizer(Recognizer):
 
     entity = "IBAN_CODE"
     name = "iban"
+    needs_digit = True
     pattern = re.compile(r"(?<![\w])[A-Za-z]{2}\d{2}(?:[ -]?[A-Za-z0-9]{4}){2,7}(?:[ -]?[A-Za-z0-9]{1,4})?(?![\w])")
 
     def validate(self, match: re.Match[str]) -> float | None:
@@ -96,6 +100,7 @@ class CryptoRecognizer(Recognizer):
 
     entity = "CRYPTO"
     name = "crypto"
+    needs_digit = True
     pattern = re.compile(r"(?<![\w])(?:[13][1-9A-HJ-NP-Za-km-z]{25,34}|bc1[02-9ac-hj-np-z]{11,71})(?![\w])")
 
     def validate(self, match: re.Match[str]) -> float | None:

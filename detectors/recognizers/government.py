@@ -16,6 +16,7 @@ class UsSsnRecognizer(Recognizer):
 
     entity = "US_SSN"
     name = "us_ssn"
+    needs_digit = True
     context = ("ssn", "social security", "social sec", "ss#", "ss no", "tax id", "taxpayer")
     negative_context = ("order", "invoice", "phone", "tel", "ref", "zip", "routing")
     pattern = re.compile(r"(?<![\w.-])(\d{3})([- .]?)(\d{2})\2(\d{4})(?![\w-]|\.\d)")
@@ -42,6 +43,7 @@ class DriverLicenseRecognizer(Recognizer):
 
     entity = "US_DRIVER_LICENSE"
     name = "driver_license"
+    needs_digit = True
     pattern = re.compile(r"(?<![\w-])[A-Za-z]{0,2}\d[\dA-Za-z-]{3,18}(?![\w-])")
 
     def validate(self, match: re.Match[str]) -> float | None:

@@ -53,8 +53,13 @@ for _number, _names in enumerate(
 _MONTH = r"(?P<mon>[A-Za-z\u00C0-\u00FF]{3,10})\.?"
 _Y = r"(?P<y>(?:1[89]|20)\d{2})"
 _MIDNIGHT = r"(?:[ T]00:00(?::00(?:\.0+)?)?(?:Z|[+-]00:?00)?)?"
+# A necessary condition of every shape below, checked once where one could start: a
+# digit, or a month name (the whole run of its letters: a dot or a space follows it),
+# a dot, a space and a digit. Possessive: no backtracking. Consumes nothing: where it
+# fails no shape could match, where it holds they match as without it.
+DATE_GATE = r"(?=\d|[A-Za-z\u00C0-\u00FF]{3,10}+\.?\s\d)"
 _DATE = re.compile(
-    r"(?<![\w/.:-])(?:"
+    r"(?<![\w/.:-])" + DATE_GATE + r"(?:"
     # ISO year first: 1966-10-17, 1966/10/17, 1966.10.17
     r"(?P<iy>(?:1[89]|20)\d{2})(?P<isep>[-/.])(?P<im>\d{1,2})(?P=isep)(?P<id>\d{1,2})" + _MIDNIGHT + r"|"
     # numeric with the year last: 10/17/1966, 17.10.1966, 02-11-1967
@@ -103,6 +108,7 @@ def age_at(date: dt.date, reference_year: int = REFERENCE_YEAR) -> int:
 class DateOfBirthRecognizer(Recognizer):
     entity = "DATE_OF_BIRTH"
     name = "date_of_birth"
+    needs_digit = True
     context = (
         "born",
         "birth",
