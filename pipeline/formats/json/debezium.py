@@ -180,10 +180,13 @@ def classify(doc: JsonDoc | None, topic: str, fmt: str = "auto", columns: Collec
     Never fails open: a record that carries envelope markers is decoded as an envelope
     or dead-lettered, never taken for a row (see the module docstring for the rules).
 
-    With a schema, what a value is follows from the schema, the payload's keys, the
-    types of its envelope-named fields, whether its ``op`` is an envelope op and which,
-    the format and the columns: the answer is remembered per combination of those (a
-    value that is refused is not remembered, and is refused again).
+    With a schema, what a value is follows from the schema, the types of the payload's
+    envelope-named fields (absent or of which type), whether its ``op`` is an envelope op
+    and which, the declared columns it has as keys, the format and the columns: the
+    answer is remembered per combination of those (a value that is refused is not
+    remembered, and is refused again). Bounded: at most :data:`_CLASSIFIED_MAX` answers,
+    each holding a schema of at most :data:`_MEMO_SCHEMA_BYTES` (a larger one is worked
+    out every time) and no payload key that is not a declared column.
     """
     if doc is None:
         return TOMBSTONE
@@ -199,14 +202,15 @@ def classify(doc: JsonDoc | None, topic: str, fmt: str = "auto", columns: Collec
     if not isinstance(columns, frozenset):
         columns = frozenset(columns)
     signature = _signature(payload)
-    if doc.schema is None or doc.schema_key is None:
+    schema_key = doc.schema_key
+    if doc.schema is None or schema_key is None or len(schema_key) > _MEMO_SCHEMA_BYTES:
         return _classify(doc, payload, signature, topic, fmt, columns)
     op = payload.get("op")
     memo = (
-        doc.schema_key,
-        tuple(payload),
+        schema_key,
         signature,
         op if type(op) is str and op in ENVELOPE_OPS else None,
+        columns.intersection(payload) if columns else columns,
         fmt,
         columns,
     )
@@ -384,7 +388,8 @@ _ABSENT = _Absent()
 if _FIELD_NAMES != ("before", "after", "transaction", "source", "message", "op", "ts_ms", "ts_us", "ts_ns"):
     raise AssertionError("_signature reads the envelope fields in _FIELD_NAMES' order")  # pragma: no cover
 _Signature = tuple[type, ...]
-_CLASSIFIED_MAX = 4096
+_CLASSIFIED_MAX = 1024
+_MEMO_SCHEMA_BYTES = 32 << 10  # at most 32 MB of schemas held by the answers remembered
 _classified: dict[tuple[Any, ...], Kind] = {}
 _SIGNATURES_MAX = 1024
 _by_signature: dict[tuple[type, ...], tuple[frozenset[str], bool]] = {}
