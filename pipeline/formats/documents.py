@@ -36,7 +36,6 @@ from pipeline.vocabulary import DeadLetterReason
 _NO_ENVELOPE = (None,) * 9 + ((),)  # op .. message, ts_ms .. ts_ns, envelope
 _NO_VALUE = (None, *_NO_ENVELOPE, None)  # value_types, the envelope's fields, value_wire
 _CACHE_MAX = 256
-_envelopes: dict[tuple[str, ...], tuple[str, ...]] = {}
 _readers: dict[tuple[str, ...], Callable[[ChangeEvent], tuple[Any, ...]]] = {}
 _types: tuple[dict[bytes, FieldTypes], dict[bytes, FieldTypes]] = ({}, {})  # envelopes, rows
 
@@ -146,15 +145,12 @@ def field_types(schema: dict[str, Any], identity: bytes, row: bool = True) -> Fi
 
 
 def _envelope(payload: dict[str, Any]) -> tuple[str, ...]:
-    """The envelope fields of a payload, in order (once per combination of keys)."""
+    """The envelope fields of a payload, in order. Nothing is remembered: a payload's
+    keys are input (a remembered key would outlive its record)."""
     keys = tuple(payload)
-    hit = _envelopes.get(keys)
-    if hit is None:
-        hit = tuple(k for k in keys if k in ENVELOPE_KEYS)
-        if len(_envelopes) >= _CACHE_MAX:
-            _envelopes.clear()
-        _envelopes[keys] = hit
-    return hit
+    if ENVELOPE_KEYS.issuperset(keys):
+        return keys  # a Debezium envelope as it comes
+    return tuple([k for k in keys if k in ENVELOPE_KEYS])  # an SMT's or a newer connector's keys
 
 
 def _reader(envelope: tuple[str, ...]) -> Callable[[ChangeEvent], tuple[Any, ...]]:
