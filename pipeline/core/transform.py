@@ -25,6 +25,7 @@ from pipeline.core.treatments.placeholder import UnavailableValues
 
 Field = dict[str, Any]
 _MAX_PLANS = 256
+_PLAN_NAMES_MAX = 16_384  # characters of column names a remembered plan may hold (names are input)
 _serials = itertools.count(1)
 
 
@@ -114,9 +115,10 @@ class StructTransform:
         plan = self._plans.get(columns)
         if plan is None:
             plan = self._compile(columns)
-            if len(self._plans) >= _MAX_PLANS:
-                self._plans.clear()
-            self._plans[columns] = plan
+            if sum(map(len, columns)) <= _PLAN_NAMES_MAX:  # else worked out per row: not kept past it
+                if len(self._plans) >= _MAX_PLANS:
+                    self._plans.clear()
+                self._plans[columns] = plan
         return plan
 
     def _compile(self, columns: tuple[str, ...]) -> StructPlan:

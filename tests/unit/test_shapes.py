@@ -439,3 +439,23 @@ def test_file_mode_accounts_for_every_line(tmp_path: Path) -> None:
     assert dict(stats.dead_reasons) == {"envelope_without_op": 1, "ambiguous_shape": 1}
     assert stats.lines == stats.published + stats.dead_lettered + stats.malformed + sum(stats.skipped.values())
     assert PLANTED not in (tmp_path / "out.jsonl").read_text(), "planted e-mail published raw"
+
+
+def test_no_cache_keeps_a_hostile_records_key_names(tmp_path: Path) -> None:
+    """Names are input: a schemaless row or envelope with megabytes of key names is
+    treated, and nothing keyed by those names outlives the record (every resource a
+    record can consume is bounded)."""
+    from pipeline.core.transform import _PLAN_NAMES_MAX
+    from pipeline.formats import documents
+
+    proc = make_processor(tmp_path / "s", {"p.yaml": declaration()})
+    long_name = "k" * (_PLAN_NAMES_MAX + 1)
+    for i, value in enumerate([{"id": 1, "email": PLANTED, long_name: 1}, env(**{long_name: 1})]):
+        outcome = proc.process(record(TOPIC, value, offset=i))
+        assert outcome_name(outcome) == "published", f"case #{i}"
+        assert_no_raw([PLANTED], *record_blobs(outcome.records[0]))
+    table = proc.table_for(TOPIC)
+    assert table is not None
+    held = sum(long_name in columns for columns in table._schemaless_row._plans)
+    assert held == 0, "a row's huge column names were kept in the plan cache"
+    assert not hasattr(documents, "_envelopes"), "envelope fields are remembered by payload keys"
