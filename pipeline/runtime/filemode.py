@@ -40,7 +40,7 @@ from typing import IO
 
 from pipeline.core.change import KEY_HEADERS
 from pipeline.core.events import CdrRecord, DeadLetter, Published, SourceRecord
-from pipeline.core.processor import PII_HEADER, POLICY_HEADER, Processor
+from pipeline.core.processor import PII_HEADER, Processor
 from pipeline.errors import CdrError, DecodeError, ProcessingError
 from pipeline.formats.json import jsonspans, jsontext
 from pipeline.formats.json.codec import JsonCodec
@@ -241,8 +241,7 @@ def _quote(text: str) -> bytes:
 @functools.lru_cache(maxsize=1024)
 def _quote_name(name: str) -> bytes:
     """:func:`_quote` for the names that repeat on every output line (members, topics,
-    header names, the ``cdr.policy`` fingerprint): remembered, a few hundred at most,
-    never values of a record."""
+    header names): remembered, a few hundred at most, never values."""
     return json.dumps(name).encode()
 
 
@@ -287,8 +286,6 @@ def record_line(rec: CdrRecord, json_encoded: bool = False) -> bytes:
             headers[name] = b"null"
         elif name in JSON_HEADERS:
             headers[name] = _embed(raw, json_encoded)
-        elif name == POLICY_HEADER:
-            headers[name] = _quote_name(raw.decode("utf-8", "surrogateescape"))  # one per declaration version
         else:
             headers[name] = _text(raw)
     parts = [
