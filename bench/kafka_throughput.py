@@ -253,11 +253,22 @@ class Bench:
         for future in configs.values():
             assert future.result()["message.timestamp.type"].value == "LogAppendTime"
 
+    def producer(self) -> Producer:
+        return Producer({"bootstrap.servers": self.bootstrap, "linger.ms": 1, "enable.idempotence": True})
+
     def produce(
-        self, topic: str, items: list[Item], rate: float | None = None, tick: Callable[[], None] = lambda: None
+        self,
+        topic: str,
+        items: list[Item],
+        rate: float | None = None,
+        tick: Callable[[], None] = lambda: None,
+        producer: Producer | None = None,
     ):
-        """Write ``items`` to their partitions: at once, or paced at ``rate`` per second."""
-        producer = Producer({"bootstrap.servers": self.bootstrap, "linger.ms": 1, "enable.idempotence": True})
+        """Write ``items`` to their partitions: at once, or paced at ``rate`` per second.
+        A paced stream should be given a ``producer`` that has already written: a new
+        one holds what it is given until it has connected and been given its producer
+        id, then sends it at once, so the broker would see a burst, not the pace."""
+        producer = producer if producer is not None else self.producer()
         started = time.monotonic()
         for i, (partition, key, value) in enumerate(items):
             if rate is not None:
@@ -481,11 +492,12 @@ def latency_phase(bench: Bench, rate: float, seconds: float, warmup: int, progre
         def tick() -> None:
             progress.advance(task, 500)
 
-        bench.produce(source, warm, rate=rate, tick=tick)
+        producer = bench.producer()  # one for both streams: connected before the timed one
+        bench.produce(source, warm, rate=rate, tick=tick, producer=producer)
         progress.update(task, completed=len(warm))
         after = bench.end_offsets(source)
         child.sample_rss()
-        bench.produce(source, timed, rate=rate, tick=tick)
+        bench.produce(source, timed, rate=rate, tick=tick, producer=producer)
         progress.update(task, completed=len(items))
         bench.wait_drained(child, group, source, progress, "latency: drained")
         child.stop_sampling()
@@ -540,6 +552,12 @@ def report(console: Console, results: dict[str, PhaseResult], args: argparse.Nam
                 f"{led.missing()} / {led.duplicates}",
             )
             table.add_row("latency max, ms", f"{max(lat):,.0f}", "", "")
+            table.add_row(
+                "source records appended in the busiest 100 ms",
+                f"{led.busiest_inputs(100):,}",
+                f"~{args.rate / 10:,.0f}",
+                "",
+            )
         cpu = results["latency"].cpu_seconds
         if cpu > 0:
             # the share of a core the worker used: well under 1, it keeps up on an idle core

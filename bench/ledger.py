@@ -62,6 +62,17 @@ class Ledger:
         """Output time minus input time, per source record that has both."""
         return [self.outputs[c] - ts for c, ts in self.inputs.items() if c in self.outputs]
 
+    def busiest_inputs(self, window_ms: int) -> int:
+        """The most source records appended within any ``window_ms``: for a paced stream,
+        whether the broker saw the pace (rate x window) or a burst."""
+        times = sorted(self.inputs.values())
+        most, first = 0, 0
+        for last, ts in enumerate(times):
+            while ts - times[first] >= window_ms:
+                first += 1
+            most = max(most, last - first + 1)
+        return most
+
     def drain_rate(self) -> float:
         """Source records per second from the first record's arrival to the last output:
         how fast a backlog written at once was worked off (0 if nothing came out)."""

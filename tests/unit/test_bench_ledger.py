@@ -61,6 +61,17 @@ def test_ledger_latency_missing_duplicates_and_rate() -> None:
     assert ledger.drain_rate() == pytest.approx(4 / 1.0)  # 4 records from t=1000 to the last output at 2000
 
 
+def test_busiest_inputs_tells_a_burst_from_a_pace() -> None:
+    paced, burst = Ledger(), Ledger()
+    for offset in range(1000):  # 1,000 a second for a second
+        paced.record_in(("t", 0, offset), 5000 + offset)
+        # the same records, the first 600 held back and appended at once
+        burst.record_in(("t", 0, offset), 5600 if offset < 600 else 5000 + offset)
+    assert paced.busiest_inputs(100) == 100
+    assert burst.busiest_inputs(100) == 600 + 100  # the burst and the 100 paced ones in the 100 ms from it
+    assert Ledger().busiest_inputs(100) == 0
+
+
 def test_empty_ledger_has_no_rate() -> None:
     ledger = Ledger()
     ledger.record_in(("t", 0, 0), 5)
