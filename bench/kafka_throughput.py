@@ -19,8 +19,10 @@ the table is declared ``undeclared: detect`` with only its key declared
 Phases (each on fresh topics and a fresh consumer group; each process first drains a
 warm-up stream, so the model is loaded and the column verdicts have settled):
 
-1. throughput: N events written at once once the group is assigned; events/s = N / (the
-   first record's arrival -> the last output's arrival). ``cdr run --workers 1``,
+1. throughput: a backlog of N events, written while the readers are stopped (SIGSTOP,
+   after the warm-up; the writer would otherwise take CPU from them, and the
+   passthrough's rate was the writer's); events/s = N / (SIGCONT -> the last output's
+   arrival). ``cdr run --workers 1``,
    ``--workers 2`` and the passthrough (same producer settings as the service:
    idempotent, ``acks=all``, lz4, linger 5 ms; commits every second).
 2. latency: ``cdr run --workers 1`` while events arrive at a paced R events/s (the
@@ -215,6 +217,14 @@ class Child:
                     os.killpg(self.proc.pid, signal.SIGKILL)
                 self.proc.wait(timeout=10)
         return self.proc.returncode
+
+    def pause(self) -> None:
+        """SIGSTOP the process and its workers (their group), so a backlog can be written
+        while nothing reads it. Kept well under the consumer's session timeout."""
+        os.killpg(self.proc.pid, signal.SIGSTOP)
+
+    def resume(self) -> None:
+        os.killpg(self.proc.pid, signal.SIGCONT)
 
     def log_tail(self, lines: int = 15) -> str:
         text = self.log.read_text(errors="replace").splitlines()
@@ -442,6 +452,7 @@ class PhaseResult:
     ledger: Ledger
     rss_kib: dict[int, int]
     cpu_seconds: float  # of the workers, over the timed part
+    resumed_ms: float | None = None  # a backlog phase: when its readers were let go
 
     def per_cpu_second(self) -> float:
         """Timed source records per second of the workers' CPU time."""
@@ -463,15 +474,21 @@ def backlog_phase(
         bench.produce(source, workload(prefix, warmup, seed=7, partitions=bench.partitions))
         bench.wait_drained(child, group, source, progress, f"{name}: warm-up")
         after = bench.end_offsets(source)
-        child.sample_rss()
-        bench.produce(source, workload(prefix, events, seed=42, partitions=bench.partitions))
+        items = workload(prefix, events, seed=42, partitions=bench.partitions)
+        child.pause()  # the whole backlog is written first: the writer takes no CPU from the readers
+        try:
+            bench.produce(source, items)
+        finally:
+            child.sample_rss()
+            resumed_ms = time.time() * 1000.0  # the broker's append times are this machine's clock
+            child.resume()
         bench.wait_drained(child, group, source, progress, f"{name}: {events:,} events")
         child.stop_sampling()
     finally:
         code = child.stop()
     if code not in (0, None):
         raise RuntimeError(f"{name} exited with {code}:\n{child.log_tail()}")
-    return PhaseResult(name, bench.ledger(source, out, after), child.rss_kib, child.cpu_spent)
+    return PhaseResult(name, bench.ledger(source, out, after), child.rss_kib, child.cpu_spent, resumed_ms)
 
 
 def latency_phase(bench: Bench, rate: float, seconds: float, warmup: int, progress: Progress) -> PhaseResult:
@@ -509,7 +526,8 @@ def latency_phase(bench: Bench, rate: float, seconds: float, warmup: int, progre
 
 
 def report(console: Console, results: dict[str, PhaseResult], args: argparse.Namespace) -> None:
-    rates = {k: r.ledger.drain_rate() for k, r in results.items() if k != "latency"}
+    rates = {k: r.ledger.drain_rate(r.resumed_ms) for k, r in results.items() if k != "latency"}
+
     per_cpu = {k: r.per_cpu_second() for k, r in results.items() if k != "latency"}
     table = Table(
         title=f"cdr run through Kafka: {args.events:,} Debezium events (customers, 15 columns, free text, "

@@ -73,12 +73,13 @@ class Ledger:
             most = max(most, last - first + 1)
         return most
 
-    def drain_rate(self) -> float:
-        """Source records per second from the first record's arrival to the last output:
-        how fast a backlog written at once was worked off (0 if nothing came out)."""
+    def drain_rate(self, start_ms: float | None = None) -> float:
+        """Source records per second from ``start_ms`` (when the readers were let go at a
+        backlog; by default the first record's arrival) to the last output: how fast the
+        backlog was worked off (0 if nothing came out)."""
         done = [c for c in self.inputs if c in self.outputs]
         if not done:
             return 0.0
-        start = min(self.inputs[c] for c in self.inputs)
+        start = min(self.inputs.values()) if start_ms is None else start_ms
         end = max(self.outputs[c] for c in done)
         return len(self.inputs) / max(end - start, 1) * 1000.0

@@ -59,6 +59,7 @@ def test_ledger_latency_missing_duplicates_and_rate() -> None:
     assert sorted(ledger.latencies_ms()) == [10, 19, 998]
     assert ledger.missing() == 1 and ledger.duplicates == 1
     assert ledger.drain_rate() == pytest.approx(4 / 1.0)  # 4 records from t=1000 to the last output at 2000
+    assert ledger.drain_rate(1500.0) == pytest.approx(4 / 0.5)  # a backlog whose readers were let go at 1500
 
 
 def test_busiest_inputs_tells_a_burst_from_a_pace() -> None:
