@@ -127,12 +127,40 @@ def big_records(n: int, size: int, seed: int = 5) -> list:
     return out
 
 
+def schema_records(n: int, size: int, first: int = 0) -> list:
+    """Records of ~``size`` bytes that are nearly all schema, each schema distinct (a
+    column's parameters differ): what a stream of table versions, or a hostile producer,
+    can send. The caches keyed by a schema must hold a budget of bytes, not of entries."""
+    from pipeline.core.events import SourceRecord
+
+    per_struct = max(1, size // 2 // 22)  # parameters of ~22 bytes, in before and after
+    out = []
+    for i in range(first, first + n):
+        params = {f"p{i:05d}_{k:06d}": "v" for k in range(per_struct)}
+        cols = [
+            {"type": "int64", "optional": False, "field": "id"},
+            {"type": "string", "optional": True, "field": "notes", "parameters": params},
+        ]
+        row = {"type": "struct", "optional": True, "name": "bench.public.customers.Value", "fields": cols}
+        schema = {
+            "type": "struct",
+            "optional": False,
+            "name": "bench.public.customers.Envelope",
+            "fields": [dict(row, field="before"), dict(row, field="after"), {"type": "string", "field": "op"}],
+        }
+        payload = {"op": "c", "before": None, "after": {"id": i, "notes": "Call Anne Smith on 0161 496 0000."}}
+        value = json.dumps({"schema": schema, "payload": payload}, separators=(",", ":")).encode()
+        out.append(SourceRecord("bench.public.customers", 0, i, json.dumps({"id": i}).encode(), value, (), 1))
+    return out
+
+
 def main() -> int:
     parser = argparse.ArgumentParser()
     parser.add_argument("--events", type=int, default=20000)
     parser.add_argument("--big", type=int, default=20, help="records of about 1 MB of free text")
     parser.add_argument("--big-batch", type=int, default=10, help="records per batch for those")
     parser.add_argument("--big-bytes", type=int, default=990_000, help="characters of free text per large record")
+    parser.add_argument("--schemas", type=int, default=300, help="records of ~0.9 MB, each with a distinct schema")
     args = parser.parse_args()
     os.environ.setdefault("CDR_HASH_KEY", "benchmark-hash-key-Q7vX2kLp9RzT4wNc8YhB3mJd6FsG")
     rows = [("python + pipeline imported", 0.0)]
@@ -174,6 +202,18 @@ def main() -> int:
         elapsed = time.perf_counter() - started
         big_peak = peak_mb()
         rows.append(("after processing them", rss_mb()))
+        del records
+        schema_peak = None
+        schema_outcomes: Counter[str] = Counter()
+        if args.schemas:
+            reset_peak()
+            for i in range(0, args.schemas, args.big_batch):
+                batch = schema_records(min(args.big_batch, args.schemas - i), 900_000, first=i)
+                for o in big.process_batch(batch):
+                    schema_outcomes["published" if isinstance(o, Published) else f"dead-lettered ({o.reason})"] += 1
+                del batch
+            schema_peak = peak_mb() if separate_peak else None
+            rows.append((f"after {args.schemas} records of ~0.9 MB, each with a distinct schema", rss_mb()))
 
     table = Table(title="resident memory of one process (VmRSS), MB")
     table.add_column("point")
@@ -183,6 +223,11 @@ def main() -> int:
     peak_label = "peak while the large records ran (VmHWM, reset before)" if separate_peak else "peak (VmHWM)"
     table.add_row(f"[bold]{peak_label}[/] (target < 600)", f"[bold]{big_peak:,.0f}[/]")
     table.add_row("[bold]steady state[/] (target < 600)", f"[bold]{steady:,.0f}[/]")
+    if schema_peak is not None:
+        table.add_row(
+            "[bold]peak while the distinct schemas ran (VmHWM, reset before)[/] (target < 600)",
+            f"[bold]{schema_peak:,.0f}[/]",
+        )
     console = Console()
     console.print(table)
     done = ", ".join(f"{n} {what}" for what, n in sorted(outcomes.items()))
@@ -190,6 +235,9 @@ def main() -> int:
         f"large records: {done}; {elapsed:.1f} s in all, slowest batch of {args.big_batch} {slowest:.1f} s "
         f"(NER budget per batch: {big.settings.policy.scanner.ner.max_batch_chars:,} characters)"
     )
+    if schema_outcomes:
+        done = ", ".join(f"{n} {what}" for what, n in sorted(schema_outcomes.items()))
+        console.print(f"distinct schemas: {done}")
     return 0
 
 

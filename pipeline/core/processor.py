@@ -12,7 +12,6 @@ that names the stage, table and column, never a value: fail closed.
 from __future__ import annotations
 
 import time
-from collections import OrderedDict
 from dataclasses import dataclass
 from typing import Any
 
@@ -47,6 +46,7 @@ from pipeline.core.events import (
 )
 from pipeline.core.policy import PolicySettings, TablePolicy
 from pipeline.core.safenames import SafeNames
+from pipeline.core.schemacache import TABLE_SCHEMA_BYTES, SchemaCache
 from pipeline.core.transform import StructPlan, StructTransform
 from pipeline.core.treatments.placeholder import UnavailableValues
 from pipeline.errors import DecodeError, DependencyError, ProcessingError
@@ -100,8 +100,8 @@ class TableProcessor:
         self.policy_header = self.policy.fingerprint.encode()
         self._schemaless_row = StructTransform(self.policy, None, unavailable, what="row")
         self._schemaless_key = StructTransform(self.policy, None, unavailable, key_mode=True, what="key")
-        self._values: OrderedDict[tuple[bytes, bool], _Compiled] = OrderedDict()
-        self._keys: OrderedDict[bytes, _Compiled] = OrderedDict()
+        self._values: SchemaCache[tuple[bytes, bool], _Compiled] = SchemaCache(_SCHEMA_CACHE, TABLE_SCHEMA_BYTES)
+        self._keys: SchemaCache[bytes, _Compiled] = SchemaCache(_SCHEMA_CACHE, TABLE_SCHEMA_BYTES)
         self._summaries: dict[tuple[int, ...], _Summary] = {}
         profiler = self.policy.profiler
         self._generation_cell = profiler.generation(decl.table) if profiler is not None else None
@@ -124,7 +124,7 @@ class TableProcessor:
             compiled = _Compiled(row.out_struct(schema), row)
         else:
             compiled = self._compile_envelope(schema)
-        self._remember(self._values, cache_key, compiled)
+        self._values.put(cache_key, compiled, len(types.identity))
         return compiled
 
     def _compile_envelope(self, schema: dict[str, Any]) -> _Compiled:
@@ -162,14 +162,8 @@ class TableProcessor:
             return hit
         key = StructTransform(self.policy, struct_fields(schema, "key"), self.unavailable, key_mode=True, what="key")
         compiled = _Compiled(key.out_struct(schema), key)
-        self._remember(self._keys, cache_key, compiled)
+        self._keys.put(cache_key, compiled, len(cache_key))
         return compiled
-
-    @staticmethod
-    def _remember(cache: OrderedDict[Any, _Compiled], key: Any, value: _Compiled) -> None:
-        cache[key] = value
-        if len(cache) > _SCHEMA_CACHE:
-            cache.popitem(last=False)
 
     # -- records ------------------------------------------------------------------------
 

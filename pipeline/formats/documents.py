@@ -29,6 +29,7 @@ from pipeline.core.change import (
     Struct,
 )
 from pipeline.core.events import SourceRecord
+from pipeline.core.schemacache import SchemaCache
 from pipeline.errors import DecodeError
 from pipeline.formats.json.debezium import JsonDoc, is_envelope_schema
 from pipeline.vocabulary import DeadLetterReason
@@ -37,7 +38,10 @@ _NO_ENVELOPE = (None,) * 9 + ((),)  # op .. message, ts_ms .. ts_ns, envelope
 _NO_VALUE = (None, *_NO_ENVELOPE, None)  # value_types, the envelope's fields, value_wire
 _CACHE_MAX = 256
 _readers: dict[tuple[str, ...], Callable[[ChangeEvent], tuple[Any, ...]]] = {}
-_types: tuple[dict[bytes, FieldTypes], dict[bytes, FieldTypes]] = ({}, {})  # envelopes, rows
+_types: tuple[SchemaCache[bytes, FieldTypes], SchemaCache[bytes, FieldTypes]] = (  # envelopes, rows
+    SchemaCache(_CACHE_MAX),
+    SchemaCache(_CACHE_MAX),
+)
 
 
 def skipped_event(rec: SourceRecord, kind: Kind) -> ChangeEvent:
@@ -138,9 +142,7 @@ def field_types(schema: dict[str, Any], identity: bytes, row: bool = True) -> Fi
     hit = cache.get(identity)
     if hit is None or hit.schema is not schema:
         hit = FieldTypes(schema, identity, row)
-        if len(cache) >= _CACHE_MAX:
-            cache.clear()
-        cache[identity] = hit
+        cache.put(identity, hit, len(identity))
     return hit
 
 

@@ -43,6 +43,7 @@ from typing import Any
 import orjson
 
 from pipeline.core.change import CHANGE, ENVELOPE_KEYS, MESSAGE, NULL_PAYLOAD, ROW, TOMBSTONE, TRUNCATE, Kind
+from pipeline.core.schemacache import SchemaCache
 from pipeline.errors import DecodeError
 from pipeline.formats.json import jsontext
 from pipeline.vocabulary import DeadLetterReason
@@ -92,10 +93,19 @@ _OPEN = b'{"schema":'
 _SEPARATOR = b',"payload":'
 _SCHEMAS_MAX = 256
 _TAIL = 32  # bytes of a schema's end that, with its length, find it among those seen
-_schemas: dict[bytes, dict[str, Any] | None] = {}
-# (length, last bytes) -> schema bytes seen: a candidate for a record's schema, confirmed
+# (length, last bytes) -> schema bytes kept: a candidate for a record's schema, confirmed
 # by comparing it in place (no copy of the schema bytes is made or hashed per record).
 _by_tail: dict[tuple[int, bytes], bytes] = {}
+
+
+def _forget_tail(schema_key: bytes) -> None:
+    index = (len(schema_key), schema_key[-_TAIL:])
+    if _by_tail.get(index) == schema_key:  # an equal copy may stand in the index for it
+        del _by_tail[index]
+
+
+# schema bytes -> the parsed schema (an object: a null schema takes the full parse)
+_schemas: SchemaCache[bytes, dict[str, Any]] = SchemaCache(_SCHEMAS_MAX, on_evict=_forget_tail)
 
 
 def decode_doc(raw: bytes, what: str) -> JsonDoc:
@@ -146,24 +156,20 @@ def _decode_compact_envelope(raw: bytes) -> JsonDoc | None:
         return None
     length = cut - start
     schema_key = _by_tail.get((length, raw[cut - _TAIL : cut] if length > _TAIL else raw[start:cut]))
-    if schema_key is not None and raw.startswith(schema_key, start):
-        schema = _schemas[schema_key]
-    else:
+    schema = _schemas.get(schema_key) if schema_key is not None and raw.startswith(schema_key, start) else None
+    if schema is None:
         schema_key = raw[start:cut]
-        try:
-            schema = _schemas[schema_key]
-        except KeyError:
+        schema = _schemas.get(schema_key)
+        if schema is None and schema_key != b"null":
             try:
                 schema = orjson.loads(schema_key)
                 _check_schema(schema, "")
             except (orjson.JSONDecodeError, DecodeError):
                 return None
-            if len(_schemas) >= _SCHEMAS_MAX:
-                evicted = next(iter(_schemas))
-                del _schemas[evicted]
-                _by_tail.pop((len(evicted), evicted[-_TAIL:]), None)
-            _schemas[schema_key] = schema
-        _by_tail[(len(schema_key), schema_key[-_TAIL:])] = schema_key
+            if _schemas.put(schema_key, schema, length):  # not kept when too large: parsed per record
+                _by_tail[(length, schema_key[-_TAIL:])] = schema_key
+        elif schema is not None:
+            _by_tail[(length, schema_key[-_TAIL:])] = schema_key
     try:
         # a bytes slice (a copy of the payload only): orjson reads a memoryview 2.4x slower
         payload = orjson.loads(raw[cut + len(_SEPARATOR) : -1])
@@ -394,7 +400,7 @@ _classified: dict[tuple[Any, ...], Kind] = {}
 _SIGNATURES_MAX = 1024
 _by_signature: dict[tuple[type, ...], tuple[frozenset[str], bool]] = {}
 _MARKERS_MAX = 256
-_schema_marker_cache: dict[bytes, tuple[frozenset[str], frozenset[str]]] = {}
+_schema_marker_cache: SchemaCache[bytes, tuple[frozenset[str], frozenset[str]]] = SchemaCache(_MARKERS_MAX)
 
 
 def _schema_markers(doc: JsonDoc) -> tuple[frozenset[str], frozenset[str]]:
@@ -421,9 +427,7 @@ def _schema_markers(doc: JsonDoc) -> tuple[frozenset[str], frozenset[str]]:
                         typed.append(fname)
     result = (frozenset(named), frozenset(typed))
     if key is not None:
-        if len(_schema_marker_cache) >= _MARKERS_MAX:
-            _schema_marker_cache.clear()
-        _schema_marker_cache[key] = result
+        _schema_marker_cache.put(key, result, len(key))
     return result
 
 

@@ -1,0 +1,86 @@
+"""Caches keyed by a schema: bounded by entries and by the bytes of the schemas they hold.
+
+Every record of a table version carries the same schema, so decoders and the core keep
+what they work out per schema (the parsed schema, its field types, its envelope
+markers, its compiled treatment). A schema is input, though, and can be as large as a
+record: a count bound alone lets a stream of distinct megabyte schemas hold gigabytes
+(256 entries of a parsed 500 KB schema held 1.7 GB). One rule serves every such cache:
+
+- the schemas one cache keeps add up to at most :data:`SCHEMA_BYTES` of JSON (their
+  parsed forms are several times that, so this is the figure that bounds memory); a
+  cache per table keeps :data:`TABLE_SCHEMA_BYTES`;
+- a schema over :data:`LARGEST_KEPT` is kept by none of them: it is worked out again
+  for each record that carries it, at a cost bounded by the record's size;
+- the oldest entries go first.
+
+A cache's ``size`` of an entry is the length of the schema bytes its key holds.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Hashable
+from typing import Generic, TypeVar
+
+K = TypeVar("K", bound=Hashable)
+V = TypeVar("V")
+
+SCHEMA_BYTES = 8 << 20  # JSON bytes of the schemas one cache keeps, together
+TABLE_SCHEMA_BYTES = 2 << 20  # ... one cache of a table's
+LARGEST_KEPT = 1 << 20  # a larger schema is not kept (4,096 columns, before and after, fit)
+
+
+class SchemaCache(Generic[K, V]):
+    """A dict bounded by ``max_entries`` and by the summed ``size`` of its entries.
+    ``on_evict`` is told each key that leaves (an index beside the cache follows it)."""
+
+    __slots__ = ("_bytes", "_entries", "_on_evict", "_sizes", "get", "max_bytes", "max_entries")
+
+    def __init__(
+        self,
+        max_entries: int,
+        max_bytes: int = SCHEMA_BYTES,
+        on_evict: Callable[[K], None] | None = None,
+    ) -> None:
+        self._entries: dict[K, V] = {}
+        self._sizes: dict[K, int] = {}
+        self._bytes = 0
+        self.max_entries = max_entries
+        self.max_bytes = max(max_bytes, LARGEST_KEPT)
+        self._on_evict = on_evict
+        # read once per record by several caches: the dict's own lookup (a C call); the
+        # dict is never replaced, only emptied, so the bound method stays its
+        self.get: Callable[[K], V | None] = self._entries.get
+
+    def __contains__(self, key: object) -> bool:
+        return key in self._entries
+
+    def __len__(self) -> int:
+        return len(self._entries)
+
+    @property
+    def held_bytes(self) -> int:
+        return self._bytes
+
+    def put(self, key: K, value: V, size: int) -> bool:
+        """Keep ``value`` under ``key``; False (and nothing kept) when ``size`` is over
+        the largest kept."""
+        if size > LARGEST_KEPT:
+            return False
+        if key in self._entries:
+            self._drop(key)
+        while self._entries and (len(self._entries) >= self.max_entries or self._bytes + size > self.max_bytes):
+            self._drop(next(iter(self._entries)))
+        self._entries[key] = value
+        self._sizes[key] = size
+        self._bytes += size
+        return True
+
+    def clear(self) -> None:
+        for key in list(self._entries):
+            self._drop(key)
+
+    def _drop(self, key: K) -> None:
+        del self._entries[key]
+        self._bytes -= self._sizes.pop(key)
+        if self._on_evict is not None:
+            self._on_evict(key)
