@@ -30,6 +30,14 @@ class SourceRecord(NamedTuple):
     def coordinates(self) -> str:
         return f"{self.topic}/{self.partition}/{self.offset}"
 
+    def oversize(self, limit: int | None) -> str | None:
+        """Why the record is not read, when its key and value together are over ``limit``
+        bytes (``max_record_bytes``); None when they are not, or there is no limit."""
+        if limit is None:
+            return None
+        size = len(self.key or b"") + len(self.value or b"")
+        return f"record is {size} bytes, over max_record_bytes ({limit}); not processed" if size > limit else None
+
 
 class CdrRecord(NamedTuple):
     topic: str

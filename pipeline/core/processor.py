@@ -460,12 +460,9 @@ class Processor:
         return outcomes
 
     def process(self, rec: SourceRecord) -> Outcome:
-        limit = self.settings.max_record_bytes
-        if limit is not None:
-            size = len(rec.key or b"") + len(rec.value or b"")
-            if size > limit:
-                message = f"record is {size} bytes, over max_record_bytes ({limit}); not processed"
-                return DeadLetter(rec, "decode", DeadLetterReason.RECORD_TOO_LARGE, "RecordTooLarge", message)
+        oversize = rec.oversize(self.settings.max_record_bytes)
+        if oversize is not None:
+            return DeadLetter(rec, "decode", DeadLetterReason.RECORD_TOO_LARGE, "RecordTooLarge", oversize)
         table = None
         try:
             table = self.table_for(rec.topic)

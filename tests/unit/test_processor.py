@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from pipeline.core.events import DeadLetter, Published, Skipped
+from pipeline.core.events import DeadLetter, Published, Skipped, SourceRecord
 from pipeline.core.processor import PII_HEADER, POLICY_HEADER
 from tests.support import assert_no_raw, digest, doc, make_processor, record, record_blobs
 
@@ -217,3 +217,10 @@ def test_oversize_records_are_dead_lettered_unread(tmp_path: Path) -> None:
     assert isinstance(big, DeadLetter) and big.reason == "record_too_large"
     assert "ann@" not in big.message
     assert isinstance(proc.process(record("pg.public.users", change(ROW))), Published)
+
+
+def test_oversize_counts_key_and_value_to_the_byte() -> None:
+    rec = SourceRecord("t", 0, 0, b"k" * 10, b"v" * 90)
+    assert rec.oversize(None) is None and rec.oversize(100) is None
+    assert rec.oversize(99) == "record is 100 bytes, over max_record_bytes (99); not processed"
+    assert SourceRecord("t", 0, 0, None, None).oversize(0) is None

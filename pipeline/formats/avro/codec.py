@@ -136,14 +136,9 @@ class AvroCodec:
     # -- decoding ---------------------------------------------------------------------------
 
     def decode(self, rec: SourceRecord, fmt: str, columns: frozenset[str]) -> ChangeEvent:
-        limit = self.max_record_bytes
-        if limit is not None:
-            size = len(rec.key or b"") + len(rec.value or b"")
-            if size > limit:
-                raise DecodeError(
-                    DeadLetterReason.RECORD_TOO_LARGE,
-                    f"record is {size} bytes, over max_record_bytes ({limit}); not processed",
-                )
+        oversize = rec.oversize(self.max_record_bytes)
+        if oversize is not None:
+            raise DecodeError(DeadLetterReason.RECORD_TOO_LARGE, oversize)
         doc = self.document(rec.value, "value") if rec.value is not None else None
         kind = classify(doc, rec.topic, fmt, columns)
         if kind in NOT_TABLE_DATA:
