@@ -527,7 +527,6 @@ def latency_phase(bench: Bench, rate: float, seconds: float, warmup: int, progre
 
 def report(console: Console, results: dict[str, PhaseResult], args: argparse.Namespace) -> None:
     rates = {k: r.ledger.drain_rate(r.resumed_ms) for k, r in results.items() if k != "latency"}
-
     per_cpu = {k: r.per_cpu_second() for k, r in results.items() if k != "latency"}
     table = Table(
         title=f"cdr run through Kafka: {args.events:,} Debezium events (customers, 15 columns, free text, "
@@ -545,7 +544,11 @@ def report(console: Console, results: dict[str, PhaseResult], args: argparse.Nam
         if key in results:
             led = results[key].ledger
             table.add_row(label, f"{rates[key]:,.0f}", "", f"{led.missing()} / {led.duplicates}")
-    for key, label in (("passthrough", "passthrough"), ("workers1", "cdr run --workers 1")):
+    for key, label in (
+        ("passthrough", "passthrough"),
+        ("workers1", "cdr run --workers 1"),
+        ("workers2", "cdr run --workers 2 (both workers)"),
+    ):
         if per_cpu.get(key):
             table.add_row(f"{label}, events per CPU-second of its process", f"{per_cpu[key]:,.0f}", "", "")
     if "passthrough" in rates and "workers1" in rates:
