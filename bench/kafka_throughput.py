@@ -241,6 +241,7 @@ class Bench:
         self.children: list[Child] = []
         self.run_id = uuid.uuid4().hex[:6]
         self.profile: Path | None = None  # write a cProfile of each one-worker cdr run here
+        self.broker_pid: int | None = None  # the local broker's JVM, when this benchmark started it
 
     # topics
 
@@ -453,6 +454,7 @@ class PhaseResult:
     rss_kib: dict[int, int]
     cpu_seconds: float  # of the workers, over the timed part
     resumed_ms: float | None = None  # a backlog phase: when its readers were let go
+    broker_cores: float | None = None  # the local broker's CPU while the backlog drained, in cores
 
     def per_cpu_second(self) -> float:
         """Timed source records per second of the workers' CPU time."""
@@ -465,6 +467,7 @@ def backlog_phase(
     prefix = f"{name}{bench.run_id}"
     source, out = f"{prefix}.public.customers", f"cdr.{prefix}.customers.v1"
     bench.create_topics(source, out)
+    broker_cores = None
     if passthrough:
         child, group = bench.start_passthrough(name, source, out)
     else:
@@ -480,15 +483,20 @@ def backlog_phase(
             bench.produce(source, items)
         finally:
             child.sample_rss()
+            broker = cpu_seconds(bench.broker_pid) if bench.broker_pid is not None else None
+            started = time.monotonic()
             resumed_ms = time.time() * 1000.0  # the broker's append times are this machine's clock
             child.resume()
         bench.wait_drained(child, group, source, progress, f"{name}: {events:,} events")
+        if broker is not None and bench.broker_pid is not None:
+            spent = cpu_seconds(bench.broker_pid)
+            broker_cores = (spent - broker) / (time.monotonic() - started) if spent is not None else None
         child.stop_sampling()
     finally:
         code = child.stop()
     if code not in (0, None):
         raise RuntimeError(f"{name} exited with {code}:\n{child.log_tail()}")
-    return PhaseResult(name, bench.ledger(source, out, after), child.rss_kib, child.cpu_spent, resumed_ms)
+    return PhaseResult(name, bench.ledger(source, out, after), child.rss_kib, child.cpu_spent, resumed_ms, broker_cores)
 
 
 def latency_phase(bench: Bench, rate: float, seconds: float, warmup: int, progress: Progress) -> PhaseResult:
@@ -551,6 +559,10 @@ def report(console: Console, results: dict[str, PhaseResult], args: argparse.Nam
     ):
         if per_cpu.get(key):
             table.add_row(f"{label}, events per CPU-second of its process", f"{per_cpu[key]:,.0f}", "", "")
+    for key, label in (("passthrough", "the passthrough"), ("workers1", "--workers 1"), ("workers2", "--workers 2")):
+        cores = results[key].broker_cores if key in results else None
+        if cores is not None:  # two workers and the broker share the machine's cores
+            table.add_row(f"broker CPU while {label} drained, cores", f"{cores:.2f}", "", "")
     if "passthrough" in rates and "workers1" in rates:
         ratio = rates["workers1"] / rates["passthrough"]
         table.add_row("[bold]cdr run / passthrough (wall)[/]", f"[bold]{ratio:.2f}[/]", ">= 0.70", "")
@@ -626,6 +638,7 @@ def main() -> int:
                     broker.start()
                 bootstrap = broker.bootstrap
             bench = Bench(bootstrap, workdir, args.partitions, console)
+            bench.broker_pid = broker.pid if broker is not None else None
             if args.profile is not None:
                 args.profile.mkdir(parents=True, exist_ok=True)
                 bench.profile = args.profile.resolve()
