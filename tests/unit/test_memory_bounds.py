@@ -1,0 +1,77 @@
+"""Hostile inputs against the bounds on what a record stream can make a process keep.
+
+Each test sends what an attacker who writes to a source topic can send (distinct
+schemas, topics, names) and asserts the bound that holds whatever they send.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+from pipeline.core.events import Published
+from pipeline.core.schemacache import LARGEST_KEPT, TABLES_SCHEMA_BYTES, SchemaBudget, SchemaCache
+from tests.support import doc, make_processor, record
+
+DECLARATION = (
+    "table: public.wide\nsource_topic: pg.public.wide\ncdr_topic: cdr.wide\nowner: t\n"
+    "undeclared: mask\ncolumns:\n  id: {pii: none}\n"
+)
+
+
+def raw(value: Any) -> bytes:
+    return json.dumps(value, separators=(",", ":")).encode()
+
+
+def envelope(tag: int, params: int) -> bytes:
+    """A Debezium envelope whose schema is about ``params`` x 20 bytes, distinct by ``tag``."""
+    cols = [
+        {"type": "int64", "optional": False, "field": "id"},
+        {
+            "type": "string",
+            "optional": True,
+            "field": "note",
+            "parameters": {f"p{tag}_{k:06d}": "v" for k in range(params)},
+        },
+    ]
+    row = {"type": "struct", "optional": True, "name": "t.Value", "fields": cols}
+    schema = {
+        "type": "struct",
+        "optional": False,
+        "name": "t.Envelope",
+        "fields": [dict(row, field="before"), dict(row, field="after"), {"type": "string", "field": "op"}],
+    }
+    payload = {"op": "c", "before": None, "after": {"id": tag, "note": "x"}}
+    return raw({"schema": schema, "payload": payload})
+
+
+def test_caches_sharing_a_budget_let_the_oldest_of_any_go_first() -> None:
+    budget = SchemaBudget(2 * LARGEST_KEPT)
+    first: SchemaCache[str, int] = SchemaCache(8, budget=budget)
+    second: SchemaCache[str, int] = SchemaCache(8, budget=budget)
+    assert first.put("a", 1, LARGEST_KEPT) and second.put("b", 2, LARGEST_KEPT)
+    assert second.put("c", 3, 10)  # over the shared bytes: the oldest, in the other cache, goes
+    assert first.get("a") is None and second.get("b") == 2 and second.get("c") == 3
+    assert budget.held_bytes == LARGEST_KEPT + 10 == first.held_bytes + second.held_bytes
+    second.put("c", 4, 20)  # put again: replaced, not added
+    assert budget.held_bytes == LARGEST_KEPT + 20
+    second.clear()
+    assert budget.held_bytes == 0 and first.held_bytes == 0
+
+
+def test_the_tables_of_a_default_declaration_share_one_schema_budget(tmp_path: Path) -> None:
+    """Under a default declaration every topic gets its own table: a bound per table
+    alone let 40 topics of distinct 1 MB schemas hold 4 GB."""
+    processor = make_processor(tmp_path / "d", {"w.yaml": DECLARATION}, default_topics=True)
+    sent = 0
+    for i in range(36):  # 12 topics x 3 schemas of ~300 KB: over the budget of all tables
+        value = envelope(i, 15_000)
+        sent += len(value)
+        out = processor.process(record(f"pg.public.t{i % 12}", value, offset=i))
+        assert isinstance(out, Published), type(out).__name__
+        assert set(doc(out.records[0].value)["payload"]["after"]) == {"id", "note"}
+    assert sent > TABLES_SCHEMA_BYTES * 1.2
+    held = sum(t._values.held_bytes + t._keys.held_bytes for t in processor._tables.values())
+    assert 0 < held <= TABLES_SCHEMA_BYTES
+    assert held == processor.schema_budget.held_bytes
