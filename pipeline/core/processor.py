@@ -46,7 +46,7 @@ from pipeline.core.events import (
 )
 from pipeline.core.policy import PolicySettings, TablePolicy
 from pipeline.core.safenames import SafeNames
-from pipeline.core.schemacache import TABLE_SCHEMA_BYTES, TABLES_SCHEMA_BYTES, SchemaBudget, SchemaCache
+from pipeline.core.schemacache import TABLE_SCHEMA_BYTES, TABLES_SCHEMA_BYTES, SchemaBudget, SchemaCache, schema_size
 from pipeline.core.transform import StructPlan, StructTransform
 from pipeline.core.treatments.placeholder import UnavailableValues
 from pipeline.errors import DecodeError, DependencyError, ProcessingError
@@ -131,7 +131,7 @@ class TableProcessor:
             compiled = _Compiled(row.out_struct(schema), row)
         else:
             compiled = self._compile_envelope(schema)
-        self._values.put(cache_key, compiled, len(types.identity))
+        self._values.put(cache_key, compiled, schema_size(types.identity))
         return compiled
 
     def _compile_envelope(self, schema: dict[str, Any]) -> _Compiled:
@@ -169,7 +169,7 @@ class TableProcessor:
             return hit
         key = StructTransform(self.policy, struct_fields(schema, "key"), self.unavailable, key_mode=True, what="key")
         compiled = _Compiled(key.out_struct(schema), key)
-        self._keys.put(cache_key, compiled, len(cache_key))
+        self._keys.put(cache_key, compiled, schema_size(cache_key))
         return compiled
 
     # -- records ------------------------------------------------------------------------

@@ -6,12 +6,24 @@ schemas, topics, names) and asserts the bound that holds whatever they send.
 
 from __future__ import annotations
 
+import gc
 import json
+import tracemalloc
 from pathlib import Path
 from typing import Any
 
 from pipeline.core.events import Published
-from pipeline.core.schemacache import LARGEST_KEPT, TABLES_SCHEMA_BYTES, SchemaBudget, SchemaCache
+from pipeline.core.schemacache import (
+    LARGEST_KEPT,
+    SCHEMA_BYTES,
+    TABLES_SCHEMA_BYTES,
+    SchemaBudget,
+    SchemaCache,
+    schema_size,
+)
+from pipeline.formats import documents
+from pipeline.formats.json import debezium
+from pipeline.formats.json.debezium import decode_doc
 from tests.support import doc, make_processor, record
 
 DECLARATION = (
@@ -67,7 +79,7 @@ def test_the_tables_of_a_default_declaration_share_one_schema_budget(tmp_path: P
     sent = 0
     for i in range(36):  # 12 topics x 3 schemas of ~300 KB: over the budget of all tables
         value = envelope(i, 15_000)
-        sent += len(value)
+        sent += schema_size(value)
         out = processor.process(record(f"pg.public.t{i % 12}", value, offset=i))
         assert isinstance(out, Published), type(out).__name__
         assert set(doc(out.records[0].value)["payload"]["after"]) == {"id", "note"}
@@ -75,3 +87,31 @@ def test_the_tables_of_a_default_declaration_share_one_schema_budget(tmp_path: P
     held = sum(t._values.held_bytes + t._keys.held_bytes for t in processor._tables.values())
     assert 0 < held <= TABLES_SCHEMA_BYTES
     assert held == processor.schema_budget.held_bytes
+
+
+def empty_objects_envelope(tag: int, count: int) -> bytes:
+    """An envelope whose schema carries ``count`` empty objects: 3 bytes of JSON each,
+    72 bytes each once parsed."""
+    schema = {"type": "struct", "name": f"t{tag}.Envelope", "fields": [{"type": "string", "field": "op"}]}
+    return raw({"schema": schema | {"junk": [{}] * count}, "payload": {"op": "c"}})
+
+
+def test_the_decoders_caches_hold_their_budget_parsed_whatever_the_schemas_shape() -> None:
+    """The budget bounds what the parsed schemas take, not their JSON: 8 MiB of JSON of
+    empty objects took 200 MB parsed, per cache."""
+    debezium._schemas.clear()
+    documents._types[False].clear()
+    gc.collect()
+    tracemalloc.start()
+    try:
+        before = tracemalloc.get_traced_memory()[0]
+        for tag in range(24):  # 24 x 150 KB of JSON: 86 MB parsed, were it all kept
+            parsed = decode_doc(empty_objects_envelope(tag, 50_000), "value")
+            documents.field_types(parsed.schema, parsed.schema_key, row=False)
+            del parsed
+        gc.collect()
+        held = tracemalloc.get_traced_memory()[0] - before
+    finally:
+        tracemalloc.stop()
+    assert len(debezium._schemas) > 0
+    assert held <= SCHEMA_BYTES, f"{held >> 20} MiB held"
