@@ -29,13 +29,16 @@ _GROUPED = re.compile(r"\(?\d{2,5}\)?(?:[ .-]\d{2,4}){1,4}")  # 2-5 digits, then
 _WINDOW_BUDGET = 64  # failed candidates per text whose inner windows are tried
 
 
-@lru_cache(maxsize=8192)
 def _labelled(whole: str, start: int, end: int) -> bool:
     """A phone label right before the number ('Phone: ', 'Tel.') or right after it
-    ('-Office', ' (mobile)')."""
-    if _LABEL_BEFORE.search(whole, max(0, start - 24), start):
-        return True
-    return bool(_LABEL.match(whole[end : end + 12].lstrip(" -_(/")))
+    ('-Office', ' (mobile)'). Remembered by the few characters around the number that
+    decide it, never by the whole text: a text is a value, as long as a record."""
+    return _labelled_by(whole[max(0, start - 24) : start], whole[end : end + 12])
+
+
+@lru_cache(maxsize=8192)
+def _labelled_by(before: str, after: str) -> bool:
+    return _LABEL_BEFORE.search(before) is not None or _LABEL.match(after.lstrip(" -_(/")) is not None
 
 
 def _national(text: str) -> tuple[bool, bool]:

@@ -9,9 +9,11 @@ from __future__ import annotations
 import gc
 import json
 import tracemalloc
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
+from detectors.textscan import TextScanner
 from pipeline.core.events import Published
 from pipeline.core.schemacache import (
     LARGEST_KEPT,
@@ -115,3 +117,33 @@ def test_the_decoders_caches_hold_their_budget_parsed_whatever_the_schemas_shape
         tracemalloc.stop()
     assert len(debezium._schemas) > 0
     assert held <= SCHEMA_BYTES, f"{held >> 20} MiB held"
+
+
+def held_after(work: Callable[[], object]) -> int:
+    """Bytes still allocated (as traced) once ``work`` has run and its result is gone."""
+    gc.collect()
+    tracemalloc.start()
+    try:
+        before = tracemalloc.get_traced_memory()[0]
+        work()
+        gc.collect()
+        return tracemalloc.get_traced_memory()[0] - before
+    finally:
+        tracemalloc.stop()
+
+
+def test_the_phone_recognizer_keeps_no_text_it_scanned() -> None:
+    """Its label cache was keyed by the whole text: 8,192 texts as long as a record."""
+    scanner = TextScanner()
+
+    def text(i: int) -> str:
+        return f"ref {i} " + "lorem ipsum dolor " * 5_000 + "Phone: 0161 496 0000 end"
+
+    scanner.find(text(0))  # loads what a first scan loads
+
+    def scan() -> None:
+        for i in range(1, 11):  # 10 texts of 90 KB, each gone after its scan
+            assert any(f.entity == "PHONE_NUMBER" for f in scanner.find(text(i)))
+
+    held, bound = held_after(scan), 2 * len(text(0))
+    assert held < bound, f"{held} bytes held"
