@@ -147,3 +147,19 @@ def test_the_phone_recognizer_keeps_no_text_it_scanned() -> None:
 
     held, bound = held_after(scan), 2 * len(text(0))
     assert held < bound, f"{held} bytes held"
+
+
+def test_a_table_keeps_no_long_column_name_it_saw(tmp_path: Path) -> None:
+    """Column names are input: a table remembered the rule of 10,000 of them, each as
+    long as a record could make it (10 GB of names)."""
+    processor = make_processor(tmp_path / "d", {"w.yaml": DECLARATION})
+
+    def stream() -> None:
+        for i in range(40):  # 40 distinct names of 17,000 characters: 680 KB of names
+            row = {"id": i, f"c{i}_" + "n" * 17_000: "v"}
+            out = processor.process(record("pg.public.wide", row, offset=i))
+            assert isinstance(out, Published), type(out).__name__
+            assert list(doc(out.records[0].value).values())[1] != "v"  # masked: undeclared
+
+    held = held_after(stream)
+    assert held < 200_000, f"{held} bytes held"
