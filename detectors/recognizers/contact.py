@@ -9,6 +9,7 @@ import phonenumbers
 
 from detectors.recognizers.base import Finding, Recognizer
 from detectors.recognizers.runs import windows
+from detectors.shortcache import short_lru
 
 _PHONE_REGIONS = ("US", "GB", "DE", "FR", "NL")
 _NANP_FORMATTED = re.compile(r"\(\d{3}\) ?\d{3}[-.]\d{4}")
@@ -55,7 +56,7 @@ def _national(text: str) -> tuple[bool, bool]:
     return False, possible
 
 
-@lru_cache(maxsize=8192)
+@short_lru(maxsize=8192, longest=64)
 def is_nanp_number(digits: str) -> bool:
     """Ten bare digits (or eleven with the leading 1) valid as a North American number:
     assigned area code and exchange. Much stricter than "valid in one of the regions",

@@ -15,6 +15,7 @@ from typing import Any
 
 from detectors.textscan import TextScanner
 from pipeline.core.events import Published
+from pipeline.core.safenames import looks_personal
 from pipeline.core.schemacache import (
     LARGEST_KEPT,
     SCHEMA_BYTES,
@@ -160,6 +161,32 @@ def test_a_table_keeps_no_long_column_name_it_saw(tmp_path: Path) -> None:
             out = processor.process(record("pg.public.wide", row, offset=i))
             assert isinstance(out, Published), type(out).__name__
             assert list(doc(out.records[0].value).values())[1] != "v"  # masked: undeclared
+
+    held = held_after(stream)
+    assert held < 200_000, f"{held} bytes held"
+
+
+def long_word(i: int, length: int) -> str:
+    """Distinct by ``i``, letters only: one word (or one part of a column name)."""
+    head = ""
+    while i or not head:
+        head += "abcdefghijklmnopqrstuvwxyz"[i % 26]
+        i //= 26
+    return head + "q" + "e" * length
+
+
+def test_the_word_and_name_caches_keep_no_long_word() -> None:
+    """Words of free text and parts of column names were remembered whatever their length
+    (16,384 of them in some caches, each as long as a record)."""
+    scanner = TextScanner()
+    scanner.find("Met Jane Roe and Amara Okafor yesterday.")  # loads what a first scan loads
+    looks_personal("jane_roe")
+
+    def stream() -> None:
+        for i in range(40):  # 40 words and 40 names of 20,000 characters each
+            word = long_word(i, 20_000)
+            scanner.find(f"Met {word.capitalize()} and {word} yesterday at {word}.")
+            looks_personal(f"{word}_{long_word(i + 7, 10)}")
 
     held = held_after(stream)
     assert held < 200_000, f"{held} bytes held"
