@@ -27,7 +27,7 @@ from pipeline.core.schemacache import (
 from pipeline.formats import documents
 from pipeline.formats.json import debezium
 from pipeline.formats.json.debezium import decode_doc
-from tests.support import doc, make_processor, record
+from tests.support import PATTERNS_ONLY, doc, make_processor, record
 
 DECLARATION = (
     "table: public.wide\nsource_topic: pg.public.wide\ncdr_topic: cdr.wide\nowner: t\n"
@@ -189,4 +189,32 @@ def test_the_word_and_name_caches_keep_no_long_word() -> None:
             looks_personal(f"{word}_{long_word(i + 7, 10)}")
 
     held = held_after(stream)
+    assert held < 200_000, f"{held} bytes held"
+
+
+def test_a_long_column_name_is_not_profiled_and_stays_withheld(tmp_path: Path) -> None:
+    """A profile holds its column's name, and the profiler keeps 20,000 of them: 20,000
+    names as long as a record. No database names a column over 256 characters: such a
+    column is not profiled, and its policy (withheld until detection clears it) holds."""
+    processor = make_processor(
+        tmp_path / "d",
+        {"w.yaml": DECLARATION.replace("undeclared: mask", "undeclared: detect")},
+        detection=PATTERNS_ONLY,
+    )
+    profiler = processor.settings.policy.profiler
+    assert profiler is not None
+
+    def stream(first: int = 1, last: int = 41) -> None:
+        for i in range(first, last):  # 40 distinct names of 20,000 characters
+            name = f"c{i}_{long_word(i, 20_000)}"  # a digit: not shaped like a person's name
+            out = processor.process(record("pg.public.wide", {"id": i, name: "plain value"}, offset=i))
+            assert isinstance(out, Published), type(out).__name__
+            assert "plain value" not in doc(out.records[0].value).values()
+
+    processor.process(record("pg.public.wide", {"id": 0, "note": "x"}))
+    stream(0, 1)  # loads what a first such record loads (name lists)
+    profiles = len(profiler.profiles)
+    held = held_after(stream)
+    grown = len(profiler.profiles) - profiles
+    assert grown == 0, f"{grown} profiles more"
     assert held < 200_000, f"{held} bytes held"
