@@ -218,3 +218,26 @@ def test_a_long_column_name_is_not_profiled_and_stays_withheld(tmp_path: Path) -
     grown = len(profiler.profiles) - profiles
     assert grown == 0, f"{grown} profiles more"
     assert held < 200_000, f"{held} bytes held"
+
+
+def test_hashing_keeps_no_long_value(tmp_path: Path) -> None:
+    """The digests of a hashed column were remembered by the value (65,536 of them), of
+    any length: values as long as a record stayed in memory after their records."""
+    processor = make_processor(
+        tmp_path / "d",
+        {
+            "w.yaml": DECLARATION.replace(
+                "id: {pii: none}", "id: {pii: none}\n  note: {pii: EMAIL_ADDRESS, treatment: hash}"
+            )
+        },
+    )
+    processor.process(record("pg.public.wide", {"id": 0, "note": "warm"}))
+
+    def stream() -> None:
+        for i in range(1, 41):  # 40 distinct values of 50,000 characters
+            out = processor.process(record("pg.public.wide", {"id": i, "note": f"v{i}" + "e" * 50_000}, offset=i))
+            assert isinstance(out, Published), type(out).__name__
+            assert len(doc(out.records[0].value)["note"]) < 100  # a digest
+
+    held = held_after(stream)
+    assert held < 200_000, f"{held} bytes held"
