@@ -12,6 +12,8 @@ import threading
 from functools import lru_cache
 from pathlib import Path
 
+from detectors.shortcache import short_lru
+
 _lock = threading.Lock()
 _words: frozenset[str] | None = None
 _SUFFIXES = ("ing", "ed", "es", "s", "er", "ly")
@@ -40,7 +42,7 @@ def available() -> bool:
     return bool(_load())
 
 
-@lru_cache(maxsize=16_384)  # bounded; words only, in memory
+@short_lru(maxsize=16_384, longest=64)  # bounded; words only, in memory
 def is_english(word: str) -> bool:
     """The word, or the word without a common inflection, is an English base form."""
     words = _load()

@@ -15,8 +15,7 @@ identify in combination; the policy decides what to do with them (config
 
 from __future__ import annotations
 
-from functools import lru_cache
-
+from detectors.shortcache import short_lru
 from detectors.vocabulary import name_evidence, tokens
 
 # The last token of a numeric column's name that makes it a count, an amount, an id or
@@ -140,7 +139,7 @@ _EVENT_TIME = frozenset(
 )
 
 
-@lru_cache(maxsize=4096)
+@short_lru(maxsize=4096, longest=256)
 def measure_name(column: str) -> bool:
     """A name that says the (numeric) column counts, prices or identifies rows."""
     toks = tokens(column)
@@ -150,7 +149,7 @@ def measure_name(column: str) -> bool:
     return not name_evidence(" ".join(toks[:-1])) if len(toks) > 1 else True
 
 
-@lru_cache(maxsize=4096)
+@short_lru(maxsize=4096, longest=256)
 def event_time_name(column: str) -> bool:
     """A name that says a date/time column records when something happened."""
     return bool(set(tokens(column)) & _EVENT_TIME)

@@ -16,6 +16,8 @@ import re
 import unicodedata
 from functools import lru_cache
 
+from detectors.shortcache import short_lru
+
 FREE_TEXT = "free_text"
 
 # Month and weekday names: capitalised words that are not people or places.
@@ -332,6 +334,9 @@ def _fold(column: str) -> str:
     return "".join(ch for ch in unicodedata.normalize("NFKD", column) if not unicodedata.combining(ch))
 
 
+_LONGEST_GLUED = 64  # characters of a token read as glued words (no word of a name is longer)
+
+
 @lru_cache(maxsize=8192)
 def _segment(word: str) -> tuple[str, ...] | None:
     """A glued word as known parts (longest parts first), or None if it is not one."""
@@ -360,7 +365,7 @@ def tokens(column: str) -> tuple[str, ...]:
         if tok in _PARTS or len(tok) < 6:
             out.append(tok)
             continue
-        parts = _segment(tok)
+        parts = _segment(tok) if len(tok) <= _LONGEST_GLUED else None  # _segment keeps what it reads
         if parts is None or len(parts) < 2:
             out.append(tok)
             continue
@@ -369,7 +374,7 @@ def tokens(column: str) -> tuple[str, ...]:
     return tuple(out)
 
 
-@lru_cache(maxsize=4096)
+@short_lru(maxsize=4096, longest=256)
 def name_evidence(column: str) -> dict[str, float]:
     """Entity (or ``free_text``) -> weight in [0, 1] that the column's name suggests.
     Weights of :data:`STRONG` or more hold a column sensitive on their own."""
@@ -436,7 +441,7 @@ _QUASI: tuple[tuple[tuple[str, ...], str, frozenset[str]], ...] = (
 _QUASI_NEGATIVE = frozenset({"id", "uuid", "hash", "count", "flag", "is", "has", "enabled", "verified", "updated"})
 
 
-@lru_cache(maxsize=4096)
+@short_lru(maxsize=4096, longest=256)
 def quasi_identifier(column: str) -> str | None:
     """The quasi-identifier category the column's name suggests (``city``, ``region``,
     ``postcode``, ``country``, ``gender``, ``occupation``, ``birth_year``, ``age``,
@@ -462,7 +467,7 @@ _CONTRADICT: dict[str, frozenset[str]] = {
 }
 
 
-@lru_cache(maxsize=4096)
+@short_lru(maxsize=4096, longest=256)
 def contradicted(column: str) -> frozenset[str]:
     """Entities the column's name argues against."""
     present = set(tokens(column))

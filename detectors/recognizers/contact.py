@@ -9,6 +9,7 @@ import phonenumbers
 
 from detectors.recognizers.base import Finding, Recognizer
 from detectors.recognizers.runs import windows
+from detectors.shortcache import short_lru
 
 _PHONE_REGIONS = ("US", "GB", "DE", "FR", "NL")
 _NANP_FORMATTED = re.compile(r"\(\d{3}\) ?\d{3}[-.]\d{4}")
@@ -29,13 +30,16 @@ _GROUPED = re.compile(r"\(?\d{2,5}\)?(?:[ .-]\d{2,4}){1,4}")  # 2-5 digits, then
 _WINDOW_BUDGET = 64  # failed candidates per text whose inner windows are tried
 
 
-@lru_cache(maxsize=8192)
 def _labelled(whole: str, start: int, end: int) -> bool:
     """A phone label right before the number ('Phone: ', 'Tel.') or right after it
-    ('-Office', ' (mobile)')."""
-    if _LABEL_BEFORE.search(whole, max(0, start - 24), start):
-        return True
-    return bool(_LABEL.match(whole[end : end + 12].lstrip(" -_(/")))
+    ('-Office', ' (mobile)'). Remembered by the few characters around the number that
+    decide it, never by the whole text: a text is a value, as long as a record."""
+    return _labelled_by(whole[max(0, start - 24) : start], whole[end : end + 12])
+
+
+@lru_cache(maxsize=8192)
+def _labelled_by(before: str, after: str) -> bool:
+    return _LABEL_BEFORE.search(before) is not None or _LABEL.match(after.lstrip(" -_(/")) is not None
 
 
 def _national(text: str) -> tuple[bool, bool]:
@@ -52,7 +56,7 @@ def _national(text: str) -> tuple[bool, bool]:
     return False, possible
 
 
-@lru_cache(maxsize=8192)
+@short_lru(maxsize=8192, longest=64)
 def is_nanp_number(digits: str) -> bool:
     """Ten bare digits (or eleven with the leading 1) valid as a North American number:
     assigned area code and exchange. Much stricter than "valid in one of the regions",

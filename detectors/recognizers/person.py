@@ -24,6 +24,7 @@ from importlib import resources
 
 from detectors import english
 from detectors.recognizers.placenames import NOT_PERSON_WORDS, PLACES, words
+from detectors.shortcache import short_lru
 
 _HONORIFICS = words(
     "mr mrs ms miss mx dr prof sir dame lady lord rev fr herr frau hr mme mlle m sr sra srta don dona doña "
@@ -73,7 +74,7 @@ def known_pair(first_word: str, last_word: str) -> bool:
     return is_first_name(first_word) and _known(last_word.lower(), _lists()[1])
 
 
-@lru_cache(maxsize=16_384)
+@short_lru(maxsize=16_384, longest=64)
 def is_first_name(word: str) -> bool:
     """A known first name (any case)."""
     return _known(word.lower(), _lists()[0])
@@ -214,7 +215,7 @@ KNOWN = "known"  # a known first name or surname, not an ordinary lower-case wor
 SHAPED = "shaped"  # written like a name (capitalised), in no list and no English word
 
 
-@lru_cache(maxsize=16_384)  # words of free text repeat; bounded, in memory only, never logged
+@short_lru(maxsize=16_384, longest=64)  # words of free text repeat; bounded, in memory only, never logged
 def name_token(value: str) -> str | None:
     """What a one-word value says about a column of people's names: :data:`KNOWN`
     (a first name or common surname that is not a lower-case English word like 'white',

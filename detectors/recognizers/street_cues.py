@@ -11,15 +11,15 @@ Both are LOCATION findings in text only; a whole column value is the address gra
 from __future__ import annotations
 
 import re
-from functools import lru_cache
 
 from detectors.english import is_english, is_function_word
 from detectors.recognizers import address
 from detectors.recognizers.base import Finding, Recognizer
 from detectors.recognizers.literal_trie import factored
 from detectors.recognizers.placenames import words
+from detectors.shortcache import short_lru
 
-is_street_type = lru_cache(maxsize=8192)(address.is_street_type)  # words repeat; bounded
+is_street_type = short_lru(maxsize=8192, longest=64)(address.is_street_type)  # words repeat; bounded
 
 _CAP = r"[^\W\d_a-z][^\W\d_]*(?:['\u2019-][^\W\d_]+)?"  # a capitalised word, any Latin letters
 _ANY = r"[^\W\d_][\w'\u2019.-]{0,30}"  # any word (street words can be lower case: 'rue des')

@@ -61,6 +61,10 @@ class PolicySettings:
     quasi_identifiers: TreatmentSpec = TAG  # undeclared city/postcode/gender... (config switch)
 
 
+_REMEMBERED_RULES = 10_000  # rules remembered per table, each way (column names come from schemas and rows)
+_REMEMBERED_NAME = 256  # characters: a longer column name's rule is worked out per row, never kept
+
+
 class TablePolicy:
     def __init__(self, decl: Declaration, settings: PolicySettings) -> None:
         self.decl = decl
@@ -134,7 +138,7 @@ class TablePolicy:
             op = self._operator(spec)
         key_op = op if spec.kind in KEEP_IN_KEY else self._key_hash
         rule = ColumnRule(column, pii, spec, declared, op, key_op, source, observe)
-        if len(self._rules) < 10_000:  # bounded: column names come from schemas
+        if len(self._rules) < _REMEMBERED_RULES and len(column) <= _REMEMBERED_NAME:
             self._rules[column] = rule
         return rule
 
@@ -176,7 +180,7 @@ class TablePolicy:
             new = self._make(rule, REDACT_DETECTED, FREE_TEXT, "drift")
         else:
             new = rule  # pending / withheld: undeclared stays withheld, declared none passes guarded
-        if len(self._effective) < 10_000:
+        if len(self._effective) < _REMEMBERED_RULES and len(rule.column) <= _REMEMBERED_NAME:
             self._effective[cache_key] = new
         return new
 

@@ -46,7 +46,7 @@ from pipeline.core.events import (
 )
 from pipeline.core.policy import PolicySettings, TablePolicy
 from pipeline.core.safenames import SafeNames
-from pipeline.core.schemacache import TABLE_SCHEMA_BYTES, SchemaCache
+from pipeline.core.schemacache import TABLE_SCHEMA_BYTES, TABLES_SCHEMA_BYTES, SchemaBudget, SchemaCache, schema_size
 from pipeline.core.transform import StructPlan, StructTransform
 from pipeline.core.treatments.placeholder import UnavailableValues
 from pipeline.errors import DecodeError, DependencyError, ProcessingError
@@ -88,7 +88,12 @@ class _Compiled:
 
 class TableProcessor:
     def __init__(
-        self, decl: Declaration, settings: CoreSettings, unavailable: UnavailableValues, names: SafeNames
+        self,
+        decl: Declaration,
+        settings: CoreSettings,
+        unavailable: UnavailableValues,
+        names: SafeNames,
+        budget: SchemaBudget | None = None,  # the schema bytes it shares with the other tables
     ) -> None:
         self.decl = decl
         self.names = names
@@ -100,8 +105,10 @@ class TableProcessor:
         self.policy_header = self.policy.fingerprint.encode()
         self._schemaless_row = StructTransform(self.policy, None, unavailable, what="row")
         self._schemaless_key = StructTransform(self.policy, None, unavailable, key_mode=True, what="key")
-        self._values: SchemaCache[tuple[bytes, bool], _Compiled] = SchemaCache(_SCHEMA_CACHE, TABLE_SCHEMA_BYTES)
-        self._keys: SchemaCache[bytes, _Compiled] = SchemaCache(_SCHEMA_CACHE, TABLE_SCHEMA_BYTES)
+        self._values: SchemaCache[tuple[bytes, bool], _Compiled] = SchemaCache(
+            _SCHEMA_CACHE, TABLE_SCHEMA_BYTES, budget=budget
+        )
+        self._keys: SchemaCache[bytes, _Compiled] = SchemaCache(_SCHEMA_CACHE, TABLE_SCHEMA_BYTES, budget=budget)
         self._summaries: dict[tuple[int, ...], _Summary] = {}
         profiler = self.policy.profiler
         self._generation_cell = profiler.generation(decl.table) if profiler is not None else None
@@ -124,7 +131,7 @@ class TableProcessor:
             compiled = _Compiled(row.out_struct(schema), row)
         else:
             compiled = self._compile_envelope(schema)
-        self._values.put(cache_key, compiled, len(types.identity))
+        self._values.put(cache_key, compiled, schema_size(types.identity))
         return compiled
 
     def _compile_envelope(self, schema: dict[str, Any]) -> _Compiled:
@@ -162,7 +169,7 @@ class TableProcessor:
             return hit
         key = StructTransform(self.policy, struct_fields(schema, "key"), self.unavailable, key_mode=True, what="key")
         compiled = _Compiled(key.out_struct(schema), key)
-        self._keys.put(cache_key, compiled, len(cache_key))
+        self._keys.put(cache_key, compiled, schema_size(cache_key))
         return compiled
 
     # -- records ------------------------------------------------------------------------
@@ -393,13 +400,16 @@ class Processor:
         self.unavailable = UnavailableValues(settings.unavailable_placeholder)
         self.ner_seconds = 0.0  # time in batched NER, for the scanner metric
         self.names = SafeNames.from_hash_key(settings.policy.hash_key, declarations)
+        # every table's compiled schemas, together (tables are as many as topics under a
+        # default declaration)
+        self.schema_budget = SchemaBudget(TABLES_SCHEMA_BYTES)
         self._tables: dict[str, TableProcessor] = {
-            topic: TableProcessor(decl, settings, self.unavailable, self.names)
+            topic: TableProcessor(decl, settings, self.unavailable, self.names, self.schema_budget)
             for topic, decl in declarations.by_topic.items()
         }
         # Older CDR topic versions published until their sunset, each under its own rules.
         self._retiring: dict[str, tuple[TableProcessor, ...]] = {
-            topic: tuple(TableProcessor(d, settings, self.unavailable, self.names) for d in decls)
+            topic: tuple(TableProcessor(d, settings, self.unavailable, self.names, self.schema_budget) for d in decls)
             for topic, decls in declarations.retiring.items()
         }
 
@@ -418,7 +428,9 @@ class Processor:
                 path=template.path,
             )
             self.names.declare(decl.table, decl.columns)
-            table = self._tables[topic] = TableProcessor(decl, self.settings, self.unavailable, self.names)
+            table = self._tables[topic] = TableProcessor(
+                decl, self.settings, self.unavailable, self.names, self.schema_budget
+            )
         return table
 
     @staticmethod

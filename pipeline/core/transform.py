@@ -26,6 +26,7 @@ from pipeline.core.treatments.placeholder import UnavailableValues
 Field = dict[str, Any]
 _MAX_PLANS = 256
 _PLAN_NAMES_MAX = 16_384  # characters of column names a remembered plan may hold (names are input)
+_PROFILED_NAME = 256  # characters: a profile holds its column's name, and profiles are many
 _serials = itertools.count(1)
 
 
@@ -96,8 +97,8 @@ class StructTransform:
     def _rule(self, column: str) -> tuple[ColumnRule, ColumnProfile | None]:
         """The rule in force for a column, after the profiler's verdict if it has one."""
         rule = self.policy.rule(column)
-        if not rule.observe or self.profiler is None:
-            return rule, None
+        if not rule.observe or self.profiler is None or len(column) > _PROFILED_NAME:
+            return rule, None  # a longer name is no database's: not profiled, its policy holds
         field = self.by_name.get(column) if self.by_name is not None else None
         prof = self.profiler.profile(self.policy.table, column, field)
         return self.policy.effective(rule, prof.verdict), prof

@@ -29,7 +29,7 @@ from pipeline.core.change import (
     Struct,
 )
 from pipeline.core.events import SourceRecord
-from pipeline.core.schemacache import SchemaCache
+from pipeline.core.schemacache import SchemaCache, schema_size
 from pipeline.errors import DecodeError
 from pipeline.formats.json.debezium import JsonDoc, is_envelope_schema
 from pipeline.vocabulary import DeadLetterReason
@@ -142,7 +142,7 @@ def field_types(schema: dict[str, Any], identity: bytes, row: bool = True) -> Fi
     hit = cache.get(identity)
     if hit is None or hit.schema is not schema:
         hit = FieldTypes(schema, identity, row)
-        cache.put(identity, hit, len(identity))
+        cache.put(identity, hit, schema_size(identity))
     return hit
 
 

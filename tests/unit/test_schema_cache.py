@@ -15,7 +15,7 @@ from typing import Any
 import pytest
 
 from pipeline.core.events import Published
-from pipeline.core.schemacache import LARGEST_KEPT, SCHEMA_BYTES, TABLE_SCHEMA_BYTES, SchemaCache
+from pipeline.core.schemacache import LARGEST_KEPT, SCHEMA_BYTES, TABLE_SCHEMA_BYTES, SchemaCache, schema_size
 from pipeline.formats import documents
 from pipeline.formats.json import debezium
 from pipeline.formats.json.debezium import decode_doc
@@ -87,13 +87,13 @@ def raw(value: dict[str, Any]) -> bytes:
 
 def test_distinct_large_schemas_stay_within_the_decoders_budget() -> None:
     sizes = []
-    for tag in range(60):  # 60 x ~300 KB: twice the budget
+    for tag in range(60):  # 60 x ~300 KB of JSON: several times the budget
         value = raw(envelope(tag, 12_000, tag))
         parsed = decode_doc(value, "value")
         assert parsed.payload["after"]["id"] == tag and parsed.schema == wide_schema(tag, 12_000)
         debezium.envelope_markers(parsed)
         documents.field_types(parsed.schema, parsed.schema_key, row=False)
-        sizes.append(len(parsed.schema_key))
+        sizes.append(schema_size(parsed.schema_key))
     assert sum(sizes) > 2 * SCHEMA_BYTES
     assert 0 < debezium._schemas.held_bytes <= SCHEMA_BYTES
     assert debezium._schema_marker_cache.held_bytes <= SCHEMA_BYTES
@@ -104,8 +104,7 @@ def test_distinct_large_schemas_stay_within_the_decoders_budget() -> None:
 
 def test_a_schema_over_the_largest_kept_is_read_alike_every_time() -> None:
     value = raw(envelope(1, 40_000, 7))
-    schema_bytes = len(json.dumps(wide_schema(1, 40_000), separators=(",", ":")))
-    assert schema_bytes > LARGEST_KEPT
+    assert schema_size(json.dumps(wide_schema(1, 40_000), separators=(",", ":")).encode()) > LARGEST_KEPT
     first, second = decode_doc(value, "value"), decode_doc(value, "value")
     assert first.schema == second.schema == wide_schema(1, 40_000)
     assert first.payload == second.payload and first.fast and second.fast
@@ -124,7 +123,7 @@ def published_after(outcome: Any) -> dict[str, Any]:
 
 
 def test_a_tables_compiled_schemas_stay_within_its_budget(wide) -> None:
-    for tag in range(30):  # 30 x ~300 KB: four times a table's budget
+    for tag in range(30):  # 30 x ~300 KB of JSON: several times a table's budget
         after = published_after(wide.process(record(TOPIC, envelope(tag, 12_000, tag), offset=tag)))
         assert after["id"] == tag and after["email"] != f"someone{tag}@example.org"
     table = wide.table_for(TOPIC)

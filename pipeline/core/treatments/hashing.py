@@ -40,6 +40,7 @@ class HashKeyError(CdrError, ValueError):
 
 
 CACHE_ENTRIES = 65_536
+CACHED_LENGTH = 256  # characters: a longer value is hashed each time (a value is as long as a record)
 
 
 @dataclass(frozen=True)
@@ -59,9 +60,10 @@ class HashKey:
             return cached
         mac = hmac.digest(self.secret, text.encode("utf-8", "surrogatepass"), hashlib.sha256)
         out = f"{self.key_id}:{mac.hex()}"
-        if len(self._cache) >= CACHE_ENTRIES:
-            self._cache.clear()
-        self._cache[text] = out
+        if len(text) <= CACHED_LENGTH:
+            if len(self._cache) >= CACHE_ENTRIES:
+                self._cache.clear()
+            self._cache[text] = out
         return out
 
 

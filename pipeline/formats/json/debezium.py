@@ -43,7 +43,7 @@ from typing import Any
 import orjson
 
 from pipeline.core.change import CHANGE, ENVELOPE_KEYS, MESSAGE, NULL_PAYLOAD, ROW, TOMBSTONE, TRUNCATE, Kind
-from pipeline.core.schemacache import SchemaCache
+from pipeline.core.schemacache import SchemaCache, schema_size
 from pipeline.errors import DecodeError
 from pipeline.formats.json import jsontext
 from pipeline.vocabulary import DeadLetterReason
@@ -166,7 +166,7 @@ def _decode_compact_envelope(raw: bytes) -> JsonDoc | None:
                 _check_schema(schema, "")
             except (orjson.JSONDecodeError, DecodeError):
                 return None
-            if _schemas.put(schema_key, schema, length):  # not kept when too large: parsed per record
+            if _schemas.put(schema_key, schema, schema_size(schema_key)):  # not kept when too large: parsed per record
                 _by_tail[(length, schema_key[-_TAIL:])] = schema_key
         elif schema is not None:
             _by_tail[(length, schema_key[-_TAIL:])] = schema_key
@@ -427,7 +427,7 @@ def _schema_markers(doc: JsonDoc) -> tuple[frozenset[str], frozenset[str]]:
                         typed.append(fname)
     result = (frozenset(named), frozenset(typed))
     if key is not None:
-        _schema_marker_cache.put(key, result, len(key))
+        _schema_marker_cache.put(key, result, schema_size(key))
     return result
 
 

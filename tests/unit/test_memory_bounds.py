@@ -1,0 +1,243 @@
+"""Hostile inputs against the bounds on what a record stream can make a process keep.
+
+Each test sends what an attacker who writes to a source topic can send (distinct
+schemas, topics, names) and asserts the bound that holds whatever they send.
+"""
+
+from __future__ import annotations
+
+import gc
+import json
+import tracemalloc
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+from detectors.textscan import TextScanner
+from pipeline.core.events import Published
+from pipeline.core.safenames import looks_personal
+from pipeline.core.schemacache import (
+    LARGEST_KEPT,
+    SCHEMA_BYTES,
+    TABLES_SCHEMA_BYTES,
+    SchemaBudget,
+    SchemaCache,
+    schema_size,
+)
+from pipeline.formats import documents
+from pipeline.formats.json import debezium
+from pipeline.formats.json.debezium import decode_doc
+from tests.support import PATTERNS_ONLY, doc, make_processor, record
+
+DECLARATION = (
+    "table: public.wide\nsource_topic: pg.public.wide\ncdr_topic: cdr.wide\nowner: t\n"
+    "undeclared: mask\ncolumns:\n  id: {pii: none}\n"
+)
+
+
+def raw(value: Any) -> bytes:
+    return json.dumps(value, separators=(",", ":")).encode()
+
+
+def envelope(tag: int, params: int) -> bytes:
+    """A Debezium envelope whose schema is about ``params`` x 20 bytes, distinct by ``tag``."""
+    cols = [
+        {"type": "int64", "optional": False, "field": "id"},
+        {
+            "type": "string",
+            "optional": True,
+            "field": "note",
+            "parameters": {f"p{tag}_{k:06d}": "v" for k in range(params)},
+        },
+    ]
+    row = {"type": "struct", "optional": True, "name": "t.Value", "fields": cols}
+    schema = {
+        "type": "struct",
+        "optional": False,
+        "name": "t.Envelope",
+        "fields": [dict(row, field="before"), dict(row, field="after"), {"type": "string", "field": "op"}],
+    }
+    payload = {"op": "c", "before": None, "after": {"id": tag, "note": "x"}}
+    return raw({"schema": schema, "payload": payload})
+
+
+def test_caches_sharing_a_budget_let_the_oldest_of_any_go_first() -> None:
+    budget = SchemaBudget(2 * LARGEST_KEPT)
+    first: SchemaCache[str, int] = SchemaCache(8, budget=budget)
+    second: SchemaCache[str, int] = SchemaCache(8, budget=budget)
+    assert first.put("a", 1, LARGEST_KEPT) and second.put("b", 2, LARGEST_KEPT)
+    assert second.put("c", 3, 10)  # over the shared bytes: the oldest, in the other cache, goes
+    assert first.get("a") is None and second.get("b") == 2 and second.get("c") == 3
+    assert budget.held_bytes == LARGEST_KEPT + 10 == first.held_bytes + second.held_bytes
+    second.put("c", 4, 20)  # put again: replaced, not added
+    assert budget.held_bytes == LARGEST_KEPT + 20
+    second.clear()
+    assert budget.held_bytes == 0 and first.held_bytes == 0
+
+
+def test_the_tables_of_a_default_declaration_share_one_schema_budget(tmp_path: Path) -> None:
+    """Under a default declaration every topic gets its own table: a bound per table
+    alone let 40 topics of distinct 1 MB schemas hold 4 GB."""
+    processor = make_processor(tmp_path / "d", {"w.yaml": DECLARATION}, default_topics=True)
+    sent = 0
+    for i in range(36):  # 12 topics x 3 schemas of ~300 KB: over the budget of all tables
+        value = envelope(i, 15_000)
+        sent += schema_size(value)
+        out = processor.process(record(f"pg.public.t{i % 12}", value, offset=i))
+        assert isinstance(out, Published), type(out).__name__
+        assert set(doc(out.records[0].value)["payload"]["after"]) == {"id", "note"}
+    assert sent > TABLES_SCHEMA_BYTES * 1.2
+    held = sum(t._values.held_bytes + t._keys.held_bytes for t in processor._tables.values())
+    assert 0 < held <= TABLES_SCHEMA_BYTES
+    assert held == processor.schema_budget.held_bytes
+
+
+def empty_objects_envelope(tag: int, count: int) -> bytes:
+    """An envelope whose schema carries ``count`` empty objects: 3 bytes of JSON each,
+    72 bytes each once parsed."""
+    schema = {"type": "struct", "name": f"t{tag}.Envelope", "fields": [{"type": "string", "field": "op"}]}
+    return raw({"schema": schema | {"junk": [{}] * count}, "payload": {"op": "c"}})
+
+
+def test_the_decoders_caches_hold_their_budget_parsed_whatever_the_schemas_shape() -> None:
+    """The budget bounds what the parsed schemas take, not their JSON: 8 MiB of JSON of
+    empty objects took 200 MB parsed, per cache."""
+    debezium._schemas.clear()
+    documents._types[False].clear()
+    gc.collect()
+    tracemalloc.start()
+    try:
+        before = tracemalloc.get_traced_memory()[0]
+        for tag in range(24):  # 24 x 150 KB of JSON: 86 MB parsed, were it all kept
+            parsed = decode_doc(empty_objects_envelope(tag, 50_000), "value")
+            documents.field_types(parsed.schema, parsed.schema_key, row=False)
+            del parsed
+        gc.collect()
+        held = tracemalloc.get_traced_memory()[0] - before
+    finally:
+        tracemalloc.stop()
+    assert len(debezium._schemas) > 0
+    assert held <= SCHEMA_BYTES, f"{held >> 20} MiB held"
+
+
+def held_after(work: Callable[[], object]) -> int:
+    """Bytes still allocated (as traced) once ``work`` has run and its result is gone."""
+    gc.collect()
+    tracemalloc.start()
+    try:
+        before = tracemalloc.get_traced_memory()[0]
+        work()
+        gc.collect()
+        return tracemalloc.get_traced_memory()[0] - before
+    finally:
+        tracemalloc.stop()
+
+
+def test_the_phone_recognizer_keeps_no_text_it_scanned() -> None:
+    """Its label cache was keyed by the whole text: 8,192 texts as long as a record."""
+    scanner = TextScanner()
+
+    def text(i: int) -> str:
+        return f"ref {i} " + "lorem ipsum dolor " * 5_000 + "Phone: 0161 496 0000 end"
+
+    scanner.find(text(0))  # loads what a first scan loads
+
+    def scan() -> None:
+        for i in range(1, 11):  # 10 texts of 90 KB, each gone after its scan
+            assert any(f.entity == "PHONE_NUMBER" for f in scanner.find(text(i)))
+
+    held, bound = held_after(scan), 2 * len(text(0))
+    assert held < bound, f"{held} bytes held"
+
+
+def test_a_table_keeps_no_long_column_name_it_saw(tmp_path: Path) -> None:
+    """Column names are input: a table remembered the rule of 10,000 of them, each as
+    long as a record could make it (10 GB of names)."""
+    processor = make_processor(tmp_path / "d", {"w.yaml": DECLARATION})
+
+    def stream() -> None:
+        for i in range(40):  # 40 distinct names of 17,000 characters: 680 KB of names
+            row = {"id": i, f"c{i}_" + "n" * 17_000: "v"}
+            out = processor.process(record("pg.public.wide", row, offset=i))
+            assert isinstance(out, Published), type(out).__name__
+            assert list(doc(out.records[0].value).values())[1] != "v"  # masked: undeclared
+
+    held = held_after(stream)
+    assert held < 200_000, f"{held} bytes held"
+
+
+def long_word(i: int, length: int) -> str:
+    """Distinct by ``i``, letters only: one word (or one part of a column name)."""
+    head = ""
+    while i or not head:
+        head += "abcdefghijklmnopqrstuvwxyz"[i % 26]
+        i //= 26
+    return head + "q" + "e" * length
+
+
+def test_the_word_and_name_caches_keep_no_long_word() -> None:
+    """Words of free text and parts of column names were remembered whatever their length
+    (16,384 of them in some caches, each as long as a record)."""
+    scanner = TextScanner()
+    scanner.find("Met Jane Roe and Amara Okafor yesterday.")  # loads what a first scan loads
+    looks_personal("jane_roe")
+
+    def stream() -> None:
+        for i in range(40):  # 40 words and 40 names of 20,000 characters each
+            word = long_word(i, 20_000)
+            scanner.find(f"Met {word.capitalize()} and {word} yesterday at {word}.")
+            looks_personal(f"{word}_{long_word(i + 7, 10)}")
+
+    held = held_after(stream)
+    assert held < 200_000, f"{held} bytes held"
+
+
+def test_a_long_column_name_is_not_profiled_and_stays_withheld(tmp_path: Path) -> None:
+    """A profile holds its column's name, and the profiler keeps 20,000 of them: 20,000
+    names as long as a record. No database names a column over 256 characters: such a
+    column is not profiled, and its policy (withheld until detection clears it) holds."""
+    processor = make_processor(
+        tmp_path / "d",
+        {"w.yaml": DECLARATION.replace("undeclared: mask", "undeclared: detect")},
+        detection=PATTERNS_ONLY,
+    )
+    profiler = processor.settings.policy.profiler
+    assert profiler is not None
+
+    def stream(first: int = 1, last: int = 41) -> None:
+        for i in range(first, last):  # 40 distinct names of 20,000 characters
+            name = f"c{i}_{long_word(i, 20_000)}"  # a digit: not shaped like a person's name
+            out = processor.process(record("pg.public.wide", {"id": i, name: "plain value"}, offset=i))
+            assert isinstance(out, Published), type(out).__name__
+            assert "plain value" not in doc(out.records[0].value).values()
+
+    processor.process(record("pg.public.wide", {"id": 0, "note": "x"}))
+    stream(0, 1)  # loads what a first such record loads (name lists)
+    profiles = len(profiler.profiles)
+    held = held_after(stream)
+    grown = len(profiler.profiles) - profiles
+    assert grown == 0, f"{grown} profiles more"
+    assert held < 200_000, f"{held} bytes held"
+
+
+def test_hashing_keeps_no_long_value(tmp_path: Path) -> None:
+    """The digests of a hashed column were remembered by the value (65,536 of them), of
+    any length: values as long as a record stayed in memory after their records."""
+    processor = make_processor(
+        tmp_path / "d",
+        {
+            "w.yaml": DECLARATION.replace(
+                "id: {pii: none}", "id: {pii: none}\n  note: {pii: EMAIL_ADDRESS, treatment: hash}"
+            )
+        },
+    )
+    processor.process(record("pg.public.wide", {"id": 0, "note": "warm"}))
+
+    def stream() -> None:
+        for i in range(1, 41):  # 40 distinct values of 50,000 characters
+            out = processor.process(record("pg.public.wide", {"id": i, "note": f"v{i}" + "e" * 50_000}, offset=i))
+            assert isinstance(out, Published), type(out).__name__
+            assert len(doc(out.records[0].value)["note"]) < 100  # a digest
+
+    held = held_after(stream)
+    assert held < 200_000, f"{held} bytes held"
