@@ -68,6 +68,7 @@ bench: install jars
 	$(BIN)/python bench/detection_throughput.py
 	$(BIN)/python bench/detection_throughput.py --free-text --events 5000 --rounds 2
 	$(BIN)/python bench/memory.py
+	$(BIN)/python bench/memory_hostile.py
 	$(BIN)/python bench/filemode_throughput.py
 	$(BIN)/python bench/linespans.py
 	$(BIN)/python bench/kafka_throughput.py
