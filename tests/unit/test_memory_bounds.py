@@ -155,15 +155,19 @@ def test_a_table_keeps_no_long_column_name_it_saw(tmp_path: Path) -> None:
     long as a record could make it (10 GB of names)."""
     processor = make_processor(tmp_path / "d", {"w.yaml": DECLARATION})
 
-    def stream() -> None:
-        for i in range(40):  # 40 distinct names of 17,000 characters: 680 KB of names
+    def stream(first: int = 1, last: int = 41) -> None:
+        for i in range(first, last):  # 40 distinct names of 17,000 characters: 680 KB of names
             row = {"id": i, f"c{i}_" + "n" * 17_000: "v"}
             out = processor.process(record("pg.public.wide", row, offset=i))
             assert isinstance(out, Published), type(out).__name__
             assert list(doc(out.records[0].value).values())[1] != "v"  # masked: undeclared
 
+    stream(0, 1)  # what a first such record loads is not counted
     held = held_after(stream)
-    assert held < 200_000, f"{held} bytes held"
+    # 40 records leave 190-210 KB besides names: the table's record summaries (4,096 at
+    # most; about 4 KB each here, their cdr.pii header). The rules kept the 680 KB of
+    # names on top of that (887 KB held).
+    assert held < 450_000, f"{held} bytes held"
 
 
 def long_word(i: int, length: int) -> str:
