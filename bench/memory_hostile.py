@@ -22,6 +22,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 from rich.console import Console
 from rich.table import Table
 
+from bench.memory import peak_mb, rss_mb
 from pipeline.core.events import SourceRecord
 
 DECL = (
@@ -38,14 +39,8 @@ ATTACKS = {
 }
 
 
-def _status(field: str) -> float:
-    for line in Path("/proc/self/status").read_text().splitlines():
-        if line.startswith(field):
-            return int(line.split()[1]) / 1024
-    return float("nan")
-
-
-def _word(i: int, length: int) -> str:
+def long_word(i: int, length: int) -> str:
+    """Distinct by ``i``, letters only: one word (or one part of a column name)."""
     head = ""
     while i or not head:
         head += "abcdefghijklmnopqrstuvwxyz"[i % 26]
@@ -70,7 +65,7 @@ def record(attack: str, i: int) -> SourceRecord:
         length = 100_000 if attack == "names" else 50_000
         value = _raw({"id": i, f"c{i}_" + "e" * length: "x"})
     elif attack == "words":
-        word = _word(i, 50_000)
+        word = long_word(i, 50_000)
         value = _raw({"id": i, "note": f"Met {word.capitalize()} and {word} at {word}."})
     elif attack == "phones":
         value = _raw({"id": i, "note": f"ref {i} " + "lorem ipsum dolor " * 27_000 + "Phone: 0161 496 0000"})
@@ -100,10 +95,10 @@ def run(attack: str, scale: float) -> dict[str, float]:
     processor = build_processor(config)
     n = max(1, int({"schemas": 160, "names": 1000}.get(attack, 300) * scale))
     processor.process(record(attack, 0))  # loads what a first such record loads (word lists...)
-    before = _status("VmRSS:")
+    before = rss_mb()
     for i in range(1, n + 1):
         processor.process(record(attack, i))
-    return {"before": before, "after": _status("VmRSS:"), "peak": _status("VmHWM:"), "records": n}
+    return {"before": before, "after": rss_mb(), "peak": peak_mb(), "records": n}
 
 
 def main() -> int:

@@ -13,6 +13,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
+from bench.memory_hostile import long_word
 from detectors.textscan import TextScanner
 from pipeline.core.events import Published
 from pipeline.core.safenames import looks_personal
@@ -168,15 +169,6 @@ def test_a_table_keeps_no_long_column_name_it_saw(tmp_path: Path) -> None:
     # most; about 4 KB each here, their cdr.pii header). The rules kept the 680 KB of
     # names on top of that (887 KB held).
     assert held < 450_000, f"{held} bytes held"
-
-
-def long_word(i: int, length: int) -> str:
-    """Distinct by ``i``, letters only: one word (or one part of a column name)."""
-    head = ""
-    while i or not head:
-        head += "abcdefghijklmnopqrstuvwxyz"[i % 26]
-        i //= 26
-    return head + "q" + "e" * length
 
 
 def test_the_word_and_name_caches_keep_no_long_word() -> None:
