@@ -4,7 +4,7 @@ five-table Debezium file (``bench/workloads.py``) with only the keys declared an
 never fails on time.
 
     .venv/bin/python bench/filemode_throughput.py [--events N] [--prose-events N] [--rounds R]
-        [--workload typed|prose|both]
+        [--workload typed|prose|both] [--workers N]
 
 - typed (no free text): ``cdr process`` against an orjson passthrough of the same file
   (each line decoded and encoded again, written out): the least a JSON-in/JSON-out tool
@@ -12,6 +12,11 @@ never fails on time.
 - prose (one free-text column per table, declared ``free_text``, ``redact_detected``;
   the rest detected): ``cdr process`` against the NER-only ceiling, spaCy's ``nlp.pipe`` (the same model and components the service loads, batch 256)
   over the distinct texts of the file once; and against passthrough + that NER.
+
+- ``cdr process --workers N`` (default 2) against ``--workers 1``, by wall clock (what more
+  cores buy; its CPU time, the workers' and the reading process's, is printed too). Each
+  table is read by one worker (so the output is the same), so five tables of equal size
+  split 3:2 on two workers: 5/3 = 1.67 is the most two workers can give here.
 
 Figures are events per second of CPU time (user + system of the ``cdr process`` child;
 the baselines run in this process): on a machine shared with other work, CPU time is
@@ -30,7 +35,7 @@ import subprocess
 import sys
 import tempfile
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import orjson
@@ -58,12 +63,13 @@ def children_cpu() -> float:
     return usage.ru_utime + usage.ru_stime
 
 
-def cdr_process(schemas: Path, source: Path, output: Path, log: Path) -> tuple[Timing, int]:
-    """One ``cdr process`` run: its wall and CPU time, and the lines it published."""
+def cdr_process(schemas: Path, source: Path, output: Path, log: Path, workers: int = 1) -> tuple[Timing, int]:
+    """One ``cdr process`` run: its wall and CPU time (its workers' included), and the
+    lines it published."""
     env = {**os.environ, "CDR_HASH_KEY": HASH_KEY}
     env["PYTHONPATH"] = os.pathsep.join([str(ROOT), *filter(None, env.get("PYTHONPATH", "").split(os.pathsep))])
     cmd = [sys.executable, "-m", "pipeline", "process", "--schemas", str(schemas)]
-    cmd += ["--input", str(source), "--output", str(output)]
+    cmd += ["--input", str(source), "--output", str(output), "--workers", str(workers)]
     cpu, wall = children_cpu(), time.perf_counter()
     with log.open("ab") as out:
         code = subprocess.run(cmd, stdout=out, stderr=subprocess.STDOUT, env=env, check=False).returncode
@@ -111,9 +117,20 @@ class Workload:
     passthrough: list[Timing]
     ner: Timing | None = None
     texts: int = 0
+    workers: int = 2
+    parallel_startup: Timing | None = None
+    parallel: list[Timing] = field(default_factory=list)
+    same_output: bool = False
 
     def cdr_rate(self, cpu: bool) -> float:
-        spent = statistics.median((t.cpu - self.startup.cpu) if cpu else (t.wall - self.startup.wall) for t in self.cdr)
+        return self._rate(self.cdr, self.startup, cpu)
+
+    def parallel_rate(self, cpu: bool) -> float:
+        assert self.parallel_startup is not None
+        return self._rate(self.parallel, self.parallel_startup, cpu)
+
+    def _rate(self, runs: list[Timing], startup: Timing, cpu: bool) -> float:
+        spent = statistics.median((t.cpu - startup.cpu) if cpu else (t.wall - startup.wall) for t in runs)
         return self.events / max(spent, 1e-9)
 
     def passthrough_rate(self, cpu: bool) -> float:
@@ -130,7 +147,7 @@ class Workload:
         return self.events / (pt + (self.ner.cpu if cpu else self.ner.wall))
 
 
-def run_workload(name: str, events: int, rounds: int, work: Path, progress: Progress) -> Workload:
+def run_workload(name: str, events: int, rounds: int, workers: int, work: Path, progress: Progress) -> Workload:
     prose = name == "prose"
     task = progress.add_task(f"{name}: writing {events:,} events of five tables", total=None)
     source = work / f"{name}.jsonl"
@@ -152,7 +169,15 @@ def run_workload(name: str, events: int, rounds: int, work: Path, progress: Prog
         cdr.append(timing)
         progress.update(task, description=f"{name}: orjson passthrough, round {i + 1}/{rounds}")
         baseline.append(passthrough(source, work / f"{name}.pass.jsonl"))
-    result = Workload(name, events, source, startup, cdr, published, baseline)
+    result = Workload(name, events, source, startup, cdr, published, baseline, workers=workers)
+    progress.update(task, description=f"{name}: cdr process --workers {workers} start-up (one line)")
+    result.parallel_startup, _ = cdr_process(schemas, first, work / "one.out.jsonl", log, workers)
+    for i in range(rounds):
+        progress.update(task, description=f"{name}: cdr process --workers {workers}, round {i + 1}/{rounds}")
+        timing, _ = cdr_process(schemas, source, work / f"{name}.workers.jsonl", log, workers)
+        result.parallel.append(timing)
+    one, many = work / f"{name}.out.jsonl", work / f"{name}.workers.jsonl"
+    result.same_output = one.read_bytes() == many.read_bytes()
     if prose:
         texts = prose_texts(source)
         progress.update(task, description=f"{name}: NER only, nlp.pipe over {len(texts):,} distinct texts")
@@ -181,6 +206,16 @@ def report(console: Console, results: list[Workload]) -> None:
             table.add_row("passthrough + NER once per distinct text", *_rates(w.with_ner_rate), "")
             table.add_row("[bold]cdr / NER-only ceiling[/]", *_ratios(w.cdr_rate, w.ner_rate), "")
             table.add_row("[bold]cdr / (passthrough + NER)[/]", *_ratios(w.cdr_rate, w.with_ner_rate), ">= 1.0")
+        assert w.parallel_startup is not None
+        started = w.parallel_startup.wall
+        table.add_row(
+            f"cdr process --workers {w.workers} (start-up {started:.1f} s taken off)", *_rates(w.parallel_rate), ""
+        )
+        table.add_row(
+            f"[bold]--workers {w.workers} / --workers 1[/] (output {'identical' if w.same_output else 'DIFFERENT'})",
+            *_ratios(w.parallel_rate, w.cdr_rate),
+            "",
+        )
         table.add_row("published lines", f"{w.published:,}", f"of {w.events:,}", "")
         console.print(table)
 
@@ -199,6 +234,7 @@ def main() -> int:
     parser.add_argument("--prose-events", type=int, default=6000, help="events of the free-text workload")
     parser.add_argument("--rounds", type=int, default=1)
     parser.add_argument("--workload", choices=("typed", "prose", "both"), default="both")
+    parser.add_argument("--workers", type=int, default=2, help="workers of the cdr process --workers run")
     args = parser.parse_args()
     console = Console()
     names = ["typed", "prose"] if args.workload == "both" else [args.workload]
@@ -208,7 +244,7 @@ def main() -> int:
         with Progress(*columns, console=console) as progress:
             for name in names:
                 events = args.events if name == "typed" else args.prose_events
-                results.append(run_workload(name, events, args.rounds, Path(tmp), progress))
+                results.append(run_workload(name, events, args.rounds, args.workers, Path(tmp), progress))
         report(console, results)
     return 0
 

@@ -24,6 +24,9 @@ class SourceFileError(CdrError):
         self.message = message
         super().__init__(f"{self.file}:{line}: {message}")
 
+    def __reduce__(self) -> tuple[type, tuple[str, int, str]]:  # crosses processes (cdr process --workers)
+        return type(self), (self.file, self.line, self.message)
+
 
 class InvalidFilesError(CdrError):
     """Start-up refused: one or more configuration or declaration files are wrong."""
@@ -31,6 +34,9 @@ class InvalidFilesError(CdrError):
     def __init__(self, errors: list[SourceFileError]) -> None:
         self.errors = errors
         super().__init__("\n".join(str(e) for e in errors))
+
+    def __reduce__(self) -> tuple[type, tuple[list[SourceFileError]]]:
+        return type(self), (self.errors,)
 
 
 class DeadLetterKeyError(CdrError, ValueError):

@@ -144,6 +144,12 @@ def fingerprint(decl: Declaration, effective: Mapping[str, TreatmentSpec], extra
     return hashlib.sha256(blob).hexdigest()[:16]
 
 
+def default_table(topic: str) -> str:
+    """The table a topic nobody declared stands for under the default declaration: its
+    last two dotted parts (``<prefix>.<schema>.<table>`` -> ``<schema>.<table>``)."""
+    return ".".join(topic.split(".")[-2:]) if topic.count(".") >= 1 else f"default.{topic}"
+
+
 def in_force(declarations: DeclarationSet, today: date) -> DeclarationSet:
     """``declarations`` without the older versions whose sunset has come."""
     kept = {

@@ -34,7 +34,7 @@ from pipeline.core.change import (
     find_field,
     struct_fields,
 )
-from pipeline.core.declaration import Declaration, DeclarationSet
+from pipeline.core.declaration import Declaration, DeclarationSet, default_table
 from pipeline.core.events import (
     CdrRecord,
     DeadLetter,
@@ -418,7 +418,7 @@ class Processor:
         if table is None and self.settings.default_declaration is not None:
             template = self.settings.default_declaration
             decl = Declaration(
-                table=".".join(topic.split(".")[-2:]) if topic.count(".") >= 1 else f"default.{topic}",
+                table=default_table(topic),
                 source_topic=topic,
                 cdr_topic=template.cdr_topic.replace("{topic}", topic),
                 owner=template.owner,

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Callable
 from datetime import date
 from types import MappingProxyType
@@ -93,10 +94,31 @@ def build_processor(
         headers_passthrough=config.headers_passthrough,
         codec=build_codec(config),
         default_declaration=default_decl,
-        # The Avro codec checks the size of the Avro bytes (in file mode: after base64).
-        max_record_bytes=config.max_record_bytes if config.format == "json" else None,
+        max_record_bytes=record_bytes_limit(config),
     )
     return Processor(decls, settings)
+
+
+def record_bytes_limit(config: Config) -> int | None:
+    """The core's limit on a source record's bytes: the Avro codec checks the size of the
+    Avro bytes itself (in file mode: after base64)."""
+    return config.max_record_bytes if config.format == "json" else None
+
+
+def build_file_processor(config: Config) -> Processor:
+    """The processor of ``cdr process``: with ``format: avro`` the lines carry the binary
+    records as base64 JSON strings (:mod:`pipeline.formats.avro.lines`)."""
+    processor = build_processor(config)
+    if config.format != "avro":
+        return processor
+    from pipeline.core.change import KEY_HEADERS
+    from pipeline.formats.avro.codec import AvroCodec
+    from pipeline.formats.avro.lines import Base64Lines
+
+    codec = processor.settings.codec
+    assert isinstance(codec, AvroCodec)
+    lines = Base64Lines(codec, frozenset(KEY_HEADERS))
+    return Processor(processor.declarations, dataclasses.replace(processor.settings, codec=lines))
 
 
 def build_codec(config: Config) -> ChangeCodec:

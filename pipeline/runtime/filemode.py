@@ -73,6 +73,16 @@ class FileRunStats:
     by_cdr_topic: Counter[str] = field(default_factory=Counter)
     dead_reasons: Counter[str] = field(default_factory=Counter)
 
+    def add(self, other: FileRunStats) -> None:
+        """Count ``other``'s records too (a worker's, in ``cdr process --workers``); its
+        ``lines`` are the lines this run read, already counted."""
+        self.published += other.published
+        self.dead_lettered += other.dead_lettered
+        self.malformed += other.malformed
+        self.skipped.update(other.skipped)
+        self.by_cdr_topic.update(other.by_cdr_topic)
+        self.dead_reasons.update(other.dead_reasons)
+
     @property
     def accounted(self) -> int:
         """Lines published, dead-lettered or skipped: equal to ``lines`` after a run."""
@@ -420,6 +430,21 @@ def _run_batch(
     sealer: DeadLetterSealer | None,
     stats: FileRunStats,
 ) -> None:
+    for _lineno, published, dead in batch_lines(processor, batch, sealer, stats):
+        if published:
+            out.write(published)
+        if dead:
+            dlq.write(dead)
+
+
+def batch_lines(
+    processor: Processor,
+    batch: list[tuple[int, SourceRecord | _Unread]],
+    sealer: DeadLetterSealer | None,
+    stats: FileRunStats,
+) -> Iterator[tuple[int, bytes, bytes]]:
+    """``(line number, output lines, dead-letter line)`` of each line of a batch, in the
+    batch's order (either part empty: a skipped record has neither), counted in ``stats``."""
     records = [item for _, item in batch if isinstance(item, SourceRecord)]
     outcomes = iter(processor.process_batch(records) if records else [])
     json_encoded = isinstance(processor.settings.codec, JsonCodec)
@@ -427,20 +452,23 @@ def _run_batch(
         if isinstance(item, _Unread):
             stats.malformed += 1
             stats.dead_reasons[item.reason] += 1
-            dlq.write(unread_line(item, lineno, sealer))
+            yield lineno, b"", unread_line(item, lineno, sealer)
             continue
         outcome = next(outcomes)
         if isinstance(outcome, Published):
+            lines = []
             for cdr in outcome.records:
-                out.write(record_line(cdr, json_encoded))
+                lines.append(record_line(cdr, json_encoded))
                 stats.by_cdr_topic[cdr.topic] += 1
             stats.published += 1
+            yield lineno, b"".join(lines), b""
         elif isinstance(outcome, DeadLetter):
             stats.dead_lettered += 1
             stats.dead_reasons[outcome.reason] += 1
-            dlq.write(dead_letter_line(outcome, lineno, sealer))
+            yield lineno, b"", dead_letter_line(outcome, lineno, sealer)
         else:
             stats.skipped[outcome.reason] += 1
+            yield lineno, b"", b""
 
 
 def iter_file_records(path: Path) -> Iterator[SourceRecord]:

@@ -31,8 +31,8 @@ logger = logging.getLogger("cdr.workers")
 _PR_SET_PDEATHSIG = 1
 
 
-def _term_with_parent() -> None:
-    """``preexec_fn``: the worker gets SIGTERM when the supervisor dies."""
+def term_with_parent() -> None:
+    """The calling process (a worker; a ``preexec_fn``) gets SIGTERM when its parent dies."""
     with contextlib.suppress(OSError):
         ctypes.CDLL("libc.so.6", use_errno=True).prctl(_PR_SET_PDEATHSIG, signal.SIGTERM)
 
@@ -64,7 +64,7 @@ class Supervisor:
             "--worker-id",
             str(worker.worker_id),
         ]
-        worker.proc = subprocess.Popen(cmd, preexec_fn=_term_with_parent)
+        worker.proc = subprocess.Popen(cmd, preexec_fn=term_with_parent)
         log(
             logger,
             logging.INFO,

@@ -49,6 +49,12 @@ def parser() -> argparse.ArgumentParser:
     proc.add_argument("--output", required=True, type=Path)
     proc.add_argument("--dlq", type=Path, help="dead-letter file (default: <output>.dlq.jsonl)")
     proc.add_argument("--config", type=Path, help="optional config file (defaults, hashing, ...)")
+    proc.add_argument(
+        "--workers",
+        type=int,
+        default=1,
+        help="worker processes; each table is read by one of them, so the output is one process's (default 1)",
+    )
 
     scan_p = sub.add_parser("scan", help="profile a sample and propose declarations; compare with --schemas")
     source = scan_p.add_mutually_exclusive_group(required=True)

@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import argparse
-import dataclasses
+import functools
 import sys
+from collections.abc import Callable
+from pathlib import Path
 from typing import TYPE_CHECKING
 
 from rich.console import Console
@@ -15,16 +17,22 @@ from pipeline.tools.loading import config_from
 from pipeline.vocabulary import ExitCode
 
 if TYPE_CHECKING:
-    pass
+    from pipeline.config import Config
+    from pipeline.runtime.deadletter import DeadLetterSealer
+    from pipeline.runtime.filemode import FileRunStats
 
 
 def command(args: argparse.Namespace) -> int:
-    from pipeline.runtime.bootstrap import build_processor
     from pipeline.runtime.deadletter import DeadLetterSealer
-    from pipeline.runtime.filemode import FilePathError, check_paths, process_file
+    from pipeline.runtime.filemode import FilePathError, check_paths
+    from pipeline.runtime.fileworkers import WORKERS_MAX
 
     if not args.input.is_file():
         print(f"cdr process: input file {args.input} does not exist", file=sys.stderr)
+        return ExitCode.USAGE
+    workers = getattr(args, "workers", 1)
+    if not 1 <= workers <= WORKERS_MAX:
+        print(f"cdr process: --workers must be between 1 and {WORKERS_MAX}", file=sys.stderr)
         return ExitCode.USAGE
     dlq = args.dlq or args.output.with_name(args.output.name.removesuffix(".jsonl") + ".dlq.jsonl")
     try:
@@ -33,17 +41,7 @@ def command(args: argparse.Namespace) -> int:
         print(f"cdr process: {exc}", file=sys.stderr)
         return ExitCode.USAGE
     config = config_from(args.config, args.schemas)
-    processor = build_processor(config)
-    if config.format == "avro":  # binary records: base64 JSON strings in the lines (pipeline.formats.avro.lines)
-        from pipeline.core.change import KEY_HEADERS
-        from pipeline.core.processor import Processor
-        from pipeline.formats.avro.codec import AvroCodec
-        from pipeline.formats.avro.lines import Base64Lines
-
-        codec = processor.settings.codec
-        assert isinstance(codec, AvroCodec)
-        lines = Base64Lines(codec, frozenset(KEY_HEADERS))
-        processor = Processor(processor.declarations, dataclasses.replace(processor.settings, codec=lines))
+    run = _one_process(config) if workers == 1 else _workers(config, args, workers)
     sealer = DeadLetterSealer.from_config(config.dlq_encryption_key)
     console = Console(stderr=True)
     size = args.input.stat().st_size
@@ -56,7 +54,7 @@ def command(args: argparse.Namespace) -> int:
         transient=True,
     ) as progress:
         task = progress.add_task("process", total=size)
-        stats = process_file(processor, args.input, args.output, dlq, lambda n: progress.advance(task, n), sealer)
+        stats = run(args.input, args.output, dlq, lambda n: progress.advance(task, n), sealer)
     table = Table(title=f"cdr process: {args.input}", show_header=True)
     table.add_column("what")
     table.add_column("records", justify="right")
@@ -76,3 +74,37 @@ def command(args: argparse.Namespace) -> int:
     )
     console.print(summary, soft_wrap=True)
     return ExitCode.OK
+
+
+_Run = Callable[[Path, Path, Path, Callable[[int], object], "DeadLetterSealer | None"], "FileRunStats"]
+
+
+def _one_process(config: Config) -> _Run:
+    from pipeline.runtime.bootstrap import build_file_processor
+    from pipeline.runtime.filemode import process_file
+
+    processor = build_file_processor(config)
+    return functools.partial(process_file, processor)
+
+
+def _workers(config: Config, args: argparse.Namespace, workers: int) -> _Run:
+    """``--workers N``: the declarations are read here to route each table's records to
+    one worker; each worker builds its own processor (pipeline.runtime.fileworkers)."""
+    from datetime import date
+
+    from pipeline.core.declaration import in_force
+    from pipeline.runtime.bootstrap import load_declaration_set, record_bytes_limit
+    from pipeline.runtime.filemode import line_limit
+    from pipeline.runtime.fileworkers import Router, WorkerSetup, process_file_parallel
+
+    declarations = in_force(load_declaration_set(config), date.today())
+    router = Router(declarations, config.undeclared_topics.policy == "default", workers)
+    setup = WorkerSetup(args.config, args.schemas)
+    limit = line_limit(record_bytes_limit(config))
+
+    def run(
+        source: Path, output: Path, dlq: Path, on_progress: Callable[[int], object], sealer: DeadLetterSealer | None
+    ) -> FileRunStats:
+        return process_file_parallel(setup, workers, router, source, output, dlq, limit, on_progress, sealer)
+
+    return run
