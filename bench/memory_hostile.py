@@ -12,6 +12,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import random
 import subprocess
 import sys
 import tempfile
@@ -36,7 +37,9 @@ ATTACKS = {
     "words": "free-text values, each with a distinct word of 50,000 characters",
     "phones": "free-text values of 500,000 characters with a labelled phone number",
     "hashed": "values of 100,000 characters in a hashed column",
+    "orders": "40 topics (default declaration): rows of 200 columns, each row in a new column order",
 }
+ORDER_COLUMNS = ["id"] + [f"c{i:03d}_" + "n" * 40 for i in range(199)]
 
 
 def long_word(i: int, length: int) -> str:
@@ -69,6 +72,11 @@ def record(attack: str, i: int) -> SourceRecord:
         value = _raw({"id": i, "note": f"Met {word.capitalize()} and {word} at {word}."})
     elif attack == "phones":
         value = _raw({"id": i, "note": f"ref {i} " + "lorem ipsum dolor " * 27_000 + "Phone: 0161 496 0000"})
+    elif attack == "orders":
+        topic = f"pg.public.t{i % 40}"
+        order = ORDER_COLUMNS[:]
+        random.Random(i).shuffle(order)
+        value = _raw(dict.fromkeys(order, i))
     else:
         value = _raw({"id": i, "note": f"v{i}" + "e" * 100_000})
     return SourceRecord(topic, 0, i, key, value, (), 1)
@@ -93,7 +101,7 @@ def run(attack: str, scale: float) -> dict[str, float]:
         undeclared_topics=UndeclaredTopics(policy="default", cdr_topic="cdr.default.{topic}"),
     )
     processor = build_processor(config)
-    n = max(1, int({"schemas": 160, "names": 1000}.get(attack, 300) * scale))
+    n = max(1, int({"schemas": 160, "names": 1000, "orders": 6000}.get(attack, 300) * scale))
     processor.process(record(attack, 0))  # loads what a first such record loads (word lists...)
     before = rss_mb()
     for i in range(1, n + 1):

@@ -47,7 +47,7 @@ from pipeline.core.events import (
 from pipeline.core.policy import PolicySettings, TablePolicy
 from pipeline.core.safenames import SafeNames
 from pipeline.core.schemacache import TABLE_SCHEMA_BYTES, TABLES_SCHEMA_BYTES, SchemaBudget, SchemaCache, schema_size
-from pipeline.core.transform import StructPlan, StructTransform
+from pipeline.core.transform import PLAN_BYTES, PLANS_BYTES, StructPlan, StructTransform
 from pipeline.core.treatments.placeholder import UnavailableValues
 from pipeline.errors import DecodeError, DependencyError, ProcessingError
 from pipeline.tracebacks import frames
@@ -57,6 +57,7 @@ PII_HEADER = "cdr.pii"
 POLICY_HEADER = "cdr.policy"
 SOURCE_HEADER = "cdr.source"
 _SCHEMA_CACHE = 64
+_SUMMARIES = 4096
 _SQL_SOURCE_FIELDS = frozenset({"query", "redo_sql", "undo_sql", "sql_redo", "sql_undo"})  # source fields holding SQL
 _MAX_PASSES = 8  # a record is treated again at most this often while verdicts change
 
@@ -94,6 +95,7 @@ class TableProcessor:
         unavailable: UnavailableValues,
         names: SafeNames,
         budget: SchemaBudget | None = None,  # the schema bytes it shares with the other tables
+        plans: SchemaBudget | None = None,  # the plan bytes its transforms share with the other tables
     ) -> None:
         self.decl = decl
         self.names = names
@@ -103,13 +105,16 @@ class TableProcessor:
         self.passthrough = frozenset(settings.headers_passthrough)
         self._columns = frozenset(decl.columns)  # for shape classification
         self.policy_header = self.policy.fingerprint.encode()
-        self._schemaless_row = StructTransform(self.policy, None, unavailable, what="row")
-        self._schemaless_key = StructTransform(self.policy, None, unavailable, key_mode=True, what="key")
+        self._plan_budget = plans
+        self._schemaless_row = StructTransform(self.policy, None, unavailable, what="row", plans=plans)
+        self._schemaless_key = StructTransform(self.policy, None, unavailable, key_mode=True, what="key", plans=plans)
         self._values: SchemaCache[tuple[bytes, bool], _Compiled] = SchemaCache(
             _SCHEMA_CACHE, TABLE_SCHEMA_BYTES, budget=budget
         )
         self._keys: SchemaCache[bytes, _Compiled] = SchemaCache(_SCHEMA_CACHE, TABLE_SCHEMA_BYTES, budget=budget)
-        self._summaries: dict[tuple[int, ...], _Summary] = {}
+        # by the serials of the plans a record had: as many as combinations of plans, and
+        # each as large as the names it lists, so bounded with the plans, by bytes
+        self._summaries: SchemaCache[tuple[int, ...], _Summary] = SchemaCache(_SUMMARIES, PLAN_BYTES, budget=plans)
         profiler = self.policy.profiler
         self._generation_cell = profiler.generation(decl.table) if profiler is not None else None
         self._generation = 0
@@ -127,7 +132,7 @@ class TableProcessor:
         if as_row:
             fields = struct_fields(schema, "value")
             assert fields is not None
-            row = StructTransform(self.policy, fields, self.unavailable, what="row")
+            row = StructTransform(self.policy, fields, self.unavailable, what="row", plans=self._plan_budget)
             compiled = _Compiled(row.out_struct(schema), row)
         else:
             compiled = self._compile_envelope(schema)
@@ -148,7 +153,8 @@ class TableProcessor:
         row = None
         out_fields = []
         if row_struct is not None:
-            row = StructTransform(self.policy, struct_fields(row_struct, "row"), self.unavailable, what="row")
+            row_fields = struct_fields(row_struct, "row")
+            row = StructTransform(self.policy, row_fields, self.unavailable, what="row", plans=self._plan_budget)
         for f in fields:
             name = f.get("field")
             if name not in ENVELOPE_KEYS:
@@ -167,7 +173,8 @@ class TableProcessor:
         hit = self._keys.get(cache_key)
         if hit is not None:
             return hit
-        key = StructTransform(self.policy, struct_fields(schema, "key"), self.unavailable, key_mode=True, what="key")
+        fields = struct_fields(schema, "key")
+        key = StructTransform(self.policy, fields, self.unavailable, key_mode=True, what="key", plans=self._plan_budget)
         compiled = _Compiled(key.out_struct(schema), key)
         self._keys.put(cache_key, compiled, schema_size(cache_key))
         return compiled
@@ -288,9 +295,7 @@ class TableProcessor:
             tuple((*d, n) for d, n in detections.items()),
             tuple(missing),
         )
-        if len(self._summaries) >= 4096:
-            self._summaries.clear()
-        self._summaries[cache_key] = summary
+        self._summaries.put(cache_key, summary, _summary_size(summary))
         return summary
 
     def _treat_key(self, key: Struct, note: Any) -> Struct:
@@ -357,6 +362,15 @@ class TableProcessor:
         return value_types, before, after, source, message, stamps, source_ts
 
 
+def _summary_size(summary: _Summary) -> int:
+    """An upper bound of the bytes a summary keeps (its names at 4 bytes a character,
+    100 a tuple entry)."""
+    header, counts, undeclared, detections, missing = summary
+    names = sum(map(len, undeclared)) + sum(len(d[0]) for d in detections) + sum(map(len, missing))
+    entries = len(counts) + len(undeclared) + len(detections) + len(missing)
+    return 1024 + len(header) + 4 * names + 200 * entries
+
+
 _TreatedValue = tuple[
     FieldTypes | None,
     dict[str, Any] | None,
@@ -403,14 +417,13 @@ class Processor:
         # every table's compiled schemas, together (tables are as many as topics under a
         # default declaration)
         self.schema_budget = SchemaBudget(TABLES_SCHEMA_BYTES)
+        self.plan_budget = SchemaBudget(PLANS_BYTES)  # and their transforms' plans
         self._tables: dict[str, TableProcessor] = {
-            topic: TableProcessor(decl, settings, self.unavailable, self.names, self.schema_budget)
-            for topic, decl in declarations.by_topic.items()
+            topic: self._table(decl) for topic, decl in declarations.by_topic.items()
         }
         # Older CDR topic versions published until their sunset, each under its own rules.
         self._retiring: dict[str, tuple[TableProcessor, ...]] = {
-            topic: tuple(TableProcessor(d, settings, self.unavailable, self.names, self.schema_budget) for d in decls)
-            for topic, decls in declarations.retiring.items()
+            topic: tuple(self._table(d) for d in decls) for topic, decls in declarations.retiring.items()
         }
 
     def table_for(self, topic: str) -> TableProcessor | None:
@@ -428,10 +441,11 @@ class Processor:
                 path=template.path,
             )
             self.names.declare(decl.table, decl.columns)
-            table = self._tables[topic] = TableProcessor(
-                decl, self.settings, self.unavailable, self.names, self.schema_budget
-            )
+            table = self._tables[topic] = self._table(decl)
         return table
+
+    def _table(self, decl: Declaration) -> TableProcessor:
+        return TableProcessor(decl, self.settings, self.unavailable, self.names, self.schema_budget, self.plan_budget)
 
     @staticmethod
     def _with_older_versions(outcome: Published, older: tuple[TableProcessor, ...]) -> Outcome:

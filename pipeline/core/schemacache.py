@@ -18,11 +18,14 @@ record: a count bound alone lets a stream of distinct megabyte schemas hold giga
 - the oldest entries go first.
 
 A cache's ``size`` of an entry is :func:`schema_size` of the schema bytes its key holds.
+The core's plans (one per order of a row's column names, which are input too) and its
+record summaries use the same caches, sized by ``transform.plan_size``, with a budget of
+their own shared by all tables (``transform.PLANS_BYTES``).
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Hashable
+from collections.abc import Callable, Hashable, Iterator
 from typing import Any, Generic, TypeVar
 
 K = TypeVar("K", bound=Hashable)
@@ -93,6 +96,9 @@ class SchemaCache(Generic[K, V]):
 
     def __len__(self) -> int:
         return len(self._entries)
+
+    def __iter__(self) -> Iterator[K]:
+        return iter(self._entries)
 
     @property
     def held_bytes(self) -> int:

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import gc
 import json
+import random
 import tracemalloc
 from collections.abc import Callable
 from pathlib import Path
@@ -25,6 +26,7 @@ from pipeline.core.schemacache import (
     SchemaCache,
     schema_size,
 )
+from pipeline.core.transform import PLANS_BYTES
 from pipeline.formats import documents
 from pipeline.formats.json import debezium
 from pipeline.formats.json.debezium import decode_doc
@@ -169,6 +171,30 @@ def test_a_table_keeps_no_long_column_name_it_saw(tmp_path: Path) -> None:
     # most; about 4 KB each here, their cdr.pii header). The rules kept the 680 KB of
     # names on top of that (887 KB held).
     assert held < 450_000, f"{held} bytes held"
+
+
+def test_each_order_of_a_rows_columns_is_bounded_in_bytes_across_tables(tmp_path: Path) -> None:
+    """A plan (and a record summary) is kept per order of a row's columns, and the order
+    is input: 10 topics of 256 orders of 200 columns kept 153 MB; bounded by count
+    alone, more topics kept more."""
+    processor = make_processor(tmp_path / "d", {"w.yaml": DECLARATION}, default_topics=True)
+    columns = ["id"] + [f"c{i:03d}_" + "n" * 40 for i in range(150)]
+    shuffle = random.Random(7).shuffle
+
+    def row() -> dict[str, int]:
+        order = columns[:]
+        shuffle(order)
+        return dict.fromkeys(order, 1)
+
+    def stream() -> None:
+        for i in range(1200):  # 12 topics, each order new: 105 MiB kept by a count bound
+            out = processor.process(record(f"pg.public.t{i % 12}", row(), offset=i))
+            assert isinstance(out, Published), type(out).__name__
+
+    processor.process(record("pg.public.t0", row(), offset=0))  # what a first record loads
+    held = held_after(stream)
+    assert processor.plan_budget.held_bytes <= PLANS_BYTES
+    assert held <= PLANS_BYTES, f"{held >> 20} MiB held"
 
 
 def test_the_word_and_name_caches_keep_no_long_word() -> None:
