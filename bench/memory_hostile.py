@@ -38,6 +38,7 @@ ATTACKS = {
     "phones": "free-text values of 500,000 characters with a labelled phone number",
     "hashed": "values of 100,000 characters in a hashed column",
     "orders": "40 topics (default declaration): rows of 200 columns, each row in a new column order",
+    "topics": "a topic per record (default declaration, undeclared: detect): one table each",
 }
 ORDER_COLUMNS = ["id"] + [f"c{i:03d}_" + "n" * 40 for i in range(199)]
 
@@ -72,6 +73,9 @@ def record(attack: str, i: int) -> SourceRecord:
         value = _raw({"id": i, "note": f"Met {word.capitalize()} and {word} at {word}."})
     elif attack == "phones":
         value = _raw({"id": i, "note": f"ref {i} " + "lorem ipsum dolor " * 27_000 + "Phone: 0161 496 0000"})
+    elif attack == "topics":
+        topic = f"pg.public.topic{i}"
+        value = _raw({"id": i, "region": "north", "amount": i})
     elif attack == "orders":
         topic = f"pg.public.t{i % 40}"
         order = ORDER_COLUMNS[:]
@@ -98,10 +102,12 @@ def run(attack: str, scale: float) -> dict[str, float]:
         schemas_dir=tmp,
         detection=DetectionConfig(ner=False, min_samples=20, sample_every=2),
         max_record_bytes=2_000_000,
-        undeclared_topics=UndeclaredTopics(policy="default", cdr_topic="cdr.default.{topic}"),
+        undeclared_topics=UndeclaredTopics(
+            policy="default", cdr_topic="cdr.default.{topic}", undeclared="detect" if attack == "topics" else "mask"
+        ),
     )
     processor = build_processor(config)
-    n = max(1, int({"schemas": 160, "names": 1000, "orders": 6000}.get(attack, 300) * scale))
+    n = max(1, int({"schemas": 160, "names": 1000, "orders": 6000, "topics": 60_000}.get(attack, 300) * scale))
     processor.process(record(attack, 0))  # loads what a first such record loads (word lists...)
     before = rss_mb()
     for i in range(1, n + 1):

@@ -24,6 +24,7 @@ from __future__ import annotations
 
 import re
 import threading
+import zlib
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date
@@ -770,6 +771,10 @@ class Generation:
     value: int = 0
 
 
+GENERATIONS_MAX = 65_536  # tables with a generation cell of their own
+_SHARED_CELLS = 1_024  # ... the tables past them share these, by a digest of the name
+
+
 @dataclass
 class Profiler:
     """Profiles of every observed column, and the tables whose verdicts changed."""
@@ -781,6 +786,12 @@ class Profiler:
     generations: dict[str, Generation] = field(default_factory=dict)
     _lock: threading.Lock = field(default_factory=threading.Lock)
     sampling: bool = True  # off while a record is treated again: its values were sampled once
+    # Tables are as many as topics under a default declaration: past GENERATIONS_MAX a
+    # table shares a cell with others (a change in any of them has them all compile
+    # again: slower, never stale). A table's cell never changes: holders keep it.
+    shared_cells: tuple[Generation, ...] = field(
+        default_factory=lambda: tuple(Generation() for _ in range(_SHARED_CELLS))
+    )
 
     def profile(self, table: str, column: str, fld: dict[str, Any] | None) -> ColumnProfile:
         key = (table, column, type_key(fld))
@@ -794,6 +805,8 @@ class Profiler:
     def generation(self, table: str) -> Generation:
         cell = self.generations.get(table)
         if cell is None:
+            if len(self.generations) >= GENERATIONS_MAX:
+                return self.shared_cells[zlib.crc32(table.encode("utf-8", "surrogatepass")) % _SHARED_CELLS]
             cell = self.generations[table] = Generation()
         return cell
 

@@ -57,6 +57,7 @@ PII_HEADER = "cdr.pii"
 POLICY_HEADER = "cdr.policy"
 SOURCE_HEADER = "cdr.source"
 _SCHEMA_CACHE = 64
+DEFAULT_TABLES_MAX = 4096  # tables the default declaration makes (one per topic), kept at once
 _SUMMARIES = 4096
 _SQL_SOURCE_FIELDS = frozenset({"query", "redo_sql", "undo_sql", "sql_redo", "sql_undo"})  # source fields holding SQL
 _MAX_PASSES = 8  # a record is treated again at most this often while verdicts change
@@ -209,10 +210,21 @@ class TableProcessor:
         )
 
     def _forget_compiled(self, generation: int) -> None:
-        self._values.clear()
-        self._keys.clear()
-        self._summaries.clear()
+        self.forget()
         self._generation = generation
+
+    def forget(self) -> None:
+        """Drop every compiled schema, plan and summary (what they held leaves the budgets
+        shared with the other tables, not only this table's caches)."""
+        for cache in (self._values, self._keys):
+            for key in list(cache):
+                compiled = cache.get(key)
+                if compiled is not None and compiled.row is not None:
+                    compiled.row.forget()
+            cache.clear()
+        self._summaries.clear()
+        self._schemaless_row.forget()
+        self._schemaless_key.forget()
 
     def _process(self, rec: SourceRecord) -> Outcome:
         event = self.codec.decode(rec, self.decl.format, self._columns)
@@ -421,6 +433,9 @@ class Processor:
         self._tables: dict[str, TableProcessor] = {
             topic: self._table(decl) for topic, decl in declarations.by_topic.items()
         }
+        self._defaulted: dict[str, None] = {}  # topics whose table the default declaration made, oldest first
+        self._default_names: dict[str, int] = {}  # their table names -> how many such tables have each
+        self._named_here: set[str] = set()  # ... the names declared to SafeNames for them
         # Older CDR topic versions published until their sunset, each under its own rules.
         self._retiring: dict[str, tuple[TableProcessor, ...]] = {
             topic: tuple(self._table(d) for d in decls) for topic, decls in declarations.retiring.items()
@@ -440,9 +455,33 @@ class Processor:
                 columns=template.columns,
                 path=template.path,
             )
-            self.names.declare(decl.table, decl.columns)
+            if len(self._defaulted) >= DEFAULT_TABLES_MAX:
+                self._drop_default_table()
+            if decl.table not in self._default_names and not self.names.declares(decl.table):
+                self.names.declare(decl.table, decl.columns)  # a declared table's own columns stand
+                self._named_here.add(decl.table)
+            self._default_names[decl.table] = self._default_names.get(decl.table, 0) + 1
+            self._defaulted[topic] = None
             table = self._tables[topic] = self._table(decl)
         return table
+
+    def _drop_default_table(self) -> None:
+        """Topics are input under a default declaration: the oldest table it made goes
+        (about 10 KB each). Its column verdicts stay with the profiler, so a table made
+        again for that topic does not start over; its compiled rules are made again."""
+        topic = next(iter(self._defaulted))
+        del self._defaulted[topic]
+        table = self._tables.pop(topic)
+        table.forget()
+        name = table.decl.table
+        left = self._default_names[name] - 1
+        if left:
+            self._default_names[name] = left
+        else:
+            del self._default_names[name]
+            if name in self._named_here:
+                self._named_here.discard(name)
+                self.names.forget(name)
 
     def _table(self, decl: Declaration) -> TableProcessor:
         return TableProcessor(decl, self.settings, self.unavailable, self.names, self.schema_budget, self.plan_budget)

@@ -103,6 +103,10 @@ class StructTransform:
         self._generation_cell = self.profiler.generation(policy.table) if self.profiler is not None else None
         self._generation = self._generation_cell.value if self._generation_cell is not None else 0
 
+    def forget(self) -> None:
+        """Drop the plans (their bytes leave the budget they share with other transforms)."""
+        self._plans.clear()
+
     def _shown(self, column: str) -> str:
         """The column's name as error messages may show it (pipeline.core.safenames)."""
         return safe_name(column, self.policy.settings.hash_key, self.policy.decl.columns)

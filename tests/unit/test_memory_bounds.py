@@ -14,9 +14,15 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
+import pytest
+
 from bench.memory_hostile import long_word
+from detectors import profiler as profiler_module
 from detectors.textscan import TextScanner
+from pipeline.config import UndeclaredTopics
+from pipeline.core import processor as processor_module
 from pipeline.core.events import Published
+from pipeline.core.processor import Processor
 from pipeline.core.safenames import looks_personal
 from pipeline.core.schemacache import (
     LARGEST_KEPT,
@@ -30,7 +36,7 @@ from pipeline.core.transform import PLANS_BYTES
 from pipeline.formats import documents
 from pipeline.formats.json import debezium
 from pipeline.formats.json.debezium import decode_doc
-from tests.support import PATTERNS_ONLY, doc, make_processor, record
+from tests.support import PATTERNS_ONLY, assert_no_raw, doc, make_processor, record
 
 DECLARATION = (
     "table: public.wide\nsource_topic: pg.public.wide\ncdr_topic: cdr.wide\nowner: t\n"
@@ -195,6 +201,62 @@ def test_each_order_of_a_rows_columns_is_bounded_in_bytes_across_tables(tmp_path
     held = held_after(stream)
     assert processor.plan_budget.held_bytes <= PLANS_BYTES
     assert held <= PLANS_BYTES, f"{held >> 20} MiB held"
+
+
+def detecting_default_tables(root: Path) -> Processor:
+    """Every topic a table of its own, ``undeclared: detect``."""
+    topics = UndeclaredTopics(policy="default", cdr_topic="cdr.default.{topic}", undeclared="detect")
+    return make_processor(root, {"w.yaml": DECLARATION}, detection=PATTERNS_ONLY, undeclared_topics=topics)
+
+
+def value_of(out: object, column: str) -> Any:
+    assert isinstance(out, Published), type(out).__name__
+    return doc(out.records[0].value)[column]
+
+
+def test_the_tables_a_default_declaration_makes_are_bounded_and_made_again_alike(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """One table per topic, each about 10 KB with its names: 20,000 topics held 270 MB.
+    The oldest goes; made again, it keeps its column verdicts (the profiler holds them),
+    so a released column is guarded as before and a withheld one stays withheld."""
+    monkeypatch.setattr(processor_module, "DEFAULT_TABLES_MAX", 8)
+    proc = detecting_default_tables(tmp_path / "d")
+    released = [proc.process(record("pg.public.t0", {"id": i, "c8": "n/a"}, offset=i)) for i in range(150)]
+    assert value_of(released[-1], "c8") == "n/a"  # a handful of categories: released
+    for i in range(1, 30):  # 29 more topics: t0's table goes
+        proc.process(record(f"pg.public.t{i}", {"id": i, "c8": "n/a"}, offset=i))
+    assert "pg.public.t0" not in proc._tables
+    assert len(proc._tables) == 1 + 8  # the declared table and the newest eight
+    assert len(proc.names._declared) <= 1 + 8
+    again = proc.process(record("pg.public.t0", {"id": 1, "c8": "n/a"}, offset=200))
+    assert value_of(again, "c8") == "n/a"  # the verdict outlived the table
+    emails = [f"late{i}@example.org" for i in range(5)]
+    outs = [proc.process(record("pg.public.t0", {"id": i, "c8": e}, offset=300 + i)) for i, e in enumerate(emails)]
+    assert_no_raw(emails, *(o.records[0].value for o in outs if isinstance(o, Published)))
+
+
+def test_tables_past_the_generation_cells_share_them_and_still_never_leak(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A table's generation cell (bumped when a verdict changes, so compiled rules are
+    made again) was kept per table name for good. Past the bound tables share cells:
+    a change in one makes the others compile again, and none keeps stale rules."""
+    monkeypatch.setattr(profiler_module, "GENERATIONS_MAX", 0)
+    proc = detecting_default_tables(tmp_path / "d")
+    emails = [f"late{i}@example.org" for i in range(40)]
+    blobs = []
+    for i in range(300):
+        topic = f"pg.public.t{i % 3}"
+        value = emails[(i - 240) // 3] if i >= 240 and i % 3 == 0 else "n/a"
+        out = proc.process(record(topic, {"id": i, "c8": value}, offset=i))
+        assert isinstance(out, Published), type(out).__name__
+        blobs.append(out.records[0].value)
+        if i == 239:
+            assert value_of(out, "c8") == "n/a"  # released before the e-mails come
+    profiler = proc.settings.policy.profiler
+    assert profiler is not None and profiler.generations == {}
+    assert_no_raw(emails, *blobs)
 
 
 def test_the_word_and_name_caches_keep_no_long_word() -> None:
