@@ -172,14 +172,17 @@ def iter_lines(stream: IO[bytes], limit: int = line_limit(None)) -> Iterator[tup
 
 
 def parse_line(line: bytes, lineno: int) -> SourceRecord:
+    scalars: dict[str, object] = {}  # filled when the line was read whole (canonical form)
     try:
-        members = jsonspans.object_members(line)
+        members = jsonspans.object_members(line, scalars=scalars)
     except jsonspans.SpanError as exc:
         if not line.startswith(b"{"):
             raise DecodeError(DeadLetterReason.BAD_LINE, f"line {lineno} is not a JSON object") from None
         raise DecodeError(DeadLetterReason.INVALID_JSON, f"line {lineno} is not valid JSON ({exc})") from None
 
     def member(name: str, default: object = None) -> object:
+        if name in scalars:
+            return scalars[name]
         span = members.get(name)
         if span is None:
             return default
@@ -408,9 +411,9 @@ def _process_lines(
     with input_path.open("rb") as src, private_output(output_path) as out, private_output(dlq_path) as dlq:
         batch: list[tuple[int, SourceRecord | _Unread]] = []
         size = 0
+        read = 0  # bytes read since progress was last told (once a batch: it is not free)
         for lineno, line, nbytes in read_lines(src, limit):
-            if on_progress is not None:
-                on_progress(nbytes)
+            read += nbytes
             if line == b"":
                 continue
             stats.lines += 1
@@ -419,7 +422,12 @@ def _process_lines(
             if len(batch) >= BATCH_RECORDS or size >= BATCH_BYTES:
                 _run_batch(processor, batch, out, dlq, sealer, stats)
                 batch, size = [], 0
+                if on_progress is not None:
+                    on_progress(read)
+                    read = 0
         _run_batch(processor, batch, out, dlq, sealer, stats)
+        if on_progress is not None:
+            on_progress(read)
 
 
 def _run_batch(

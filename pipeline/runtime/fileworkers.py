@@ -319,10 +319,9 @@ def _run(
 
             parts: list[Batch] = [[] for _ in range(workers)]
             own: Lines = []
-            count = size = 0
+            count = size = read = 0
             for lineno, line, nbytes in read_lines(src, limit):
-                if on_progress is not None:
-                    on_progress(nbytes)
+                read += nbytes
                 if line == b"":
                     continue
                 stats.lines += 1
@@ -339,7 +338,12 @@ def _run(
                 if count >= BATCH_RECORDS or size >= BATCH_BYTES:
                     send(parts, own)
                     parts, own, count, size = [[] for _ in range(workers)], [], 0, 0
+                    if on_progress is not None:
+                        on_progress(read)
+                        read = 0
             send(parts, own)
+            if on_progress is not None:
+                on_progress(read)
             while pending:
                 write_oldest()
             pool.finish(stats)

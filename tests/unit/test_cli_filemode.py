@@ -328,3 +328,35 @@ def test_process_refuses_to_overwrite_its_input(tmp_path: Path, output: str, dlq
     assert message in res.stderr.replace("\n", "")
     assert "refusing to overwrite it" in res.stderr
     assert src.read_bytes() == before, "the input changed"
+
+
+LINES_READ_WHOLE = [
+    b'{"topic":"a.b","partition":3,"offset":7,"timestamp":1700000000000,"key":null,"value":null}',
+    b'{"topic":"caf\\u00e9","partition":0,"offset":1.0,"value":{"schema":null,"payload":{"id":1}}}',
+    b'{"topic":"t","partition":-1,"offset":2,"value":null}',
+    b'{"topic":"t","partition":true,"offset":2,"value":null}',
+    b'{"topic":5,"partition":0,"offset":2,"value":null}',
+    b'{"topic":"t","offset":2,"timestamp":"soon","headers":{"h":"v","j":{"a":1}},"value":null}',
+    b'{"topic":"t","partition":0,"offset":18446744073709551615,"value":null}',
+    b'{"topic":"","value":null}',
+    b'{"topic":["t"],"value":null}',
+]
+
+
+@pytest.mark.parametrize("line", LINES_READ_WHOLE, ids=range(len(LINES_READ_WHOLE)))
+def test_a_line_read_whole_gives_the_record_its_spans_give(line: bytes, monkeypatch: pytest.MonkeyPatch) -> None:
+    """File mode takes topic, partition, offset and timestamp from the parse of a line in
+    canonical form; the record (or the refusal) is the one its members' spans give."""
+    from pipeline.errors import DecodeError
+    from pipeline.formats.json import jsonspans
+    from pipeline.runtime.filemode import parse_line
+
+    def read() -> object:
+        try:
+            return parse_line(line, 4)
+        except DecodeError as exc:
+            return (exc.reason, exc.message)
+
+    whole = read()
+    monkeypatch.setattr(jsonspans, "_canonical_members", lambda *_: None)
+    assert read() == whole

@@ -58,12 +58,16 @@ class SpanError(CdrError, ValueError):
     """The bytes are not a JSON object (the message names a position, never content)."""
 
 
-def object_members(raw: bytes, start: int = 0, end: int | None = None) -> dict[str, tuple[int, int]]:
+def object_members(
+    raw: bytes, start: int = 0, end: int | None = None, scalars: dict[str, object] | None = None
+) -> dict[str, tuple[int, int]]:
     """``{name: (start, end)}`` of the members of the object that ``raw[start:end]`` holds
     (whitespace around it allowed). A name given twice is refused: which one counts is
-    not clear, and the input is then ambiguous."""
+    not clear, and the input is then ambiguous. ``scalars``, when given, receives the
+    members that are not objects or arrays, parsed, if the canonical path read the
+    object (each is what its span parses to); it is left empty otherwise."""
     stop = len(raw) if end is None else end
-    canonical = _canonical_members(raw, start, stop)
+    canonical = _canonical_members(raw, start, stop, scalars)
     if canonical is not None:
         return canonical
     pos = _skip_ws(raw, start, stop)
@@ -103,7 +107,9 @@ def object_members(raw: bytes, start: int = 0, end: int | None = None) -> dict[s
     return members
 
 
-def _canonical_members(raw: bytes, start: int, stop: int) -> dict[str, tuple[int, int]] | None:
+def _canonical_members(
+    raw: bytes, start: int, stop: int, scalars: dict[str, object] | None = None
+) -> dict[str, tuple[int, int]] | None:
     """The members' spans when ``raw[start:stop]`` is an object exactly as orjson writes
     it; None otherwise (the readers below decide). The schemas it repeats from earlier
     lines are not parsed again: each is cut down to a placeholder first, and the spans
@@ -138,8 +144,11 @@ def _canonical_members(raw: bytes, start: int, stop: int) -> dict[str, tuple[int
                 cut += 1
             members[name] = (value_start, end + shift)
             pos = end + 1  # ',' or the closing brace
-            if type(value) is dict and type(value.get("schema")) is dict:
-                KNOWN_SCHEMAS.learn(value)
+            if type(value) is dict:
+                if type(value.get("schema")) is dict:
+                    KNOWN_SCHEMAS.learn(value)
+            elif scalars is not None and type(value) is not list:
+                scalars[name] = value
     except (orjson.JSONDecodeError, orjson.JSONEncodeError):
         # orjson reads deeper nesting than it writes (1,024 vs 255 levels): the readers decide
         return None
