@@ -123,6 +123,20 @@ class SchemaCache(Generic[K, V]):
         self._bytes += size
         return True
 
+    def touch(self, key: K) -> None:
+        """Make a kept ``key`` the newest, so it goes last (a least-recently-used cache
+        touches each hit)."""
+        self._entries[key] = self._entries.pop(key)
+        self._sizes[key] = self._sizes.pop(key)
+        budget = self._budget
+        if budget is not None:
+            del budget._order[(self, key)]
+            budget._order[(self, key)] = None
+
+    def discard(self, key: K) -> None:
+        if key in self._entries:
+            self._drop(key)
+
     def clear(self) -> None:
         for key in list(self._entries):
             self._drop(key)

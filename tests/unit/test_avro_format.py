@@ -526,3 +526,38 @@ def test_avro_rejected_schema_is_asked_again_only_every_so_often(things: Process
     registry.reject.clear()  # the subject's mode was fixed: the next recheck publishes
     outcomes = [proc.process(src(raw, offset=200 + i)) for i in range(RECHECK_REJECTED)]
     assert isinstance(outcomes[-1], Published) and isinstance(outcomes[0], DeadLetter)
+
+
+def _wide_record(tag: int, fields: int) -> dict[str, Any]:
+    cols = [{"name": f"f{i}_{tag}", "type": ["null", "string"], "default": None} for i in range(fields)]
+    return {"type": "record", "name": f"Wide{tag}", "namespace": "t", "fields": cols}
+
+
+def test_the_avro_readers_are_bounded_by_bytes_and_keep_the_hot_schema() -> None:
+    """Registered schemas are as large as whoever registered them made them: 80 schemas
+    of 1,000 fields kept 72 MB of readers under a bound of 256 entries."""
+    import gc
+    import tracemalloc
+
+    from pipeline.core.schemacache import SCHEMA_BYTES
+
+    registry = MemoryRegistry()
+    codec = AvroCodec(registry)  # type: ignore[arg-type]
+    hot = avro_bytes(registry, _wide_record(0, 10), {})
+    records = [avro_bytes(registry, _wide_record(t, 1_000), {}) for t in range(1, 81)]
+    hot_id = int.from_bytes(hot[1:5], "big")
+    codec.document(hot, "value")
+    gc.collect()
+    tracemalloc.start()
+    try:
+        before = tracemalloc.get_traced_memory()[0]
+        for raw in records:
+            codec.document(raw, "value")
+            codec.document(hot, "value")  # read between the others: the last to go
+        gc.collect()
+        held = tracemalloc.get_traced_memory()[0] - before
+    finally:
+        tracemalloc.stop()
+    assert held <= SCHEMA_BYTES, f"{held >> 20} MiB held"
+    assert hot_id in codec._readers
+    assert len(codec._readers) < 80

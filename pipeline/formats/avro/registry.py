@@ -3,7 +3,8 @@ Registry, Apicurio's ``/apis/ccompat/v7``, Karapace...): schemas by id, registra
 under a subject, a subject's compatibility mode.
 
 Bounded everywhere: schemas by id and registrations are kept in LRU caches of a fixed
-size; every call has a timeout; a registry that does not answer (connection refused,
+size and a budget of bytes (:mod:`pipeline.core.schemacache`: a schema is as large as
+whoever registered it made it); every call has a timeout; a registry that does not answer (connection refused,
 timeout, HTTP 5xx) is retried with backoff for at most ``retry_s`` seconds, then
 :class:`RegistryUnavailable` is raised. That error is not a property of the record: the
 format lets it stop the batch (nothing dead-lettered, nothing committed; see
@@ -27,6 +28,7 @@ from collections import OrderedDict
 from collections.abc import Callable
 from typing import Any
 
+from pipeline.core.schemacache import SchemaCache, schema_size
 from pipeline.errors import DependencyError
 
 CONTENT_TYPE = "application/vnd.schemaregistry.v1+json"
@@ -102,8 +104,9 @@ class RegistryClient:
         self.cache_size = cache_size
         self._transport = transport
         self._sleep = sleep
-        self._schemas: OrderedDict[int, dict[str, Any]] = OrderedDict()
-        self._registered: OrderedDict[tuple[str, str], int] = OrderedDict()
+        # schema texts are as large as whoever registered them made them: bounded by bytes too
+        self._schemas: SchemaCache[int, dict[str, Any]] = SchemaCache(cache_size)
+        self._registered: SchemaCache[tuple[str, str], int] = SchemaCache(cache_size)
         self._configured: OrderedDict[str, str] = OrderedDict()
 
     # -- calls ---------------------------------------------------------------------------
@@ -161,15 +164,16 @@ class RegistryClient:
         """The registry's answer for a schema id: ``schema`` (text) and ``schemaType``."""
         hit = self._schemas.get(schema_id)
         if hit is not None:
-            self._schemas.move_to_end(schema_id)
+            self._schemas.touch(schema_id)
             return hit
         status, body = self._call("GET", f"/schemas/ids/{schema_id}")
         if status == 404:
             raise SchemaNotFound(f"schema id {schema_id} is not in the registry", status, self._code(body))
         if status != 200 or not isinstance(body, dict) or not isinstance(body.get("schema"), str):
             raise RegistryError(f"registry answered {status} for schema id {schema_id}", status, self._code(body))
-        self._remember(self._schemas, schema_id, body)
-        return body
+        answer = {k: body[k] for k in ("schema", "schemaType") if k in body}  # what is read of it
+        self._schemas.put(schema_id, answer, 1024 + schema_size(answer["schema"].encode("utf-8", "surrogatepass")))
+        return answer
 
     def set_compatibility(self, subject: str, mode: str) -> None:
         """Set a subject's compatibility mode (once per subject and mode per process)."""
@@ -191,7 +195,7 @@ class RegistryClient:
         key = (subject, schema)
         hit = self._registered.get(key)
         if hit is not None:
-            self._registered.move_to_end(key)
+            self._registered.touch(key)
             return hit
         quoted = urllib.parse.quote(subject, safe="")
         status, body = self._call("POST", f"/subjects/{quoted}/versions", {"schema": schema})
@@ -201,5 +205,6 @@ class RegistryClient:
             raise SchemaRejected(f"registry rejected the schema for subject {subject}: {why}", status, code)
         if status != 200 or not isinstance(body, dict) or not isinstance(body.get("id"), int):
             raise RegistryError(f"registry answered {status} registering subject {subject}", status, self._code(body))
-        self._remember(self._registered, key, body["id"])
+        size = 1024 + 4 * len(subject) + schema_size(schema.encode("utf-8", "surrogatepass"))
+        self._registered.put(key, int(body["id"]), size)
         return int(body["id"])
