@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import base64
 import binascii
+import dataclasses
 import os
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -287,9 +288,17 @@ def default_treatments(overrides: Mapping[str, Any] | None = None) -> MappingPro
     return MappingProxyType({k: parse_treatment(v) for k, v in merged.items()})
 
 
-def load_config(path: str | Path | None, environ: Mapping[str, str] | None = None) -> Config:
+def load_config(
+    path: str | Path | None, environ: Mapping[str, str] | None = None, schemas: Path | None = None
+) -> Config:
     """Read ``path`` (or only the environment when None), apply ``CDR_*`` overrides,
-    validate, and build the :class:`Config`. Raises :class:`InvalidFilesError`."""
+    validate, and build the :class:`Config`; ``schemas`` (a ``--schemas`` argument)
+    replaces its declarations folder. Raises :class:`InvalidFilesError`."""
+    config = _load_config(path, environ)
+    return config if schemas is None else dataclasses.replace(config, schemas_dir=schemas)
+
+
+def _load_config(path: str | Path | None, environ: Mapping[str, str] | None) -> Config:
     env = os.environ if environ is None else environ
     if path is not None:
         try:

@@ -139,15 +139,15 @@ def _topic(line: bytes, lineno: int) -> str | None:
 
 def _serve(setup: WorkerSetup, tasks: Any, results: Connection, parent: int) -> None:
     """A worker: builds its processor, then treats the batches it is sent, in order."""
+    from pipeline.config import load_config
     from pipeline.runtime.bootstrap import build_file_processor, record_bytes_limit
     from pipeline.runtime.workers import term_with_parent
-    from pipeline.tools.loading import config_from
 
     term_with_parent()  # no orphan if the reading process is killed
     if os.getppid() != parent:
         return  # it died before that took hold
     try:
-        config = config_from(setup.config, setup.schemas)
+        config = load_config(setup.config, schemas=setup.schemas)
         processor = build_file_processor(config)
         sealer = DeadLetterSealer.from_config(config.dlq_encryption_key)
         limit = line_limit(record_bytes_limit(config))

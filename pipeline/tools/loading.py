@@ -3,7 +3,6 @@ override) and the safe forms of column names for what it prints."""
 
 from __future__ import annotations
 
-import dataclasses
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -16,10 +15,7 @@ if TYPE_CHECKING:
 
 
 def config_from(path: Path | None, schemas: Path | None = None) -> Config:
-    config = load_config(path)
-    if schemas is not None:
-        config = dataclasses.replace(config, schemas_dir=schemas)
-    return config
+    return load_config(path, schemas=schemas)
 
 
 def safe_names(config: Config, console: Console | None = None) -> SafeNames:
