@@ -506,7 +506,10 @@ class Processor:
         collected in a first pass, analysed in one ``nlp.pipe`` batch, and only the
         records that had such text are processed again with the results at hand."""
         scanner = self.settings.policy.scanner
-        if scanner is None or not scanner.batches_ner or len(records) < 2:
+        # A batch of one is read the same way: how often a record's values are sampled
+        # must not depend on how many records share its batch (cdr process --workers
+        # gives a worker its tables' share of each batch).
+        if scanner is None or not scanner.batches_ner or not records:
             return [self.process(r) for r in records]
         scanner.begin_batch()
         try:
