@@ -57,3 +57,35 @@ def test_a_table_with_one_record_in_a_batch_is_treated_as_in_the_whole_batch(tmp
             (b, i) for i, (rec, line) in enumerate(zip(batch, whole, strict=True)) if next(shares[rec.topic]) != line
         ]
     assert differ == [], "(batch, record) whose lines differ"
+
+
+def test_a_text_another_table_had_read_is_no_different_in_a_share(tmp_path: Path) -> None:
+    """A text already in the NER cache was not collected, so its record was not read
+    again and its values were sampled once, where a worker without that cache (the text
+    came from another table's records) read it twice: seven lines of the second table
+    differed when it wrote, one batch later, the notes the first table had written."""
+    tables = {**DECLARATIONS, "o.yaml": DECLARATIONS["o.yaml"] + "  notes: {pii: free_text}\n"}
+
+    def proc(root: Path) -> Processor:
+        return make_processor(root, tables, detection=DetectionConfig(min_samples=20, sample_every=2))
+
+    pick = random.Random(5).choice
+    batches = []
+    for b in range(12):
+        batch = []
+        for topic, late in (("pg.public.orders", 0), ("pg.public.tickets", 1)):
+            for i in range(3):
+                notes = f"Person{b - late}x Q{'abc'[i]} called about the order today."
+                after = {"id": i, "notes": notes, "city": pick(["Lagos", "Paris", "Austin"])}
+                batch.append(record(topic, {"op": "c", "before": None, "after": after}))
+        batches.append(batch)
+    one = proc(tmp_path / "one")
+    workers = {topic: proc(tmp_path / topic) for topic in ("pg.public.tickets", "pg.public.orders")}
+    differ = []
+    for b, batch in enumerate(batches):
+        whole = lines(one, batch)
+        shares = {topic: iter(lines(p, [r for r in batch if r.topic == topic])) for topic, p in workers.items()}
+        differ += [
+            (b, i) for i, (rec, line) in enumerate(zip(batch, whole, strict=True)) if next(shares[rec.topic]) != line
+        ]
+    assert differ == [], "(batch, record) whose lines differ"
