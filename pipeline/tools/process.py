@@ -47,9 +47,10 @@ def command(args: argparse.Namespace) -> int:
     sealer = DeadLetterSealer.from_config(config.dlq_encryption_key)
     console = Console(stderr=True)
     size = args.input.stat().st_size
+    terminated: list[int] = []  # (bound again below)
     try:
         with (
-            sigterm_raises(),
+            sigterm_raises() as terminated,
             Progress(
                 TextColumn("[bold]processing"),
                 BarColumn(),
@@ -61,7 +62,9 @@ def command(args: argparse.Namespace) -> int:
         ):
             task = progress.add_task("process", total=size)
             stats = run(args.input, args.output, dlq, lambda n: progress.advance(task, n), sealer)
-    except Terminated:
+    except KeyboardInterrupt:
+        if not terminated:
+            raise  # Ctrl-C: as before
         print("cdr process: stopped by SIGTERM; no output file written", file=sys.stderr)
         return ExitCode.ERROR
     table = Table(title=f"cdr process: {args.input}", show_header=True)
@@ -85,23 +88,21 @@ def command(args: argparse.Namespace) -> int:
     return ExitCode.OK
 
 
-class Terminated(BaseException):
-    """SIGTERM arrived during a run (a BaseException, as KeyboardInterrupt: no handler
-    meant for errors takes it)."""
-
-
 @contextlib.contextmanager
-def sigterm_raises() -> Iterator[None]:
-    """SIGTERM raises :class:`Terminated` where the run is, so the run's ``.partial``
-    files (the dead-letter one holds raw input) are removed and its workers stopped, as
-    on Ctrl-C; by default the process ended at once and left them."""
+def sigterm_raises() -> Iterator[list[int]]:
+    """SIGTERM raises KeyboardInterrupt where the run is, as Ctrl-C does (no handler meant
+    for errors takes it), so the run's ``.partial`` files (the dead-letter one holds raw
+    input) are removed and its workers stopped; by default the process ended at once and
+    left them. Yields the signals received."""
+    received: list[int] = []
 
-    def stop(_signum: int, _frame: object) -> None:
-        raise Terminated
+    def stop(signum: int, _frame: object) -> None:
+        received.append(signum)
+        raise KeyboardInterrupt
 
     previous = signal.signal(signal.SIGTERM, stop)
     try:
-        yield
+        yield received
     finally:
         signal.signal(signal.SIGTERM, previous)
 

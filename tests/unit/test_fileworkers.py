@@ -204,7 +204,7 @@ def test_sigterm_stops_the_run_and_leaves_no_partial_file(
     from pipeline.runtime.bootstrap import build_file_processor
     from pipeline.runtime.filemode import process_file
     from pipeline.tools.loading import config_from
-    from pipeline.tools.process import Terminated, sigterm_raises
+    from pipeline.tools.process import sigterm_raises
 
     schemas = tmp_path / "schemas"
     write_shop_declarations(schemas, "detect")
@@ -216,7 +216,7 @@ def test_sigterm_stops_the_run_and_leaves_no_partial_file(
     def terminate(_nbytes: int) -> None:
         os.kill(os.getpid(), signal.SIGTERM)  # what `timeout` or a job's stop sends
 
-    with pytest.raises(Terminated), sigterm_raises():
+    with pytest.raises(KeyboardInterrupt), sigterm_raises() as received:
         if workers == 1:
             process_file(build_file_processor(config_from(None, schemas)), source, out, dlq, terminate)
         else:
@@ -224,6 +224,6 @@ def test_sigterm_stops_the_run_and_leaves_no_partial_file(
             process_file_parallel(
                 WorkerSetup(None, schemas), workers, router, source, out, dlq, line_limit(None), terminate
             )
-    assert signal.getsignal(signal.SIGTERM) is signal.SIG_DFL  # given back
+    assert received == [signal.SIGTERM] and signal.getsignal(signal.SIGTERM) is signal.SIG_DFL  # given back
     assert not out.exists() and not dlq.exists() and not list(tmp_path.glob(".*partial"))
     assert multiprocessing.active_children() == []
