@@ -211,6 +211,10 @@ class TextScanner:
         each text is analysed alone when its record asks for it (inside that net)."""
         if self.ner is None:
             return
+        texts = list(texts)
+        for text in texts:  # pending though cached (_ner): the batch's records find it here
+            if text not in self._batch and (cached := self._ner_cache.get(text)) is not None:
+                self._batch[text] = cached
         todo = list(dict.fromkeys(t for t in texts if self.needs_ner(t)))
         if not todo:
             return
@@ -245,12 +249,16 @@ class TextScanner:
         if refused is not None:
             raise NerRefused(refused.reason, refused.message)
         found = self._batch.get(text)
+        if found is None and self._pending is not None:
+            # While a batch is collected a text is pending even when the cache holds it:
+            # whether its record is read again (its values sampled again) must not depend
+            # on what other records, of other tables, had NER read before (the cache is
+            # the process's; cdr process --workers splits the tables between processes).
+            self._pending.append(text)
+            return []
         if found is None:
             found = self._ner_cache.get(text)
         if found is None:
-            if self._pending is not None:
-                self._pending.append(text)
-                return []
             result = self.ner.analyze([text])[0]
             if isinstance(result, NerRefused):
                 raise result

@@ -60,6 +60,9 @@ _SCHEMA_CACHE = 64
 DEFAULT_TABLES_MAX = 4096  # tables the default declaration makes (one per topic), kept at once
 _SUMMARIES = 4096
 _SQL_SOURCE_FIELDS = frozenset({"query", "redo_sql", "undo_sql", "sql_redo", "sql_undo"})  # source fields holding SQL
+# A summary's key holds a serial per plan of its record, and a record can carry thousands
+# of key headers: 8 bytes a reference, 32 an int the evicted plans no longer hold.
+_KEY_SERIAL_BYTES = 40
 _MAX_PASSES = 8  # a record is treated again at most this often while verdicts change
 
 
@@ -307,7 +310,7 @@ class TableProcessor:
             tuple((*d, n) for d, n in detections.items()),
             tuple(missing),
         )
-        self._summaries.put(cache_key, summary, _summary_size(summary))
+        self._summaries.put(cache_key, summary, _summary_size(summary) + _KEY_SERIAL_BYTES * len(cache_key))
         return summary
 
     def _treat_key(self, key: Struct, note: Any) -> Struct:
@@ -503,7 +506,10 @@ class Processor:
         collected in a first pass, analysed in one ``nlp.pipe`` batch, and only the
         records that had such text are processed again with the results at hand."""
         scanner = self.settings.policy.scanner
-        if scanner is None or not scanner.batches_ner or len(records) < 2:
+        # A batch of one is read the same way: how often a record's values are sampled
+        # must not depend on how many records share its batch (cdr process --workers
+        # gives a worker its tables' share of each batch).
+        if scanner is None or not scanner.batches_ner or not records:
             return [self.process(r) for r in records]
         scanner.begin_batch()
         try:

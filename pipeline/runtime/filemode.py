@@ -3,7 +3,7 @@ records, for dry runs and for testing a declaration change before committing it.
 
 Input line: ``{"topic", "partition", "offset", "key", "value", "headers"?, "timestamp"?}``
 where key and value are Debezium JSON documents (or null) and header values are strings,
-documents or null. The key and value reach the core as the bytes of the line that hold
+documents or null. A topic has at most Kafka's 249 characters (a longer one: ``bad_line``). The key and value reach the core as the bytes of the line that hold
 them (:mod:`pipeline.formats.json.jsonspans`), exactly as a Kafka record would carry them, and
 records go through :meth:`Processor.process_batch` as in the service: what the service
 dead-letters (and why) is what file mode dead-letters, and the rest of the file is
@@ -52,6 +52,7 @@ JSON_HEADERS = frozenset({PII_HEADER, *KEY_HEADERS})
 BATCH_RECORDS = 500  # the service's default batch.size
 BATCH_BYTES = 8 << 20  # a batch of large records is cut sooner: bounded memory
 DEFAULT_RECORD_BYTES = 1_000_000
+TOPIC_CHARS_MAX = 249  # Kafka's limit: a longer name is not a Kafka record (and a table keeps its name)
 
 
 class FilePathError(CdrError):
@@ -192,6 +193,10 @@ def parse_line(line: bytes, lineno: int) -> SourceRecord:
     topic, partition, offset = member("topic"), member("partition", 0), member("offset", lineno - 1)
     if not isinstance(topic, str) or not topic:
         raise DecodeError(DeadLetterReason.BAD_LINE, f"line {lineno}: 'topic' must be a non-empty string")
+    if len(topic) > TOPIC_CHARS_MAX:
+        raise DecodeError(
+            DeadLetterReason.BAD_LINE, f"line {lineno}: 'topic' is longer than Kafka's {TOPIC_CHARS_MAX} characters"
+        )
     for name, value in (("partition", partition), ("offset", offset)):
         if not isinstance(value, int) or isinstance(value, bool) or value < 0:
             raise DecodeError(DeadLetterReason.BAD_LINE, f"line {lineno}: {name!r} must be a whole number >= 0")

@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import argparse
+import contextlib
 import functools
+import signal
 import sys
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -45,16 +47,26 @@ def command(args: argparse.Namespace) -> int:
     sealer = DeadLetterSealer.from_config(config.dlq_encryption_key)
     console = Console(stderr=True)
     size = args.input.stat().st_size
-    with Progress(
-        TextColumn("[bold]processing"),
-        BarColumn(),
-        DownloadColumn(),
-        TimeRemainingColumn(),
-        console=console,
-        transient=True,
-    ) as progress:
-        task = progress.add_task("process", total=size)
-        stats = run(args.input, args.output, dlq, lambda n: progress.advance(task, n), sealer)
+    terminated: list[int] = []  # (bound again below)
+    try:
+        with (
+            sigterm_raises() as terminated,
+            Progress(
+                TextColumn("[bold]processing"),
+                BarColumn(),
+                DownloadColumn(),
+                TimeRemainingColumn(),
+                console=console,
+                transient=True,
+            ) as progress,
+        ):
+            task = progress.add_task("process", total=size)
+            stats = run(args.input, args.output, dlq, lambda n: progress.advance(task, n), sealer)
+    except KeyboardInterrupt:
+        if not terminated:
+            raise  # Ctrl-C: as before
+        print("cdr process: stopped by SIGTERM; no output file written", file=sys.stderr)
+        return ExitCode.ERROR
     table = Table(title=f"cdr process: {args.input}", show_header=True)
     table.add_column("what")
     table.add_column("records", justify="right")
@@ -74,6 +86,25 @@ def command(args: argparse.Namespace) -> int:
     )
     console.print(summary, soft_wrap=True)
     return ExitCode.OK
+
+
+@contextlib.contextmanager
+def sigterm_raises() -> Iterator[list[int]]:
+    """SIGTERM raises KeyboardInterrupt where the run is, as Ctrl-C does (no handler meant
+    for errors takes it), so the run's ``.partial`` files (the dead-letter one holds raw
+    input) are removed and its workers stopped; by default the process ended at once and
+    left them. Yields the signals received."""
+    received: list[int] = []
+
+    def stop(signum: int, _frame: object) -> None:
+        received.append(signum)
+        raise KeyboardInterrupt
+
+    previous = signal.signal(signal.SIGTERM, stop)
+    try:
+        yield received
+    finally:
+        signal.signal(signal.SIGTERM, previous)
 
 
 _Run = Callable[[Path, Path, Path, Callable[[int], object], "DeadLetterSealer | None"], "FileRunStats"]

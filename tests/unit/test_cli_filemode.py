@@ -360,3 +360,22 @@ def test_a_line_read_whole_gives_the_record_its_spans_give(line: bytes, monkeypa
     whole = read()
     monkeypatch.setattr(jsonspans, "_canonical_members", lambda *_: None)
     assert read() == whole
+
+
+def test_a_topic_longer_than_kafka_allows_is_refused_unread() -> None:
+    """A Kafka topic name has at most 249 characters; file mode's input chooses its own.
+    Each topic under a default declaration keeps a table (and the router of
+    ``--workers`` a name) as large as the topic: 300 topics of 200 KB kept 118 MiB, and
+    the 4,096 tables kept would hold gigabytes. Such a line is not a Kafka record."""
+    from pipeline.errors import DecodeError
+    from pipeline.runtime.filemode import parse_line
+
+    def line(topic: str) -> bytes:
+        return json.dumps({"topic": topic, "partition": 0, "offset": 1, "value": None}).encode()
+
+    assert parse_line(line("t" * 249), 1).topic == "t" * 249
+    for raw in (line("t" * 250), line("s." + "é" * 300), b'{"topic": "' + b"t" * 200_000 + b'", "value": null}'):
+        with pytest.raises(DecodeError) as refused:
+            parse_line(raw, 3)
+        assert refused.value.reason == "bad_line"
+        assert "ttt" not in refused.value.message and "é" not in refused.value.message

@@ -193,3 +193,37 @@ def test_a_worker_that_dies_fails_the_run_and_leaves_no_output(tmp_path: Path, m
     assert killed and "stopped (exit code -9)" in str(failed.value)
     assert not out.exists() and not list(tmp_path.glob("*.partial"))
     assert multiprocessing.active_children() == []  # every worker started is gone
+
+
+@pytest.mark.parametrize("workers", [1, 2])
+def test_sigterm_stops_the_run_and_leaves_no_partial_file(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, workers: int
+) -> None:
+    """SIGTERM (``timeout``, a job stopped) ended ``cdr process`` where it was: the
+    ``.partial`` files beside the targets, the dead-letter one holding raw input, stayed."""
+    from pipeline.runtime.bootstrap import build_file_processor
+    from pipeline.runtime.filemode import process_file
+    from pipeline.tools.loading import config_from
+    from pipeline.tools.process import sigterm_raises
+
+    schemas = tmp_path / "schemas"
+    write_shop_declarations(schemas, "detect")
+    source = tmp_path / "in.jsonl"
+    write_shop_file(source, 3000, seed=5)
+    monkeypatch.setenv("CDR_HASH_KEY", HASH_KEY)
+    out, dlq = tmp_path / "out.jsonl", tmp_path / "dlq.jsonl"
+
+    def terminate(_nbytes: int) -> None:
+        os.kill(os.getpid(), signal.SIGTERM)  # what `timeout` or a job's stop sends
+
+    with pytest.raises(KeyboardInterrupt), sigterm_raises() as received:
+        if workers == 1:
+            process_file(build_file_processor(config_from(None, schemas)), source, out, dlq, terminate)
+        else:
+            router = Router(DeclarationSet(MappingProxyType({})), False, workers)
+            process_file_parallel(
+                WorkerSetup(None, schemas), workers, router, source, out, dlq, line_limit(None), terminate
+            )
+    assert received == [signal.SIGTERM] and signal.getsignal(signal.SIGTERM) is signal.SIG_DFL  # given back
+    assert not out.exists() and not dlq.exists() and not list(tmp_path.glob(".*partial"))
+    assert multiprocessing.active_children() == []

@@ -79,12 +79,17 @@ def test_a_batch_analyses_each_distinct_text_once(cache_entries: int) -> None:
     assert all([f.entity for f in scanner.find(t)] == ["PERSON"] for t in texts)
     assert ner.calls == 1
     scanner.end_batch()
-    # the next batch: what the cache kept is not analysed again (a cache of one keeps
-    # one of the 5 texts: the other 4 are collected, each of their 4 times)
+    # the next batch: every text is collected, cached or not (which records are read
+    # again must not depend on the cache), but what the cache kept is not analysed
+    # again (a cache of one keeps one of the 5 texts: the other 4 are)
     scanner.begin_batch()
     for t in texts:
         scanner.find(t)
-    assert scanner.collected() == (0 if cache_entries >= 5 else 16)
+    assert scanner.collected() == 20
+    scanner.analyse_pending()
+    assert ner.calls == (1 if cache_entries >= 5 else 2) and len(set(ner.texts)) == 5
+    assert len(ner.texts) == (5 if cache_entries >= 5 else 9)
+    assert all([f.entity for f in scanner.find(t)] == ["PERSON"] for t in texts)
     scanner.end_batch()
     assert scanner.collected() == 0
 
