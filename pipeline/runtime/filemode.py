@@ -3,8 +3,9 @@ records, for dry runs and for testing a declaration change before committing it.
 
 Input line: ``{"topic", "partition", "offset", "key", "value", "headers"?, "timestamp"?}``
 where key and value are Debezium JSON documents (or null) and header values are strings,
-documents or null. A topic has at most Kafka's 249 characters (a longer one: ``bad_line``). The key and value reach the core as the bytes of the line that hold
-them (:mod:`pipeline.formats.json.jsonspans`), exactly as a Kafka record would carry them, and
+documents or null; a topic has at most Kafka's 249 characters (a longer one: ``bad_line``).
+The key and value reach the core as the bytes of the line that hold them
+(:mod:`pipeline.formats.json.jsonspans`), exactly as a Kafka record would carry them, and
 records go through :meth:`Processor.process_batch` as in the service: what the service
 dead-letters (and why) is what file mode dead-letters, and the rest of the file is
 processed. Output lines have the same shape; ``topic`` is the CDR topic, and
