@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import json
 from collections.abc import Mapping
@@ -109,6 +110,21 @@ class DeclarationSet:
     @property
     def source_topics(self) -> list[str]:
         return sorted(self.by_topic)
+
+    @functools.cached_property
+    def tables(self) -> frozenset[str]:
+        """The tables declared (current and older versions)."""
+        retiring = (d.table for decls in self.retiring.values() for d in decls)
+        return frozenset((*(d.table for d in self.by_topic.values()), *retiring))
+
+    def default_table(self, topic: str) -> str:
+        """The table a topic nobody declared stands for under the default declaration
+        (:func:`default_table`), never a declared table: it would share that table's
+        column profiles, and whoever writes to the topic could sample a declared
+        table's columns towards release. Then it is named by its whole topic, with a
+        space no declared name can hold."""
+        name = default_table(topic)
+        return name if name not in self.tables else f"{topic} (undeclared)"
 
 
 def _override_data(column: Override | None, paths: Mapping[str, Override | None]) -> list[Any]:

@@ -34,7 +34,7 @@ from pipeline.core.change import (
     find_field,
     struct_fields,
 )
-from pipeline.core.declaration import Declaration, DeclarationSet, default_table
+from pipeline.core.declaration import Declaration, DeclarationSet
 from pipeline.core.events import (
     CdrRecord,
     DeadLetter,
@@ -449,7 +449,7 @@ class Processor:
         if table is None and self.settings.default_declaration is not None:
             template = self.settings.default_declaration
             decl = Declaration(
-                table=default_table(topic),
+                table=self.declarations.default_table(topic),
                 source_topic=topic,
                 cdr_topic=template.cdr_topic.replace("{topic}", topic),
                 owner=template.owner,

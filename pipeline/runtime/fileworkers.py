@@ -47,7 +47,7 @@ from multiprocessing.process import BaseProcess
 from pathlib import Path
 from typing import Any
 
-from pipeline.core.declaration import DeclarationSet, default_table
+from pipeline.core.declaration import DeclarationSet
 from pipeline.errors import DecodeError
 from pipeline.runtime.deadletter import DeadLetterSealer
 from pipeline.runtime.filemode import (
@@ -109,7 +109,7 @@ class Router:
         decl = self.declarations.by_topic.get(topic)
         if decl is not None:
             return decl.table
-        return default_table(topic) if self.default else topic
+        return self.declarations.default_table(topic) if self.default else topic
 
     def worker(self, line: bytes, lineno: int) -> int:
         topic = _topic(line, lineno)

@@ -321,3 +321,24 @@ def test_many_columns_deciding_on_the_same_record_are_sampled_once(tmp_path: Pat
     assert len(outs) == 60
     profiles = proc.settings.policy.profiler.profiles.values()
     assert {p.seen for p in profiles if p.column.startswith("c")} == {60}, "a value was counted twice"
+
+
+def test_a_topic_nobody_declared_cannot_sample_a_declared_tables_columns_towards_release(tmp_path: Path) -> None:
+    """Under a default declaration a topic stands for the table its last two parts
+    name; ``evil.public.accounts`` named the declared ``public.accounts`` and shared its
+    column profiles, so whoever wrote to it could have the declared table release a
+    column on no evidence of its own."""
+    from pipeline.config import Config, UndeclaredTopics
+    from pipeline.runtime.bootstrap import build_processor
+    from tests.support import write_declarations
+
+    write_declarations(tmp_path / "s", {"a.yaml": DECL})
+    topics = UndeclaredTopics(policy="default", cdr_topic="cdr.default.{topic}", undeclared="detect")
+    proc = build_processor(Config(schemas_dir=tmp_path / "s", detection=PATTERNS_ONLY, undeclared_topics=topics))
+    for i in range(150):  # a handful of categories: enough to release the column
+        out = proc.process(record("evil.public.accounts", event(i, c8="n/a"), offset=i))
+    assert after_of(out)["c8"] == "n/a"  # released, for the topic that showed it
+    first = proc.process(record("pg.public.accounts", event(1, c8="n/a"), offset=1))
+    assert after_of(first)["c8"] == "***"  # the declared table has seen none: withheld
+    table = proc.table_for("evil.public.accounts")
+    assert table is not None and table.decl.table != "public.accounts"
