@@ -399,9 +399,14 @@ def process_file(
     try:
         _process_lines(processor, input_path, output_path, dlq_path, on_progress, sealer, stats)
     except Exception as exc:
-        # A third-party message can quote the value that caused it: type and frames only.
-        raise FileLoopError(f"line {stats.lines}: {diagnostic(exc)}; the rest of the file was not processed") from None
+        raise loop_failed(stats, exc) from None
     return stats
+
+
+def loop_failed(stats: FileRunStats, exc: Exception) -> FileLoopError:
+    """The run's error for an exception outside the per-record net: the line, the type
+    and frames (a third-party message can quote the value that caused it)."""
+    return FileLoopError(f"line {stats.lines}: {diagnostic(exc)}; the rest of the file was not processed")
 
 
 def _process_lines(
@@ -415,25 +420,38 @@ def _process_lines(
 ) -> None:
     limit = line_limit(processor.settings.max_record_bytes)
     with input_path.open("rb") as src, private_output(output_path) as out, private_output(dlq_path) as dlq:
-        batch: list[tuple[int, SourceRecord | _Unread]] = []
-        size = 0
-        read = 0  # bytes read since progress was last told (once a batch: it is not free)
-        for lineno, line, nbytes in read_lines(src, limit):
-            read += nbytes
-            if line == b"":
-                continue
-            stats.lines += 1
-            batch.append((lineno, _read(line, lineno, limit)))
-            size += nbytes
-            if len(batch) >= BATCH_RECORDS or size >= BATCH_BYTES:
-                _run_batch(processor, batch, out, dlq, sealer, stats)
-                batch, size = [], 0
-                if on_progress is not None:
-                    on_progress(read)
-                    read = 0
-        _run_batch(processor, batch, out, dlq, sealer, stats)
-        if on_progress is not None:
-            on_progress(read)
+        for lines in read_batches(src, limit, stats, on_progress):
+            batch = [(lineno, _read(line, lineno, limit)) for lineno, line in lines]
+            _run_batch(processor, batch, out, dlq, sealer, stats)
+
+
+def read_batches(
+    stream: IO[bytes], limit: int, stats: FileRunStats, on_progress: Callable[[int], object] | None
+) -> Iterator[list[tuple[int, bytes | None]]]:
+    """The non-blank lines of ``stream`` in the batches the core reads them in (at most
+    ``BATCH_RECORDS`` lines, cut sooner past ``BATCH_BYTES``): ``(line number, line)``,
+    the line None when it is over ``limit``. Counts the lines in ``stats``; tells
+    ``on_progress`` the bytes read once a batch has been worked (once a line is not free).
+    ``cdr process --workers`` cuts the file with this too, so its batches are these."""
+    batch: list[tuple[int, bytes | None]] = []
+    size = read = 0
+    for lineno, line, nbytes in read_lines(stream, limit):
+        read += nbytes
+        if line == b"":
+            continue
+        stats.lines += 1
+        batch.append((lineno, line))
+        size += nbytes
+        if len(batch) >= BATCH_RECORDS or size >= BATCH_BYTES:
+            yield batch
+            batch, size = [], 0
+            if on_progress is not None:
+                on_progress(read)
+                read = 0
+    if batch:
+        yield batch
+    if on_progress is not None:
+        on_progress(read)
 
 
 def _run_batch(

@@ -51,8 +51,6 @@ from pipeline.core.declaration import DeclarationSet
 from pipeline.errors import DecodeError
 from pipeline.runtime.deadletter import DeadLetterSealer
 from pipeline.runtime.filemode import (
-    BATCH_BYTES,
-    BATCH_RECORDS,
     FileLoopError,
     FileRunStats,
     _read,
@@ -60,9 +58,10 @@ from pipeline.runtime.filemode import (
     batch_lines,
     check_paths,
     line_limit,
+    loop_failed,
     parse_line,
     private_output,
-    read_lines,
+    read_batches,
     unread_line,
 )
 from pipeline.tracebacks import diagnostic
@@ -280,77 +279,43 @@ def process_file_parallel(
     pool = _Pool(setup, workers)
     try:
         pool.started()  # a config or declaration error is raised as one process raises it
-        _run(pool, workers, router, input_path, output_path, dlq_path, limit, on_progress, sealer, stats)
+        try:
+            with input_path.open("rb") as src, private_output(output_path) as out, private_output(dlq_path) as dlq:
+                pending: deque[tuple[Lines, list[int]]] = deque()
+
+                def write_oldest() -> None:
+                    own, sent = pending.popleft()
+                    for _lineno, published, dead in heapq.merge(own, *(pool.lines(i) for i in sent)):
+                        if published:
+                            out.write(published)
+                        if dead:
+                            dlq.write(dead)
+
+                for lines in read_batches(src, limit, stats, on_progress):
+                    parts: list[Batch] = [[] for _ in range(workers)]
+                    own: Lines = []
+                    for lineno, line in lines:
+                        if line is None:  # too long: not read, dead-lettered here
+                            unread = _read(None, lineno, limit)
+                            assert isinstance(unread, _Unread)
+                            stats.malformed += 1
+                            stats.dead_reasons[unread.reason] += 1
+                            own.append((lineno, b"", unread_line(unread, lineno, sealer)))
+                        else:
+                            parts[router.worker(line, lineno)].append((lineno, line))
+                    sent = [i for i, part in enumerate(parts) if part]
+                    for i in sent:
+                        pool.tasks[i].put(parts[i])
+                    pending.append((own, sent))
+                    if len(pending) >= IN_FLIGHT:
+                        write_oldest()
+                while pending:
+                    write_oldest()
+                pool.finish(stats)
+        except FileLoopError:
+            raise
+        except Exception as exc:
+            raise loop_failed(stats, exc) from None
     finally:
         pool.close()
     return stats
-
-
-def _run(
-    pool: _Pool,
-    workers: int,
-    router: Router,
-    input_path: Path,
-    output_path: Path,
-    dlq_path: Path,
-    limit: int,
-    on_progress: Callable[[int], object] | None,
-    sealer: DeadLetterSealer | None,
-    stats: FileRunStats,
-) -> None:
-    try:
-        with input_path.open("rb") as src, private_output(output_path) as out, private_output(dlq_path) as dlq:
-            pending: deque[tuple[Lines, list[int]]] = deque()
-
-            def write_oldest() -> None:
-                own, sent = pending.popleft()
-                for _lineno, published, dead in heapq.merge(own, *(pool.lines(i) for i in sent)):
-                    if published:
-                        out.write(published)
-                    if dead:
-                        dlq.write(dead)
-
-            def send(parts: list[Batch], own: Lines) -> None:
-                sent = []
-                for i, part in enumerate(parts):
-                    if part:
-                        pool.tasks[i].put(part)
-                        sent.append(i)
-                pending.append((own, sent))
-                if len(pending) >= IN_FLIGHT:
-                    write_oldest()
-
-            parts: list[Batch] = [[] for _ in range(workers)]
-            own: Lines = []
-            count = size = read = 0
-            for lineno, line, nbytes in read_lines(src, limit):
-                read += nbytes
-                if line == b"":
-                    continue
-                stats.lines += 1
-                if line is None:  # too long: not read, dead-lettered here
-                    unread = _read(None, lineno, limit)
-                    assert isinstance(unread, _Unread)
-                    stats.malformed += 1
-                    stats.dead_reasons[unread.reason] += 1
-                    own.append((lineno, b"", unread_line(unread, lineno, sealer)))
-                else:
-                    parts[router.worker(line, lineno)].append((lineno, line))
-                count += 1
-                size += nbytes
-                if count >= BATCH_RECORDS or size >= BATCH_BYTES:
-                    send(parts, own)
-                    parts, own, count, size = [[] for _ in range(workers)], [], 0, 0
-                    if on_progress is not None:
-                        on_progress(read)
-                        read = 0
-            send(parts, own)
-            if on_progress is not None:
-                on_progress(read)
-            while pending:
-                write_oldest()
-            pool.finish(stats)
-    except FileLoopError:
-        raise
-    except Exception as exc:
-        raise FileLoopError(f"line {stats.lines}: {diagnostic(exc)}; the rest of the file was not processed") from None
