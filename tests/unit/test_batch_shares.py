@@ -21,13 +21,28 @@ DECLARATIONS = {
 NAMES = ["Maria Garcia", "John Smith", "Amara Okonkwo", "Wei Chen", "Lucas Martin"]
 
 
-def processor(root: Path) -> Processor:
-    return make_processor(root, DECLARATIONS, detection=DetectionConfig(min_samples=20, sample_every=2))
+def processor(root: Path, declarations: dict[str, str]) -> Processor:
+    return make_processor(root, declarations, detection=DetectionConfig(min_samples=20, sample_every=2))
 
 
 def lines(proc: Processor, records: list[SourceRecord]) -> list[tuple[bytes, bytes]]:
     items = list(enumerate(records, 1))
     return [(out, dead) for _, out, dead in batch_lines(proc, items, None, FileRunStats())]  # type: ignore[arg-type]
+
+
+def differing(root: Path, declarations: dict[str, str], batches: list[list[SourceRecord]]) -> list[tuple[int, int]]:
+    """(batch, record) whose lines differ between one processor reading each whole batch
+    and one processor per topic reading its share of it."""
+    one = processor(root / "one", declarations)
+    shares = {topic: processor(root / topic, declarations) for topic in ("pg.public.tickets", "pg.public.orders")}
+    differ = []
+    for b, batch in enumerate(batches):
+        whole = lines(one, batch)
+        parts = {topic: iter(lines(proc, [r for r in batch if r.topic == topic])) for topic, proc in shares.items()}
+        differ += [
+            (b, i) for i, (rec, line) in enumerate(zip(batch, whole, strict=True)) if next(parts[rec.topic]) != line
+        ]
+    return differ
 
 
 def test_a_table_with_one_record_in_a_batch_is_treated_as_in_the_whole_batch(tmp_path: Path) -> None:
@@ -47,16 +62,7 @@ def test_a_table_with_one_record_in_a_batch_is_treated_as_in_the_whole_batch(tmp
         batches.append(
             [*orders[:2], record("pg.public.tickets", {"op": "c", "before": None, "after": after}), *orders[2:]]
         )
-    one = processor(tmp_path / "one")
-    workers = {topic: processor(tmp_path / topic) for topic in ("pg.public.tickets", "pg.public.orders")}
-    differ = []
-    for b, batch in enumerate(batches):
-        whole = lines(one, batch)
-        shares = {topic: iter(lines(proc, [r for r in batch if r.topic == topic])) for topic, proc in workers.items()}
-        differ += [
-            (b, i) for i, (rec, line) in enumerate(zip(batch, whole, strict=True)) if next(shares[rec.topic]) != line
-        ]
-    assert differ == [], "(batch, record) whose lines differ"
+    assert differing(tmp_path, DECLARATIONS, batches) == [], "(batch, record) whose lines differ"
 
 
 def test_a_text_another_table_had_read_is_no_different_in_a_share(tmp_path: Path) -> None:
@@ -65,9 +71,6 @@ def test_a_text_another_table_had_read_is_no_different_in_a_share(tmp_path: Path
     came from another table's records) read it twice: seven lines of the second table
     differed when it wrote, one batch later, the notes the first table had written."""
     tables = {**DECLARATIONS, "o.yaml": DECLARATIONS["o.yaml"] + "  notes: {pii: free_text}\n"}
-
-    def proc(root: Path) -> Processor:
-        return make_processor(root, tables, detection=DetectionConfig(min_samples=20, sample_every=2))
 
     pick = random.Random(5).choice
     batches = []
@@ -79,13 +82,4 @@ def test_a_text_another_table_had_read_is_no_different_in_a_share(tmp_path: Path
                 after = {"id": i, "notes": notes, "city": pick(["Lagos", "Paris", "Austin"])}
                 batch.append(record(topic, {"op": "c", "before": None, "after": after}))
         batches.append(batch)
-    one = proc(tmp_path / "one")
-    workers = {topic: proc(tmp_path / topic) for topic in ("pg.public.tickets", "pg.public.orders")}
-    differ = []
-    for b, batch in enumerate(batches):
-        whole = lines(one, batch)
-        shares = {topic: iter(lines(p, [r for r in batch if r.topic == topic])) for topic, p in workers.items()}
-        differ += [
-            (b, i) for i, (rec, line) in enumerate(zip(batch, whole, strict=True)) if next(shares[rec.topic]) != line
-        ]
-    assert differ == [], "(batch, record) whose lines differ"
+    assert differing(tmp_path, tables, batches) == [], "(batch, record) whose lines differ"
