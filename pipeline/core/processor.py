@@ -379,7 +379,7 @@ class TableProcessor:
 
 def _summary_size(summary: _Summary) -> int:
     """An upper bound of the bytes a summary keeps (its names at 4 bytes a character,
-    100 a tuple entry)."""
+    200 a tuple entry)."""
     header, counts, undeclared, detections, missing = summary
     names = sum(map(len, undeclared)) + sum(len(d[0]) for d in detections) + sum(map(len, missing))
     entries = len(counts) + len(undeclared) + len(detections) + len(missing)
@@ -438,7 +438,6 @@ class Processor:
         }
         self._defaulted: dict[str, None] = {}  # topics whose table the default declaration made, oldest first
         self._default_names: dict[str, int] = {}  # their table names -> how many such tables have each
-        self._named_here: set[str] = set()  # ... the names declared to SafeNames for them
         # Older CDR topic versions published until their sunset, each under its own rules.
         self._retiring: dict[str, tuple[TableProcessor, ...]] = {
             topic: tuple(self._table(d) for d in decls) for topic, decls in declarations.retiring.items()
@@ -460,9 +459,8 @@ class Processor:
             )
             if len(self._defaulted) >= DEFAULT_TABLES_MAX:
                 self._drop_default_table()
-            if decl.table not in self._default_names and not self.names.declares(decl.table):
-                self.names.declare(decl.table, decl.columns)  # a declared table's own columns stand
-                self._named_here.add(decl.table)
+            if decl.table not in self._default_names:  # never a declared table's (default_table)
+                self.names.declare(decl.table, decl.columns)
             self._default_names[decl.table] = self._default_names.get(decl.table, 0) + 1
             self._defaulted[topic] = None
             table = self._tables[topic] = self._table(decl)
@@ -482,9 +480,7 @@ class Processor:
             self._default_names[name] = left
         else:
             del self._default_names[name]
-            if name in self._named_here:
-                self._named_here.discard(name)
-                self.names.forget(name)
+            self.names.forget(name)
 
     def _table(self, decl: Declaration) -> TableProcessor:
         return TableProcessor(decl, self.settings, self.unavailable, self.names, self.schema_budget, self.plan_budget)

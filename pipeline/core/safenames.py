@@ -289,9 +289,6 @@ class SafeNames:
         """A table made at run time is gone (tables made from a template are bounded)."""
         self._declared.pop(table, None)
 
-    def declares(self, table: str) -> bool:
-        return table in self._declared
-
     def scrub(self, message: str, declared: Container[str] = ()) -> str:
         """Every quoted token of ``message`` (a ``{name!r}``) in its safe form."""
         return scrub_quoted(message, lambda name: self.safe(name, declared))
