@@ -310,7 +310,7 @@ class TableProcessor:
             tuple((*d, n) for d, n in detections.items()),
             tuple(missing),
         )
-        self._summaries.put(cache_key, summary, _summary_size(summary) + _KEY_SERIAL_BYTES * len(cache_key))
+        self._summaries.put(cache_key, summary, _summary_size(cache_key, summary))
         return summary
 
     def _treat_key(self, key: Struct, note: Any) -> Struct:
@@ -377,13 +377,13 @@ class TableProcessor:
         return value_types, before, after, source, message, stamps, source_ts
 
 
-def _summary_size(summary: _Summary) -> int:
-    """An upper bound of the bytes a summary keeps (its names at 4 bytes a character,
-    200 a tuple entry)."""
+def _summary_size(key: tuple[int, ...], summary: _Summary) -> int:
+    """An upper bound of the bytes a summary keeps with its key (its names at 4 bytes a
+    character, 200 a tuple entry, the key's plan serials at their own rate)."""
     header, counts, undeclared, detections, missing = summary
     names = sum(map(len, undeclared)) + sum(len(d[0]) for d in detections) + sum(map(len, missing))
     entries = len(counts) + len(undeclared) + len(detections) + len(missing)
-    return 1024 + len(header) + 4 * names + 200 * entries
+    return 1024 + len(header) + 4 * names + 200 * entries + _KEY_SERIAL_BYTES * len(key)
 
 
 _TreatedValue = tuple[
