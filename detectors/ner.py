@@ -155,27 +155,10 @@ class NerEngine:
         is one batch: see the module's bounds. Never raises for a text."""
         results: list[list[Finding] | NerRefused] = []
         pieces: list[tuple[int, int, str]] = []  # (text index, offset in the text, window)
-        spent = 0
-        for i, text in enumerate(texts):
-            if len(text) > self.max_text_chars:
-                results.append(
-                    NerRefused(
-                        DeadLetterReason.NER_BUDGET,
-                        f"free text of {len(text)} characters is over the NER limit per text "
-                        f"({self.max_text_chars} characters); not published unscanned",
-                    )
-                )
+        for i, (text, refused) in enumerate(zip(texts, self.admit(texts), strict=True)):
+            if refused is not None:
+                results.append(refused)
                 continue
-            if spent + len(text) > self.max_batch_chars:
-                results.append(
-                    NerRefused(
-                        DeadLetterReason.NER_BUDGET,
-                        f"free text of {len(text)} characters is over the NER budget of its batch "
-                        f"({self.max_batch_chars} characters, {spent} used); not published unscanned",
-                    )
-                )
-                continue
-            spent += len(text)
             results.append([])
             pieces.extend((i, start, text[start:end]) for start, end in windows(text, self.chunk_chars))
         for group in self._groups(pieces):
@@ -190,6 +173,33 @@ class NerEngine:
                         Finding(f.entity, f.start + offset, f.end + offset, f.score, f.recognizer) for f in found
                     )
         return [r if isinstance(r, NerRefused) else _distinct(r) for r in results]
+
+    def admit(self, texts: Sequence[str]) -> list[NerRefused | None]:
+        """Which of one batch's texts NER may read, in order: None for a text within the
+        limit per text and what is left of the batch's budget, else why not."""
+        out: list[NerRefused | None] = []
+        spent = 0
+        for text in texts:
+            if len(text) > self.max_text_chars:
+                out.append(
+                    NerRefused(
+                        DeadLetterReason.NER_BUDGET,
+                        f"free text of {len(text)} characters is over the NER limit per text "
+                        f"({self.max_text_chars} characters); not published unscanned",
+                    )
+                )
+            elif spent + len(text) > self.max_batch_chars:
+                out.append(
+                    NerRefused(
+                        DeadLetterReason.NER_BUDGET,
+                        f"free text of {len(text)} characters is over the NER budget of its batch "
+                        f"({self.max_batch_chars} characters, {spent} used); not published unscanned",
+                    )
+                )
+            else:
+                spent += len(text)
+                out.append(None)
+        return out
 
     def _groups(self, pieces: list[tuple[int, int, str]]) -> Iterator[list[tuple[int, int, str]]]:
         group: list[tuple[int, int, str]] = []

@@ -196,26 +196,25 @@ class TextScanner:
         pending, self._pending = self._pending or [], None
         self.prepare(pending)
 
-    def needs_ner(self, text: str) -> bool:
-        return (
-            self.ner is not None
-            and text not in self._batch
-            and any(c.isupper() for c in text)
-            and self._ner_cache.get(text) is None
-        )
-
     def prepare(self, texts: Iterable[str]) -> None:
         """Analyse the texts NER has not seen yet, in one batch. A text the engine refused
         (over the batch's budget, or failed on) stays refused until :meth:`end_batch`;
         :meth:`_ner` raises it inside its record's safety net. If the batch itself fails,
-        each text is analysed alone when its record asks for it (inside that net)."""
+        each text is analysed alone when its record asks for it (inside that net).
+
+        The budget is spent on every distinct text of the batch, the ones the cache
+        remembers too: which text is refused depends on the batch alone, not on what the
+        process read before (``cdr process --workers`` gives each worker some tables, so
+        its cache holds only theirs)."""
         if self.ner is None:
             return
-        texts = list(texts)
-        for text in texts:  # pending though cached (_ner): the batch's records find it here
-            if text not in self._batch and (cached := self._ner_cache.get(text)) is not None:
-                self._batch[text] = cached
-        todo = list(dict.fromkeys(t for t in texts if self.needs_ner(t)))
+        distinct = [t for t in dict.fromkeys(texts) if t not in self._batch and any(c.isupper() for c in t)]
+        for text, refused in zip(distinct, self.ner.admit(distinct), strict=True):
+            if refused is not None:
+                self._refused[text] = refused
+            elif (cached := self._ner_cache.get(text)) is not None:
+                self._batch[text] = cached  # pending though cached (_ner): its records find it here
+        todo = [t for t in distinct if t not in self._refused and t not in self._batch]
         if not todo:
             return
         try:

@@ -126,6 +126,15 @@ class DeclarationSet:
         name = default_table(topic)
         return name if name not in self.tables else f"{topic} (undeclared)"
 
+    def table_of(self, topic: str, default: bool) -> str:
+        """The table a topic's records are read as: its declaration's, else (``default``:
+        topics nobody declared are read under the default declaration) the table that
+        makes for it, else the topic itself (its records are skipped)."""
+        decl = self.by_topic.get(topic)
+        if decl is not None:
+            return decl.table
+        return self.default_table(topic) if default else topic
+
 
 def _override_data(column: Override | None, paths: Mapping[str, Override | None]) -> list[Any]:
     """Overrides in force, for the fingerprint (nothing when there are none, so a policy

@@ -526,6 +526,25 @@ class Processor:
             scanner.end_batch()  # the batch's refusals, results and scans go with it
         return outcomes
 
+    def process_tables(self, records: list[SourceRecord]) -> list[Outcome]:
+        """:meth:`process_batch` on each table's share of ``records`` in turn (tables in
+        the order they first appear), the outcomes in the records' order. What a record
+        meets in its batch (the NER budget, the texts read with it) is then its table's
+        alone, whatever other tables the batch holds: ``cdr process`` reads its batches
+        so, and ``--workers`` gives each worker whole tables' shares of them, so one
+        process and N workers read every record alike. The service reads a poll's records
+        as one batch instead: its NER budget bounds the time one poll takes."""
+        default = self.settings.default_declaration is not None
+        shares: dict[str, list[int]] = {}
+        for i, rec in enumerate(records):
+            shares.setdefault(self.declarations.table_of(rec.topic, default), []).append(i)
+        if len(shares) <= 1:
+            return self.process_batch(records)
+        placed: dict[int, Outcome] = {}
+        for share in shares.values():
+            placed.update(zip(share, self.process_batch([records[i] for i in share]), strict=True))
+        return [placed[i] for i in range(len(records))]
+
     def process(self, rec: SourceRecord) -> Outcome:
         oversize = rec.oversize(self.settings.max_record_bytes)
         if oversize is not None:

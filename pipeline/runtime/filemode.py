@@ -6,9 +6,9 @@ where key and value are Debezium JSON documents (or null) and header values are 
 documents or null; a topic has at most Kafka's 249 characters (a longer one: ``bad_line``).
 The key and value reach the core as the bytes of the line that hold them
 (:mod:`pipeline.formats.json.jsonspans`), exactly as a Kafka record would carry them, and
-records go through :meth:`Processor.process_batch` as in the service: what the service
-dead-letters (and why) is what file mode dead-letters, and the rest of the file is
-processed. Output lines have the same shape; ``topic`` is the CDR topic, and
+records go through :meth:`Processor.process_batch` as in the service, a batch's tables
+one after the other (:meth:`Processor.process_tables`): what the service dead-letters (and
+why) is what file mode dead-letters, and the rest of the file is processed. Output lines have the same shape; ``topic`` is the CDR topic, and
 ``partition`` and ``offset`` are null because they are only known once a broker accepts
 the record (the source coordinates are in the ``cdr.source`` header).
 
@@ -478,7 +478,7 @@ def batch_lines(
     """``(line number, output lines, dead-letter line)`` of each line of a batch, in the
     batch's order (either part empty: a skipped record has neither), counted in ``stats``."""
     records = [item for _, item in batch if isinstance(item, SourceRecord)]
-    outcomes = iter(processor.process_batch(records) if records else [])
+    outcomes = iter(processor.process_tables(records) if records else [])
     json_encoded = isinstance(processor.settings.codec, JsonCodec)
     for lineno, item in batch:
         if isinstance(item, _Unread):

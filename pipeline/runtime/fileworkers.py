@@ -105,10 +105,7 @@ class Router:
         self.given = [0] * self.workers
 
     def table(self, topic: str) -> str:
-        decl = self.declarations.by_topic.get(topic)
-        if decl is not None:
-            return decl.table
-        return self.declarations.default_table(topic) if self.default else topic
+        return self.declarations.table_of(topic, self.default)
 
     def worker(self, line: bytes, lineno: int) -> int:
         topic = _topic(line, lineno)

@@ -6,9 +6,13 @@ dead-letter topic and nothing is published."""
 
 from __future__ import annotations
 
+import base64
 import json
+import os
+import subprocess
 import uuid
 from decimal import Decimal
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -343,15 +347,26 @@ def test_avro_registry_outage_stops_the_service_without_dead_letters(
     assert committed(kafka_bootstrap, svc.group, source) == [1]  # the second record is read again
 
 
+def _process_file(config: Path, source: Path, output: Path, workers: int = 1) -> None:
+    """``cdr process`` as a user runs it; fails the test with the tail of its stderr."""
+    from tests.harness import CDR
+    from tests.support import HASH_KEY
+
+    cmd = [*CDR, "process", "--config", str(config), "--input", str(source), "--output", str(output)]
+    proc = subprocess.run(
+        [*cmd, "--workers", str(workers)],
+        capture_output=True,
+        env={**os.environ, "CDR_HASH_KEY": HASH_KEY},
+        timeout=180,
+        check=False,
+    )
+    assert proc.returncode == 0, proc.stderr.decode()[-2000:]
+
+
 def test_avro_file_mode_reads_and_writes_base64_lines(schema_registry_url, tmp_path) -> None:
     """``cdr process`` with format: avro: base64 records in, treated base64 Avro out,
     readable by a plain AvroDeserializer; a line that is not base64 is dead-lettered."""
-    import base64
-    import os
-    import subprocess
-
-    from tests.harness import CDR
-    from tests.support import HASH_KEY, write_declarations
+    from tests.support import write_declarations
 
     source = f"avro.public.customers.f{uuid.uuid4().hex[:8]}"
     cdr = f"cdr.{source}.v1"
@@ -375,23 +390,7 @@ def test_avro_file_mode_reads_and_writes_base64_lines(schema_registry_url, tmp_p
         )
     lines.append({"topic": source, "offset": 3, "key": None, "value": {"op": "c"}})
     (tmp_path / "in.jsonl").write_text("".join(json.dumps(line) + "\n" for line in lines))
-    proc = subprocess.run(
-        [
-            *CDR,
-            "process",
-            "--config",
-            str(config),
-            "--input",
-            str(tmp_path / "in.jsonl"),
-            "--output",
-            str(tmp_path / "out.jsonl"),
-        ],
-        capture_output=True,
-        env={**os.environ, "CDR_HASH_KEY": HASH_KEY},
-        timeout=120,
-        check=False,
-    )
-    assert proc.returncode == 0, proc.stderr.decode()[-2000:]
+    _process_file(config, tmp_path / "in.jsonl", tmp_path / "out.jsonl")
     out = [json.loads(line) for line in (tmp_path / "out.jsonl").read_text().splitlines()]
     assert len(out) == 2
     deserialize, _ = avro_reader(schema_registry_url)
@@ -402,3 +401,43 @@ def test_avro_file_mode_reads_and_writes_base64_lines(schema_registry_url, tmp_p
         assert deserialize(base64.b64decode(rec["key"]), SerializationContext(cdr, MessageField.KEY)) == {"id": i}
     dead = [json.loads(line) for line in (tmp_path / "out.dlq.jsonl").read_text().splitlines()]
     assert len(dead) == 1 and dead[0]["error"]["reason"] == "not_base64"
+
+
+def test_avro_file_mode_with_workers_writes_what_one_process_writes(schema_registry_url, tmp_path) -> None:
+    """``cdr process --workers 2`` with format: avro: each worker builds its own codec and
+    registry client; two tables go to two workers, and the output and dead-letter files
+    are those of one process, byte for byte, each record readable by a plain deserializer."""
+    from tests.support import write_declarations
+
+    client = SchemaRegistryClient({"url": schema_registry_url, "timeout": 20})
+    values = AvroSerializer(client, json.dumps(value_schema("it.public.customers")))
+    keys = AvroSerializer(client, json.dumps(key_schema("it.public.customers")))
+    suffix = uuid.uuid4().hex[:8]
+    sources = {f"avro.public.customers.w{suffix}": "customers", f"avro.public.clients.w{suffix}": "clients"}
+    declarations = {}
+    for source, table in sources.items():
+        text = DECLARATION.format(source=source, cdr=f"cdr.{source}.v1")
+        declarations[f"{table}.yaml"] = text.replace("table: public.customers", f"table: public.{table}")
+    write_declarations(tmp_path / "schemas", declarations)
+    config = tmp_path / "cdr.yaml"
+    config.write_text(f"schemas: schemas\nformat: avro\nschema_registry:\n  url: {schema_registry_url}\n")
+    lines = []
+    for i in range(1, 7):
+        source = list(sources)[i % 2]  # the tables interleaved
+        key = keys({"id": i}, SerializationContext(source, MessageField.KEY))
+        value = values(envelope("c", None, row(i), 500 + i), SerializationContext(source, MessageField.VALUE))
+        encoded = {"key": base64.b64encode(key).decode(), "value": base64.b64encode(value).decode()}
+        lines.append({"topic": source, "offset": i, **encoded})
+    lines.append({"topic": next(iter(sources)), "offset": 7, "key": None, "value": "not base64 !"})
+    (tmp_path / "in.jsonl").write_text("".join(json.dumps(line) + "\n" for line in lines))
+    _process_file(config, tmp_path / "in.jsonl", tmp_path / "one.jsonl")
+    _process_file(config, tmp_path / "in.jsonl", tmp_path / "two.jsonl", workers=2)
+    one, two = (tmp_path / "one.jsonl").read_bytes(), (tmp_path / "two.jsonl").read_bytes()
+    assert one == two, "two workers wrote other output than one process"
+    assert (tmp_path / "one.dlq.jsonl").read_bytes() == (tmp_path / "two.dlq.jsonl").read_bytes()
+    out = [json.loads(line) for line in two.splitlines()]
+    assert [rec["topic"] for rec in out] == [f"cdr.{lines[i]['topic']}.v1" for i in range(6)]
+    deserialize, _ = avro_reader(schema_registry_url)
+    for rec, i in zip(out, range(1, 7), strict=True):
+        value = deserialize(base64.b64decode(rec["value"]), SerializationContext(rec["topic"], MessageField.VALUE))
+        assert value["after"]["email"] == digest(row(i)["email"]) and "ssn" not in value["after"]

@@ -295,6 +295,9 @@ class _BrittleNer:
     def label_values(self, values: list[str]) -> list[str | None]:
         return [None for _ in values]
 
+    def admit(self, texts: list[str]) -> list[None]:
+        return [None for _ in texts]  # no budget
+
 
 def test_a_batch_whose_ner_fails_dead_letters_only_the_record_that_broke_it(tmp_path: Path) -> None:
     from pipeline.core.events import DeadLetter

@@ -165,29 +165,50 @@ def test_one_text_over_the_per_text_limit_is_refused_whatever_the_batch(
     assert isinstance(results[0], NerRefused) and results[0].reason == "ner_budget"
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="the NER budget is per batch, and cdr process --workers splits each batch by table: "
-    "a worker's share has a whole batch's budget (open: README, cdr process --workers)",
-)
-def test_a_batch_split_by_table_meets_the_budget_one_process_meets(
+def test_a_batch_is_read_table_by_table_so_a_workers_share_meets_the_budget_one_process_meets(
     tmp_path: Path, engine: NerEngine, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """``cdr process --workers`` claims one process's output byte for byte because a table's
-    records reach one worker in the batches one process makes. The NER budget is not a
-    table's: one process refuses the second long text of a batch, the worker that holds
-    the second table's share of that batch analyses it and publishes the record."""
+    records reach one worker in the batches one process makes. File mode reads a batch
+    table by table (``process_tables``), so the NER budget a record meets is its table's
+    share of the batch's: the same in one process and on the worker holding the table.
+    (Read as one batch, one process refused the letter, which a worker published.)"""
     long_note = FILLER * 30 + f"Signed, {NAME}."
     monkeypatch.setattr(engine, "max_batch_chars", len(long_note) + 10)  # fits alone, not after another
     other = DECL.replace("tickets", "letters")
     detection = DetectionConfig(min_samples=20, sample_every=2)
-    letter = record("pg.public.letters", {"op": "c", "before": None, "after": {"id": 1, "notes": long_note}}, offset=1)
-    batch = [ticket(0, long_note), letter]
+    letter_note = FILLER * 30 + "Signed, Ana Lopez."
+    letter = record(
+        "pg.public.letters", {"op": "c", "before": None, "after": {"id": 1, "notes": letter_note}}, offset=1
+    )
+    second = ticket(2, FILLER * 30 + "Signed, John Smith.")
+    batch = [ticket(0, long_note), letter, second]
     one = make_processor(tmp_path / "one", {"t.yaml": DECL, "l.yaml": other}, detection=detection)
-    whole = [type(o).__name__ for o in one.process_batch(batch)]
-    shares = []
-    for i, share in enumerate(([batch[0]], [batch[1]])):  # each table's share, on a worker of its own
+    whole = [type(o).__name__ for o in one.process_tables(batch)]
+    by_line = {}
+    for i, share in enumerate(([0, 2], [1])):  # each table's share, on a worker of its own
         worker = make_processor(tmp_path / f"w{i}", {"t.yaml": DECL, "l.yaml": other}, detection=detection)
-        shares += [type(o).__name__ for o in worker.process_batch(share)]
-    assert whole == ["Published", "DeadLetter"]  # one process: over the batch's budget
-    assert shares == whole
+        outcomes = worker.process_tables([batch[j] for j in share])
+        by_line.update(zip(share, (type(o).__name__ for o in outcomes), strict=True))
+    # the letter is in its table's budget; the second ticket is not, after the first
+    assert whole == ["Published", "Published", "DeadLetter"]
+    assert [by_line[j] for j in range(len(batch))] == whole
+    service = make_processor(tmp_path / "service", {"t.yaml": DECL, "l.yaml": other}, detection=detection)
+    read_whole = [type(o).__name__ for o in service.process_batch(batch)]
+    assert read_whole == ["Published", "DeadLetter", "DeadLetter"], "the service's poll: one budget for its tables"
+
+
+def test_a_remembered_text_spends_the_budget_too(
+    tmp_path: Path, engine: NerEngine, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Which text a batch refuses depends on the batch alone: a text NER read in an
+    earlier batch (the process's cache holds its findings) is charged as one read now.
+    Otherwise one process, which had read another table's copy of the text, published
+    what a worker holding only this table refused."""
+    long_note = FILLER * 30 + f"Signed, {NAME}."
+    monkeypatch.setattr(engine, "max_batch_chars", len(long_note) + 10)  # fits alone, not after another
+    proc = tickets(tmp_path)
+    assert isinstance(proc.process_batch([ticket(0, long_note)])[0], Published)  # now remembered
+    first, remembered = proc.process_batch([ticket(1, FILLER * 30 + "Signed, John Smith."), ticket(2, long_note)])
+    assert isinstance(first, Published)
+    assert isinstance(remembered, DeadLetter) and remembered.reason == "ner_budget"

@@ -29,6 +29,9 @@ class _CountingNer:
     def label_values(self, values: list[str]) -> list[str | None]:
         return [None for _ in values]
 
+    def admit(self, texts: list[str]) -> list[None]:
+        return [None for _ in texts]  # no budget
+
 
 def test_cache_is_bounded_in_entries_and_evicts_least_recently_used() -> None:
     cache = NerCache(entries=3, findings=100)
