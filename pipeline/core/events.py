@@ -12,7 +12,7 @@ four of these per record).
 
 from __future__ import annotations
 
-from typing import NamedTuple
+from typing import Any, NamedTuple
 
 Headers = tuple[tuple[str, bytes | None], ...]
 
@@ -25,6 +25,13 @@ class SourceRecord(NamedTuple):
     value: bytes | None
     headers: Headers = ()
     timestamp_ms: int | None = None
+    # What the record's reader already parsed of its key and value, for the codec (the
+    # core does not look inside): file mode reads a canonical line whole and hands the
+    # JSON codec ``(key, value)``, each None or ``(the bytes, schema bytes, payload)``,
+    # exactly what those bytes hold. The bytes stay the record: a codec reads them when
+    # they are not the very object the hint names (a record made from this one with
+    # other bytes), and may always read them instead.
+    read: Any = None
 
     @property
     def coordinates(self) -> str:

@@ -5,7 +5,9 @@ Input line: ``{"topic", "partition", "offset", "key", "value", "headers"?, "time
 where key and value are Debezium JSON documents (or null) and header values are strings,
 documents or null; a topic has at most Kafka's 249 characters (a longer one: ``bad_line``).
 The key and value reach the core as the bytes of the line that hold them
-(:mod:`pipeline.formats.json.jsonspans`), exactly as a Kafka record would carry them, and
+(:mod:`pipeline.formats.json.jsonspans`), exactly as a Kafka record would carry them (what
+reading a canonical line parsed of them goes along, so the codec does not parse them
+again: ``SourceRecord.read``, the same event as from the bytes), and
 records go through :meth:`Processor.process_batch` as in the service, a batch's tables
 one after the other (:meth:`Processor.process_tables`): what the service dead-letters (and
 why) is what file mode dead-letters, and the rest of the file is processed. Output lines have the same shape; ``topic`` is the CDR topic, and
@@ -175,8 +177,9 @@ def iter_lines(stream: IO[bytes], limit: int = line_limit(None)) -> Iterator[tup
 
 def parse_line(line: bytes, lineno: int) -> SourceRecord:
     scalars: dict[str, object] = {}  # filled when the line was read whole (canonical form)
+    envelopes: dict[str, tuple[bytes, object]] = {}  # ... and its {"schema":..,"payload":..} members
     try:
-        members = jsonspans.object_members(line, scalars=scalars)
+        members = jsonspans.object_members(line, scalars=scalars, envelopes=envelopes)
     except jsonspans.SpanError as exc:
         if not line.startswith(b"{"):
             raise DecodeError(DeadLetterReason.BAD_LINE, f"line {lineno} is not a JSON object") from None
@@ -203,14 +206,23 @@ def parse_line(line: bytes, lineno: int) -> SourceRecord:
             raise DecodeError(DeadLetterReason.BAD_LINE, f"line {lineno}: {name!r} must be a whole number >= 0")
     assert isinstance(partition, int) and isinstance(offset, int)
     timestamp = member("timestamp")
+    key, value = _document(line, members.get("key")), _document(line, members.get("value"))
+    read = None
+    if envelopes:  # the codec need not parse again what the line's read parsed
+        key_read, value_read = envelopes.get("key"), envelopes.get("value")
+        read = (
+            (key, *key_read) if key_read is not None and key is not None else None,
+            (value, *value_read) if value_read is not None and value is not None else None,
+        )
     return SourceRecord(
         topic=topic,
         partition=partition,
         offset=offset,
-        key=_document(line, members.get("key")),
-        value=_document(line, members.get("value")),
+        key=key,
+        value=value,
         headers=_headers(line, members.get("headers"), lineno),
         timestamp_ms=timestamp if isinstance(timestamp, int) and not isinstance(timestamp, bool) else None,
+        read=read,
     )
 
 

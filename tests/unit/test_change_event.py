@@ -7,6 +7,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
+import orjson
 import pytest
 
 from pipeline.core.change import ENVELOPE_KEYS, NOT_TABLE_DATA, ChangeEvent, FieldTypes, Kind
@@ -14,7 +15,7 @@ from pipeline.core.events import SourceRecord
 from pipeline.errors import DecodeError
 from pipeline.formats.json.codec import JsonCodec
 from tests.support import SHARED_EVENTS
-from tests.unit.test_golden_examples import EXAMPLES, _enc, example_records
+from tests.unit.test_golden_examples import EXAMPLES, _enc, example_records, topic_of
 
 CODEC = JsonCodec()
 NO_COLUMNS: frozenset[str] = frozenset()
@@ -145,3 +146,52 @@ def test_a_treated_event_is_encoded_with_its_rewritten_types() -> None:
     assert written["schema"]["name"] == "cdr.Envelope"
     assert written["payload"]["after"]["email"] is None
     assert list(written["payload"]) == list(event.envelope)
+
+
+def _decoded(rec: SourceRecord) -> Any:
+    try:
+        return CODEC.decode(rec, "auto", NO_COLUMNS)
+    except DecodeError as exc:
+        return (exc.reason, exc.message)
+
+
+def test_what_file_mode_parsed_of_a_line_decodes_as_its_bytes_do() -> None:
+    """File mode hands the codec the key and value documents it parsed while reading a
+    canonical line (``SourceRecord.read``): every record of every shared example, written
+    as a file-mode line and read twice (the second time its schemas are known), decodes
+    into the same event, or the same refusal, as from its bytes alone."""
+    from pipeline.runtime.filemode import parse_line
+
+    handed = 0
+    for name in EXAMPLES:
+        for _label, key, value, _headers in example_records(name, example(name)):
+            line = orjson.dumps({"topic": topic_of(name), "partition": 0, "offset": 1, "key": key, "value": value})
+            for _ in range(2):
+                rec = parse_line(line, 1)
+                handed += rec.read is not None
+                assert _decoded(rec) == _decoded(rec._replace(read=None)), f"{name}: decoded otherwise"
+    assert handed >= 20, "no record was handed over parsed: the test would prove nothing"
+
+
+def test_a_record_made_with_other_bytes_is_decoded_from_those() -> None:
+    """``cdr scan`` decodes a record with its key taken off (``_replace``): what the line's
+    read parsed of the old key must not come back."""
+    from pipeline.runtime.filemode import parse_line
+
+    value = example("pg_create_full_schema.json")
+    key = {
+        "schema": {
+            "type": "struct",
+            "name": "k.Key",
+            "optional": False,
+            "fields": [{"type": "int32", "optional": False, "field": "id"}]
+            + [{"type": "string", "optional": True, "field": f"padding_{i}"} for i in range(3)],
+        },
+        "payload": {"id": 7},
+    }
+    line = orjson.dumps({"topic": "dbserver1.inventory.customers", "key": key, "value": value})
+    parse_line(line, 1)
+    rec = parse_line(line, 1)
+    assert rec.read is not None and rec.read[0] is not None, "the key was not handed over"
+    assert CODEC.decode(rec, "auto", NO_COLUMNS).key is not None
+    assert CODEC.decode(rec._replace(key=None), "auto", NO_COLUMNS).key is None

@@ -84,11 +84,22 @@ def _check(raw: bytes, known: KnownSchemas) -> None:
         canonical_alone = jsonspans._canonical_members(raw, 0, len(raw))
     with _reading_with(known):
         canonical_cut = jsonspans._canonical_members(raw, 0, len(raw))
-        fast = _spans(raw)
+        envelopes: dict[str, tuple[bytes, object]] = {}
+        try:
+            fast: Spans = object_members(raw, envelopes=envelopes)
+        except SpanError as exc:
+            fast = f"SpanError: {exc}"
     slow = _bracket_match_spans(raw)
     if canonical_alone is not None:
         assert canonical_cut == canonical_alone, "the cut changed what the whole-line reader reads"
     assert fast == slow, "spans or error differ from the bracket match"
+    for name, (schema, payload) in envelopes.items():
+        assert isinstance(fast, dict)
+        start, end = fast[name]
+        held = raw[start:end]
+        assert held.startswith(OPEN + schema + THEN), f"member {name!r}: not its schema's bytes"
+        assert orjson.loads(held[len(OPEN) + len(schema) + len(THEN) : -1]) == payload, f"member {name!r}: payload"
+        assert held.endswith(b"}")
 
 
 def _envelope(schema: bytes, payload: bytes = b'{"id":1}') -> bytes:
@@ -127,6 +138,7 @@ HOSTILE = {
     "unclosed": CLEAN[:-1],
     "trailing data": CLEAN + b"}",
     "a placeholder-like payload": _line(("value", _envelope(STRUCT, b"0")), ("z", b"0")),
+    "a zero schema around an envelope": _line(("value", b'{"schema":0,"payload":' + _envelope(KEY) + b"}")),
     "schema and a number": _line(("value", OPEN + STRUCT + b"0" + THEN + b"1}")),
     "two schemas back to back": _line(("value", OPEN + STRUCT + KEY + THEN + b"1}")),
     "empty object": b"{}",
@@ -145,12 +157,32 @@ def test_the_cut_is_taken_on_lines_that_repeat_a_schema() -> None:
     assert reduced is not None
     line, cuts = reduced
     assert line == _line(("topic", b'"t"'), ("key", _envelope(b"0")), ("value", _envelope(b"0")), ("timestamp", b"1"))
-    assert [removed for _, removed in cuts] == [len(KEY) - 1, len(STRUCT) - 1]
+    assert [removed for _, removed, _ in cuts] == [len(KEY) - 1, len(STRUCT) - 1]
+    assert [schema for _, _, schema in cuts] == [KEY, STRUCT]
     assert known.reduce(HOSTILE["twin schema, same length and ending"]) == (
         _line(("key", _envelope(b"0")), ("value", _envelope(STRUCT_TWIN))),
-        [(len(b'{"key":' + OPEN), len(KEY) - 1)],
+        [(len(b'{"key":' + OPEN), len(KEY) - 1, KEY)],
     )
     assert known.reduce(HOSTILE["schema with ',\"payload\":' inside"]) is None
+
+
+def test_a_member_that_is_an_envelope_of_a_known_schema_is_handed_over_parsed() -> None:
+    """What the line's read parsed of a ``{"schema":S,"payload":P}`` member: S's bytes and
+    P (file mode hands them to the codec). Only a member whose one cut schema is its own:
+    a member holding other envelopes inside, or a schema not cut, gives none."""
+    with _reading_with(_known(STRUCT, KEY)):
+        for raw, expected in (
+            (CLEAN, {"key": (KEY, {"id": 1}), "value": (STRUCT, {"id": 1})}),
+            (_line(("value", _envelope(STRUCT, b'{"a":' + _envelope(KEY) + b"}"))), {}),
+            (_line(("value", _envelope(STRUCT_TWIN)), ("key", _envelope(KEY, b"null"))), {"key": (KEY, None)}),
+            (HOSTILE["nested envelopes"], {}),
+            (HOSTILE["a zero schema around an envelope"], {}),
+            (HOSTILE["a third member after payload"], {}),
+            (HOSTILE["whitespace"], {}),
+        ):
+            envelopes: dict[str, tuple[bytes, object]] = {}
+            object_members(raw, envelopes=envelopes)
+            assert envelopes == expected
 
 
 def test_schemas_are_learned_from_canonical_lines_only() -> None:

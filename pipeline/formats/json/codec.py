@@ -24,7 +24,7 @@ from pipeline.core.change import (
 from pipeline.core.events import SourceRecord
 from pipeline.formats.documents import event_from, key_headers, key_struct, skipped_event, value_payload
 from pipeline.formats.json import jsontext
-from pipeline.formats.json.debezium import classify, decode_doc
+from pipeline.formats.json.debezium import JsonDoc, classify, decode_doc, envelope_doc
 
 
 @dataclass(frozen=True, slots=True)
@@ -48,11 +48,18 @@ class JsonCodec:
         return self  # JSON needs no registry subject
 
     def decode(self, rec: SourceRecord, fmt: str, columns: frozenset[str]) -> ChangeEvent:
-        doc = decode_doc(rec.value, "value") if rec.value is not None else None
+        key_read, value_read = rec.read or _UNREAD
+        doc = _read_doc(value_read, rec.value)
+        if doc is None:
+            doc = decode_doc(rec.value, "value") if rec.value is not None else None
         kind = classify(doc, rec.topic, fmt, columns)
         if kind in NOT_TABLE_DATA:
             return skipped_event(rec, kind)
-        key = decode_key(rec.key, "key") if rec.key is not None else None
+        key_doc = _read_doc(key_read, rec.key)
+        if key_doc is not None and key_doc.payload is not None:
+            key: Struct | None = key_struct(key_doc, "key", _WIRES[(True, True)])
+        else:
+            key = decode_key(rec.key, "key") if rec.key is not None else None
         headers = key_headers(rec.headers, decode_key) if rec.headers else ()
         wire = _WIRES[(doc.enveloped, doc.fast)] if doc is not None else None
         return event_from(rec, kind, doc, key, headers, wire)
@@ -67,6 +74,17 @@ class JsonCodec:
         types = event.value_types
         value = _wrap(types.identity, payload, wire.fast) if types is not None else _bare(wire, payload)
         return Encoded(key, value, headers)
+
+
+_UNREAD = (None, None)
+
+
+def _read_doc(read: tuple[bytes, bytes, Any] | None, raw: bytes | None) -> JsonDoc | None:
+    """The document its reader parsed of ``raw`` (:attr:`SourceRecord.read`), if it is of
+    these very bytes and its schema is held parsed; None: read the bytes."""
+    if read is None or read[0] is not raw:
+        return None
+    return envelope_doc(read[1], read[2])
 
 
 def write_key_header(header: Header) -> bytes | None:

@@ -132,6 +132,15 @@ def decode_doc(raw: bytes, what: str) -> JsonDoc:
     return JsonDoc(value, None, False, fast)
 
 
+def envelope_doc(schema_key: bytes, payload: Any) -> JsonDoc | None:
+    """The document of ``{"schema":<schema_key>,"payload":P}`` whose P its reader already
+    parsed (file mode reads a canonical line whole: :mod:`.jsonspans`), when the schema is
+    one held here parsed (and checked); None: read the bytes (:func:`decode_doc`). The same
+    document the compact path reads from those bytes."""
+    schema = _schemas.get(schema_key)
+    return JsonDoc(payload, schema, True, True, schema_key) if schema is not None else None
+
+
 def _check_schema(schema: Any, what: str) -> None:
     if schema is not None and not isinstance(schema, dict):
         raise DecodeError(DeadLetterReason.SCHEMA_INVALID, f"{what} schema is not an object")

@@ -22,7 +22,9 @@ takes a hundred). Any difference (whitespace, another escaping, a float written 
 way, a name given twice, which orjson keeps once) leaves the line to the two readers
 above, so the spans and the errors never depend on which path read the line. The
 Kafka Connect schemas a line repeats from earlier lines (most of its bytes) are cut
-out before that check and not parsed at all (:mod:`.knownschemas`).
+out before that check and not parsed at all (:mod:`.knownschemas`). A member that is
+such an envelope, ``{"schema":<a schema cut>,"payload":P}``, is handed over with P as
+parsed, so its reader (file mode, then the JSON codec) need not parse it again.
 """
 
 from __future__ import annotations
@@ -33,7 +35,7 @@ import re
 import orjson
 
 from pipeline.errors import CdrError
-from pipeline.formats.json.knownschemas import KnownSchemas
+from pipeline.formats.json.knownschemas import OPEN, KnownSchemas
 
 _WS = re.compile(rb"[ \t\r\n]*")
 # A JSON string, unrolled so that a long one is matched without backtracking.
@@ -51,6 +53,7 @@ KNOWN_SCHEMAS = KnownSchemas()
 _NAME_LENGTHS: dict[str, int] = {}
 _NAME_LENGTHS_MAX = 1024
 
+_OPEN_LENGTH = len(OPEN)  # of '{"schema":', before a placeholder
 _scan_once = json.JSONDecoder().scan_once  # the C scanner: (value, end index) of the value at an index
 
 
@@ -59,15 +62,21 @@ class SpanError(CdrError, ValueError):
 
 
 def object_members(
-    raw: bytes, start: int = 0, end: int | None = None, scalars: dict[str, object] | None = None
+    raw: bytes,
+    start: int = 0,
+    end: int | None = None,
+    scalars: dict[str, object] | None = None,
+    envelopes: dict[str, tuple[bytes, object]] | None = None,
 ) -> dict[str, tuple[int, int]]:
     """``{name: (start, end)}`` of the members of the object that ``raw[start:end]`` holds
     (whitespace around it allowed). A name given twice is refused: which one counts is
     not clear, and the input is then ambiguous. ``scalars``, when given, receives the
     members that are not objects or arrays, parsed, if the canonical path read the
-    object (each is what its span parses to); it is left empty otherwise."""
+    object (each is what its span parses to); it is left empty otherwise. ``envelopes``
+    likewise receives the members that are ``{"schema":S,"payload":P}`` with S a schema
+    of earlier lines: ``(S's bytes, P parsed)``, what the member's span holds."""
     stop = len(raw) if end is None else end
-    canonical = _canonical_members(raw, start, stop, scalars)
+    canonical = _canonical_members(raw, start, stop, scalars, envelopes)
     if canonical is not None:
         return canonical
     pos = _skip_ws(raw, start, stop)
@@ -108,7 +117,11 @@ def object_members(
 
 
 def _canonical_members(
-    raw: bytes, start: int, stop: int, scalars: dict[str, object] | None = None
+    raw: bytes,
+    start: int,
+    stop: int,
+    scalars: dict[str, object] | None = None,
+    envelopes: dict[str, tuple[bytes, object]] | None = None,
 ) -> dict[str, tuple[int, int]] | None:
     """The members' spans when ``raw[start:stop]`` is an object exactly as orjson writes
     it; None otherwise (the readers below decide). The schemas it repeats from earlier
@@ -139,16 +152,25 @@ def _canonical_members(
             pos += quoted + 1  # the quoted name and ':'
             value_start = pos + shift
             end = pos + len(dumps(value))
+            first = cut
             while cut < ncuts and cuts[cut][0] < end:  # the placeholders in this value
                 shift += cuts[cut][1]
                 cut += 1
             members[name] = (value_start, end + shift)
-            pos = end + 1  # ',' or the closing brace
             if type(value) is dict:
                 if type(value.get("schema")) is dict:
                     KNOWN_SCHEMAS.learn(value)
+                elif (
+                    envelopes is not None
+                    and cut - first == 1  # one placeholder in the member: its own schema's
+                    and cuts[first][0] == pos + _OPEN_LENGTH
+                    and len(value) == 2
+                    and "payload" in value
+                ):
+                    envelopes[name] = (cuts[first][2], value["payload"])
             elif scalars is not None and type(value) is not list:
                 scalars[name] = value
+            pos = end + 1  # ',' or the closing brace
     except (orjson.JSONDecodeError, orjson.JSONEncodeError):
         # orjson reads deeper nesting than it writes (1,024 vs 255 levels): the readers decide
         return None

@@ -93,9 +93,10 @@ class KnownSchemas:
             self._held, self._by_tail, self._follows, self._bytes = {}, {}, {}, 0
             self._unused = self._paused = 0
 
-    def reduce(self, piece: bytes) -> tuple[bytes, list[tuple[int, int]]] | None:
+    def reduce(self, piece: bytes) -> tuple[bytes, list[tuple[int, int, bytes]]] | None:
         """The line with each remembered schema replaced by the placeholder, and where
-        (in the reduced line) and how many bytes were removed; None when none was.
+        (in the reduced line) and how many bytes were removed, with the schema's bytes
+        (the object held here); None when none was.
 
         A schema is found by its length and last bytes: those of the bytes up to the
         next ``,"payload":``. Before looking for that, the schema that followed the
@@ -110,7 +111,7 @@ class KnownSchemas:
         find, startswith = piece.find, piece.startswith
         follows = self._follows
         parts: list[bytes] = []
-        cuts: list[tuple[int, int]] = []
+        cuts: list[tuple[int, int, bytes]] = []
         done = 0  # bytes of ``piece`` already in ``parts`` (or replaced)
         removed = 0
         budget = self._compare_budget * len(piece)
@@ -146,7 +147,7 @@ class KnownSchemas:
                     follows[previous] = key
             parts.append(piece[done:begin])
             parts.append(PLACEHOLDER)
-            cuts.append((begin - removed, length - 1))  # the placeholder's place in the reduced line
+            cuts.append((begin - removed, length - 1, known))  # the placeholder's place in the reduced line
             removed += length - 1
             done = begin + length
             previous = known
