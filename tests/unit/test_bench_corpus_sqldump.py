@@ -47,8 +47,12 @@ def test_copy_blocks_stop_at_max_rows_and_reject_a_ragged_line() -> None:
         copy_blocks("COPY t (a) FROM stdin;\nx", {"t"}, 10)
 
 
-def test_create_table_columns_skip_constraints() -> None:
-    assert create_columns(DUMP) == {"things": ["thing_id", "label"]}
+def test_create_table_columns_keep_their_types_and_skip_constraints() -> None:
+    assert create_columns(DUMP) == {"things": [("thing_id", "integer"), ("label", "character varying(40)")]}
+    text = (
+        "CREATE TABLE t (\n    a integer DEFAULT nextval('s'::regclass) NOT NULL,\n    b timestamp with time zone\n);"
+    )
+    assert create_columns(text) == {"t": [("a", "integer"), ("b", "timestamp with time zone")]}
 
 
 def test_insert_values_read_as_standard_conforming_strings() -> None:

@@ -6,13 +6,16 @@ them (strings, ``None`` for NULL); the corpus types them as a loader would."""
 from __future__ import annotations
 
 import re
+from typing import Any
 
 from bench.corpus.model import Column, Table
+from bench.corpus.pgtypes import ValueTypeError, value_for
 
 _COPY = re.compile(r"^COPY (?:\w+\.)?(\w+) \(([^)]*)\) FROM stdin;$")
 _CREATE = re.compile(r"^CREATE TABLE (?:\w+\.)?(\w+) \($")
 _INSERT = re.compile(r"^INSERT INTO (?:\w+\.)?(\w+) VALUES \((.*)\);$")
 _COPY_ESCAPES = {"b": "\b", "f": "\f", "n": "\n", "r": "\r", "t": "\t", "v": "\v", "\\": "\\"}
+_TYPE_END = re.compile(r" (?:DEFAULT|NOT NULL|NULL|COLLATE|CONSTRAINT|PRIMARY KEY|REFERENCES|CHECK|UNIQUE)\b")
 _CONSTRAINT_WORDS = frozenset({"CONSTRAINT", "PRIMARY", "FOREIGN", "UNIQUE", "CHECK", "EXCLUDE"})
 
 
@@ -63,21 +66,22 @@ def _copy_field(field: str) -> str | None:
     return "".join(out)
 
 
-def create_columns(text: str) -> dict[str, list[str]]:
-    """``table -> column names`` from ``CREATE TABLE name (`` blocks, one column a line."""
-    out: dict[str, list[str]] = {}
-    current: list[str] | None = None
+def create_columns(text: str) -> dict[str, list[tuple[str, str]]]:
+    """``table -> [(column, SQL type)]`` from ``CREATE TABLE name (`` blocks, one column a line."""
+    out: dict[str, list[tuple[str, str]]] = {}
+    current: list[tuple[str, str]] | None = None
     for line in text.split("\n"):
         if current is None:
             m = _CREATE.match(line.strip())
             if m:
                 current = out.setdefault(m.group(1), [])
             continue
-        stripped = line.strip()
+        stripped = line.strip().rstrip(",")
         if stripped.startswith(")"):
             current = None
         elif stripped and stripped.split()[0].upper() not in _CONSTRAINT_WORDS:
-            current.append(stripped.split()[0].strip('"'))
+            name, _, rest = stripped.partition(" ")
+            current.append((name.strip('"'), _TYPE_END.split(rest, maxsplit=1)[0].strip()))
     return out
 
 
@@ -151,13 +155,28 @@ def _quoted(body: str, start: int, *, escapes: bool) -> tuple[str, int]:
 
 
 def labelled_table(
-    name: str, names: list[str], rows: list[list[object]], labels: dict[str, str], drop: frozenset[str]
+    name: str,
+    names: list[str],
+    rows: list[list[object]],
+    labels: dict[str, str],
+    drop: frozenset[str],
+    fields: list[dict[str, Any]] | None = None,
 ) -> Table:
     """A corpus table of the columns not in ``drop``; every kept column must have a label
-    in the manifest (a column the dump adds later fails the build, it is not guessed)."""
+    in the manifest (a column the dump adds later fails the build, it is not guessed).
+    With ``fields`` (Debezium field schemas, one per column in ``names``) the values are
+    converted to what Debezium publishes for them and the table carries the schemas."""
     keep = [i for i, c in enumerate(names) if c not in drop]
     missing = [names[i] for i in keep if names[i] not in labels]
     if missing:
         raise DumpError(f"{name}: no label in the manifest for {', '.join(missing)}")
     columns = [Column(names[i], labels[names[i]], "", "cdr-pipeline") for i in keep]
-    return Table(name, columns, [[row[i] for i in keep] for row in rows])
+    if fields is None:
+        return Table(name, columns, [[row[i] for i in keep] for row in rows])
+    out: list[list[object]] = []
+    for row in rows:
+        try:
+            out.append([value_for(row[i], fields[i]) for i in keep])
+        except ValueTypeError as exc:
+            raise DumpError(f"{name}: {exc}") from None
+    return Table(name, columns, out, [fields[i] for i in keep])
