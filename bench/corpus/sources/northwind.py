@@ -8,6 +8,7 @@ from bench.corpus.fetched import Snapshot
 from bench.corpus.model import Source, Unavailable
 from bench.corpus.pgtypes import field_for, schema_types
 from bench.corpus.sources import Context, manifest
+from bench.corpus.sources.namespans import biography_texts
 from bench.corpus.sources.sqldump import DumpError, create_columns, insert_rows, labelled_table
 
 NAME = "northwind"
@@ -36,6 +37,10 @@ def load(ctx: Context) -> Source:
             if bad:
                 raise DumpError(f"{name}: {len(bad)} rows whose width is not the CREATE TABLE's")
             src.tables.append(labelled_table(name, names, rows[name], labels, frozenset(drop.get(name, ())), fields))
+        bio = man.get("texts")
+        if bio:  # the biographies again, as prose whose PERSON spans are the table's own names
+            names = [n for n, _ in columns[bio["table"]]]
+            src.texts.extend(biography_texts(rows[bio["table"]], names, bio["column"], bio["names_from"]))
     except DumpError as exc:
         raise Unavailable(f"{man['paths'][0]}: {exc}") from None
     return src
