@@ -61,6 +61,12 @@ def test_insert_values_read_as_standard_conforming_strings() -> None:
     assert values("1.5 , 'x',NULL") == ["1.5", "x", None]
 
 
+def test_an_insert_over_several_lines_fails_instead_of_being_skipped() -> None:
+    with pytest.raises(DumpError, match="line 1: an INSERT"):
+        insert_rows("INSERT INTO things VALUES (1, 'two\nlines');", {"things"}, 10)
+    assert insert_rows("INSERT INTO other VALUES (1,\n2);", {"things"}, 10) == {}
+
+
 @pytest.mark.parametrize("body", ["'open", "1,,2", "'a' 'b'"])
 def test_malformed_values_are_refused(body: str) -> None:
     with pytest.raises(DumpError):

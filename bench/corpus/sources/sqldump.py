@@ -13,6 +13,7 @@ from bench.corpus.pgtypes import ValueTypeError, value_for
 
 _COPY = re.compile(r"^COPY (?:\w+\.)?(\w+) \(([^)]*)\) FROM stdin;$")
 _CREATE = re.compile(r"^CREATE TABLE (?:\w+\.)?(\w+) \($")
+_INSERT_HEAD = re.compile(r"^INSERT INTO (?:\w+\.)?(\w+)\b")
 _INSERT = re.compile(r"^INSERT INTO (?:\w+\.)?(\w+) VALUES \((.*)\);$")
 _COPY_ESCAPES = {"b": "\b", "f": "\f", "n": "\n", "r": "\r", "t": "\t", "v": "\v", "\\": "\\"}
 _TYPE_END = re.compile(r" (?:DEFAULT|NOT NULL|NULL|COLLATE|CONSTRAINT|PRIMARY KEY|REFERENCES|CHECK|UNIQUE)\b")
@@ -91,7 +92,12 @@ def insert_rows(text: str, wanted: set[str], max_rows: int) -> dict[str, list[li
     out: dict[str, list[list[object]]] = {}
     for number, line in enumerate(text.split("\n"), 1):
         m = _INSERT.match(line)
-        if not m or m.group(1) not in wanted:
+        if not m:
+            head = _INSERT_HEAD.match(line)
+            if head and head.group(1) in wanted:  # a statement over several lines: not read, not skipped
+                raise DumpError(f"line {number}: an INSERT this reader cannot read on one line")
+            continue
+        if m.group(1) not in wanted:
             continue
         rows = out.setdefault(m.group(1), [])
         if len(rows) < max_rows:
