@@ -1,7 +1,8 @@
 """A table as Debezium PostgreSQL snapshot reads (``op: r``), JsonConverter with schemas
 enabled: one record per row, keyed by a surrogate ``row_id``. Column types are inferred
 the way a loader would have typed them: int64 when every value is an integer, double
-when every value is a number, string otherwise."""
+when every value is a number, string otherwise; a table whose source says its types
+(``Table.fields``, from a SQL dump's schema) carries Debezium's field schemas instead."""
 
 from __future__ import annotations
 
@@ -35,8 +36,8 @@ def column_type(values: list[object]) -> str:
 
 
 def convert(value: object, kind: str) -> object:
-    if value is None:
-        return None
+    if value is None or kind == "typed":
+        return value
     if kind == "int64":
         return int(value)  # type: ignore[call-overload]
     if kind == "double":
@@ -54,11 +55,16 @@ def key_name(names: list[str]) -> str:
 def envelopes(table: Table, names: list[str], server: str, schema_name: str) -> Iterator[dict[str, Any]]:
     """``{"key": ..., "value": ...}`` per row; ``names`` are the column names to publish
     (the source's, or opaque ones)."""
-    kinds = [column_type([row[i] for row in table.rows]) for i in range(len(table.columns))]
+    if table.fields is not None:  # typed by the source: values are already Debezium's
+        kinds = ["typed"] * len(table.columns)
+        specs = table.fields
+    else:
+        kinds = [column_type([row[i] for row in table.rows]) for i in range(len(table.columns))]
+        specs = [{"type": k} for k in kinds]
     key = key_name(names)
     prefix = f"{server}.{schema_name}.{table_slug(table.name)}"
     row_fields = [{"type": "int64", "optional": False, "field": key}]
-    row_fields += [{"type": k, "optional": True, "field": n} for n, k in zip(names, kinds, strict=True)]
+    row_fields += [{**spec, "optional": True, "field": n} for n, spec in zip(names, specs, strict=True)]
     row_schema = {"type": "struct", "optional": True, "name": f"{prefix}.Value", "fields": row_fields}
     value_schema = {
         "type": "struct",

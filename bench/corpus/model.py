@@ -12,6 +12,7 @@ labelled spans. Truth labels are this project's entity names, or one of:
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import Any
 
 NONE = "none"
 QUASI = "quasi"
@@ -55,6 +56,9 @@ class Table:
     name: str
     columns: list[Column]
     rows: list[list[object]]  # one value per column; None for an empty cell
+    # Debezium field schemas (without field/optional), one per column, when the source
+    # says its types (a SQL dump); None: inferred from the values as a loader would
+    fields: list[dict[str, Any]] | None = None
 
 
 @dataclass(frozen=True)
