@@ -174,7 +174,7 @@ _MIN_NAME_TOKENS = 5  # distinct one-word values before their shares count
 _KNOWN_TOKENS = 0.3  # share of known first names or surnames among them ...
 _NAME_TOKENS = 0.75  # ... and of those with name-shaped unknown words (cities: 0.3-0.65)
 _EARLY_FRACTION = 0.9  # share of validated values that decides a column ...
-_PII_SPACING = 100  # a column personal on its values' evidence: one value in 100 x sample_every
+_PII_SPACING = 100  # a column decided personal for good: one value in 100 x sample_every
 _EARLY_VALUES = 5  # ... after this many values (a small table never reaches min_samples)
 _EARLY_SCORE = 0.8
 _EMBEDDED = 0.3  # share of short values holding a validated entity inside that makes it PII
@@ -311,9 +311,10 @@ class ColumnProfile:
             return False
         if self.sampled < s.min_samples:
             self.next_sample = self.seen + 1
-        elif self.verdict.state == PII and not self.verdict.named:
-            # Personal data on its values' evidence is sticky: a sample changes no more
-            # than the evidence shown (and costs a model call on a name column).
+        elif self.verdict.state == PII and not (self.verdict.named and self.verdict.entity in _MIN_DIGITS):
+            # Personal data is sticky: a sample changes no more than the evidence shown
+            # (and costs a model call on a name column). Only a number entity held by its
+            # column's name alone may yet turn out a count (_numbers_too_short).
             self.next_sample = self.seen + _PII_SPACING * s.sample_every
         elif self.verdict.state in (PII, CLEAR):
             # Decided: samples only keep the evidence current (the guard checks every value).

@@ -200,15 +200,18 @@ def test_the_guard_withholds_a_released_column_at_its_first_hit(values, later, r
     assert prof.verdict.state != CLEAR
 
 
-def test_a_column_personal_on_its_values_is_sampled_sparsely_once_decided() -> None:
-    """Personal data on its values' evidence is sticky: more samples change only the
-    evidence shown, so a decided e-mail column is read one value in 100 x sample_every
-    (a name column pays a model call per sample). A column personal by its name alone
-    still reads one in 10 x: its values may yet show it is a count."""
+def test_a_column_decided_personal_for_good_is_sampled_sparsely() -> None:
+    """Personal data is sticky: more samples change only the evidence shown, so a decided
+    e-mail or name column is read one value in 100 x sample_every (a name column pays a
+    model call per sample). A number entity held by its column's name alone still reads
+    one in 10 x: its values may yet show it is a count."""
     settings = DetectionSettings(min_samples=100, sample_every=5)
     by_values = run("c7", lambda i: f"user{i}@example.com", n=20_000, settings=settings)
-    by_name = run("email", lambda i: f"{R.getrandbits(256):064x}", n=20_000, settings=settings)
+    names = run("first_name", lambda i: R.choice(["Anne", "Bob"]), n=20_000, settings=settings)
+    card_by_name = run("card_number", lambda i: f"{R.getrandbits(256):064x}", n=20_000, settings=settings)
     assert (by_values.verdict.state, by_values.verdict.named) == (PII, False)
-    assert (by_name.verdict.state, by_name.verdict.named) == (PII, True)
-    assert by_values.sampled < 100 + 20_000 // 500 + 50, "decided on its values, still sampled often"
-    assert by_name.sampled >= 2 * by_values.sampled
+    assert (names.verdict.state, names.verdict.named) == (PII, True)
+    assert (card_by_name.verdict.describe(), card_by_name.verdict.named) == ("pii:CREDIT_CARD", True)
+    for sparse in (by_values, names):
+        assert sparse.sampled < 100 + 20_000 // 500 + 50, f"{sparse.column}: decided for good, still sampled often"
+    assert card_by_name.sampled >= 2 * by_values.sampled
