@@ -168,8 +168,13 @@ def _text(prof: ColumnProfile, value: str, scanner: TextScanner) -> str | None:
 
 
 def _text_reason(prof: ColumnProfile, value: str, scanner: TextScanner) -> str | None:
-    if prof.release in _NUMERIC_RELEASES and not _DECIMAL_TEXT.fullmatch(value):
-        return SHAPE  # released for holding numbers; text is a different column now
+    if prof.release in _NUMERIC_RELEASES:
+        if not _DECIMAL_TEXT.fullmatch(value):
+            return SHAPE  # released for holding numbers; text is a different column now
+        # digits as text are judged as the number they spell: '4155550123' in a column
+        # released for small numbers is ten digits, not a category
+        whole = value.strip().lstrip("+-").replace(",", ".").split(".")[0]
+        return _number_reason(prof, int(whole), scanner) if whole else None
     if prof.release == "categorical":
         # A new category must look like one: short, few digits, not a person's name.
         if len(prof.guard_seen) >= CATEGORY_BUDGET:
@@ -180,9 +185,6 @@ def _text_reason(prof: ColumnProfile, value: str, scanner: TextScanner) -> str |
             return SHAPE
         if (person_value_score(value) or 0.0) >= _NEW_CATEGORY_NAME:
             return "PERSON"  # 'Jane Roe', 'Roe, Jane', 'Dr. Roe'; a lone 'Manual' or 'Ford' is a category
-    if prof.release == "measure" and _DECIMAL_TEXT.fullmatch(value):
-        whole = value.strip().lstrip("+-").replace(",", ".").split(".")[0]
-        return _number_reason(prof, int(whole), scanner) if len(whole) >= _MIN_DIGITS else None
     return _entity(value, scanner)
 
 

@@ -68,3 +68,24 @@ def test_declared_none_value_that_breaks_its_shape_is_still_checked(tmp_path: Pa
     quiet = [(None, envelope({"id": n})) for n in range(QUIET)]
     recs = run(proc, quiet + [(None, envelope({"id": e})) for e in EMAILS])
     assert_no_raw(EMAILS, *blobs(recs))
+
+
+def test_phone_numbers_as_text_in_a_column_released_for_small_numbers(tmp_path: Path) -> None:
+    # Attack: schemaless `code` holds JSON integers under 100 (released: small numbers),
+    # then the source starts sending ten-digit phone numbers as strings. Digits as text
+    # passed the numeric release's shape check and no bare-digit recognizer fired.
+    proc = processor(tmp_path)
+    quiet = [({"id": n}, envelope({"id": n, "code": n % 40})) for n in range(QUIET)]
+    recs = run(
+        proc, quiet + [({"id": QUIET + i}, envelope({"id": QUIET + i, "code": p})) for i, p in enumerate(PHONES)]
+    )
+    assert_no_raw(PHONES, *blobs(recs))
+
+
+def test_flattened_rows_of_a_released_table_switch_to_phone_text(tmp_path: Path) -> None:
+    # Attack: the same table arrives as envelopes, then as ExtractNewRecordState rows
+    # (`__deleted` added) whose released `code` now holds phone numbers as text.
+    proc = processor(tmp_path, fmt="auto")
+    quiet = [({"id": n}, envelope({"id": n, "code": n % 40})) for n in range(QUIET)]
+    rows = [({"id": QUIET + i}, {"id": QUIET + i, "code": p, "__deleted": "false"}) for i, p in enumerate(PHONES)]
+    assert_no_raw(PHONES, *blobs(run(proc, quiet + rows)))
