@@ -63,6 +63,7 @@ _SQL_SOURCE_FIELDS = frozenset({"query", "redo_sql", "undo_sql", "sql_redo", "sq
 # A summary's key holds a serial per plan of its record, and a record can carry thousands
 # of key headers: 8 bytes a reference, 32 an int the evicted plans no longer hold.
 _KEY_SERIAL_BYTES = 40
+_MESSAGE_TREATED = frozenset({"content", "prefix"})  # message fields that may go out null
 _MAX_PASSES = 8  # a record is treated again at most this often while verdicts change
 
 
@@ -371,10 +372,21 @@ class TableProcessor:
                 source = {**source, **dict.fromkeys(k for k in _SQL_SOURCE_FIELDS if source.get(k) is not None)}
         if source_ts is None:
             source_ts = _as_int(ts_ms)
-        if kind is MESSAGE and isinstance(message, dict) and message.get("content") is not None:
-            # Logical-decoding message content is arbitrary bytes: never republished.
-            message = {**message, "content": None}
+        if kind is MESSAGE and isinstance(message, dict):
+            message = self._treat_message(message, note)
         return value_types, before, after, source, message, stamps, source_ts
+
+    def _treat_message(self, message: dict[str, Any], note: Any) -> dict[str, Any]:
+        """A logical-decoding message: its content is arbitrary bytes, never republished;
+        its prefix is text the application chose, treated as the ``prefix`` column the
+        message's key holds (declared, or withheld until detection clears it)."""
+        out = {**message, "content": None}
+        prefix = message.get("prefix")
+        if prefix is not None:
+            treated, plan = self._schemaless_row.apply({"prefix": prefix})
+            note(plan)
+            out["prefix"] = treated.get("prefix")  # a dropped prefix is null, the field stays
+        return out
 
 
 def _summary_size(key: tuple[int, ...], summary: _Summary) -> int:
@@ -399,7 +411,9 @@ _TreatedValue = tuple[
 
 def _message_schema(field: dict[str, Any]) -> dict[str, Any]:
     out = dict(field)
-    out["fields"] = [{**f, "optional": True} if f.get("field") == "content" else f for f in field.get("fields") or []]
+    out["fields"] = [
+        {**f, "optional": True} if f.get("field") in _MESSAGE_TREATED else f for f in field.get("fields") or []
+    ]
     return out
 
 

@@ -5,6 +5,7 @@ value reaches a CDR key, value or header, with messages that never print one."""
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 from typing import Any
 
@@ -89,3 +90,46 @@ def test_flattened_rows_of_a_released_table_switch_to_phone_text(tmp_path: Path)
     quiet = [({"id": n}, envelope({"id": n, "code": n % 40})) for n in range(QUIET)]
     rows = [({"id": QUIET + i}, {"id": QUIET + i, "code": p, "__deleted": "false"}) for i, p in enumerate(PHONES)]
     assert_no_raw(PHONES, *blobs(run(proc, quiet + rows)))
+
+
+def message_event(prefix: str, with_schema: bool) -> dict[str, Any]:
+    """A PostgreSQL logical-decoding message (op m): no row, a prefix and base64 content."""
+    payload = {
+        "op": "m",
+        "ts_ms": 1,
+        "source": {"connector": "postgresql", "name": "pg", "db": "shop", "schema": "", "table": ""},
+        "message": {"prefix": prefix, "content": "aGVsbG8="},
+    }
+    if not with_schema:
+        return payload
+    message = {
+        "type": "struct",
+        "field": "message",
+        "optional": False,
+        "name": "io.debezium.connector.postgresql.Message",
+        "fields": [{"type": "string", "field": "prefix", "optional": False}, {"type": "bytes", "field": "content"}],
+    }
+    schema = {
+        "type": "struct",
+        "name": "io.debezium.connector.postgresql.MessageValue",
+        "optional": False,
+        "fields": [
+            {"type": "string", "field": "op", "optional": False},
+            {"type": "int64", "field": "ts_ms", "optional": True},
+            {"type": "struct", "field": "source", "optional": False, "fields": []},
+            message,
+        ],
+    }
+    return {"schema": schema, "payload": payload}
+
+
+def test_message_prefix_is_treated_like_the_prefix_in_its_key(tmp_path: Path) -> None:
+    # Attack: an application emits logical-decoding messages whose prefix is an e-mail.
+    # The key's `prefix` column was treated; the same text in the value's message went out.
+    proc = processor(tmp_path)
+    items = [({"prefix": e}, message_event(e, with_schema=n % 2 == 1)) for n, e in enumerate(EMAILS * 2)]
+    recs = run(proc, items)
+    assert_no_raw(EMAILS, *blobs(recs))
+    schema = json.loads(recs[1].value)["schema"]  # null when dropped: the field is optional
+    message = next(f for f in schema["fields"] if f["field"] == "message")
+    assert all(f["optional"] for f in message["fields"])
