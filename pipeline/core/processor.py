@@ -44,6 +44,7 @@ from pipeline.core.events import (
     Skipped,
     SourceRecord,
 )
+from pipeline.core.metaheaders import metadata_shaped
 from pipeline.core.policy import PolicySettings, TablePolicy
 from pipeline.core.safenames import SafeNames
 from pipeline.core.schemacache import TABLE_SCHEMA_BYTES, TABLES_SCHEMA_BYTES, SchemaBudget, SchemaCache, schema_size
@@ -242,8 +243,8 @@ class TableProcessor:
         for h in event.headers:
             if h.name in KEY_HEADERS:
                 headers.append(Header(h.name, h.raw, self._treat_key(h.key, note)) if h.key is not None else h)
-            elif h.name in self.passthrough:
-                headers.append(h)
+            elif h.name in self.passthrough and metadata_shaped(h.name, h.raw):
+                headers.append(h)  # a value not shaped like its metadata could be anything: left out
         treated = ChangeEvent(
             event.kind,
             event.topic,

@@ -133,3 +133,20 @@ def test_message_prefix_is_treated_like_the_prefix_in_its_key(tmp_path: Path) ->
     schema = json.loads(recs[1].value)["schema"]  # null when dropped: the field is optional
     message = next(f for f in schema["fields"] if f["field"] == "message")
     assert all(f["optional"] for f in message["fields"])
+
+
+def test_passthrough_headers_go_out_only_shaped_like_their_metadata(tmp_path: Path) -> None:
+    # Attack: a producer writes personal data into the SMT metadata headers the CDR record
+    # copies (`__db`, `__table`, `__op`, `__deleted`); their values went out as they came.
+    proc = processor(tmp_path)
+    planted = [EMAILS[0], "Quill Harrow", EMAILS[1], "(415) 382-1907"]
+    hostile = list(zip(("__db", "__table", "__op", "__deleted"), (p.encode() for p in planted), strict=True))
+    legit = [("__db", b"shop"), ("__table", b"orders"), ("__op", b"c"), ("__deleted", b"false"), ("__lsn", b"4652")]
+    out = []
+    for i, headers in enumerate((hostile, legit)):
+        outcome = proc.process(record(TOPIC, envelope({"id": i}), key={"id": i}, offset=i, headers=headers))
+        assert isinstance(outcome, Published)
+        out.extend(outcome.records)
+    assert_no_raw(planted, *blobs(out))
+    assert [n for n, _ in out[0].headers if n.startswith("__")] == []
+    assert [(n, v) for n, v in out[1].headers if n.startswith("__")] == legit, "metadata-shaped values are copied"
