@@ -5,6 +5,7 @@ value reaches a CDR key, value or header, with messages that never print one."""
 
 from __future__ import annotations
 
+import hashlib
 import json
 from pathlib import Path
 from typing import Any
@@ -150,3 +151,23 @@ def test_passthrough_headers_go_out_only_shaped_like_their_metadata(tmp_path: Pa
     assert_no_raw(planted, *blobs(out))
     assert [n for n, _ in out[0].headers if n.startswith("__")] == []
     assert [(n, v) for n, v in out[1].headers if n.startswith("__")] == legit, "metadata-shaped values are copied"
+
+
+def test_hex_encoded_emails_in_a_declared_none_column_are_caught(tmp_path: Path) -> None:
+    # Attack: a column declared none holds short codes, then e-mails hex-encoded (a client
+    # library's "safe" transport form): base64 was decoded and scanned, hex was not.
+    text = DECL.replace("columns:\n", "columns:\n  ref: {{pii: none}}\n").format(format="")
+    proc = make_processor(tmp_path / "s", {"o.yaml": text}, detection=PATTERNS_ONLY)
+    hexed = [e.encode().hex() for e in EMAILS]
+    quiet = [({"id": n}, envelope({"id": n, "ref": f"R{n:04d}"})) for n in range(QUIET)]
+    loud = [({"id": QUIET + i}, envelope({"id": QUIET + i, "ref": h})) for i, h in enumerate(hexed)]
+    assert_no_raw(hexed, *blobs(run(proc, quiet + loud)))
+
+
+def test_hex_that_is_not_text_is_not_decoded() -> None:
+    from detectors.textscan import decode_hex
+
+    assert decode_hex(EMAILS[0].encode().hex().upper()) == EMAILS[0]
+    assert decode_hex(hashlib.sha256(b"x").hexdigest()) is None  # a digest is random bytes
+    assert decode_hex("0a1b2c3d4e5f60718293a4b5c6d7e8f9") is None  # a UUID without its dashes
+    assert decode_hex("6a6F65") is None  # mixed case: not one hex string

@@ -238,6 +238,14 @@ CASES = [
         lambda r: v.ssn_dashed(v.ssn(r)),
         columns=f"{ID_ONLY}\nref: {{pii: none}}",
     ),
+    _switch_case(
+        "declared-none-turns-hex-emails",
+        "a column declared none (short codes) that starts holding hex-encoded e-mails",
+        "ref",
+        lambda r, n: f"R{n:04d}",
+        lambda r: v.email(r).encode().hex(),
+        columns=f"{ID_ONLY}\nref: {{pii: none}}",
+    ),
     _message_prefix(),
     _metadata_headers(),
 ]
