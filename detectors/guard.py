@@ -16,6 +16,7 @@ and the caller treats the record under the new rule.
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
 from typing import TYPE_CHECKING, Any
 
 from detectors.recognizers.person import person_value_score
@@ -55,6 +56,7 @@ _SHAPES = {
     "io.debezium.time.ZonedTime": re.compile(r"\d{2}:\d{2}(?::\d{2}(?:\.\d+)?)?(?:Z|[+-]\d{2}:?\d{2})?$"),
     "io.debezium.time.IsoTime": re.compile(r"\d{2}:\d{2}(?::\d{2}(?:\.\d+)?)?$"),
 }
+_DOCUMENT_TEXTS = 4096  # keys and string leaves of one document given the known-person check
 _DECIMAL_TEXT = re.compile(r"\s*[-+]?\d{1,15}(?:[.,]\d{1,6})?\s*")
 
 
@@ -126,16 +128,40 @@ def _temporal(prof: ColumnProfile, value: int) -> str | None:
 
 
 def _document(doc: dict[str, Any] | list[Any], scanner: TextScanner) -> str | None:
-    """A map or array (schemaless JSON, Connect maps): every leaf and key, by patterns."""
+    """A map or array (schemaless JSON, Connect maps): every leaf and key, by patterns,
+    and by the known-person check a text value of the column gets."""
     found: list[tuple[str, str]] = []
     scanner.redact_json(doc, None, found)
-    return min(entity for _, entity in found) if found else None
+    if found:
+        return min(entity for _, entity in found)
+    return "PERSON" if any((person_value_score(t) or 0.0) >= _KNOWN_PERSON for t in _texts(doc)) else None
+
+
+def _texts(doc: dict[str, Any] | list[Any]) -> Iterator[str]:
+    """The keys and string leaves of a document, at most _DOCUMENT_TEXTS of them (a
+    record's size bounds the rest; its nesting was bounded when it was read)."""
+    stack: list[Any] = [doc]
+    n = 0
+    while stack and n < _DOCUMENT_TEXTS:
+        node = stack.pop()
+        if isinstance(node, dict):
+            for k, v in node.items():
+                n += 1
+                yield str(k)
+                stack.append(v)
+        elif isinstance(node, list):
+            stack.extend(node)
+        elif isinstance(node, str):
+            n += 1
+            yield node
 
 
 def _holds(value: Any, scanner: TextScanner) -> str | None:
     """The entity a value holds, whatever the column was released for (None: none found)."""
     if isinstance(value, str):
         return _entity(value, scanner)
+    if isinstance(value, dict | list):
+        return _document(value, scanner)
     if isinstance(value, bool) or not isinstance(value, int | float):
         return None
     if isinstance(value, float) and (value != value or abs(value) == float("inf")):

@@ -10,6 +10,7 @@ import json
 from pathlib import Path
 from typing import Any
 
+from detectors.recognizers.person import person_value_score
 from pipeline.core.events import CdrRecord, Published
 from tests.support import PATTERNS_ONLY, assert_no_raw, make_processor, record, record_blobs
 
@@ -171,3 +172,17 @@ def test_hex_that_is_not_text_is_not_decoded() -> None:
     assert decode_hex(hashlib.sha256(b"x").hexdigest()) is None  # a digest is random bytes
     assert decode_hex("0a1b2c3d4e5f60718293a4b5c6d7e8f9") is None  # a UUID without its dashes
     assert decode_hex("6a6F65") is None  # mixed case: not one hex string
+
+
+def test_a_declared_none_column_that_turns_into_a_map_of_names_is_caught(tmp_path: Path) -> None:
+    # Attack: a column declared none holds short text, then schemaless JSON objects with a
+    # person's name as a key or a leaf. A text value gets the known-person check; a map's
+    # keys and leaves were matched by patterns only, which find no names.
+    names = ["Fatima Whitfield", "Olga Haddad", "Maria Kowalski"]
+    assert all((person_value_score(n) or 0.0) >= 0.9 for n in names), "precondition: names the guard knows"
+    text = DECL.replace("columns:\n", "columns:\n  note: {{pii: none}}\n").format(format="")
+    proc = make_processor(tmp_path / "s", {"o.yaml": text}, detection=PATTERNS_ONLY)
+    quiet = [({"id": n}, envelope({"id": n, "note": "ok"})) for n in range(QUIET)]
+    maps = [{names[0]: 3}, {"contact": {"who": names[1]}}, [{"owner": names[2]}]]
+    loud = [({"id": QUIET + i}, envelope({"id": QUIET + i, "note": m})) for i, m in enumerate(maps)]
+    assert_no_raw(names, *blobs(run(proc, quiet + loud)))
