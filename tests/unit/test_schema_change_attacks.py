@@ -186,3 +186,20 @@ def test_a_declared_none_column_that_turns_into_a_map_of_names_is_caught(tmp_pat
     maps = [{names[0]: 3}, {"contact": {"who": names[1]}}, [{"owner": names[2]}]]
     loud = [({"id": QUIET + i}, envelope({"id": QUIET + i, "note": m})) for i, m in enumerate(maps)]
     assert_no_raw(names, *blobs(run(proc, quiet + loud)))
+
+
+def test_a_renamed_email_column_under_undeclared_pass_is_guarded_like_a_declared_none_one(tmp_path: Path) -> None:
+    # Attack: `email` is declared (hash) and the team passes undeclared columns; a migration
+    # renames it (`Email`, `contact`). The new name was undeclared, so it passed unguarded.
+    text = DECL.replace("undeclared: detect", "undeclared: pass").replace(
+        "columns:\n", "columns:\n  email: {{pii: EMAIL_ADDRESS, treatment: hash}}\n"
+    )
+    proc = make_processor(tmp_path / "s", {"o.yaml": text.format(format="")}, detection=PATTERNS_ONLY)
+    quiet = [({"id": n}, envelope({"id": n, "email": EMAILS[n % 3], "tier": "gold"})) for n in range(QUIET)]
+    loud = [
+        ({"id": QUIET + i}, envelope({"id": QUIET + i, new: e, "tier": "gold"}))
+        for i, (new, e) in enumerate(zip(("Email", "contact", "EMAIL"), EMAILS, strict=True))
+    ]
+    recs = run(proc, quiet + loud)
+    assert_no_raw(EMAILS, *blobs(recs))
+    assert all(json.loads(r.value)["after"]["tier"] == "gold" for r in recs), "undeclared columns still pass"

@@ -37,6 +37,7 @@ def _switch_case(
     columns: str = ID_ONLY,
     fmt: str | None = None,
     as_number: bool = False,
+    undeclared: str = "detect",
 ) -> Case:
     """QUIET records whose ``column`` holds ``quiet``'s harmless values (with the schema
     field ``quiet_field`` when given), then LOUD records where it holds ``loud``'s planted
@@ -63,7 +64,7 @@ def _switch_case(
         case_id,
         ATTACK,
         description,
-        declaration(case_id, columns, fmt=fmt),
+        declaration(case_id, columns, undeclared, fmt=fmt),
         tuple(records),
         tuple(dict.fromkeys(planted)),
     )
@@ -214,6 +215,15 @@ CASES = [
         lambda r, n: None,
         v.email,
         columns=f"{ID_ONLY}\nemail: {{pii: EMAIL_ADDRESS, treatment: hash}}",
+    ),
+    _switch_case(
+        "renamed-email-under-undeclared-pass",
+        "a declared e-mail column renamed upstream while the declaration passes undeclared columns",
+        "Email",
+        lambda r, n: None,
+        v.email,
+        columns=f"{ID_ONLY}\nemail: {{pii: EMAIL_ADDRESS, treatment: hash}}",
+        undeclared="pass",
     ),
     _switch_case(
         "new-column-in-delete-before-only",
