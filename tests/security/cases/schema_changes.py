@@ -38,6 +38,7 @@ def _switch_case(
     fmt: str | None = None,
     as_number: bool = False,
     undeclared: str = "detect",
+    service: bool = False,
 ) -> Case:
     """QUIET records whose ``column`` holds ``quiet``'s harmless values (with the schema
     field ``quiet_field`` when given), then LOUD records where it holds ``loud``'s planted
@@ -67,6 +68,7 @@ def _switch_case(
         declaration(case_id, columns, undeclared, fmt=fmt),
         tuple(records),
         tuple(dict.fromkeys(planted)),
+        service=service,
     )
 
 
@@ -87,9 +89,8 @@ def _id_turns_email() -> Case:
     records = [Rec({"id": n}, change(name, {"id": n, "tier": _tier(r, n)})) for n in range(QUIET)]
     planted = [v.email(r, n) for n in range(1, LOUD + 1)]
     records += [Rec({"id": e}, change(name, {"id": e, "tier": "gold"})) for e in planted]
-    return Case(
-        case_id, ATTACK, _id_turns_email.__doc__ or "", declaration(case_id, ID_ONLY), tuple(records), tuple(planted)
-    )
+    doc = _id_turns_email.__doc__ or ""
+    return Case(case_id, ATTACK, doc, declaration(case_id, ID_ONLY), tuple(records), tuple(planted), service=True)
 
 
 def _message_prefix() -> Case:
@@ -130,6 +131,7 @@ def _metadata_headers() -> Case:
         declaration(case_id, ID_ONLY),
         tuple(records),
         tuple(dict.fromkeys(planted)),
+        service=True,
     )
 
 
@@ -141,6 +143,7 @@ CASES = [
         "code",
         _small,
         v.phone,
+        service=True,
     ),
     _switch_case(
         "flattened-rows-turn-phone-text",
