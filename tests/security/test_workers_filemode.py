@@ -1,6 +1,7 @@
-"""The schema-changes and disguised-values cases as one file through ``cdr process`` in
-one process and with ``--workers 2``: byte-identical output and dead letters, and no
-planted value in either output, the dead letters' reasons, the log or the progress."""
+"""The schema-changes, disguised-values and names-are-data cases (those that need no
+config of their own) as one file through ``cdr process`` in one process and with
+``--workers 2``: byte-identical output and dead letters, and no planted value in either
+output, the dead letters' reasons, the log or the progress."""
 
 from __future__ import annotations
 
@@ -9,13 +10,13 @@ from pathlib import Path
 import pytest
 import yaml
 
-from tests.security.cases import disguises, schema_changes
+from tests.security.cases import disguises, names, schema_changes
 from tests.security.events import encode
 from tests.security.filemode import CDR_BIN, CaseFiles, collect_files, run_watched
 from tests.security.ledger import CDR, CDR_HEADERS, DLQ_HEADERS, LOGS, Forms, Haystack, Observed
 
 pytestmark = pytest.mark.security
-CASES = (*schema_changes.CASES, *disguises.CASES)
+CASES = tuple(c for c in (*schema_changes.CASES, *disguises.CASES, *names.CASES) if not c.config)
 
 
 def _write(root: Path) -> CaseFiles:
