@@ -64,7 +64,8 @@ _SQL_SOURCE_FIELDS = frozenset({"query", "redo_sql", "undo_sql", "sql_redo", "sq
 # A summary's key holds a serial per plan of its record, and a record can carry thousands
 # of key headers: 8 bytes a reference, 32 an int the evicted plans no longer hold.
 _KEY_SERIAL_BYTES = 40
-_MESSAGE_TREATED = frozenset({"content", "prefix"})  # message fields that may go out null
+# The fields of a logical-decoding message (both may go out null); any other is dropped
+_MESSAGE_FIELDS = frozenset({"prefix", "content"})
 _MAX_PASSES = 8  # a record is treated again at most this often while verdicts change
 
 
@@ -380,8 +381,9 @@ class TableProcessor:
     def _treat_message(self, message: dict[str, Any], note: Any) -> dict[str, Any]:
         """A logical-decoding message: its content is arbitrary bytes, never republished;
         its prefix is text the application chose, treated as the ``prefix`` column the
-        message's key holds (declared, or withheld until detection clears it)."""
-        out = {**message, "content": None}
+        message's key holds (declared, or withheld until detection clears it). A field
+        Debezium's message does not have could hold anything: dropped, as its schema's."""
+        out = {k: None for k in message if k in _MESSAGE_FIELDS}
         prefix = message.get("prefix")
         if prefix is not None:
             treated, plan = self._schemaless_row.apply({"prefix": prefix})
@@ -412,9 +414,7 @@ _TreatedValue = tuple[
 
 def _message_schema(field: dict[str, Any]) -> dict[str, Any]:
     out = dict(field)
-    out["fields"] = [
-        {**f, "optional": True} if f.get("field") in _MESSAGE_TREATED else f for f in field.get("fields") or []
-    ]
+    out["fields"] = [{**f, "optional": True} for f in field.get("fields") or [] if f.get("field") in _MESSAGE_FIELDS]
     return out
 
 

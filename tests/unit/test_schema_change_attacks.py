@@ -203,3 +203,23 @@ def test_a_renamed_email_column_under_undeclared_pass_is_guarded_like_a_declared
     recs = run(proc, quiet + loud)
     assert_no_raw(EMAILS, *blobs(recs))
     assert all(json.loads(r.value)["after"]["tier"] == "gold" for r in recs), "undeclared columns still pass"
+
+
+def test_a_field_a_message_does_not_have_is_dropped(tmp_path: Path) -> None:
+    # Attack: a producer adds a field of its own to the message struct; the message went
+    # out with every field it had, only the content nulled.
+    proc = processor(tmp_path)
+    items = []
+    for n, e in enumerate(EMAILS * 2):
+        value = message_event("audit", with_schema=n % 2 == 1)
+        payload = value.get("payload", value)
+        payload["message"]["reply_to"] = e
+        if "schema" in value:
+            message = next(f for f in value["schema"]["fields"] if f["field"] == "message")
+            message["fields"].append({"type": "string", "field": "reply_to", "optional": True})
+        items.append(({"prefix": "audit"}, value))
+    recs = run(proc, items)
+    assert_no_raw(EMAILS, *blobs(recs))
+    schema = json.loads(recs[1].value)["schema"]
+    message = next(f for f in schema["fields"] if f["field"] == "message")
+    assert [f["field"] for f in message["fields"]] == ["prefix", "content"]
