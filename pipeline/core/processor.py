@@ -17,6 +17,7 @@ from typing import Any
 
 import orjson
 
+from pipeline.core import metadata
 from pipeline.core.change import (
     CHANGE,
     ENVELOPE_KEYS,
@@ -44,7 +45,6 @@ from pipeline.core.events import (
     Skipped,
     SourceRecord,
 )
-from pipeline.core.metaheaders import metadata_shaped
 from pipeline.core.policy import PolicySettings, TablePolicy
 from pipeline.core.safenames import SafeNames
 from pipeline.core.schemacache import TABLE_SCHEMA_BYTES, TABLES_SCHEMA_BYTES, SchemaBudget, SchemaCache, schema_size
@@ -244,7 +244,7 @@ class TableProcessor:
         for h in event.headers:
             if h.name in KEY_HEADERS:
                 headers.append(Header(h.name, h.raw, self._treat_key(h.key, note)) if h.key is not None else h)
-            elif h.name in self.passthrough and metadata_shaped(h.name, h.raw):
+            elif h.name in self.passthrough and metadata.header_shaped(h.name, h.raw):
                 headers.append(h)  # a value not shaped like its metadata could be anything: left out
         treated = ChangeEvent(
             event.kind,
@@ -259,7 +259,7 @@ class TableProcessor:
             before,
             after,
             source,
-            event.transaction,
+            metadata.block(event.transaction) if isinstance(event.transaction, dict) else event.transaction,
             message,
             *stamps,
             event.envelope,
@@ -368,6 +368,7 @@ class TableProcessor:
             note(plan)
         source_ts: int | None = None
         if isinstance(source, dict):
+            source = metadata.block(source)  # connector metadata: a value of another shape is masked
             source_ts = _as_int(source.get("ts_ms"))
             if not _SQL_SOURCE_FIELDS.isdisjoint(source):
                 # MySQL include.query, Oracle's redo/undo SQL: the statement holds values.

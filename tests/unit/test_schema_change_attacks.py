@@ -223,3 +223,24 @@ def test_a_field_a_message_does_not_have_is_dropped(tmp_path: Path) -> None:
     schema = json.loads(recs[1].value)["schema"]
     message = next(f for f in schema["fields"] if f["field"] == "message")
     assert [f["field"] for f in message["fields"]] == ["prefix", "content"]
+
+
+def test_source_and_transaction_blocks_go_out_only_shaped_like_metadata(tmp_path: Path) -> None:
+    # Attack: a producer writes personal data into the envelope's connector metadata: the
+    # source block's `db`, a field of its own in `source`, the transaction's `id`. Only the
+    # SQL text of `source` was nulled; the rest went out as it came.
+    proc = processor(tmp_path)
+    person = "Quill Harrow"
+    items = []
+    for i, e in enumerate(EMAILS):
+        value = envelope({"id": i})
+        value["source"] = {"connector": "postgresql", "db": e, "schema": "public", "table": "orders", "owner": person}
+        value["transaction"] = {"id": e, "total_order": 1, "data_collection_order": 1}
+        items.append(({"id": i}, value))
+    legit = envelope({"id": 9})
+    legit["source"] = {"version": "2.7.0.Final", "db": "shop", "sequence": '["26717416","26717576"]', "lsn": 33816576}
+    legit["transaction"] = {"id": "571:53195832", "total_order": 1, "data_collection_order": 1}
+    recs = run(proc, [*items, ({"id": 9}, legit)])
+    assert_no_raw([*EMAILS, person], *blobs(recs))
+    out = json.loads(recs[-1].value)
+    assert (out["source"], out["transaction"]) == (legit["source"], legit["transaction"]), "metadata passes as it came"

@@ -135,6 +135,29 @@ def _metadata_headers() -> Case:
     )
 
 
+def _metadata_blocks() -> Case:
+    """E-mails and names in an envelope's source block (its db, a field of the producer's
+    own) and in its transaction block's id."""
+    case_id = "metadata-blocks-hold-data"
+    r = v.rng(case_id)
+    name = table(case_id)
+    records, planted = [], []
+    for n in range(LOUD):
+        email, person = v.email(r, n + 1), v.name(r)
+        planted += [email, person]
+        value = change(name, {"id": n}, extra={"transaction": {"id": email, "total_order": 1}})
+        value["source"] = {**value["source"], "db": email, "owner": person}
+        records.append(Rec(key(n), value))
+    return Case(
+        case_id,
+        ATTACK,
+        _metadata_blocks.__doc__ or "",
+        declaration(case_id, ID_ONLY),
+        tuple(records),
+        tuple(dict.fromkeys(planted)),
+    )
+
+
 CASES = [
     _id_turns_email(),
     _switch_case(
@@ -261,4 +284,5 @@ CASES = [
     ),
     _message_prefix(),
     _metadata_headers(),
+    _metadata_blocks(),
 ]
