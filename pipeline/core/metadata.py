@@ -85,10 +85,18 @@ def header_shaped(name: str, raw: bytes | None) -> bool:
 
 def block(values: dict[str, Any]) -> dict[str, Any]:
     """A ``source`` or ``transaction`` block with every text value that does not fit its
-    field masked (the same dict when all fit: the common case costs no copy)."""
+    field masked (the same dict when all fit: the common case costs no copy). Positions
+    change with every record: matched as they are, not through the cache."""
     out = None
+    position = _POSITION.fullmatch
     for name, value in values.items():
-        if isinstance(value, str) and not (len(value) <= MAX_VALUE_CHARS and shaped(name, value)):
+        if type(value) is not str:
+            continue
+        if name in _POSITIONS:
+            fits = position(value) is not None
+        else:
+            fits = len(value) <= MAX_VALUE_CHARS and shaped(name, value)
+        if not fits:
             if out is None:
                 out = dict(values)
             out[name] = "*" * min(len(value), MAX_VALUE_CHARS)
