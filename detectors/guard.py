@@ -66,6 +66,10 @@ def check(prof: ColumnProfile, value: Any, scanner: TextScanner) -> str | None:
     A value that breaks the release's shape or budget is still checked for what it holds,
     and the entity wins: a column declared ``none`` has no release to lose (a shape
     reason withholds nothing there), so only an entity makes it drift and be treated."""
+    if value is None:
+        return None
+    if type(value) is int and -_SMALL < value < _SMALL and prof.type_hint not in _TEMPORAL and prof.release != "bool":
+        return None  # the common case without a second call: a small number
     reason = _check(prof, value, scanner)
     if reason in _RELEASE_REASONS:
         return _holds(value, scanner) or reason
