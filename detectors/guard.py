@@ -16,6 +16,7 @@ and the caller treats the record under the new rule.
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
 from typing import TYPE_CHECKING, Any
 
 from detectors.recognizers.person import person_value_score
@@ -29,6 +30,7 @@ CATEGORY_BUDGET = 64  # distinct values a column released as categorical may sho
 MAX_CATEGORY_LENGTH = 128
 CARDINALITY = "cardinality"  # reason: a categorical column stopped being one
 SHAPE = "shape"  # reason: a value a categorical column never had (too long)
+_RELEASE_REASONS = frozenset({CARDINALITY, SHAPE})  # the release no longer holds (no entity named)
 _NUMERIC_ENTITIES = frozenset({"CREDIT_CARD", "US_SSN", "PHONE_NUMBER", "US_BANK_NUMBER"})
 _ID_ENTITIES = frozenset({"CREDIT_CARD"})  # surrogate ids: 9-10 digit ids are not SSNs or phones
 _MIN_DIGITS = 9
@@ -54,12 +56,28 @@ _SHAPES = {
     "io.debezium.time.ZonedTime": re.compile(r"\d{2}:\d{2}(?::\d{2}(?:\.\d+)?)?(?:Z|[+-]\d{2}:?\d{2})?$"),
     "io.debezium.time.IsoTime": re.compile(r"\d{2}:\d{2}(?::\d{2}(?:\.\d+)?)?$"),
 }
+_DOCUMENT_TEXTS = 4096  # keys and string leaves of one document given the known-person check
 _DECIMAL_TEXT = re.compile(r"\s*[-+]?\d{1,15}(?:[.,]\d{1,6})?\s*")
 
 
 def check(prof: ColumnProfile, value: Any, scanner: TextScanner) -> str | None:
     """Why this value breaks the column's release (an entity or a reason), or None.
-    Called on every value of every guarded column: the common cases return first."""
+
+    A value that breaks the release's shape or budget is still checked for what it holds,
+    and the entity wins: a column declared ``none`` has no release to lose (a shape
+    reason withholds nothing there), so only an entity makes it drift and be treated."""
+    if value is None:
+        return None
+    if type(value) is int and -_SMALL < value < _SMALL and prof.type_hint not in _TEMPORAL and prof.release != "bool":
+        return None  # the common case without a second call: a small number
+    reason = _check(prof, value, scanner)
+    if reason in _RELEASE_REASONS:
+        return _holds(value, scanner) or reason
+    return reason
+
+
+def _check(prof: ColumnProfile, value: Any, scanner: TextScanner) -> str | None:
+    """Called on every value of every guarded column: the common cases return first."""
     kind = type(value)
     if kind is int:
         if prof.type_hint in _TEMPORAL:
@@ -114,32 +132,79 @@ def _temporal(prof: ColumnProfile, value: int) -> str | None:
 
 
 def _document(doc: dict[str, Any] | list[Any], scanner: TextScanner) -> str | None:
-    """A map or array (schemaless JSON, Connect maps): every leaf and key, by patterns."""
+    """A map or array (schemaless JSON, Connect maps): every leaf and key, by patterns,
+    and by the known-person check a text value of the column gets."""
     found: list[tuple[str, str]] = []
     scanner.redact_json(doc, None, found)
-    return min(entity for _, entity in found) if found else None
+    if found:
+        return min(entity for _, entity in found)
+    return "PERSON" if any((person_value_score(t) or 0.0) >= _KNOWN_PERSON for t in _texts(doc)) else None
 
 
-def _remember(prof: ColumnProfile, value: Any) -> bool:
-    """True when the value was seen before (and passed)."""
+def _texts(doc: dict[str, Any] | list[Any]) -> Iterator[str]:
+    """The keys and string leaves of a document, at most _DOCUMENT_TEXTS of them (a
+    record's size bounds the rest; its nesting was bounded when it was read)."""
+    stack: list[Any] = [doc]
+    n = 0
+    while stack and n < _DOCUMENT_TEXTS:
+        node = stack.pop()
+        if isinstance(node, dict):
+            for k, v in node.items():
+                n += 1
+                yield str(k)
+                stack.append(v)
+        elif isinstance(node, list):
+            stack.extend(node)
+        elif isinstance(node, str):
+            n += 1
+            yield node
+
+
+def _holds(value: Any, scanner: TextScanner) -> str | None:
+    """The entity a value holds, whatever the column was released for (None: none found)."""
+    if isinstance(value, str):
+        return _entity(value, scanner)
+    if isinstance(value, dict | list):
+        return _document(value, scanner)
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        return None
+    if isinstance(value, float) and (value != value or abs(value) == float("inf")):
+        return None
+    whole = abs(int(value))
+    return (
+        _validated(str(whole), _NUMERIC_ENTITIES, 0.5, scanner) if 10 ** (_MIN_DIGITS - 1) <= whole < 10**40 else None
+    )
+
+
+def _passed(prof: ColumnProfile, value: Any) -> None:
+    """Remember a value that passed (as its hash): a value is remembered only once it
+    passed, so one that broke the release is checked again on the record's next pass."""
     seen = prof.guard_seen
-    h = hash(value)
-    if h in seen:
-        return True
     if prof.release == "categorical":
         if len(seen) >= CATEGORY_BUDGET:
-            return False
+            return
     elif len(seen) >= MEMO_LIMIT:
         seen.clear()
-    seen.add(h)
-    return False
+    seen.add(hash(value))
 
 
 def _text(prof: ColumnProfile, value: str, scanner: TextScanner) -> str | None:
-    if _remember(prof, value):
+    if hash(value) in prof.guard_seen:
         return None
-    if prof.release in _NUMERIC_RELEASES and not _DECIMAL_TEXT.fullmatch(value):
-        return SHAPE  # released for holding numbers; text is a different column now
+    reason = _text_reason(prof, value, scanner)
+    if reason is None:
+        _passed(prof, value)
+    return reason
+
+
+def _text_reason(prof: ColumnProfile, value: str, scanner: TextScanner) -> str | None:
+    if prof.release in _NUMERIC_RELEASES:
+        if not _DECIMAL_TEXT.fullmatch(value):
+            return SHAPE  # released for holding numbers; text is a different column now
+        # digits as text are judged as the number they spell: '4155550123' in a column
+        # released for small numbers is ten digits, not a category
+        whole = value.strip().lstrip("+-").replace(",", ".").split(".")[0]
+        return _number_reason(prof, int(whole), scanner) if whole else None
     if prof.release == "categorical":
         # A new category must look like one: short, few digits, not a person's name.
         if len(prof.guard_seen) >= CATEGORY_BUDGET:
@@ -150,9 +215,10 @@ def _text(prof: ColumnProfile, value: str, scanner: TextScanner) -> str | None:
             return SHAPE
         if (person_value_score(value) or 0.0) >= _NEW_CATEGORY_NAME:
             return "PERSON"  # 'Jane Roe', 'Roe, Jane', 'Dr. Roe'; a lone 'Manual' or 'Ford' is a category
-    if prof.release == "measure" and _DECIMAL_TEXT.fullmatch(value):
-        whole = value.strip().lstrip("+-").replace(",", ".").split(".")[0]
-        return _number(prof, int(whole), scanner) if len(whole) >= _MIN_DIGITS else None
+    return _entity(value, scanner)
+
+
+def _entity(value: str, scanner: TextScanner) -> str | None:
     if (person_value_score(value) or 0.0) >= _KNOWN_PERSON:
         return "PERSON"  # a known first name and a known surname, or a title and a name
     hit = scanner.whole_value(value)
@@ -164,16 +230,28 @@ def _text(prof: ColumnProfile, value: str, scanner: TextScanner) -> str | None:
 
 
 def _number(prof: ColumnProfile, value: int, scanner: TextScanner) -> str | None:
+    if hash(value) in prof.guard_seen:
+        return None
+    reason = _number_reason(prof, value, scanner)
+    if reason is None and abs(value) >= 10 ** (_MIN_DIGITS - 1):
+        _passed(prof, value)
+    return reason
+
+
+def _number_reason(prof: ColumnProfile, value: int, scanner: TextScanner) -> str | None:
     digits = str(abs(value)) if abs(value) < 10**40 else ""
     if not digits or (prof.release == "small_numbers" and len(digits) > _SMALL_DIGITS):
         return SHAPE
-    if len(digits) < _MIN_DIGITS or _remember(prof, value):
+    if len(digits) < _MIN_DIGITS:
         return None
     allowed = _ID_ENTITIES if prof.release == "id" else _NUMERIC_ENTITIES
     # A measure holding a 9-10 digit integer that validates as an SSN or a phone is not
     # taken on trust (a bare one scores low without context); declared-none columns keep
     # the stricter bar, or every 9-digit id column would read as SSNs.
-    bar = _WEAK if prof.release == "measure" else 0.5
+    return _validated(digits, allowed, _WEAK if prof.release == "measure" else 0.5, scanner)
+
+
+def _validated(digits: str, allowed: frozenset[str], bar: float, scanner: TextScanner) -> str | None:
     for rec in scanner.recognizers:
         if rec.entity in allowed:
             score = rec.match_value(digits)

@@ -841,7 +841,12 @@ class Profiler:
         return True
 
     def withhold(self, prof: ColumnProfile, reason: str) -> None:
-        """A guard hit found by the caller: withhold the column and bump the generation."""
+        """A guard hit found by the caller: withhold the column and bump the generation.
+        A hit for the reason the column is already withheld for changes no rule (a column
+        declared none under ``drift: report`` stays guarded and passes): no new generation,
+        or its record would be treated again until it is dead-lettered unsettled."""
+        if prof.guard_hit == reason:
+            return
         before = prof.verdict
         prof.withhold(reason)
         self.generation(prof.table).value += 1

@@ -47,6 +47,7 @@ _WORD = re.compile(r"[A-Za-z\u00C0-\u024F]{2,}")
 _B64 = re.compile(r"(?<![A-Za-z0-9+/_=-])[A-Za-z0-9+/_-]{12,}={0,2}(?![A-Za-z0-9+/_=-])")
 _MIME_LINE = 60  # MIME wraps base64 in full lines of 64 or 76: such a line goes on in the next
 _B64_MAX = 1 << 20
+_HEX = re.compile(r"(?:[0-9a-f]{2})+|(?:[0-9A-F]{2})+")  # one case: mixed case is base64, not hex
 _B64_DEPTH = 2
 _CONTEXT_CHARS = re.compile(r"[^A-Za-z0-9]+")
 
@@ -316,8 +317,10 @@ class TextScanner:
         return out
 
     def _decoded(self, token: str, depth: int) -> Finding | None:
-        """The strongest finding in the text a base64 token decodes to, if any."""
+        """The strongest finding in the text a base64 (or hex) token decodes to, if any."""
         decoded = decode_base64(token)
+        if decoded is None:
+            decoded = decode_hex(token)
         if decoded is None:
             return None
         inner = self._patterns(normalize(decoded).text, depth + 1)
@@ -544,6 +547,19 @@ def decode_base64(token: str) -> str | None:
     if not text or (not text.isprintable() and sum(c.isprintable() or c in "\t\r\n" for c in text) < 0.9 * len(text)):
         return None
     return text
+
+
+def decode_hex(token: str) -> str | None:
+    """The text a hex token encodes (``6a616e65...``), when it is printable UTF-8; random
+    bytes (a digest, a UUID without dashes) almost never are."""
+    body = token.rstrip("=")
+    if len(body) % 2 or len(body) > _B64_MAX or not _HEX.fullmatch(body):
+        return None
+    try:
+        text = bytes.fromhex(body).decode("utf-8")
+    except ValueError:
+        return None
+    return text if text.isprintable() else None
 
 
 def parse_json_text(value: str) -> Any | None:

@@ -131,6 +131,13 @@ class TablePolicy:
             spec, pii, declared = DROP, UNDECLARED, False
             op = self._operator(spec)
             source = "policy"
+        elif self.decl.undeclared == "pass":
+            # The team passes what it did not list: as if declared none, so guarded like
+            # such a column (a renamed e-mail column is drift, treated), never sampled out.
+            spec, pii, declared = PASS, NONE, False
+            observe = self.detects
+            op = self._operator(spec)
+            source = "policy"
         else:
             spec, pii, declared = self.undeclared_spec(), UNDECLARED, False
             observe = self.detects and self.decl.undeclared == "detect"
@@ -146,8 +153,8 @@ class TablePolicy:
         """The rule in force given the profiler's verdict on the column."""
         if verdict is None or not rule.observe:
             return rule
-        undeclared = not rule.declared
-        drift = rule.declared and rule.pii == NONE
+        drift = rule.pii == NONE  # declared none, connector metadata, or passed by `undeclared: pass`
+        undeclared = not rule.declared and not drift
         if not (undeclared or (drift and self.settings.drift == "enforce")):
             return rule
         from detectors.profiler import CLEAR, FREE, JSON, PII, QUASI, VOTED_ENTITIES

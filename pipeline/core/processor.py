@@ -17,6 +17,7 @@ from typing import Any
 
 import orjson
 
+from pipeline.core import metadata
 from pipeline.core.change import (
     CHANGE,
     ENVELOPE_KEYS,
@@ -63,6 +64,8 @@ _SQL_SOURCE_FIELDS = frozenset({"query", "redo_sql", "undo_sql", "sql_redo", "sq
 # A summary's key holds a serial per plan of its record, and a record can carry thousands
 # of key headers: 8 bytes a reference, 32 an int the evicted plans no longer hold.
 _KEY_SERIAL_BYTES = 40
+# The fields of a logical-decoding message (both may go out null); any other is dropped
+_MESSAGE_FIELDS = frozenset({"prefix", "content"})
 _MAX_PASSES = 8  # a record is treated again at most this often while verdicts change
 
 
@@ -241,8 +244,8 @@ class TableProcessor:
         for h in event.headers:
             if h.name in KEY_HEADERS:
                 headers.append(Header(h.name, h.raw, self._treat_key(h.key, note)) if h.key is not None else h)
-            elif h.name in self.passthrough:
-                headers.append(h)
+            elif h.name in self.passthrough and metadata.header_shaped(h.name, h.raw):
+                headers.append(h)  # a value not shaped like its metadata could be anything: left out
         treated = ChangeEvent(
             event.kind,
             event.topic,
@@ -256,7 +259,7 @@ class TableProcessor:
             before,
             after,
             source,
-            event.transaction,
+            metadata.block(event.transaction) if isinstance(event.transaction, dict) else event.transaction,
             message,
             *stamps,
             event.envelope,
@@ -365,16 +368,29 @@ class TableProcessor:
             note(plan)
         source_ts: int | None = None
         if isinstance(source, dict):
+            source = metadata.block(source)  # connector metadata: a value of another shape is masked
             source_ts = _as_int(source.get("ts_ms"))
             if not _SQL_SOURCE_FIELDS.isdisjoint(source):
                 # MySQL include.query, Oracle's redo/undo SQL: the statement holds values.
                 source = {**source, **dict.fromkeys(k for k in _SQL_SOURCE_FIELDS if source.get(k) is not None)}
         if source_ts is None:
             source_ts = _as_int(ts_ms)
-        if kind is MESSAGE and isinstance(message, dict) and message.get("content") is not None:
-            # Logical-decoding message content is arbitrary bytes: never republished.
-            message = {**message, "content": None}
+        if kind is MESSAGE and isinstance(message, dict):
+            message = self._treat_message(message, note)
         return value_types, before, after, source, message, stamps, source_ts
+
+    def _treat_message(self, message: dict[str, Any], note: Any) -> dict[str, Any]:
+        """A logical-decoding message: its content is arbitrary bytes, never republished;
+        its prefix is text the application chose, treated as the ``prefix`` column the
+        message's key holds (declared, or withheld until detection clears it). A field
+        Debezium's message does not have could hold anything: dropped, as its schema's."""
+        out = {k: None for k in message if k in _MESSAGE_FIELDS}
+        prefix = message.get("prefix")
+        if prefix is not None:
+            treated, plan = self._schemaless_row.apply({"prefix": prefix})
+            note(plan)
+            out["prefix"] = treated.get("prefix")  # a dropped prefix is null, the field stays
+        return out
 
 
 def _summary_size(key: tuple[int, ...], summary: _Summary) -> int:
@@ -399,7 +415,7 @@ _TreatedValue = tuple[
 
 def _message_schema(field: dict[str, Any]) -> dict[str, Any]:
     out = dict(field)
-    out["fields"] = [{**f, "optional": True} if f.get("field") == "content" else f for f in field.get("fields") or []]
+    out["fields"] = [{**f, "optional": True} for f in field.get("fields") or [] if f.get("field") in _MESSAGE_FIELDS]
     return out
 
 

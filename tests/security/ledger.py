@@ -42,6 +42,7 @@ ATTACK_CLASSES = (
     "names-are-data",
     "resources",
     "hostile-declarations",
+    "schema-changes",
 )
 
 

@@ -177,9 +177,11 @@ def test_name_and_value_together_decide_at_the_first_value() -> None:
     [
         (lambda i: ["n/a", "none"][i % 2], "someone@example.org", "EMAIL_ADDRESS"),
         (lambda i: ["n/a", "none"][i % 2], lambda j: f"label-{j}", "cardinality"),
-        (lambda i: round(R.uniform(1, 99), 2), "Jane Roe", "shape"),  # a measure column now holds text
+        # a measure column now holds text: what the text holds is the reason, when it holds one
+        (lambda i: round(R.uniform(1, 99), 2), "Jane Roe", "PERSON"),
+        (lambda i: round(R.uniform(1, 99), 2), "tier two", "shape"),
         (lambda i: R.randrange(100), 4155550123, "shape"),  # small numbers, then a ten-digit one
-        (lambda i: R.randrange(100), "4111 1111 1111 1111", "shape"),
+        (lambda i: R.randrange(100), "4111 1111 1111 1111", "CREDIT_CARD"),
     ],
 )
 def test_the_guard_withholds_a_released_column_at_its_first_hit(values, later, reason) -> None:

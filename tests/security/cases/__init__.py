@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from tests.security.cases import columns, disguises, envelopes, names, resources, types
+from tests.security.cases import columns, disguises, envelopes, names, resources, schema_changes, types
 from tests.security.ledger import Case
 
 ALL: tuple[Case, ...] = (
@@ -12,6 +12,7 @@ ALL: tuple[Case, ...] = (
     *disguises.CASES,
     *names.CASES,
     *resources.CASES,
+    *schema_changes.CASES,
 )
 BY_ID = {case.id: case for case in ALL}
 assert len(BY_ID) == len(ALL), "case ids must be unique"
