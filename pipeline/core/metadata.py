@@ -83,19 +83,33 @@ def header_shaped(name: str, raw: bytes | None) -> bool:
     return bool(text) and shaped(name, text)
 
 
+_BLOCK_FITS: dict[tuple[str, str], bool] = {}  # (field, value) -> shaped(); bounded like its cache
+_BLOCK_FITS_MAX = 4096
+
+
 def block(values: dict[str, Any]) -> dict[str, Any]:
     """A ``source`` or ``transaction`` block with every text value that does not fit its
     field masked (the same dict when all fit: the common case costs no copy). Positions
-    change with every record: matched as they are, not through the cache."""
+    change with every record: matched as they are, not remembered. The rest repeat on
+    every record of a table, and are looked up in a plain dict (every record pays this:
+    half the cost of going through :func:`shaped`'s cache each time)."""
     out = None
     position = _POSITION.fullmatch
+    remembered = _BLOCK_FITS
     for name, value in values.items():
         if type(value) is not str:
             continue
         if name in _POSITIONS:
             fits = position(value) is not None
+        elif len(value) > MAX_VALUE_CHARS or len(name) > MAX_VALUE_CHARS:
+            fits = False  # never remembered: a value is as long as a record
         else:
-            fits = len(value) <= MAX_VALUE_CHARS and shaped(name, value)
+            fits = remembered.get((name, value))  # type: ignore[assignment]
+            if fits is None:
+                fits = shaped(name, value)
+                if len(remembered) >= _BLOCK_FITS_MAX:
+                    remembered.clear()
+                remembered[(name, value)] = fits
         if not fits:
             if out is None:
                 out = dict(values)
