@@ -113,7 +113,9 @@ def test_broker_stop_and_start_mid_stream(own_broker: LocalKafka, tmp_path: Path
         deadline = time.monotonic() + 60
         while time.monotonic() < deadline and svc.health("/readyz")[0] != 200:
             time.sleep(0.5)
-        assert svc.health("/readyz")[0] == 200, "the service did not become ready again"
+        status, detail = svc.health("/readyz")
+        events = [e.get("event") for e in svc.log_events()][-12:]  # event names only: no values
+        assert status == 200, f"the service did not become ready again: {detail}; last log events {events}"
         sender.join()
         outcome = ledger.check(cdr, svc.dlq, timeout=120)
         print(outcome.figures("broker stopped and restarted", len(records), 1))
