@@ -26,10 +26,9 @@ every line's output in the order of the input. The rest of the state a worker ke
 
 The output equals one process's unless a bound shared by all tables is reached (more
 column profiles than ``DetectionSettings.max_profiles``: one process forgets all of them,
-a worker only its own tables'; the NER budget of a batch, ``detectors.ner``: a worker
-spends it on its share of the batch, and on texts one process had in its NER cache from
-another table, so a ``ner_budget`` dead letter of one process can be published by a
-worker, and the reverse).
+a worker only its own tables'). The NER budget is not such a bound: file mode reads each
+batch table by table (``Processor.process_tables``) and charges a batch for every text it
+holds, the cached ones too, so a table's share meets the same budget on any worker.
 """
 
 from __future__ import annotations
