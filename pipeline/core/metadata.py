@@ -22,7 +22,6 @@ schema may require the field).
 from __future__ import annotations
 
 import re
-from functools import lru_cache
 from typing import Any
 
 from pipeline.core.safenames import looks_personal
@@ -54,7 +53,6 @@ def _bare(name: str) -> str:
     return name
 
 
-@lru_cache(maxsize=4096)  # bounded: names are the connector's few, values at most 128 characters
 def shaped(name: str, text: str) -> bool:
     """True when a metadata text value fits the field (or header) it is found under."""
     if len(text) > MAX_VALUE_CHARS:
@@ -66,6 +64,28 @@ def shaped(name: str, text: str) -> bool:
     if field in _POSITIONS:
         return _POSITION.fullmatch(text) is not None
     return "@" not in text and not looks_personal(text)
+
+
+_FITS: dict[tuple[str, str], bool] = {}  # (field or header, value) -> shaped(): what repeats
+_FITS_MAX = 4096
+
+
+def _fits(name: str, text: str) -> bool:
+    """:func:`shaped`, remembered for the names and values that repeat on every record of
+    a table (every record pays this check). Bounded: at most :data:`_FITS_MAX` answers,
+    none for a position (a new value each record) nor for a name or value over
+    :data:`MAX_VALUE_CHARS` (a value is as long as a record can be)."""
+    if len(text) > MAX_VALUE_CHARS:
+        return False
+    key = (name, text)
+    fits = _FITS.get(key)
+    if fits is None:
+        fits = shaped(name, text)
+        if len(name) <= MAX_VALUE_CHARS and _bare(name) not in _POSITIONS:
+            if len(_FITS) >= _FITS_MAX:
+                _FITS.clear()
+            _FITS[key] = fits
+    return fits
 
 
 def header_shaped(name: str, raw: bytes | None) -> bool:
@@ -80,38 +100,18 @@ def header_shaped(name: str, raw: bytes | None) -> bool:
         return False
     if len(text) >= 2 and text[0] == text[-1] == '"':
         text = text[1:-1]  # a JSON header converter's string
-    return bool(text) and shaped(name, text)
-
-
-_BLOCK_FITS: dict[tuple[str, str], bool] = {}  # (field, value) -> shaped(); bounded like its cache
-_BLOCK_FITS_MAX = 4096
+    return bool(text) and _fits(name, text)
 
 
 def block(values: dict[str, Any]) -> dict[str, Any]:
     """A ``source`` or ``transaction`` block with every text value that does not fit its
-    field masked (the same dict when all fit: the common case costs no copy). Positions
-    change with every record: matched as they are, not remembered. The rest repeat on
-    every record of a table, and are looked up in a plain dict (every record pays this:
-    half the cost of going through :func:`shaped`'s cache each time)."""
+    field masked (the same dict when all fit: the common case costs no copy). A field
+    named longer than any connector's is masked too."""
     out = None
-    position = _POSITION.fullmatch
-    remembered = _BLOCK_FITS
     for name, value in values.items():
-        if type(value) is not str:
+        if type(value) is not str or (len(name) <= MAX_VALUE_CHARS and _fits(name, value)):
             continue
-        if name in _POSITIONS:
-            fits = position(value) is not None
-        elif len(value) > MAX_VALUE_CHARS or len(name) > MAX_VALUE_CHARS:
-            fits = False  # never remembered: a value is as long as a record
-        else:
-            fits = remembered.get((name, value))  # type: ignore[assignment]
-            if fits is None:
-                fits = shaped(name, value)
-                if len(remembered) >= _BLOCK_FITS_MAX:
-                    remembered.clear()
-                remembered[(name, value)] = fits
-        if not fits:
-            if out is None:
-                out = dict(values)
-            out[name] = "*" * min(len(value), MAX_VALUE_CHARS)
+        if out is None:
+            out = dict(values)
+        out[name] = "*" * min(len(value), MAX_VALUE_CHARS)
     return values if out is None else out

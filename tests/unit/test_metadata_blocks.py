@@ -39,8 +39,8 @@ def test_what_a_block_remembers_is_bounded_and_holds_no_long_value() -> None:
     long as a record can be, so a long one (or one under a long name) is not."""
     long_value, long_name = "x" * 100_000, "n" * 100_000
     metadata.block({**SOURCE, "db": long_value, long_name: "shop"})
-    assert all(len(name) <= metadata.MAX_VALUE_CHARS for name, _ in metadata._BLOCK_FITS)
-    assert all(len(value) <= metadata.MAX_VALUE_CHARS for _, value in metadata._BLOCK_FITS)
-    for i in range(metadata._BLOCK_FITS_MAX + 10):
+    assert all(len(name) <= metadata.MAX_VALUE_CHARS for name, _ in metadata._FITS)
+    assert all(len(value) <= metadata.MAX_VALUE_CHARS for _, value in metadata._FITS)
+    for i in range(metadata._FITS_MAX + 10):
         metadata.block({"db": f"db_{i}"})
-    assert len(metadata._BLOCK_FITS) <= metadata._BLOCK_FITS_MAX
+    assert len(metadata._FITS) <= metadata._FITS_MAX
