@@ -16,7 +16,15 @@ has the shape of what its name stands for:
 
 A header whose value does not fit is left out (like a header not listed); a ``source``
 or ``transaction`` text value that does not fit is masked, its type kept (the block's
-schema may require the field).
+schema may require the field); a number that does not fit (outside the positions above,
+where any number fits) is nulled.
+
+A field's *name* is data too: a field of a block goes out only under a plain name
+(:func:`pipeline.core.safenames.is_plain`: a short identifier that does not look like an
+e-mail, a phone number, a person's name...), and only holding a scalar (a connector's
+metadata is text, numbers and flags; a nested object or list could hold anything).
+Any other field is dropped, from the payload here and from the block's schema
+(:func:`block_schema`), so the two still agree. Every connector's own fields are plain.
 """
 
 from __future__ import annotations
@@ -24,7 +32,7 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from pipeline.core.safenames import looks_personal
+from pipeline.core.safenames import is_plain, looks_personal
 
 MAX_VALUE_CHARS = 128  # longer values are no connector metadata
 _SNAPSHOT = frozenset(
@@ -41,6 +49,8 @@ _POSITIONS = frozenset(
         "ts_ms", "ts_us", "ts_ns", "lsn", "txId", "xmin", "sequence", "gtid", "file", "pos", "row",
         "server_id", "thread", "change_lsn", "commit_lsn", "event_serial_no", "scn", "commit_scn",
         "rs_id", "ssn", "redo_thread", "ord", "h", "id", "total_order", "data_collection_order",
+        "wallTime", "txnNumber", "tord", "commit_timestamp", "record_sequence", "low_watermark",
+        "read_at_timestamp",
     }
 )  # fmt: skip
 _POSITION = re.compile(r'[\w.:,\[\]"/+=-]{1,128}')
@@ -103,15 +113,63 @@ def header_shaped(name: str, raw: bytes | None) -> bool:
     return bool(text) and _fits(name, text)
 
 
+_NAMES: dict[str, bool] = {}  # field name -> is_plain(): the names of a block repeat
+_NAMES_MAX = 4096
+_NESTED_TYPES = frozenset({"struct", "array", "map"})
+
+
+def field_name_fits(name: str) -> bool:
+    """True when a block's field may go out under its name (remembered, bounded: at most
+    :data:`_NAMES_MAX` answers, none for a name over :data:`MAX_VALUE_CHARS`)."""
+    fits = _NAMES.get(name)
+    if fits is None:
+        fits = is_plain(name)
+        if len(name) <= MAX_VALUE_CHARS:
+            if len(_NAMES) >= _NAMES_MAX:
+                _NAMES.clear()
+            _NAMES[name] = fits
+    return fits
+
+
 def block(values: dict[str, Any]) -> dict[str, Any]:
     """A ``source`` or ``transaction`` block with every text value that does not fit its
-    field masked (the same dict when all fit: the common case costs no copy). A field
-    named longer than any connector's is masked too."""
+    field masked, every number outside the connector's positions that does not fit nulled
+    (a phone number written as an integer), and every field under a name that is not plain, or holding an object
+    or a list, dropped (the same dict when all fit: the common case costs no copy)."""
     out = None
     for name, value in values.items():
-        if type(value) is not str or (len(name) <= MAX_VALUE_CHARS and _fits(name, value)):
+        kind = type(value)
+        if kind is dict or kind is list or not field_name_fits(name):
+            if out is None:
+                out = dict(values)
+            del out[name]
             continue
-        if out is None:
-            out = dict(values)
-        out[name] = "*" * min(len(value), MAX_VALUE_CHARS)
+        if kind is str:
+            if _fits(name, value):
+                continue
+            if out is None:
+                out = dict(values)
+            out[name] = "*" * min(len(value), MAX_VALUE_CHARS)
+        elif (kind is int or kind is float) and _bare(name) not in _POSITIONS and not _fits(name, str(value)):
+            if out is None:
+                out = dict(values)
+            out[name] = None  # a number outside the connector's positions, shaped like a phone...
     return values if out is None else out
+
+
+def block_schema(field: dict[str, Any]) -> dict[str, Any]:
+    """A ``source`` or ``transaction`` block's schema field without the fields
+    :func:`block` drops whatever they hold: those under a name that is not plain, and
+    those of a nested type (the same dict when none is dropped)."""
+    fields = field.get("fields")
+    if not isinstance(fields, list):
+        return field
+    kept = [
+        f
+        for f in fields
+        if isinstance(f, dict)
+        and isinstance(f.get("field"), str)
+        and field_name_fits(f["field"])
+        and f.get("type") not in _NESTED_TYPES
+    ]
+    return field if len(kept) == len(fields) else {**field, "fields": kept}

@@ -170,6 +170,8 @@ class TableProcessor:
                 out_fields.append(row.out_struct(f))
             elif name == "message" and f.get("type") == "struct":
                 out_fields.append(_message_schema(f))
+            elif name in ("source", "transaction") and f.get("type") == "struct":
+                out_fields.append(metadata.block_schema(f))  # as _treat_value drops them
             else:
                 out_fields.append(f)
         out = dict(schema)

@@ -44,3 +44,101 @@ def test_what_a_block_remembers_is_bounded_and_holds_no_long_value() -> None:
     for i in range(metadata._FITS_MAX + 10):
         metadata.block({"db": f"db_{i}"})
     assert len(metadata._FITS) <= metadata._FITS_MAX
+
+
+# Field names of the connectors' source and transaction blocks (PostgreSQL, MySQL,
+# SQL Server, Oracle, Db2, MongoDB, Cassandra, Vitess, Spanner).
+CONNECTOR_FIELDS = [
+    "version",
+    "connector",
+    "name",
+    "ts_ms",
+    "ts_us",
+    "ts_ns",
+    "snapshot",
+    "db",
+    "sequence",
+    "schema",
+    "table",
+    "txId",
+    "lsn",
+    "xmin",
+    "server_id",
+    "gtid",
+    "file",
+    "pos",
+    "row",
+    "thread",
+    "query",
+    "change_lsn",
+    "commit_lsn",
+    "event_serial_no",
+    "scn",
+    "commit_scn",
+    "rs_id",
+    "ssn",
+    "redo_thread",
+    "user_name",
+    "row_id",
+    "collection",
+    "ord",
+    "lsid",
+    "txnNumber",
+    "wallTime",
+    "h",
+    "tord",
+    "stxnid",
+    "rs",
+    "keyspace",
+    "shard",
+    "vgtid",
+    "cluster",
+    "id",
+    "total_order",
+    "data_collection_order",
+    "project_id",
+    "instance_id",
+    "database_id",
+    "change_stream_name",
+    "commit_timestamp",
+    "record_sequence",
+    "server_transaction_id",
+    "low_watermark",
+    "read_at_timestamp",
+    "session_id",
+]
+
+
+def test_every_connector_field_name_goes_out() -> None:
+    block = {n: "true" if n == "snapshot" else 1 for n in CONNECTOR_FIELDS}  # the one enum: text
+    assert metadata.block(block) == block
+    schema = {"type": "struct", "field": "source", "fields": [{"type": "int64", "field": n} for n in CONNECTOR_FIELDS]}
+    assert metadata.block_schema(schema) == schema
+
+
+def test_a_field_named_with_personal_data_or_holding_an_object_is_dropped_from_payload_and_schema() -> None:
+    names = ("ada.lovelace@example.org", "ada_lovelace", "+1 415 555 0123", "n" * 300)
+    planted = {**SOURCE, **dict.fromkeys(names, "x"), "contact": {"mobile": "x"}, "tags": ["x"]}
+    for _ in range(2):  # the second time from what the first remembered
+        assert metadata.block(planted) == SOURCE
+    fields = [{"type": "string", "field": n} for n in (*SOURCE, *names)]
+    fields += [{"type": "struct", "field": "contact", "fields": []}, {"type": "array", "field": "tags"}]
+    kept = metadata.block_schema({"type": "struct", "field": "source", "fields": fields})
+    assert [f["field"] for f in kept["fields"]] == list(SOURCE)
+
+
+def test_what_the_name_check_remembers_is_bounded() -> None:
+    metadata.block({**SOURCE, "n" * 100_000: 1})
+    assert all(len(name) <= metadata.MAX_VALUE_CHARS for name in metadata._NAMES)
+    for i in range(metadata._NAMES_MAX + 10):
+        metadata.block({f"field_{i}": 1})
+    assert len(metadata._NAMES) <= metadata._NAMES_MAX
+
+
+def test_a_number_shaped_like_personal_data_is_nulled_outside_the_positions() -> None:
+    planted = {**SOURCE, "owner_phone": 4155550123, "ratio": 0.5, "flag": True, "wallTime": 1732000000002}
+    out = metadata.block(planted)
+    assert out["owner_phone"] is None
+    assert {k: v for k, v in out.items() if k != "owner_phone"} == {
+        k: v for k, v in planted.items() if k != "owner_phone"
+    }

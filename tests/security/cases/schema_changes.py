@@ -158,7 +158,50 @@ def _metadata_blocks() -> Case:
     )
 
 
+def _metadata_block_names() -> Case:
+    """Fields a producer added to an envelope's source and transaction blocks: named with
+    an e-mail or a person's name, or holding an object with a phone number in it; half
+    the records carry the block's schema (with those fields in it), half are schemaless."""
+    case_id = "metadata-block-names-hold-data"
+    r = v.rng(case_id)
+    name = table(case_id)
+    records, planted = [], []
+    for n in range(LOUD):
+        email, person, phone = v.email(r, n + 1), v.name(r), v.phone(r)
+        planted += [email, person, phone]
+        added = {email: "yes", person.replace(" ", "_").lower(): "no", "contact": {"mobile": phone}}
+        value = change(name, {"id": n}, fields=[field("id", "int32")] if n % 2 else None, extra={"transaction": None})
+        payload = value["payload"] if n % 2 else value
+        payload["source"] = {**payload["source"], **added}
+        payload["transaction"] = {"id": "571:53195832", "total_order": 1, email: 2}
+        if n % 2:
+            source_schema = next(f for f in value["schema"]["fields"] if f["field"] == "source")
+            source_schema["fields"] += [
+                field(email),
+                field(person.replace(" ", "_").lower()),
+                {"type": "struct", "optional": True, "field": "contact", "fields": [field("mobile")]},
+            ]
+            value["schema"]["fields"].append(
+                {
+                    "type": "struct",
+                    "optional": True,
+                    "field": "transaction",
+                    "fields": [field("id"), field("total_order", "int64"), field(email, "int64")],
+                }
+            )
+        records.append(Rec(key(n), value))
+    return Case(
+        case_id,
+        ATTACK,
+        _metadata_block_names.__doc__ or "",
+        declaration(case_id, ID_ONLY),
+        tuple(records),
+        tuple(dict.fromkeys(planted)),
+    )
+
+
 CASES = [
+    _metadata_block_names(),
     _id_turns_email(),
     _switch_case(
         "small-numbers-turn-phone-text",
