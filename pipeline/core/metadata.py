@@ -113,47 +113,59 @@ def header_shaped(name: str, raw: bytes | None) -> bool:
     return bool(text) and _fits(name, text)
 
 
-_NAMES: dict[str, bool] = {}  # field name -> is_plain(): the names of a block repeat
+# field name -> what it is: the names of a block repeat on every record
+_NAMES: dict[str, int] = {}
 _NAMES_MAX = 4096
+_DROPPED, _PLAIN, _POSITIONAL = 0, 1, 2
 _NESTED_TYPES = frozenset({"struct", "array", "map"})
 
 
-def field_name_fits(name: str) -> bool:
-    """True when a block's field may go out under its name (remembered, bounded: at most
-    :data:`_NAMES_MAX` answers, none for a name over :data:`MAX_VALUE_CHARS`)."""
-    fits = _NAMES.get(name)
-    if fits is None:
-        fits = is_plain(name)
+def _name_class(name: str) -> int:
+    """Whether a block's field goes out under its name (plain) and, if so, whether it is a
+    position (any number fits). Remembered, bounded: at most :data:`_NAMES_MAX` answers,
+    none for a name over :data:`MAX_VALUE_CHARS`."""
+    found = _NAMES.get(name)
+    if found is None:
+        found = _DROPPED if not is_plain(name) else _POSITIONAL if _bare(name) in _POSITIONS else _PLAIN
         if len(name) <= MAX_VALUE_CHARS:
             if len(_NAMES) >= _NAMES_MAX:
                 _NAMES.clear()
-            _NAMES[name] = fits
-    return fits
+            _NAMES[name] = found
+    return found
+
+
+def field_name_fits(name: str) -> bool:
+    """True when a block's field may go out under its name."""
+    return _name_class(name) != _DROPPED
 
 
 def block(values: dict[str, Any]) -> dict[str, Any]:
     """A ``source`` or ``transaction`` block with every text value that does not fit its
-    field masked, every number outside the connector's positions that does not fit nulled
-    (a phone number written as an integer), and every field under a name that is not plain, or holding an object
-    or a list, dropped (the same dict when all fit: the common case costs no copy)."""
+    field masked, every number outside the connector's positions that does not fit
+    nulled (a phone number written as an integer), and every field under a name that is
+    not plain, or holding an object or a list, dropped (the same dict when all fit: the
+    common case costs no copy)."""
     out = None
+    names = _NAMES
     for name, value in values.items():
         kind = type(value)
-        if kind is dict or kind is list or not field_name_fits(name):
+        found = names.get(name)
+        if found is None:
+            found = _name_class(name)
+        if found == _DROPPED or kind is dict or kind is list:
             if out is None:
                 out = dict(values)
             del out[name]
-            continue
-        if kind is str:
+        elif kind is str:
             if _fits(name, value):
                 continue
             if out is None:
                 out = dict(values)
             out[name] = "*" * min(len(value), MAX_VALUE_CHARS)
-        elif (kind is int or kind is float) and _bare(name) not in _POSITIONS and not _fits(name, str(value)):
+        elif found == _PLAIN and (kind is int or kind is float) and not _fits(name, str(value)):
             if out is None:
                 out = dict(values)
-            out[name] = None  # a number outside the connector's positions, shaped like a phone...
+            out[name] = None  # a number outside the positions, shaped like a phone number
     return values if out is None else out
 
 
