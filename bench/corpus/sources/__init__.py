@@ -31,6 +31,7 @@ def registry() -> dict[str, Callable[[Context], Source]]:
         datahub_classify,
         fakenamegenerator,
         generated,
+        mysql_employees,
         northwind,
         pagila,
         presidio_synth,
@@ -45,4 +46,5 @@ def registry() -> dict[str, Callable[[Context], Source]]:
         # held out: added after the detectors were tuned, on data nobody tuned them on
         "pagila": pagila.load,
         "northwind": northwind.load,
+        "mysql-employees": mysql_employees.load,
     }
