@@ -1,6 +1,7 @@
 """A table as a Debezium snapshot reads it (``op: r``), JsonConverter with schemas
 enabled: one record per row, keyed by a surrogate ``row_id``, with the source block of the
-PostgreSQL connector (the default) or of the MySQL connector (``connector="mysql"``). Column types are inferred
+PostgreSQL connector (the default), the MySQL connector (``connector="mysql"``) or the
+Oracle connector (``connector="oracle"``). Column types are inferred
 the way a loader would have typed them: int64 when every value is an integer, double
 when every value is a number, string otherwise; a table whose source says its types
 (``Table.fields``, from a SQL dump's schema) carries Debezium's field schemas instead."""
@@ -44,7 +45,23 @@ MYSQL_SOURCE_FIELDS: list[dict[str, Any]] = [
     {"type": "int64", "optional": True, "field": "thread"},
     {"type": "string", "optional": True, "field": "query"},
 ]
-CONNECTORS = ("postgresql", "mysql")
+# io.debezium.connector.oracle.Source, the fields a snapshot read carries (LogMiner adapter)
+ORACLE_SOURCE_FIELDS: list[dict[str, Any]] = [
+    {"type": "string", "optional": False, "field": "version"},
+    {"type": "string", "optional": False, "field": "connector"},
+    {"type": "string", "optional": False, "field": "name"},
+    {"type": "int64", "optional": False, "field": "ts_ms"},
+    MYSQL_SOURCE_FIELDS[4],  # the snapshot marker, the same Enum
+    {"type": "string", "optional": False, "field": "db"},
+    {"type": "string", "optional": True, "field": "sequence"},
+    {"type": "string", "optional": False, "field": "schema"},
+    {"type": "string", "optional": False, "field": "table"},
+    {"type": "string", "optional": True, "field": "txId"},
+    {"type": "string", "optional": True, "field": "scn"},
+    {"type": "string", "optional": True, "field": "commit_scn"},
+    {"type": "string", "optional": True, "field": "lcr_position"},
+]
+CONNECTORS = ("postgresql", "mysql", "oracle")
 
 
 def column_type(values: list[object]) -> str:
@@ -88,7 +105,7 @@ def envelopes(
     database (the topic's middle part either way)."""
     if connector not in CONNECTORS:
         raise ValueError(f"no source block for connector {connector!r}")
-    mysql = connector == "mysql"
+    source_fields = {"mysql": MYSQL_SOURCE_FIELDS, "oracle": ORACLE_SOURCE_FIELDS}.get(connector, SOURCE_FIELDS)
     if table.fields is not None:  # typed by the source: values are already Debezium's
         kinds = ["typed"] * len(table.columns)
         specs = table.fields
@@ -113,7 +130,7 @@ def envelopes(
                 "optional": False,
                 "name": f"io.debezium.connector.{connector}.Source",
                 "field": "source",
-                "fields": MYSQL_SOURCE_FIELDS if mysql else SOURCE_FIELDS,
+                "fields": source_fields,
             },
             {"type": "string", "optional": False, "field": "op"},
             {"type": "int64", "optional": True, "field": "ts_ms"},
@@ -135,9 +152,12 @@ def envelopes(
             "ts_ms": _TS_MS,
             "snapshot": "true" if n < len(table.rows) else "last",
         }
-        if mysql:
+        if connector == "mysql":
             source |= {"db": schema_name, "sequence": None, "table": table_slug(table.name), "server_id": 0}
             source |= {"gtid": None, "file": "mysql-bin.000003", "pos": 156, "row": 0, "thread": None, "query": None}
+        elif connector == "oracle":
+            source |= {"db": "ORCLPDB1", "sequence": None, "schema": schema_name, "table": table_slug(table.name)}
+            source |= {"txId": None, "scn": str(2_000_000 + n), "commit_scn": None, "lcr_position": None}
         else:
             source |= {"db": "corpus", "schema": schema_name, "table": table_slug(table.name)}
             source |= {"txId": 1, "lsn": 1000 + n}

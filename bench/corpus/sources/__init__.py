@@ -33,6 +33,7 @@ def registry() -> dict[str, Callable[[Context], Source]]:
         generated,
         mysql_employees,
         northwind,
+        oracle_samples,
         pagila,
         presidio_synth,
     )
@@ -47,4 +48,5 @@ def registry() -> dict[str, Callable[[Context], Source]]:
         "pagila": pagila.load,
         "northwind": northwind.load,
         "mysql-employees": mysql_employees.load,
+        "oracle-samples": oracle_samples.load,
     }
