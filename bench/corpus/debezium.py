@@ -1,5 +1,7 @@
-"""A table as Debezium PostgreSQL snapshot reads (``op: r``), JsonConverter with schemas
-enabled: one record per row, keyed by a surrogate ``row_id``. Column types are inferred
+"""A table as a Debezium snapshot reads it (``op: r``), JsonConverter with schemas
+enabled: one record per row, keyed by a surrogate ``row_id``, with the source block of the
+PostgreSQL connector (the default), the MySQL connector (``connector="mysql"``) or the
+Oracle connector (``connector="oracle"``). Column types are inferred
 the way a loader would have typed them: int64 when every value is an integer, double
 when every value is a number, string otherwise; a table whose source says its types
 (``Table.fields``, from a SQL dump's schema) carries Debezium's field schemas instead."""
@@ -17,6 +19,49 @@ KEY = "row_id"
 _INT = re.compile(r"[+-]?(?:0|[1-9][0-9]*)")
 _FLOAT = re.compile(r"[+-]?(?:(?:0|[1-9][0-9]*)(?:\.[0-9]*)?|\.[0-9]+)(?:[eE][+-]?[0-9]+)?")
 _TS_MS = 1_764_460_800_000  # fixed: the output is deterministic
+# io.debezium.connector.mysql.Source, as the MySQL connector's snapshot reads carry it
+MYSQL_SOURCE_FIELDS: list[dict[str, Any]] = [
+    {"type": "string", "optional": False, "field": "version"},
+    {"type": "string", "optional": False, "field": "connector"},
+    {"type": "string", "optional": False, "field": "name"},
+    {"type": "int64", "optional": False, "field": "ts_ms"},
+    {
+        "type": "string",
+        "optional": True,
+        "name": "io.debezium.data.Enum",
+        "version": 1,
+        "parameters": {"allowed": "true,first,first_in_data_collection,last_in_data_collection,last,false,incremental"},
+        "default": "false",
+        "field": "snapshot",
+    },
+    {"type": "string", "optional": False, "field": "db"},
+    {"type": "string", "optional": True, "field": "sequence"},
+    {"type": "string", "optional": True, "field": "table"},
+    {"type": "int64", "optional": False, "field": "server_id"},
+    {"type": "string", "optional": True, "field": "gtid"},
+    {"type": "string", "optional": False, "field": "file"},
+    {"type": "int64", "optional": False, "field": "pos"},
+    {"type": "int32", "optional": False, "field": "row"},
+    {"type": "int64", "optional": True, "field": "thread"},
+    {"type": "string", "optional": True, "field": "query"},
+]
+# io.debezium.connector.oracle.Source, the fields a snapshot read carries (LogMiner adapter)
+ORACLE_SOURCE_FIELDS: list[dict[str, Any]] = [
+    {"type": "string", "optional": False, "field": "version"},
+    {"type": "string", "optional": False, "field": "connector"},
+    {"type": "string", "optional": False, "field": "name"},
+    {"type": "int64", "optional": False, "field": "ts_ms"},
+    MYSQL_SOURCE_FIELDS[4],  # the snapshot marker, the same Enum
+    {"type": "string", "optional": False, "field": "db"},
+    {"type": "string", "optional": True, "field": "sequence"},
+    {"type": "string", "optional": False, "field": "schema"},
+    {"type": "string", "optional": False, "field": "table"},
+    {"type": "string", "optional": True, "field": "txId"},
+    {"type": "string", "optional": True, "field": "scn"},
+    {"type": "string", "optional": True, "field": "commit_scn"},
+    {"type": "string", "optional": True, "field": "lcr_position"},
+]
+CONNECTORS = ("postgresql", "mysql", "oracle")
 
 
 def column_type(values: list[object]) -> str:
@@ -52,9 +97,15 @@ def key_name(names: list[str]) -> str:
     return key
 
 
-def envelopes(table: Table, names: list[str], server: str, schema_name: str) -> Iterator[dict[str, Any]]:
+def envelopes(
+    table: Table, names: list[str], server: str, schema_name: str, connector: str = "postgresql"
+) -> Iterator[dict[str, Any]]:
     """``{"key": ..., "value": ...}`` per row; ``names`` are the column names to publish
-    (the source's, or opaque ones)."""
+    (the source's, or opaque ones); ``schema_name`` is the PostgreSQL schema, or the MySQL
+    database (the topic's middle part either way)."""
+    if connector not in CONNECTORS:
+        raise ValueError(f"no source block for connector {connector!r}")
+    source_fields = {"mysql": MYSQL_SOURCE_FIELDS, "oracle": ORACLE_SOURCE_FIELDS}.get(connector, SOURCE_FIELDS)
     if table.fields is not None:  # typed by the source: values are already Debezium's
         kinds = ["typed"] * len(table.columns)
         specs = table.fields
@@ -77,9 +128,9 @@ def envelopes(table: Table, names: list[str], server: str, schema_name: str) -> 
             {
                 "type": "struct",
                 "optional": False,
-                "name": "io.debezium.connector.postgresql.Source",
+                "name": f"io.debezium.connector.{connector}.Source",
                 "field": "source",
-                "fields": SOURCE_FIELDS,
+                "fields": source_fields,
             },
             {"type": "string", "optional": False, "field": "op"},
             {"type": "int64", "optional": True, "field": "ts_ms"},
@@ -94,18 +145,22 @@ def envelopes(table: Table, names: list[str], server: str, schema_name: str) -> 
     for n, row in enumerate(table.rows, start=1):
         after: dict[str, object] = {key: n}
         after.update({name: convert(v, k) for name, v, k in zip(names, row, kinds, strict=True)})
-        source = {
+        source: dict[str, object] = {
             "version": "3.3.1.Final",
-            "connector": "postgresql",
+            "connector": connector,
             "name": server,
             "ts_ms": _TS_MS,
             "snapshot": "true" if n < len(table.rows) else "last",
-            "db": "corpus",
-            "schema": schema_name,
-            "table": table_slug(table.name),
-            "txId": 1,
-            "lsn": 1000 + n,
         }
+        if connector == "mysql":
+            source |= {"db": schema_name, "sequence": None, "table": table_slug(table.name), "server_id": 0}
+            source |= {"gtid": None, "file": "mysql-bin.000003", "pos": 156, "row": 0, "thread": None, "query": None}
+        elif connector == "oracle":
+            source |= {"db": "ORCLPDB1", "sequence": None, "schema": schema_name, "table": table_slug(table.name)}
+            source |= {"txId": None, "scn": str(2_000_000 + n), "commit_scn": None, "lcr_position": None}
+        else:
+            source |= {"db": "corpus", "schema": schema_name, "table": table_slug(table.name)}
+            source |= {"txId": 1, "lsn": 1000 + n}
         payload = {"before": None, "after": after, "source": source, "op": "r", "ts_ms": _TS_MS + n}
         yield {
             "key": {"schema": key_schema, "payload": {key: n}},

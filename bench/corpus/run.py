@@ -18,9 +18,11 @@ from bench.corpus.scoring import (
     ColumnResult,
     SpanFigures,
     cells_to_check,
+    header_values,
     predicted,
     published_values,
     raw_out,
+    record_values,
     span_figures,
 )
 from bench.corpus.store import BuiltSource, BuiltTable
@@ -90,15 +92,18 @@ def run_table(proc: Processor, table: BuiltTable) -> TableRun:
                 continue
             assert isinstance(outcome, Published)
             result.published += 1
-            after = json.loads(rec.value or b"null")["payload"]["after"]
-            row = [after.get(name) for name in table.published]
+            given = json.loads(rec.value or b"null")["payload"]
+            row = [given["after"].get(name) for name in table.published]
             values: list[str] = []
             for out in outcome.records:
-                for raw in (out.value, out.key):
-                    if raw is not None:
-                        doc = orjson.loads(raw)
-                        # the payload: the schema holds column names, not cells
-                        published_values(doc.get("payload", doc) if isinstance(doc, dict) else doc, values)
+                # the payloads (the schema holds column names, not cells) and the headers
+                if out.value is not None:
+                    doc = orjson.loads(out.value)
+                    values += record_values(doc.get("payload", doc) if isinstance(doc, dict) else doc, given)
+                if out.key is not None:
+                    doc = orjson.loads(out.key)
+                    published_values(doc.get("payload", doc) if isinstance(doc, dict) else doc, values)
+                values += header_values(out.headers)
             for idx, cell in cells_to_check(truths, row):
                 result.cells_checked += 1
                 if raw_out(cell, values):

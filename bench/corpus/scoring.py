@@ -20,6 +20,7 @@
 
 from __future__ import annotations
 
+import json
 import re
 import unicodedata
 from collections import Counter
@@ -139,6 +140,51 @@ def published_values(doc: Any, out: list[str] | None = None, depth: int = 0) -> 
             published_values(v, out, depth + 1)
     elif doc is not None and not isinstance(doc, bool):
         out.append(normalise(doc))
+    return out
+
+
+ROW_IMAGES = ("before", "after")
+
+
+def record_values(published: Any, given: Any) -> list[str]:
+    """What a published record's payload holds that could carry a cell: its row images
+    (``before``, ``after``) whole, and the rest of the envelope (source block, op, times)
+    less what repeats the input record's own envelope verbatim at the same place. The
+    corpus wrote that envelope and no cell is in it: a source block's ``snapshot: true``
+    echoed back is not the leak of a first name "True"; anything the service adds or
+    changes there is checked."""
+    if not isinstance(published, dict) or not isinstance(given, dict):
+        return published_values(published)
+    out = published_values({k: v for k, v in published.items() if k in ROW_IMAGES})
+    meta = {k: v for k, v in published.items() if k not in ROW_IMAGES}
+    _metadata_values(meta, {k: v for k, v in given.items() if k not in ROW_IMAGES}, out, 0)
+    return out
+
+
+def _metadata_values(published: Any, given: Any, out: list[str], depth: int) -> None:
+    if not (isinstance(published, dict) and isinstance(given, dict)) or depth > 64:
+        published_values(published, out, depth)
+        return
+    for k, v in published.items():
+        if k not in given:
+            out.append(normalise(k))
+            published_values(v, out, depth + 1)
+        elif v != given[k]:
+            _metadata_values(v, given[k], out, depth + 1)
+
+
+def header_values(headers: Sequence[tuple[str, bytes | None]] | None) -> list[str]:
+    """Every header of a published record, names and values; a JSON value by its leaves."""
+    out: list[str] = []
+    for name, raw in headers or ():
+        out.append(normalise(name))
+        if raw is None:
+            continue
+        text = raw.decode("utf-8", errors="replace") if isinstance(raw, bytes) else str(raw)
+        try:
+            published_values(json.loads(text), out)
+        except ValueError:
+            out.append(normalise(text))
     return out
 
 

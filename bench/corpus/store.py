@@ -51,7 +51,7 @@ def write(source: Source, root: Path) -> None:
             schema_name = f"{table_slug(source.name)}_{variant}"
             path = folder / f"{slug}.{variant}.jsonl"
             with path.open("w", encoding="utf-8") as out:
-                for rec in envelopes(table, names, SERVER, schema_name):
+                for rec in envelopes(table, names, SERVER, schema_name, source.connector):
                     out.write(json.dumps(rec, ensure_ascii=False, separators=(",", ":")) + "\n")
             tables.append(
                 {

@@ -11,7 +11,15 @@ import orjson
 from bench.corpus.debezium import column_type, opaque_names
 from bench.corpus.model import Column, Source, Span, Table, Text
 from bench.corpus.run import declaration
-from bench.corpus.scoring import ColumnResult, column_figures, published_values, raw_out, span_figures
+from bench.corpus.scoring import (
+    ColumnResult,
+    column_figures,
+    header_values,
+    published_values,
+    raw_out,
+    record_values,
+    span_figures,
+)
 from bench.corpus.store import read, write
 from pipeline.config import Config, DetectionConfig
 from pipeline.core.declaration import DeclarationSet
@@ -58,6 +66,30 @@ def test_raw_cells_are_found_normalised_and_inside_longer_values() -> None:
     assert raw_out(12345, values)
     assert not raw_out("someone.else@example.org", values)
     assert not raw_out("Jane", values), "short values match whole values only"
+
+
+def test_the_envelope_echoed_back_is_not_a_leak_but_anything_added_to_it_is() -> None:
+    # a first name "True" against the source block's snapshot flag: the corpus wrote the
+    # flag, the service echoed it, no cell went out
+    given = {"before": None, "after": {"first_name": "True"}, "source": {"snapshot": "true", "db": "hr"}, "op": "r"}
+    treated = {"before": None, "after": {"first_name": "h:1f2e"}, "source": {"snapshot": "true", "db": "hr"}, "op": "r"}
+    assert raw_out("True", published_values(treated)), "the whole-payload check this replaces"
+    assert not raw_out("True", record_values(treated, given))
+    # the row images count whole, echoed or not
+    assert raw_out("True", record_values(given, given))
+    # a cell copied into the envelope, as a new field or in place of an input value
+    added = {**treated, "source": {"snapshot": "true", "db": "hr", "note": "True"}}
+    changed = {**treated, "source": {"snapshot": "true", "db": "True"}}
+    assert raw_out("True", record_values(added, given))
+    assert raw_out("True", record_values(changed, given))
+    assert raw_out("note", record_values(added, given)), "an added field's name is checked too"
+
+
+def test_headers_are_checked_by_name_and_value_json_or_not() -> None:
+    headers = (("cdr.pii", b'{"first_name": "hash", "seen": ["Jane Doe"]}'), ("trace", b"ref Jane.Doe@Example.org"))
+    values = header_values(headers)
+    assert raw_out("Jane Doe", values) and raw_out("jane.doe@example.org", values)
+    assert not raw_out("Hash me", values) and header_values(None) == []
 
 
 def test_column_figures_score_pending_as_undecided_and_skip_quasi_identifiers() -> None:

@@ -31,7 +31,9 @@ def registry() -> dict[str, Callable[[Context], Source]]:
         datahub_classify,
         fakenamegenerator,
         generated,
+        mysql_employees,
         northwind,
+        oracle_samples,
         pagila,
         presidio_synth,
     )
@@ -45,4 +47,6 @@ def registry() -> dict[str, Callable[[Context], Source]]:
         # held out: added after the detectors were tuned, on data nobody tuned them on
         "pagila": pagila.load,
         "northwind": northwind.load,
+        "mysql-employees": mysql_employees.load,
+        "oracle-samples": oracle_samples.load,
     }

@@ -6,6 +6,7 @@ them (strings, ``None`` for NULL); the corpus types them as a loader would."""
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from typing import Any
 
 from bench.corpus.model import Column, Table
@@ -167,11 +168,13 @@ def labelled_table(
     labels: dict[str, str],
     drop: frozenset[str],
     fields: list[dict[str, Any]] | None = None,
+    convert: Callable[[object, dict[str, Any]], object] = value_for,
 ) -> Table:
     """A corpus table of the columns not in ``drop``; every kept column must have a label
     in the manifest (a column the dump adds later fails the build, it is not guessed).
     With ``fields`` (Debezium field schemas, one per column in ``names``) the values are
-    converted to what Debezium publishes for them and the table carries the schemas."""
+    converted to what Debezium publishes for them (``convert``: the connector's rules,
+    PostgreSQL's by default) and the table carries the schemas."""
     keep = [i for i, c in enumerate(names) if c not in drop]
     missing = [names[i] for i in keep if names[i] not in labels]
     if missing:
@@ -182,7 +185,7 @@ def labelled_table(
     out: list[list[object]] = []
     for row in rows:
         try:
-            out.append([value_for(row[i], fields[i]) for i in keep])
+            out.append([convert(row[i], fields[i]) for i in keep])
         except ValueTypeError as exc:
             raise DumpError(f"{name}: {exc}") from None
     return Table(name, columns, out, [fields[i] for i in keep])
