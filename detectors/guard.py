@@ -19,6 +19,7 @@ import re
 from collections.abc import Iterator
 from typing import TYPE_CHECKING, Any
 
+from detectors import decimals
 from detectors.recognizers.person import person_value_score
 
 if TYPE_CHECKING:
@@ -78,6 +79,9 @@ def check(prof: ColumnProfile, value: Any, scanner: TextScanner) -> str | None:
 
 def _check(prof: ColumnProfile, value: Any, scanner: TextScanner) -> str | None:
     """Called on every value of every guarded column: the common cases return first."""
+    if prof.logical in decimals.LOGICAL:  # checked as the number it holds
+        number = decimals.number(prof.logical, prof.scale, value)
+        value = value if number is None else number
     kind = type(value)
     if kind is int:
         if prof.type_hint in _TEMPORAL:

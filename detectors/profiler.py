@@ -30,7 +30,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
-from detectors import guard
+from detectors import decimals, guard
 from detectors.recognizers.person import KNOWN, SHAPED, is_known_name, name_token, person_value_score
 from detectors.recognizers.temporal import DateOfBirthRecognizer, birth_distribution_score
 from detectors.release import event_time_name, measure_name
@@ -215,6 +215,7 @@ class ColumnProfile:
         "prose",
         "release",
         "sampled",
+        "scale",
         "seen",
         "settings",
         "strings",
@@ -234,6 +235,7 @@ class ColumnProfile:
         self.name = name_evidence(column)
         self.contra = contradicted(column)
         self.logical = (field or {}).get("name") or ""
+        self.scale = decimals.scale_of(field)  # of a Connect Decimal's values
         self.type_hint = _type_hint(field, column, self.name)
         self.seen = 0
         self.sampled = 0
@@ -322,6 +324,9 @@ class ColumnProfile:
         else:
             self.next_sample = self.seen + s.sample_every
         self.sampled += 1
+        if self.logical in decimals.LOGICAL:
+            number = decimals.number(self.logical, self.scale, value)
+            value = value if number is None else number  # one that is no decimal: as it came
         if self.type_hint in ("date", "timestamp") and not isinstance(value, bool):
             self._temporal(value)
         elif isinstance(value, bool):

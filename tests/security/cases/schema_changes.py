@@ -5,6 +5,7 @@ record (a logical-decoding message's prefix, the SMT metadata headers)."""
 
 from __future__ import annotations
 
+import base64
 from collections.abc import Callable
 from random import Random
 from typing import Any
@@ -78,6 +79,18 @@ def _tier(r: Random, n: int) -> str:
 
 def _small(r: Random, n: int) -> int:
     return n % 40
+
+
+def _decimal(unscaled: int) -> str:
+    """A Connect ``Decimal`` value: base64 of the unscaled big-endian integer."""
+    return base64.b64encode(unscaled.to_bytes((unscaled.bit_length() + 8) // 8, "big", signed=True)).decode()
+
+
+DECIMAL_FIELD = {
+    **field("code", "bytes"),
+    "name": "org.apache.kafka.connect.data.Decimal",
+    "parameters": {"scale": "0"},
+}
 
 
 def _id_turns_email() -> Case:
@@ -201,6 +214,25 @@ def _metadata_block_names() -> Case:
 
 
 CASES = [
+    _switch_case(
+        "decimal-codes-turn-cards",
+        "a NUMERIC column declared none (small codes, Connect Decimal) that starts carrying card numbers",
+        "code",
+        lambda r, n: _decimal(n % 40),
+        lambda r: _decimal(int(v.card(r))),
+        quiet_field=DECIMAL_FIELD,
+        loud_field=DECIMAL_FIELD,
+        columns=f"{ID_ONLY}\ncode: {{pii: none}}",
+    ),
+    _switch_case(
+        "decimal-codes-turn-phones",
+        "an undeclared NUMERIC column (small codes, Connect Decimal, released) that starts carrying phone numbers",
+        "code",
+        lambda r, n: _decimal(n % 40),
+        lambda r: _decimal(int("".join(c for c in v.phone(r) if c.isdigit()))),
+        quiet_field=DECIMAL_FIELD,
+        loud_field=DECIMAL_FIELD,
+    ),
     _metadata_block_names(),
     _id_turns_email(),
     _switch_case(
