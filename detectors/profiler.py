@@ -275,6 +275,12 @@ class ColumnProfile:
 
     def _initial_verdict(self) -> Verdict:
         hint = self.type_hint
+        quasi = quasi_identifier(self.column) if hint in _RELEASED_BY_TYPE else None
+        if quasi is not None:
+            # Its type rules out a direct identifier, not what its name says it is: a
+            # gender enum, an age in years, a country code are quasi-identifiers, handled
+            # as the same columns sent as text are (detection.quasi_identifiers).
+            return Verdict(QUASI, quasi, 1.0, 0, ((f"type:{hint}", 1.0), (f"name:{quasi}", 1.0)))
         if hint in _RELEASED_BY_TYPE:
             self.release = hint
             return Verdict(CLEAR, None, 1.0, 0, ((f"release:{hint}", 1.0),))

@@ -217,3 +217,15 @@ def test_a_column_decided_personal_for_good_is_sampled_sparsely() -> None:
     for sparse in (by_values, names):
         assert sparse.sampled < 100 + 20_000 // 500 + 50, f"{sparse.column}: decided for good, still sampled often"
     assert card_by_name.sampled >= 2 * by_values.sampled
+
+
+@pytest.mark.parametrize(
+    ("column", "field", "value"),
+    [
+        ("gender", {"type": "string", "name": "io.debezium.data.Enum", "parameters": {"allowed": "F,M"}}, "F"),
+        ("country_code", {"type": "string", "name": "io.debezium.data.Enum"}, "NL"),
+    ],
+)
+def test_a_column_its_type_would_release_is_still_a_quasi_identifier_by_its_name(column, field, value) -> None:
+    prof = run(column, lambda i: value, field=field, n=3)
+    assert prof.verdict.state == QUASI and prof.release is None
