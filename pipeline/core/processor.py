@@ -17,7 +17,7 @@ from typing import Any
 
 import orjson
 
-from pipeline.core import metadata
+from pipeline.core import metadata, outschema
 from pipeline.core.change import (
     CHANGE,
     ENVELOPE_KEYS,
@@ -159,6 +159,7 @@ class TableProcessor:
                 break
         row = None
         out_fields = []
+        clean = self._schemaless_row.clean  # what the CDR schema keeps: pipeline.core.outschema
         if row_struct is not None:
             row_fields = struct_fields(row_struct, "row")
             row = StructTransform(self.policy, row_fields, self.unavailable, what="row", plans=self._plan_budget)
@@ -169,12 +170,10 @@ class TableProcessor:
             if name in ("before", "after") and row is not None:
                 out_fields.append(row.out_struct(f))
             elif name == "message" and f.get("type") == "struct":
-                out_fields.append(_message_schema(f))
+                out_fields.append(outschema.structural(_message_schema(f), clean))
             else:
-                out_fields.append(f)
-        out = dict(schema)
-        out["fields"] = out_fields
-        return _Compiled(out, row, is_row=False)
+                out_fields.append(outschema.structural(f, clean, released=True))  # metadata: values checked by shape
+        return _Compiled(outschema.struct(schema, out_fields, clean), row, is_row=False)
 
     def _compiled_key(self, schema: dict[str, Any], cache_key: bytes) -> _Compiled:
         hit = self._keys.get(cache_key)
