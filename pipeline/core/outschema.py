@@ -34,6 +34,7 @@ import weakref
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
+from detectors.recognizers.person import person_value_score
 from pipeline.errors import DecodeError
 from pipeline.vocabulary import DeadLetterReason
 
@@ -58,6 +59,10 @@ _PRIMITIVE = frozenset(
 )
 _NAME = re.compile(r"[A-Za-z_$][\w$-]*(?:\.[\w$-]+)*", re.ASCII)
 _MAX_NAME = 255
+# A name part of words joined by '_' that reads as a person's name this surely is dropped:
+# a lower bar than the guard's for values (a struct is rarely named 'Grace_Period', and a
+# dropped name only makes the struct anonymous).
+_NAME_PERSON = 0.6
 _DIGITS = re.compile(r"-?\d{1,10}", re.ASCII)
 _SMALL_PARAM = 10**6  # lengths, scales, precisions: fewer digits, or a type's maximum (2**n - 1)
 _DIGIT_PARAMS = frozenset(
@@ -172,9 +177,20 @@ def struct(schema: Field, fields: list[Field], clean: Clean | None) -> Field:
 
 
 def _is_name(name: str, clean: Clean | None) -> bool:
+    """Shaped like a Connect/Avro name, and clean, whole and part by part with its
+    underscores read as spaces (an Avro record named ``Jane_Roe`` is a person's name)."""
     if len(name) > _MAX_NAME or not _NAME.fullmatch(name):
         return False
-    return clean is None or clean(name)
+    if clean is None:
+        return True
+    if not clean(name):
+        return False
+    for part in name.split("."):
+        if "_" in part:
+            words = part.replace("_", " ").strip()
+            if not clean(words) or (" " in words and (person_value_score(words) or 0.0) >= _NAME_PERSON):
+                return False
+    return True
 
 
 def _parameters(params: Any, name: Any, clean: Clean | None, released: bool) -> dict[str, str]:
