@@ -176,10 +176,16 @@ def struct(schema: Field, fields: list[Field], clean: Clean | None) -> Field:
     return out
 
 
+def name_shaped(name: Any) -> bool:
+    """Shaped like a Connect or Avro name (dotted identifiers): what a schema name may
+    be where no text check runs (the contracts the tools print)."""
+    return isinstance(name, str) and len(name) <= _MAX_NAME and _NAME.fullmatch(name) is not None
+
+
 def _is_name(name: str, clean: Clean | None) -> bool:
     """Shaped like a Connect/Avro name, and clean, whole and part by part with its
     underscores read as spaces (an Avro record named ``Jane_Roe`` is a person's name)."""
-    if len(name) > _MAX_NAME or not _NAME.fullmatch(name):
+    if not name_shaped(name):
         return False
     if clean is None:
         return True

@@ -4,6 +4,7 @@ parameters or keys; defaults and enum symbols only on released columns, and only
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
 import pytest
@@ -172,3 +173,36 @@ def test_without_detection_released_defaults_and_symbols_stay() -> None:
     field = _f(default="active", name="io.debezium.data.Enum", parameters={"allowed": "active,closed"}, doc="d")
     out = outschema.structural(field, None, released=True)
     assert out["default"] == "active" and out["parameters"] == {"allowed": "active,closed"} and "doc" not in out
+
+
+def test_contracts_from_source_fields_carry_no_schema_metadata() -> None:
+    """``cdr docs``/``check``/``lineage`` compute contracts from declarations and source
+    Connect fields: none of a field's doc, default, parameters or a name that is not a
+    Connect name reaches the contract or its AsyncAPI document."""
+    from pipeline.config import default_treatments
+    from pipeline.contracts.asyncapi import asyncapi_document
+    from pipeline.contracts.cdrschema import cdr_schema
+    from pipeline.core.entities import BUILTIN_ENTITIES
+    from pipeline.declarations.loader import load_declarations
+    from tests.security.ledger import Forms, Haystack
+    from tests.support import REPO
+
+    decls = load_declarations(REPO / "schemas" / "shop", BUILTIN_ENTITIES, default_treatments())
+    decl = decls.for_topic("shop.public.customers")
+    planted = [EMAIL, PERSON, PHONE]
+    source = {
+        name: {
+            "type": "string",
+            "optional": False,
+            "field": name,
+            "name": EMAIL if i % 2 else PERSON,
+            "doc": f"{PERSON} {EMAIL}",
+            "default": EMAIL,
+            "parameters": {"__debezium.source.column.comment": PHONE, "allowed": EMAIL},
+        }
+        for i, name in enumerate([*decl.columns, "phone"])
+    }
+    schema = cdr_schema(decl, default_treatments(), source)
+    hay = Haystack([json.dumps(schema.as_data()), json.dumps(asyncapi_document(schema))])
+    found = [i for i, value in enumerate(planted) if hay.holds(Forms.of(value)) is not None]
+    assert not found, f"planted values #{found} in the contract"
