@@ -185,6 +185,17 @@ class TableProcessor:
         self._keys.put(cache_key, compiled, schema_size(cache_key))
         return compiled
 
+    def _null_key_types(self, types: FieldTypes) -> FieldTypes:
+        """The CDR schema of a key whose payload is null: a struct's as any key's, another
+        type's by its structure alone (pipeline.core.outschema)."""
+        if types.schema.get("type") == "struct":
+            return self._compiled_key(types.schema, types.identity).out_types
+        hit = self._keys.get(types.identity)
+        if hit is None:
+            hit = _Compiled(outschema.structural(types.schema, self._schemaless_key.clean), None)
+            self._keys.put(types.identity, hit, schema_size(types.identity))
+        return hit.out_types
+
     # -- records ------------------------------------------------------------------------
 
     def process(self, rec: SourceRecord) -> Outcome:
@@ -318,7 +329,10 @@ class TableProcessor:
     def _treat_key(self, key: Struct, note: Any) -> Struct:
         values = key.values
         if values is None:
-            return key
+            if key.types is None:
+                return key
+            # no values, but a schema: it goes out as the CDR schema of such a key
+            return Struct(None, self._null_key_types(key.types), key.wire)
         if key.types is not None:
             compiled = self._compiled_key(key.types.schema, key.types.identity)
             assert compiled.row is not None

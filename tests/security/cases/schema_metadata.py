@@ -239,6 +239,47 @@ def _type_names() -> Case:
     return Case(case_id, ATTACK, doc, declaration(case_id, "id: {pii: none}"), tuple(records), tuple(planted))
 
 
+def _null_key_schemas() -> Case:
+    """Keys whose payload is null but whose schema holds e-mails and names (doc, field
+    doc, parameters, a field default, struct name): as the record key and as the
+    ``__debezium.oldkey`` header of a primary-key change."""
+    case_id = "schema-of-null-keys"
+    r = v.rng(case_id)
+    records, planted = [], []
+    for n in range(N):
+        email, person, other = v.email(r, n + 1), v.name(r), v.email(r)
+        planted += [email, person, other]
+        key_schema = {
+            "type": "struct",
+            "optional": True,
+            "name": other,
+            "doc": f"{person} {email}",
+            "fields": [
+                {
+                    "type": "string",
+                    "optional": False,
+                    "field": "id",
+                    "doc": email,
+                    "default": other,
+                    "parameters": {"__debezium.source.column.comment": person},
+                }
+            ],
+        }
+        null_key = {"schema": key_schema, "payload": None}
+        value = change(table(case_id), {"id": n, "plan": TIERS[n % 4]})
+        records.append(Rec(null_key, value, (("__debezium.oldkey", null_key),)))
+    doc = _null_key_schemas.__doc__ or ""
+    return Case(
+        case_id,
+        ATTACK,
+        doc,
+        declaration(case_id, "id: {pii: none}\nplan: {pii: none}"),
+        tuple(records),
+        tuple(dict.fromkeys(planted)),
+        service=True,
+    )
+
+
 def _enum_symbols() -> Case:
     """``io.debezium.data.Enum`` columns whose ``allowed`` symbols are e-mails and names
     (the values are harmless symbols): masked, withheld (undeclared) and declared none."""
@@ -267,5 +308,6 @@ CASES = [
     _free_text(),
     _struct_names(),
     _type_names(),
+    _null_key_schemas(),
     _enum_symbols(),
 ]
