@@ -9,7 +9,7 @@ built from the source schema by :func:`structural`, which keeps:
 
 - ``type``, ``optional``, ``field``, and ``fields``/``items``/``keys``/``values``
   rebuilt the same way (nesting bounded by :data:`MAX_DEPTH`);
-- ``version`` when it is an integer;
+- ``version`` when it is a small integer (Connect's are 1, 2...);
 - ``name`` when it is shaped like a Connect or Avro name (dotted identifiers) and the
   text check finds no personal data in it (``io.debezium.time.Date``, ``<topic>.Value``);
 - these ``parameters``: decimal scale and precision, bit and truncation lengths, the
@@ -150,7 +150,7 @@ def structural(field: Field, clean: Clean | None, *, released: bool = False, dep
             if name_kept:
                 out[key] = value
         elif key == "version":
-            if type(value) is int:
+            if type(value) is int and 0 <= value < _SMALL_PARAM:  # a version, not a phone number
                 out[key] = value
         elif key == "parameters":
             params = _parameters(value, name if name_kept else None, clean, released)

@@ -45,6 +45,7 @@ def _f(**extra: Any) -> dict[str, Any]:
         ({"x-note": "anything"}, True, {}),
         ({"version": "1"}, True, {}),
         ({"version": 2}, False, {"version": 2}),
+        ({"version": int(PHONE)}, True, {}),
         ({"name": "io.debezium.data.Json"}, False, {"name": "io.debezium.data.Json"}),
         ({"name": EMAIL}, True, {}),
         ({"name": PERSON}, True, {}),

@@ -127,8 +127,8 @@ def _free_text() -> Case:
     planted: list[str] = []
 
     def said() -> dict[str, Any]:
-        e, p, s = v.email(r), v.name(r), v.phone(r)
-        planted.extend([e, p, s])
+        e, p, s, ver = v.email(r), v.name(r), v.phone(r), v.phone(r)
+        planted.extend([e, p, s, ver])
         return {
             "doc": f"owner {p}, write to {e}",
             "parameters": {
@@ -138,6 +138,7 @@ def _free_text() -> Case:
                 "team.contact": e,
             },
             "x-note": f"{p} {s}",
+            "version": int(ver),  # a number as a struct's version
         }
 
     inner = {
