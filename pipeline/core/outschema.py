@@ -189,14 +189,13 @@ def _is_name(name: str, clean: Clean | None) -> bool:
         return False
     if clean is None:
         return True
-    if not clean(name):
-        return False
-    for part in name.split("."):
-        if "_" in part:
-            words = part.replace("_", " ").strip()
-            if not clean(words) or (" " in words and (person_value_score(words) or 0.0) >= _NAME_PERSON):
-                return False
-    return True
+    return clean(name) and all(_words_clean(part, clean) for part in name.split(".") if "_" in part)
+
+
+def _words_clean(identifier: str, clean: Clean) -> bool:
+    """An identifier of words joined by '_', read as those words."""
+    words = identifier.replace("_", " ").strip()
+    return clean(words) and not (" " in words and (person_value_score(words) or 0.0) >= _NAME_PERSON)
 
 
 def _parameters(params: Any, name: Any, clean: Clean | None, released: bool) -> dict[str, str]:
@@ -212,7 +211,7 @@ def _parameters(params: Any, name: Any, clean: Clean | None, released: bool) -> 
             kept = value in ("true", "false")
         elif key == _TYPE_PARAM:
             kept = len(value) <= _MAX_TYPE and _SQL_TYPE.fullmatch(value) is not None
-            kept = kept and (clean is None or clean(value))
+            kept = kept and (clean is None or (clean(value) and _words_clean(value, clean)))
         elif key == SYMBOLS:
             kept = released and name in ENUMS and _symbols_clean(value, clean)
         else:
