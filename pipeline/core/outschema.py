@@ -18,8 +18,9 @@ built from the source schema by :func:`structural`, which keeps:
   ``allowed`` symbols of ``io.debezium.data.Enum``/``EnumSet``, on a column released as
   it is, when every symbol is checked clean;
 - ``default`` on a column released as it is (``pass``/``tag``), when it is a boolean, a
-  number of at most six digits, or a short text checked clean: a default is a value of
-  the column that no per-value guard sees.
+  number of at most six digits (any integer on a date or timestamp logical type), or a
+  short text checked clean: a default is a value of the column that no per-value guard
+  sees.
 
 Everything else is dropped: ``doc``, every other parameter (a column comment, a custom
 key, incoming ``cdr.*`` properties, which only the transform sets), unknown keys. The
@@ -35,6 +36,7 @@ from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
 from detectors.recognizers.person import person_value_score
+from pipeline.core import logical
 from pipeline.errors import DecodeError
 from pipeline.vocabulary import DeadLetterReason
 
@@ -92,6 +94,7 @@ _MAX_SYMBOLS_TEXT = 16_384
 _SYMBOL_SPLIT = re.compile(r"(?<!\\),")  # Debezium escapes a comma inside a label as '\,'
 _MAX_DEFAULT_TEXT = 128
 _SMALL = 10**6  # a default of fewer digits cannot be a card, an SSN, a phone or an account
+_TEMPORAL = logical.DATE_DAYS | frozenset(logical.TIMESTAMP_UNITS)
 
 
 def cleaner(scanner: TextScanner | None) -> Clean | None:
@@ -157,7 +160,7 @@ def structural(field: Field, clean: Clean | None, *, released: bool = False, dep
             if params:
                 out[key] = params
         elif key == "default":
-            if released and _default_kept(kind, value, clean):
+            if released and _default_kept(kind, value, clean, name if name_kept else None):
                 out[key] = value
         elif key == "fields":
             if not isinstance(value, list) or not all(isinstance(f, dict) for f in value):
@@ -237,7 +240,7 @@ def _symbols_clean(text: str, clean: Clean | None) -> bool:
     return len(symbols) <= _MAX_SYMBOLS and all(clean(s.replace("\\,", ",")) for s in symbols if s)
 
 
-def _default_kept(kind: Any, default: Any, clean: Clean | None) -> bool:
+def _default_kept(kind: Any, default: Any, clean: Clean | None, name: str | None) -> bool:
     if default is None:
         return True
     if kind not in _PRIMITIVE:
@@ -245,7 +248,9 @@ def _default_kept(kind: Any, default: Any, clean: Clean | None) -> bool:
     if isinstance(default, bool):
         return True
     if isinstance(default, int):
-        return -_SMALL < default < _SMALL
+        # a date or a timestamp by its logical type is a time (Avro needs a new required
+        # field's default to stay compatible); any other long number could be anything
+        return -_SMALL < default < _SMALL or name in _TEMPORAL
     if isinstance(default, float):
         return abs(default) < _SMALL
     if isinstance(default, str):

@@ -69,17 +69,24 @@ def test_field_keys(clean: outschema.Clean, extra: dict[str, Any], released: boo
         ("int64", -1, True),
         ("int64", 999_999, True),
         ("int64", int(PHONE), False),
+        ("int64", 1_577_836_800_000, False),
         ("float64", 1.5, True),
         ("boolean", True, True),
         ("bytes", "AAEC", False),  # base64: not looked into
     ],
-    ids=["zero", "minus-one", "six-digits", "phone-digits", "float", "boolean", "bytes"],  # never a planted value
+    ids=["zero", "minus-one", "six-digits", "phone-digits", "epoch-ms", "float", "boolean", "bytes"],
 )
 def test_numeric_defaults_of_released_columns(clean: outschema.Clean, kind: str, default: Any, kept: bool) -> None:
     out = outschema.structural(
         {"type": kind, "optional": False, "field": "n", "default": default}, clean, released=True
     )
     expect(("default" in out) is kept, f"default kept: {'default' in out}, wanted {kept}")
+
+
+def test_a_timestamp_default_stays_on_a_released_column(clean: outschema.Clean) -> None:
+    field = {"type": "int64", "optional": False, "field": "t", "name": "io.debezium.time.MicroTimestamp"}
+    out = outschema.structural({**field, "default": 1_577_836_800_000_000}, clean, released=True)
+    expect(out.get("default") == 1_577_836_800_000_000, "the timestamp default was dropped")
 
 
 @pytest.mark.parametrize(
