@@ -144,7 +144,11 @@ def structural(field: Field, clean: Clean | None, *, released: bool = False, dep
     name = field.get("name")
     name_kept = isinstance(name, str) and _is_name(name, clean)
     for key, value in field.items():
-        if key in ("type", "field"):
+        if key == "type":
+            out[key] = value
+        elif key == "field":
+            if not isinstance(value, str):
+                raise DecodeError(DeadLetterReason.SCHEMA_INVALID, "a field schema's name is not text")
             out[key] = value
         elif key == "optional":
             if isinstance(value, bool):

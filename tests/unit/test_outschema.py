@@ -170,6 +170,7 @@ def test_key_order_is_kept(clean: outschema.Clean) -> None:
         {"type": 3, "field": "c"},
         {"type": "struct", "fields": [EMAIL]},
         {"type": "struct", "fields": "a"},
+        {"type": "struct", "fields": [{"type": "string", "field": {"c": EMAIL}}]},
     ],
 )
 def test_schemas_no_cdr_schema_can_be_made_of(clean: outschema.Clean, field: dict[str, Any]) -> None:
