@@ -159,7 +159,6 @@ class TableProcessor:
                 break
         row = None
         out_fields = []
-        clean = self._schemaless_row.clean  # what the CDR schema keeps: pipeline.core.outschema
         if row_struct is not None:
             row_fields = struct_fields(row_struct, "row")
             row = StructTransform(self.policy, row_fields, self.unavailable, what="row", plans=self._plan_budget)
@@ -170,10 +169,19 @@ class TableProcessor:
             if name in ("before", "after") and row is not None:
                 out_fields.append(row.out_struct(f))
             elif name == "message" and f.get("type") == "struct":
-                out_fields.append(outschema.structural(_message_schema(f), clean))
+                out_fields.append(_message_schema(f))
             else:
-                out_fields.append(outschema.structural(f, clean, released=True))  # metadata: values checked by shape
-        return _Compiled(outschema.struct(schema, out_fields, clean), row, is_row=False)
+                out_fields.append(f)
+        # The rows are CDR schemas already; the rest (source, op, ts_*, transaction,
+        # message) and the envelope keep their structure only (pipeline.core.outschema).
+        clean = self._schemaless_row.clean
+        made = [
+            f
+            if f.get("field") in ("before", "after") and row is not None
+            else outschema.structural(f, clean, released=True)
+            for f in out_fields
+        ]
+        return _Compiled(outschema.struct(schema, made, clean), row, is_row=False)
 
     def _compiled_key(self, schema: dict[str, Any], cache_key: bytes) -> _Compiled:
         hit = self._keys.get(cache_key)
