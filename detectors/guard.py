@@ -164,6 +164,13 @@ def _texts(doc: dict[str, Any] | list[Any]) -> Iterator[str]:
             yield node
 
 
+def holds(value: Any, scanner: TextScanner) -> str | None:
+    """The entity a value holds, by the checks every guarded value gets, whatever a
+    column was released for; no profile is read or changed (None: none found). For
+    values that are not a column's, such as the defaults and enum symbols of a schema."""
+    return _holds(value, scanner)
+
+
 def _holds(value: Any, scanner: TextScanner) -> str | None:
     """The entity a value holds, whatever the column was released for (None: none found)."""
     if isinstance(value, str):

@@ -21,6 +21,7 @@ from typing import Any
 
 from pipeline.core.declaration import Declaration
 from pipeline.core.entities import NONE
+from pipeline.core.outschema import name_shaped
 from pipeline.core.safenames import looks_personal
 from pipeline.core.treatments.spec import WITHHOLD, TreatmentSpec
 
@@ -127,6 +128,8 @@ def treated_field(
         return None
     src_type = source.get("type") if source is not None else None
     src_logical = source.get("name") if source is not None else None
+    if not name_shaped(src_logical):
+        src_logical = None  # a logical name is a dotted identifier; anything else could be any text
     src_optional = bool(source.get("optional", True)) if source is not None else None
     if spec.kind in TEXT_KINDS:
         # operators._string_field: a plain string, no logical type, optionality kept

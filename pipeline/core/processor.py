@@ -17,7 +17,7 @@ from typing import Any
 
 import orjson
 
-from pipeline.core import metadata
+from pipeline.core import metadata, outschema
 from pipeline.core.change import (
     CHANGE,
     ENVELOPE_KEYS,
@@ -174,9 +174,16 @@ class TableProcessor:
                 out_fields.append(metadata.block_schema(f))  # as _treat_value drops them
             else:
                 out_fields.append(f)
-        out = dict(schema)
-        out["fields"] = out_fields
-        return _Compiled(out, row, is_row=False)
+        # The rows are CDR schemas already; the rest (source, op, ts_*, transaction,
+        # message) and the envelope keep their structure only (pipeline.core.outschema).
+        clean = self._schemaless_row.clean
+        made = [
+            f
+            if f.get("field") in ("before", "after") and row is not None
+            else outschema.structural(f, clean, released=True)
+            for f in out_fields
+        ]
+        return _Compiled(outschema.struct(schema, made, clean), row, is_row=False)
 
     def _compiled_key(self, schema: dict[str, Any], cache_key: bytes) -> _Compiled:
         hit = self._keys.get(cache_key)
@@ -187,6 +194,17 @@ class TableProcessor:
         compiled = _Compiled(key.out_struct(schema), key)
         self._keys.put(cache_key, compiled, schema_size(cache_key))
         return compiled
+
+    def _null_key_types(self, types: FieldTypes) -> FieldTypes:
+        """The CDR schema of a key whose payload is null: a struct's as any key's, another
+        type's by its structure alone (pipeline.core.outschema)."""
+        if types.schema.get("type") == "struct":
+            return self._compiled_key(types.schema, types.identity).out_types
+        hit = self._keys.get(types.identity)
+        if hit is None:
+            hit = _Compiled(outschema.structural(types.schema, self._schemaless_key.clean), None)
+            self._keys.put(types.identity, hit, schema_size(types.identity))
+        return hit.out_types
 
     # -- records ------------------------------------------------------------------------
 
@@ -321,7 +339,10 @@ class TableProcessor:
     def _treat_key(self, key: Struct, note: Any) -> Struct:
         values = key.values
         if values is None:
-            return key
+            if key.types is None:
+                return key
+            # no values, but a schema: it goes out as the CDR schema of such a key
+            return Struct(None, self._null_key_types(key.types), key.wire)
         if key.types is not None:
             compiled = self._compiled_key(key.types.schema, key.types.identity)
             assert compiled.row is not None

@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from detectors import guard
+from pipeline.core import outschema
 from pipeline.core.policy import GUARDED, UNDECLARED, ColumnRule, TablePolicy
 from pipeline.errors import DecodeError, PolicyError
 from pipeline.vocabulary import DeadLetterReason
@@ -102,6 +103,8 @@ class StructTransform:
         self.profiler = policy.profiler
         self._generation_cell = self.profiler.generation(policy.table) if self.profiler is not None else None
         self._generation = self._generation_cell.value if self._generation_cell is not None else 0
+        # checks what a schema carries besides types (defaults, enum symbols, names)
+        self.clean = outschema.cleaner(self.profiler.scanner if self.profiler is not None else policy.settings.scanner)
 
     def forget(self) -> None:
         """Drop the plans (their bytes leave the budget they share with other transforms)."""
@@ -267,7 +270,9 @@ class StructTransform:
         return out, plan
 
     def out_fields(self) -> list[Field]:
-        """The struct's fields as the CDR schema has them."""
+        """The struct's fields as the CDR schema has them: the operator's type, and only
+        what is structural of the rest (:mod:`pipeline.core.outschema`); a default and
+        enum symbols only where the values go out as they are."""
         assert self.fields is not None
         out: list[Field] = []
         for field in self.fields:
@@ -276,8 +281,8 @@ class StructTransform:
             new = op.out_field(field)
             if new is None:
                 continue
+            new = outschema.structural(new, self.clean, released=op.kind in ("pass", "tag"))
             if rule.sensitive:
-                new = dict(new)
                 params = dict(new.get("parameters") or {})
                 params["cdr.pii"] = rule.pii if rule.pii != UNDECLARED else "undeclared"
                 params["cdr.treatment"] = self._label(rule, op)
@@ -288,6 +293,4 @@ class StructTransform:
         return out
 
     def out_struct(self, struct: Field) -> Field:
-        out = dict(struct)
-        out["fields"] = self.out_fields()
-        return out
+        return outschema.struct(struct, self.out_fields(), self.clean)

@@ -43,6 +43,7 @@ ATTACK_CLASSES = (
     "resources",
     "hostile-declarations",
     "schema-changes",
+    "schema-metadata",
 )
 
 

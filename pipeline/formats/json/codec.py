@@ -22,7 +22,14 @@ from pipeline.core.change import (
     Struct,
 )
 from pipeline.core.events import SourceRecord
-from pipeline.formats.documents import event_from, key_headers, key_struct, skipped_event, value_payload
+from pipeline.formats.documents import (
+    event_from,
+    field_types,
+    key_headers,
+    key_struct,
+    skipped_event,
+    value_payload,
+)
 from pipeline.formats.json import jsontext
 from pipeline.formats.json.debezium import JsonDoc, classify, decode_doc, envelope_doc
 
@@ -98,14 +105,19 @@ def write_key_header(header: Header) -> bytes | None:
 def decode_key(raw: bytes, what: str) -> Struct:
     doc = decode_doc(raw, what)
     if doc.payload is None:
-        return Struct(None, None, JsonWire(doc.enveloped, doc.fast, raw))
+        # written back as it came when it has no schema; with one, with its CDR schema
+        types = None
+        if doc.schema is not None:
+            assert doc.schema_key is not None
+            types = field_types(doc.schema, doc.schema_key)
+        return Struct(None, types, JsonWire(doc.enveloped, doc.fast, raw))
     return key_struct(doc, what, _WIRES[(doc.enveloped, doc.fast)])
 
 
 def _write_key(key: Struct) -> bytes | None:
     wire: JsonWire = key.wire
     if key.values is None:
-        return wire.raw
+        return wire.raw if key.types is None else _wrap(key.types.identity, None, wire.fast)
     if key.types is not None:
         return _wrap(key.types.identity, key.values, wire.fast)
     return _bare(wire, key.values)

@@ -2,7 +2,16 @@
 
 from __future__ import annotations
 
-from tests.security.cases import columns, disguises, envelopes, names, resources, schema_changes, types
+from tests.security.cases import (
+    columns,
+    disguises,
+    envelopes,
+    names,
+    resources,
+    schema_changes,
+    schema_metadata,
+    types,
+)
 from tests.security.ledger import Case
 
 ALL: tuple[Case, ...] = (
@@ -13,6 +22,7 @@ ALL: tuple[Case, ...] = (
     *names.CASES,
     *resources.CASES,
     *schema_changes.CASES,
+    *schema_metadata.CASES,
 )
 BY_ID = {case.id: case for case in ALL}
 assert len(BY_ID) == len(ALL), "case ids must be unique"

@@ -1,0 +1,262 @@
+"""What of a source Connect schema goes out in the CDR schema: its structure, and no
+free text.
+
+A record's Connect schema is input like its values: a producer (a connector, an SMT, a
+hand-written JsonConverter document, an Avro schema read back) can put anything in a
+field's ``doc``, its ``parameters``, its ``default``, its struct ``name``, or keys no
+Connect schema has. The CDR schema (embedded in JSON records, registered as Avro) is
+built from the source schema by :func:`structural`, which keeps:
+
+- ``type``, ``optional``, ``field``, and ``fields``/``items``/``keys``/``values``
+  rebuilt the same way (nesting bounded by :data:`MAX_DEPTH`);
+- ``version`` when it is a small integer (Connect's are 1, 2...);
+- ``name`` when it is shaped like a Connect or Avro name (dotted identifiers) and the
+  text check finds no personal data in it (``io.debezium.time.Date``, ``<topic>.Value``);
+- these ``parameters``: decimal scale and precision, bit and truncation lengths, the
+  propagated source column length and scale (digits), Debezium's ``masked`` flag, the
+  propagated source column type (shaped like a SQL type name, checked), and the
+  ``allowed`` symbols of ``io.debezium.data.Enum``/``EnumSet``, on a column released as
+  it is, when every symbol is checked clean;
+- ``default`` on a column released as it is (``pass``/``tag``), when it is a boolean, a
+  number of at most six digits (any integer on a date or timestamp logical type), or a
+  short text checked clean: a default is a value of the column that no per-value guard
+  sees.
+
+Everything else is dropped: ``doc``, every other parameter (a column comment, a custom
+key, incoming ``cdr.*`` properties, which only the transform sets), unknown keys. The
+check is the per-value guard's (:func:`detectors.guard.holds`, side-effect free); with
+detection off there is no check, and defaults and symbols of released columns stay.
+"""
+
+from __future__ import annotations
+
+import re
+import weakref
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Any
+
+from detectors.recognizers.person import person_value_score
+from pipeline.core import logical
+from pipeline.errors import DecodeError
+from pipeline.vocabulary import DeadLetterReason
+
+if TYPE_CHECKING:
+    from detectors.textscan import TextScanner
+
+Field = dict[str, Any]
+Clean = Callable[[Any], bool]  # True: no personal data found in this value
+
+_CLEANERS: weakref.WeakKeyDictionary[Any, Clean] = weakref.WeakKeyDictionary()
+_MEMO_SIZE = 4096  # answers kept per scanner
+_MEMO_TEXT = 256  # characters: a longer text is checked each time
+MAX_DEPTH = 64  # nested structs, arrays and maps in one field's schema
+_NESTED = ("items", "keys", "values")
+# JsonConverter's type names (float, double) and Connect's own (float32, float64)
+CONNECT_TYPES = frozenset(
+    {"int8", "int16", "int32", "int64", "float", "double", "float32", "float64", "boolean", "string", "bytes"}
+    | {"array", "map", "struct"}
+)
+_PRIMITIVE = frozenset(
+    {"int8", "int16", "int32", "int64", "float", "double", "float32", "float64", "boolean", "string"}
+)
+_NAME = re.compile(r"[A-Za-z_$][\w$-]*(?:\.[\w$-]+)*", re.ASCII)
+_MAX_NAME = 255
+# A name part of words joined by '_' that reads as a person's name this surely is dropped:
+# a lower bar than the guard's for values (a struct is rarely named 'Grace_Period', and a
+# dropped name only makes the struct anonymous).
+_NAME_PERSON = 0.6
+_DIGITS = re.compile(r"-?\d{1,10}", re.ASCII)
+_SMALL_PARAM = 10**6  # lengths, scales, precisions: fewer digits, or a type's maximum (2**n - 1)
+_DIGIT_PARAMS = frozenset(
+    {
+        "scale",
+        "connect.decimal.precision",
+        "length",
+        "truncateLength",
+        "__debezium.source.column.length",
+        "__debezium.source.column.scale",
+    }
+)
+_FLAG_PARAMS = frozenset({"masked"})
+_TYPE_PARAM = "__debezium.source.column.type"
+# One identifier (VARCHAR, int4, _int4, a user type), then only the words SQL types use
+# ('character varying', 'double precision', 'INT UNSIGNED', 'timestamp with time zone').
+_SQL_TYPE = re.compile(
+    r"[A-Za-z_]\w*(?: (?:varying|precision|unsigned|zerofill|with|without|local|time|zone))*"
+    r"(?:\(\d{1,6}(?:, ?\d{1,6})?\))?(?:\[\])?",
+    re.ASCII | re.IGNORECASE,
+)
+_MAX_TYPE = 64
+SYMBOLS = "allowed"
+ENUMS = frozenset({"io.debezium.data.Enum", "io.debezium.data.EnumSet"})
+_MAX_SYMBOLS = 256  # symbols checked; a longer list is not kept
+_MAX_SYMBOLS_TEXT = 16_384
+_SYMBOL_SPLIT = re.compile(r"(?<!\\),")  # Debezium escapes a comma inside a label as '\,'
+_MAX_DEFAULT_TEXT = 128
+_SMALL = 10**6  # a default of fewer digits cannot be a card, an SSN, a phone or an account
+_TEMPORAL = logical.DATE_DAYS | frozenset(logical.TIMESTAMP_UNITS)
+
+
+def cleaner(scanner: TextScanner | None) -> Clean | None:
+    """The text check of a scanner (None: detection is off, nothing is checked), one per
+    scanner. A check costs 0.05-0.7 ms and every compiled schema asks it of the same
+    logical and struct names again: answers for short texts and numbers are kept
+    (bounded, forgotten together when full). The check holds its scanner weakly (the
+    caller's profiler keeps it): once the scanner is gone, nothing is clean."""
+    if scanner is None:
+        return None
+    known = _CLEANERS.get(scanner)
+    if known is not None:
+        return known
+    from detectors.guard import holds
+
+    memo: dict[Any, bool] = {}
+    held = weakref.ref(scanner)  # the check must not keep its scanner alive
+
+    def clean(value: Any) -> bool:
+        kept = type(value) in (int, float) or (type(value) is str and len(value) <= _MEMO_TEXT)
+        if kept:
+            hit = memo.get(value)
+            if hit is not None:
+                return hit
+        live = held()
+        answer = live is not None and holds(value, live) is None
+        if kept:
+            if len(memo) >= _MEMO_SIZE:
+                memo.clear()
+            memo[value] = answer
+        return answer
+
+    _CLEANERS[scanner] = clean
+    return clean
+
+
+def structural(field: Field, clean: Clean | None, *, released: bool = False, depth: int = 0) -> Field:
+    """The CDR form of one Connect schema (a field, a struct, an array's items...), its
+    keys in their order. ``released``: its values go out as they are, so a clean
+    default and clean enum symbols may too."""
+    if depth > MAX_DEPTH:
+        raise DecodeError(DeadLetterReason.SCHEMA_INVALID, "a field schema is nested too deeply")
+    out: Field = {}
+    kind = field.get("type")
+    if "type" in field and (not isinstance(kind, str) or kind not in CONNECT_TYPES):
+        raise DecodeError(DeadLetterReason.SCHEMA_INVALID, "a field schema has a type Kafka Connect does not have")
+    name = field.get("name")
+    name_kept = isinstance(name, str) and _is_name(name, clean)
+    for key, value in field.items():
+        if key == "type":
+            out[key] = value
+        elif key == "field":
+            if not isinstance(value, str):
+                raise DecodeError(DeadLetterReason.SCHEMA_INVALID, "a field schema's name is not text")
+            out[key] = value
+        elif key == "optional":
+            if isinstance(value, bool):
+                out[key] = value
+        elif key == "name":
+            if name_kept:
+                out[key] = value
+        elif key == "version":
+            if type(value) is int and 0 <= value < _SMALL_PARAM:  # a version, not a phone number
+                out[key] = value
+        elif key == "parameters":
+            params = _parameters(value, name if name_kept else None, clean, released)
+            if params:
+                out[key] = params
+        elif key == "default":
+            if released and _default_kept(kind, value, clean, name if name_kept else None):
+                out[key] = value
+        elif key == "fields":
+            if not isinstance(value, list) or not all(isinstance(f, dict) for f in value):
+                raise DecodeError(DeadLetterReason.SCHEMA_INVALID, "a struct schema's fields are not a list of fields")
+            out[key] = [structural(f, clean, released=released, depth=depth + 1) for f in value]
+        elif key in _NESTED and isinstance(value, dict):
+            out[key] = structural(value, clean, released=released, depth=depth + 1)
+        # doc, and any key a Connect schema does not have: dropped
+    return out
+
+
+def struct(schema: Field, fields: list[Field], clean: Clean | None) -> Field:
+    """A struct's CDR schema around fields already made CDR (a row, a key, an envelope)."""
+    out = structural({**schema, "fields": []}, clean)  # the fields keep their place
+    out["fields"] = fields
+    return out
+
+
+def name_shaped(name: Any) -> bool:
+    """Shaped like a Connect or Avro name (dotted identifiers): what a schema name may
+    be where no text check runs (the contracts the tools print)."""
+    return isinstance(name, str) and len(name) <= _MAX_NAME and _NAME.fullmatch(name) is not None
+
+
+def _is_name(name: str, clean: Clean | None) -> bool:
+    """Shaped like a Connect/Avro name, and clean, whole and part by part with its
+    underscores read as spaces (an Avro record named ``Jane_Roe`` is a person's name)."""
+    if not name_shaped(name):
+        return False
+    if clean is None:
+        return True
+    return clean(name) and all(_words_clean(part, clean) for part in name.split(".") if "_" in part)
+
+
+def _words_clean(identifier: str, clean: Clean) -> bool:
+    """An identifier of words joined by '_', read as those words."""
+    words = identifier.replace("_", " ").strip()
+    return clean(words) and not (" " in words and (person_value_score(words) or 0.0) >= _NAME_PERSON)
+
+
+def _parameters(params: Any, name: Any, clean: Clean | None, released: bool) -> dict[str, str]:
+    if not isinstance(params, dict):
+        return {}
+    out: dict[str, str] = {}
+    for key, value in params.items():
+        if not isinstance(value, str):
+            continue
+        if key in _DIGIT_PARAMS:
+            kept = _DIGITS.fullmatch(value) is not None and _small_or_maximum(int(value))
+        elif key in _FLAG_PARAMS:
+            kept = value in ("true", "false")
+        elif key == _TYPE_PARAM:
+            kept = len(value) <= _MAX_TYPE and _SQL_TYPE.fullmatch(value) is not None
+            kept = kept and (clean is None or (clean(value) and _words_clean(value, clean)))
+        elif key == SYMBOLS:
+            kept = released and name in ENUMS and _symbols_clean(value, clean)
+        else:
+            kept = False
+        if kept:
+            out[key] = value
+    return out
+
+
+def _small_or_maximum(n: int) -> bool:
+    """A length, scale or precision: a few digits, or a type's maximum such as
+    2147483647 (a longer number could be anything: a phone, an account)."""
+    n = abs(n)
+    return n < _SMALL_PARAM or (n + 1) & n == 0
+
+
+def _symbols_clean(text: str, clean: Clean | None) -> bool:
+    if clean is None:
+        return True
+    if len(text) > _MAX_SYMBOLS_TEXT:
+        return False
+    symbols = _SYMBOL_SPLIT.split(text)
+    return len(symbols) <= _MAX_SYMBOLS and all(clean(s.replace("\\,", ",")) for s in symbols if s)
+
+
+def _default_kept(kind: Any, default: Any, clean: Clean | None, name: str | None) -> bool:
+    if default is None:
+        return True
+    if kind not in _PRIMITIVE:
+        return False  # bytes (base64 text), structs, arrays, maps: not looked into
+    if isinstance(default, bool):
+        return True
+    if isinstance(default, int):
+        # a date or a timestamp by its logical type is a time (Avro needs a new required
+        # field's default to stay compatible); any other long number could be anything
+        return -_SMALL < default < _SMALL or name in _TEMPORAL
+    if isinstance(default, float):
+        return abs(default) < _SMALL
+    if isinstance(default, str):
+        return len(default) <= _MAX_DEFAULT_TEXT and (clean is None or clean(default))
+    return False
