@@ -36,6 +36,7 @@ def registry() -> dict[str, Callable[[Context], Source]]:
         oracle_samples,
         pagila,
         presidio_synth,
+        wnut17,
     )
 
     return {
@@ -49,4 +50,6 @@ def registry() -> dict[str, Callable[[Context], Source]]:
         "northwind": northwind.load,
         "mysql-employees": mysql_employees.load,
         "oracle-samples": oracle_samples.load,
+        # held out prose: real posts whose entity spans people labelled
+        "wnut17": wnut17.load,
     }
