@@ -101,6 +101,8 @@ def summarise(runs: list[TableRun], spans: SpanFigures) -> dict[str, Any]:
             "found": spans.found[e],
             "recall": spans.found[e] / n,
             "redacted_any_entity": spans.redacted[e] / n,
+            "left_raw": n - spans.redacted[e],
+            "precision": spans.precision(e),
         }
         for e, n in sorted(spans.labelled.items())
     }
@@ -154,7 +156,16 @@ def print_source(console: Console, name: str, manifest: dict[str, Any], s: dict[
         )
     if s["spans"]:
         sp = Table(title=f"{name}: labelled spans in free text")
-        for col in ("entity", "labelled", "found", "recall", "target", "redacted (any entity)"):
+        for col in (
+            "entity",
+            "labelled",
+            "found",
+            "recall",
+            "target",
+            "precision",
+            "redacted (any entity)",
+            "left raw",
+        ):
             sp.add_column(col, justify="left" if col == "entity" else "right")
         for e, v in s["spans"].items():
             sp.add_row(
@@ -163,7 +174,9 @@ def print_source(console: Console, name: str, manifest: dict[str, Any], s: dict[
                 str(v["found"]),
                 f"{v['recall']:.3f}",
                 f">= {SPAN_TARGET.get(e, 0.95):.2f}",
+                "—" if v["precision"] is None else f"{v['precision']:.3f}",
                 f"{v['redacted_any_entity']:.3f}",
+                str(v["left_raw"]),
             )
         console.print(sp)
         misses = ", ".join(f"{m['truth']} as {m['found_as']}: {m['spans']}" for m in s["span_misses"][:8])

@@ -16,6 +16,9 @@
 - Span recall: a labelled span counts when every letter and digit of it is covered by
   findings of the right entity (a half-redacted address still leaks); "redacted" counts
   coverage by findings of any entity.
+- Span precision: of the findings of an entity a source labels, the share that overlap a
+  labelled span of that entity. Meaningful only where the source labels every mention
+  (WNUT 2017 does; Northwind's biographies label only the employees' own names).
 """
 
 from __future__ import annotations
@@ -208,6 +211,14 @@ class SpanFigures:
     redacted: Counter[str] = field(default_factory=Counter)
     unscored: Counter[str] = field(default_factory=Counter)
     misses: Counter[tuple[str, str]] = field(default_factory=Counter)  # (entity, predicted or "-")
+    predicted: Counter[str] = field(default_factory=Counter)  # findings per found entity
+    predicted_right: Counter[str] = field(default_factory=Counter)  # of those, on a span of their truth
+
+    def precision(self, truth: str) -> float | None:
+        """Findings a ``truth`` span accepts that overlap one, over all such findings."""
+        ents = [e for e in self.predicted if accepts(truth, e)]
+        made = sum(self.predicted[e] for e in ents)
+        return sum(self.predicted_right[e] for e in ents) / made if made else None
 
 
 def _covered(text: str, start: int, end: int, spans: Sequence[tuple[int, int]]) -> bool:
@@ -231,4 +242,9 @@ def span_figures(texts: Sequence[Text], findings: Sequence[Sequence[tuple[str, i
                 over = sorted({ent for ent, s, e in found if s < span.end and e > span.start})
                 f.misses[(span.truth, "/".join(over) or "-")] += 1
             f.redacted[span.truth] += _covered(text.text, span.start, span.end, anything)
+        for ent, s, e in found:
+            f.predicted[ent] += 1
+            f.predicted_right[ent] += any(
+                scored(sp.truth) and accepts(sp.truth, ent) and s < sp.end and e > sp.start for sp in text.spans
+            )
     return f

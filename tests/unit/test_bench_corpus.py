@@ -117,3 +117,14 @@ def test_a_half_redacted_span_is_a_miss() -> None:
     assert whole.found["LOCATION"] == 1
     assert half.found["LOCATION"] == 0 and half.redacted["LOCATION"] == 0
     assert wrong.found["LOCATION"] == 0 and wrong.redacted["LOCATION"] == 1
+
+
+def test_span_precision_counts_findings_off_every_span_of_their_entity() -> None:
+    text = "Ada met Bo in Oslo at Acme"
+    spans = (Span(0, 3, "PERSON", "person"), Span(14, 18, "LOCATION", "location"), Span(22, 26, "quasi", "corp"))
+    found = [("PERSON", 0, 3), ("PERSON", 8, 10), ("LOCATION", 14, 18), ("PERSON", 22, 26), ("URL", 22, 26)]
+    f = span_figures([Text(text, spans)], [found])
+    assert f.precision("PERSON") == 1 / 3, "an unlabelled name and a company found as PERSON count against it"
+    assert f.precision("LOCATION") == 1.0
+    assert f.precision("EMAIL_ADDRESS") is None, "no finding of it: no figure"
+    assert (f.found["PERSON"], f.labelled["PERSON"]) == (1, 1)
