@@ -1,0 +1,117 @@
+"""The WNUT 2017 prose source (bench/corpus/sources/wnut17.py): CoNLL documents put back
+into text with spans that are exactly their labelled tokens. Names here are invented."""
+
+from __future__ import annotations
+
+import subprocess
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from bench.corpus.model import QUASI, Text
+from bench.corpus.sources import Context, manifest, registry, wnut17
+from bench.corpus.sources.wnut17 import ConllError, documents, labelled_text
+
+LABELS = {"person": "PERSON", "location": "LOCATION"}
+
+
+def _doc(tagged: str) -> list[tuple[str, str]]:
+    """``"word word/B-person word/I-person"`` as CoNLL tokens (untagged is O)."""
+    out = []
+    for piece in tagged.split(" "):
+        token, _, tag = piece.partition("/")
+        out.append((token, tag or "O"))
+    return out
+
+
+def _spans(text: Text) -> list[tuple[str, str, str]]:
+    return [(text.text[s.start : s.end], s.truth, s.label) for s in text.spans]
+
+
+def test_documents_are_split_on_blank_lines_and_the_last_needs_none() -> None:
+    conll = "Hi\tO\nOrla\tB-person\n\n\n \nin\tO\nBrakvale\tB-location"
+    assert documents(conll) == [[("Hi", "O"), ("Orla", "B-person")], [("in", "O"), ("Brakvale", "B-location")]]
+    assert documents("") == []
+
+
+@pytest.mark.parametrize("line", ["Orla\tB-person\textra", "Orla", "Orla\tPERSON", "\tO"])
+def test_a_malformed_line_fails_by_its_number_never_its_token(line: str) -> None:
+    with pytest.raises(ConllError) as caught:
+        documents(f"ok\tO\n{line}\n")
+    assert "line 2" in str(caught.value)
+    assert "Orla" not in str(caught.value), "a token (maybe a name) in an exception message"
+
+
+def test_tokens_are_joined_back_into_prose() -> None:
+    text = labelled_text(_doc("& gt ; It ' s Orla/B-person , don ' t ( see here ) ! ! & amp ; co"), LABELS)
+    assert text.text == "> It's Orla, don't (see here)!! & co"
+    assert _spans(text) == [("Orla", "PERSON", "person")]
+
+
+def test_an_entity_written_as_html_is_left_as_its_tokens() -> None:
+    text = labelled_text(_doc("& gt/B-product ; go"), LABELS)
+    assert text.text == "& gt; go" and _spans(text) == [("gt", QUASI, "product")]
+
+
+def test_bio_tags_make_one_span_per_entity_and_unlisted_types_are_quasi() -> None:
+    tagged = (
+        "Orla/B-person Quint/I-person met Bex/B-person Ryle/B-person in Brakvale/B-location"
+        " Upper/I-location at Quintco/B-corporation ; Tam/I-person Ode/I-person Sq/I-location ."
+    )
+    text = labelled_text(_doc(tagged), LABELS)
+    assert _spans(text) == [
+        ("Orla Quint", "PERSON", "person"),
+        ("Bex", "PERSON", "person"),  # B after B: two people
+        ("Ryle", "PERSON", "person"),
+        ("Brakvale Upper", "LOCATION", "location"),
+        ("Quintco", QUASI, "corporation"),
+        ("Tam Ode", "PERSON", "person"),  # I without B opens a span
+        ("Sq", "LOCATION", "location"),  # a change of type closes it
+    ]
+
+
+def test_the_manifest_maps_people_and_places_and_pins_its_origin() -> None:
+    man = manifest("wnut17")
+    assert "wnut17" in registry()
+    assert len(man["commit"]) == 40 and man["licence"].startswith("CC BY 4.0")
+    assert man["labels"]["person"] == "PERSON" and man["labels"]["location"] == "LOCATION"
+    assert {man["labels"][k] for k in ("corporation", "group", "creative-work", "product")} == {QUASI}
+
+
+def _snapshot(root: Path, repository: str, files: dict[str, str]) -> None:
+    git_dir = root / repository.replace("/", "+") / "repo"
+    subprocess.run(["git", "init", "--bare", "--quiet", str(git_dir)], check=True)
+
+    def git(*args: str, data: str | None = None) -> str:
+        done = subprocess.run(
+            ["git", "-c", "user.name=t", "-c", "user.email=t@t", "--git-dir", str(git_dir), *args],
+            input=data,
+            capture_output=True,
+            text=True,
+            check=True,
+        )
+        return done.stdout.strip()
+
+    entries = "".join(
+        f"100644 blob {git('hash-object', '-w', '--stdin', data=body)}\t{path}\n" for path, body in files.items()
+    )
+    tree = git("mktree", data=entries)
+    git("update-ref", "HEAD", git("commit-tree", tree, "-m", "test"))
+
+
+def test_load_reads_every_file_in_order_up_to_the_cap(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    real = manifest("wnut17")
+    test_file, dev_file = real["paths"]
+    _snapshot(
+        tmp_path,
+        real["repository"],
+        {test_file: "Orla\tB-person\nwrote\tO\n\nhi\tO\n", dev_file: "in\tO\nBrakvale\tB-location\n\nbye\tO\n"},
+    )
+    man: dict[str, Any] = {**real, "max_texts": 3}
+    monkeypatch.setattr(wnut17, "manifest", lambda name: man)
+    src = wnut17.load(Context(tmp_path, tmp_path / "downloads", 10))
+    assert [t.text for t in src.texts] == ["Orla wrote", "hi", "in Brakvale"]
+    assert [[s.truth for s in t.spans] for t in src.texts] == [["PERSON"], [], ["LOCATION"]]
+    assert any("not in the snapshot" in n for n in src.notes), "reading another commit than the pin is said"
+    assert any("first 1 of 2 documents" in n for n in src.notes), "the cap is said"
