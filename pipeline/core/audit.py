@@ -13,6 +13,11 @@ Leak classes name where a value was found (``value``, ``number``, ``key``, ``hea
 how: ``+disguised`` (found only once normalised: zero-width or confusable characters,
 full-width digits, ``%40``, ``[at]``...) or ``+base64``.
 
+A ``NUMERIC`` column's value (a Connect ``Decimal``'s base64 text, a Debezium
+``VariableScaleDecimal`` struct, by the record's schema) is read as the number it holds,
+as a consumer reads it: a card number kept in one is a number leak, and its base64 text
+is not read as words.
+
 Fields the record's ``cdr.pii`` header lists as ``tag`` are kept on purpose (declared
 sensitive, passed with a label) and are counted apart, not as leaks.
 """
@@ -26,6 +31,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from detectors import decimals
 from detectors.normalize import normalize
 from detectors.textscan import TextScanner, key_is_phone, number_text
 
@@ -176,11 +182,15 @@ class Auditor:
             if schema is not None:
                 self._schema(schema, label)
             if label == "value" and isinstance(doc, dict) and ("after" in doc or "before" in doc) and "op" in doc:
-                parts += [("before", doc.get("before"), where_raw), ("after", doc.get("after"), where_raw)]
-                parts += [(f"envelope.{k}", v, where_raw) for k, v in doc.items() if k not in ("before", "after")]
+                numeric = _decimal_columns(schema, envelope=True)
+                parts += [
+                    ("before", doc.get("before"), where_raw, numeric),
+                    ("after", doc.get("after"), where_raw, numeric),
+                ]
+                parts += [(f"envelope.{k}", v, where_raw, {}) for k, v in doc.items() if k not in ("before", "after")]
             elif doc is not None:
-                parts.append((label if label == "key" else "row", doc, where_raw))
-        for part, doc, where in parts:
+                parts.append((label if label == "key" else "row", doc, where_raw, _decimal_columns(schema)))
+        for part, doc, where, numeric in parts:
             if not isinstance(doc, dict):
                 self._walk(doc, part, where, "", 0)
                 continue
@@ -189,6 +199,10 @@ class Auditor:
                 if column in tagged and part in ("before", "after", "row"):
                     self.report.tagged[(topic, name)] += 1
                     continue
+                decimal = numeric.get(column)
+                if decimal is not None:
+                    number = decimals.number(*decimal, cell)
+                    cell = cell if number is None else number
                 prefix = f"{part}." if part.startswith("envelope") else ""
                 self._walk(cell, prefix + name, where, str(column), 0)
 
@@ -228,6 +242,24 @@ class Auditor:
             self._walk(inner, f"header:{safe}", HEADER, "", 0)
         else:
             self._count(f"header:{safe}", HEADER, self.entities(text, name))
+
+
+def _decimal_columns(schema: Any, envelope: bool = False) -> dict[str, tuple[str, int]]:
+    """{column: (logical name, scale)} of the ``NUMERIC`` columns of a row schema, or of
+    an envelope schema's row (its ``after``, else its ``before``)."""
+    if not isinstance(schema, dict):
+        return {}
+    fields = schema.get("fields")
+    if envelope and isinstance(fields, list):
+        rows = [f for f in fields if isinstance(f, dict) and f.get("field") in ("after", "before")]
+        fields = rows[0].get("fields") if rows else None
+    if not isinstance(fields, list):
+        return {}
+    return {
+        f["field"]: (f["name"], decimals.scale_of(f))
+        for f in fields
+        if isinstance(f, dict) and isinstance(f.get("field"), str) and f.get("name") in decimals.LOGICAL
+    }
 
 
 def class_rows(report: AuditReport) -> list[tuple[str, str, int]]:

@@ -217,3 +217,37 @@ def test_cdr_audit_passes_treated_output(tmp_path: Path) -> None:
     src.write_text(json.dumps(rec) + "\n")
     res = cdr("audit", "--input", str(src))
     assert res.returncode == 0 and "no raw personal data found" in res.stdout, res.stdout
+
+
+def _numeric_record(cells: dict[str, object]) -> tuple[bytes, bytes, list]:
+    """An envelope whose row has a Connect Decimal and a VariableScaleDecimal column."""
+    decimal = {"type": "bytes", "optional": True, "name": "org.apache.kafka.connect.data.Decimal"}
+    variable = {"type": "struct", "optional": True, "name": "io.debezium.data.VariableScaleDecimal", "fields": []}
+    row = {
+        "type": "struct",
+        "optional": True,
+        "fields": [
+            {**decimal, "parameters": {"scale": "2"}, "field": "balance"},
+            {**variable, "field": "ref"},
+        ],
+    }
+    schema = {"type": "struct", "fields": [{**row, "field": "before"}, {**row, "field": "after"}]}
+    value = {"schema": schema, "payload": {"before": None, "after": cells, "op": "c"}}
+    return b'{"id":1}', json.dumps(value).encode(), []
+
+
+def _unscaled(n: int) -> str:
+    return base64.b64encode(n.to_bytes((n.bit_length() + 8) // 8, "big", signed=True)).decode()
+
+
+def test_a_numeric_column_is_read_as_its_number_not_as_its_base64_text() -> None:
+    """Base64 of an amount can read like a cued name ('M/Yi'); a card number kept in a
+    NUMERIC column is a number leak all the same."""
+    auditor = Auditor(TextScanner())
+    amount = base64.b64encode(b"3\xf6\x22").decode()  # 'M/Yi', an amount of 33,642.82
+    assert TextScanner().find(amount)  # read as text, it looks like a name
+    auditor.add("cdr.t", *_numeric_record({"balance": amount, "ref": {"scale": 0, "value": _unscaled(7)}}))
+    assert auditor.report.findings == {}
+    card = {"scale": 0, "value": _unscaled(int(CARDS[0]))}
+    auditor.add("cdr.t", *_numeric_record({"balance": _unscaled(int(CARDS[1]) * 100), "ref": card}))
+    assert {(f, e) for (_, f, e) in auditor.report.findings} == {("balance", "CREDIT_CARD"), ("ref", "CREDIT_CARD")}
