@@ -109,9 +109,15 @@ def _gzip_b64(text: str) -> str:
     return base64.b64encode(gzip.compress(text.encode(), mtime=0)).decode()
 
 
+# Names the public lists know (a first name, a common surname): a new name neither list
+# knows passes until a known one trips the guard (a known limit, README "The guard").
+KNOWN_FIRST = ("Maria", "James", "Aisha", "Carlos", "Fatima", "Olga")
+KNOWN_LAST = ("Gonzalez", "Nakamura", "Whitfield", "Haddad", "Moreau", "Kowalski")
+
+
 def _short_category(r: Random) -> tuple[str, list[str]]:
     """Initials and a surname, an e-mail's local part: short, few digits."""
-    first, last = r.choice(v.FIRST), r.choice(v.LAST)
+    first, last = r.choice(KNOWN_FIRST), r.choice(KNOWN_LAST)
     value = f"{first.lower()}.{last.lower()}{r.randrange(10, 99)}" if r.random() < 0.5 else f"{first[0]}. {last}"
     return value, [value]
 
