@@ -40,6 +40,7 @@ _QUOTED_PRINTABLE = re.compile(r"=[0-9A-F]{2}")
 # A run of nine or more digits and digit-like letters (groups apart by a space, a dot, a
 # dash, a slash or brackets: ``(4l5) 555-O123``), standing alone.
 _SPELLED = re.compile(r"(?<![A-Za-z0-9])[0-9OoIl](?:[ .()/-]{0,2}[0-9OoIl]){8,}(?![A-Za-z0-9])")
+_DIGIT = re.compile(r"\d")
 _DIGIT_LETTERS = str.maketrans("OoIl", "0011")
 _SPELLED_MIN_DIGITS = 0.5  # share of real digits among the run's digits and letters
 # Groups of digits joined by one separator the recognizers do not read as a number's.
@@ -90,9 +91,9 @@ def _once(text: str) -> list[str]:
 def _numbers(text: str) -> str | None:
     """``text`` with numbers spelled with letters, or grouped by odd separators, written
     as digits and dashes (None: it has neither)."""
-    changed = text
-    if any(c in text for c in "OoIl") and any(c.isdigit() for c in text):
-        changed = _SPELLED.sub(_spelled, changed)
+    if not _DIGIT.search(text):
+        return None
+    changed = _SPELLED.sub(_spelled, text)
     if _GROUPED.search(changed):
         changed = _GROUPED.sub(_grouped, changed)
     return changed if changed != text else None
