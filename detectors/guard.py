@@ -139,12 +139,20 @@ def _temporal(prof: ColumnProfile, value: int) -> str | None:
 
 def _document(doc: dict[str, Any] | list[Any], scanner: TextScanner) -> str | None:
     """A map or array (schemaless JSON, Connect maps): every leaf and key, by patterns,
-    and by the known-person check a text value of the column gets."""
+    and by the name checks and the readings (:mod:`detectors.unwrap`) a text value of the
+    column gets."""
     found: list[tuple[str, str]] = []
     scanner.redact_json(doc, None, found)
     if found:
         return min(entity for _, entity in found)
-    return "PERSON" if any((person_value_score(t) or 0.0) >= _KNOWN_PERSON for t in _texts(doc)) else None
+    for text in _texts(doc):
+        if _is_name(text):
+            return "PERSON"
+        for reading in unwrap.readings(text):  # what the scan of the document did not read through
+            hit = _read_entity(reading, scanner)
+            if hit is not None:
+                return hit
+    return None
 
 
 def _texts(doc: dict[str, Any] | list[Any]) -> Iterator[str]:
@@ -244,14 +252,21 @@ def _entity(value: str, scanner: TextScanner) -> str | None:
     return hit
 
 
-def _read_entity(value: str, scanner: TextScanner) -> str | None:
+def _is_name(value: str) -> bool:
+    """A known first name and a known surname, or a title and a name; an initial and a
+    known surname ('K. Nakamura'); an e-mail's local part made of a known first name and
+    surname ('maria.gonzalez49')."""
     if (person_value_score(value) or 0.0) >= _KNOWN_PERSON:
-        return "PERSON"  # a known first name and a known surname, or a title and a name
+        return True
     if _INITIAL_SURNAME.fullmatch(value) and is_known_name(value):
-        return "PERSON"  # 'K. Nakamura': an initial and a known surname
+        return True
     local = _LOCAL_PART.fullmatch(value)
-    if local is not None and (person_value_score(f"{local[1]} {local[2]}") or 0.0) >= _KNOWN_PERSON:
-        return "PERSON"  # an e-mail's local part: 'maria.gonzalez49'
+    return local is not None and (person_value_score(f"{local[1]} {local[2]}") or 0.0) >= _KNOWN_PERSON
+
+
+def _read_entity(value: str, scanner: TextScanner) -> str | None:
+    if _is_name(value):
+        return "PERSON"
     hit = scanner.whole_value(value)
     if hit is not None:
         return hit[0]

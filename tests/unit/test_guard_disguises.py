@@ -115,6 +115,17 @@ def test_ordinary_values_hold_nothing_under_their_readings(value: str) -> None:
     assert guard.holds(value, TextScanner()) is None
 
 
+@pytest.mark.parametrize("kind", ["percent-all", "card-underscores", "gzip-base64", "quoted-printable-at"])
+def test_a_document_leaf_is_read_through_its_disguise(kind: str) -> None:
+    assert guard.holds({"a": [{"b": DISGUISED[kind]}]}, TextScanner()) is not None
+
+
+@pytest.mark.parametrize("value", ["K. Nakamura", "maria.gonzalez49"])
+def test_a_document_leaf_or_key_that_is_a_short_name_is_a_person(value: str) -> None:
+    assert guard.holds({"notes": [value]}, TextScanner()) == "PERSON"
+    assert guard.holds({value: 1}, TextScanner()) == "PERSON"
+
+
 def test_a_gzip_bomb_inflates_to_the_bound_and_its_head_is_read() -> None:
     bomb = base64.b64encode(gzip.compress(EMAIL.encode(), mtime=0) + gzip.compress(b"\0" * (16 << 20))).decode()
     inflated = unwrap.inflate_base64(bomb)

@@ -36,20 +36,23 @@ CONFUSABLE = str.maketrans({"a": "\u0430", "e": "\u0435", "o": "\u043e", "p": "\
 LETTERS = str.maketrans({"0": "O", "1": "l"})
 
 
-def _guarded(case_id: str, description: str, released: bool, loud: Loud, bounded: bool = False) -> Case:
+def _guarded(
+    case_id: str, description: str, released: bool, loud: Loud, bounded: bool = False, document: bool = False
+) -> Case:
     """QUIET harmless records (``ref`` codes declared none, or ``tier`` categories left
-    undeclared to be released), then LOUD records whose column holds ``loud``'s values."""
+    undeclared to be released), then LOUD records whose column holds ``loud``'s values
+    (each value a leaf of a small JSON document when ``document``)."""
     r = v.rng(case_id)
     name = table(case_id)
     column = "tier" if released else "ref"
     records, planted = [], []
     for n in range(QUIET):
         quiet = TIERS[n % len(TIERS)] if released else f"R{n:04d}"
-        records.append(Rec(key(n), change(name, {"id": n, column: quiet})))
+        records.append(Rec(key(n), change(name, {"id": n, column: {"refs": [quiet]} if document else quiet})))
     for n in range(QUIET, QUIET + LOUD):
         value, forms = loud(r)
         planted.extend(forms)
-        records.append(Rec(key(n), change(name, {"id": n, column: value})))
+        records.append(Rec(key(n), change(name, {"id": n, column: {"refs": [value]} if document else value})))
     return Case(
         case_id,
         ATTACK,
@@ -204,6 +207,16 @@ CASES = [
     ),
     # 4. categories
     *_pair("short-personal-categories", "initials and surnames, e-mail local parts", _short_category),
+    # JSON documents in a column declared none: the leaves are read through too
+    *(
+        _guarded(f"guard-none-document-{kind}", f"declared none, JSON leaves: {what}", False, loud, document=True)
+        for kind, what, loud in (
+            ("email-percent-all", "e-mails percent-encoded byte by byte", _mail(_percent_all)),
+            ("card-underscores", "card numbers grouped with underscores", _number(v.card, lambda c: _grouped(c, "_"))),
+            ("email-gzip-base64", "gzip+base64 of an e-mail", _mail(_gzip_b64)),
+            ("short-names", "initials and surnames, e-mail local parts", _short_category),
+        )
+    ),
     _guarded(
         "guard-none-gzip-bomb", "declared none: gzip+base64 of an e-mail and 64 MB of zeros", False, _gzip_bomb, True
     ),
