@@ -19,8 +19,8 @@ import re
 from collections.abc import Iterator
 from typing import TYPE_CHECKING, Any
 
-from detectors import decimals
-from detectors.recognizers.person import person_value_score
+from detectors import decimals, unwrap
+from detectors.recognizers.person import is_known_name, person_value_score
 
 if TYPE_CHECKING:
     from detectors.profiler import ColumnProfile
@@ -58,6 +58,8 @@ _SHAPES = {
     "io.debezium.time.IsoTime": re.compile(r"\d{2}:\d{2}(?::\d{2}(?:\.\d+)?)?$"),
 }
 _DOCUMENT_TEXTS = 4096  # keys and string leaves of one document given the known-person check
+_INITIAL_SURNAME = re.compile(r"[A-Z]\. ?[A-Z][a-z'-]{2,}")
+_LOCAL_PART = re.compile(r"([A-Za-z]{2,})\.([A-Za-z]{2,})\d{0,4}")  # first.last, first.last71
 _DECIMAL_TEXT = re.compile(r"\s*[-+]?\d{1,15}(?:[.,]\d{1,6})?\s*")
 
 
@@ -137,12 +139,20 @@ def _temporal(prof: ColumnProfile, value: int) -> str | None:
 
 def _document(doc: dict[str, Any] | list[Any], scanner: TextScanner) -> str | None:
     """A map or array (schemaless JSON, Connect maps): every leaf and key, by patterns,
-    and by the known-person check a text value of the column gets."""
+    and by the name checks and the readings (:mod:`detectors.unwrap`) a text value of the
+    column gets."""
     found: list[tuple[str, str]] = []
     scanner.redact_json(doc, None, found)
     if found:
         return min(entity for _, entity in found)
-    return "PERSON" if any((person_value_score(t) or 0.0) >= _KNOWN_PERSON for t in _texts(doc)) else None
+    for text in _texts(doc):
+        if _is_name(text):
+            return "PERSON"
+        for reading in unwrap.readings(text):  # what the scan of the document did not read through
+            hit = _read_entity(reading, scanner)
+            if hit is not None:
+                return hit
+    return None
 
 
 def _texts(doc: dict[str, Any] | list[Any]) -> Iterator[str]:
@@ -230,8 +240,33 @@ def _text_reason(prof: ColumnProfile, value: str, scanner: TextScanner) -> str |
 
 
 def _entity(value: str, scanner: TextScanner) -> str | None:
+    """The entity a text holds as it is, or else as one of its readings (percent- or
+    entity-encoded throughout, quoted-printable, a number spelled with letters or odd
+    separators, gzip in base64: :mod:`detectors.unwrap`)."""
+    hit = _read_entity(value, scanner)
+    if hit is None:
+        for reading in unwrap.readings(value):
+            hit = _read_entity(reading, scanner)
+            if hit is not None:
+                break
+    return hit
+
+
+def _is_name(value: str) -> bool:
+    """A known first name and a known surname, or a title and a name; an initial and a
+    known surname ('K. Nakamura'); an e-mail's local part made of a known first name and
+    surname ('maria.gonzalez49')."""
     if (person_value_score(value) or 0.0) >= _KNOWN_PERSON:
-        return "PERSON"  # a known first name and a known surname, or a title and a name
+        return True
+    if _INITIAL_SURNAME.fullmatch(value) and is_known_name(value):
+        return True
+    local = _LOCAL_PART.fullmatch(value)
+    return local is not None and (person_value_score(f"{local[1]} {local[2]}") or 0.0) >= _KNOWN_PERSON
+
+
+def _read_entity(value: str, scanner: TextScanner) -> str | None:
+    if _is_name(value):
+        return "PERSON"
     hit = scanner.whole_value(value)
     if hit is not None:
         return hit[0]

@@ -1,0 +1,139 @@
+"""What a guarded value also reads as, under disguises the normaliser leaves alone.
+
+:func:`detectors.normalize.normalize` rewrites text in place for every matcher, so it
+undoes only what cannot destroy other evidence (``%40`` and ``&#64;``, not ``=41``:
+``ssn=412...`` must keep its key and its value). The readings here are *extra* texts the
+guard checks after the value itself, so a reading can add a finding, never hide one:
+
+- every character percent-encoded (``%6A%61...``, twice: ``%2540``), or written as an
+  HTML/XML entity (``&#106;&#97;...``, ``&commat;``), or quoted-printable (``=6A=61``);
+- a number spelled with letters for digits (``O`` for 0, ``l``/``I`` for 1) or grouped
+  with separators the recognizers do not read (``6011_2530_...``, ``415/555/0123``):
+  the letters become digits and the separators dashes;
+- gzip or zlib inside base64 (``H4sI...``, ``eJ...``), inflated to at most
+  :data:`INFLATE_LIMIT` bytes (a decompression bomb costs that much and no more).
+
+Bounded: readings of readings down to :data:`MAX_DEPTH`, at most :data:`MAX_READINGS`
+in all, only for values of at most :data:`MAX_CHARS` characters; each reading is no
+longer than its value, an inflated one no longer than :data:`INFLATE_LIMIT`.
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import html
+import quopri
+import re
+import zlib
+from urllib.parse import unquote
+
+MAX_DEPTH = 2
+MAX_READINGS = 8
+MAX_CHARS = 1 << 20
+INFLATE_LIMIT = 64 << 10  # bytes inflated from one value, all gzip members together
+_MEMBERS = 4  # gzip members inflated from one value
+
+_PERCENT = re.compile(r"%[0-9A-Fa-f]{2}")
+_ENTITY = re.compile(r"&(?:#[0-9]{1,7}|#[xX][0-9A-Fa-f]{1,6}|[A-Za-z][A-Za-z0-9]{1,31});")
+_QUOTED_PRINTABLE = re.compile(r"=[0-9A-F]{2}")
+# A run of nine or more digits and digit-like letters (groups apart by a space, a dot, a
+# dash, a slash or brackets: ``(4l5) 555-O123``), standing alone.
+_SPELLED = re.compile(r"(?<![A-Za-z0-9])[0-9OoIl](?:[ .()/-]{0,2}[0-9OoIl]){8,}(?![A-Za-z0-9])")
+_DIGIT = re.compile(r"\d")
+_DIGIT_LETTERS = str.maketrans("OoIl", "0011")
+_SPELLED_MIN_DIGITS = 0.5  # share of real digits among the run's digits and letters
+# Groups of digits joined by one separator the recognizers do not read as a number's.
+_GROUPED = re.compile(r"(?<![A-Za-z0-9])\d{2,6}([_|:*~/;#+\\])\d{2,6}(?:\1\d{1,6}){0,5}(?![A-Za-z0-9])")
+_GROUPED_MIN_DIGITS = 9  # fewer is a date, a time or a version, never a card, SSN or phone
+_PACKED = re.compile(r"\s*((?:H4sI|eJ|eN|eF|eA|eD|eE)[A-Za-z0-9+/_-]{8,}={0,2})\s*")
+
+
+def readings(value: str) -> list[str]:
+    """The other texts ``value`` reads as (empty for almost every value: one cheap test
+    per disguise), readings of readings included, each different from the value."""
+    if len(value) > MAX_CHARS:
+        return []
+    out: list[str] = []
+    frontier = [value]
+    for _ in range(MAX_DEPTH):
+        nxt: list[str] = []
+        for text in frontier:
+            for reading in _once(text):
+                if reading != value and reading not in out and len(out) < MAX_READINGS:
+                    out.append(reading)
+                    nxt.append(reading)
+        frontier = nxt
+        if not frontier:
+            break
+    return out
+
+
+def _once(text: str) -> list[str]:
+    found: list[str] = []
+    if "%" in text and _PERCENT.search(text):
+        found.append(unquote(text, errors="replace"))
+    if "&" in text and _ENTITY.search(text):
+        found.append(html.unescape(text))
+    if "=" in text and _QUOTED_PRINTABLE.search(text):
+        found.append(quopri.decodestring(text.encode("utf-8", "surrogatepass")).decode("utf-8", "replace"))
+    numbers = _numbers(text)
+    if numbers is not None:
+        found.append(numbers)
+    packed = _PACKED.fullmatch(text)
+    if packed is not None:
+        inflated = inflate_base64(packed.group(1))
+        if inflated is not None:
+            found.append(inflated)
+    return [f for f in found if f != text]
+
+
+def _numbers(text: str) -> str | None:
+    """``text`` with numbers spelled with letters, or grouped by odd separators, written
+    as digits and dashes (None: it has neither)."""
+    if not _DIGIT.search(text):
+        return None
+    changed = _SPELLED.sub(_spelled, text)
+    if _GROUPED.search(changed):
+        changed = _GROUPED.sub(_grouped, changed)
+    return changed if changed != text else None
+
+
+def _spelled(m: re.Match[str]) -> str:
+    run = m.group(0)
+    symbols = [c for c in run if c.isalnum()]
+    digits = sum(c.isdigit() for c in symbols)
+    if digits == len(symbols) or digits < _SPELLED_MIN_DIGITS * len(symbols):
+        return run
+    return run.translate(_DIGIT_LETTERS)
+
+
+def _grouped(m: re.Match[str]) -> str:
+    run = m.group(0)
+    if sum(c.isdigit() for c in run) < _GROUPED_MIN_DIGITS:
+        return run
+    return run.replace(m.group(1), "-")
+
+
+def inflate_base64(token: str) -> str | None:
+    """The text gzip or zlib data in a base64 (or base64url) token inflates to, at most
+    :data:`INFLATE_LIMIT` bytes of it (None: not such a token)."""
+    body = token.rstrip("=")
+    url = "-" in body or "_" in body
+    try:
+        raw = base64.b64decode(body + "=" * (-len(body) % 4), altchars=b"-_" if url else None, validate=True)
+    except (binascii.Error, ValueError):
+        return None
+    if not (raw[:2] == b"\x1f\x8b" or (len(raw) > 1 and raw[0] & 0x0F == 8 and (raw[0] << 8 | raw[1]) % 31 == 0)):
+        return None
+    out = bytearray()
+    for _ in range(_MEMBERS):
+        inflater = zlib.decompressobj(wbits=47)  # gzip or zlib, by the header
+        try:
+            out += inflater.decompress(raw, INFLATE_LIMIT - len(out))
+        except zlib.error:
+            break
+        if not inflater.eof or len(out) >= INFLATE_LIMIT or not inflater.unused_data:
+            break
+        raw = inflater.unused_data  # the next gzip member
+    return out.decode("utf-8", "replace") if out else None

@@ -1,0 +1,140 @@
+"""A hostile review of the per-value guard with disguised values: a column declared
+``none`` (and an undeclared one released as categorical) that starts holding personal
+data a reader reads through an encoding, odd separators, letters for digits, gzip in
+base64 or a short personal "category". Each test drives the real Processor (or the
+guard's public check) and never prints a planted value."""
+
+from __future__ import annotations
+
+import base64
+import gzip
+from pathlib import Path
+
+import pytest
+
+from detectors import guard, unwrap
+from detectors.textscan import TextScanner
+from pipeline.core.events import CdrRecord, Published
+from tests.support import PATTERNS_ONLY, assert_no_raw, make_processor, record, record_blobs
+
+TOPIC = "pg.public.orders"
+DECL = """\
+table: public.orders
+source_topic: pg.public.orders
+cdr_topic: cdr.orders.v1
+owner: ledger
+undeclared: detect
+columns:
+  id: {{pii: none}}
+{extra}"""
+QUIET = 60  # past PATTERNS_ONLY's min_samples: an undeclared column is released
+TIERS = ("bronze", "silver", "gold", "platinum")
+# Made up for these tests: a Luhn-valid card, an SSN in issued ranges, a valid North
+# American number, an e-mail on a reserved domain.
+CARD = "6011253015619660"
+SSN = "246-01-1623"
+PHONE = "702-859-8381"
+EMAIL = "quill.harrow71@example.org"
+
+
+def _gzip_b64(text: str) -> str:
+    return base64.b64encode(gzip.compress(text.encode(), mtime=0)).decode()
+
+
+DISGUISED = {
+    "percent-all": "".join(f"%{b:02X}" for b in EMAIL.encode()),
+    "entities-all": "".join(f"&#{ord(c)};" for c in EMAIL),
+    "quoted-printable-at": EMAIL.replace("@", "=40"),
+    "quoted-printable-all": "".join(f"={b:02X}" for b in EMAIL.encode()),
+    "card-underscores": "_".join(CARD[i : i + 4] for i in range(0, 16, 4)),
+    "card-pipes": "|".join(CARD[i : i + 4] for i in range(0, 16, 4)),
+    "card-colons": ":".join(CARD[i : i + 4] for i in range(0, 16, 4)),
+    "card-letters": CARD.replace("0", "O").replace("1", "l"),
+    "ssn-letters": SSN.replace("0", "O").replace("1", "l"),
+    "phone-slashes": PHONE.replace("-", "/"),
+    "phone-letters-brackets": f"({PHONE[:3]}) {PHONE[4:]}".replace("0", "O").replace("1", "l"),
+    "gzip-base64": _gzip_b64(EMAIL),
+    "zlib-base64url": base64.urlsafe_b64encode(__import__("zlib").compress(EMAIL.encode())).decode(),
+    "percent-of-gzip": "".join(f"%{b:02X}" for b in _gzip_b64(EMAIL).encode()),
+}
+
+
+def _run(tmp_path: Path, extra: str, column: str, quiet: list[str], loud: list[str]) -> list[CdrRecord]:
+    proc = make_processor(tmp_path / "s", {"o.yaml": DECL.format(extra=extra)}, detection=PATTERNS_ONLY)
+    out: list[CdrRecord] = []
+    for i, value in enumerate(quiet + loud):
+        env = {"before": None, "after": {"id": i, column: value}, "source": {"table": "orders"}, "op": "c", "ts_ms": 1}
+        outcome = proc.process(record(TOPIC, env, key={"id": i}, offset=i))
+        assert isinstance(outcome, Published), f"record {i} not published: {type(outcome).__name__}"
+        out.extend(outcome.records)
+    return out
+
+
+@pytest.mark.parametrize("kind", sorted(DISGUISED))
+def test_a_declared_none_column_never_publishes_a_disguised_value(kind: str, tmp_path: Path) -> None:
+    planted = DISGUISED[kind]
+    out = _run(tmp_path, "  ref: {pii: none}\n", "ref", [f"R{n:04d}" for n in range(QUIET)], [planted])
+    assert_no_raw([planted], *(b for r in out for b in record_blobs(r)))
+
+
+@pytest.mark.parametrize("kind", ["quoted-printable-at", "card-letters", "phone-slashes"])
+def test_a_released_categorical_column_never_publishes_a_short_disguised_value(kind: str, tmp_path: Path) -> None:
+    planted = DISGUISED[kind]
+    assert len(planted) <= 32, "precondition: short enough to pass for a new category"
+    out = _run(tmp_path, "", "tier", [TIERS[n % 4] for n in range(QUIET)], [planted])
+    assert_no_raw([planted], *(b for r in out for b in record_blobs(r)))
+
+
+@pytest.mark.parametrize("value", ["maria.gonzalez49", "james.okafor", "K. Nakamura", "J. Whitfield"])
+def test_a_new_category_that_is_a_local_part_or_an_initial_and_surname_withholds(value: str, tmp_path: Path) -> None:
+    out = _run(tmp_path, "", "tier", [TIERS[n % 4] for n in range(QUIET)], [value])
+    assert_no_raw([value], *(b for r in out for b in record_blobs(r)))
+
+
+@pytest.mark.parametrize(
+    "value",
+    [
+        "12/31/2024",
+        "2024_12_31",
+        "12:30:45",
+        "v10.20.30",
+        "1.10.0",
+        "report%20final%2Epdf",
+        "limit=40;offset=80",
+        "R&amp;D &#8211; Q3",
+        "R0001",
+        "Ollie",
+        "eJaneDoe",
+        "H4sIAAAA",
+        "bill_pay",
+        "gold.card",
+        "A. Grade",
+    ],
+)
+def test_ordinary_values_hold_nothing_under_their_readings(value: str) -> None:
+    assert guard.holds(value, TextScanner()) is None
+
+
+@pytest.mark.parametrize("kind", ["percent-all", "card-underscores", "gzip-base64", "quoted-printable-at"])
+def test_a_document_leaf_is_read_through_its_disguise(kind: str) -> None:
+    assert guard.holds({"a": [{"b": DISGUISED[kind]}]}, TextScanner()) is not None
+
+
+@pytest.mark.parametrize("value", ["K. Nakamura", "maria.gonzalez49"])
+def test_a_document_leaf_or_key_that_is_a_short_name_is_a_person(value: str) -> None:
+    assert guard.holds({"notes": [value]}, TextScanner()) == "PERSON"
+    assert guard.holds({value: 1}, TextScanner()) == "PERSON"
+
+
+def test_a_gzip_bomb_inflates_to_the_bound_and_its_head_is_read() -> None:
+    bomb = base64.b64encode(gzip.compress(EMAIL.encode(), mtime=0) + gzip.compress(b"\0" * (16 << 20))).decode()
+    inflated = unwrap.inflate_base64(bomb)
+    assert inflated is not None and len(inflated.encode()) <= unwrap.INFLATE_LIMIT
+    assert guard.holds(bomb, TextScanner()) == "EMAIL_ADDRESS"
+
+
+def test_readings_are_bounded_in_number_and_depth() -> None:
+    value = "%25" * 40 + "&#37;" * 40 + "=25" * 40 + CARD.replace("0", "O")
+    found = unwrap.readings(value)
+    assert len(found) <= unwrap.MAX_READINGS
+    assert all(len(r) <= len(value) for r in found)
