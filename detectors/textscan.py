@@ -26,6 +26,7 @@ from typing import Any
 
 import orjson
 
+from detectors import unwrap
 from detectors.ner import NerEngine, NerRefused
 from detectors.normalize import Normalized, normalize
 from detectors.recognizers import Finding, Recognizer, default_recognizers
@@ -322,13 +323,30 @@ class TextScanner:
         if decoded is None:
             decoded = decode_hex(token)
         if decoded is None:
+            decoded = unwrap.inflate_base64(token)  # gzip or zlib in base64, bounded
+        if decoded is None:
             return None
         inner = self._patterns(normalize(decoded).text, depth + 1)
         return max(inner, key=lambda f: f.score) if inner else None
 
     def redact(self, text: str) -> str:
+        """``text`` with every span found redacted; withheld whole (``<ENTITY>``) when
+        what is left still holds personal data under a disguise the spans do not read
+        through (:func:`hidden`)."""
         spans = self.find(text)
-        return redact_spans(text, spans) if spans else text
+        out = redact_spans(text, spans) if spans else text
+        entity = self.hidden(out)
+        return out if entity is None else f"<{entity}>"
+
+    def hidden(self, text: str) -> str | None:
+        """The entity a reading of ``text`` holds (:mod:`detectors.unwrap`: percent-encoded,
+        entity-encoded or quoted-printable throughout, a number with letters for digits or
+        odd separators, gzip in base64), if any. A reading has no offsets in ``text``: the
+        caller withholds the whole value."""
+        for reading in unwrap.readings(text):
+            for finding in self.find(reading, prose=False):
+                return finding.entity
+        return None
 
     def whole_value(self, value: str) -> tuple[str, float] | None:
         """The entity the whole (normalised) value is, if any (score >= 0.5); a value that
@@ -431,11 +449,13 @@ class TextScanner:
         if hit is not None:
             return f"<{hit[0]}>", [hit[0]]
         spans = self.find(text, context=context)
-        if not spans:
-            return text, []
         if len(spans) == 1 and spans[0].start == 0 and spans[0].end == len(text):
             return f"<{spans[0].entity}>", [spans[0].entity]
-        return redact_spans(text, spans), [f.entity for f in spans]
+        out = redact_spans(text, spans) if spans else text
+        entity = self.hidden(out)
+        if entity is not None:
+            return f"<{entity}>", [f.entity for f in spans] + [entity]
+        return out, [f.entity for f in spans]
 
 
 class NerCache:

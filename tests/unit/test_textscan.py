@@ -111,3 +111,24 @@ def test_merge_keeps_both_labels_of_crossing_spans() -> None:
     assert [(f.entity, f.start, f.end) for f in merge([street, inner])] == [("LOCATION", 14, 40)]
     same = Finding("LOCATION", 30, 50, 0.7, "spacy")
     assert [(f.entity, f.start, f.end) for f in merge([street, same])] == [("LOCATION", 14, 50)]
+
+
+def _pct(text: str) -> str:
+    return "".join(f"%{b:02X}" for b in text.encode())
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        # a disguise the spans do not read through: the whole value is withheld
+        (f"Forwarded: {_pct('dmitri@example.com')} as received.", "<EMAIL_ADDRESS>"),
+        ("Forwarded: =64=6D=69=74=72=69=40=65=78=61=6D=70=6C=65=2E=63=6F=6D as received.", "<EMAIL_ADDRESS>"),
+        ("Card 4l1l 1l11 11l1 1111 on file.", "<CREDIT_CARD>"),
+        # gzip in base64 is a token of the text: only it is redacted
+        ("Attached H4sIAAAAAAACA0vJzSwpynRIrUjMLchJ1UvOzwUAavdA7RIAAAA= end.", "Attached <EMAIL_ADDRESS> end."),
+        # ordinary text with the same characters keeps its words
+        ("Fish &amp; chips cost 50% less at the 3=4 sale.", "Fish &amp; chips cost 50% less at the 3=4 sale."),
+    ],
+)
+def test_a_disguise_the_spans_do_not_read_through_withholds_the_text(scanner, text: str, expected: str) -> None:
+    assert scanner.redact(text) == expected
