@@ -21,11 +21,19 @@ from __future__ import annotations
 
 import re
 
-from detectors.english import is_english, is_function_word
+from detectors.english import is_english, is_function_word, is_spoken_word
 from detectors.recognizers.address import is_street_type
 from detectors.recognizers.base import Finding, Recognizer
 from detectors.recognizers.literal_trie import factored
-from detectors.recognizers.person import KNOWN, SHAPED, is_first_name, known_pair, name_token, person_value_score
+from detectors.recognizers.person import (
+    KNOWN,
+    SHAPED,
+    is_common_surname,
+    is_first_name,
+    known_pair,
+    name_token,
+    person_value_score,
+)
 from detectors.recognizers.placenames import NOT_PERSON_WORDS, PLACES
 from detectors.vocabulary import CALENDAR_WORDS
 
@@ -263,6 +271,82 @@ class CuedNameRecognizer(Recognizer):
 
     def match_value(self, value: str) -> float | None:
         return None  # whole values: the profiler's name tokens decide
+
+
+_TEXT_WORD = re.compile(r"[^\W\d_]+(?:['\u2019-][^\W\d_]+)*")
+_NAME_WORD_WINDOW = 40  # characters either side a name word's text is read in
+
+
+def _word_form(word: str) -> str | None:
+    """How a word is written: ``title`` (Kelsey, O'Neil, Smith-Jones), ``upper``,
+    ``lower``, or None (camel case: a handle or a product, iPhone, McDonald aside)."""
+    if word.isupper():
+        return "upper"
+    if word.islower():
+        return "lower"
+    parts = [p for p in re.split(r"['\u2019-]", word) if p]
+    return "title" if all(p[0].isupper() and (len(p) == 1 or p[1:].islower()) for p in parts) else None
+
+
+class NameWordRecognizer(Recognizer):
+    """One word of a text that the census lists know as a name and English does not,
+    in any case it is written: 'Kelsey, you should...', 'not a Hensley fan', 'THANK YOU
+    KELSEY', 'wow kelsey is so funny'. Capitalised or in capitals (four letters or more):
+    a known first name or a common surname. Lower case: a known first name only, with an
+    English word or the text's edge on each side (a lower-case surname alone, or a word
+    between words of another language, is as often no name). English words ('Grace',
+    'Hunter', 'trump'), interjections ('Hey'), places, calendar words and the words of
+    organisations are left to the recognizers with cues and to NER; so is a word that
+    starts a street or an organisation's name ('Santana Street', 'Garcia Group')."""
+
+    reads_key_as_context = False  # a key called 'name' is no cue
+
+    entity = "PERSON"
+    name = "name_word"
+    pattern = re.compile(r"(?<![\w'\u2019@#/-])[^\W\d_]{3,}(?:['\u2019-][^\W\d_]+)?(?![\w@/-])" + _END)
+
+    def validate(self, match: re.Match[str]) -> float | None:
+        word = match.group(0)
+        form = _word_form(word)
+        if form is None or (form != "title" and len(word) < 4):
+            return None  # camel case; a short acronym ('SIM', 'NBA') or lower-case word ('ina')
+        if "-" in word and not is_first_name(word.split("-", 1)[0]):
+            return None  # 'Weeks-Rivas', two surnames: a firm's name as often as a person's
+        if not _plain_word(word) or _ordinary(word) or is_spoken_word(word):
+            return None
+        known_first = is_first_name(word)
+        if not known_first and (form == "lower" or not is_common_surname(word)):
+            return None
+        text = match.string
+        before = _TEXT_WORD.findall(text[max(0, match.start() - _NAME_WORD_WINDOW) : match.start()])
+        after = _TEXT_WORD.findall(text[match.end() : match.end() + _NAME_WORD_WINDOW])
+        if len(before) + len(after) < 2:
+            return None  # a bare value or a pair of words: the profiler's to judge
+        if not any(w.islower() and not is_function_word(w) for w in before + after) and not all(
+            w.isupper() for w in before + after
+        ):
+            return None  # among capitalised words only: a title or a place ('Saint Vincent and the Grenadines')
+        head = text[max(0, match.start() - _NAME_WORD_WINDOW) : match.start()].rstrip(" ")
+        previous = before[-1] if before and head.endswith(before[-1]) else ""
+        capitalised_word = previous[:1].isupper() and _ordinary(previous) and not is_function_word(previous)
+        if capitalised_word and not _SENTENCE_START.search(head[: -len(previous)]):
+            return None  # after a capitalised word in a sentence: 'Tropical Storm Alex', 'Aunt Nadine'
+        if (
+            after
+            and not is_function_word(after[0])
+            and (is_street_type(after[0]) or after[0].lower() in NOT_PERSON_WORDS)
+        ):
+            return None  # 'Santana Street', 'Garcia Group'; not 'Kelsey for'
+        if form == "lower" and not all(_english_neighbour(w) for w in before[-1:] + after[:1]):
+            return None  # a word between words of another language
+        return 0.55 if form == "lower" else 0.6
+
+    def match_value(self, value: str) -> float | None:
+        return None  # whole values: the profiler's name tokens decide
+
+
+def _english_neighbour(word: str) -> bool:
+    return is_function_word(word) or is_spoken_word(word) or _ordinary(word)
 
 
 _ITEM = r"[^\W\d_]+(?:[-'][^\W\d_]+)?"
