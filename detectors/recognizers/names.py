@@ -454,33 +454,49 @@ class LabelledNameRecognizer(Recognizer):
         return None
 
 
-_LOWER_WORD = r"[^\W\d_A-Z\u00C0-\u00DE]+"
+_CASE_FREE_WORD = r"[^\W\d_]+"
 
 
 class LowerCaseNameRecognizer(Recognizer):
-    """A full name in lower case inside a text: a known first name, an optional initial,
-    and a surname that is known and no English word, or unknown to the lists and to
-    English ('naomi ryan', 'patricia desrosiers', 'benjamin a seiler'). 'grace and',
-    'bill payment' and 'rose garden' are not names."""
+    """A full name not written in title case inside a text: a known first name, an
+    optional initial, and a surname, in lower case or with one of the two capitalised
+    ('naomi ryan', 'patricia desrosiers', 'benjamin a seiler', 'Naomi ryan', 'naomi
+    Ryan'). The surname is known and no English word, or unknown to the lists and to
+    English; or a common surname that is also a word ('kevin smith') after a first name
+    that is no English word. 'grace and', 'bill payment' and 'rose garden' are not names,
+    nor is 'grace hill' (both words English)."""
 
     reads_key_as_context = False  # a key called 'name' is no cue
 
     entity = "PERSON"
     name = "lower_case_name"
     # zero-width at each word start, so 'with patricia desrosiers' is tried at 'patricia'
-    pattern = re.compile(rf"(?<![\w'])(?=({_LOWER_WORD}(?: [a-z]\.?)? {_LOWER_WORD}){_END})")
+    pattern = re.compile(rf"(?<![\w'])(?=({_CASE_FREE_WORD}(?: [a-zA-Z]\.?)? {_CASE_FREE_WORD}){_END})")
 
     def find(self, text: str) -> list[Finding]:
         out = []
         for m in self.pattern.finditer(text):
             words = m.group(1).split()
             first, last = words[0], words[-1]
+            forms = (_word_form(first), _word_form(last))
+            if "lower" not in forms or None in forms or "upper" in forms:
+                continue  # title case is PersonName's; camel case and capitals are no names here
             if len(first) < 2 or len(last) < 3 or not is_first_name(first) or not _plain_word(last):
                 continue
-            if not _plain_word(first) or _ordinary(last):
-                continue  # 'bill payment', 'rose garden'
-            if name_token(last.title()) in (KNOWN, SHAPED):
-                out.append(Finding(self.entity, m.start(1), m.end(1), 0.6, self.name))
+            if not _plain_word(first) or is_spoken_word(last):
+                continue
+            if forms[1] == "lower" and forms[0] == "title" and name_token(last.title()) != KNOWN:
+                continue  # 'Royal arrived': a capitalised word then any word is not a name
+            if forms[0] == "lower" and forms[1] == "title" and _ordinary(first):
+                continue
+            if _ordinary(last):
+                # 'bill payment', 'rose garden'; but 'kevin smith': a surname that is a word
+                # too, after a first name that is none
+                if len(first) < 3 or _ordinary(first) or not is_common_surname(last):
+                    continue
+            elif name_token(last.title()) not in (KNOWN, SHAPED):
+                continue
+            out.append(Finding(self.entity, m.start(1), m.end(1), 0.6, self.name))
         return out
 
     def match_value(self, value: str) -> float | None:
