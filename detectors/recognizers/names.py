@@ -278,8 +278,8 @@ _NAME_WORD_WINDOW = 40  # characters either side a name word's text is read in
 
 
 def _word_form(word: str) -> str | None:
-    """How a word is written: ``title`` (Kelsey, O'Neil, Smith-Jones), ``upper``,
-    ``lower``, or None (camel case: a handle or a product, iPhone, McDonald aside)."""
+    """How a word is written: ``title`` (Marisol, O'Neil, Smith-Jones), ``upper``,
+    ``lower``, or None (camel case: a handle or a product, iPhone, MacArthur aside)."""
     if word.isupper():
         return "upper"
     if word.islower():
@@ -290,14 +290,14 @@ def _word_form(word: str) -> str | None:
 
 class NameWordRecognizer(Recognizer):
     """One word of a text that the census lists know as a name and English does not,
-    in any case it is written: 'Kelsey, you should...', 'not a Hensley fan', 'THANK YOU
-    KELSEY', 'wow kelsey is so funny'. Capitalised or in capitals (four letters or more):
+    in any case it is written: 'Marisol, you should...', 'not a Pemberton fan', 'THANK
+    YOU NADINE', 'wow rosalind is so funny'. Capitalised or in capitals (four letters or more):
     a known first name or a common surname. Lower case: a known first name only, with an
     English word or the text's edge on each side (a lower-case surname alone, or a word
     between words of another language, is as often no name). English words ('Grace',
     'Hunter', 'trump'), interjections ('Hey'), places, calendar words and the words of
     organisations are left to the recognizers with cues and to NER; so is a word that
-    starts a street or an organisation's name ('Santana Street', 'Garcia Group')."""
+    starts a street or an organisation's name ('Pemberton Street', 'Castellano Group')."""
 
     reads_key_as_context = False  # a key called 'name' is no cue
 
@@ -309,9 +309,9 @@ class NameWordRecognizer(Recognizer):
         word = match.group(0)
         form = _word_form(word)
         if form is None or (form != "title" and len(word) < 4):
-            return None  # camel case; a short acronym ('SIM', 'NBA') or lower-case word ('ina')
+            return None  # camel case; a short acronym ('CEO', 'USB') or a short lower-case word
         if "-" in word and not is_first_name(word.split("-", 1)[0]):
-            return None  # 'Weeks-Rivas', two surnames: a firm's name as often as a person's
+            return None  # 'Lockhart-Quintero', two surnames: a firm's name as often as a person's
         if not _plain_word(word) or _ordinary(word) or is_spoken_word(word):
             return None
         known_first = is_first_name(word)
@@ -325,18 +325,18 @@ class NameWordRecognizer(Recognizer):
         if not any(w.islower() and not is_function_word(w) for w in before + after) and not all(
             w.isupper() for w in before + after
         ):
-            return None  # among capitalised words only: a title or a place ('Saint Vincent and the Grenadines')
+            return None  # among capitalised words only: a title or a place ('Port Alphonse and the Outer Isles')
         head = text[max(0, match.start() - _NAME_WORD_WINDOW) : match.start()].rstrip(" ")
         previous = before[-1] if before and head.endswith(before[-1]) else ""
         capitalised_word = previous[:1].isupper() and _ordinary(previous) and not is_function_word(previous)
         if capitalised_word and not _SENTENCE_START.search(head[: -len(previous)]):
-            return None  # after a capitalised word in a sentence: 'Tropical Storm Alex', 'Aunt Nadine'
+            return None  # after a capitalised word in a sentence: 'Tropical Storm Marisol', 'Aunt Nadine'
         if (
             after
             and not is_function_word(after[0])
             and (is_street_type(after[0]) or after[0].lower() in NOT_PERSON_WORDS)
         ):
-            return None  # 'Santana Street', 'Garcia Group'; not 'Kelsey for'
+            return None  # 'Pemberton Street', 'Castellano Group'; not 'Nadine for'
         if form == "lower" and not all(_english_neighbour(w) for w in before[-1:] + after[:1]):
             return None  # a word between words of another language
         return 0.55 if form == "lower" else 0.6
@@ -460,9 +460,9 @@ _CASE_FREE_WORD = r"[^\W\d_]+"
 class LowerCaseNameRecognizer(Recognizer):
     """A full name not written in title case inside a text: a known first name, an
     optional initial, and a surname, in lower case or with one of the two capitalised
-    ('naomi ryan', 'patricia desrosiers', 'benjamin a seiler', 'Naomi ryan', 'naomi
-    Ryan'). The surname is known and no English word, or unknown to the lists and to
-    English; or a common surname that is also a word ('kevin smith') after a first name
+    ('naomi ryan', 'patricia desrosiers', 'benjamin a seiler', 'Alphonse fairweather',
+    'marisol Lockhart'). The surname is known and no English word, or unknown to the lists and to
+    English; or a common surname that is also a word ('alphonse smith') after a first name
     that is no English word. 'grace and', 'bill payment' and 'rose garden' are not names,
     nor is 'grace hill' (both words English)."""
 
@@ -486,11 +486,11 @@ class LowerCaseNameRecognizer(Recognizer):
             if not _plain_word(first) or is_spoken_word(last):
                 continue
             if forms[1] == "lower" and forms[0] == "title" and name_token(last.title()) != KNOWN:
-                continue  # 'Royal arrived': a capitalised word then any word is not a name
+                continue  # 'Marisol arrived': a capitalised word then any word is not a name
             if forms[0] == "lower" and forms[1] == "title" and _ordinary(first):
                 continue
             if _ordinary(last):
-                # 'bill payment', 'rose garden'; but 'kevin smith': a surname that is a word
+                # 'bill payment', 'rose garden'; but 'alphonse smith': a surname that is a word
                 # too, after a first name that is none
                 if len(first) < 3 or _ordinary(first) or not is_common_surname(last):
                     continue

@@ -18,9 +18,9 @@ def found(text: str) -> list[str]:
 @pytest.mark.parametrize(
     ("text", "name"),
     [
-        ("we saw Desmond whitfield at the show", "Desmond whitfield"),  # capitalised first name only
-        ("thanks to marisol Ferreira for this", "marisol Ferreira"),  # capitalised surname only
-        ("desmond smith is so funny", "desmond smith"),  # a surname that is a word, after a first name
+        ("we saw Alphonse fairweather at the show", "Alphonse fairweather"),  # capitalised first name only
+        ("thanks to marisol Lockhart for this", "marisol Lockhart"),  # capitalised surname only
+        ("alphonse smith is so funny", "alphonse smith"),  # a surname that is a word, after a first name
         ("i met rosalind pemberton today", "rosalind pemberton"),  # lower case, as before
     ],
 )
@@ -32,7 +32,7 @@ def test_a_full_name_in_lower_or_mixed_case_is_found(text: str, name: str) -> No
 @pytest.mark.parametrize(
     "text",
     [
-        "Desmond Whitfield",  # title case: PersonNameRecognizer's to judge
+        "Alphonse Fairweather",  # title case: PersonNameRecognizer's to judge
         "Marisol arrived at noon",  # a capitalised name, then a word no surname list holds
         "the grace hill walk was long",  # two English words
         "a rose garden party",  # two English words

@@ -29,9 +29,9 @@ def found_by_others(text: str) -> list[str]:
         ("Evangeline Bakes is the best channel here", "Evangeline"),  # before a capitalised word
         ("honestly not a big Pemberton fan, sorry", "Pemberton"),  # a surname alone
         ("THANK YOU NADINE for the tips", "NADINE"),  # capitals
-        ("THE BEST OF GALLAGHER SO FAR", "GALLAGHER"),  # a surname in capitals
+        ("THE BEST OF PENDLETON SO FAR", "PENDLETON"),  # a surname in capitals
         ("wow rosalind is so funny in this one", "rosalind"),  # lower case between English words
-        ("i think desmond", "desmond"),  # lower case at the text's end
+        ("i think alphonse", "alphonse"),  # lower case at the text's end
     ],
 )
 def test_a_name_word_in_a_text_is_found_whatever_its_case(text: str, name: str) -> None:
@@ -47,18 +47,18 @@ def test_a_name_word_in_a_text_is_found_whatever_its_case(text: str, name: str) 
         "Pemberton Street is closed until noon",  # a street named after someone
         "Castellano Group reported a loss today",  # a firm
         "the Tropical Storm Marisol damage was large",  # after a capitalised word in a sentence
-        "Port Desmond and the Outer Isles",  # among capitalised words only: a title or a place
-        "Ferreira-Quintero hired three new analysts",  # two surnames: a firm as often as a person
-        "we met ferreira at the market",  # a lower-case surname alone
+        "Port Alphonse and the Outer Isles",  # among capitalised words only: a title or a place
+        "Lockhart-Quintero hired three new analysts",  # two surnames: a firm as often as a person
+        "we met lockhart at the market",  # a lower-case surname alone
         "sed marisol quam lorem dolor",  # a lower-case name among words of another language
         "NADA MAS que decir",  # capitals: too short to be told from an acronym
-        "loved the iPhone review, Marisol Whitfield",  # camel case; and the pair is another recognizer's
-        "Desmond Whitfield",  # a bare value: the profiler's to judge
-        "@desmond posted the link again",  # a handle
+        "loved the iPhone review, Marisol Fairweather",  # camel case; and the pair is another recognizer's
+        "Alphonse Fairweather",  # a bare value: the profiler's to judge
+        "@alphonse posted the link again",  # a handle
     ],
 )
 def test_words_streets_firms_and_handles_are_not_name_words(text: str) -> None:
-    assert [w for w in found(text) if w not in ("Marisol", "Whitfield")] == []
+    assert [w for w in found(text) if w not in ("Marisol", "Fairweather")] == []
 
 
 def test_a_whole_value_is_never_scored() -> None:
