@@ -70,3 +70,19 @@ def test_no_raw_word_reaches_a_finding_only_offsets() -> None:
     (f,) = WORD.find(text)
     assert (f.entity, text[f.start : f.end], f.recognizer) == ("PERSON", "Nadine", "name_word")
     assert "Nadine" not in repr(f)
+
+
+def test_a_name_word_outweighs_ner_calling_it_a_place() -> None:
+    from detectors.ner import ner_engine
+    from detectors.textscan import TextScanner
+
+    text = "I am no fan of Pemberton but he works hard"
+    at = text.index("Pemberton")
+    ner = ner_engine()
+    (by_ner,) = ner.analyze([text])
+    assert not isinstance(by_ner, Exception)
+    assert [(f.entity, f.start) for f in by_ner] == [("LOCATION", at)], (
+        "NER no longer calls it a place: the test tests nothing"
+    )
+    found_as = [f.entity for f in TextScanner(ner=ner).find_in_free_text(text) if f.start <= at < f.end]
+    assert found_as == ["PERSON"]
