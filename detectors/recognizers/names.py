@@ -295,7 +295,7 @@ class NameWordRecognizer(Recognizer):
     a known first name or a common surname. Lower case: a known first name only, with an
     English word or the text's edge on each side (a lower-case surname alone, or a word
     between words of another language, is as often no name). English words ('Grace',
-    'Hunter', 'trump'), interjections ('Hey'), places, calendar words and the words of
+    'Hunter', 'Baker'), interjections ('Hey'), places, calendar words and the words of
     organisations are left to the recognizers with cues and to NER; so is a word that
     starts a street or an organisation's name ('Pemberton Street', 'Castellano Group')."""
 
