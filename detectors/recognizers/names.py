@@ -211,6 +211,8 @@ _CUE_AFTER = re.compile(
     re.IGNORECASE,
 )
 _SPEAKER = re.compile(r"(?:^|\n)[\s>]*$")  # a name at the start of a line ...
+_VOCATIVE_AFTER = re.compile(r",[ \t]+\w")  # ... or a comma and what is said to them
+_DRAWN_OUT = re.compile(r"(\w)\1\1", re.IGNORECASE)  # 'Sooo', 'Nooo': a word drawn out, no name
 _SPEAKER_AFTER = re.compile(r":\s*[\"“'\w]")  # ... then a colon and what they say
 _CAPITALISED_NEXT = re.compile(rf"\s{_UPPER}")
 _CAPITALISED_BEFORE = re.compile(rf"{_UPPER}{_LOWER}*\.?\s$")
@@ -245,8 +247,8 @@ class CuedNameRecognizer(Recognizer):
 
     def validate(self, match: re.Match[str]) -> float | None:
         word = match.group(0)
-        if not _plain_word(word):
-            return None
+        if not _plain_word(word) or is_spoken_word(word):
+            return None  # 'Lol, ...', 'Hey': a chat word, no name
         kind = name_token(word)
         if kind not in (KNOWN, SHAPED):
             return None
@@ -259,6 +261,9 @@ class CuedNameRecognizer(Recognizer):
             return 0.8
         if _SPEAKER_AFTER.match(after) and _SPEAKER.search(before):
             return 0.75
+        addressed = _VOCATIVE_AFTER.match(after) and _SPEAKER.search(before)
+        if addressed and not _ordinary(word) and not _DRAWN_OUT.search(word):
+            return 0.7  # at a line's start: 'Isadora, you were right'; not 'Sooo, ...', 'Wait, ...'
         if (
             kind == KNOWN
             and is_first_name(word)
