@@ -58,6 +58,24 @@ def is_function_word(word: str) -> bool:
     return word.lower() in _stop_words()
 
 
+# Words of speech and chat that the lemma index (nouns, verbs, adjectives, adverbs) does
+# not hold: interjections, greetings and chat spellings. Some are also names in the census
+# lists ('hey', 'dang', 'yee'), so a text's "Hey" is not taken for a surname.
+_SPOKEN_WORDS = """
+    hey hi hiya hello howdy yo sup bye byee ok okay oh ohh ooh ah ahh aw aww awww wow woah whoa
+    yay yeah yea yep yup yeh nope nah naw ya yah ye yee ugh meh huh hmm hmmm mhm umm um uh eh
+    ha hah haha hahaha heh hehe lol lmao lmfao rofl omg omfg wtf idk tbh smh imo btw jk ngl fyi
+    ima imma gonna wanna gotta kinda sorta dunno lemme gimme cuz coz tho thru pls plz thx bro
+    bruh dude fam sis yall aight alright mah dang darn gosh oops welp yikes
+"""
+_SPOKEN = frozenset(_SPOKEN_WORDS.split())
+
+
+def is_spoken_word(word: str) -> bool:
+    """An interjection or chat word ('hey', 'lol', 'imma'): English, though no lemma."""
+    return word.lower() in _SPOKEN
+
+
 @lru_cache(maxsize=1)
 def _stop_words() -> set[str]:
     """spaCy's English stop words (the set itself), imported once: not on every call,

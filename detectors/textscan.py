@@ -65,6 +65,14 @@ def looks_like_prose(text: str) -> bool:
     return letters / len(text) > 0.5
 
 
+def reads_as_free_text(text: str) -> bool:
+    """Whether NER reads a value of a declared free-text column: prose, or any value of
+    two words or more. The owning team said the column holds free text, so a short post
+    ('Where is Anne?', 'Anne Kretchmar <3') is text written there, not a title or a
+    category to be judged as one; a value of one word is left to the patterns."""
+    return looks_like_prose(text) or len(_WORD.findall(text)) >= 2
+
+
 _FUNCTION_WORDS = frozenset(
     [
         "the",
@@ -272,9 +280,17 @@ class TextScanner:
     def find(self, text: str, prose: bool | None = None, context: str = "") -> list[Finding]:
         """Spans in ``text`` (offsets into ``text`` itself). NER runs when the text is prose
         (or ``prose`` says so). ``context`` (a field or key name) counts as words before it."""
+        return self._find(text, context, looks_like_prose if prose is None else (lambda _text: prose))
+
+    def find_in_free_text(self, text: str) -> list[Finding]:
+        """Spans in a value of a declared free-text column (``redact_detected``): NER reads
+        it when :func:`reads_as_free_text` says so, short values of several words too."""
+        return self._find(text, "", reads_as_free_text)
+
+    def _find(self, text: str, context: str, ner_reads: Callable[[str], bool]) -> list[Finding]:
         norm, found = self._scan(text, context)
         findings = list(found)
-        if prose if prose is not None else looks_like_prose(norm.text):
+        if ner_reads(norm.text):
             # NER reads the normalised text: the batch collects it, so what
             # ``analyse_pending`` analyses is keyed as ``_ner`` looks it up.
             findings.extend(self._ner(norm.text))
@@ -330,10 +346,10 @@ class TextScanner:
         return max(inner, key=lambda f: f.score) if inner else None
 
     def redact(self, text: str) -> str:
-        """``text`` with every span found redacted; withheld whole (``<ENTITY>``) when
-        what is left still holds personal data under a disguise the spans do not read
-        through (:func:`hidden`)."""
-        spans = self.find(text)
+        """A free-text value with its detected spans as ``<ENTITY>``; withheld whole
+        (``<ENTITY>``) when what is left still holds personal data under a disguise the
+        spans do not read through (:func:`hidden`)."""
+        spans = self.find_in_free_text(text)
         out = redact_spans(text, spans) if spans else text
         entity = self.hidden(out)
         return out if entity is None else f"<{entity}>"

@@ -130,5 +130,6 @@ def run_spans(proc: Processor, source: BuiltSource) -> SpanFigures:
     if scanner is None or not texts:
         return span_figures([], [])
     scanner.prepare([t.text for t in texts])
-    found = [[(f.entity, f.start, f.end) for f in scanner.find(t.text)] for t in texts]
+    # read as the redact_detected treatment reads a free-text column's values
+    found = [[(f.entity, f.start, f.end) for f in scanner.find_in_free_text(t.text)] for t in texts]
     return span_figures(texts, found)

@@ -13,6 +13,7 @@ from detectors.recognizers.names import (
     LabelledNameRecognizer,
     LowerCaseNameRecognizer,
     NameListRecognizer,
+    NameWordRecognizer,
     PersonNameRecognizer,
 )
 from detectors.recognizers.network import IpAddressRecognizer
@@ -44,4 +45,5 @@ def default_recognizers(reference_year: int = REFERENCE_YEAR) -> tuple[Recognize
         NameListRecognizer(),
         LabelledNameRecognizer(),
         LowerCaseNameRecognizer(),
+        NameWordRecognizer(),
     )

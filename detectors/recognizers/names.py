@@ -21,11 +21,19 @@ from __future__ import annotations
 
 import re
 
-from detectors.english import is_english, is_function_word
+from detectors.english import is_english, is_function_word, is_spoken_word
 from detectors.recognizers.address import is_street_type
 from detectors.recognizers.base import Finding, Recognizer
 from detectors.recognizers.literal_trie import factored
-from detectors.recognizers.person import KNOWN, SHAPED, is_first_name, known_pair, name_token, person_value_score
+from detectors.recognizers.person import (
+    KNOWN,
+    SHAPED,
+    is_common_surname,
+    is_first_name,
+    known_pair,
+    name_token,
+    person_value_score,
+)
 from detectors.recognizers.placenames import NOT_PERSON_WORDS, PLACES
 from detectors.vocabulary import CALENDAR_WORDS
 
@@ -203,6 +211,8 @@ _CUE_AFTER = re.compile(
     re.IGNORECASE,
 )
 _SPEAKER = re.compile(r"(?:^|\n)[\s>]*$")  # a name at the start of a line ...
+_VOCATIVE_AFTER = re.compile(r",[ \t]+\w")  # ... or a comma and what is said to them
+_DRAWN_OUT = re.compile(r"(\w)\1\1", re.IGNORECASE)  # 'Sooo', 'Nooo': a word drawn out, no name
 _SPEAKER_AFTER = re.compile(r":\s*[\"“'\w]")  # ... then a colon and what they say
 _CAPITALISED_NEXT = re.compile(rf"\s{_UPPER}")
 _CAPITALISED_BEFORE = re.compile(rf"{_UPPER}{_LOWER}*\.?\s$")
@@ -237,8 +247,8 @@ class CuedNameRecognizer(Recognizer):
 
     def validate(self, match: re.Match[str]) -> float | None:
         word = match.group(0)
-        if not _plain_word(word):
-            return None
+        if not _plain_word(word) or is_spoken_word(word):
+            return None  # 'Lol, ...', 'Hey': a chat word, no name
         kind = name_token(word)
         if kind not in (KNOWN, SHAPED):
             return None
@@ -251,6 +261,9 @@ class CuedNameRecognizer(Recognizer):
             return 0.8
         if _SPEAKER_AFTER.match(after) and _SPEAKER.search(before):
             return 0.75
+        addressed = _VOCATIVE_AFTER.match(after) and _SPEAKER.search(before)
+        if addressed and not _ordinary(word) and not _DRAWN_OUT.search(word):
+            return 0.7  # at a line's start: 'Isadora, you were right'; not 'Sooo, ...', 'Wait, ...'
         if (
             kind == KNOWN
             and is_first_name(word)
@@ -263,6 +276,82 @@ class CuedNameRecognizer(Recognizer):
 
     def match_value(self, value: str) -> float | None:
         return None  # whole values: the profiler's name tokens decide
+
+
+_TEXT_WORD = re.compile(r"[^\W\d_]+(?:['\u2019-][^\W\d_]+)*")
+_NAME_WORD_WINDOW = 40  # characters either side a name word's text is read in
+
+
+def _word_form(word: str) -> str | None:
+    """How a word is written: ``title`` (Marisol, O'Neil, Smith-Jones), ``upper``,
+    ``lower``, or None (camel case: a handle or a product, iPhone, MacArthur aside)."""
+    if word.isupper():
+        return "upper"
+    if word.islower():
+        return "lower"
+    parts = [p for p in re.split(r"['\u2019-]", word) if p]
+    return "title" if all(p[0].isupper() and (len(p) == 1 or p[1:].islower()) for p in parts) else None
+
+
+class NameWordRecognizer(Recognizer):
+    """One word of a text that the census lists know as a name and English does not,
+    in any case it is written: 'Marisol, you should...', 'not a Pemberton fan', 'THANK
+    YOU NADINE', 'wow rosalind is so funny'. Capitalised or in capitals (four letters or more):
+    a known first name or a common surname. Lower case: a known first name only, with an
+    English word or the text's edge on each side (a lower-case surname alone, or a word
+    between words of another language, is as often no name). English words ('Grace',
+    'Hunter', 'Baker'), interjections ('Hey'), places, calendar words and the words of
+    organisations are left to the recognizers with cues and to NER; so is a word that
+    starts a street or an organisation's name ('Pemberton Street', 'Castellano Group')."""
+
+    reads_key_as_context = False  # a key called 'name' is no cue
+
+    entity = "PERSON"
+    name = "name_word"
+    pattern = re.compile(r"(?<![\w'\u2019@#/-])[^\W\d_]{3,}(?:['\u2019-][^\W\d_]+)?(?![\w@/-])" + _END)
+
+    def validate(self, match: re.Match[str]) -> float | None:
+        word = match.group(0)
+        form = _word_form(word)
+        if form is None or (form != "title" and len(word) < 4):
+            return None  # camel case; a short acronym ('CEO', 'USB') or a short lower-case word
+        if "-" in word and not is_first_name(word.split("-", 1)[0]):
+            return None  # 'Lockhart-Quintero', two surnames: a firm's name as often as a person's
+        if not _plain_word(word) or _ordinary(word) or is_spoken_word(word):
+            return None
+        known_first = is_first_name(word)
+        if not known_first and (form == "lower" or not is_common_surname(word)):
+            return None
+        text = match.string
+        before = _TEXT_WORD.findall(text[max(0, match.start() - _NAME_WORD_WINDOW) : match.start()])
+        after = _TEXT_WORD.findall(text[match.end() : match.end() + _NAME_WORD_WINDOW])
+        if len(before) + len(after) < 2:
+            return None  # a bare value or a pair of words: the profiler's to judge
+        if not any(w.islower() and not is_function_word(w) for w in before + after) and not all(
+            w.isupper() for w in before + after
+        ):
+            return None  # among capitalised words only: a title or a place ('Port Alphonse and the Outer Isles')
+        head = text[max(0, match.start() - _NAME_WORD_WINDOW) : match.start()].rstrip(" ")
+        previous = before[-1] if before and head.endswith(before[-1]) else ""
+        capitalised_word = previous[:1].isupper() and _ordinary(previous) and not is_function_word(previous)
+        if capitalised_word and not _SENTENCE_START.search(head[: -len(previous)]):
+            return None  # after a capitalised word in a sentence: 'Tropical Storm Marisol', 'Aunt Nadine'
+        if (
+            after
+            and not is_function_word(after[0])
+            and (is_street_type(after[0]) or after[0].lower() in NOT_PERSON_WORDS)
+        ):
+            return None  # 'Pemberton Street', 'Castellano Group'; not 'Nadine for'
+        if form == "lower" and not all(_english_neighbour(w) for w in before[-1:] + after[:1]):
+            return None  # a word between words of another language
+        return 0.86  # above NER (0.85): where NER calls a name word a place, it stays a person
+
+    def match_value(self, value: str) -> float | None:
+        return None  # whole values: the profiler's name tokens decide
+
+
+def _english_neighbour(word: str) -> bool:
+    return is_function_word(word) or is_spoken_word(word) or _ordinary(word)
 
 
 _ITEM = r"[^\W\d_]+(?:[-'][^\W\d_]+)?"
@@ -370,33 +459,49 @@ class LabelledNameRecognizer(Recognizer):
         return None
 
 
-_LOWER_WORD = r"[^\W\d_A-Z\u00C0-\u00DE]+"
+_CASE_FREE_WORD = r"[^\W\d_]+"
 
 
 class LowerCaseNameRecognizer(Recognizer):
-    """A full name in lower case inside a text: a known first name, an optional initial,
-    and a surname that is known and no English word, or unknown to the lists and to
-    English ('naomi ryan', 'patricia desrosiers', 'benjamin a seiler'). 'grace and',
-    'bill payment' and 'rose garden' are not names."""
+    """A full name not written in title case inside a text: a known first name, an
+    optional initial, and a surname, in lower case or with one of the two capitalised
+    ('naomi ryan', 'patricia desrosiers', 'benjamin a seiler', 'Alphonse fairweather',
+    'marisol Lockhart'). The surname is known and no English word, or unknown to the lists and to
+    English; or a common surname that is also a word ('alphonse smith') after a first name
+    that is no English word. 'grace and', 'bill payment' and 'rose garden' are not names,
+    nor is 'grace hill' (both words English)."""
 
     reads_key_as_context = False  # a key called 'name' is no cue
 
     entity = "PERSON"
     name = "lower_case_name"
     # zero-width at each word start, so 'with patricia desrosiers' is tried at 'patricia'
-    pattern = re.compile(rf"(?<![\w'])(?=({_LOWER_WORD}(?: [a-z]\.?)? {_LOWER_WORD}){_END})")
+    pattern = re.compile(rf"(?<![\w'])(?=({_CASE_FREE_WORD}(?: [a-zA-Z]\.?)? {_CASE_FREE_WORD}){_END})")
 
     def find(self, text: str) -> list[Finding]:
         out = []
         for m in self.pattern.finditer(text):
             words = m.group(1).split()
             first, last = words[0], words[-1]
+            forms = (_word_form(first), _word_form(last))
+            if "lower" not in forms or None in forms or "upper" in forms:
+                continue  # title case is PersonName's; camel case and capitals are no names here
             if len(first) < 2 or len(last) < 3 or not is_first_name(first) or not _plain_word(last):
                 continue
-            if not _plain_word(first) or _ordinary(last):
-                continue  # 'bill payment', 'rose garden'
-            if name_token(last.title()) in (KNOWN, SHAPED):
-                out.append(Finding(self.entity, m.start(1), m.end(1), 0.6, self.name))
+            if not _plain_word(first) or is_spoken_word(last):
+                continue
+            if forms[1] == "lower" and forms[0] == "title" and name_token(last.title()) != KNOWN:
+                continue  # 'Marisol arrived': a capitalised word then any word is not a name
+            if forms[0] == "lower" and forms[1] == "title" and _ordinary(first):
+                continue
+            if _ordinary(last):
+                # 'bill payment', 'rose garden'; but 'alphonse smith': a surname that is a word
+                # too, after a first name that is none
+                if len(first) < 3 or _ordinary(first) or not is_common_surname(last):
+                    continue
+            elif name_token(last.title()) not in (KNOWN, SHAPED):
+                continue
+            out.append(Finding(self.entity, m.start(1), m.end(1), 0.6, self.name))
         return out
 
     def match_value(self, value: str) -> float | None:

@@ -80,6 +80,12 @@ def is_first_name(word: str) -> bool:
     return _known(word.lower(), _lists()[0])
 
 
+@short_lru(maxsize=16_384, longest=64)
+def is_common_surname(word: str) -> bool:
+    """One of the :data:`COMMON_SURNAME_RANK` most frequent surnames (any case)."""
+    return _known(word.lower(), _lists()[2])
+
+
 def names_available() -> bool:
     return bool(_lists()[0])
 

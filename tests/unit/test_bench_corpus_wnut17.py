@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import subprocess
 from pathlib import Path
-from typing import Any
 
 import pytest
 
@@ -71,12 +70,21 @@ def test_bio_tags_make_one_span_per_entity_and_unlisted_types_are_quasi() -> Non
     ]
 
 
-def test_the_manifest_maps_people_and_places_and_pins_its_origin() -> None:
-    man = manifest("wnut17")
-    assert "wnut17" in registry()
+@pytest.mark.parametrize("name", ["wnut17", "wnut17-dev"])
+def test_the_manifest_maps_people_and_places_and_pins_its_origin(name: str) -> None:
+    man = manifest(name)
+    assert name in registry() and man["name"] == name
     assert len(man["commit"]) == 40 and man["licence"].startswith("CC BY 4.0")
     assert man["labels"]["person"] == "PERSON" and man["labels"]["location"] == "LOCATION"
     assert {man["labels"][k] for k in ("corporation", "group", "creative-work", "product")} == {QUASI}
+
+
+def test_the_held_out_part_and_the_tuned_part_share_no_file() -> None:
+    held_out, tuned = manifest("wnut17"), manifest("wnut17-dev")
+    assert held_out["repository"] == tuned["repository"] and held_out["commit"] == tuned["commit"]
+    assert held_out["paths"] and tuned["paths"]
+    assert not set(held_out["paths"]) & set(tuned["paths"]), "a file both tuned on and held out"
+    assert "test" in held_out["paths"][0] and "dev" in tuned["paths"][0]
 
 
 def _snapshot(root: Path, repository: str, files: dict[str, str]) -> None:
@@ -100,18 +108,25 @@ def _snapshot(root: Path, repository: str, files: dict[str, str]) -> None:
     git("update-ref", "HEAD", git("commit-tree", tree, "-m", "test"))
 
 
-def test_load_reads_every_file_in_order_up_to_the_cap(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    real = manifest("wnut17")
-    test_file, dev_file = real["paths"]
+def test_each_part_reads_only_its_own_file_up_to_the_cap(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    (test_file,) = manifest("wnut17")["paths"]
+    (dev_file,) = manifest("wnut17-dev")["paths"]
     _snapshot(
         tmp_path,
-        real["repository"],
-        {test_file: "Orla\tB-person\nwrote\tO\n\nhi\tO\n", dev_file: "in\tO\nBrakvale\tB-location\n\nbye\tO\n"},
+        manifest("wnut17")["repository"],
+        {
+            test_file: "Orla\tB-person\nwrote\tO\n\nhi\tO\n\nyo\tO\n",
+            dev_file: "in\tO\nBrakvale\tB-location\n\nbye\tO\n",
+        },
     )
-    man: dict[str, Any] = {**real, "max_texts": 3}
-    monkeypatch.setattr(wnut17, "manifest", lambda name: man)
-    src = wnut17.load(Context(tmp_path, tmp_path / "downloads", 10))
-    assert [t.text for t in src.texts] == ["Orla wrote", "hi", "in Brakvale"]
-    assert [[s.truth for s in t.spans] for t in src.texts] == [["PERSON"], [], ["LOCATION"]]
-    assert any("not in the snapshot" in n for n in src.notes), "reading another commit than the pin is said"
-    assert any("first 1 of 2 documents" in n for n in src.notes), "the cap is said"
+    real = wnut17.manifest
+    monkeypatch.setattr(wnut17, "manifest", lambda name: {**real(name), "max_texts": 2})
+    ctx = Context(tmp_path, tmp_path / "downloads", 10)
+    held_out, tuned = wnut17.load(ctx), wnut17.load_dev(ctx)
+    assert (held_out.name, tuned.name) == ("wnut17", "wnut17-dev")
+    assert [t.text for t in held_out.texts] == ["Orla wrote", "hi"]
+    assert [t.text for t in tuned.texts] == ["in Brakvale", "bye"]
+    assert [[s.truth for s in t.spans] for t in held_out.texts + tuned.texts] == [["PERSON"], [], ["LOCATION"], []]
+    assert any("not in the snapshot" in n for n in held_out.notes), "reading another commit than the pin is said"
+    assert any("first 2 of 3 documents" in n for n in held_out.notes), "the cap is said"
+    assert not any("first" in n for n in tuned.notes)

@@ -1,0 +1,57 @@
+"""Values of a declared free-text column (``redact_detected``): NER reads short values of
+several words too ('Firstname Lastname <3'), not only prose, while the column profiler and
+JSON leaves keep judging short values as before. Names here are invented for the tests;
+failure messages name the case, never the value."""
+
+from __future__ import annotations
+
+import pytest
+
+from detectors.ner import ner_engine
+from detectors.textscan import TextScanner, reads_as_free_text
+
+SHORT_NAMES = ["Theodora Lockhart", "Isadora Underhill <3"]
+
+
+@pytest.fixture(scope="module")
+def scanner() -> TextScanner:
+    return TextScanner(ner=ner_engine())
+
+
+def test_two_words_are_read_as_text_and_one_word_is_not() -> None:
+    assert reads_as_free_text("Alphonse Fairweather")
+    assert reads_as_free_text("Please call Alphonse Fairweather tomorrow morning.")
+    assert not reads_as_free_text("Alphonse")
+    assert not reads_as_free_text("42 17")
+
+
+@pytest.mark.parametrize("index", range(len(SHORT_NAMES)))
+def test_a_short_value_of_a_free_text_column_has_its_name_redacted(scanner: TextScanner, index: int) -> None:
+    value = SHORT_NAMES[index]
+    redacted = scanner.redact(value)
+    left = value.split()[0] in redacted or value.split()[1] in redacted
+    assert not left, f"short value #{index}: a name word left readable"
+    assert redacted.startswith("<PERSON>"), f"short value #{index}: not redacted as a person"
+    judged_as_before = scanner.find(value) == []
+    assert judged_as_before, f"short value #{index}: find() (profiler, JSON leaves) now reads it as prose"
+
+
+@pytest.mark.parametrize("value", ["Maple Street Pharmacy", "Gold Card", "Alphonse", "Savings Plus account"])
+def test_short_values_without_a_person_are_kept(scanner: TextScanner, value: str) -> None:
+    assert scanner.redact(value) == value
+
+
+def test_a_batch_collects_a_short_value_for_ner_like_prose(scanner: TextScanner) -> None:
+    scanner.clear_cache()
+    value = SHORT_NAMES[0]
+    scanner.begin_batch()
+    try:
+        first_pass = scanner.redact(value)
+        assert scanner.collected() == 1, "the short value was not collected for the batch's NER"
+        scanner.analyse_pending()
+        second_pass = scanner.redact(value)
+    finally:
+        scanner.end_batch()
+    unchanged, redacted = first_pass == value, second_pass == "<PERSON>"
+    assert unchanged, "patterns alone redact this value: the test no longer tests NER"
+    assert redacted, "the batch's NER result did not reach the value"
