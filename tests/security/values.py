@@ -8,6 +8,7 @@ numbers, e-mails live on the reserved example domains and names come from a smal
 from __future__ import annotations
 
 import base64
+import gzip
 import random
 import zlib
 from datetime import date, timedelta
@@ -89,3 +90,21 @@ def birth_date(r: random.Random) -> date:
 
 def b64(text: str) -> str:
     return base64.b64encode(text.encode()).decode()
+
+
+# Disguises a reader decodes (percent, HTML entities, quoted-printable, gzip in base64),
+# applied to the whole text.
+def percent_all(text: str) -> str:
+    return "".join(f"%{b:02X}" for b in text.encode())
+
+
+def entities_all(text: str) -> str:
+    return "".join(f"&#{ord(c)};" for c in text)
+
+
+def qp_all(text: str) -> str:
+    return "".join(f"={b:02X}" for b in text.encode())
+
+
+def gzip_b64(text: str) -> str:
+    return base64.b64encode(gzip.compress(text.encode(), mtime=0)).decode()

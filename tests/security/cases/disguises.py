@@ -4,8 +4,6 @@ personal data as map keys, base64 text."""
 
 from __future__ import annotations
 
-import base64
-import gzip
 import json
 from collections.abc import Callable
 from random import Random
@@ -138,37 +136,25 @@ def _hidden(shape: Callable[[str], str], what: str) -> Callable[[Random], tuple[
     return make
 
 
-def _percent_all(text: str) -> str:
-    return "".join(f"%{b:02X}" for b in text.encode())
-
-
-def _qp_all(text: str) -> str:
-    return "".join(f"={b:02X}" for b in text.encode())
-
-
-def _entities_all(text: str) -> str:
-    return "".join(f"&#{ord(c)};" for c in text)
-
-
 def _letters_for_digits(card: str) -> str:
     grouped = " ".join(card[i : i + 4] for i in range(0, len(card), 4))
     return grouped.replace("0", "O").replace("1", "l")
 
 
-def _gzip_b64(text: str) -> str:
-    return base64.b64encode(gzip.compress(f"contact {text}".encode(), mtime=0)).decode()
-
-
 CASES = [
     _text_case(
-        "email-percent-encoded-whole", "e-mails with every byte percent-encoded", _hidden(_percent_all, "email")
+        "email-percent-encoded-whole", "e-mails with every byte percent-encoded", _hidden(v.percent_all, "email")
     ),
-    _text_case("email-quoted-printable", "e-mails quoted-printable throughout", _hidden(_qp_all, "email")),
-    _text_case("email-entities-whole", "e-mails with every character an HTML entity", _hidden(_entities_all, "email")),
+    _text_case("email-quoted-printable", "e-mails quoted-printable throughout", _hidden(v.qp_all, "email")),
+    _text_case("email-entities-whole", "e-mails with every character an HTML entity", _hidden(v.entities_all, "email")),
     _text_case(
         "card-letters-for-digits", "card numbers with O for 0 and l for 1", _hidden(_letters_for_digits, "card")
     ),
-    _text_case("email-gzip-base64", "e-mails gzipped then base64-encoded in free text", _hidden(_gzip_b64, "email")),
+    _text_case(
+        "email-gzip-base64",
+        "e-mails gzipped then base64-encoded in free text",
+        _hidden(lambda e: v.gzip_b64(f"contact {e}"), "email"),
+    ),
     _text_case("card-nbsp", "card numbers grouped with no-break spaces", _card_with("\u00a0"), service=True),
     _text_case("card-en-dash", "card numbers grouped with en dashes", _card_with("\u2013")),
     _text_case("card-dots", "card numbers grouped with dots", _card_with(".")),

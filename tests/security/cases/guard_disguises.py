@@ -96,22 +96,6 @@ def _grouped(card: str, sep: str) -> str:
     return sep.join(card[i : i + 4] for i in range(0, len(card), 4))
 
 
-def _percent_all(text: str) -> str:
-    return "".join(f"%{b:02X}" for b in text.encode())
-
-
-def _entities_all(text: str) -> str:
-    return "".join(f"&#{ord(c)};" for c in text)
-
-
-def _qp_all(text: str) -> str:
-    return "".join(f"={b:02X}" for b in text.encode())
-
-
-def _gzip_b64(text: str) -> str:
-    return base64.b64encode(gzip.compress(text.encode(), mtime=0)).decode()
-
-
 # Names the public lists know (a first name, a common surname): a new name neither list
 # knows passes until a known one trips the guard (a known limit, README "The guard").
 KNOWN_FIRST = ("Maria", "James", "Aisha", "Carlos", "Fatima", "Olga")
@@ -141,10 +125,10 @@ def _gzip_bomb(r: Random) -> tuple[str, list[str]]:
 CASES = [
     # 1. e-mails
     *_pair("email-percent-at", "e-mails with %40 for @", _mail(lambda e: e.replace("@", "%40"))),
-    *_pair("email-percent-all", "e-mails percent-encoded byte by byte", _mail(_percent_all)),
+    *_pair("email-percent-all", "e-mails percent-encoded byte by byte", _mail(v.percent_all)),
     *_pair("email-entity-at", "e-mails with &#64; for @", _mail(lambda e: e.replace("@", "&#64;"))),
     *_pair("email-commat", "e-mails with &commat; for @", _mail(lambda e: e.replace("@", "&commat;"))),
-    *_pair("email-entity-all", "e-mails as HTML numeric entities, character by character", _mail(_entities_all)),
+    *_pair("email-entity-all", "e-mails as HTML numeric entities, character by character", _mail(v.entities_all)),
     *_pair("email-mailto", "e-mails in mailto: links", _mail(lambda e: f"mailto:{e}")),
     *_pair("email-url-query", "e-mails in a URL's query", _mail(lambda e: f"https://x.example/u?m={e}&r=1")),
     *_pair("email-zero-width", "e-mails with zero-width characters", _mail(lambda e: e.replace("@", "\u200b@\u200d"))),
@@ -152,7 +136,7 @@ CASES = [
     *_pair("email-fullwidth", "e-mails in full-width forms", _mail(lambda e: e.translate(FULLWIDTH))),
     *_pair("email-xml-tag", "e-mails wrapped in an XML tag", _mail(lambda e: f"<e>{e}</e>")),
     *_pair("email-quoted-printable-at", "e-mails with =40 for @", _mail(lambda e: e.replace("@", "=40"))),
-    *_pair("email-quoted-printable-all", "e-mails quoted-printable byte by byte", _mail(_qp_all)),
+    *_pair("email-quoted-printable-all", "e-mails quoted-printable byte by byte", _mail(v.qp_all)),
     # 2. numbers
     *_pair("card-fullwidth", "card numbers in full-width digits", _number(v.card, lambda c: c.translate(FULLWIDTH))),
     *_pair("card-devanagari", "card numbers in Devanagari digits", _number(v.card, lambda c: c.translate(DEVANAGARI))),
@@ -198,7 +182,7 @@ CASES = [
         "URL-safe base64 of an e-mail",
         _mail(lambda e: base64.urlsafe_b64encode(f"{e}?>".encode()).decode()),
     ),
-    *_pair("email-gzip-base64", "gzip+base64 of an e-mail", _mail(_gzip_b64)),
+    *_pair("email-gzip-base64", "gzip+base64 of an e-mail", _mail(v.gzip_b64)),
     *_pair("email-json-text", "JSON text holding an e-mail", _mail(lambda e: json.dumps({"email": e}))),
     *_pair(
         "email-json-twice",
@@ -211,9 +195,9 @@ CASES = [
     *(
         _guarded(f"guard-none-document-{kind}", f"declared none, JSON leaves: {what}", False, loud, document=True)
         for kind, what, loud in (
-            ("email-percent-all", "e-mails percent-encoded byte by byte", _mail(_percent_all)),
+            ("email-percent-all", "e-mails percent-encoded byte by byte", _mail(v.percent_all)),
             ("card-underscores", "card numbers grouped with underscores", _number(v.card, lambda c: _grouped(c, "_"))),
-            ("email-gzip-base64", "gzip+base64 of an e-mail", _mail(_gzip_b64)),
+            ("email-gzip-base64", "gzip+base64 of an e-mail", _mail(v.gzip_b64)),
             ("short-names", "initials and surnames, e-mail local parts", _short_category),
         )
     ),
