@@ -19,22 +19,12 @@ KEY = "row_id"
 _INT = re.compile(r"[+-]?(?:0|[1-9][0-9]*)")
 _FLOAT = re.compile(r"[+-]?(?:(?:0|[1-9][0-9]*)(?:\.[0-9]*)?|\.[0-9]+)(?:[eE][+-]?[0-9]+)?")
 _TS_MS = 1_764_460_800_000  # fixed: the output is deterministic
+# version, connector, name, ts_ms, snapshot, db: the head every connector's source block
+# shares (devstack.sample_events has the PostgreSQL connector's)
+_SOURCE_HEAD = SOURCE_FIELDS[:6]
 # io.debezium.connector.mysql.Source, as the MySQL connector's snapshot reads carry it
 MYSQL_SOURCE_FIELDS: list[dict[str, Any]] = [
-    {"type": "string", "optional": False, "field": "version"},
-    {"type": "string", "optional": False, "field": "connector"},
-    {"type": "string", "optional": False, "field": "name"},
-    {"type": "int64", "optional": False, "field": "ts_ms"},
-    {
-        "type": "string",
-        "optional": True,
-        "name": "io.debezium.data.Enum",
-        "version": 1,
-        "parameters": {"allowed": "true,first,first_in_data_collection,last_in_data_collection,last,false,incremental"},
-        "default": "false",
-        "field": "snapshot",
-    },
-    {"type": "string", "optional": False, "field": "db"},
+    *_SOURCE_HEAD,
     {"type": "string", "optional": True, "field": "sequence"},
     {"type": "string", "optional": True, "field": "table"},
     {"type": "int64", "optional": False, "field": "server_id"},
@@ -47,12 +37,7 @@ MYSQL_SOURCE_FIELDS: list[dict[str, Any]] = [
 ]
 # io.debezium.connector.oracle.Source, the fields a snapshot read carries (LogMiner adapter)
 ORACLE_SOURCE_FIELDS: list[dict[str, Any]] = [
-    {"type": "string", "optional": False, "field": "version"},
-    {"type": "string", "optional": False, "field": "connector"},
-    {"type": "string", "optional": False, "field": "name"},
-    {"type": "int64", "optional": False, "field": "ts_ms"},
-    MYSQL_SOURCE_FIELDS[4],  # the snapshot marker, the same Enum
-    {"type": "string", "optional": False, "field": "db"},
+    *_SOURCE_HEAD,
     {"type": "string", "optional": True, "field": "sequence"},
     {"type": "string", "optional": False, "field": "schema"},
     {"type": "string", "optional": False, "field": "table"},
