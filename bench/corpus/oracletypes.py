@@ -21,22 +21,13 @@ from datetime import datetime
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
-from bench.corpus.pgtypes import ValueTypeError, value_for
+from bench.corpus.pgtypes import VARIABLE_SCALE, ValueTypeError, value_for
 from bench.corpus.sources.oracledump import Call, Variable
 
 _EPOCH = datetime(1970, 1, 1)
 _NUMBER = re.compile(r"number\s*\(\s*(\d+)\s*(?:,\s*(-?\d+)\s*)?\)")
 _STRING = re.compile(r"(?:n?varchar2|n?char|varchar)\s*\(\s*\d+(?:\s+(?:char|byte))?\s*\)|n?char")
 _TIMESTAMP = re.compile(r"timestamp(?:\s*\(\s*(\d)\s*\))?")
-_VARIABLE_SCALE = {
-    "type": "struct",
-    "name": "io.debezium.data.VariableScaleDecimal",
-    "version": 1,
-    "fields": [
-        {"type": "int32", "optional": False, "field": "scale"},
-        {"type": "bytes", "optional": False, "field": "value"},
-    ],
-}
 # Oracle datetime format models this reader knows, as strptime formats (the fraction, FF,
 # is read apart: Oracle takes up to nine digits)
 _FORMATS = {"DD-MM-YYYY": "%d-%m-%Y", "DD-MON-YYYY HH24.MI.SS.FF": "%d-%b-%Y %H.%M.%S"}
@@ -52,7 +43,7 @@ def field_for(sql_type: str) -> dict[str, Any]:
     if t in ("integer", "int", "smallint"):
         return _decimal(38, 0)
     if t == "number":
-        return dict(_VARIABLE_SCALE)
+        return dict(VARIABLE_SCALE)
     m = _NUMBER.fullmatch(t)
     if m:
         precision, scale = int(m.group(1)), int(m.group(2) or 0)

@@ -31,7 +31,7 @@ _INTS |= {"bigint": "int64", "int8": "int64", "serial": "int32", "bigserial": "i
 _FLOATS = {"real": "float", "float4": "float", "double precision": "double", "float8": "double"}
 _TIMESTAMP = re.compile(r"timestamp(?:\s*\(\d\))?(?: without time zone)?")
 _TIMESTAMPTZ = re.compile(r"timestamp(?:\s*\(\d\))? with time zone|timestamptz")
-_VARIABLE_SCALE = {
+VARIABLE_SCALE = {
     "type": "struct",
     "name": "io.debezium.data.VariableScaleDecimal",
     "version": 1,
@@ -77,7 +77,7 @@ def field_for(sql_type: str, enums: dict[str, list[str]], domains: dict[str, str
         params = {"scale": m.group(2) or "0", "connect.decimal.precision": m.group(1)}
         return {"type": "bytes", "name": "org.apache.kafka.connect.data.Decimal", "version": 1, "parameters": params}
     if t in ("numeric", "decimal"):
-        return dict(_VARIABLE_SCALE)
+        return dict(VARIABLE_SCALE)
     if t == "bytea":
         return {"type": "bytes"}
     return {"type": "string"}

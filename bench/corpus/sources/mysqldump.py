@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import re
 
-from bench.corpus.sources.sqldump import DumpError
+from bench.corpus.sources.sqldump import DumpError, skip_space
 
 _INSERT = re.compile(r"INSERT INTO `?(\w+)`?\s*(?:\([^)]*\)\s*)?VALUES\s*", re.IGNORECASE)
 # MySQL's escape sequences (reference manual, "String Literals"); \% and \_ keep their
@@ -39,12 +39,12 @@ def _tuples(text: str, i: int) -> tuple[list[list[str | None]], int]:
     rows: list[list[str | None]] = []
     n = len(text)
     while True:
-        i = _skip_space(text, i)
+        i = skip_space(text, i)
         if i >= n or text[i] != "(":
             raise DumpError(f"character {i}: expected a '(' opening a row")
         row, i = _row(text, i + 1)
         rows.append(row)
-        i = _skip_space(text, i)
+        i = skip_space(text, i)
         if i < n and text[i] == ",":
             i += 1
             continue
@@ -57,7 +57,7 @@ def _row(text: str, i: int) -> tuple[list[str | None], int]:
     out: list[str | None] = []
     n = len(text)
     while True:
-        i = _skip_space(text, i)
+        i = skip_space(text, i)
         if i < n and text[i] == "'":
             value, i = _quoted(text, i)
             out.append(value)
@@ -67,7 +67,7 @@ def _row(text: str, i: int) -> tuple[list[str | None], int]:
                 raise DumpError(f"character {i}: a value this reader does not read")
             out.append(None if m.group().upper() == "NULL" else m.group())
             i = m.end()
-        i = _skip_space(text, i)
+        i = skip_space(text, i)
         if i < n and text[i] == ",":
             i += 1
         elif i < n and text[i] == ")":
@@ -95,9 +95,3 @@ def _quoted(text: str, start: int) -> tuple[str, int]:
             out.append(ch)
             i += 1
     raise DumpError(f"unterminated string from character {start}")
-
-
-def _skip_space(text: str, i: int) -> int:
-    while i < len(text) and text[i] in " \t\r\n":
-        i += 1
-    return i

@@ -11,7 +11,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from bench.corpus.sources.sqldump import DumpError
+from bench.corpus.sources.sqldump import DumpError, skip_space
 
 _INSERT = re.compile(r"\bINSERT\s+INTO\s+(\w+)\s*(\(([^)]*)\))?\s*VALUES\s*\(", re.IGNORECASE)
 _CREATE = re.compile(r"\bCREATE\s+TABLE\s+(\w+)\s*\(", re.IGNORECASE)
@@ -95,12 +95,12 @@ def _values(text: str, i: int) -> tuple[list[object], int]:
     out: list[object] = []
     n = len(text)
     while True:
-        i = _skip_space(text, i)
+        i = skip_space(text, i)
         if i < n and text[i] == ")" and not out:
             return out, i + 1
         value, i = _value(text, i)
         out.append(value)
-        i = _skip_space(text, i)
+        i = skip_space(text, i)
         if i < n and text[i] == ",":
             i += 1
         elif i < n and text[i] == ")":
@@ -118,7 +118,7 @@ def _value(text: str, i: int) -> tuple[object, int]:
     m = _NAME.match(text, i)
     if m:
         word = m.group()
-        j = _skip_space(text, m.end())
+        j = skip_space(text, m.end())
         if j < len(text) and text[j] == "(":
             args, end = _values(text, j + 1)
             return Call(word.upper(), tuple(args)), end
@@ -176,9 +176,3 @@ def _top_level_split(body: str) -> list[str]:
             start = k + 1
     parts.append(body[start:])
     return [p.strip() for p in parts]
-
-
-def _skip_space(text: str, i: int) -> int:
-    while i < len(text) and text[i] in " \t\r\n":
-        i += 1
-    return i

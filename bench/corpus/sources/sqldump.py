@@ -189,3 +189,11 @@ def labelled_table(
         except ValueTypeError as exc:
             raise DumpError(f"{name}: {exc}") from None
     return Table(name, columns, out, [fields[i] for i in keep])
+
+
+def skip_space(text: str, i: int) -> int:
+    """The index of the first character at or after ``i`` that is not a space, a tab or a
+    line break (the dump readers' whitespace)."""
+    while i < len(text) and text[i] in " \t\r\n":
+        i += 1
+    return i
