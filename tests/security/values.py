@@ -92,6 +92,11 @@ def b64(text: str) -> str:
     return base64.b64encode(text.encode()).decode()
 
 
+def decimal_b64(unscaled: int) -> str:
+    """A Connect ``Decimal`` value: base64 of the unscaled big-endian two's-complement integer."""
+    return base64.b64encode(unscaled.to_bytes((unscaled.bit_length() + 8) // 8, "big", signed=True)).decode()
+
+
 # Disguises a reader decodes (percent, HTML entities, quoted-printable, gzip in base64),
 # applied to the whole text.
 def percent_all(text: str) -> str:

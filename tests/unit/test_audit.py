@@ -13,6 +13,7 @@ from pathlib import Path
 from detectors.normalize import normalize
 from detectors.textscan import TextScanner
 from pipeline.core.audit import Auditor, textfile
+from tests.security.values import decimal_b64
 
 CDR = (sys.executable, "-m", "pipeline")  # the tree under test, not whichever `cdr` script is installed
 
@@ -236,18 +237,14 @@ def _numeric_record(cells: dict[str, object]) -> tuple[bytes, bytes, list]:
     return b'{"id":1}', json.dumps(value).encode(), []
 
 
-def _unscaled(n: int) -> str:
-    return base64.b64encode(n.to_bytes((n.bit_length() + 8) // 8, "big", signed=True)).decode()
-
-
 def test_a_numeric_column_is_read_as_its_number_not_as_its_base64_text() -> None:
     """Base64 of an amount can read like a cued name ('M/Yi'); a card number kept in a
     NUMERIC column is a number leak all the same."""
     auditor = Auditor(TextScanner())
     amount = base64.b64encode(b"3\xf6\x22").decode()  # 'M/Yi', an amount of 33,642.82
     assert TextScanner().find(amount)  # read as text, it looks like a name
-    auditor.add("cdr.t", *_numeric_record({"balance": amount, "ref": {"scale": 0, "value": _unscaled(7)}}))
+    auditor.add("cdr.t", *_numeric_record({"balance": amount, "ref": {"scale": 0, "value": decimal_b64(7)}}))
     assert auditor.report.findings == {}
-    card = {"scale": 0, "value": _unscaled(int(CARDS[0]))}
-    auditor.add("cdr.t", *_numeric_record({"balance": _unscaled(int(CARDS[1]) * 100), "ref": card}))
+    card = {"scale": 0, "value": decimal_b64(int(CARDS[0]))}
+    auditor.add("cdr.t", *_numeric_record({"balance": decimal_b64(int(CARDS[1]) * 100), "ref": card}))
     assert {(f, e) for (_, f, e) in auditor.report.findings} == {("balance", "CREDIT_CARD"), ("ref", "CREDIT_CARD")}

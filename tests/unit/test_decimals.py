@@ -11,14 +11,11 @@ import pytest
 from detectors import decimals
 from detectors.profiler import CLEAR, JSON, DetectionSettings, Profiler
 from detectors.textscan import TextScanner
+from tests.security.values import decimal_b64 as b64
 
 R = random.Random(11)
 DECIMAL = {"type": "bytes", "name": decimals.DECIMAL, "parameters": {"scale": "0"}}
 VARIABLE = {"type": "struct", "name": decimals.VARIABLE_SCALE, "fields": []}
-
-
-def b64(unscaled: int) -> str:
-    return base64.b64encode(unscaled.to_bytes((unscaled.bit_length() + 8) // 8, "big", signed=True)).decode()
 
 
 @pytest.mark.parametrize(

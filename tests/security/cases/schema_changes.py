@@ -5,7 +5,6 @@ record (a logical-decoding message's prefix, the SMT metadata headers)."""
 
 from __future__ import annotations
 
-import base64
 from collections.abc import Callable
 from random import Random
 from typing import Any
@@ -79,11 +78,6 @@ def _tier(r: Random, n: int) -> str:
 
 def _small(r: Random, n: int) -> int:
     return n % 40
-
-
-def _decimal(unscaled: int) -> str:
-    """A Connect ``Decimal`` value: base64 of the unscaled big-endian integer."""
-    return base64.b64encode(unscaled.to_bytes((unscaled.bit_length() + 8) // 8, "big", signed=True)).decode()
 
 
 DECIMAL_FIELD = {
@@ -218,8 +212,8 @@ CASES = [
         "decimal-codes-turn-cards",
         "a NUMERIC column declared none (small codes, Connect Decimal) that starts carrying card numbers",
         "code",
-        lambda r, n: _decimal(n % 40),
-        lambda r: _decimal(int(v.card(r))),
+        lambda r, n: v.decimal_b64(n % 40),
+        lambda r: v.decimal_b64(int(v.card(r))),
         quiet_field=DECIMAL_FIELD,
         loud_field=DECIMAL_FIELD,
         columns=f"{ID_ONLY}\ncode: {{pii: none}}",
@@ -228,8 +222,8 @@ CASES = [
         "decimal-codes-turn-phones",
         "an undeclared NUMERIC column (small codes, Connect Decimal, released) that starts carrying phone numbers",
         "code",
-        lambda r, n: _decimal(n % 40),
-        lambda r: _decimal(int("".join(c for c in v.phone(r) if c.isdigit()))),
+        lambda r, n: v.decimal_b64(n % 40),
+        lambda r: v.decimal_b64(int("".join(c for c in v.phone(r) if c.isdigit()))),
         quiet_field=DECIMAL_FIELD,
         loud_field=DECIMAL_FIELD,
     ),

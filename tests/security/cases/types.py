@@ -3,7 +3,6 @@ numbers, dates, JSON documents, maps and arrays, not only strings."""
 
 from __future__ import annotations
 
-import base64
 import json
 from collections.abc import Callable
 from datetime import UTC, datetime, time
@@ -53,20 +52,15 @@ def _blob(r: Random) -> tuple[str, list[str]]:
     return encoded, [encoded, email, ssn]
 
 
-def _decimal(digits: str, scale: int = 0) -> str:
-    unscaled = int(digits)
-    return base64.b64encode(unscaled.to_bytes((unscaled.bit_length() + 8) // 8, "big", signed=True)).decode()
-
-
 def _decimal_ssn(r: Random) -> tuple[str, list[str]]:
     ssn = v.ssn(r)
-    encoded = _decimal(ssn)
+    encoded = v.decimal_b64(int(ssn))
     return encoded, [encoded, ssn]
 
 
 def _decimal_card(r: Random) -> tuple[str, list[str]]:
     card = v.card(r)
-    encoded = _decimal(card)
+    encoded = v.decimal_b64(int(card))
     return encoded, [encoded, card]
 
 
