@@ -41,6 +41,13 @@ CACHE_FINDINGS = 200_000
 # and this long each.
 _SCANNED_ENTRIES = 20_000
 _SCANNED_CHARS = 100_000
+# Pattern findings kept across batches, like NER's (a row's unchanged free text comes
+# back in every later update of the row): digest-keyed, bounded, for texts that
+# normalisation leaves as they are and that are long enough for a scan (~100 us and
+# more) to outweigh the digest (~1 us). A short cell is scanned again.
+SCAN_CACHE_ENTRIES = 20_000
+SCAN_CACHE_FINDINGS = 100_000
+_SCAN_CACHE_MIN_CHARS = 32
 _WORD = re.compile(r"[A-Za-z\u00C0-\u024F]{2,}")
 
 # Base64 tokens: at least 12 characters (9 bytes, a short e-mail), at most 1 MiB; decoded
@@ -177,8 +184,9 @@ class TextScanner:
     def __init__(self, recognizers: Sequence[Recognizer] | None = None, ner: NerEngine | None = None) -> None:
         self.recognizers = tuple(recognizers) if recognizers is not None else default_recognizers()
         self.ner = ner
-        self._ner_cache = NerCache()
-        self._batch: dict[str, list[Finding]] = {}  # the current batch's results, until end_batch()
+        self._ner_cache = FindingsCache()
+        self._scan_cache = FindingsCache(SCAN_CACHE_ENTRIES, SCAN_CACHE_FINDINGS)
+        self._batch: dict[str, Sequence[Finding]] = {}  # the current batch's results, until end_batch()
         self._refused: dict[str, NerRefused] = {}  # by the current batch, until end_batch()
         self._pending: list[str] | None = None  # texts for NER, while a batch is being collected
         # While a batch is open (begin_batch() .. end_batch()): the normalised text and
@@ -249,9 +257,10 @@ class TextScanner:
 
     def clear_cache(self) -> None:
         self._ner_cache.clear()
+        self._scan_cache.clear()
         self._batch.clear()
 
-    def _ner(self, text: str) -> list[Finding]:
+    def _ner(self, text: str) -> Sequence[Finding]:
         if self.ner is None or not any(c.isupper() for c in text):
             return []
         refused = self._refused.get(text)
@@ -305,8 +314,17 @@ class TextScanner:
             hit = memo.get((text, context))
             if hit is not None:
                 return hit
-        norm = normalize(text)
-        result = (norm, tuple(self._patterns(norm.text, 0, context)))
+        cached = None
+        if len(text) >= _SCAN_CACHE_MIN_CHARS:
+            key = f"{context}\x00{text}"
+            cached = self._scan_cache.get(key)
+        if cached is not None:
+            result = (Normalized(text, text), cached)  # kept only for texts normalisation leaves alone
+        else:
+            norm = normalize(text)
+            result = (norm, tuple(self._patterns(norm.text, 0, context)))
+            if len(text) >= _SCAN_CACHE_MIN_CHARS and not norm.changed:
+                self._scan_cache.put(key, result[1])
         if memo is not None and len(memo) < _SCANNED_ENTRIES and len(text) <= _SCANNED_CHARS:
             memo[(text, context)] = result
         return result
@@ -474,17 +492,17 @@ class TextScanner:
         return out, [f.entity for f in spans]
 
 
-class NerCache:
-    """NER findings by text, across batches: keyed by a 16-byte BLAKE2b digest of the
-    text (the text itself is not kept), least recently used evicted first once it holds
-    ``entries`` texts or ``findings`` findings in all. Findings hold offsets and labels,
-    never text."""
+class FindingsCache:
+    """Findings by text, across batches (NER's, and the pattern scan's): keyed by a
+    16-byte BLAKE2b digest of the text (the text itself is not kept), least recently used
+    evicted first once it holds ``entries`` texts or ``findings`` findings in all.
+    Findings hold offsets and labels, never text."""
 
     def __init__(self, entries: int = CACHE_ENTRIES, findings: int = CACHE_FINDINGS) -> None:
         self.entries = entries
         self.findings = findings
         self._held = 0
-        self._by_digest: OrderedDict[bytes, list[Finding]] = OrderedDict()
+        self._by_digest: OrderedDict[bytes, Sequence[Finding]] = OrderedDict()
 
     @staticmethod
     def digest(text: str) -> bytes:
@@ -498,14 +516,14 @@ class NerCache:
         """Findings held in all."""
         return self._held
 
-    def get(self, text: str) -> list[Finding] | None:
+    def get(self, text: str) -> Sequence[Finding] | None:
         key = self.digest(text)
         found = self._by_digest.get(key)
         if found is not None:
             self._by_digest.move_to_end(key)
         return found
 
-    def put(self, text: str, found: list[Finding]) -> None:
+    def put(self, text: str, found: Sequence[Finding]) -> None:
         if len(found) > self.findings:
             return  # would evict everything else: not kept
         key = self.digest(text)

@@ -7,7 +7,7 @@ from __future__ import annotations
 import pytest
 
 from detectors.recognizers import Finding
-from detectors.textscan import NerCache, TextScanner
+from detectors.textscan import FindingsCache, TextScanner
 
 
 def _found(n: int) -> list[Finding]:
@@ -34,7 +34,7 @@ class _CountingNer:
 
 
 def test_cache_is_bounded_in_entries_and_evicts_least_recently_used() -> None:
-    cache = NerCache(entries=3, findings=100)
+    cache = FindingsCache(entries=3, findings=100)
     for t in ("a", "b", "c"):
         cache.put(t, _found(1))
     assert cache.get("a") is not None  # a is now the most recently used
@@ -45,7 +45,7 @@ def test_cache_is_bounded_in_entries_and_evicts_least_recently_used() -> None:
 
 
 def test_cache_is_bounded_in_findings_held() -> None:
-    cache = NerCache(entries=100, findings=10)
+    cache = FindingsCache(entries=100, findings=10)
     cache.put("a", _found(4))
     cache.put("b", _found(4))
     cache.put("c", _found(4))  # 12 > 10: the oldest goes
@@ -57,11 +57,11 @@ def test_cache_is_bounded_in_findings_held() -> None:
 
 
 def test_cache_keeps_digests_not_texts() -> None:
-    cache = NerCache()
+    cache = FindingsCache()
     text = "Grace Hopper wrote to the bank about her card."
     cache.put(text, _found(1))
     keys = list(cache._by_digest)
-    assert keys == [NerCache.digest(text)] and len(keys[0]) == 16
+    assert keys == [FindingsCache.digest(text)] and len(keys[0]) == 16
     assert cache.get(text) == _found(1) and cache.get(text + " ") is None
 
 
@@ -69,7 +69,7 @@ def test_cache_keeps_digests_not_texts() -> None:
 def test_a_batch_analyses_each_distinct_text_once(cache_entries: int) -> None:
     ner = _CountingNer()
     scanner = TextScanner(ner=ner)  # type: ignore[arg-type]
-    scanner._ner_cache = NerCache(entries=cache_entries)
+    scanner._ner_cache = FindingsCache(entries=cache_entries)
     texts = [f"Anne {i % 5} wrote to the bank about her card today." for i in range(20)]
     scanner.begin_batch()
     for t in texts + texts:  # before and after of the same rows
@@ -126,4 +126,37 @@ def test_a_batch_scans_each_text_once_and_forgets_it_after() -> None:
     scanner.end_batch()
     scanner.find(text)
     scanner.find(text)
-    assert rec.reads == 4  # outside a batch nothing is remembered
+    assert rec.reads == 2  # later batches: the digest-keyed scan cache remembers the findings
+    short = "SECRET here"
+    scanner.find(short)
+    scanner.find(short)
+    assert rec.reads == 4  # a short cell is not kept: it is scanned again outside a batch
+
+
+def test_the_scan_cache_keeps_digests_and_only_texts_normalisation_leaves_alone() -> None:
+    rec = _CountingRecognizer()
+    scanner = TextScanner(recognizers=[rec], ner=None)  # type: ignore[list-item]
+    plain = "a note about SECRET in a sentence, written plainly"
+    folded = "a note about SECRET in a sentence, written in \uff26\uff55\uff4c\uff4c width"
+    for text in (plain, plain, folded, folded):
+        found = scanner.find(text)
+        assert [(f.start, f.end) for f in found] == [(13, 19)]
+    assert rec.reads == 3  # the plain text once; the folded one each time (its offsets map back)
+    keys = list(scanner._scan_cache._by_digest)
+    assert keys == [FindingsCache.digest(f"\x00{plain}")] and all(len(k) == 16 for k in keys)
+    scanner.clear_cache()
+    scanner.find(plain)
+    assert rec.reads == 4
+
+
+def test_the_scan_cache_is_bounded() -> None:
+    rec = _CountingRecognizer()
+    scanner = TextScanner(recognizers=[rec], ner=None)  # type: ignore[list-item]
+    scanner._scan_cache = FindingsCache(entries=3, findings=100)
+    texts = [f"note number {i} about SECRET, a long enough text" for i in range(5)]
+    for text in texts:
+        scanner.find(text)
+    assert len(scanner._scan_cache) == 3 and rec.reads == 5
+    scanner.find(texts[0])  # evicted, least recently used first
+    scanner.find(texts[4])  # kept
+    assert rec.reads == 6
