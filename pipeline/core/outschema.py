@@ -20,7 +20,8 @@ built from the source schema by :func:`structural`, which keeps:
 - ``default`` on a column released as it is (``pass``/``tag``), when it is a boolean, a
   number of at most six digits (any integer on a date or timestamp logical type), or a
   short text checked clean: a default is a value of the column that no per-value guard
-  sees.
+  sees. A treated required field's default is the treatment's output for the source
+  default (``treated_default``: the operator made it, the source's never goes out).
 
 Everything else is dropped: ``doc``, every other parameter (a column comment, a custom
 key, incoming ``cdr.*`` properties, which only the transform sets), unknown keys. The
@@ -131,10 +132,14 @@ def cleaner(scanner: TextScanner | None) -> Clean | None:
     return clean
 
 
-def structural(field: Field, clean: Clean | None, *, released: bool = False, depth: int = 0) -> Field:
+def structural(
+    field: Field, clean: Clean | None, *, released: bool = False, treated_default: bool = False, depth: int = 0
+) -> Field:
     """The CDR form of one Connect schema (a field, a struct, an array's items...), its
     keys in their order. ``released``: its values go out as they are, so a clean
-    default and clean enum symbols may too."""
+    default and clean enum symbols may too. ``treated_default``: the field's default
+    (not a nested one) is its treatment's output for the source default, kept when it is
+    a scalar."""
     if depth > MAX_DEPTH:
         raise DecodeError(DeadLetterReason.SCHEMA_INVALID, "a field schema is nested too deeply")
     out: Field = {}
@@ -164,7 +169,8 @@ def structural(field: Field, clean: Clean | None, *, released: bool = False, dep
             if params:
                 out[key] = params
         elif key == "default":
-            if released and _default_kept(kind, value, clean, name if name_kept else None):
+            kept = released and _default_kept(kind, value, clean, name if name_kept else None)
+            if kept or (treated_default and isinstance(value, str | int | float | bool)):
                 out[key] = value
         elif key == "fields":
             if not isinstance(value, list) or not all(isinstance(f, dict) for f in value):

@@ -272,7 +272,8 @@ class StructTransform:
     def out_fields(self) -> list[Field]:
         """The struct's fields as the CDR schema has them: the operator's type, and only
         what is structural of the rest (:mod:`pipeline.core.outschema`); a default and
-        enum symbols only where the values go out as they are."""
+        enum symbols only where the values go out as they are, and on a treated required
+        field the default as the treatment writes it (:meth:`Operator.treated_default`)."""
         assert self.fields is not None
         out: list[Field] = []
         for field in self.fields:
@@ -281,7 +282,8 @@ class StructTransform:
             new = op.out_field(field)
             if new is None:
                 continue
-            new = outschema.structural(new, self.clean, released=op.kind in ("pass", "tag"))
+            released = op.kind in ("pass", "tag")
+            new = outschema.structural(new, self.clean, released=released, treated_default=not released)
             if rule.sensitive:
                 params = dict(new.get("parameters") or {})
                 params["cdr.pii"] = rule.pii if rule.pii != UNDECLARED else "undeclared"

@@ -276,7 +276,12 @@ def test_avro_cdr_schema_derived_from_source_schema_and_declaration(things: Proc
     fields = {f["name"]: f for f in schema["fields"]}
     assert list(fields) == ["id", "email", "phone", "status"]  # ssn dropped
     assert fields["email"]["cdr.pii"] == "EMAIL_ADDRESS" and fields["email"]["cdr.treatment"] == "hash"
-    assert "default" not in fields["email"]  # a protected field's default could be a value
+    # a protected field's default is the source default as the treatment writes it: the
+    # value a record holding the default carries, never the source default itself
+    at_default = with_format(things, fmt).process(src(avro_bytes(registry, THINGS, {**ROW, "email": "x@example.com"})))
+    assert isinstance(at_default, Published)
+    _, treated = read_avro(registry, at_default.records[0].value)  # type: ignore[arg-type]
+    assert fields["email"]["default"] == treated["email"] != "x@example.com"
     assert fields["phone"]["type"][0] == "null" and fields["phone"]["cdr.treatment"] == "null"
     assert fields["status"]["default"] == "active" and "cdr.pii" not in fields["status"]
     assert value["id"] == 7 and value["phone"] is None and value["status"] == "new"

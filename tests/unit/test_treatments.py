@@ -119,11 +119,39 @@ def test_operator_errors_never_quote_the_value(treatment, value, field, reason) 
             {"type": "string", "optional": False, "field": "acct"},
         ),
         ("mask", DECIMAL2, {"type": "string", "optional": True, "field": "amount"}),
-        ({"generalize": {"to": "year"}}, {**DATE, "default": 0}, DATE),
+        (
+            {"generalize": {"to": "year"}},
+            {**DATE, "default": 19_000},
+            {**DATE, "default": 18_993},
+        ),  # 2022-01-07 -> 2022-01-01
+        (
+            {"mask": {"keep_last": 2}},
+            {"type": "string", "optional": False, "default": "unknown", "field": "a"},
+            {"type": "string", "optional": False, "default": "*****wn", "field": "a"},
+        ),
+        (
+            {"mask": {"keep_last": 2}},
+            {"type": "string", "optional": True, "default": "unknown", "field": "a"},
+            {"type": "string", "optional": True, "field": "a"},
+        ),
     ],
 )
 def test_output_schema(treatment, field, expected) -> None:
     assert op(treatment).out_field(field) == expected
+
+
+def test_a_required_treated_field_keeps_its_default_as_the_treatment_writes_it() -> None:
+    """Readers of records written before a required column was added need a default;
+    the CDR schema gives the value a record holding the source default carries, never
+    the source default itself."""
+    field = {"type": "string", "optional": False, "default": "nobody@example.com", "field": "contact"}
+    hashed = op("hash")
+    out = hashed.out_field(field)
+    assert out is not None and out["default"] == hashed.apply("nobody@example.com", field) != "nobody@example.com"
+    assert op("redact").out_field(field) == {**field, "default": "<REDACTED>"}
+    assert "default" not in (op("null").out_field(field) or {})  # optional now: null is its default
+    undecodable = {"type": "int32", "optional": False, "default": "x", "name": "io.debezium.time.Date", "field": "d"}
+    assert "default" not in (op({"generalize": {"to": "year"}}).out_field(undecodable) or {})
 
 
 @pytest.mark.parametrize(

@@ -37,12 +37,33 @@ class Operator:
         raise NotImplementedError
 
     def out_field(self, field: Field) -> Field | None:
-        """The output schema of ``field``; None removes it."""
+        """The output schema of ``field``; None removes it. The source's default never
+        goes out; a required field gets :meth:`treated_default` instead."""
         if self.produces_text:
-            return _string_field(field)
-        out = dict(field)
-        out.pop("default", None)
+            out = _string_field(field)
+        else:
+            out = dict(field)
+            out.pop("default", None)
+        default = self.treated_default(field)
+        if default is not None:
+            out["default"] = default
         return out
+
+    def treated_default(self, field: Field) -> Any:
+        """A required field's default as this treatment writes it: the value a record
+        holding the source default carries, so it says nothing a record does not. A
+        required field added to a table keeps a default, so a registry under BACKWARD
+        accepts the new CDR schema (readers of older records need one). None when the
+        field is optional, has no default, or the treatment cannot read the default or
+        makes it no scalar."""
+        default = field.get("default")
+        if field.get("optional") or default is None:
+            return None
+        try:
+            out = self.apply(default, field)
+        except (TransformError, ValueError, TypeError, ArithmeticError):
+            return None
+        return out if isinstance(out, str | int | float | bool) else None
 
 
 class Pass(Operator):
@@ -200,6 +221,9 @@ class JsonPaths(Operator):
     def out_field(self, field: Field) -> Field | None:
         out = dict(field)
         out.pop("default", None)
+        default = self.treated_default(field)
+        if default is not None:
+            out["default"] = default
         return out
 
 

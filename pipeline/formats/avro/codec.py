@@ -10,7 +10,7 @@ for the same data, with the Connect schema of those values
 (:mod:`pipeline.formats.documents`) make the event. Encoding: each key, value and key
 header of the treated event is written with the CDR schema derived from its rewritten
 field types (types after treatments, dropped fields gone, nulled fields optional,
-``cdr.*`` field properties, no defaults on protected fields), registered under
+``cdr.*`` field properties, a treated field's default as its treatment writes it), registered under
 ``<cdr_topic>-key`` / ``<cdr_topic>-value`` with the subject's compatibility mode set
 first; a source schema change gives a new CDR schema, hence a new version. The codec is
 bound to its CDR topic (:meth:`AvroCodec.bound`) by each table's processor.

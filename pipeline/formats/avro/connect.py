@@ -15,8 +15,10 @@ JSON payload JsonConverter writes (bytes and decimals as base64; Avro enums as t
 the core then reads an Avro record exactly as it reads a JSON one. :func:`avro_schema`
 goes the other way for the CDR schema: the Connect schema the core derived (types after
 treatments, dropped fields gone, nulled fields optional) becomes Avro, with the
-``cdr.pii``/``cdr.treatment``/``cdr.detected`` parameters as field properties and no
-default on a protected field; :func:`writer_for` converts the JSON payload back.
+``cdr.pii``/``cdr.treatment``/``cdr.detected`` parameters as field properties and the
+defaults the core kept (a released column's clean default, a treated required field's
+default as its treatment writes it: never the source's); :func:`writer_for` converts
+the JSON payload back.
 
 Values are read and written with every ``logicalType`` stripped from the schema given
 to fastavro: the binary encoding is the same, and values stay in the form the core and
@@ -374,14 +376,12 @@ def _avro_field(connect_field: dict[str, Any], names: _Names, depth: int) -> dic
         raise SchemaUnsupported("a field name that is not an Avro name")
     out: dict[str, Any] = {"name": field_name, "type": _to_avro(connect_field, names, depth + 1)}
     params = connect_field.get("parameters") or {}
-    protected = False
     for prop in CDR_PROPERTIES:
         if prop in params:
             out[prop] = str(params[prop])
-            protected = True
     if connect_field.get("optional"):
         out["default"] = None  # null: no value of the column, so readers of older records work
-    elif "default" in connect_field and not protected:
+    elif "default" in connect_field:  # the CDR schema's: released and clean, or the treatment's output
         default = connect_field["default"]
         if isinstance(default, bool | int | float | str) and connect_field.get("type") != "bytes":
             out["default"] = default
