@@ -8,6 +8,8 @@ reads its pinned snapshot when this machine has it (bench/corpus/sources/adventu
 from __future__ import annotations
 
 import json
+import re
+from collections.abc import Callable
 from decimal import Decimal
 from pathlib import Path
 from types import MappingProxyType
@@ -266,6 +268,17 @@ def test_the_manifest_labels_the_personal_columns_and_drops_only_unmapped_types(
     assert dropped == {"OrganizationNode", "OrganizationLevel", "SpatialLocation"}
 
 
+# what each labelled entity's values look like here (AdventureWorksDW has e-mails without a TLD)
+SHAPES: dict[str, Callable[[object], bool]] = {
+    "EMAIL_ADDRESS": lambda v: isinstance(v, str) and re.fullmatch(r"[^@\s]+@[\w-]+(?:\.[\w-]+)*", v) is not None,
+    "PHONE_NUMBER": lambda v: isinstance(v, str) and re.fullmatch(r"[\d ()+-]{12,20}", v) is not None,
+    "CREDIT_CARD": lambda v: isinstance(v, str) and re.fullmatch(r"\d{14}", v) is not None,
+    "DATE_OF_BIRTH": lambda v: isinstance(v, int) and not isinstance(v, bool),
+    "PERSON": lambda v: isinstance(v, str) and re.fullmatch(r"[^\d@]{2,50}", v) is not None,
+    "LOCATION": lambda v: isinstance(v, str) and " " in v.strip(),  # a street line: words, a number or not
+}
+
+
 def test_the_pinned_snapshot_reads_as_typed_labelled_tables() -> None:
     """Reads the real data files when this machine has the snapshot (CI has none: skipped)."""
     try:
@@ -282,10 +295,18 @@ def test_the_pinned_snapshot_reads_as_typed_labelled_tables() -> None:
     for table in src.tables:
         assert table.fields is not None and len(table.rows) == 40, f"{table.name}: untyped or short"
         for i, column in enumerate(table.columns):
+            # counts only: a failure message shows no cell
             present = [row[i] for row in table.rows if row[i] is not None]
+            full = len(present) == len(table.rows)
             if personal(column.truth):  # a personal column holds values in its first rows
-                assert len(present) == 40, f"{table.name}: a personal column with empty cells"
+                assert full, f"{table.name}: a {column.truth} column with empty cells"
+            shape = SHAPES.get(column.truth)
+            if shape is not None:  # the label fits the values: no column shifted by a misread terminator
+                fits = sum(1 for v in present if shape(v))
+                every = fits == len(present)
+                assert every, f"{table.name}: {column.truth} column, {fits} of {len(present)} values fit"
     buyers = next(t for t in src.tables if t.name == "dbo.ProspectiveBuyer")
     birth = [c.name for c in buyers.columns].index("BirthDate")
     assert buyers.fields is not None and buyers.fields[birth]["name"] == "io.debezium.time.Timestamp"
-    assert all(isinstance(row[birth], int) for row in buyers.rows)
+    timestamps = all(isinstance(row[birth], int) for row in buyers.rows)
+    assert timestamps, "a buyer's birth date is not a millisecond Timestamp"
