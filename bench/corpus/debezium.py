@@ -1,7 +1,8 @@
 """A table as a Debezium snapshot reads it (``op: r``), JsonConverter with schemas
 enabled: one record per row, keyed by a surrogate ``row_id``, with the source block of the
-PostgreSQL connector (the default), the MySQL connector (``connector="mysql"``) or the
-Oracle connector (``connector="oracle"``). Column types are inferred
+PostgreSQL connector (the default), the MySQL connector (``connector="mysql"``), the
+Oracle connector (``connector="oracle"``) or the SQL Server connector
+(``connector="sqlserver"``). Column types are inferred
 the way a loader would have typed them: int64 when every value is an integer, double
 when every value is a number, string otherwise; a table whose source says its types
 (``Table.fields``, from a SQL dump's schema) carries Debezium's field schemas instead."""
@@ -46,7 +47,17 @@ ORACLE_SOURCE_FIELDS: list[dict[str, Any]] = [
     {"type": "string", "optional": True, "field": "commit_scn"},
     {"type": "string", "optional": True, "field": "lcr_position"},
 ]
-CONNECTORS = ("postgresql", "mysql", "oracle")
+# io.debezium.connector.sqlserver.Source, the fields a snapshot read carries
+SQLSERVER_SOURCE_FIELDS: list[dict[str, Any]] = [
+    *_SOURCE_HEAD,
+    {"type": "string", "optional": True, "field": "sequence"},
+    {"type": "string", "optional": False, "field": "schema"},
+    {"type": "string", "optional": False, "field": "table"},
+    {"type": "string", "optional": True, "field": "change_lsn"},
+    {"type": "string", "optional": True, "field": "commit_lsn"},
+    {"type": "int64", "optional": True, "field": "event_serial_no"},
+]
+CONNECTORS = ("postgresql", "mysql", "oracle", "sqlserver")
 
 
 def column_type(values: list[object]) -> str:
@@ -90,7 +101,8 @@ def envelopes(
     database (the topic's middle part either way)."""
     if connector not in CONNECTORS:
         raise ValueError(f"no source block for connector {connector!r}")
-    source_fields = {"mysql": MYSQL_SOURCE_FIELDS, "oracle": ORACLE_SOURCE_FIELDS}.get(connector, SOURCE_FIELDS)
+    by_connector = {"mysql": MYSQL_SOURCE_FIELDS, "oracle": ORACLE_SOURCE_FIELDS, "sqlserver": SQLSERVER_SOURCE_FIELDS}
+    source_fields = by_connector.get(connector, SOURCE_FIELDS)
     if table.fields is not None:  # typed by the source: values are already Debezium's
         kinds = ["typed"] * len(table.columns)
         specs = table.fields
@@ -143,6 +155,9 @@ def envelopes(
         elif connector == "oracle":
             source |= {"db": "ORCLPDB1", "sequence": None, "schema": schema_name, "table": table_slug(table.name)}
             source |= {"txId": None, "scn": str(2_000_000 + n), "commit_scn": None, "lcr_position": None}
+        elif connector == "sqlserver":
+            source |= {"db": "corpus", "sequence": None, "schema": schema_name, "table": table_slug(table.name)}
+            source |= {"change_lsn": None, "commit_lsn": f"00000027:{n:08x}:0001", "event_serial_no": None}
         else:
             source |= {"db": "corpus", "schema": schema_name, "table": table_slug(table.name)}
             source |= {"txId": 1, "lsn": 1000 + n}

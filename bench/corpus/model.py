@@ -82,7 +82,9 @@ class Source:
     tables: list[Table] = field(default_factory=list)
     texts: list[Text] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)  # what was left out, and why
-    connector: str = "postgresql"  # whose Debezium source block the events carry (postgresql | mysql | oracle)
+    connector: str = (
+        "postgresql"  # whose Debezium source block the events carry (postgresql | mysql | oracle | sqlserver)
+    )
 
 
 class Unavailable(Exception):

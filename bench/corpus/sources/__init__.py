@@ -27,6 +27,7 @@ def manifest(name: str) -> dict[str, Any]:
 
 def registry() -> dict[str, Callable[[Context], Source]]:
     from bench.corpus.sources import (
+        adventureworks,
         chinook,
         datahub_classify,
         fakenamegenerator,
@@ -50,6 +51,7 @@ def registry() -> dict[str, Callable[[Context], Source]]:
         "northwind": northwind.load,
         "mysql-employees": mysql_employees.load,
         "oracle-samples": oracle_samples.load,
+        "adventureworks": adventureworks.load,
         # real posts whose entity spans people labelled: the dev set is tuned on, the test
         # set is held out (its individual misses are never read)
         "wnut17-dev": wnut17.load_dev,
