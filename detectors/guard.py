@@ -20,7 +20,8 @@ from collections.abc import Iterator
 from typing import TYPE_CHECKING, Any
 
 from detectors import decimals, unwrap
-from detectors.recognizers.person import is_known_name, person_value_score
+from detectors.english import is_english
+from detectors.recognizers.person import is_known_name, is_top_surname, person_value_score
 
 if TYPE_CHECKING:
     from detectors.profiler import ColumnProfile
@@ -255,13 +256,23 @@ def _entity(value: str, scanner: TextScanner) -> str | None:
 def _is_name(value: str) -> bool:
     """A known first name and a known surname, or a title and a name; an initial and a
     known surname ('K. Nakamura'); an e-mail's local part made of a known first name and
-    surname ('maria.gonzalez49')."""
+    surname ('maria.gonzalez49'). In the last two the surname is all there is of a
+    person, so one that is an English word must be a very common surname ('A. Smith',
+    'mark.hill'): 'J. Crew', 'bill.pay' and 'page.view' are no people."""
     if (person_value_score(value) or 0.0) >= _KNOWN_PERSON:
         return True
     if _INITIAL_SURNAME.fullmatch(value) and is_known_name(value):
-        return True
+        return _surname_alone(value.rsplit(" ", 1)[-1].rsplit(".", 1)[-1])
     local = _LOCAL_PART.fullmatch(value)
-    return local is not None and (person_value_score(f"{local[1]} {local[2]}") or 0.0) >= _KNOWN_PERSON
+    return (
+        local is not None
+        and (person_value_score(f"{local[1]} {local[2]}") or 0.0) >= _KNOWN_PERSON
+        and _surname_alone(local[2])
+    )
+
+
+def _surname_alone(word: str) -> bool:
+    return not is_english(word) or is_top_surname(word)
 
 
 def _read_entity(value: str, scanner: TextScanner) -> str | None:

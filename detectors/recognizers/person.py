@@ -42,6 +42,11 @@ _MAX_LEN = 80
 COMMON_SURNAME_RANK = 20_000
 
 
+#: A surname that is also an English word ('Read', 'List', 'Pay') is a surname in a value
+#: with no other sign of a person ('bill.pay') only when it is this common ('Smith', 'Hill').
+TOP_SURNAME_RANK = 1_000
+
+
 def _read(name: str) -> list[str]:
     text = resources.files("names").joinpath(name).read_text(encoding="ascii")
     return [line.split(None, 1)[0].lower() for line in text.splitlines() if line.strip()]
@@ -56,6 +61,19 @@ def _lists() -> tuple[frozenset[str], frozenset[str], frozenset[str]]:
     except (ModuleNotFoundError, FileNotFoundError, OSError):
         return frozenset(), frozenset(), frozenset()
     return first, frozenset(last), frozenset(last[:COMMON_SURNAME_RANK])
+
+
+@lru_cache(maxsize=1)
+def _top_surnames() -> frozenset[str]:
+    try:
+        return frozenset(_read("dist.all.last")[:TOP_SURNAME_RANK])
+    except (ModuleNotFoundError, FileNotFoundError, OSError):
+        return frozenset()
+
+
+def is_top_surname(word: str) -> bool:
+    """One of the :data:`TOP_SURNAME_RANK` most frequent surnames (any case)."""
+    return _known(word.lower(), _top_surnames())
 
 
 def _known(word: str, names: frozenset[str]) -> bool:

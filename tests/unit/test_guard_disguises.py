@@ -109,6 +109,13 @@ def test_a_new_category_that_is_a_local_part_or_an_initial_and_surname_withholds
         "bill_pay",
         "gold.card",
         "A. Grade",
+        # a first name and an English word that is a rare surname: event types, brands
+        "bill.pay",
+        "page.view",
+        "dean.list",
+        "drew.line",
+        "J. Crew",
+        "T. Rex",
     ],
 )
 def test_ordinary_values_hold_nothing_under_their_readings(value: str) -> None:
@@ -118,6 +125,11 @@ def test_ordinary_values_hold_nothing_under_their_readings(value: str) -> None:
 @pytest.mark.parametrize("kind", ["percent-all", "card-underscores", "gzip-base64", "quoted-printable-at"])
 def test_a_document_leaf_is_read_through_its_disguise(kind: str) -> None:
     assert guard.holds({"a": [{"b": DISGUISED[kind]}]}, TextScanner()) is not None
+
+
+@pytest.mark.parametrize("value", ["A. Smith", "james.brown", "karen.hill71", "kim.park"])
+def test_a_very_common_surname_that_is_also_a_word_still_makes_a_short_name(value: str) -> None:
+    assert guard.holds(value, TextScanner()) == "PERSON"
 
 
 @pytest.mark.parametrize("value", ["K. Nakamura", "maria.gonzalez49"])
