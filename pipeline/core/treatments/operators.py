@@ -61,7 +61,7 @@ class Operator:
             return None
         try:
             out = self.apply(default, field)
-        except (TransformError, ValueError, TypeError, ArithmeticError):
+        except Exception:  # a default no record could hold (a struct, a bad date): none, as before
             return None
         return out if isinstance(out, str | int | float | bool) else None
 
