@@ -15,7 +15,9 @@ unchanged, only the space between tokens decided), with this corpus' own tokenis
   was, labelled ``@`` + the handle's type (``@PER``), one span per mention. The manifest
   keeps mentions apart from names written in prose (so the PERSON figure means what it
   means on WNUT, which does not label handles), and the span table counts them;
-- a few lines hold an empty token tagged ``O`` (a character the export lost): skipped.
+- a few lines hold an empty token tagged ``O`` (nothing to put back): skipped;
+- a line of spaces ends a tweet, as the split notebook of the repository reads it: one
+  in ``f.conll`` cuts a tweet in two, so section F gives 2,001 texts.
 
 Two sources, as the authors recommend (README, "Recommended splits"): ``btc-dev`` (the
 second half of section H, non-UK tweets of 2014, as the repository's own split file
