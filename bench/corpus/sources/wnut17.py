@@ -17,7 +17,7 @@ misses are never read; its figure is the one that says how the detectors do on r
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 
 from bench.corpus.fetched import Snapshot
 from bench.corpus.model import QUASI, Source, Span, Text, Unavailable
@@ -91,9 +91,14 @@ def _joins(previous: str, token: str, following: str | None) -> bool:
     return previous in _APOSTROPHES and token.lower() in _CONTRACTED
 
 
-def labelled_text(doc: Sequence[Token], labels: dict[str, str]) -> Text:
+def labelled_text(
+    doc: Sequence[Token], labels: dict[str, str], joins: Callable[[str, str, str | None], bool] | None = None
+) -> Text:
     """One document as a text with a span per entity; ``labels`` maps the source's
-    entity types (``person``) to this project's truth, anything unlisted is quasi."""
+    entity types (``person``) to this project's truth, anything unlisted is quasi.
+    ``joins`` (previous, token, following) says when a token is written against the one
+    before it; WNUT's tokenisation when not given."""
+    joins = joins or _joins
     tokens = _unescaped(doc)
     pieces: list[str] = []
     at = 0
@@ -101,7 +106,7 @@ def labelled_text(doc: Sequence[Token], labels: dict[str, str]) -> Text:
     open_type = ""
     start = end = 0
     for i, (token, tag) in enumerate(tokens):
-        if i and not _joins(tokens[i - 1][0], token, tokens[i + 1][0] if i + 1 < len(tokens) else None):
+        if i and not joins(tokens[i - 1][0], token, tokens[i + 1][0] if i + 1 < len(tokens) else None):
             pieces.append(" ")
             at += 1
         kind = tag[2:]
