@@ -18,6 +18,8 @@ from __future__ import annotations
 import re
 from typing import Any
 
+from bench.corpus.pgtypes import decimal
+
 _SIGNED = {"tinyint": "int16", "smallint": "int16", "mediumint": "int32", "int": "int32", "integer": "int32"}
 _SIGNED["bigint"] = "int64"
 _UNSIGNED = {"tinyint": "int16", "smallint": "int32", "mediumint": "int32", "int": "int64", "integer": "int64"}
@@ -58,6 +60,5 @@ def field_for(sql_type: str) -> dict[str, Any]:
         }
     d = _DECIMAL.fullmatch(low)
     if d:
-        params = {"scale": d.group(2) or "0", "connect.decimal.precision": d.group(1)}
-        return {"type": "bytes", "name": "org.apache.kafka.connect.data.Decimal", "version": 1, "parameters": params}
+        return decimal(d.group(1), d.group(2) or 0)
     raise UnmappedType(f"no Debezium MySQL mapping for {t!r} in this reader")

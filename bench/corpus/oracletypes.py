@@ -21,7 +21,7 @@ from datetime import datetime
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
-from bench.corpus.pgtypes import VARIABLE_SCALE, ValueTypeError, value_for
+from bench.corpus.pgtypes import VARIABLE_SCALE, ValueTypeError, decimal, value_for
 from bench.corpus.sources.oracledump import Call, Variable
 
 _EPOCH = datetime(1970, 1, 1)
@@ -41,19 +41,19 @@ def field_for(sql_type: str) -> dict[str, Any]:
     """The Debezium field schema (without ``field`` and ``optional``) of an Oracle type."""
     t = " ".join(sql_type.strip().lower().split())
     if t in ("integer", "int", "smallint"):
-        return _decimal(38, 0)
+        return decimal(38, 0)
     if t == "number":
         return dict(VARIABLE_SCALE)
     m = _NUMBER.fullmatch(t)
     if m:
         precision, scale = int(m.group(1)), int(m.group(2) or 0)
         if scale > 0:
-            return _decimal(precision, scale)
+            return decimal(precision, scale)
         digits = precision - scale
         for limit, kind in ((3, "int8"), (5, "int16"), (10, "int32"), (19, "int64")):
             if digits < limit:
                 return {"type": kind}
-        return _decimal(precision, 0)
+        return decimal(precision, 0)
     if _STRING.fullmatch(t):
         return {"type": "string"}
     if t == "date":
@@ -66,11 +66,6 @@ def field_for(sql_type: str) -> dict[str, Any]:
     if t == "blob":
         return {"type": "bytes"}
     raise UnmappedType(f"no Debezium Oracle mapping for {sql_type!r} in this reader")
-
-
-def _decimal(precision: int, scale: int) -> dict[str, Any]:
-    params = {"scale": str(scale), "connect.decimal.precision": str(precision)}
-    return {"type": "bytes", "name": "org.apache.kafka.connect.data.Decimal", "version": 1, "parameters": params}
 
 
 def value_of(value: object, field: dict[str, Any]) -> object:

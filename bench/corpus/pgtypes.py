@@ -31,6 +31,15 @@ _INTS |= {"bigint": "int64", "int8": "int64", "serial": "int32", "bigserial": "i
 _FLOATS = {"real": "float", "float4": "float", "double precision": "double", "float8": "double"}
 _TIMESTAMP = re.compile(r"timestamp(?:\s*\(\d\))?(?: without time zone)?")
 _TIMESTAMPTZ = re.compile(r"timestamp(?:\s*\(\d\))? with time zone|timestamptz")
+
+
+def decimal(precision: int | str, scale: int | str) -> dict[str, Any]:
+    """Kafka Connect's ``Decimal`` schema of a fixed precision and scale, as every
+    connector writes it."""
+    params = {"scale": str(scale), "connect.decimal.precision": str(precision)}
+    return {"type": "bytes", "name": "org.apache.kafka.connect.data.Decimal", "version": 1, "parameters": params}
+
+
 VARIABLE_SCALE = {
     "type": "struct",
     "name": "io.debezium.data.VariableScaleDecimal",
@@ -74,8 +83,7 @@ def field_for(sql_type: str, enums: dict[str, list[str]], domains: dict[str, str
         return {"type": "int64", "name": "io.debezium.time.MicroTimestamp", "version": 1}
     m = _NUMERIC.fullmatch(t)
     if m:
-        params = {"scale": m.group(2) or "0", "connect.decimal.precision": m.group(1)}
-        return {"type": "bytes", "name": "org.apache.kafka.connect.data.Decimal", "version": 1, "parameters": params}
+        return decimal(m.group(1), m.group(2) or 0)
     if t in ("numeric", "decimal"):
         return dict(VARIABLE_SCALE)
     if t == "bytea":

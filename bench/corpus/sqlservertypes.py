@@ -23,7 +23,7 @@ from datetime import datetime
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 from typing import Any
 
-from bench.corpus.pgtypes import ValueTypeError, value_for
+from bench.corpus.pgtypes import ValueTypeError, decimal, value_for
 
 _EPOCH = datetime(1970, 1, 1)
 _INTS = {"tinyint": "int16", "smallint": "int16", "int": "int32", "bigint": "int64"}
@@ -62,15 +62,10 @@ def field_for(sql_type: str, aliases: dict[str, str] | None = None) -> dict[str,
         return {"type": "int64", "name": _TIMESTAMP, "version": 1}
     m = _DECIMAL.fullmatch(t)
     if m:
-        return _decimal(int(m.group(1)), int(m.group(2) or 0))
+        return decimal(int(m.group(1)), int(m.group(2) or 0))
     if t in _MONEY:
-        return _decimal(*_MONEY[t])
+        return decimal(*_MONEY[t])
     raise UnmappedType(f"no Debezium SQL Server mapping for {sql_type!r} in this reader")
-
-
-def _decimal(precision: int, scale: int) -> dict[str, Any]:
-    params = {"scale": str(scale), "connect.decimal.precision": str(precision)}
-    return {"type": "bytes", "name": "org.apache.kafka.connect.data.Decimal", "version": 1, "parameters": params}
 
 
 def value_of(value: object, field: dict[str, Any]) -> object:

@@ -30,10 +30,9 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from bench.corpus.fetched import Snapshot
-from bench.corpus.model import Source, Text, Unavailable
-from bench.corpus.sources import Context, manifest
-from bench.corpus.sources.wnut17 import ConllError, Token, labelled_text
+from bench.corpus.model import Source, Text
+from bench.corpus.sources import Context
+from bench.corpus.sources.wnut17 import ConllError, Token, labelled_text, load_conll
 
 NAME = "btc"  # section F, the authors' test section: held out
 DEV = "btc-dev"  # the second half of section H: tuned on
@@ -108,31 +107,9 @@ def btc_text(doc: Sequence[Token], labels: dict[str, str]) -> Text:
 
 def load(ctx: Context) -> Source:
     """The held-out part: section F."""
-    return _load(NAME, ctx)
+    return load_conll(NAME, ctx, btc_text, documents)
 
 
 def load_dev(ctx: Context) -> Source:
     """The development part: the second half of section H."""
-    return _load(DEV, ctx)
-
-
-def _load(name: str, ctx: Context) -> Source:
-    man = manifest(name)
-    snap = Snapshot(ctx.mirror, man["repository"], man["commit"])
-    labels: dict[str, str] = man["labels"]
-    cap: int = man["max_texts"]
-    src = Source(name, man)
-    if snap.note:
-        src.notes.append(snap.note)
-    for path in man["paths"]:
-        try:
-            docs = documents(snap.read(path).decode("utf-8"))
-        except (ConllError, UnicodeDecodeError) as exc:
-            raise Unavailable(
-                f"{path}: {type(exc).__name__}: {exc if isinstance(exc, ConllError) else 'not UTF-8'}"
-            ) from None
-        room = cap - len(src.texts)
-        if len(docs) > room:
-            src.notes.append(f"{path}: first {max(room, 0):,} of {len(docs):,} documents (max_texts {cap:,})")
-        src.texts.extend(btc_text(d, labels) for d in docs[: max(room, 0)])
-    return src
+    return load_conll(DEV, ctx, btc_text, documents)

@@ -126,15 +126,25 @@ def labelled_text(
 
 def load(ctx: Context) -> Source:
     """The held-out part: the adjudicated test set."""
-    return _load(NAME, ctx)
+    return load_conll(NAME, ctx)
 
 
 def load_dev(ctx: Context) -> Source:
     """The development part: the dev set."""
-    return _load(DEV, ctx)
+    return load_conll(DEV, ctx)
 
 
-def _load(name: str, ctx: Context) -> Source:
+def load_conll(
+    name: str,
+    ctx: Context,
+    make_text: Callable[[Sequence[Token], dict[str, str]], Text] | None = None,
+    read: Callable[[str], list[list[Token]]] | None = None,
+) -> Source:
+    """The texts of a CoNLL source whose manifest names its snapshot, files, labels and
+    cap: each file's documents (``read``, default :func:`documents`), each made a text
+    by ``make_text`` (default :func:`labelled_text`)."""
+    make = make_text or labelled_text
+    read_docs = read or documents
     man = manifest(name)
     snap = Snapshot(ctx.mirror, man["repository"], man["commit"])
     labels: dict[str, str] = man["labels"]
@@ -144,7 +154,7 @@ def _load(name: str, ctx: Context) -> Source:
         src.notes.append(snap.note)
     for path in man["paths"]:
         try:
-            docs = documents(snap.read(path).decode("utf-8"))
+            docs = read_docs(snap.read(path).decode("utf-8"))
         except (ConllError, UnicodeDecodeError) as exc:
             raise Unavailable(
                 f"{path}: {type(exc).__name__}: {exc if isinstance(exc, ConllError) else 'not UTF-8'}"
@@ -152,5 +162,5 @@ def _load(name: str, ctx: Context) -> Source:
         room = cap - len(src.texts)
         if len(docs) > room:
             src.notes.append(f"{path}: first {max(room, 0):,} of {len(docs):,} documents (max_texts {cap:,})")
-        src.texts.extend(labelled_text(d, labels) for d in docs[: max(room, 0)])
+        src.texts.extend(make(d, labels) for d in docs[: max(room, 0)])
     return src
