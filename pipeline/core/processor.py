@@ -208,7 +208,10 @@ class TableProcessor:
 
     # -- records ------------------------------------------------------------------------
 
-    def process(self, rec: SourceRecord) -> Outcome:
+    def process(self, rec: SourceRecord, sample: bool = True) -> Outcome:
+        """``sample=False``: the record's values were sampled already (an older CDR topic
+        version reads the record the current one read; the profiles are the table's):
+        only guarded and treated, or each record would count twice towards a release."""
         cell = self._generation_cell
         if cell is None:
             return self._process(rec)
@@ -218,7 +221,7 @@ class TableProcessor:
             for attempt in range(_MAX_PASSES):
                 # The record's values are sampled once; a second pass only applies (and
                 # guards under) the new rules.
-                profiler.sampling = attempt == 0
+                profiler.sampling = sample and attempt == 0
                 generation = cell.value
                 if generation != self._generation:
                     self._forget_compiled(generation)
@@ -530,7 +533,7 @@ class Processor:
         record (it is dead-lettered whole and replayed whole, never half published)."""
         records = list(outcome.records)
         for table in older:
-            more = table.process(outcome.source)
+            more = table.process(outcome.source, sample=False)  # sampled by the current version
             if not isinstance(more, Published):
                 return more
             records.extend(more.records)

@@ -8,11 +8,13 @@ from pathlib import Path
 
 import pytest
 
-from pipeline.config import default_treatments
+from pipeline.config import DetectionConfig, default_treatments
 from pipeline.core.entities import BUILTIN_ENTITIES
+from pipeline.core.events import Published
+from pipeline.core.processor import Processor
 from pipeline.declarations.loader import load_declarations
 from pipeline.errors import InvalidFilesError
-from tests.support import write_declarations
+from tests.support import doc, make_processor, record, write_declarations
 
 V1 = """\
 table: public.accounts
@@ -69,3 +71,42 @@ def test_retiring_version_rawer_than_the_new(
     (problem,) = err.value.errors
     assert (Path(problem.file).name, problem.line) == ("v2.yaml", 8)
     assert "cdr.accounts.v1" in problem.message and "raw until the sunset" in problem.message
+
+
+# -- an older version reads each record again: it must not sample it again -----------------
+
+PLANS = ("bronze", "silver", "gold", "platinum")
+DETECT = """\
+table: public.plans
+source_topic: pg.public.plans
+cdr_topic: cdr.plans.{version}
+owner: billing
+columns:
+  id: {{pii: none}}
+"""
+
+
+def _plans_processor(root: Path, bumped: bool) -> Processor:
+    files = {"v1.yaml": DETECT.format(version="v1")}
+    if bumped:
+        v2 = DETECT.format(version="v2") + 'replaces: {cdr_topic: cdr.plans.v1, sunset: "2999-01-01"}\n'
+        files["v2.yaml"] = v2
+    return make_processor(root, files, detection=DetectionConfig(ner=False, min_samples=40, sample_every=5))
+
+
+def _released_after(processor: Processor, records: int) -> list[bool]:
+    """Per CDR record of the last source record: is the undeclared column's value published?"""
+    outcome, after = None, {}
+    for i in range(records):
+        after = {"id": i, "plan": PLANS[i % len(PLANS)]}
+        outcome = processor.process(record("pg.public.plans", {"before": None, "after": after, "op": "c"}, offset=i))
+    assert isinstance(outcome, Published)
+    return [doc(out.value)["after"].get("plan") == after["plan"] for out in outcome.records]
+
+
+@pytest.mark.parametrize("bumped", [False, True], ids=["one-version", "two-versions"])
+def test_a_retiring_version_does_not_count_a_record_twice(tmp_path: Path, bumped: bool) -> None:
+    """A release needs ``min_samples`` records' evidence, however many versions publish
+    them: 30 records of 40 leave the column withheld on every version; 41 release it."""
+    assert not any(_released_after(_plans_processor(tmp_path / "a", bumped), 30))
+    assert all(_released_after(_plans_processor(tmp_path / "b", bumped), 41))
