@@ -24,6 +24,7 @@ import yaml
 
 from pipeline.runtime.logs import JsonFormatter
 from pipeline.tools import main as cli
+from tests.security.cases.common import SEALED
 from tests.security.events import Rec, encode
 from tests.security.filemode import CaseFiles, collect_files
 from tests.security.ledger import LOGS, Case, Observed
@@ -48,7 +49,8 @@ class Scenario:
     planted: tuple[str, ...]
     allowed: frozenset[str] = frozenset()
     must_publish: bool = True  # every input record ends up published (a replay: in the replay)
-    refused: str | None = None  # the run must not start: its stderr names this file (``v2.yaml:``)
+    refused: str | None = None
+    sealed: bool = False  # dead letters are sealed: no planted value anywhere in them  # the run must not start: its stderr names this file (``v2.yaml:``)
 
     @property
     def source(self) -> str:
@@ -56,7 +58,8 @@ class Scenario:
 
     def as_case(self) -> Case:
         """The ledger case :func:`judge` reads (declaration and records are the steps')."""
-        return Case(self.id, "lifecycle", self.description, "", (), self.planted, allowed=self.allowed)
+        config = SEALED if self.sealed else {}
+        return Case(self.id, "lifecycle", self.description, "", (), self.planted, config, allowed=self.allowed)
 
 
 def _write_step(scenario: Scenario, step: Step, root: Path, previous: CaseFiles | None) -> CaseFiles:

@@ -10,7 +10,7 @@ from collections.abc import Callable
 from random import Random
 
 from tests.security import values as v
-from tests.security.cases.common import declaration, table
+from tests.security.cases.common import SEALED, declaration, table
 from tests.security.events import Rec, change, key
 from tests.security.lifecycle import Scenario, Step
 
@@ -187,3 +187,40 @@ SCENARIOS += [
         lambda r: v.ssn_dashed(v.ssn(r)),
     ),
 ]
+
+
+def _released_key_case(case_id: str) -> Scenario:
+    """An undeclared key column released as small numbers over 150 records, whose key then
+    turns into e-mails: in the record key, the row and ``__debezium.oldkey`` of a key change."""
+    r = v.rng(case_id)
+    records, planted = [], []
+    for i in range(150):
+        records.append(Rec({"ref": i}, change(table(case_id), {"ref": i, "tier": "gold"})))
+    for i in range(150, 150 + N):
+        email = v.email(r, i)
+        planted.append(email)
+        value = change(table(case_id), {"ref": email, "tier": "gold"}, op="u")
+        records.append(Rec({"ref": email}, value, (("__debezium.oldkey", {"ref": i}),)))
+    decl = declaration(case_id, "tier: {pii: none}").replace("{cdr}", f"cdr.sec.{case_id}")
+    return Scenario(
+        case_id, "a released key column turns into e-mails", (Step({"t.yaml": decl}, tuple(records)),), tuple(planted)
+    )
+
+
+def _sealed_replay_case(case_id: str) -> Scenario:
+    """Sealed dead letters fed back to ``cdr process`` (a replay by hand) under a declaration
+    that would pass the column: still sealed, nothing published, nothing opened."""
+    records, planted = _records(case_id, "contact", lambda r: v.email(r))
+    blocked = declaration(case_id, "id: {pii: none}", "block").replace("{cdr}", f"cdr.sec.{case_id}")
+    opened = declaration(case_id, "id: {pii: none}", "pass").replace("{cdr}", f"cdr.sec.{case_id}")
+    return Scenario(
+        case_id,
+        "sealed dead letters replayed by hand through cdr process",
+        (Step({"t.yaml": blocked}, records, SEALED), Step({"t.yaml": opened}, (), SEALED, replay=True)),
+        tuple(dict.fromkeys(planted)),
+        must_publish=False,
+        sealed=True,
+    )
+
+
+SCENARIOS += [_released_key_case("key-released-then-emails"), _sealed_replay_case("replay-sealed-by-hand")]
