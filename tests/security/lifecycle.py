@@ -50,7 +50,10 @@ class Scenario:
     allowed: frozenset[str] = frozenset()
     must_publish: bool = True  # every input record ends up published (a replay: in the replay)
     refused: str | None = None
-    sealed: bool = False  # dead letters are sealed: no planted value anywhere in them  # the run must not start: its stderr names this file (``v2.yaml:``)
+    sealed: bool = False
+    known_leak: str | None = (
+        None  # a leak measured and not fixed yet: its mechanism (the test is xfail, strict)  # dead letters are sealed: no planted value anywhere in them  # the run must not start: its stderr names this file (``v2.yaml:``)
+    )
 
     @property
     def source(self) -> str:

@@ -14,7 +14,12 @@ from tests.security.lifecycle import Scenario, run_scenario
 pytestmark = pytest.mark.security
 
 
-@pytest.mark.parametrize("scenario", SCENARIOS, ids=[s.id for s in SCENARIOS])
+PARAMS = [
+    pytest.param(s, marks=pytest.mark.xfail(strict=True, reason=s.known_leak)) if s.known_leak else s for s in SCENARIOS
+]
+
+
+@pytest.mark.parametrize("scenario", PARAMS, ids=[s.id for s in SCENARIOS])
 def test_lifecycle(scenario: Scenario, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     case = scenario.as_case()
     seen = run_scenario(scenario, tmp_path, monkeypatch)
