@@ -528,12 +528,14 @@ class Processor:
         return TableProcessor(decl, self.settings, self.unavailable, self.names, self.schema_budget, self.plan_budget)
 
     @staticmethod
-    def _with_older_versions(outcome: Published, older: tuple[TableProcessor, ...]) -> Outcome:
+    def _with_older_versions(outcome: Published, older: tuple[TableProcessor, ...], table: str) -> Outcome:
         """The record on every version of its CDR topic; one version failing fails the
         record (it is dead-lettered whole and replayed whole, never half published)."""
         records = list(outcome.records)
-        for table in older:
-            more = table.process(outcome.source, sample=False)  # sampled by the current version
+        for older_table in older:
+            # An older version of the same table shares its profiles: the current version
+            # sampled the record for both (a version named otherwise samples its own).
+            more = older_table.process(outcome.source, sample=older_table.decl.table != table)
             if not isinstance(more, Published):
                 return more
             records.extend(more.records)
@@ -599,7 +601,7 @@ class Processor:
             outcome = table.process(rec)
             older = self._retiring.get(rec.topic)
             if older and isinstance(outcome, Published):
-                outcome = self._with_older_versions(outcome, older)
+                outcome = self._with_older_versions(outcome, older, table.decl.table)
             return outcome
         except DependencyError:
             raise  # a service the format needs is down: stop the batch, dead-letter nothing

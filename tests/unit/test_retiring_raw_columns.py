@@ -110,3 +110,14 @@ def test_a_retiring_version_does_not_count_a_record_twice(tmp_path: Path, bumped
     them: 30 records of 40 leave the column withheld on every version; 41 release it."""
     assert not any(_released_after(_plans_processor(tmp_path / "a", bumped), 30))
     assert all(_released_after(_plans_processor(tmp_path / "b", bumped), 41))
+
+
+def test_an_older_version_of_another_table_name_samples_its_own(tmp_path: Path) -> None:
+    """Renamed with the bump (profiles apart): the older version's undeclared column is
+    released on its own evidence, not withheld for ever."""
+    v1 = DETECT.format(version="v1").replace("table: public.plans", "table: public.plans_old")
+    v2 = DETECT.format(version="v2") + 'replaces: {cdr_topic: cdr.plans.v1, sunset: "2999-01-01"}\n'
+    processor = make_processor(
+        tmp_path, {"v1.yaml": v1, "v2.yaml": v2}, detection=DetectionConfig(ner=False, min_samples=40, sample_every=5)
+    )
+    assert _released_after(processor, 41) == [True, True]
