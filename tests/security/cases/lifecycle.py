@@ -226,16 +226,18 @@ def _sealed_replay_case(case_id: str) -> Scenario:
 SCENARIOS += [_released_key_case("key-released-then-emails"), _sealed_replay_case("replay-sealed-by-hand")]
 
 
-def _restarts_case(case_id: str, restarts: int) -> Scenario:
+def _restarts_case(case_id: str, restarts: int, remembered: bool = False) -> Scenario:
     """A column of names declared none, read by ``restarts`` runs in turn (a service
     restarted, a replay, one file after another): a guard hit withholds the column for
-    good, but only in the process that saw it."""
+    good, but only in the process that saw it, unless the runs share a verdicts file
+    (``remembered``: ``detection.verdicts_file``, one file beside every run's folder)."""
     records, planted = _records(case_id, "holder", lambda r: v.name(r))
     decl = {
         "t.yaml": declaration(case_id, "id: {pii: none}\nholder: {pii: none}").replace("{cdr}", f"cdr.sec.{case_id}")
     }
     per = len(records) // restarts
-    steps = tuple(Step(decl, records[i * per : (i + 1) * per]) for i in range(restarts))
+    config = {"detection": {"verdicts_file": "../verdicts.jsonl"}} if remembered else {}
+    steps = tuple(Step(decl, records[i * per : (i + 1) * per], config) for i in range(restarts))
     return Scenario(
         case_id,
         f"names in a column declared none, read by {restarts} runs in turn",
@@ -244,10 +246,14 @@ def _restarts_case(case_id: str, restarts: int) -> Scenario:
         known_leak=(
             "a withheld verdict lives in one process: each run starts with the column released "
             "again, and names the per-value guard does not flag alone go out until one it flags"
-            if restarts > 1
+            if restarts > 1 and not remembered
             else None
         ),
     )
 
 
-SCENARIOS += [_restarts_case("names-none-one-run", 1), _restarts_case("names-none-four-restarts", 4)]
+SCENARIOS += [
+    _restarts_case("names-none-one-run", 1),
+    _restarts_case("names-none-four-restarts", 4),
+    _restarts_case("names-none-four-restarts-remembered", 4, remembered=True),
+]
