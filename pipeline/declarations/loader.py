@@ -79,11 +79,51 @@ def load_declarations(
     if errors:
         raise InvalidFilesError(sorted(errors, key=lambda e: (e.file, e.line)))
     retiring: dict[str, tuple[Declaration, ...]] = {}
-    for decl, _ in current:
+    for decl, doc in current:
         old = next((d for d, _ in loaded if id(d) in retired and d.cdr_topic == decl.replaces), None)
         if old is not None:
+            errors.extend(_rawer_in_older_version(decl, doc, old, treatment_defaults))
             retiring[decl.source_topic] = (dataclasses.replace(old, sunset=decl.sunset),)
+    if errors:
+        raise InvalidFilesError(sorted(errors, key=lambda e: (e.file, e.line)))
     return DeclarationSet(MappingProxyType({d.source_topic: d for d, _ in current}), MappingProxyType(retiring))
+
+
+# Treatments that publish the value as it is (tag labels it, nothing more).
+_RAW_KINDS = frozenset({"pass", "tag"})
+
+
+def _rawer_in_older_version(
+    decl: Declaration, doc: LocatedDocument, old: Declaration, defaults: Mapping[str, TreatmentSpec]
+) -> list[SourceFileError]:
+    """A version bump must not leave raw what it declares personal: the older version is
+    published until its sunset under its own rules, so a column the new declaration
+    treats (its team found it personal) and the older one passes raw (declared ``none``,
+    ``tag``, ``pass``, or not listed under ``undeclared: pass``) would keep going out raw
+    on the older CDR topic. Refused at start-up, on the new file's column line."""
+
+    def kind(col: ColumnDeclaration) -> str | None:
+        spec = col.treatment if col.treatment is not None else defaults.get(col.pii)
+        return spec.kind if spec is not None else None
+
+    problems: list[SourceFileError] = []
+    for name, col in decl.columns.items():
+        if col.pii == NONE or kind(col) in _RAW_KINDS:
+            continue
+        before = old.columns.get(name)
+        if before is None:
+            raw = old.undeclared == "pass" or name in old.connector_fields
+        else:
+            raw = before.pii == NONE or kind(before) in _RAW_KINDS
+        if raw:
+            problems.append(
+                doc.error(
+                    ("columns", name),
+                    f"column {name!r}: declared {col.pii} here, but {old.cdr_topic!r} ({old.path}), which this "
+                    f"replaces, publishes it raw until the sunset; treat it there too",
+                )
+            )
+    return problems
 
 
 def _replaced(loaded: list[tuple[Declaration, LocatedDocument]], errors: list[SourceFileError]) -> set[int]:

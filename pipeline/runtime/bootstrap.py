@@ -5,6 +5,7 @@ from __future__ import annotations
 import dataclasses
 from collections.abc import Callable
 from datetime import date
+from pathlib import Path
 from types import MappingProxyType
 
 from detectors.ner import NerUnavailable, ner_engine
@@ -78,6 +79,8 @@ def build_processor(
         raise InvalidFilesError([SourceFileError(config.path or "<environment>", 1, str(exc))]) from None
     if profiler is not None:
         profiler.on_change = on_verdict
+        if config.detection.verdicts_file is not None:
+            _remember_verdicts(profiler, Path(config.detection.verdicts_file), key.secret)
     settings = CoreSettings(
         policy=PolicySettings(
             treatment_defaults=config.treatment_defaults,
@@ -97,6 +100,23 @@ def build_processor(
         max_record_bytes=record_bytes_limit(config),
     )
     return Processor(decls, settings)
+
+
+def _remember_verdicts(profiler: Profiler, path: Path, key: bytes) -> None:
+    """Guard hits outlive the process: recalled when a profile is made, written down when
+    they happen (then passed on to ``on_change`` as before)."""
+    from pipeline.runtime.verdictmemory import VerdictMemory
+
+    memory = VerdictMemory(path, key)
+    profiler.recall = memory.recall
+    then = profiler.on_change
+
+    def on_change(change: VerdictChange) -> None:
+        memory.remember(change)
+        if then is not None:
+            then(change)
+
+    profiler.on_change = on_change
 
 
 def record_bytes_limit(config: Config) -> int | None:

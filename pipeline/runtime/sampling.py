@@ -1,5 +1,8 @@
-"""Read a sample from the start of the topics matching a pattern (for `cdr scan`):
-a throwaway consumer with manual assignment, no group commits."""
+"""Read a sample of the topics matching a pattern: from their start (`cdr scan`), or their
+newest records (`cdr audit`: what is published now, under the declarations in force, is
+what a leak check must read; a topic's oldest records say nothing of a leak that began
+after a release or a declaration change). A throwaway consumer with manual assignment,
+no group commits."""
 
 from __future__ import annotations
 
@@ -29,7 +32,10 @@ def sample_topics(
     per_topic: int,
     timeout_s: float = 60.0,
     on_progress: Callable[[int], None] | None = None,
+    newest: bool = False,
 ) -> Iterator[SourceRecord]:
+    """Up to ``per_topic`` records of each topic; ``newest``: the last ones, an equal
+    share from the end of each partition (a partition holding fewer gives all it has)."""
     conf = {
         **settings,
         "group.id": f"cdr-scan-{uuid.uuid4().hex[:8]}",
@@ -44,6 +50,8 @@ def sample_topics(
             return
         meta = consumer.list_topics(timeout=15).topics
         parts = [TopicPartition(t, p, OFFSET_BEGINNING) for t in topics for p in meta[t].partitions]
+        if newest:
+            parts = [_newest(consumer, tp, -(-per_topic // len(meta[tp.topic].partitions))) for tp in parts]
         consumer.assign(parts)
         open_parts = {(tp.topic, tp.partition) for tp in parts}
         counts = dict.fromkeys(topics, 0)
@@ -74,3 +82,9 @@ def sample_topics(
                 )
     finally:
         consumer.close()
+
+
+def _newest(consumer: Consumer, tp: TopicPartition, share: int) -> TopicPartition:
+    """``tp`` positioned ``share`` records before the partition's end (or at its start)."""
+    low, high = consumer.get_watermark_offsets(tp, timeout=15)
+    return TopicPartition(tp.topic, tp.partition, max(low, high - share))

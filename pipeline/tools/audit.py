@@ -108,5 +108,5 @@ def _audit_source(args: argparse.Namespace, config: Config):
 
     settings = dict(config.kafka)
     settings.update(config.consumer)
-    for rec in sample_topics(settings, args.topic, args.sample):
+    for rec in sample_topics(settings, args.topic, args.sample, newest=True):  # what goes out now
         yield rec.topic, rec.key, rec.value, list(rec.headers)

@@ -75,7 +75,7 @@ def parser() -> argparse.ArgumentParser:
     audit_src.add_argument("--topic", help="CDR topics: a glob (cdr.*) or a regex starting with ^")
     audit_src.add_argument("--input", type=Path, help="JSON-lines file of CDR records (cdr process output)")
     audit_p.add_argument("--config", type=Path, help="config file (Kafka settings for --topic)")
-    audit_p.add_argument("--sample", type=int, default=10000, help="records per topic (default 10000)")
+    audit_p.add_argument("--sample", type=int, default=10000, help="the newest records of each topic (default 10000)")
     audit_p.add_argument("--ner", action="store_true", help="also run spaCy NER (person and place names)")
     audit_p.add_argument("--metrics-file", type=Path, help="write the findings as Prometheus gauges (textfile)")
 

@@ -44,6 +44,7 @@ ATTACK_CLASSES = (
     "hostile-declarations",
     "schema-changes",
     "schema-metadata",
+    "lifecycle",  # tests/security/test_lifecycle.py: several runs of one stream
 )
 
 
