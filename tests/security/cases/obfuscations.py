@@ -33,7 +33,7 @@ RELEASED = "id: {pii: none}"
 Form = Callable[[Random], tuple[str, str, list[str]]]
 
 WORDS = ("zero", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine")
-COUNTRY_LENGTHS = {"DE": 18, "FR": 23, "NL": 14, "ES": 20}  # digits after the check digits (NL: 4 letters + 10)
+COUNTRY_LENGTHS = {"DE": 18, "FR": 23, "NL": 10, "ES": 20}  # digits after the check digits (NL: 4 letters first)
 
 
 def _free_text(case_id: str, description: str, form: Form) -> Case:
@@ -294,6 +294,17 @@ def _profile(r: Random) -> tuple[str, str, list[str]]:
     return f"Found her profile: {shown} (ask before adding).", shown, [shown]
 
 
+# Names the public lists know (as in guard_disguises.py): a handle made of them is a person.
+KNOWN_FIRST = ("Maria", "James", "Aisha", "Carlos", "Fatima", "Olga")
+KNOWN_LAST = ("Gonzalez", "Nakamura", "Whitfield", "Haddad", "Moreau", "Kowalski")
+
+
+def _handle(r: Random) -> tuple[str, str, list[str]]:
+    first, last = r.choice(KNOWN_FIRST).lower(), r.choice(KNOWN_LAST).lower()
+    shown = f"@{first}{r.choice(('_', '.', '-'))}{last}{r.choice(('', str(r.randrange(10, 99))))}"
+    return f"follow {shown} on instagram for updates", shown, [shown]
+
+
 CASES = [
     # 1. e-mails
     *_three("email-dot-at-words", "e-mails as 'x dot y at example dot com'", _mail(
@@ -305,7 +316,8 @@ CASES = [
     *_three("email-upper-words", "e-mails as 'x AT example DOT com'", _mail(
         lambda lo, na, tld, r: f"{lo.replace('.', ' DOT ')} AT {na} DOT {tld}")),
     *_three("email-dashed-words", "e-mails as 'x -at- example -dot- com' and '_at_'", _mail(
-        lambda lo, na, tld, r: "{0}{1}at{1}{2}{1}dot{1}{3}".format(lo, r.choice(("-", "_", " -", " _")), na, tld))),
+        lambda lo, na, tld, r: "{0}{1}at{2}{3}{1}dot{2}{4}".format(
+            lo, *r.choice((("-", "-"), ("_", "_"), (" -", "- "), (" _", "_ "))), na, tld))),
     *_three("email-letters-dotted", "e-mails as 'm.a.r.i.a.roe@example.com'", _mail(
         lambda lo, na, tld, r: ".".join(lo.split(".")[0]) + "." + lo.split(".")[1] + f"@{na}.{tld}")),
     *_three("email-letters-spaced", "e-mails with every character spaced apart", _mail(
@@ -368,4 +380,5 @@ CASES = [
         _dob, _dob_spaced, "DOB: {} in the file", raw_planted=False, cued=True)),
     # 6. identity in URLs
     *_three("profile-url", "profile URLs without a scheme", _profile),
+    *_three("handle-known-names", "handles made of a known first name and surname", _handle),
 ]  # fmt: skip
