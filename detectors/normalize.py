@@ -262,6 +262,8 @@ _WORD_TLDS = frozenset(
 )
 # Plain ASCII text with none of these needs no pass at all (substring tests run in C).
 _TRIGGERS = ("  ", "\t", "%", "&", "[", "(", "{", "<", "@", "\n")
+# One token (no space): only '-at-', '_dot_' and the like can be in it.
+_SLOW_TOKEN = re.compile(r"[_-][aA][tT][_-]|[_-][dD][oO][tT][_-]")
 # ...nor with none of these (one regex search): spelled separators, spaced digits or
 # dotted numbers, eight single characters spaced apart.
 _SLOW = re.compile(
@@ -480,10 +482,21 @@ def _spelled_ip(text: str) -> list[tuple[int, int, str]]:
 _PASSES = (_line_breaks, _spaces, _spaced_chars, _spoken, _spaced_digits, _encoded, _bracketed, _spelled_ip, _spelled)
 
 
+def _needs_reading(text: str) -> bool:
+    """Whether plain ASCII text with no trigger may still hold a spelled separator, a
+    spaced or dictated number or spaced characters. One token (no space) can hold only
+    '-at-' and the like, or digits between separators."""
+    if " " in text or "\t" in text:
+        return _SLOW.search(text) is not None or spoken.might_hold(text)
+    if ("_" in text or "-" in text) and _SLOW_TOKEN.search(text):
+        return True
+    return spoken.might_hold(text)
+
+
 def normalize(text: str) -> Normalized:
     """``text`` as a reader sees it, and the way back to the original characters."""
     plain = text.isascii()
-    if plain and not any(t in text for t in _TRIGGERS) and not _SLOW.search(text) and not spoken.might_hold(text):
+    if plain and not any(t in text for t in _TRIGGERS) and not _needs_reading(text):
         return Normalized(text, text)
     passes: list[_Pass] = []
     current = text

@@ -82,6 +82,8 @@ _HINT = re.compile(
 def might_hold(text: str) -> bool:
     """One cheap test: a number word next to a number or one, or single digits between
     separators. False for almost every text, and then :func:`spoken_numbers` finds nothing."""
+    if " " not in text and "\t" not in text and not any(c in text for c in ",/.-"):
+        return False  # one token with no separator ('bronze', 'R0042'): no run in it
     return _HINT.search(text.lower()) is not None
 
 

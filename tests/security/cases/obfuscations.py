@@ -307,78 +307,213 @@ def _handle(r: Random) -> tuple[str, str, list[str]]:
 
 CASES = [
     # 1. e-mails
-    *_three("email-dot-at-words", "e-mails as 'x dot y at example dot com'", _mail(
-        lambda lo, na, tld, r: f"{lo.replace('.', ' dot ')} at {na} dot {tld}")),
-    *_three("email-brackets-unspaced", "e-mails as 'x[at]example[dot]com'", _mail(
-        lambda lo, na, tld, r: f"{lo}{r.choice(('[at]', '(at)', '{at}', '[AT]'))}{na}[dot]{tld}")),
-    *_three("email-parens-spaced", "e-mails as 'x (at) example (dot) com'", _mail(
-        lambda lo, na, tld, r: f"{lo} (at) {na} (dot) {tld}")),
-    *_three("email-upper-words", "e-mails as 'x AT example DOT com'", _mail(
-        lambda lo, na, tld, r: f"{lo.replace('.', ' DOT ')} AT {na} DOT {tld}")),
-    *_three("email-dashed-words", "e-mails as 'x -at- example -dot- com' and '_at_'", _mail(
-        lambda lo, na, tld, r: "{0}{1}at{2}{3}{1}dot{2}{4}".format(
-            lo, *r.choice((("-", "-"), ("_", "_"), (" -", "- "), (" _", "_ "))), na, tld))),
-    *_three("email-letters-dotted", "e-mails as 'm.a.r.i.a.roe@example.com'", _mail(
-        lambda lo, na, tld, r: ".".join(lo.split(".")[0]) + "." + lo.split(".")[1] + f"@{na}.{tld}")),
-    *_three("email-letters-spaced", "e-mails with every character spaced apart", _mail(
-        lambda lo, na, tld, r: " ".join(f"{lo}@{na}.{tld}"))),
-    *_three("email-line-break", "e-mails split by a line break at '@' or '.'", _mail(
-        lambda lo, na, tld, r: r.choice((f"{lo}@\n{na}.{tld}", f"{lo}\n@{na}.{tld}", f"{lo}@{na}.\n{tld}")))),
-    *_three("email-spaced-separators", "e-mails with spaces around '@' and '.'", _mail(
-        lambda lo, na, tld, r: f"{lo.replace('.', ' . ')} @ {na} . {tld}")),
-    *_three("email-at-sign-words", "e-mails as 'x at sign example period com'", _mail(
-        lambda lo, na, tld, r: f"{lo} {r.choice(('at sign', 'at-sign', 'at symbol'))} {na} "
-        f"{r.choice(('period', 'dot', 'point'))} {tld}")),
+    *_three(
+        "email-dot-at-words",
+        "e-mails as 'x dot y at example dot com'",
+        _mail(lambda lo, na, tld, r: f"{lo.replace('.', ' dot ')} at {na} dot {tld}"),
+    ),
+    *_three(
+        "email-brackets-unspaced",
+        "e-mails as 'x[at]example[dot]com'",
+        _mail(lambda lo, na, tld, r: f"{lo}{r.choice(('[at]', '(at)', '{at}', '[AT]'))}{na}[dot]{tld}"),
+    ),
+    *_three(
+        "email-parens-spaced",
+        "e-mails as 'x (at) example (dot) com'",
+        _mail(lambda lo, na, tld, r: f"{lo} (at) {na} (dot) {tld}"),
+    ),
+    *_three(
+        "email-upper-words",
+        "e-mails as 'x AT example DOT com'",
+        _mail(lambda lo, na, tld, r: f"{lo.replace('.', ' DOT ')} AT {na} DOT {tld}"),
+    ),
+    *_three(
+        "email-dashed-words",
+        "e-mails as 'x -at- example -dot- com' and '_at_'",
+        _mail(
+            lambda lo, na, tld, r: "{0}{1}at{2}{3}{1}dot{2}{4}".format(
+                lo, *r.choice((("-", "-"), ("_", "_"), (" -", "- "), (" _", "_ "))), na, tld
+            )
+        ),
+    ),
+    *_three(
+        "email-letters-dotted",
+        "e-mails as 'm.a.r.i.a.roe@example.com'",
+        _mail(lambda lo, na, tld, r: ".".join(lo.split(".")[0]) + "." + lo.split(".")[1] + f"@{na}.{tld}"),
+    ),
+    *_three(
+        "email-letters-spaced",
+        "e-mails with every character spaced apart",
+        _mail(lambda lo, na, tld, r: " ".join(f"{lo}@{na}.{tld}")),
+    ),
+    *_three(
+        "email-line-break",
+        "e-mails split by a line break at '@' or '.'",
+        _mail(lambda lo, na, tld, r: r.choice((f"{lo}@\n{na}.{tld}", f"{lo}\n@{na}.{tld}", f"{lo}@{na}.\n{tld}"))),
+    ),
+    *_three(
+        "email-spaced-separators",
+        "e-mails with spaces around '@' and '.'",
+        _mail(lambda lo, na, tld, r: f"{lo.replace('.', ' . ')} @ {na} . {tld}"),
+    ),
+    *_three(
+        "email-at-sign-words",
+        "e-mails as 'x at sign example period com'",
+        _mail(
+            lambda lo, na, tld, r: (
+                f"{lo} {r.choice(('at sign', 'at-sign', 'at symbol'))} {na} "
+                f"{r.choice(('period', 'dot', 'point'))} {tld}"
+            )
+        ),
+    ),
     # 2. phone numbers
-    *_three("phone-words", "phone numbers in number words", _number(
-        v.phone, _words_grouped(PHONE), "Call me back on {} tonight.")),
-    *_three("phone-words-unbroken", "phone numbers in number words without pauses", _number(
-        v.phone, _words_grouped(PHONE, " "), "my number is {} ok")),
-    *_three("phone-mixed", "phone numbers in words and digits mixed", _number(
-        v.phone, _mixed_grouped(PHONE), "Call me back on {} tonight.")),
-    *_three("phone-one-by-one", "phone numbers one digit at a time with dashes, dots or slashes", _number(
-        v.phone, _one_by_one, "Text me on {} after work.")),
-    *_three("phone-line-break", "phone numbers split over a line break", _number(
-        v.phone, _line_break(PHONE), "Call me back on {} tonight.")),
-    *_three("phone-extension", "phone numbers with an extension", _number(
-        v.phone, _extension, "Office line {} during the week.")),
+    *_three(
+        "phone-words",
+        "phone numbers in number words",
+        _number(v.phone, _words_grouped(PHONE), "Call me back on {} tonight."),
+    ),
+    *_three(
+        "phone-words-unbroken",
+        "phone numbers in number words without pauses",
+        _number(v.phone, _words_grouped(PHONE, " "), "my number is {} ok"),
+    ),
+    *_three(
+        "phone-mixed",
+        "phone numbers in words and digits mixed",
+        _number(v.phone, _mixed_grouped(PHONE), "Call me back on {} tonight."),
+    ),
+    *_three(
+        "phone-one-by-one",
+        "phone numbers one digit at a time with dashes, dots or slashes",
+        _number(v.phone, _one_by_one, "Text me on {} after work."),
+    ),
+    *_three(
+        "phone-line-break",
+        "phone numbers split over a line break",
+        _number(v.phone, _line_break(PHONE), "Call me back on {} tonight."),
+    ),
+    *_three(
+        "phone-extension",
+        "phone numbers with an extension",
+        _number(v.phone, _extension, "Office line {} during the week."),
+    ),
     # 3. cards
-    *_three("card-words", "card numbers in number words", _number(
-        v.card, _words_grouped(CARD), "Card number {} exp 09/29.")),
-    *_three("card-mixed", "card numbers in words and digits mixed", _number(
-        v.card, _mixed_grouped(CARD), "Card number {} exp 09/29.")),
-    *_three("card-one-by-one", "card numbers one digit at a time with dashes, dots or slashes", _number(
-        v.card, _one_by_one, "paid with {} yesterday")),
-    *_three("card-line-break", "card numbers split over a line break", _number(
-        v.card, _line_break(CARD, " "), "paid with {} yesterday")),
+    *_three(
+        "card-words", "card numbers in number words", _number(v.card, _words_grouped(CARD), "Card number {} exp 09/29.")
+    ),
+    *_three(
+        "card-mixed",
+        "card numbers in words and digits mixed",
+        _number(v.card, _mixed_grouped(CARD), "Card number {} exp 09/29."),
+    ),
+    *_three(
+        "card-one-by-one",
+        "card numbers one digit at a time with dashes, dots or slashes",
+        _number(v.card, _one_by_one, "paid with {} yesterday"),
+    ),
+    *_three(
+        "card-line-break",
+        "card numbers split over a line break",
+        _number(v.card, _line_break(CARD, " "), "paid with {} yesterday"),
+    ),
     # 4. SSNs
-    *_three("ssn-words", "SSNs in number words", _number(
-        v.ssn, _words_grouped(SSN), "SSN is {} for the form.")),
-    *_three("ssn-mixed", "SSNs in words and digits mixed", _number(
-        v.ssn, _mixed_grouped(SSN), "SSN is {} for the form.")),
-    *_three("ssn-one-by-one", "SSNs one digit at a time with dashes, dots or slashes", _number(
-        v.ssn, _one_by_one, "social security {} on file")),
-    *_three("ssn-line-break", "SSNs split over a line break", _number(
-        v.ssn, _line_break(SSN), "SSN is {} for the form.")),
+    *_three("ssn-words", "SSNs in number words", _number(v.ssn, _words_grouped(SSN), "SSN is {} for the form.")),
+    *_three(
+        "ssn-mixed", "SSNs in words and digits mixed", _number(v.ssn, _mixed_grouped(SSN), "SSN is {} for the form.")
+    ),
+    *_three(
+        "ssn-one-by-one",
+        "SSNs one digit at a time with dashes, dots or slashes",
+        _number(v.ssn, _one_by_one, "social security {} on file"),
+    ),
+    *_three(
+        "ssn-line-break", "SSNs split over a line break", _number(v.ssn, _line_break(SSN), "SSN is {} for the form.")
+    ),
     # 5. IBANs, IP addresses, dates of birth
-    *_three("iban-lower-regrouped", "IBANs in lower case, grouped by fives or dots", _number(
-        _iban, lambda raw, r: r.choice((" ", ".", "-")).join(
-            raw.lower()[i : i + 5] for i in range(0, len(raw), 5)), "IBAN {} for the refund.")),
-    *_three("iban-line-break", "IBANs split over a line break", _number(
-        _iban, lambda raw, r: " ".join(raw[i : i + 4] for i in range(0, 12, 4)) + "\n"
-        + " ".join(raw[i : i + 4] for i in range(12, len(raw), 4)), "IBAN {} for the refund.")),
-    *_three("iban-spaced", "IBANs with every character spaced apart", _number(
-        _iban, lambda raw, r: " ".join(raw), "IBAN {} for the refund.")),
-    *_three("ipv4-dot-words", "IPv4 addresses with 'dot', '[dot]', '[.]' or ' . '", _number(
-        _ipv4, _ip_words, "logged in from {} twice", raw_planted=True)),
-    *_three("ipv6-spaced", "IPv6 addresses split over a line break or in brackets with a port", _number(
-        _ipv6, lambda raw, r: r.choice((f"[{raw}]:8443", raw.upper(), raw.replace(":", ":\n", 1))),
-        "logged in from {} twice")),
-    *_three("dob-words", "dates of birth in words", _number(
-        _dob, _dob_words, "born on {} in Leeds", raw_planted=False, cued=True)),
-    *_three("dob-spaced", "dates of birth with spaced separators", _number(
-        _dob, _dob_spaced, "DOB: {} in the file", raw_planted=False, cued=True)),
+    *_three(
+        "iban-lower-regrouped",
+        "IBANs in lower case, grouped by fives or dots",
+        _number(
+            _iban,
+            lambda raw, r: r.choice((" ", ".", "-")).join(raw.lower()[i : i + 5] for i in range(0, len(raw), 5)),
+            "IBAN {} for the refund.",
+        ),
+    ),
+    *_three(
+        "iban-line-break",
+        "IBANs split over a line break",
+        _number(
+            _iban,
+            lambda raw, r: (
+                " ".join(raw[i : i + 4] for i in range(0, 12, 4))
+                + "\n"
+                + " ".join(raw[i : i + 4] for i in range(12, len(raw), 4))
+            ),
+            "IBAN {} for the refund.",
+        ),
+    ),
+    *_three(
+        "iban-spaced",
+        "IBANs with every character spaced apart",
+        _number(_iban, lambda raw, r: " ".join(raw), "IBAN {} for the refund."),
+    ),
+    *_three(
+        "ipv4-dot-words",
+        "IPv4 addresses with 'dot', '[dot]', '[.]' or ' . '",
+        _number(_ipv4, _ip_words, "logged in from {} twice", raw_planted=True),
+    ),
+    *_three(
+        "ipv6-spaced",
+        "IPv6 addresses split over a line break or in brackets with a port",
+        _number(
+            _ipv6,
+            lambda raw, r: r.choice((f"[{raw}]:8443", raw.upper(), raw.replace(":", ":\n", 1))),
+            "logged in from {} twice",
+        ),
+    ),
+    *_three(
+        "dob-words",
+        "dates of birth in words",
+        _number(_dob, _dob_words, "born on {} in Leeds", raw_planted=False, cued=True),
+    ),
+    *_three(
+        "dob-spaced",
+        "dates of birth with spaced separators",
+        _number(_dob, _dob_spaced, "DOB: {} in the file", raw_planted=False, cued=True),
+    ),
     # 6. identity in URLs
     *_three("profile-url", "profile URLs without a scheme", _profile),
     *_three("handle-known-names", "handles made of a known first name and surname", _handle),
-]  # fmt: skip
+]
+
+
+def _hostile_shapes(case_id: str) -> Case:
+    """Text built to make the readings backtrack or run long (runs of 'dot' words, number
+    words, single digits, spaced characters, line breaks, IBAN-like groups, URL labels)
+    in a free-text column and a column declared none, each ending in a spelled e-mail."""
+    r = v.rng(case_id)
+    shapes = [
+        "a-dot-" * 800, "a_at_" * 800, "maria dot " * 500, "four one five " * 600, "four, " * 1500,
+        "1-" * 2000, "a " * 3000, "12-\n" * 1500, "a\n@" * 1500, "2001:\n" * 1000, "a." * 2000 + "com/",
+        "@a_b" * 2000, "the first of May " * 500, "1 dot " * 2000, "DE12" + "a" * 4000,
+    ]  # fmt: skip
+    records, planted = [], []
+    for n, shape in enumerate(shapes):
+        email = v.email(r)
+        local, domain = email.split("@")
+        spelled = f"{local.replace('.', ' dot ')} at {domain.replace('.', ' dot ')}"
+        planted.extend([spelled, email])
+        after = {"id": n, "notes": f"{shape} write to {spelled}", "ref": f"{shape} {spelled}"}
+        records.append(Rec(key(n), change(table(case_id), after)))
+    return Case(
+        case_id,
+        "resources",
+        "readings of written-out values on text built to backtrack (60 KB per value)",
+        declaration(case_id, FREE_TEXT + "\nref: {pii: none}"),
+        tuple(records),
+        tuple(dict.fromkeys(planted)),
+        bounded=True,
+    )
+
+
+CASES.append(_hostile_shapes("obf-hostile-shapes"))  # fmt: skip
