@@ -255,10 +255,45 @@ _WORD_DOT = re.compile(r"(?i) (?:period|point) ")
 _DOMAIN_SPLIT = re.compile(rf"(?i)\.|{_DOT}")
 _MAIL_HINT = re.compile(r"(?i) at | @|@ |[-_]at[-_]| at[ -]s")
 _LOCAL_MARKS = re.compile(r"[._+0-9]")
-# Top-level domains a 'period'/'point' must come before to count as a dot: the generic
-# ones people write out, and every two-letter country code shape.
+# Top-level domains a 'period'/'point' must come before to count as a dot (and the local
+# part must have a dot, a digit, '_' or '+'): the generic ones people write out and
+# common country codes, not two-letter words ('in', 'to', 'me').
 _WORD_TLDS = frozenset(
-    ["com", "org", "net", "edu", "gov", "mil", "int", "info", "biz", "name", "pro", "mobi", "app", "dev", "io", "co"]
+    [
+        "com",
+        "org",
+        "net",
+        "edu",
+        "gov",
+        "mil",
+        "info",
+        "biz",
+        "name",
+        "pro",
+        "mobi",
+        "app",
+        "dev",
+        "io",
+        "co",
+        "uk",
+        "de",
+        "fr",
+        "nl",
+        "es",
+        "ca",
+        "au",
+        "us",
+        "ch",
+        "se",
+        "dk",
+        "fi",
+        "pl",
+        "ie",
+        "nz",
+        "jp",
+        "br",
+        "mx",
+    ]
 )
 # Plain ASCII text with none of these needs no pass at all (substring tests run in C).
 _TRIGGERS = ("  ", "\t", "%", "&", "[", "(", "{", "<", "@", "\n")
@@ -372,8 +407,10 @@ def _spelled(text: str) -> list[tuple[int, int, str]]:
         tld = _DOMAIN_SPLIT.split(domain)[-1].lower()
         if not (tld.isalpha() and 2 <= len(tld) <= 24):
             continue  # no top-level domain ('follow @jane.roe54'): a handle, not an address
-        if (_WORD_DOT.search(domain) or _WORD_DOT.search(local)) and tld not in _WORD_TLDS and len(tld) != 2:
-            continue  # "met at school point blank": 'point' is a dot only before a domain's end
+        if (_WORD_DOT.search(domain) or _WORD_DOT.search(local)) and (
+            tld not in _WORD_TLDS or not _LOCAL_MARKS.search(local)
+        ):
+            continue  # "met at school point blank", "and at some point in": prose
         out.extend((m.start("local") + d.start(), m.start("local") + d.end(), ".") for d in local_dots)
         if at != "@":
             out.append((m.start("at"), m.end("at"), "@"))
@@ -391,7 +428,8 @@ _MAIL_BREAK = re.compile(
     r"|(?<=[A-Za-z0-9]@)[ \t]*\r?\n[ \t]*(?=[A-Za-z0-9])"
     r"|(?<=[A-Za-z0-9]\.)[ \t]*\r?\n[ \t]*(?=[A-Za-z0-9._%+-]{1,64}@)"
 )
-_DOMAIN_BREAK = re.compile(r"@[A-Za-z0-9-]{1,63}(?:\.[A-Za-z0-9-]{1,63}){0,6}\.([ \t]*\r?\n[ \t]*)(?=[A-Za-z]{2,24}\b)")
+# (one label before the dot: 'x@state.gov.' then a line 'Subject' is a whole address and a full stop)
+_DOMAIN_BREAK = re.compile(r"@[A-Za-z0-9-]{1,63}\.([ \t]*\r?\n[ \t]*)(?=[a-z]{2,24}\b)")
 _IPV6_BREAK = re.compile(r"(?<![\w:])((?:[0-9A-Fa-f]{1,4}:){1,7})([ \t]*\r?\n[ \t]*)(?=[0-9A-Fa-f]{1,4}[:\s]|:)")
 _GROUP_SEP = re.compile(r"\d([-./ ])\d{1,5}$")
 _GROUP_SEP_AFTER = re.compile(r"\d{1,5}([-./ ])\d")
@@ -406,18 +444,7 @@ def _count_digits(run: str) -> int:
 def _line_breaks(text: str) -> list[tuple[int, int, str]]:
     if "\n" not in text:
         return []
-    out: list[tuple[int, int, str]] = []
-    for m in _DIGIT_BREAK.finditer(text):
-        left = _NUMBER_TAIL.search(text, max(0, m.start() - 24), m.start())
-        right = _NUMBER_HEAD.match(text, m.end(), m.end() + 24)
-        if left is None or right is None or _count_digits(left.group(0)) + _count_digits(right.group(0)) < 7:
-            continue  # two short numbers on two lines ('Flat 4' / '221 Baker St'): lines stay lines
-        sep = m.group(1) or m.group(2)
-        if not sep:  # the separator the number uses elsewhere ('131-41\n0293', '332\n88-5754')
-            before = _GROUP_SEP.search(text, max(0, m.start() - 12), m.start())
-            after = _GROUP_SEP_AFTER.match(text, m.end(), m.end() + 12)
-            sep = before.group(1) if before is not None else after.group(1) if after is not None else " "
-        out.append((m.start(), m.end(), sep))
+    out = number_line_breaks(text, unseparated=False)
     out.extend((m.start(), m.end(), "") for m in _MAIL_BREAK.finditer(text))
     out.extend((m.start(1), m.end(1), "") for m in _DOMAIN_BREAK.finditer(text))
     out.extend((m.start(2), m.end(2), "") for m in _IPV6_BREAK.finditer(text) if any(c.isdigit() for c in m.group(1)))
@@ -427,6 +454,38 @@ def _line_breaks(text: str) -> list[tuple[int, int, str]]:
         if not kept or edit[0] >= kept[-1][1]:
             kept.append(edit)
     return kept
+
+
+def number_line_breaks(text: str, unseparated: bool) -> list[tuple[int, int, str]]:
+    """Edits joining a number split over a line break: where the number's own separator
+    stands at the break ('702-' / '859-8381'), or, with ``unseparated``, where none does
+    and the separator it uses elsewhere joins it ('131-41' / '0293'). The normaliser
+    joins only the first kind: lines of numbers without one (a postcode line over a phone
+    line, 'APO AA 61487' / '416 60 039 office') are also lines of an address block;
+    :mod:`detectors.unwrap` reads the second kind as an extra text."""
+    out: list[tuple[int, int, str]] = []
+    for m in _DIGIT_BREAK.finditer(text):
+        sep = m.group(1) or m.group(2)
+        if not sep and not unseparated:
+            continue
+        left = _NUMBER_TAIL.search(text, max(0, m.start() - 24), m.start())
+        right = _NUMBER_HEAD.match(text, m.end(), m.end() + 24)
+        if left is None or right is None or _count_digits(left.group(0)) + _count_digits(right.group(0)) < 7:
+            continue  # two short numbers on two lines ('Flat 4' / '221 Baker St'): lines stay lines
+        if not sep:  # the separator the number uses elsewhere ('131-41\n0293', '332\n88-5754')
+            before = _GROUP_SEP.search(text, max(0, m.start() - 12), m.start())
+            after = _GROUP_SEP_AFTER.match(text, m.end(), m.end() + 12)
+            sep = before.group(1) if before is not None else after.group(1) if after is not None else " "
+        out.append((m.start(), m.end(), sep))
+    return out
+
+
+def join_number_lines(text: str) -> str | None:
+    """``text`` with every number split over a line break joined (None: none is)."""
+    if "\n" not in text:
+        return None
+    edits = number_line_breaks(text, unseparated=True)
+    return _apply(text, edits)[0] if edits else None
 
 
 # Eight or more single characters spaced apart, letters among them: one word written

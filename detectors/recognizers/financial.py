@@ -83,10 +83,10 @@ class IbanRecognizer(Recognizer):
     pattern = re.compile(
         r"(?<![\w])(?<!\w-)[A-Za-z]{2}\d{2}(?:[ -]?[A-Za-z0-9]{4}){2,7}(?:[ -]?[A-Za-z0-9]{1,4})?(?![\w])(?!-\w)"
     )
-    # Any grouping of 1-6 characters: tried where the pattern above found nothing.
+    # Any grouping (or none, then a short word: 'ES50...81 for'): where the pattern above found nothing.
     # Possessive, separators between groups: one way to read a run (no backtracking).
     regrouped = re.compile(
-        r"(?<![\w])(?<!\w-)[A-Za-z]{2}\d{2}[A-Za-z0-9]{0,6}+(?:[ .-][A-Za-z0-9]{1,6}+){1,12}+(?![\w])(?!-\w)"
+        r"(?<![\w])(?<!\w-)[A-Za-z]{2}\d{2}[A-Za-z0-9]{0,30}+(?:[ .-][A-Za-z0-9]{1,6}+){0,12}+(?![\w])(?!-\w)"
     )
 
     def validate(self, match: re.Match[str]) -> float | None:

@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from detectors import guard, spoken
+from detectors import guard, spoken, unwrap
 from detectors.normalize import normalize
 from detectors.textscan import TextScanner
 from pipeline.core.events import Published
@@ -39,13 +39,12 @@ READ = {
     "phone spaced digits": ("7 0 2 8 5 9 8 3 8 1", "702-859-8381"),
     "phone break": ("702-\n859-8381", "702-859-8381"),
     "ssn words": ("two four six, oh one, one six two three", "246-01-1623"),
-    "ssn break, separator after": ("246\n01-1623", "246-01-1623"),
-    "ssn break, separator before": ("246-01\n1623", "246-01-1623"),
+    "ssn break at its separator": ("246-01-\n1623", "246-01-1623"),
     "card words": (
         "six oh one one, two five three oh, one five six one, nine six six oh",
         "6011-2530-1561-9660",
     ),
-    "card break": ("6011 2530\n1561 9660", "6011 2530 1561 9660"),
+    "card break at its separator": ("6011-2530-\n1561-9660", "6011-2530-1561-9660"),
     "iban spaced": ("D E 8 9 3 7 0 4 0 0 4 4 0 5 3 2 0 1 3 0 0 0", "DE89370400440532013000"),
     "ipv4 dot words": ("81 dot 2 dot 160 dot 7", "81.2.160.7"),
     "ipv4 defanged spaced": ("81 [.] 2 [.] 160 [.] 7", "81.2.160.7"),
@@ -72,7 +71,7 @@ HELD = {
     "phone break": ("Call me back on {} tonight.", "702-\n859-8381"),
     "ssn words": ("SSN is {} for the form.", "two four six, oh one, one six two three"),
     "card words": ("Card {} exp 09/29.", "six oh one one, two five three oh, one five six one, nine six six oh"),
-    "card break": ("paid with {} yesterday", "6011 2530\n1561 9660"),
+    "card break": ("paid with {} yesterday", "6011-2530\n-1561-9660"),
     "iban regrouped": ("IBAN {} for the refund.", "de893.70400.44053.20130.00"),
     "iban then a short word": ("IBAN {} for the refund.", "DE89 3704 0044 0532 0130 00"),
     "ipv4 dot words": ("logged in from {} twice", "81 dot 2 dot 160 dot 7"),
@@ -93,6 +92,29 @@ def test_free_text_redacts_the_written_out_value_and_keeps_the_rest(form: str) -
 @pytest.mark.parametrize("form", sorted(HELD))
 def test_a_guarded_value_that_is_written_out_holds_its_entity(form: str) -> None:
     assert guard.holds(HELD[form][1], SCANNER) is not None, f"{form}: not found"
+
+
+# A break with no separator at it: lines of an address block look the same ('APO AA
+# 61487' over '416 60 039 office'), so the normaliser leaves it and the guard's readings
+# (and free text's whole-value check) join it.
+UNSEPARATED = {
+    "ssn, separator after": ("246\n01-1623", "246-01-1623"),
+    "ssn, separator before": ("246-01\n1623", "246-01-1623"),
+    "card": ("6011 2530\n1561 9660", "6011 2530 1561 9660"),
+}
+
+
+@pytest.mark.parametrize("form", sorted(UNSEPARATED))
+def test_a_number_split_with_no_separator_at_the_break_is_a_reading(form: str) -> None:
+    text, want = UNSEPARATED[form]
+    assert normalize(text).text == text, f"{form}: the normaliser joined lines"
+    assert want in unwrap.readings(text), f"{form}: no reading joins it"
+    assert guard.holds(text, SCANNER) is not None, f"{form}: not found by the guard"
+
+
+def test_an_address_block_keeps_its_lines() -> None:
+    block = "Dreux Joly\nPaxata\nPSC 3294, Box 9168\nAPO AA 61487\n416 60 039 office"
+    assert SCANNER.redact(block) == "<PERSON>\nPaxata\n<LOCATION>\n<PHONE_NUMBER> office"
 
 
 def test_a_date_of_birth_said_in_words_next_to_its_cue_is_found() -> None:
