@@ -246,10 +246,19 @@ _LABEL = r"[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?"
 # '_dot_', ' period ', ' point ' (the last two only before a top-level domain).
 _AT = r" ?@ ?| at(?:[ -]sign| symbol)? | ?[-_]at[-_] ?"
 _DOT = r" (?:\.|dot|period|point) | ?[-_]dot[-_] ?"
-_SPELLED_MAIL = re.compile(
-    rf"(?i)(?<![A-Za-z0-9._%+'@-])(?P<local>{_LOCAL}(?:(?:{_DOT}){_LOCAL}){{0,4}})(?P<at>{_AT})"
-    rf"(?P<domain>{_LABEL}(?:(?:\.|{_DOT}){_LABEL}){{1,8}})(?![A-Za-z0-9-])"
-)
+
+
+def _mail_shape(at: str, dot: str) -> re.Pattern[str]:
+    return re.compile(
+        rf"(?i)(?<![A-Za-z0-9._%+'@-])(?P<local>{_LOCAL}(?:(?:{dot}){_LOCAL}){{0,4}})(?P<at>{at})"
+        rf"(?P<domain>{_LABEL}(?:(?:\.|{dot}){_LABEL}){{1,8}})(?![A-Za-z0-9-])"
+    )
+
+
+_SPELLED_MAIL = _mail_shape(_AT, _DOT)
+# Without the '-at-'/'_dot_' forms (the local part's own '-' and '_' make the full shape
+# backtrack twice as much): for text that has none of them.
+_SPACED_MAIL = _mail_shape(r" ?@ ?| at(?:[ -]sign| symbol)? ", r" (?:\.|dot|period|point) ")
 _SPELLED_DOT = re.compile(rf"(?i){_DOT}")
 _WORD_DOT = re.compile(r"(?i) (?:period|point) ")
 _DOMAIN_SPLIT = re.compile(rf"(?i)\.|{_DOT}")
@@ -396,7 +405,8 @@ def _spelled(text: str) -> list[tuple[int, int, str]]:
     if not _MAIL_HINT.search(text):
         return []
     out = []
-    for m in _SPELLED_MAIL.finditer(text):
+    shape = _SPELLED_MAIL if _SLOW_TOKEN.search(text) else _SPACED_MAIL
+    for m in shape.finditer(text):
         at, local, domain = m.group("at"), m.group("local"), m.group("domain")
         local_dots = list(_SPELLED_DOT.finditer(local))
         dots = list(_SPELLED_DOT.finditer(domain))
@@ -520,17 +530,21 @@ def _spoken(text: str) -> list[tuple[int, int, str]]:
 
 
 # An IPv4 address with 'dot' or spaced dots ('10 dot 4 dot 22 dot 130', '10 . 4 . 22 . 130').
-_SPELLED_IP = re.compile(r"(?i)(?<![\w.])(\d{1,3})( ?\. ?| dot )(\d{1,3})\2(\d{1,3})\2(\d{1,3})(?![\w]|\.\d)")
-
-
-_SPELLED_IP_HINT = re.compile(r"\d \.|\. \d| dot ")
+# Matched on the lower-cased text, starting on a digit; the character before is checked
+# in Python (the engine skips ahead to digits in C).
+_SPELLED_IP = re.compile(r"([0-9]{1,3})( ?\. ?| dot )([0-9]{1,3})\2([0-9]{1,3})\2([0-9]{1,3})(?![\w]|\.[0-9])")
+_SPELLED_IP_HINT = re.compile(r"[0-9] \.|\. [0-9]| dot ")
+_WORD_OR_DOT = re.compile(r"[\w.]")
 
 
 def _spelled_ip(text: str) -> list[tuple[int, int, str]]:
-    if not _SPELLED_IP_HINT.search(text.lower()):
+    lowered = text.lower()
+    if len(lowered) != len(text) or not _SPELLED_IP_HINT.search(lowered):
         return []
     out = []
-    for m in _SPELLED_IP.finditer(text):
+    for m in _SPELLED_IP.finditer(lowered):
+        if m.start() and _WORD_OR_DOT.match(lowered, m.start() - 1):
+            continue
         if m.group(2) == "." or any(int(m.group(g)) > 255 for g in (1, 3, 4, 5)):
             continue
         for g in (3, 4, 5):  # the separator before each octet after the first

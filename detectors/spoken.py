@@ -67,16 +67,21 @@ def _trie(words: list[str]) -> str:
 _WORD = "(?:" + _trie(_WORDS) + ")"
 _TOKEN = rf"(?:{_WORD}|\d{{1,4}})"
 _SEP = r"(?:[ \t]*[,/.-][ \t]*|[ \t]+)"
-_RUN = re.compile(
-    rf"(?i)(?<![\w.,/@-]){_TOKEN}(?:{_SEP}{_TOKEN}){{{MIN_DIGITS // 2 - 1},{MAX_TOKENS - 1}}}(?![\w@]|[.,/-]\d)"
-)
+# On the lower-cased text; starts on a token (a character class the engine skips ahead
+# on), the character before it is checked in Python (not inside a word, a number, an
+# address).
+_RUN = re.compile(rf"{_TOKEN}(?:{_SEP}{_TOKEN}){{{MIN_DIGITS // 2 - 1},{MAX_TOKENS - 1}}}(?![\w@]|[.,/-][0-9])")
+_RUN_AFTER = re.compile(r"[\w.,/@-]")
 _PIECE = re.compile(rf"(?i){_WORD}|\d+")
 _BETWEEN = re.compile(r"(?<=\d)[^\d]+(?=\d)")
-# On the lower-cased text: a number word next to a number word or a digit, a digit next
-# to a number word, single digits between separators, seven digits spaced apart.
-_HINT = re.compile(
-    rf"\b{_WORD}{_SEP}(?:{_WORD}\b|\d)|\b\d{_SEP}{_WORD}\b|\d(?:[ \t]*[,/.-][ \t]*\d){{3}}|\d(?: \d){{6}}"
-)
+# On the lower-cased text, two searches that each start on a character class (so the
+# regex engine skips ahead in C; one alternation starting with a word boundary was twice
+# as slow): a number word next to a number word or a digit; single digits between
+# separators, seven digits spaced apart, a digit next to a number word.
+_WORD_HINT = re.compile(rf"{_WORD}{_SEP}(?:{_WORD}\b|[0-9])")
+_DIGITS_HINT = re.compile(rf"[0-9](?:[ \t]*[,/.-][ \t]*[0-9]){{3}}|[0-9](?: [0-9]){{6}}|[0-9]{_SEP}{_WORD}\b")
+_NUMBER_WORDS = frozenset(_WORDS)
+_APART = str.maketrans(dict.fromkeys(",./-;:!?()[]{}<>\"'_*#+=|\\\t\r\n", " "))
 
 
 def might_hold(text: str) -> bool:
@@ -84,7 +89,11 @@ def might_hold(text: str) -> bool:
     separators. False for almost every text, and then :func:`spoken_numbers` finds nothing."""
     if " " not in text and "\t" not in text and not any(c in text for c in ",/.-"):
         return False  # one token with no separator ('bronze', 'R0042'): no run in it
-    return _HINT.search(text.lower()) is not None
+    lowered = text.lower()
+    if _DIGITS_HINT.search(lowered) is not None:
+        return True
+    # C-speed first: no number word at all, no run of them
+    return not _NUMBER_WORDS.isdisjoint(lowered.translate(_APART).split()) and _WORD_HINT.search(lowered) is not None
 
 
 def spoken_numbers(text: str, hinted: bool = False) -> list[tuple[int, int, str]]:
@@ -92,11 +101,19 @@ def spoken_numbers(text: str, hinted: bool = False) -> list[tuple[int, int, str]
     the caller has seen :func:`might_hold` say yes)."""
     if not hinted and not might_hold(text):
         return []
+    lowered = text.lower()
+    if len(lowered) != len(text):  # a character whose lower case is longer: offsets would move
+        lowered = text
     out = []
-    for m in _RUN.finditer(text):
-        digits = heard(m.group(0))
+    pos = 0
+    while (m := _RUN.search(lowered, pos)) is not None:
+        if m.start() and _RUN_AFTER.match(lowered, m.start() - 1):
+            pos = m.start() + 1  # inside a word or a number: a run may start further on
+            continue
+        digits = heard(text[m.start() : m.end()])
         if digits is not None:
             out.append((m.start(), m.end(), grouped(digits)))
+        pos = m.end()
     return out
 
 
