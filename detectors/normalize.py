@@ -14,9 +14,16 @@ disguised by encoding still reads as itself:
 3. percent-encoding (once or twice) and HTML entities of ``@ . + - _`` are decoded;
 4. bracketed spellings (``[at]``, ``(dot)``, ``[.]``, ``{@}``) become ``@`` / ``.``;
 5. inside an e-mail shape only, spaced and spelled separators (``john dot smith at
-   example dot com``, ``john @ example . com``) become ``@`` / ``.``. A bare `` at `` with only real
+   example dot com``, ``john @ example . com``, ``john-at-example-dot-com``, ``john at sign
+   example period com``) become ``@`` / ``.``. A bare `` at `` with only real
    dots counts when the local part has a dot, digit, ``_`` or ``+`` ("look at example.com"
-   stays prose).
+   stays prose); ``period``/``point`` for a dot count only before a top-level domain.
+6. what people write to slip a value past a filter (:mod:`detectors.spoken`): a line
+   break inside a number, an e-mail or an IPv6 address goes; eight or more single
+   characters spaced apart (``j o h n @ e x a m p l e . c o m``, ``D E 8 9 3 7 ...``) are
+   joined when letters are among them; a dictated number (``four one five, double five``,
+   ``4-1-5-5-5-...``) becomes its digits; an IPv4 address with ``dot`` or spaced dots
+   gets plain dots.
 
 Every pass records its edits; :meth:`Normalized.original_span` maps a span of the
 normalised text back through them to the original characters, so a redaction covers
@@ -32,6 +39,8 @@ import unicodedata
 from bisect import bisect_right
 from dataclasses import dataclass, field
 from functools import lru_cache
+
+from detectors import spoken
 
 # -- character folding ---------------------------------------------------------------------
 
@@ -233,16 +242,77 @@ _DECODED = {"40": "@", "2e": ".", "2b": "+", "2d": "-", "5f": "_"}
 _BRACKETED = re.compile(r"(?i)[\[({<][ \[({<]{0,8}(at|dot|@|\.)[ \])}>]{0,8}(?<=[\])}>])")
 _LOCAL = r"[A-Za-z0-9](?:[A-Za-z0-9._%+'-]{0,62}[A-Za-z0-9_%+-])?"
 _LABEL = r"[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?"
-_SPELLED_MAIL = re.compile(
-    rf"(?i)(?<![A-Za-z0-9._%+'@-])(?P<local>{_LOCAL}(?:(?: \. | dot ){_LOCAL}){{0,4}})(?P<at> ?@ ?| at )"
-    rf"(?P<domain>{_LABEL}(?:(?:\.| \. | dot ){_LABEL}){{1,8}})(?![A-Za-z0-9-])"
-)
-_SPELLED_DOT = re.compile(r"(?i) \. | dot ")
-_MAIL_HINT = re.compile(r"(?i) at | @|@ ")
+# Spelled separators: ' at ', '-at-', '_at_', ' at sign ', ' at symbol '; ' dot ', '-dot-',
+# '_dot_', ' period ', ' point ' (the last two only before a top-level domain).
+_AT = r" ?@ ?| at(?:[ -]sign| symbol)? | ?[-_]at[-_] ?"
+_DOT = r" (?:\.|dot|period|point) | ?[-_]dot[-_] ?"
+
+
+def _mail_shape(at: str, dot: str) -> re.Pattern[str]:
+    return re.compile(
+        rf"(?i)(?<![A-Za-z0-9._%+'@-])(?P<local>{_LOCAL}(?:(?:{dot}){_LOCAL}){{0,4}})(?P<at>{at})"
+        rf"(?P<domain>{_LABEL}(?:(?:\.|{dot}){_LABEL}){{1,8}})(?![A-Za-z0-9-])"
+    )
+
+
+_SPELLED_MAIL = _mail_shape(_AT, _DOT)
+# Without the '-at-'/'_dot_' forms (the local part's own '-' and '_' make the full shape
+# backtrack twice as much): for text that has none of them.
+_SPACED_MAIL = _mail_shape(r" ?@ ?| at(?:[ -]sign| symbol)? ", r" (?:\.|dot|period|point) ")
+_SPELLED_DOT = re.compile(rf"(?i){_DOT}")
+_WORD_DOT = re.compile(r"(?i) (?:period|point) ")
+_DOMAIN_SPLIT = re.compile(rf"(?i)\.|{_DOT}")
+_MAIL_HINT = re.compile(r"(?i) at | @|@ |[-_]at[-_]| at[ -]s")
 _LOCAL_MARKS = re.compile(r"[._+0-9]")
+# Top-level domains a 'period'/'point' must come before to count as a dot (and the local
+# part must have a dot, a digit, '_' or '+'): the generic ones people write out and
+# common country codes, not two-letter words ('in', 'to', 'me').
+_WORD_TLDS = frozenset(
+    [
+        "com",
+        "org",
+        "net",
+        "edu",
+        "gov",
+        "mil",
+        "info",
+        "biz",
+        "name",
+        "pro",
+        "mobi",
+        "app",
+        "dev",
+        "io",
+        "co",
+        "uk",
+        "de",
+        "fr",
+        "nl",
+        "es",
+        "ca",
+        "au",
+        "us",
+        "ch",
+        "se",
+        "dk",
+        "fi",
+        "pl",
+        "ie",
+        "nz",
+        "jp",
+        "br",
+        "mx",
+    ]
+)
 # Plain ASCII text with none of these needs no pass at all (substring tests run in C).
-_TRIGGERS = ("  ", "\t", "%", "&", "[", "(", "{", "<", "@")
-_AT_WORD = re.compile(r" [aA][tT] ")
+_TRIGGERS = ("  ", "\t", "%", "&", "[", "(", "{", "<", "@", "\n")
+# One token (no space): only '-at-', '_dot_' and the like can be in it.
+_SLOW_TOKEN = re.compile(r"[_-][aA][tT][_-]|[_-][dD][oO][tT][_-]")
+# ...nor with none of these (one regex search): spelled separators, spaced digits or
+# dotted numbers, eight single characters spaced apart.
+_SLOW = re.compile(
+    r"[ _-][aA][tT][ _-]|[ _-][dD][oO][tT][ _-]|\d \. \d|(?<![\w.,])\d(?: \d){3,}(?![\w.,])|(?<!\S)\S(?: \S){7}"
+)
 
 
 class _FoldTable(dict[int, str]):
@@ -335,7 +405,8 @@ def _spelled(text: str) -> list[tuple[int, int, str]]:
     if not _MAIL_HINT.search(text):
         return []
     out = []
-    for m in _SPELLED_MAIL.finditer(text):
+    shape = _SPELLED_MAIL if _SLOW_TOKEN.search(text) else _SPACED_MAIL
+    for m in shape.finditer(text):
         at, local, domain = m.group("at"), m.group("local"), m.group("domain")
         local_dots = list(_SPELLED_DOT.finditer(local))
         dots = list(_SPELLED_DOT.finditer(domain))
@@ -343,6 +414,13 @@ def _spelled(text: str) -> list[tuple[int, int, str]]:
             continue  # a plain address: nothing to rewrite
         if at.lower() == " at " and not dots and not local_dots and not _LOCAL_MARKS.search(local):
             continue  # "look at example.com": prose, not an address
+        tld = _DOMAIN_SPLIT.split(domain)[-1].lower()
+        if not (tld.isalpha() and 2 <= len(tld) <= 24):
+            continue  # no top-level domain ('follow @jane.roe54'): a handle, not an address
+        if (_WORD_DOT.search(domain) or _WORD_DOT.search(local)) and (
+            tld not in _WORD_TLDS or not _LOCAL_MARKS.search(local)
+        ):
+            continue  # "met at school point blank", "and at some point in": prose
         out.extend((m.start("local") + d.start(), m.start("local") + d.end(), ".") for d in local_dots)
         if at != "@":
             out.append((m.start("at"), m.end("at"), "@"))
@@ -351,18 +429,147 @@ def _spelled(text: str) -> list[tuple[int, int, str]]:
     return out
 
 
-_PASSES = (_spaces, _spaced_digits, _encoded, _bracketed, _spelled)
+# A line break inside a value: between digits (the number's own separator kept, or the
+# one it uses elsewhere), around an e-mail's '@' or after its domain's dot, after an
+# IPv6 group's colon.
+_DIGIT_BREAK = re.compile(r"(?<=\d)[ \t]*([-./]?)[ \t]*\r?\n[ \t]*([-./]?)[ \t]*(?=\d)")
+_MAIL_BREAK = re.compile(
+    r"(?<=[A-Za-z0-9])[ \t]*\r?\n[ \t]*(?=@[A-Za-z0-9])"
+    r"|(?<=[A-Za-z0-9]@)[ \t]*\r?\n[ \t]*(?=[A-Za-z0-9])"
+    r"|(?<=[A-Za-z0-9]\.)[ \t]*\r?\n[ \t]*(?=[A-Za-z0-9._%+-]{1,64}@)"
+)
+# (one label before the dot: 'x@state.gov.' then a line 'Subject' is a whole address and a full stop)
+_DOMAIN_BREAK = re.compile(r"@[A-Za-z0-9-]{1,63}\.([ \t]*\r?\n[ \t]*)(?=[a-z]{2,24}\b)")
+_IPV6_BREAK = re.compile(r"(?<![\w:])((?:[0-9A-Fa-f]{1,4}:){1,7})([ \t]*\r?\n[ \t]*)(?=[0-9A-Fa-f]{1,4}[:\s]|:)")
+_GROUP_SEP = re.compile(r"\d([-./ ])\d{1,5}$")
+_GROUP_SEP_AFTER = re.compile(r"\d{1,5}([-./ ])\d")
+_NUMBER_TAIL = re.compile(r"[\d]+(?:[-./ ]\d+)*$")  # the number a line ends with
+_NUMBER_HEAD = re.compile(r"\d+(?:[-./ ]\d+)*")  # the number the next line starts with
+
+
+def _count_digits(run: str) -> int:
+    return sum(c.isdigit() for c in run)
+
+
+def _line_breaks(text: str) -> list[tuple[int, int, str]]:
+    if "\n" not in text:
+        return []
+    out = number_line_breaks(text, unseparated=False)
+    out.extend((m.start(), m.end(), "") for m in _MAIL_BREAK.finditer(text))
+    out.extend((m.start(1), m.end(1), "") for m in _DOMAIN_BREAK.finditer(text))
+    out.extend((m.start(2), m.end(2), "") for m in _IPV6_BREAK.finditer(text) if any(c.isdigit() for c in m.group(1)))
+    out.sort()
+    kept: list[tuple[int, int, str]] = []
+    for edit in out:  # one edit per break
+        if not kept or edit[0] >= kept[-1][1]:
+            kept.append(edit)
+    return kept
+
+
+def number_line_breaks(text: str, unseparated: bool) -> list[tuple[int, int, str]]:
+    """Edits joining a number split over a line break: where the number's own separator
+    stands at the break ('702-' / '859-8381'), or, with ``unseparated``, where none does
+    and the separator it uses elsewhere joins it ('131-41' / '0293'). The normaliser
+    joins only the first kind: lines of numbers without one (a postcode line over a phone
+    line, 'APO AA 61487' / '416 60 039 office') are also lines of an address block;
+    :mod:`detectors.unwrap` reads the second kind as an extra text."""
+    out: list[tuple[int, int, str]] = []
+    for m in _DIGIT_BREAK.finditer(text):
+        sep = m.group(1) or m.group(2)
+        if not sep and not unseparated:
+            continue
+        left = _NUMBER_TAIL.search(text, max(0, m.start() - 24), m.start())
+        right = _NUMBER_HEAD.match(text, m.end(), m.end() + 24)
+        if left is None or right is None or _count_digits(left.group(0)) + _count_digits(right.group(0)) < 7:
+            continue  # two short numbers on two lines ('Flat 4' / '221 Baker St'): lines stay lines
+        if not sep:  # the separator the number uses elsewhere ('131-41\n0293', '332\n88-5754')
+            before = _GROUP_SEP.search(text, max(0, m.start() - 12), m.start())
+            after = _GROUP_SEP_AFTER.match(text, m.end(), m.end() + 12)
+            sep = before.group(1) if before is not None else after.group(1) if after is not None else " "
+        out.append((m.start(), m.end(), sep))
+    return out
+
+
+def join_number_lines(text: str) -> str | None:
+    """``text`` with every number split over a line break joined (None: none is)."""
+    if "\n" not in text:
+        return None
+    edits = number_line_breaks(text, unseparated=True)
+    return _apply(text, edits)[0] if edits else None
+
+
+# Eight or more single characters spaced apart, letters among them: one word written
+# letter by letter.
+_SPACED_CHARS = re.compile(r"(?<!\S)[A-Za-z0-9@._+-](?: [A-Za-z0-9@._+-]){7,}(?!\S)")
+
+
+_SPACED_CHARS_HINT = re.compile(r"\S \S \S \S \S \S \S \S")
+
+
+def _spaced_chars(text: str) -> list[tuple[int, int, str]]:
+    if not _SPACED_CHARS_HINT.search(text):
+        return []
+    out = []
+    for m in _SPACED_CHARS.finditer(text):
+        run = m.group(0)
+        if sum(c.isalpha() for c in run) < 2:
+            continue  # digits: the spoken and spaced-digits passes read them
+        base = m.start()
+        out.extend((base + i, base + i + 1, "") for i in range(1, len(run), 2))
+    return out
+
+
+def _spoken(text: str) -> list[tuple[int, int, str]]:
+    if not spoken.might_hold(text):
+        return []
+    dates = spoken.spoken_dates(text, hinted=True)
+    numbers = [
+        n for n in spoken.spoken_numbers(text, hinted=True) if not any(n[0] < d[1] and d[0] < n[1] for d in dates)
+    ]
+    return sorted(dates + numbers)
+
+
+# An IPv4 address with 'dot' or spaced dots ('10 dot 4 dot 22 dot 130', '10 . 4 . 22 . 130').
+# Matched on the lower-cased text, starting on a digit; the character before is checked
+# in Python (the engine skips ahead to digits in C).
+_SPELLED_IP = re.compile(r"([0-9]{1,3})( ?\. ?| dot )([0-9]{1,3})\2([0-9]{1,3})\2([0-9]{1,3})(?![\w]|\.[0-9])")
+_SPELLED_IP_HINT = re.compile(r"[0-9] \.|\. [0-9]| dot ")
+_WORD_OR_DOT = re.compile(r"[\w.]")
+
+
+def _spelled_ip(text: str) -> list[tuple[int, int, str]]:
+    lowered = text.lower()
+    if len(lowered) != len(text) or not _SPELLED_IP_HINT.search(lowered):
+        return []
+    out = []
+    for m in _SPELLED_IP.finditer(lowered):
+        if m.start() and _WORD_OR_DOT.match(lowered, m.start() - 1):
+            continue
+        if m.group(2) == "." or any(int(m.group(g)) > 255 for g in (1, 3, 4, 5)):
+            continue
+        for g in (3, 4, 5):  # the separator before each octet after the first
+            out.append((m.end(g - 1 if g > 3 else 1), m.start(g), "."))
+    return out
+
+
+_PASSES = (_line_breaks, _spaces, _spaced_chars, _spoken, _spaced_digits, _encoded, _bracketed, _spelled_ip, _spelled)
+
+
+def _needs_reading(text: str) -> bool:
+    """Whether plain ASCII text with no trigger may still hold a spelled separator, a
+    spaced or dictated number or spaced characters. One token (no space) can hold only
+    '-at-' and the like, or digits between separators."""
+    if " " in text or "\t" in text:
+        return _SLOW.search(text) is not None or spoken.might_hold(text)
+    if ("_" in text or "-" in text) and _SLOW_TOKEN.search(text):
+        return True
+    return spoken.might_hold(text)
 
 
 def normalize(text: str) -> Normalized:
     """``text`` as a reader sees it, and the way back to the original characters."""
     plain = text.isascii()
-    if (
-        plain
-        and not any(t in text for t in _TRIGGERS)
-        and not _AT_WORD.search(text)
-        and not _SPACED_DIGITS.search(text)
-    ):
+    if plain and not any(t in text for t in _TRIGGERS) and not _needs_reading(text):
         return Normalized(text, text)
     passes: list[_Pass] = []
     current = text

@@ -10,6 +10,9 @@ guard checks after the value itself, so a reading can add a finding, never hide 
 - a number spelled with letters for digits (``O`` for 0, ``l``/``I`` for 1) or grouped
   with separators the recognizers do not read (``6011_2530_...``, ``415/555/0123``):
   the letters become digits and the separators dashes;
+- a number split over a line break with no separator at the break (``131-41`` /
+  ``0293``): joined with the separator it uses elsewhere (the normaliser joins only
+  breaks at a separator: unseparated number lines are also an address block's lines);
 - gzip or zlib inside base64 (``H4sI...``, ``eJ...``), inflated to at most
   :data:`INFLATE_LIMIT` bytes (a decompression bomb costs that much and no more).
 
@@ -27,6 +30,8 @@ import quopri
 import re
 import zlib
 from urllib.parse import unquote
+
+from detectors.normalize import join_number_lines
 
 MAX_DEPTH = 2
 MAX_READINGS = 8
@@ -80,6 +85,9 @@ def _once(text: str) -> list[str]:
     numbers = _numbers(text)
     if numbers is not None:
         found.append(numbers)
+    joined = join_number_lines(text)  # a number split over a line break with no separator at it
+    if joined is not None:
+        found.append(joined)
     packed = _PACKED.fullmatch(text)
     if packed is not None:
         inflated = inflate_base64(packed.group(1))

@@ -7,6 +7,7 @@ from detectors.recognizers.base import Finding, Recognizer
 from detectors.recognizers.contact import EmailRecognizer, PhoneRecognizer, UrlRecognizer
 from detectors.recognizers.financial import CreditCardRecognizer, CryptoRecognizer, IbanRecognizer
 from detectors.recognizers.government import DriverLicenseRecognizer, UsSsnRecognizer
+from detectors.recognizers.handles import HandleNameRecognizer
 from detectors.recognizers.hashtags import HashtagNameRecognizer
 from detectors.recognizers.names import (
     CuedNameRecognizer,
@@ -48,4 +49,5 @@ def default_recognizers(reference_year: int = REFERENCE_YEAR) -> tuple[Recognize
         LowerCaseNameRecognizer(),
         NameWordRecognizer(),
         HashtagNameRecognizer(),
+        HandleNameRecognizer(),
     )

@@ -196,10 +196,19 @@ class PhoneRecognizer(Recognizer):
 
 
 class UrlRecognizer(Recognizer):
+    """``http(s)://`` and ``www.`` URLs, and a host written without them when a path
+    follows (``linkedin.com/in/jane-roe-4a1b``, ``facebook.com/jane.roe``): how people
+    paste a profile. The host's last label is lower-case letters, the path at least two
+    characters, so ``a.m./p.m.`` and ``and/or`` are not URLs."""
+
     entity = "URL"
     name = "url"
     needs = "/w"
-    pattern = re.compile(r"(?<![\w@])(?:https?://|www\.)[^\s<>\"'{}|\\^`]+[^\s<>\"'{}|\\^`.,;:!?)]")
+    pattern = re.compile(
+        r"(?<![\w@])(?:https?://|www\.)[^\s<>\"'{}|\\^`]+[^\s<>\"'{}|\\^`.,;:!?)]"
+        r"|(?<![\w@./:-])(?:[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?\.){1,4}[a-z]{2,24}"
+        r"/[^\s<>\"'{}|\\^`]*[^\s<>\"'{}|\\^`.,;:!?)/]"
+    )
 
     def validate(self, match: re.Match[str]) -> float | None:
         return 0.6

@@ -7,7 +7,7 @@ import re
 
 from detectors.recognizers.base import Finding, Recognizer
 from detectors.recognizers.runs import windows
-from detectors.validators import card_scheme, iban_ok, luhn_ok
+from detectors.validators import IBAN_LENGTHS, card_scheme, iban_ok, luhn_ok
 
 _SEPARATORS = re.compile(r"[ ./-]")
 _GROUPED = re.compile(r"\d{4}([ ./-])\d{4}\1\d{4}\1\d{1,7}|\d{4}([ ./-])\d{6}\2\d{4,5}")
@@ -70,8 +70,10 @@ class CreditCardRecognizer(Recognizer):
 
 
 class IbanRecognizer(Recognizer):
-    """ISO 13616 IBANs, compact or in groups of four (spaces or dashes), any case: the
-    country length and mod-97 check decide."""
+    """ISO 13616 IBANs, compact or in groups (of four, or as a person regroups them: by
+    fives, with spaces, dashes or dots), any case: the country length and mod-97 check
+    decide, and the country's length says where the IBAN ends (``DE89 3704 ... 00 for the
+    refund``: the short word after it is not part of it)."""
 
     entity = "IBAN_CODE"
     name = "iban"
@@ -81,9 +83,45 @@ class IbanRecognizer(Recognizer):
     pattern = re.compile(
         r"(?<![\w])(?<!\w-)[A-Za-z]{2}\d{2}(?:[ -]?[A-Za-z0-9]{4}){2,7}(?:[ -]?[A-Za-z0-9]{1,4})?(?![\w])(?!-\w)"
     )
+    # Any grouping (or none, then a short word: 'ES50...81 for'): where the pattern above found nothing.
+    # Possessive, separators between groups: one way to read a run (no backtracking).
+    regrouped = re.compile(
+        r"(?<![\w])(?<!\w-)[A-Za-z]{2}\d{2}[A-Za-z0-9]{0,30}+(?:[ .-][A-Za-z0-9]{1,6}+){0,12}+(?![\w])(?!-\w)"
+    )
 
     def validate(self, match: re.Match[str]) -> float | None:
         return 0.95 if iban_ok(_IBAN_SEPARATORS.sub("", match.group(0)).upper()) else None
+
+    def find(self, text: str) -> list[Finding]:
+        found = super().find(text)
+        if not self._prefilter(text):
+            return found
+        taken = [(f.start, f.end) for f in found]
+        for m in self.regrouped.finditer(text):
+            if any(s < m.end() and m.start() < e for s, e in taken):
+                continue
+            end = _iban_end(m.group(0))
+            if end is not None:
+                found.append(Finding(self.entity, m.start(), m.start() + end, 0.95, self.name))
+        return found
+
+
+def _iban_end(run: str) -> int | None:
+    """Where the IBAN at the start of ``run`` ends (its country's length of letters and
+    digits, at the end of a group), if that much of it passes the check."""
+    want = IBAN_LENGTHS.get(run[:2].upper())
+    if want is None:
+        return None
+    seen = 0
+    for i, ch in enumerate(run):
+        if ch.isalnum():
+            seen += 1
+            if seen == want:
+                if i + 1 < len(run) and run[i + 1].isalnum():
+                    return None  # the length ends inside a group: not this country's IBAN
+                compact = "".join(c for c in run[: i + 1] if c.isalnum()).upper()
+                return i + 1 if iban_ok(compact) else None
+    return None
 
 
 _B58 = "123456789ABCDEFGHJKLMNPQRSTUVWXYZabcdefghijkmnopqrstuvwxyz"

@@ -3,9 +3,12 @@
 
 Formats: ISO ``1966-10-17`` (optionally with a midnight time), numeric day-month-year and
 month-day-year with ``/``, ``-`` or ``.`` (``10/17/1966``, ``02-11-1967``, ``17.10.1966``,
-``3/29/1982``; both readings are tried, one valid reading is enough), compact
+``3/29/1982``, spaced ``02 / 29 / 1988``, or spaces alone ``19 12 1972``; both readings
+are tried, one valid reading is enough), compact
 ``19661017``, and month names in English, German, French, Spanish, Italian and Dutch
-(``Oct 17, 1966``, ``17 October 1966``, ``17. Oktober 1966``, ``17-Oct-1966``).
+(``Oct 17, 1966``, ``17 October 1966``, ``17th of October 1966``, ``17. Oktober 1966``,
+``17-Oct-1966``). Dates said in words are read as these by the normaliser
+(:func:`detectors.spoken.spoken_dates`).
 
 Any date column matches, so a value alone is weak evidence (0.3): the column name (dob,
 birth...), words nearby in text (born, birthday) or a spread of ages typical of people
@@ -63,13 +66,13 @@ _DATE = re.compile(
     # ISO year first: 1966-10-17, 1966/10/17, 1966.10.17
     r"(?P<iy>(?:1[89]|20)\d{2})(?P<isep>[-/.])(?P<im>\d{1,2})(?P=isep)(?P<id>\d{1,2})" + _MIDNIGHT + r"|"
     # numeric with the year last: 10/17/1966, 17.10.1966, 02-11-1967
-    r"(?P<a>\d{1,2})(?P<sep>[-/.])(?P<b>\d{1,2})(?P=sep)(?P<ny>(?:1[89]|20)\d{2})|"
+    r"(?P<a>\d{1,2})(?P<sep> ?[-/.] ?| )(?P<b>\d{1,2})(?P=sep)(?P<ny>(?:1[89]|20)\d{2})|"
     # compact 19661017
     r"(?P<cy>(?:19|20)\d{2})(?P<cm>0[1-9]|1[0-2])(?P<cd>0[1-9]|[12]\d|3[01])|"
     # month name first: Oct 17, 1966 / October 17th 1966
     r"(?P<mon1>[A-Za-z\u00C0-\u00FF]{3,10})\.?\s(?P<d1>\d{1,2})(?:st|nd|rd|th)?,?\s(?P<y1>(?:1[89]|20)\d{2})|"
     # day first: 17 October 1966 / 17. Oktober 1966 / 17-Oct-1966 / 17 de octubre de 1966
-    r"(?P<d2>\d{1,2})(?:st|nd|rd|th|\.)?(?:\s(?:de\s)?|-)(?P<mon2>[A-Za-z\u00C0-\u00FF]{3,10})\.?(?:\s(?:de\s)?|-|,\s)"
+    r"(?P<d2>\d{1,2})(?:st|nd|rd|th|\.)?(?:\s(?:de\s|of\s)?|-)(?P<mon2>[A-Za-z\u00C0-\u00FF]{3,10})\.?(?:\s(?:de\s)?|-|,\s)"
     r"(?P<y2>(?:1[89]|20)\d{2})"
     r")(?![\w/:-]|\.\d)"
 )

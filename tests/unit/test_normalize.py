@@ -55,7 +55,8 @@ NORMALISED = [
     ("prose at", "look at example.com tomorrow", "look at example.com tomorrow"),
     ("defanged ip", "10[.]20[.]30[.]40", "10.20.30.40"),
     ("space runs", "a  \t b", "a b"),
-    ("spaced digits", "call 4 1 5 5 5 5 0 1 2 3", "call 4155550123"),
+    ("spaced digits", "call 4 1 5 5 5 5 0 1 2 3", "call 415-555-0123"),  # dictated: grouped (detectors.spoken)
+    ("four spaced digits", "pin 4 1 5 5", "pin 4155"),
     ("few spaced digits stay", "rooms 1 2 3", "rooms 1 2 3"),
 ]
 
