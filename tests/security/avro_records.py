@@ -43,7 +43,6 @@ WHY_TYPES = "one column holds values of different JSON types (no single Connect 
 WHY_FIT = "the payload does not fit its Connect schema (JsonConverter refuses it)"
 WHY_REDEFINED = "two different Connect schemas under one Avro name (AvroData refuses it)"
 WHY_DROPPED = "the converter drops a planted value (a payload member outside the schema)"
-WHY_BOUNDED = "resource case: runs as a bounded subprocess, which the in-memory registry cannot serve"
 
 _ANONYMOUS = "io.confluent.connect.avro.ConnectDefault"  # AvroData's name of an unnamed struct
 _AVRO_NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
@@ -65,8 +64,8 @@ class NotExpressible(Exception):
 
 def infer(value: Any) -> dict[str, Any] | None:
     """The Connect schema a connector declares for a column holding ``value`` (None:
-    null, any type fits): every column optional, integers int64, JSON objects structs
-    (maps when a key is not an Avro name), arrays of one item type."""
+    null, any type fits): every column optional, integers int64, JSON objects maps of
+    one value type (structs when their members' types differ), arrays of one item type."""
     if value is None:
         return None
     if isinstance(value, RawJson):
@@ -87,11 +86,16 @@ def infer(value: Any) -> dict[str, Any] | None:
             item = unify(item, infer(v))
         return {"type": "array", "items": {**(item or {"type": "string"}), "optional": True}, "optional": True}
     if isinstance(value, dict):
-        if all(isinstance(k, str) and _AVRO_NAME.fullmatch(k) for k in value):
-            return struct_of(value, None)
-        inner: dict[str, Any] | None = None
-        for v in value.values():
-            inner = unify(inner, infer(v))
+        # A column's object is a map (PostgreSQL hstore, the only object-valued column
+        # Debezium writes); a struct only when its members disagree on a type.
+        try:
+            inner: dict[str, Any] | None = None
+            for v in value.values():
+                inner = unify(inner, infer(v))
+        except NotExpressible:
+            if all(isinstance(k, str) and _AVRO_NAME.fullmatch(k) for k in value):
+                return struct_of(value, None)
+            raise
         return {
             "type": "map",
             "keys": {"type": "string", "optional": False},

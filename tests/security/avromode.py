@@ -14,6 +14,8 @@ import base64
 import binascii
 import dataclasses
 import json
+import os
+import sys
 from pathlib import Path
 
 import pytest
@@ -21,11 +23,12 @@ import yaml
 
 from pipeline.formats.avro import registry as registry_module
 from tests.avro_support import MemoryRegistry
+from tests.security.avro_process import dump, load
 from tests.security.avro_records import WHY_DROPPED, AvroRec, NotExpressible, read_back, to_avro
 from tests.security.cases.common import table
 from tests.security.events import encode
-from tests.security.filemode import CaseFiles, collect_files, run_files
-from tests.security.ledger import AVRO_TALLY, CDR, CDR_HEADERS, Case, Forms, Haystack, Observed
+from tests.security.filemode import CaseFiles, _args, collect_files, run_files, run_watched
+from tests.security.ledger import AVRO_TALLY, CDR, CDR_HEADERS, LOGS, Case, Forms, Haystack, Observed
 
 REGISTRY_URL = "http://127.0.0.1:9/"  # never dialled: the client is replaced by the in-memory registry
 
@@ -150,6 +153,27 @@ def collect_avro(files: CaseFiles, registry: MemoryRegistry, seen: Observed) -> 
     for subject, ids in registry.subjects.items():
         if subject.startswith("cdr."):
             seen.add(CDR, subject, *(registry.schemas[i] for i in ids))
+
+
+def run_avro_bounded(case: Case, root: Path) -> tuple[Observed, Case]:
+    """A resource case: ``cdr process`` as a subprocess (:mod:`tests.security.avro_process`)
+    under the file-mode bounds, the registry handed over and back as JSON files."""
+    registry = InMemoryRegistry()
+    files, case = write_avro_case(case, root, registry)
+    seen = Observed(inputs=list(files.coordinates))
+    dump(registry, root / "registry.in.json")
+    cmd = [sys.executable, "-m", "tests.security.avro_process", "registry.in.json", "registry.out.json", *_args(files)]
+    tree = str(Path(__file__).resolve().parents[2])
+    path = os.pathsep.join(p for p in (tree, os.environ.get("PYTHONPATH", "")) if p)
+    run = run_watched(cmd, root, env={"PYTHONPATH": path})
+    if run.killed is not None:
+        seen.crash = run.killed
+    elif run.returncode != 0:
+        seen.crash = f"cdr process exited {run.returncode}"
+    seen.add(LOGS, run.stdout, run.stderr)
+    out = root / "registry.out.json"
+    collect_avro(files, load(out) if out.exists() else registry, seen)
+    return seen, case
 
 
 def run_avro(case: Case, root: Path, monkeypatch: pytest.MonkeyPatch) -> tuple[Observed, Case]:

@@ -83,11 +83,12 @@ def test_schemaless_records_get_the_schema_a_connector_declares() -> None:
         "name": "string",
         "score": "double",
         "tags": "array",
-        "attrs": "struct",
+        "attrs": "map",
         "gone": "string",
     }
     assert key_schema({"id": 3}, schema, "t")["fields"] == [{"type": "int64", "optional": False, "field": "id"}]
     assert infer({"not a name": "v"})["type"] == "map"
+    assert infer({"n": 1, "s": "x"})["type"] == "struct"  # members of different types
 
 
 def test_records_round_trip_through_the_projects_reader() -> None:
