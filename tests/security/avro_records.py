@@ -38,11 +38,11 @@ from tests.security.events import RawJson, Rec
 
 WHY_RAW_JSON = "raw JSON text no Connect value can hold (a 5,000-digit number, nesting past the parser)"
 WHY_NOT_STRUCT = "a key or value that is not a JSON object (no Debezium struct)"
-WHY_NAME = "a field or schema name that is not an Avro name (AvroData refuses it)"
+WHY_NAME = "a field name that is no name, or two that scrub to one Avro name"
 WHY_TYPES = "one column holds values of different JSON types (no single Connect type)"
 WHY_FIT = "the payload does not fit its Connect schema (JsonConverter refuses it)"
 WHY_REDEFINED = "two different Connect schemas under one Avro name (AvroData refuses it)"
-WHY_DROPPED = "the converter drops a planted value (a payload member outside the schema)"
+WHY_DROPPED = "the Avro form carries none of the planted values (names scrubbed, members outside the schema)"
 
 _ANONYMOUS = "io.confluent.connect.avro.ConnectDefault"  # AvroData's name of an unnamed struct
 _AVRO_NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
@@ -210,8 +210,7 @@ class _Names:
         self.anonymous = 0
 
     def claim(self, name: str, body: dict[str, Any]) -> str | dict[str, Any]:
-        if not all(_AVRO_NAME.fullmatch(part) for part in name.split(".")):
-            raise NotExpressible(WHY_NAME)
+        name = _full_name(name)
         if name in self.defined:
             if _layout(self.defined[name]) != _layout(body):
                 raise NotExpressible(WHY_REDEFINED)
@@ -287,8 +286,8 @@ def _required(schema: dict[str, Any], names: _Names) -> Any:
         }
         return {"type": "array", "items": names.claim("io.confluent.connect.avro.MapEntry", entry), **_props(schema)}
     if kind == "struct":
-        if isinstance(name, str) and name in names.defined and names.connect.get(name) == _unfielded(schema):
-            return name  # the same Connect schema again: AvroData's cached conversion
+        if isinstance(name, str) and names.connect.get(name) == _unfielded(schema):
+            return _full_name(name)  # the same Connect schema again: AvroData's cached conversion
         body: dict[str, Any] = {"type": "record", "fields": [_field(f, names) for f in schema.get("fields") or []]}
         if isinstance(schema.get("doc"), str):
             body["doc"] = schema["doc"]
@@ -305,6 +304,48 @@ def _required(schema: dict[str, Any], names: _Names) -> Any:
 def _unfielded(schema: dict[str, Any]) -> dict[str, Any]:
     """A field's Connect schema without its field name (the type it holds)."""
     return {k: v for k, v in schema.items() if k != "field"}
+
+
+def _full_name(name: str) -> str:
+    return ".".join(scrub(part) for part in name.split("."))
+
+
+def scrub(name: str) -> str:
+    """An Avro name for a Connect name, as the converter's ``scrub.invalid.names=true``
+    makes it: every character an Avro name cannot hold becomes ``_`` (and a leading
+    digit gets one in front). ``connect.name`` keeps the Connect name as it was."""
+    out = re.sub(r"[^A-Za-z0-9_]", "_", name) or "_"
+    return f"_{out}" if out[0].isdigit() else out
+
+
+def scrubbed(schema: dict[str, Any], payload: Any) -> tuple[dict[str, Any], Any]:
+    """A Connect schema and its payload with every struct field name scrubbed."""
+    kind = schema.get("type")
+    if kind == "struct":
+        fields, values = [], {}
+        for f in schema.get("fields") or []:
+            old = f.get("field")
+            if not isinstance(old, str):
+                raise NotExpressible(WHY_NAME)
+            new = scrub(old)
+            if any(g["field"] == new for g in fields):
+                raise NotExpressible(WHY_NAME)  # two names scrubbed to one
+            inner = payload.get(old) if isinstance(payload, dict) else None
+            f2, v2 = scrubbed(f, inner)
+            fields.append({**f2, "field": new})
+            if isinstance(payload, dict) and old in payload:
+                values[new] = v2
+        return {**schema, "fields": fields}, (values if isinstance(payload, dict) else payload)
+    if kind == "array":
+        items = schema.get("items") or {}
+        out = [scrubbed(items, v)[1] for v in payload] if isinstance(payload, list) else payload
+        return {**schema, "items": scrubbed(items, None)[0]}, out
+    if kind == "map":
+        values_schema = schema.get("values") or {}
+        if isinstance(payload, dict):
+            payload = {k: scrubbed(values_schema, v)[1] for k, v in payload.items()}
+        return {**schema, "values": scrubbed(values_schema, None)[0]}, payload
+    return schema, payload
 
 
 def _field(schema: dict[str, Any], names: _Names) -> dict[str, Any]:
@@ -333,6 +374,7 @@ class AvroRec:
 
 
 def _framed(registry: MemoryRegistry, schema: dict[str, Any], payload: Any) -> bytes:
+    schema, payload = scrubbed(schema, payload)
     avro = avro_of(schema)
     try:
         parsed = fastavro.parse_schema(connect.strip_logical_types(avro))

@@ -240,7 +240,7 @@ class Tally:
             if ids:
                 out.append(f"  failing {attack}: {' '.join(ids)}")
         for reason, ids in sorted(self.skipped.items(), key=lambda kv: (-len(kv[1]), kv[0])):
-            out.append(f"  skipped {len(ids):3d}: {reason}")
+            out.append(f"  skipped {len(ids):3d}: {reason}: {' '.join(sorted(ids))}")
         for case_id, (dropped, planted) in sorted(self.narrowed.items()):
             out.append(f"  narrowed {case_id}: {dropped} of {planted} planted values only in places this format lacks")
         return out

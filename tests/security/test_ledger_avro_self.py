@@ -16,7 +16,6 @@ from tests.avro_support import MemoryRegistry, read_as_json
 from tests.security import values as v
 from tests.security.avro_records import (
     WHY_NAME,
-    WHY_RAW_JSON,
     NotExpressible,
     avro_of,
     infer,
@@ -105,10 +104,21 @@ def test_records_round_trip_through_the_projects_reader() -> None:
 def test_what_avro_cannot_hold_is_named() -> None:
     with pytest.raises(NotExpressible, match="raw JSON"):
         to_avro((Rec(key(1), change("t", {"id": 1, "n": RawJson("1" * 40)})),), "t", MemoryRegistry())
+    clash = change("t", {"id": 1, "a-b": "x", "a.b": "y"}, fields=[field("id", "int32"), field("a-b"), field("a.b")])
     with pytest.raises(NotExpressible) as bad_name:
-        to_avro((Rec(key(1), change("t", {"id": 1, "a-b": "x"}, fields=[field("a-b")])),), "t", MemoryRegistry())
+        to_avro((Rec(key(1), clash),), "t", MemoryRegistry())
     assert str(bad_name.value) == WHY_NAME
-    assert WHY_RAW_JSON != WHY_NAME
+
+
+def test_invalid_names_are_scrubbed_as_the_converter_does() -> None:
+    registry = MemoryRegistry()
+    value = change("t", {"id": 1, "a-b": "x"}, fields=[field("id", "int32"), field("a-b")], schema_name="sec.9t.E-n")
+    (out,) = to_avro((Rec(key(1), value),), "t", registry)
+    assert out.value is not None
+    doc = read_as_json(registry, out.value)
+    assert doc["after"] == {"id": 1, "a_b": "x"}
+    avro = json.loads(registry.schemas[int.from_bytes(out.value[1:5], "big")])
+    assert (avro["name"], avro["connect.name"]) == ("sec._9t.E_n", "sec.9t.E-n")
 
 
 def test_base64_wire_text_is_searched_as_the_bytes_avro_carries() -> None:
