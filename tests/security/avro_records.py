@@ -30,6 +30,7 @@ from typing import Any
 
 import fastavro
 
+from pipeline.core.change import KEY_HEADERS
 from pipeline.core.logical import DECIMAL
 from pipeline.formats.avro import connect
 from pipeline.formats.avro.codec import frame
@@ -433,8 +434,23 @@ def to_avro(records: tuple[Rec, ...], table: str, registry: MemoryRegistry) -> l
             ks = key_schema(kp, vs or last_value_schema, table)
         value = _framed(registry, vs, vp) if vs is not None else None
         key = _framed(registry, ks, kp) if ks is not None else None
-        out.append(AvroRec(key, value, rec.headers))
+        headers = tuple(
+            (name, _key_header(registry, name, h, vs or last_value_schema, table)) for name, h in rec.headers
+        )
+        out.append(AvroRec(key, value, headers))
     return out
+
+
+def _key_header(registry: MemoryRegistry, name: str, header: Any, value: dict[str, Any] | None, table: str) -> Any:
+    """A PK-change key header (``__debezium.oldkey``/``newkey``: a key struct) as the
+    key converter writes it, base64 of the framed bytes as file mode carries them;
+    any other header as it was (the header converter's, not Avro)."""
+    if name not in KEY_HEADERS or not isinstance(header, dict):
+        return header
+    schema, payload = _doc(header)
+    if schema is None:
+        schema = key_schema(payload, value, table)
+    return base64.b64encode(_framed(registry, schema, payload)).decode("ascii")
 
 
 def read_back(registry: MemoryRegistry, raw: bytes) -> str:

@@ -5,6 +5,7 @@ Avro the codec wrote, and a control leak is caught end to end."""
 from __future__ import annotations
 
 import base64
+import itertools
 import json
 from pathlib import Path
 
@@ -170,3 +171,32 @@ def test_cdr_records_and_schemas_are_searched(tmp_path: Path, monkeypatch: pytes
     assert any(t.startswith("cdr.sec.json-document-value") for t in texts)  # a CDR subject and its schemas
     assert any(t[:1] == "\x00" for t in texts)  # Avro bytes as written
     assert any(t.startswith("{") and '"after"' in t for t in texts)  # and as a consumer decodes them
+
+
+def test_pk_change_key_header_goes_through_avro(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A primary-key change: the old key rides in ``__debezium.oldkey`` as Avro (the key
+    converter's bytes); the hashed key column is treated there too, and the header goes
+    out as Avro."""
+    r = v.rng("avro-oldkey")
+    emails = [v.email(r, n) for n in range(1, 7)]
+    records = tuple(
+        Rec(
+            {"email": new},
+            change("pk", {"email": new, "plan": "gold"}, op="u"),
+            (("__debezium.oldkey", {"email": old}),),
+        )
+        for old, new in itertools.pairwise(emails)
+    )
+    case = Case(
+        "avro-oldkey-hashed",
+        "schema-changes",
+        "pk change",
+        declaration("pk", "email: {pii: EMAIL_ADDRESS, treatment: hash}\nplan: {pii: none}"),
+        records,
+        tuple(emails),
+    )
+    seen, judged = run_avro(case, tmp_path, monkeypatch)
+    assert judge(judged, seen) == []
+    lines = [json.loads(line) for line in (tmp_path / "out.jsonl").read_bytes().splitlines()]
+    assert len(lines) == len(records)
+    assert all(base64.b64decode(line["headers"]["__debezium.oldkey"])[:1] == b"\x00" for line in lines)
