@@ -26,6 +26,9 @@ def test_avro_file_mode(case: Case, tmp_path: Path, monkeypatch: pytest.MonkeyPa
     except NotExpressible as exc:
         AVRO_TALLY.skip(case.id, str(exc))
         pytest.skip(f"no Avro form: {exc}")
+    except Exception as exc:  # the class only: a traceback shows arguments, which hold the planted values
+        AVRO_TALLY.record(case.id, case.attack, "avro", [f"{case.id}: the Avro run failed ({type(exc).__name__})"])
+        pytest.fail(f"[{case.attack}] {case.id}: the Avro run failed ({type(exc).__name__})", pytrace=False)
     problems = judge(judged, seen)
     AVRO_TALLY.record(case.id, case.attack, "avro", problems)
     if problems:
