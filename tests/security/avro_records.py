@@ -94,8 +94,8 @@ def infer(value: Any) -> dict[str, Any] | None:
             for v in value.values():
                 inner = unify(inner, infer(v))
         except NotExpressible:
-            if all(isinstance(k, str) and _AVRO_NAME.fullmatch(k) for k in value):
-                return struct_of(value, None)
+            if all(isinstance(k, str) for k in value):
+                return struct_of(value, None)  # its names scrubbed when written (scrubbed)
             raise
         return {
             "type": "map",
