@@ -120,6 +120,14 @@ def collect_files(files: CaseFiles, seen: Observed) -> None:
 def run_in_process(case: Case, root: Path, monkeypatch: pytest.MonkeyPatch) -> Observed:
     files = write_case(case, root)
     seen = Observed(inputs=list(files.coordinates))
+    run_files(files, seen, monkeypatch)
+    collect_files(files, seen)
+    return seen
+
+
+def run_files(files: CaseFiles, seen: Observed, monkeypatch: pytest.MonkeyPatch) -> None:
+    """``cdr process`` on written case files, in-process: its logs, output, metrics and
+    skipped records into ``seen`` (the output and dead-letter files are left to read)."""
     metrics = Metrics()
     real_build = bootstrap.build_processor
 
@@ -168,8 +176,6 @@ def run_in_process(case: Case, root: Path, monkeypatch: pytest.MonkeyPatch) -> O
         seen.crash = f"cdr process exited {code}"
     seen.add(LOGS, logs.getvalue(), stdout.getvalue(), stderr.getvalue())
     seen.add(METRICS, generate_latest(metrics.registry))
-    collect_files(files, seen)
-    return seen
 
 
 def run_bounded(case: Case, root: Path) -> Observed:

@@ -206,6 +206,17 @@ class Tally:
 
     attack: dict[str, str] = field(default_factory=dict)
     runs: dict[str, dict[str, list[str]]] = field(default_factory=dict)
+    label: str = "security ledger"
+    skipped: dict[str, list[str]] = field(default_factory=dict)  # reason -> case ids not tried
+
+    narrowed: dict[str, tuple[int, int]] = field(default_factory=dict)  # case id -> (values not carried, planted)
+
+    def skip(self, case_id: str, reason: str) -> None:
+        self.skipped.setdefault(reason, []).append(case_id)
+
+    def narrow(self, case_id: str, dropped: int, planted: int) -> None:
+        """A case tried on fewer values than it plants (the others have no place in this format)."""
+        self.narrowed[case_id] = (dropped, planted)
 
     def record(self, case_id: str, attack: str, path: str, problems: list[str]) -> None:
         self.attack[case_id] = attack
@@ -222,12 +233,19 @@ class Tally:
     def lines(self) -> list[str]:
         tried = len(self.runs)
         held = sum(1 for paths in self.runs.values() if not any(paths.values()))
-        out = [f"security ledger: held {held} / tried {tried}"]
+        out = [f"{self.label}: held {held} / tried {tried}"]
+        if self.skipped:
+            out[0] += f" (skipped {sum(len(ids) for ids in self.skipped.values())})"
         for attack in ATTACK_CLASSES:
             ids = self.failing().get(attack)
             if ids:
                 out.append(f"  failing {attack}: {' '.join(ids)}")
+        for reason, ids in sorted(self.skipped.items(), key=lambda kv: (-len(kv[1]), kv[0])):
+            out.append(f"  skipped {len(ids):3d}: {reason}: {' '.join(sorted(ids))}")
+        for case_id, (dropped, planted) in sorted(self.narrowed.items()):
+            out.append(f"  narrowed {case_id}: {dropped} of {planted} planted values only in places this format lacks")
         return out
 
 
 TALLY = Tally()
+AVRO_TALLY = Tally(label="security ledger (format: avro)")  # its own line: the JSON figure stays as it was
