@@ -148,6 +148,17 @@ def run_files(files: CaseFiles, seen: Observed, monkeypatch: pytest.MonkeyPatch)
         processor.process = process
         return processor
 
+    run_cli(_args(files), seen, monkeypatch, build=observed_build)
+    seen.add(METRICS, generate_latest(metrics.registry))
+
+
+def run_cli(
+    args: list[str], seen: Observed, monkeypatch: pytest.MonkeyPatch, where: str = "", build: Any = None
+) -> None:
+    """``cdr ARGS`` in this process, its logs (JSON, every level), stdout and stderr caught
+    into ``seen``; a crash is noted by its class and an exit by its code (``where`` says
+    which run), never by a message: a message can quote the data. ``build`` stands in for
+    :func:`bootstrap.build_processor` when given."""
     logs = io.StringIO()
     handler = logging.StreamHandler(logs)
     handler.setFormatter(JsonFormatter())
@@ -157,25 +168,26 @@ def run_files(files: CaseFiles, seen: Observed, monkeypatch: pytest.MonkeyPatch)
     root_logger.addHandler(handler)
     root_logger.setLevel(logging.DEBUG)
     stdout, stderr = io.StringIO(), io.StringIO()
+    code: int | None = None
     try:
         with monkeypatch.context() as patch:
-            patch.setattr(bootstrap, "build_processor", observed_build)
+            if build is not None:
+                patch.setattr(bootstrap, "build_processor", build)
             patch.setenv("COLUMNS", "200")
             with contextlib.redirect_stdout(stdout), contextlib.redirect_stderr(stderr):
                 try:
-                    code = cli.main(_args(files))
+                    code = cli.main(args)
                 except SystemExit as exc:
                     code = exc.code if isinstance(exc.code, int) else 1
                 except Exception as exc:  # the class only: a message can quote the data
                     code = None
-                    seen.crash = f"{type(exc).__name__} escaped cdr process"
+                    seen.crash = f"{type(exc).__name__} escaped cdr process{where}"
     finally:
         root_logger.removeHandler(handler)
         root_logger.setLevel(old_level)
     if code not in (0, None):
-        seen.crash = f"cdr process exited {code}"
+        seen.crash = f"cdr process exited {code}{where}"
     seen.add(LOGS, logs.getvalue(), stdout.getvalue(), stderr.getvalue())
-    seen.add(METRICS, generate_latest(metrics.registry))
 
 
 def run_bounded(case: Case, root: Path) -> Observed:

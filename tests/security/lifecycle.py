@@ -11,9 +11,6 @@ came out, by place, for :func:`tests.security.ledger.judge`.
 
 from __future__ import annotations
 
-import contextlib
-import io
-import logging
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -22,12 +19,10 @@ from typing import Any
 import pytest
 import yaml
 
-from pipeline.runtime.logs import JsonFormatter
-from pipeline.tools import main as cli
 from tests.security.cases.common import SEALED
 from tests.security.events import Rec, encode
-from tests.security.filemode import CaseFiles, collect_files
-from tests.security.ledger import LOGS, Case, Observed
+from tests.security.filemode import CaseFiles, collect_files, run_cli
+from tests.security.ledger import Case, Observed
 
 
 @dataclass(frozen=True)
@@ -96,34 +91,9 @@ def run_scenario(scenario: Scenario, root: Path, monkeypatch: pytest.MonkeyPatch
     for i, step in enumerate(scenario.steps):
         files = _write_step(scenario, step, root / f"step{i}", previous)
         seen.inputs.extend(files.coordinates)
-        logs = io.StringIO()
-        handler = logging.StreamHandler(logs)
-        handler.setFormatter(JsonFormatter())
-        handler.setLevel(logging.DEBUG)
-        root_logger = logging.getLogger()
-        old_level = root_logger.level
-        root_logger.addHandler(handler)
-        root_logger.setLevel(logging.DEBUG)
-        stdout, stderr = io.StringIO(), io.StringIO()
         args = ["process", "--input", str(files.input), "--output", str(files.output)]
         args += ["--dlq", str(files.dlq), "--config", str(files.config)]
-        try:
-            with monkeypatch.context() as patch:
-                patch.setenv("COLUMNS", "200")
-                with contextlib.redirect_stdout(stdout), contextlib.redirect_stderr(stderr):
-                    try:
-                        code = cli.main(args)
-                    except SystemExit as exc:
-                        code = exc.code if isinstance(exc.code, int) else 1
-                    except Exception as exc:  # the class only: a message can quote the data
-                        code = None
-                        seen.crash = f"{type(exc).__name__} escaped cdr process (step {i})"
-        finally:
-            root_logger.removeHandler(handler)
-            root_logger.setLevel(old_level)
-        if code not in (0, None):
-            seen.crash = f"cdr process exited {code} (step {i})"
-        seen.add(LOGS, logs.getvalue(), stdout.getvalue(), stderr.getvalue())
+        run_cli(args, seen, monkeypatch, f" (step {i})")
         collect_files(files, seen)
         previous = files
     return seen

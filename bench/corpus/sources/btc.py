@@ -32,7 +32,8 @@ from collections.abc import Sequence
 
 from bench.corpus.model import Source, Text
 from bench.corpus.sources import Context
-from bench.corpus.sources.wnut17 import ConllError, Token, labelled_text, load_conll
+from bench.corpus.sources.wnut17 import Token, labelled_text, load_conll
+from bench.corpus.sources.wnut17 import documents as wnut17_documents
 
 NAME = "btc"  # section F, the authors' test section: held out
 DEV = "btc-dev"  # the second half of section H: tuned on
@@ -46,28 +47,9 @@ _CLITICS = frozenset(a + c for a in ("'", "\u2019") for c in ("s", "m", "re", "l
 
 
 def documents(conll: str) -> list[list[Token]]:
-    """The documents of a CoNLL file: ``token<TAB>tag`` lines, a blank line between two;
-    a line whose token is empty and tagged ``O`` holds nothing and is skipped."""
-    docs: list[list[Token]] = []
-    current: list[Token] = []
-    for number, line in enumerate(conll.splitlines(), start=1):
-        if not line.strip():
-            if current:
-                docs.append(current)
-                current = []
-            continue
-        parts = line.split("\t")
-        tag = parts[-1].strip()
-        if len(parts) != 2 or not (tag == "O" or tag[:2] in ("B-", "I-")):
-            raise ConllError(f"line {number}: not a token and a BIO tag")
-        if not parts[0].strip():
-            if tag != "O":
-                raise ConllError(f"line {number}: an empty token tagged as an entity")
-            continue
-        current.append((parts[0], tag))
-    if current:
-        docs.append(current)
-    return docs
+    """The documents of a BTC CoNLL file (:func:`wnut17.documents`); a line whose token is
+    empty and tagged ``O`` holds nothing and is skipped."""
+    return wnut17_documents(conll, blank_tokens=True)
 
 
 def _handle(token: str) -> bool:

@@ -39,8 +39,10 @@ class ConllError(ValueError):
     """A CoNLL file this reader cannot read; the message holds line numbers, never tokens."""
 
 
-def documents(conll: str) -> list[list[Token]]:
-    """The documents of a CoNLL file: ``token<TAB>tag`` lines, a blank line between two."""
+def documents(conll: str, blank_tokens: bool = False) -> list[list[Token]]:
+    """The documents of a CoNLL file: ``token<TAB>tag`` lines, a blank line between two.
+    With ``blank_tokens`` a line whose token is blank and tagged ``O`` holds nothing and
+    is skipped (BTC has a few); a blank token tagged as an entity is an error."""
     docs: list[list[Token]] = []
     current: list[Token] = []
     for number, line in enumerate(conll.splitlines(), start=1):
@@ -51,7 +53,13 @@ def documents(conll: str) -> list[list[Token]]:
             continue
         parts = line.split("\t")
         tag = parts[-1].strip()
-        if len(parts) != 2 or not parts[0] or not (tag == "O" or tag[:2] in ("B-", "I-")):
+        if len(parts) != 2 or not (tag == "O" or tag[:2] in ("B-", "I-")):
+            raise ConllError(f"line {number}: not a token and a BIO tag")
+        if blank_tokens and not parts[0].strip():
+            if tag != "O":
+                raise ConllError(f"line {number}: an empty token tagged as an entity")
+            continue
+        if not parts[0]:
             raise ConllError(f"line {number}: not a token and a BIO tag")
         current.append((parts[0], tag))
     if current:
