@@ -195,6 +195,48 @@ class PhoneRecognizer(Recognizer):
         return None
 
 
+_GENERIC_TLDS = frozenset(
+    [
+        "com",
+        "org",
+        "net",
+        "edu",
+        "gov",
+        "mil",
+        "int",
+        "info",
+        "biz",
+        "name",
+        "pro",
+        "mobi",
+        "app",
+        "dev",
+        "io",
+        "ai",
+        "me",
+        "tv",
+        "cc",
+        "xyz",
+        "online",
+        "site",
+        "tech",
+        "blog",
+        "page",
+        "link",
+        "social",
+        "world",
+        "life",
+        "live",
+        "email",
+        "cloud",
+        "store",
+        "shop",
+        "club",
+        "space",
+    ]
+)
+
+
 class UrlRecognizer(Recognizer):
     """``http(s)://`` and ``www.`` URLs, and a host written without them when a path
     follows (``linkedin.com/in/jane-roe-4a1b``, ``facebook.com/jane.roe``): how people
@@ -211,4 +253,11 @@ class UrlRecognizer(Recognizer):
     )
 
     def validate(self, match: re.Match[str]) -> float | None:
-        return 0.6
+        url = match.group(0)
+        if url[:4].lower() in ("http", "www."):
+            return 0.6
+        # without a scheme, the host must end in a top-level domain people paste profiles
+        # under: a country code or a common generic one. Topic and table coordinates
+        # ('shop.public.orders/0/7', the cdr.source header) and dotted names are not URLs.
+        tld = url.split("/", 1)[0].rsplit(".", 1)[-1]
+        return 0.6 if len(tld) == 2 or tld in _GENERIC_TLDS else None

@@ -116,6 +116,9 @@ def test_a_new_category_that_is_a_local_part_or_an_initial_and_surname_withholds
         "drew.line",
         "J. Crew",
         "T. Rex",
+        # topic coordinates (the cdr.source header's shape) are no scheme-less URL
+        "shop.public.orders/0/7",
+        "cdr.shop.customers/1/55",
     ],
 )
 def test_ordinary_values_hold_nothing_under_their_readings(value: str) -> None:
