@@ -264,45 +264,16 @@ _WORD_DOT = re.compile(r"(?i) (?:period|point) ")
 _DOMAIN_SPLIT = re.compile(rf"(?i)\.|{_DOT}")
 _MAIL_HINT = re.compile(r"(?i) at | @|@ |[-_]at[-_]| at[ -]s")
 _LOCAL_MARKS = re.compile(r"[._+0-9]")
+# Generic top-level domains people write addresses and links under (the URL recognizer
+# reads a host without a scheme only under these or a country code).
+COMMON_TLDS = frozenset(
+    ["com", "org", "net", "edu", "gov", "mil", "info", "biz", "name", "pro", "mobi", "app", "dev", "io"]
+)
 # Top-level domains a 'period'/'point' must come before to count as a dot (and the local
 # part must have a dot, a digit, '_' or '+'): the generic ones people write out and
 # common country codes, not two-letter words ('in', 'to', 'me').
-_WORD_TLDS = frozenset(
-    [
-        "com",
-        "org",
-        "net",
-        "edu",
-        "gov",
-        "mil",
-        "info",
-        "biz",
-        "name",
-        "pro",
-        "mobi",
-        "app",
-        "dev",
-        "io",
-        "co",
-        "uk",
-        "de",
-        "fr",
-        "nl",
-        "es",
-        "ca",
-        "au",
-        "us",
-        "ch",
-        "se",
-        "dk",
-        "fi",
-        "pl",
-        "ie",
-        "nz",
-        "jp",
-        "br",
-        "mx",
-    ]
+_WORD_TLDS = COMMON_TLDS | frozenset(
+    ["co", "uk", "de", "fr", "nl", "es", "ca", "au", "us", "ch", "se", "dk", "fi", "pl", "ie", "nz", "jp", "br", "mx"]
 )
 # Plain ASCII text with none of these needs no pass at all (substring tests run in C).
 _TRIGGERS = ("  ", "\t", "%", "&", "[", "(", "{", "<", "@", "\n")

@@ -7,6 +7,7 @@ from functools import lru_cache
 
 import phonenumbers
 
+from detectors.normalize import COMMON_TLDS
 from detectors.recognizers.base import Finding, Recognizer
 from detectors.recognizers.runs import windows
 from detectors.shortcache import short_lru
@@ -195,23 +196,9 @@ class PhoneRecognizer(Recognizer):
         return None
 
 
-_GENERIC_TLDS = frozenset(
+_GENERIC_TLDS = COMMON_TLDS | frozenset(
     [
-        "com",
-        "org",
-        "net",
-        "edu",
-        "gov",
-        "mil",
         "int",
-        "info",
-        "biz",
-        "name",
-        "pro",
-        "mobi",
-        "app",
-        "dev",
-        "io",
         "ai",
         "me",
         "tv",
