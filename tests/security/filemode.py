@@ -19,6 +19,7 @@ import os
 import subprocess
 import sys
 import time
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -32,7 +33,7 @@ from pipeline.runtime import bootstrap
 from pipeline.runtime.logs import JsonFormatter, log_verdict
 from pipeline.runtime.metrics import Metrics
 from pipeline.tools import main as cli
-from tests.security.events import encode
+from tests.security.events import Rec, encode
 from tests.security.ledger import CDR, CDR_HEADERS, DLQ_ANY, DLQ_HEADERS, LOGS, METRICS, Case, Observed
 from tests.support import HASH_KEY
 
@@ -212,6 +213,48 @@ class Watched:
     stdout: bytes
     stderr: bytes
     seconds: float
+
+
+def write_interleaved(root: Path, streams: Iterable[tuple[str, Sequence[Rec]]]) -> CaseFiles:
+    """Several topics' records in one input file, interleaved (each topic's order kept), as
+    a mixed topic export would be, and a config reading ``schemas/`` (the caller writes the
+    declarations there)."""
+    lines_by_topic = []
+    for topic, records in streams:
+        lines = []
+        for offset, rec in enumerate(records):
+            line = {"topic": topic, "partition": 0, "offset": offset, "key": rec.key, "value": rec.value}
+            if rec.headers:
+                line["headers"] = dict(rec.headers)
+            lines.append((f"{topic}/0/{offset}", encode(line)))
+        lines_by_topic.append(lines)
+    coords, out = [], []
+    for i in range(max(map(len, lines_by_topic))):
+        for lines in lines_by_topic:
+            if i < len(lines):
+                coords.append(lines[i][0])
+                out.append(lines[i][1])
+    (root / "input.jsonl").write_bytes(b"\n".join(out) + b"\n")
+    (root / "cdr.yaml").write_text(yaml.safe_dump({"schemas": "schemas"}), encoding="utf-8")
+    return CaseFiles(
+        root, root / "input.jsonl", root / "out.jsonl", root / "out.dlq.jsonl", root / "cdr.yaml", tuple(coords)
+    )
+
+
+def run_workers(files: CaseFiles, workers: int, name: str, time_limit: float) -> tuple[Observed, bytes, bytes]:
+    """``cdr process --workers N`` as a subprocess on written files: what it let out, and
+    its output and dead-letter files' bytes."""
+    out, dlq = files.root / f"{name}.jsonl", files.root / f"{name}.dlq.jsonl"
+    cmd = [*CDR_BIN, "process", "--input", str(files.input), "--output", str(out), "--dlq", str(dlq)]
+    cmd += ["--config", str(files.config), "--workers", str(workers)]
+    run = run_watched(cmd, files.root / name, time_limit=time_limit)
+    assert run.killed is None and run.returncode == 0, (
+        f"cdr process --workers {workers}: {run.killed or run.returncode}"
+    )
+    seen = Observed(inputs=list(files.coordinates))
+    seen.add(LOGS, run.stdout, run.stderr)
+    collect_files(CaseFiles(files.root, files.input, out, dlq, files.config, files.coordinates), seen)
+    return seen, out.read_bytes(), dlq.read_bytes() if dlq.exists() else b""
 
 
 def run_watched(

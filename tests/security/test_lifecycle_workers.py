@@ -8,12 +8,10 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-import yaml
 
 from tests.security.cases.lifecycle import SCENARIOS
-from tests.security.events import encode
-from tests.security.filemode import CDR_BIN, CaseFiles, collect_files, run_watched
-from tests.security.ledger import CDR, CDR_HEADERS, DLQ_HEADERS, LOGS, Forms, Haystack, Observed
+from tests.security.filemode import CaseFiles, run_workers, write_interleaved
+from tests.security.ledger import CDR, CDR_HEADERS, DLQ_HEADERS, LOGS, Forms, Haystack
 
 pytestmark = pytest.mark.security
 ONE_RUN = tuple(s for s in SCENARIOS if len(s.steps) == 1 and s.refused is None and not s.steps[0].config)
@@ -22,51 +20,18 @@ ONE_RUN = tuple(s for s in SCENARIOS if len(s.steps) == 1 and s.refused is None 
 def _write(root: Path) -> CaseFiles:
     """Every scenario's declaration files and records, the records interleaved."""
     (root / "schemas").mkdir(parents=True)
-    streams = []
     for scenario in ONE_RUN:
-        (step,) = scenario.steps
-        for name, text in step.declarations.items():
+        for name, text in scenario.steps[0].declarations.items():
             path = root / "schemas" / f"{scenario.id}-{name}"
             path.write_text(text.replace("{source}", scenario.source), encoding="utf-8")
-        lines = []
-        for offset, rec in enumerate(step.records):
-            line = {"topic": scenario.source, "partition": 0, "offset": offset, "key": rec.key, "value": rec.value}
-            if rec.headers:
-                line["headers"] = dict(rec.headers)
-            lines.append((f"{scenario.source}/0/{offset}", encode(line)))
-        streams.append(lines)
-    coords, out = [], []
-    for i in range(max(map(len, streams))):
-        for lines in streams:
-            if i < len(lines):
-                coords.append(lines[i][0])
-                out.append(lines[i][1])
-    (root / "input.jsonl").write_bytes(b"\n".join(out) + b"\n")
-    (root / "cdr.yaml").write_text(yaml.safe_dump({"schemas": "schemas"}), encoding="utf-8")
-    return CaseFiles(
-        root, root / "input.jsonl", root / "out.jsonl", root / "out.dlq.jsonl", root / "cdr.yaml", tuple(coords)
-    )
-
-
-def _run(files: CaseFiles, workers: int, name: str) -> tuple[Observed, bytes]:
-    out, dlq = files.root / f"{name}.jsonl", files.root / f"{name}.dlq.jsonl"
-    cmd = [*CDR_BIN, "process", "--input", str(files.input), "--output", str(out), "--dlq", str(dlq)]
-    cmd += ["--config", str(files.config), "--workers", str(workers)]
-    run = run_watched(cmd, files.root / name, time_limit=300)
-    assert run.killed is None and run.returncode == 0, (
-        f"cdr process --workers {workers}: {run.killed or run.returncode}"
-    )
-    seen = Observed(inputs=list(files.coordinates))
-    seen.add(LOGS, run.stdout, run.stderr)
-    collect_files(CaseFiles(files.root, files.input, out, dlq, files.config, files.coordinates), seen)
-    return seen, out.read_bytes()
+    return write_interleaved(root, ((s.source, s.steps[0].records) for s in ONE_RUN))
 
 
 def test_lifecycle_workers_write_what_one_process_writes(tmp_path: Path) -> None:
     assert len(ONE_RUN) >= 4, "the one-run scenarios are here"
     files = _write(tmp_path)
-    one, one_out = _run(files, 1, "one")
-    two, two_out = _run(files, 2, "two")
+    one, one_out, _ = run_workers(files, 1, "one", 300)
+    two, two_out, _ = run_workers(files, 2, "two", 300)
     got, want = two_out.splitlines(), one_out.splitlines()
     differ = [i + 1 for i, (a, b) in enumerate(zip(got, want, strict=False)) if a != b]
     assert (len(got), differ[:5]) == (len(want), []), "output lines differ (by line number)"

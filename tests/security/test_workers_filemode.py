@@ -8,12 +8,10 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-import yaml
 
 from tests.security.cases import disguises, names, schema_changes
-from tests.security.events import encode
-from tests.security.filemode import CDR_BIN, CaseFiles, collect_files, run_watched
-from tests.security.ledger import CDR, CDR_HEADERS, DLQ_HEADERS, LOGS, Forms, Haystack, Observed
+from tests.security.filemode import CaseFiles, run_workers, write_interleaved
+from tests.security.ledger import CDR, CDR_HEADERS, DLQ_HEADERS, LOGS, Forms, Haystack
 
 pytestmark = pytest.mark.security
 CASES = tuple(c for c in (*schema_changes.CASES, *disguises.CASES, *names.CASES) if not c.config)
@@ -23,48 +21,16 @@ def _write(root: Path) -> CaseFiles:
     """Every case's declaration and records in one folder and one input file, the cases'
     records interleaved (one table's order kept), as a mixed topic export would be."""
     (root / "schemas").mkdir(parents=True)
-    streams = []
     for case in CASES:
         topic, cdr = f"sec.{case.id}", f"cdr.sec.{case.id}"
         (root / "schemas" / f"{case.id}.yaml").write_text(case.declaration_for(topic, cdr), encoding="utf-8")
-        lines = []
-        for offset, rec in enumerate(case.records):
-            line = {"topic": topic, "partition": 0, "offset": offset, "key": rec.key, "value": rec.value}
-            if rec.headers:
-                line["headers"] = dict(rec.headers)
-            lines.append((f"{topic}/0/{offset}", encode(line)))
-        streams.append(lines)
-    coords, out = [], []
-    for i in range(max(map(len, streams))):
-        for lines in streams:
-            if i < len(lines):
-                coords.append(lines[i][0])
-                out.append(lines[i][1])
-    (root / "input.jsonl").write_bytes(b"\n".join(out) + b"\n")
-    (root / "cdr.yaml").write_text(yaml.safe_dump({"schemas": "schemas"}), encoding="utf-8")
-    return CaseFiles(
-        root, root / "input.jsonl", root / "out.jsonl", root / "out.dlq.jsonl", root / "cdr.yaml", tuple(coords)
-    )
-
-
-def _run(files: CaseFiles, workers: int, name: str) -> tuple[Observed, bytes, bytes]:
-    out, dlq = files.root / f"{name}.jsonl", files.root / f"{name}.dlq.jsonl"
-    cmd = [*CDR_BIN, "process", "--input", str(files.input), "--output", str(out), "--dlq", str(dlq)]
-    cmd += ["--config", str(files.config), "--workers", str(workers)]
-    run = run_watched(cmd, files.root / name, time_limit=600)
-    assert run.killed is None and run.returncode == 0, (
-        f"cdr process --workers {workers}: {run.killed or run.returncode}"
-    )
-    seen = Observed(inputs=list(files.coordinates))
-    seen.add(LOGS, run.stdout, run.stderr)
-    collect_files(CaseFiles(files.root, files.input, out, dlq, files.config, files.coordinates), seen)
-    return seen, out.read_bytes(), dlq.read_bytes() if dlq.exists() else b""
+    return write_interleaved(root, ((f"sec.{case.id}", case.records) for case in CASES))
 
 
 def test_workers_write_what_one_process_writes_and_nothing_raw(tmp_path: Path) -> None:
     files = _write(tmp_path)
-    one, one_out, one_dlq = _run(files, 1, "one")
-    two, two_out, two_dlq = _run(files, 2, "two")
+    one, one_out, one_dlq = run_workers(files, 1, "one", 600)
+    two, two_out, two_dlq = run_workers(files, 2, "two", 600)
     got, want = two_out.splitlines(), one_out.splitlines()
     differ = [i + 1 for i, (a, b) in enumerate(zip(got, want, strict=False)) if a != b]
     assert (len(got), differ[:5]) == (len(want), []), "output lines differ (by line number)"
