@@ -9,25 +9,13 @@ from pathlib import Path
 
 import pytest
 
-from bench.corpus.model import QUASI, Text, Unavailable
+from bench.corpus.model import QUASI, Unavailable
 from bench.corpus.sources import Context, btc, manifest, registry, wnut17
 from bench.corpus.sources.btc import btc_text, documents, mentions
 from bench.corpus.sources.wnut17 import ConllError
+from tests.conll_support import conll_doc, text_spans
 
 LABELS = manifest("btc")["labels"]
-
-
-def _doc(tagged: str) -> list[tuple[str, str]]:
-    """``"word word/B-PER word/I-PER"`` as CoNLL tokens (untagged is O)."""
-    out = []
-    for piece in tagged.split(" "):
-        token, _, tag = piece.partition("/")
-        out.append((token, tag or "O"))
-    return out
-
-
-def _spans(text: Text) -> list[tuple[str, str, str]]:
-    return [(text.text[s.start : s.end], s.truth, s.label) for s in text.spans]
 
 
 def test_empty_tokens_tagged_o_are_skipped_and_blank_lines_of_spaces_split() -> None:
@@ -45,7 +33,7 @@ def test_a_malformed_line_fails_by_its_number_never_its_token(line: str) -> None
 
 
 def test_a_split_mention_becomes_one_token_and_one_span_per_mention() -> None:
-    doc = _doc("RT @/B-PER orla_q/B-PER : @/B-PER bexr/B-PER @/I-PER tamo/I-PER @ … @/O quintco/O")
+    doc = conll_doc("RT @/B-PER orla_q/B-PER : @/B-PER bexr/B-PER @/I-PER tamo/I-PER @ … @/O quintco/O")
     assert mentions(doc) == [
         ("RT", "O"),
         ("@orla_q", "B-@PER"),
@@ -59,16 +47,16 @@ def test_a_split_mention_becomes_one_token_and_one_span_per_mention() -> None:
 
 
 def test_clitics_and_punctuation_join_the_word_before() -> None:
-    text = btc_text(_doc("I do n't know Orla/B-PER Quint/I-PER 's ( new ) place , ca n't wait ! get ' em"), LABELS)
+    text = btc_text(conll_doc("I do n't know Orla/B-PER Quint/I-PER 's ( new ) place , ca n't wait ! get ' em"), LABELS)
     assert text.text == "I don't know Orla Quint's (new) place, can't wait! get ' em"
-    assert _spans(text) == [("Orla Quint", "PERSON", "PER")]
+    assert text_spans(text) == [("Orla Quint", "PERSON", "PER")]
 
 
 def test_people_and_places_are_scored_and_mentions_and_organisations_are_not() -> None:
     tagged = "@/B-PER orlaq/B-PER met Bex/B-PER Ryle/I-PER in Brakvale/B-LOC at Quintco/B-ORG @/B-ORG qco/B-ORG"
-    text = btc_text(_doc(tagged), LABELS)
+    text = btc_text(conll_doc(tagged), LABELS)
     assert text.text == "@orlaq met Bex Ryle in Brakvale at Quintco @qco"
-    assert _spans(text) == [
+    assert text_spans(text) == [
         ("@orlaq", QUASI, "@PER"),
         ("Bex Ryle", "PERSON", "PER"),
         ("Brakvale", "LOCATION", "LOC"),

@@ -8,24 +8,12 @@ from pathlib import Path
 
 import pytest
 
-from bench.corpus.model import QUASI, Text
+from bench.corpus.model import QUASI
 from bench.corpus.sources import Context, manifest, registry, wnut17
 from bench.corpus.sources.wnut17 import ConllError, documents, labelled_text
+from tests.conll_support import conll_doc, text_spans
 
 LABELS = {"person": "PERSON", "location": "LOCATION"}
-
-
-def _doc(tagged: str) -> list[tuple[str, str]]:
-    """``"word word/B-person word/I-person"`` as CoNLL tokens (untagged is O)."""
-    out = []
-    for piece in tagged.split(" "):
-        token, _, tag = piece.partition("/")
-        out.append((token, tag or "O"))
-    return out
-
-
-def _spans(text: Text) -> list[tuple[str, str, str]]:
-    return [(text.text[s.start : s.end], s.truth, s.label) for s in text.spans]
 
 
 def test_documents_are_split_on_blank_lines_and_the_last_needs_none() -> None:
@@ -43,14 +31,14 @@ def test_a_malformed_line_fails_by_its_number_never_its_token(line: str) -> None
 
 
 def test_tokens_are_joined_back_into_prose() -> None:
-    text = labelled_text(_doc("& gt ; It ' s Orla/B-person , don ' t ( see here ) ! ! & amp ; co"), LABELS)
+    text = labelled_text(conll_doc("& gt ; It ' s Orla/B-person , don ' t ( see here ) ! ! & amp ; co"), LABELS)
     assert text.text == "> It's Orla, don't (see here)!! & co"
-    assert _spans(text) == [("Orla", "PERSON", "person")]
+    assert text_spans(text) == [("Orla", "PERSON", "person")]
 
 
 def test_an_entity_written_as_html_is_left_as_its_tokens() -> None:
-    text = labelled_text(_doc("& gt/B-product ; go"), LABELS)
-    assert text.text == "& gt; go" and _spans(text) == [("gt", QUASI, "product")]
+    text = labelled_text(conll_doc("& gt/B-product ; go"), LABELS)
+    assert text.text == "& gt; go" and text_spans(text) == [("gt", QUASI, "product")]
 
 
 def test_bio_tags_make_one_span_per_entity_and_unlisted_types_are_quasi() -> None:
@@ -58,8 +46,8 @@ def test_bio_tags_make_one_span_per_entity_and_unlisted_types_are_quasi() -> Non
         "Orla/B-person Quint/I-person met Bex/B-person Ryle/B-person in Brakvale/B-location"
         " Upper/I-location at Quintco/B-corporation ; Tam/I-person Ode/I-person Sq/I-location ."
     )
-    text = labelled_text(_doc(tagged), LABELS)
-    assert _spans(text) == [
+    text = labelled_text(conll_doc(tagged), LABELS)
+    assert text_spans(text) == [
         ("Orla Quint", "PERSON", "person"),
         ("Bex", "PERSON", "person"),  # B after B: two people
         ("Ryle", "PERSON", "person"),
