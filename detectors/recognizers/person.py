@@ -53,11 +53,17 @@ def _read(name: str) -> list[str]:
 
 
 @lru_cache(maxsize=1)
+def _surnames_by_rank() -> tuple[str, ...]:
+    """Every surname of the census list, most frequent first (read once)."""
+    return tuple(_read("dist.all.last"))
+
+
+@lru_cache(maxsize=1)
 def _lists() -> tuple[frozenset[str], frozenset[str], frozenset[str]]:
     """(first names, all surnames, common surnames); empty when the package is missing."""
     try:
         first = frozenset(_read("dist.male.first") + _read("dist.female.first"))
-        last = _read("dist.all.last")
+        last = _surnames_by_rank()
     except (ModuleNotFoundError, FileNotFoundError, OSError):
         return frozenset(), frozenset(), frozenset()
     return first, frozenset(last), frozenset(last[:COMMON_SURNAME_RANK])
@@ -66,7 +72,7 @@ def _lists() -> tuple[frozenset[str], frozenset[str], frozenset[str]]:
 @lru_cache(maxsize=1)
 def _top_surnames() -> frozenset[str]:
     try:
-        return frozenset(_read("dist.all.last")[:TOP_SURNAME_RANK])
+        return frozenset(_surnames_by_rank()[:TOP_SURNAME_RANK])
     except (ModuleNotFoundError, FileNotFoundError, OSError):
         return frozenset()
 
