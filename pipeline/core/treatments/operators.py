@@ -218,14 +218,6 @@ class JsonPaths(Operator):
             return [self._walk(v, f"{path}[]") for v in node]
         return node
 
-    def out_field(self, field: Field) -> Field | None:
-        out = dict(field)
-        out.pop("default", None)
-        default = self.treated_default(field)
-        if default is not None:
-            out["default"] = default
-        return out
-
 
 class Withhold(Operator):
     """A column the detector has not cleared yet: text is masked, anything else is
