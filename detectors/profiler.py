@@ -813,6 +813,21 @@ class Profiler:
         default_factory=lambda: tuple(Generation() for _ in range(_SHARED_CELLS))
     )
 
+    def listen(self, callback: Callable[[VerdictChange], None]) -> None:
+        """Call ``callback`` on every verdict change too, after the listeners already set
+        (one listener set after another must not silence it: the verdicts file writes a
+        guard hit down, the log says it)."""
+        then = self.on_change
+        if then is None:
+            self.on_change = callback
+            return
+
+        def both(change: VerdictChange) -> None:
+            then(change)
+            callback(change)
+
+        self.on_change = both
+
     def profile(self, table: str, column: str, fld: dict[str, Any] | None) -> ColumnProfile:
         key = (table, column, type_key(fld))
         prof = self.profiles.get(key)

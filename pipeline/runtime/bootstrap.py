@@ -78,7 +78,8 @@ def build_processor(
     except NerUnavailable as exc:
         raise InvalidFilesError([SourceFileError(config.path or "<environment>", 1, str(exc))]) from None
     if profiler is not None:
-        profiler.on_change = on_verdict
+        if on_verdict is not None:
+            profiler.listen(on_verdict)
         if config.detection.verdicts_file is not None:
             _remember_verdicts(profiler, Path(config.detection.verdicts_file), key.secret)
     settings = CoreSettings(
@@ -109,14 +110,20 @@ def _remember_verdicts(profiler: Profiler, path: Path, key: bytes) -> None:
 
     memory = VerdictMemory(path, key)
     profiler.recall = memory.recall
-    then = profiler.on_change
+    profiler.listen(memory.remember)
 
-    def on_change(change: VerdictChange) -> None:
-        memory.remember(change)
-        if then is not None:
-            then(change)
 
-    profiler.on_change = on_change
+def build_service_processor(config: Config) -> Processor:
+    """The processor of ``cdr run``: every verdict change is logged (table, the column in
+    its safe form, figures; never a value), after whatever start-up set to hear it (the
+    verdicts file writes a guard hit down first)."""
+    from pipeline.runtime.logs import verdict_logger
+
+    processor = build_processor(config)
+    profiler = processor.settings.policy.profiler
+    if profiler is not None:
+        profiler.listen(verdict_logger(processor.names))
+    return processor
 
 
 def record_bytes_limit(config: Config) -> int | None:

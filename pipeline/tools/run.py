@@ -25,8 +25,8 @@ def command(args: argparse.Namespace) -> int:
     # the service starts, sees it, and leaves cleanly (a new worker scaled down).
     for signum in (signal.SIGTERM, signal.SIGINT):
         signal.signal(signum, lambda received, _frame: _EARLY_STOP.append(received))
-    from pipeline.runtime.bootstrap import build_processor
-    from pipeline.runtime.logs import log, setup_logging, verdict_logger
+    from pipeline.runtime.bootstrap import build_service_processor
+    from pipeline.runtime.logs import log, setup_logging
     from pipeline.runtime.metrics import Metrics
     from pipeline.runtime.service import Service
 
@@ -43,11 +43,10 @@ def command(args: argparse.Namespace) -> int:
         port = config.metrics.port
         metrics_settings = dataclasses.replace(config.metrics, port=port + args.worker_id if port else 0)
         config = dataclasses.replace(config, worker_id=args.worker_id, metrics=metrics_settings)
-    processor = build_processor(config)
+    processor = build_service_processor(config)
     metrics = Metrics(names=processor.names)
     profiler = processor.settings.policy.profiler
     if profiler is not None:
-        profiler.on_change = verdict_logger(processor.names)
         metrics.watch_detection(profiler, processor.declarations)
     logger = logging.getLogger("cdr")
     service = Service(config, processor, metrics)

@@ -10,6 +10,7 @@ import pytest
 
 from detectors.profiler import PII, WITHHELD, Profiler, Verdict, VerdictChange
 from pipeline.config import load_config
+from pipeline.core.events import Published
 from pipeline.errors import InvalidFilesError
 from pipeline.runtime.verdictmemory import VerdictMemory
 
@@ -81,3 +82,40 @@ def test_a_line_that_is_not_ours_stops_the_start_up(tmp_path: Path, line: str) -
 def test_the_config_path_is_beside_the_config(tmp_path: Path) -> None:
     (tmp_path / "cdr.yaml").write_text("detection: {verdicts_file: state/verdicts.jsonl}\n")
     assert load_config(tmp_path / "cdr.yaml").detection.verdicts_file == str(tmp_path / "state" / "verdicts.jsonl")
+
+
+SERVICE_DECL = """\
+table: public.accounts
+source_topic: pg.public.accounts
+cdr_topic: cdr.accounts.v1
+owner: ledger
+undeclared: detect
+columns:
+  id:   {pii: none}
+  plan: {pii: none}
+"""
+
+
+def test_the_service_writes_a_guard_hit_down_and_logs_it(tmp_path: Path, caplog: pytest.LogCaptureFixture) -> None:
+    """``cdr run`` hears verdict changes for its log after start-up: that must not
+    silence the verdicts file, or the next start releases the column again."""
+    from pipeline.config import Config, DetectionConfig
+    from pipeline.runtime.bootstrap import build_service_processor
+    from tests.support import assert_no_raw, record, write_declarations
+
+    write_declarations(tmp_path / "s", {"a.yaml": SERVICE_DECL})
+    path = tmp_path / "verdicts.jsonl"
+    config = Config(schemas_dir=tmp_path / "s", detection=DetectionConfig(ner=False, verdicts_file=str(path)))
+    planted = [f"anne{i}.holder@example.org" for i in range(3)]
+
+    def event(i: int) -> dict:
+        return {"op": "c", "before": None, "after": {"id": i, "plan": planted[i]}, "source": {"ts_ms": 1}}
+
+    first = build_service_processor(config)
+    with caplog.at_level("INFO", logger="cdr.detection"):
+        first.process(record("pg.public.accounts", event(0)))
+    assert len(path.read_text().splitlines()) == 1, "the guard hit was not written down"
+    assert any("column_verdict" in r.getMessage() for r in caplog.records), "the verdict was not logged"
+    again = build_service_processor(config).process(record("pg.public.accounts", event(1)))
+    assert isinstance(again, Published)
+    assert_no_raw(planted, *(r.value for r in again.records))
