@@ -4,7 +4,6 @@ tokens, and a held-out part that shares nothing with the tuned one. Names here a
 
 from __future__ import annotations
 
-import subprocess
 from pathlib import Path
 
 import pytest
@@ -14,6 +13,7 @@ from bench.corpus.sources import Context, btc, manifest, registry, wnut17
 from bench.corpus.sources.btc import btc_text, documents, mentions
 from bench.corpus.sources.wnut17 import ConllError
 from tests.conll_support import conll_doc, text_spans
+from tests.snapshot_support import git_snapshot
 
 LABELS = manifest("btc")["labels"]
 
@@ -81,34 +81,10 @@ def test_the_held_out_part_and_the_tuned_part_share_no_file() -> None:
     assert tuned["paths"] and not set(held_out["paths"]) & set(tuned["paths"]), "a file both tuned on and held out"
 
 
-def _snapshot(root: Path, repository: str, files: dict[str, str]) -> None:
-    git_dir = root / repository.replace("/", "+") / "repo"
-    subprocess.run(["git", "init", "--bare", "--quiet", str(git_dir)], check=True)
-
-    def git(*args: str, data: str | None = None) -> str:
-        done = subprocess.run(
-            ["git", "-c", "user.name=t", "-c", "user.email=t@t", "--git-dir", str(git_dir), *args],
-            input=data,
-            capture_output=True,
-            text=True,
-            check=True,
-        )
-        return done.stdout.strip()
-
-    blobs = {path: git("hash-object", "-w", "--stdin", data=body) for path, body in files.items()}
-    top = "".join(f"100644 blob {blobs[p]}\t{p}\n" for p in blobs if "/" not in p)
-    for folder in sorted({p.split("/")[0] for p in blobs if "/" in p}):
-        inner = "".join(
-            f"100644 blob {b}\t{p.split('/', 1)[1]}\n" for p, b in blobs.items() if p.startswith(folder + "/")
-        )
-        top += f"040000 tree {git('mktree', data=inner)}\t{folder}\n"
-    git("update-ref", "HEAD", git("commit-tree", git("mktree", data=top), "-m", "test"))
-
-
 def test_each_part_reads_only_its_own_file_up_to_the_cap(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     (test_file,) = manifest("btc")["paths"]
     (dev_file,) = manifest("btc-dev")["paths"]
-    _snapshot(
+    git_snapshot(
         tmp_path,
         manifest("btc")["repository"],
         {
@@ -132,7 +108,7 @@ def test_each_part_reads_only_its_own_file_up_to_the_cap(tmp_path: Path, monkeyp
 def test_a_malformed_file_makes_the_source_unavailable_by_line_not_token(tmp_path: Path) -> None:
     (test_file,) = manifest("btc")["paths"]
     (dev_file,) = manifest("btc-dev")["paths"]
-    _snapshot(tmp_path, manifest("btc")["repository"], {test_file: "ok\tO\nOrla\n", dev_file: "ok\tO\n"})
+    git_snapshot(tmp_path, manifest("btc")["repository"], {test_file: "ok\tO\nOrla\n", dev_file: "ok\tO\n"})
     with pytest.raises(Unavailable) as caught:
         btc.load(Context(tmp_path, tmp_path / "downloads", 10))
     assert "f.conll" in str(caught.value) and "line 2" in str(caught.value) and "Orla" not in str(caught.value)

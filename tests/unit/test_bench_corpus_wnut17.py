@@ -3,7 +3,6 @@ into text with spans that are exactly their labelled tokens. Names here are inve
 
 from __future__ import annotations
 
-import subprocess
 from pathlib import Path
 
 import pytest
@@ -12,6 +11,7 @@ from bench.corpus.model import QUASI
 from bench.corpus.sources import Context, manifest, registry, wnut17
 from bench.corpus.sources.wnut17 import ConllError, documents, labelled_text
 from tests.conll_support import conll_doc, text_spans
+from tests.snapshot_support import git_snapshot
 
 LABELS = {"person": "PERSON", "location": "LOCATION"}
 
@@ -75,31 +75,10 @@ def test_the_held_out_part_and_the_tuned_part_share_no_file() -> None:
     assert "test" in held_out["paths"][0] and "dev" in tuned["paths"][0]
 
 
-def _snapshot(root: Path, repository: str, files: dict[str, str]) -> None:
-    git_dir = root / repository.replace("/", "+") / "repo"
-    subprocess.run(["git", "init", "--bare", "--quiet", str(git_dir)], check=True)
-
-    def git(*args: str, data: str | None = None) -> str:
-        done = subprocess.run(
-            ["git", "-c", "user.name=t", "-c", "user.email=t@t", "--git-dir", str(git_dir), *args],
-            input=data,
-            capture_output=True,
-            text=True,
-            check=True,
-        )
-        return done.stdout.strip()
-
-    entries = "".join(
-        f"100644 blob {git('hash-object', '-w', '--stdin', data=body)}\t{path}\n" for path, body in files.items()
-    )
-    tree = git("mktree", data=entries)
-    git("update-ref", "HEAD", git("commit-tree", tree, "-m", "test"))
-
-
 def test_each_part_reads_only_its_own_file_up_to_the_cap(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     (test_file,) = manifest("wnut17")["paths"]
     (dev_file,) = manifest("wnut17-dev")["paths"]
-    _snapshot(
+    git_snapshot(
         tmp_path,
         manifest("wnut17")["repository"],
         {

@@ -38,6 +38,7 @@ def registry() -> dict[str, Callable[[Context], Source]]:
         oracle_samples,
         pagila,
         presidio_synth,
+        synthea,
         wnut17,
     )
 
@@ -53,6 +54,8 @@ def registry() -> dict[str, Callable[[Context], Source]]:
         "mysql-employees": mysql_employees.load,
         "oracle-samples": oracle_samples.load,
         "adventureworks": adventureworks.load,
+        # synthetic health records (Synthea), added after the sources above: held out
+        "synthea": synthea.load,
         # real posts whose entity spans people labelled: the dev set is tuned on, the test
         # set is held out (its individual misses are never read)
         "wnut17-dev": wnut17.load_dev,
