@@ -127,9 +127,10 @@ def remember_with(profiler: Profiler, verdicts: Verdicts) -> None:
     profiler.listen(verdicts.remember)
 
 
-def remember_on_topic(config: Config, processor: Processor) -> TopicVerdicts | None:
+def remember_on_topic(config: Config, processor: Processor, follow: bool = False) -> TopicVerdicts | None:
     """The service's verdict memory (``detection.verdicts_topic``), read to its end now:
-    before the first record. A topic that cannot be read refuses the start."""
+    before the first record. A topic that cannot be read refuses the start. ``follow``:
+    read on, by :meth:`~pipeline.runtime.verdicttopic.TopicVerdicts.catch_up`."""
     from pipeline.runtime.verdicttopic import TopicVerdicts, VerdictTopicError
 
     profiler = processor.settings.policy.profiler
@@ -140,7 +141,7 @@ def remember_on_topic(config: Config, processor: Processor) -> TopicVerdicts | N
     try:
         if config.create_topics:
             verdicts.ensure()
-        verdicts.load()
+        verdicts.load(follow=profiler if follow else None)
     except VerdictTopicError as exc:
         raise InvalidFilesError([SourceFileError(config.path or "<config>", 1, str(exc))]) from None
     remember_with(profiler, verdicts)

@@ -89,6 +89,9 @@ class Service:
         self.txn = Transactions(self.producer, config.transaction_timeout_s) if config.exactly_once else None
         self.sealer = DeadLetterSealer.from_config(config.dlq_encryption_key)
         self._admin_settings = dict(config.kafka)
+        # called once per loop, after a batch (or none): short and never blocking
+        # (pipeline.runtime.verdicttopic: other workers' guard hits)
+        self.between_batches: list[Callable[[], None]] = []
 
     # -- lifecycle ----------------------------------------------------------------------
 
@@ -202,6 +205,8 @@ class Service:
             messages = self._consume()
             if messages:
                 self._handle_batch(messages)
+            for call in self.between_batches:
+                call()
             self.producer.poll(0)
             now = time.monotonic()
             if self.txn is None and now - last_commit >= self.config.commit_interval_s:

@@ -17,9 +17,11 @@ value, the verdict line. The topic is compacted, so it keeps one record per colu
 - **A guard hit** is produced by an idempotent producer of its own (``acks=all``) and
   flushed before the record that caused it goes on: a hit is rare (once per column). A
   write that fails is logged (``verdict_not_stored``); the column stays withheld here.
+- **Workers that are running** (``cdr run``) read on from the end every
+  ``FOLLOW_EVERY_S`` between batches: a hit one worker finds withholds the column in
+  every other within about a second, whichever partitions each holds.
 - **To release a column again** (a false hit), produce a tombstone (null value) with its
-  key; the next start reads it as released. Workers that are running keep what they
-  read at their start.
+  key; the next start reads it as released (running workers keep it withheld).
 """
 
 from __future__ import annotations
@@ -33,6 +35,7 @@ from typing import Any
 from confluent_kafka import Consumer, KafkaError, KafkaException, Producer, TopicPartition
 from confluent_kafka.admin import AdminClient, NewTopic
 
+from detectors.profiler import Profiler
 from pipeline.errors import CdrError, InvalidFilesError, SourceFileError
 from pipeline.runtime.logs import log
 from pipeline.runtime.verdictmemory import _DIGEST, Verdicts, verdict_line
@@ -40,6 +43,9 @@ from pipeline.runtime.verdictmemory import _DIGEST, Verdicts, verdict_line
 logger = logging.getLogger("cdr.detection")
 
 READ_TIMEOUT_S = 60.0
+MISSING_WAIT_S = 15.0  # for a topic just created to show in the metadata
+FOLLOW_EVERY_S = 0.5  # how often a running worker reads what the others found
+FOLLOW_BATCH = 500
 WRITE_TIMEOUT_S = 10.0
 TOPIC_CONFIG = {"cleanup.policy": "compact"}
 
@@ -56,6 +62,9 @@ class TopicVerdicts(Verdicts):
         self.topic = topic
         self._kafka = dict(kafka)
         self._producer: Producer | None = None
+        self._follower: Consumer | None = None  # stays at the topic's end (load(follow=...))
+        self._profiler: Profiler | None = None
+        self._next_catch_up = 0.0
 
     def ensure(self) -> None:
         """Create the topic (compacted, one partition) if it does not exist."""
@@ -70,8 +79,10 @@ class TopicVerdicts(Verdicts):
                 if exc.args[0].code() != KafkaError.TOPIC_ALREADY_EXISTS:
                     raise
 
-    def load(self, timeout_s: float = READ_TIMEOUT_S) -> None:
-        """Read every verdict on the topic, to its end as it is now."""
+    def load(self, timeout_s: float = READ_TIMEOUT_S, follow: Profiler | None = None) -> None:
+        """Read every verdict on the topic, to its end as it is now. With ``follow``, the
+        reader stays at the end: :meth:`catch_up` withholds ``follow``'s columns that other
+        workers find afterwards."""
         consumer = Consumer(
             {
                 **self._kafka,
@@ -85,32 +96,93 @@ class TopicVerdicts(Verdicts):
         try:
             self._read_all(consumer, time.monotonic() + timeout_s)
         except KafkaException as exc:
+            consumer.close()
             raise VerdictTopicError(
                 f"detection.verdicts_topic {self.topic!r} could not be read ({exc.args[0].name()})"
             ) from None
-        finally:
+        except BaseException:
             consumer.close()
+            raise
+        if follow is None:
+            consumer.close()
+        else:
+            self._follower, self._profiler = consumer, follow
+
+    def catch_up(self) -> None:
+        """The verdicts other workers wrote since the last call (at most every
+        ``FOLLOW_EVERY_S``; never blocks): each new one withholds the columns of the
+        followed profiler it names, as if its own guard had hit. A record that is not ours
+        is logged (topic, partition, offset) and skipped; a tombstone releases a column
+        only at the next start."""
+        if self._follower is None or time.monotonic() < self._next_catch_up:
+            return
+        self._next_catch_up = time.monotonic() + FOLLOW_EVERY_S
+        try:
+            messages = self._follower.consume(FOLLOW_BATCH, timeout=0)
+        except KafkaException:
+            return  # the broker watch reports an absent broker; read again next time
+        for msg in messages:
+            if msg.error() is not None:
+                continue  # a partition's end, or a transient error the client retries
+            key = msg.key()
+            digest = key.decode("ascii", "replace") if key is not None else ""
+            known = digest in self._withheld
+            problem = self._apply(key, msg.value()) if msg.value() is not None else None
+            if problem is not None:
+                log(
+                    logger,
+                    logging.WARNING,
+                    "verdict_record_ignored",
+                    topic=self.topic,
+                    partition=msg.partition(),
+                    offset=msg.offset(),
+                    problem=problem,
+                )
+            elif not known and digest in self._withheld:
+                self._withhold_now(digest)
+
+    def _withhold_now(self, digest: str) -> None:
+        profiler = self._profiler
+        assert profiler is not None
+        reason = self._withheld[digest]
+        for prof in list(profiler.profiles.values()):
+            if self.digest(prof.table, prof.column) == digest:
+                profiler.withhold(prof, reason)  # a new generation: rules compiled before are dropped
+
+    def _ends(self, consumer: Consumer, deadline: float) -> dict[int, tuple[int, int]]:
+        """``{partition: (low, high)}`` watermarks. A topic created a moment ago (by this
+        start or another worker's) is not in every broker's metadata at once, nor its
+        partitions' leaders: asked again until ``MISSING_WAIT_S``, then refused."""
+        until = min(deadline, time.monotonic() + MISSING_WAIT_S)
+        while True:
+            try:
+                meta = consumer.list_topics(self.topic, timeout=max(1.0, deadline - time.monotonic()))
+                topic = meta.topics.get(self.topic)
+                if topic is not None and topic.error is None and topic.partitions:
+                    return {
+                        partition: consumer.get_watermark_offsets(
+                            TopicPartition(self.topic, partition), timeout=max(1.0, deadline - time.monotonic())
+                        )
+                        for partition in topic.partitions
+                    }
+            except KafkaException:
+                if time.monotonic() >= until:
+                    raise
+            if time.monotonic() >= until:
+                raise VerdictTopicError(
+                    f"detection.verdicts_topic {self.topic!r} does not exist: create it (cleanup.policy=compact), "
+                    "let the service create it (create_topics: true), or set detection.verdicts_topic: false"
+                )
+            time.sleep(0.2)
 
     def _read_all(self, consumer: Consumer, deadline: float) -> None:
-        meta = consumer.list_topics(self.topic, timeout=max(1.0, deadline - time.monotonic()))
-        topic = meta.topics.get(self.topic)
-        if topic is None or topic.error is not None or not topic.partitions:
-            raise VerdictTopicError(
-                f"detection.verdicts_topic {self.topic!r} does not exist: create it (cleanup.policy=compact), "
-                "let the service create it (create_topics: true), or set detection.verdicts_topic: false"
-            )
         ends: dict[int, int] = {}
         starts = []
-        for partition in topic.partitions:
-            low, high = consumer.get_watermark_offsets(
-                TopicPartition(self.topic, partition), timeout=max(1.0, deadline - time.monotonic())
-            )
+        for partition, (low, high) in self._ends(consumer, deadline).items():
             if high > low:
                 ends[partition] = high
-                starts.append(TopicPartition(self.topic, partition, low))
-        if not ends:
-            return
-        consumer.assign(starts)
+            starts.append(TopicPartition(self.topic, partition, low))
+        consumer.assign(starts)  # every partition: a follower reads on from each one's end
         errors: list[SourceFileError] = []
         while ends:
             if time.monotonic() > deadline:
@@ -184,3 +256,6 @@ class TopicVerdicts(Verdicts):
     def close(self) -> None:
         if self._producer is not None:
             self._producer.flush(WRITE_TIMEOUT_S)
+        if self._follower is not None:
+            self._follower.close()
+            self._follower = None

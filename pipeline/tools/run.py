@@ -63,7 +63,10 @@ def command(args: argparse.Namespace) -> int:
         service.request_stop()
     if config.create_topics:
         service.ensure_topics()
-    verdicts = remember_on_topic(config, processor)  # guard hits of earlier runs, before the first record
+    # guard hits of earlier runs, before the first record; then other workers', as they happen
+    verdicts = remember_on_topic(config, processor, follow=True)
+    if verdicts is not None:
+        service.between_batches.append(verdicts.catch_up)
     code = service.run()
     if verdicts is not None and not service.hard_exit:
         verdicts.close()

@@ -5,6 +5,7 @@ record that is not ours stops the start-up."""
 from __future__ import annotations
 
 import json
+import time
 import uuid
 
 import pytest
@@ -72,6 +73,31 @@ def test_a_guard_hit_is_recalled_then_released_by_a_tombstone(kafka_bootstrap, t
     released = build_processor(config)
     remember_on_topic(config, released)
     assert _holder(released.process(record("src.holders", _event(3, "gold")))) == "gold"
+
+
+def test_a_running_worker_withholds_what_another_found(kafka_bootstrap, tmp_path, monkeypatch) -> None:
+    """Two workers of one table, each with its own partitions: the one whose guard hits
+    writes it down, the other reads it between its batches and withholds the column too
+    (before: it went on releasing the names its own guard does not flag)."""
+    monkeypatch.setenv("CDR_HASH_KEY", HASH_KEY)
+    topic = f"cdr.verdicts.{uuid.uuid4().hex[:8]}"
+    config = _config(tmp_path, kafka_bootstrap, topic)
+    finder, other = build_processor(config), build_processor(config)
+    found = remember_on_topic(config, finder, follow=True)
+    told = remember_on_topic(config, other, follow=True)
+    assert found is not None and told is not None
+    assert _holder(other.process(record("src.holders", _event(0, "gold")))) == "gold"
+    finder.process(record("src.holders", _event(1, PLANTED[2])))  # the guard hits here
+    deadline = time.monotonic() + 20
+    while time.monotonic() < deadline and _holder(other.process(record("src.holders", _event(2, "gold")))) == "gold":
+        told.catch_up()
+        time.sleep(0.2)
+    assert _holder(other.process(record("src.holders", _event(3, "gold")))) != "gold", "the other worker released it"
+    found.catch_up()  # its own hit read back: nothing new, nothing written again
+    assert len(found) == 1
+    found.close()
+    told.close()
+    assert len(read_topic(kafka_bootstrap, topic, expect=2, timeout=5)) == 1, "a hit was written twice"
 
 
 def test_a_record_that_is_not_ours_stops_the_start(kafka_bootstrap, tmp_path, monkeypatch) -> None:
