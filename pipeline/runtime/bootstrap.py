@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
+import gc
 from collections.abc import Callable
 from datetime import date
 from pathlib import Path
@@ -207,3 +208,12 @@ def build_codec(config: Config) -> ChangeCodec:
         cache_size=min(reg.cache_schemas, 4096),
         max_record_bytes=config.max_record_bytes,
     )
+
+
+def freeze_start_up() -> None:
+    """What start-up built (the NER model: ~140,000 objects, the declarations, the name
+    lists) lives as long as the process. Left to the collector, each full collection
+    walks it (~90 ms here; 0.27 s of CPU over 30,000 typed events in ``cdr process``, a
+    tenth of their processing): it is moved out of the collector's sight instead."""
+    gc.collect()
+    gc.freeze()

@@ -138,7 +138,7 @@ def _topic(line: bytes, lineno: int) -> str | None:
 def _serve(setup: WorkerSetup, tasks: Any, results: Connection, parent: int) -> None:
     """A worker: builds its processor, then treats the batches it is sent, in order."""
     from pipeline.config import load_config
-    from pipeline.runtime.bootstrap import build_file_processor, record_bytes_limit
+    from pipeline.runtime.bootstrap import build_file_processor, freeze_start_up, record_bytes_limit
     from pipeline.runtime.workers import term_with_parent
 
     term_with_parent()  # no orphan if the reading process is killed
@@ -152,6 +152,7 @@ def _serve(setup: WorkerSetup, tasks: Any, results: Connection, parent: int) -> 
     except Exception as exc:
         results.send(("failed", _portable(exc)))
         return
+    freeze_start_up()
     results.send(("ready", None))
     stats = FileRunStats()
     while True:

@@ -26,7 +26,6 @@ beats a :class:`~pipeline.runtime.health.Health` that ``/healthz`` and ``/readyz
 
 from __future__ import annotations
 
-import gc
 import logging
 import signal
 import time
@@ -39,6 +38,7 @@ from confluent_kafka.admin import AdminClient, NewTopic
 from pipeline.config import Config
 from pipeline.core.events import CdrRecord, DeadLetter, Outcome, Published, SourceRecord
 from pipeline.core.processor import Processor
+from pipeline.runtime.bootstrap import freeze_start_up
 from pipeline.runtime.deadletter import DeadLetterSealer, dead_letter_record
 from pipeline.runtime.health import BrokerWatch, Health
 from pipeline.runtime.logs import log
@@ -149,11 +149,9 @@ class Service:
             worker=self.config.worker_id,
             dead_letters_encrypted=self.sealer is not None,
         )
-        # What start-up built (the NER model: ~140,000 objects, the declarations) lives as
-        # long as the process: left to the collector, each full collection walks it
-        # (100-300 ms here), a pause every record in flight waits for.
-        gc.collect()
-        gc.freeze()
+        # Each full collection would walk what start-up built: a pause every record in
+        # flight waits for.
+        freeze_start_up()
         watch = BrokerWatch(lambda timeout: self.producer.list_topics(timeout=timeout), self.health).start()
         try:
             if self.txn is not None:

@@ -111,10 +111,11 @@ _Run = Callable[[Path, Path, Path, Callable[[int], object], "DeadLetterSealer | 
 
 
 def _one_process(config: Config) -> _Run:
-    from pipeline.runtime.bootstrap import build_file_processor
+    from pipeline.runtime.bootstrap import build_file_processor, freeze_start_up
     from pipeline.runtime.filemode import process_file
 
     processor = build_file_processor(config)
+    freeze_start_up()
     return functools.partial(process_file, processor)
 
 
