@@ -235,7 +235,7 @@ def _document(line: bytes, span: tuple[int, int] | None) -> bytes | None:
 
 
 def _headers(line: bytes, span: tuple[int, int] | None, lineno: int) -> tuple[tuple[str, bytes | None], ...]:
-    if span is None or line[span[0] : span[1]] == b"null":
+    if span is None or line[span[0] : span[1]] in (b"null", b"{}"):  # most lines: none
         return ()
     try:
         members = jsonspans.object_members(line, span[0], span[1])
