@@ -46,6 +46,7 @@ from rich.table import Table
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from bench.parallelism import machine_speedup  # noqa: E402
 from bench.workloads import prose_texts, write_declarations, write_file  # noqa: E402
 
 HASH_KEY = "benchmark-hash-key-Q7vX2kLp9RzT4wNc8YhB3mJd6FsG"
@@ -186,7 +187,9 @@ def run_workload(name: str, events: int, rounds: int, workers: int, work: Path, 
     return result
 
 
-def report(console: Console, results: list[Workload]) -> None:
+def report(console: Console, results: list[Workload], machine: float | None = None) -> None:
+    """``machine``: what two CPU-bound processes get over one here (bench/parallelism.py),
+    the ceiling of ``--workers 2`` by the clock."""
     for w in results:
         size = w.source.stat().st_size / w.events
         table = Table(
@@ -216,6 +219,12 @@ def report(console: Console, results: list[Workload]) -> None:
             *_ratios(w.parallel_rate, w.cdr_rate),
             "",
         )
+        if machine is not None and w.workers == 2:
+            table.add_row(
+                "two CPU-bound processes / one, this machine (bench/parallelism.py)", "", f"{machine:.2f}", ""
+            )
+            speedup = w.parallel_rate(False) / w.cdr_rate(False)
+            table.add_row("[bold]--workers 2 / the machine's two processes[/]", "", f"{speedup / machine:.2f}", "")
         table.add_row("published lines", f"{w.published:,}", f"of {w.events:,}", "")
         console.print(table)
 
@@ -245,7 +254,12 @@ def main() -> int:
             for name in names:
                 events = args.events if name == "typed" else args.prose_events
                 results.append(run_workload(name, events, args.rounds, args.workers, Path(tmp), progress))
-        report(console, results)
+            machine = None
+            if args.workers == 2:
+                task = progress.add_task("this machine: one CPU-bound process, then two at once", total=None)
+                machine = machine_speedup()[2]
+                progress.update(task, total=1, completed=1)
+        report(console, results, machine)
     return 0
 
 
