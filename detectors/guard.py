@@ -22,6 +22,7 @@ from typing import TYPE_CHECKING, Any
 from detectors import decimals, unwrap
 from detectors.english import is_english
 from detectors.recognizers.person import is_known_name, is_top_surname, person_value_score
+from detectors.scripts import letter_scripts, name_shaped
 
 if TYPE_CHECKING:
     from detectors.profiler import ColumnProfile
@@ -237,6 +238,8 @@ def _text_reason(prof: ColumnProfile, value: str, scanner: TextScanner) -> str |
             return SHAPE
         if (person_value_score(value) or 0.0) >= _NEW_CATEGORY_NAME:
             return "PERSON"  # 'Jane Roe', 'Roe, Jane', 'Dr. Roe'; a lone 'Manual' or 'Ford' is a category
+        if not letter_scripts(value) <= prof.scripts:
+            return SHAPE  # written in letters no category was: 'Ольга Петрова' after 'gold', 'silver'
     return _entity(value, scanner)
 
 
@@ -261,6 +264,8 @@ def _is_name(value: str) -> bool:
     'mark.hill'): 'J. Crew', 'bill.pay' and 'page.view' are no people."""
     if (person_value_score(value) or 0.0) >= _KNOWN_PERSON:
         return True
+    if name_shaped(value):
+        return True  # 'Ольга Петрова': the name lists hold no such names, the shape is enough
     if _INITIAL_SURNAME.fullmatch(value) and is_known_name(value):
         return _surname_alone(value.rsplit(" ", 1)[-1].rsplit(".", 1)[-1])
     local = _LOCAL_PART.fullmatch(value)

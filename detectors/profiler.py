@@ -34,6 +34,7 @@ from detectors import decimals, guard
 from detectors.recognizers.person import KNOWN, SHAPED, is_known_name, name_token, person_value_score
 from detectors.recognizers.temporal import DateOfBirthRecognizer, birth_distribution_score
 from detectors.release import event_time_name, measure_name
+from detectors.scripts import letter_scripts, unread
 from detectors.textscan import TextScanner, looks_like_sentences, parse_json_text
 from detectors.vocabulary import CALENDAR_WORDS, FREE_TEXT, contradicted, name_evidence, quasi_identifier
 from pipeline.vocabulary import VerdictState
@@ -216,6 +217,7 @@ class ColumnProfile:
         "release",
         "sampled",
         "scale",
+        "scripts",
         "seen",
         "settings",
         "strings",
@@ -253,6 +255,7 @@ class ColumnProfile:
         self.fractional = 0
         self.numeric_text = 0  # strings that are plain decimal numbers with a fraction
         self.max_len = 0
+        self.scripts: set[str] = set()  # of the sampled text's letters until the column is released
         self.dates = 0
         self.date_min: int | None = None
         self.date_max: int | None = None
@@ -406,6 +409,9 @@ class ColumnProfile:
 
     def _text(self, text: str, scanner: TextScanner, numeric: bool, new: bool = True) -> None:
         self.strings += 1
+        if not numeric and self.release is None:
+            # the scripts a release is granted on: the guard holds new values to them
+            self.scripts |= letter_scripts(text)
         hit = False
         digits = -1
         for entity, score in scanner.value_scores(text):  # on the normalised value
@@ -624,6 +630,8 @@ class ColumnProfile:
             return False
         if self.weak:
             return False
+        if unread(self.scripts):
+            return False  # categories the name lists and NER cannot read are no evidence
         # a handful of names (three sales reps) is still personal data
         if self.name_checked and self.name_known * 5 >= 2 * self.name_checked:
             return False
