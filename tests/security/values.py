@@ -113,3 +113,43 @@ def qp_all(text: str) -> str:
 
 def gzip_b64(text: str) -> str:
     return base64.b64encode(gzip.compress(text.encode(), mtime=0)).decode()
+
+
+# People's names in scripts other than Latin, and Latin names with letters outside ASCII
+# (first names, surnames): none is in the census name lists the detectors know, and the
+# English NER model reads none of the non-Latin ones. Han names are transliterations of
+# foreign names (with the middle dot), long enough to be searched for.
+NAMES_BY_SCRIPT: dict[str, tuple[tuple[str, ...], tuple[str, ...], str]] = {
+    "cyrillic": (
+        ("Ольга", "Иван", "Наталья", "Дмитрий", "Екатерина", "Сергей", "Анна", "Алексей"),
+        ("Петрова", "Смирнов", "Кузнецова", "Соколов", "Волкова", "Морозов", "Лебедева"),
+        " ",
+    ),
+    "greek": (
+        ("Γιώργος", "Ελένη", "Νίκος", "Μαρία", "Κώστας", "Δημήτρης", "Σοφία"),
+        ("Παπαδόπουλος", "Γεωργίου", "Αλεξίου", "Οικονόμου", "Νικολάου", "Βασιλείου"),
+        " ",
+    ),
+    "han": (
+        ("玛丽亚", "詹姆斯", "奥尔加", "卡洛斯", "法蒂玛", "利亚姆", "普里娅", "亨里克"),
+        ("冈萨雷斯", "奥卡福", "林德奎斯特", "彼得罗夫", "惠特菲尔德", "莫罗", "科瓦尔斯基"),
+        "·",
+    ),
+    "arabic": (
+        ("فاطمة", "محمد", "أحمد", "مريم", "خالد", "يوسف", "ليلى"),
+        ("حداد", "العلي", "منصور", "الخطيب", "السعيد", "الحسيني"),
+        " ",
+    ),
+    "hebrew": (("דוד", "שרה", "משה", "רחל", "יוסף", "מרים"), ("כהן", "לוי", "מזרחי", "פרץ", "ביטון", "אברהם"), " "),
+    "latin-accented": (
+        ("Łukasz", "Małgorzata", "Ayşe", "Çağla", "Gökhan", "Şule", "Paweł"),
+        ("Wójcik", "Kamiński", "Öztürk", "Çelik", "Şahin", "Doğan", "Zieliński"),
+        " ",
+    ),
+}
+
+
+def name_in(r: random.Random, script: str) -> str:
+    """A full name written in ``script`` (a key of :data:`NAMES_BY_SCRIPT`)."""
+    first, last, sep = NAMES_BY_SCRIPT[script]
+    return f"{r.choice(first)}{sep}{r.choice(last)}"

@@ -1,0 +1,161 @@
+"""People's names in the scripts the detectors do not read (Cyrillic, Greek, Han,
+Arabic, Hebrew) and Latin names with letters outside ASCII: a released categorical
+column that starts holding them, a handful of them repeated from the first record (a
+column that looks categorical), a column declared ``none`` holding them, declared free
+text (``redact_detected``, plain or JSON) mentioning them, and undeclared columns named
+with them. The name lists and the English NER
+model know none of these names: their silence must not let them out."""
+
+from __future__ import annotations
+
+import json
+
+from tests.security import values as v
+from tests.security.cases.common import declaration, table
+from tests.security.cases.schema_changes import LOUD, QUIET, TIERS
+from tests.security.events import Rec, change, key
+from tests.security.ledger import Case
+
+NAMES = 200
+FEW = 5  # distinct names in a column that repeats them (three sales reps, five drivers)
+REPEATS = 300
+
+_UNCASED = (
+    "no per-value guard reads a name in an uncased script: a column declared none holding "
+    "Han, Arabic or Hebrew names is never flagged (its declaration is trusted)"
+)
+_LATIN_NONE = (
+    "a Latin name outside the census lists ('Ayşe Öztürk') in a column declared none is "
+    "not flagged by the per-value guard: the shape alone would flag product names too"
+)
+
+
+def _categorical_turns(script: str, service: bool = False) -> Case:
+    case_id = f"categorical-turns-{script}-names"
+    r = v.rng(case_id)
+    records, planted = [], []
+    for n in range(QUIET):
+        records.append(Rec(key(n), change(table(case_id), {"id": n, "tier": TIERS[n % len(TIERS)]})))
+    for n in range(QUIET, QUIET + LOUD):
+        person = v.name_in(r, script)
+        planted.append(person)
+        records.append(Rec(key(n), change(table(case_id), {"id": n, "tier": person})))
+    return Case(
+        case_id,
+        "schema-changes",
+        f"a released categorical column (tiers) that starts holding {script} names",
+        declaration(case_id, "id: {pii: none}"),
+        tuple(records),
+        tuple(dict.fromkeys(planted)),
+        service=service,
+    )
+
+
+def _few_names(script: str) -> Case:
+    case_id = f"few-{script}-names-repeated"
+    r = v.rng(case_id)
+    people = list(dict.fromkeys(v.name_in(r, script) for _ in range(40)))[:FEW]
+    records = [
+        Rec(key(n), change(table(case_id), {"id": n, "driver": people[n % len(people)]})) for n in range(REPEATS)
+    ]
+    return Case(
+        case_id,
+        "undeclared-columns",
+        f"an undeclared column of {len(people)} {script} names repeated from the first record (looks categorical)",
+        declaration(case_id, "id: {pii: none}"),
+        tuple(records),
+        tuple(people),
+    )
+
+
+def _declared_none(script: str, known_leak: str | None = None) -> Case:
+    case_id = f"none-{script}-names"
+    r = v.rng(case_id)
+    records, planted = [], []
+    for n in range(NAMES):
+        person = v.name_in(r, script)
+        planted.append(person)
+        records.append(Rec(key(n), change(table(case_id), {"id": n, "holder": person})))
+    return Case(
+        case_id,
+        "disguised-values",
+        f"a column declared none (an honest mistake) holding {script} names",
+        declaration(case_id, "id: {pii: none}\nholder: {pii: none}"),
+        tuple(records),
+        tuple(dict.fromkeys(planted)),
+        known_leak=known_leak,
+    )
+
+
+def _free_text(script: str) -> Case:
+    case_id = f"text-{script}-names"
+    r = v.rng(case_id)
+    records, planted = [], []
+    for n in range(LOUD):
+        person = v.name_in(r, script)
+        planted.append(person)
+        notes = f"Customer {person} called about the refund for order {1000 + n}"
+        records.append(Rec(key(n), change(table(case_id), {"id": n, "notes": notes})))
+    return Case(
+        case_id,
+        "disguised-values",
+        f"declared free text (redact_detected) naming people in {script}",
+        declaration(case_id, "id: {pii: none}\nnotes: {pii: free_text, treatment: redact_detected}"),
+        tuple(records),
+        tuple(dict.fromkeys(planted)),
+    )
+
+
+def _json_text() -> Case:
+    case_id = "json-text-unread-names"
+    r = v.rng(case_id)
+    records, planted = [], []
+    for n in range(LOUD):
+        leaf, name_key = v.name_in(r, "han"), v.name_in(r, "arabic")
+        planted += [leaf, name_key]
+        notes = json.dumps({"contact": leaf, "visits": {name_key: n % 3}}, ensure_ascii=False)
+        records.append(Rec(key(n), change(table(case_id), {"id": n, "notes": notes})))
+    return Case(
+        case_id,
+        "disguised-values",
+        "declared free text (redact_detected) holding JSON: Han names as leaves, Arabic names as keys",
+        declaration(case_id, "id: {pii: none}\nnotes: {pii: free_text, treatment: redact_detected}"),
+        tuple(records),
+        tuple(dict.fromkeys(planted)),
+    )
+
+
+def _named_columns(script: str) -> Case:
+    """Undeclared columns named with people's names (a pivoted table: one flag column per
+    customer), holding harmless flags: no name may be published as a field name."""
+    case_id = f"columns-named-{script}-names"
+    r = v.rng(case_id)
+    people = list(dict.fromkeys(v.name_in(r, script) for _ in range(20)))[:8]
+    records = [
+        Rec(key(n), change(table(case_id), {"id": n, **{p: (n + i) % 2 for i, p in enumerate(people)}}))
+        for n in range(LOUD)
+    ]
+    return Case(
+        case_id,
+        "names-are-data",
+        f"undeclared columns named with {script} names (a pivoted table), holding 0/1 flags",
+        declaration(case_id, "id: {pii: none}"),
+        tuple(records),
+        tuple(people),
+    )
+
+
+CASES = [
+    _categorical_turns("cyrillic", service=True),
+    *(_categorical_turns(s) for s in ("greek", "han", "arabic", "hebrew", "latin-accented")),
+    _few_names("cyrillic"),
+    _few_names("han"),
+    _declared_none("cyrillic"),
+    _declared_none("greek"),
+    _declared_none("han", known_leak=_UNCASED),
+    _declared_none("arabic", known_leak=_UNCASED),
+    _declared_none("latin-accented", known_leak=_LATIN_NONE),
+    *(_free_text(s) for s in ("cyrillic", "greek", "han", "arabic", "hebrew")),
+    _json_text(),
+    *(_named_columns(s) for s in ("cyrillic", "han", "arabic", "hebrew")),
+]
