@@ -29,6 +29,7 @@ from functools import lru_cache
 ASCII = "ASCII"
 LATIN = "LATIN"
 UNREAD_TEXT = "UNREAD_TEXT"  # the entity of a free-text span in a script no detector reads
+UNREAD_SCORE = 0.5  # below every detector's hit: a span both cover keeps the detector's label
 READ = frozenset({ASCII, LATIN})  # what the name lists, English NER and patterns read
 CASED = frozenset({"CYRILLIC", "GREEK", "ARMENIAN", "COPTIC", "GLAGOLITIC", "DESERET"})
 _MAX_NAME_LEN = 80

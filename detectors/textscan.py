@@ -31,7 +31,7 @@ from detectors.ner import NerEngine, NerRefused
 from detectors.normalize import Normalized, normalize
 from detectors.recognizers import Finding, Recognizer, default_recognizers
 from detectors.recognizers.contact import is_nanp_number
-from detectors.scripts import UNREAD_TEXT, unread_runs
+from detectors.scripts import UNREAD_SCORE, UNREAD_TEXT, unread_runs
 
 # NER results kept across batches: keyed by a 16-byte BLAKE2b digest of the text (no raw
 # text outlives its batch), least recently used evicted first, bounded in entries and in
@@ -298,7 +298,7 @@ class TextScanner:
         Words in a script no detector reads are spans too (``UNREAD_TEXT``): a name in
         Cyrillic or Han letters is no hit for the English model, and a miss is no proof."""
         findings = self._find(text, "", reads_as_free_text)
-        unread = [Finding(UNREAD_TEXT, start, end, 1.0, "script") for start, end in unread_runs(text)]
+        unread = [Finding(UNREAD_TEXT, start, end, UNREAD_SCORE, "script") for start, end in unread_runs(text)]
         return merge([*findings, *unread]) if unread else findings
 
     def _find(self, text: str, context: str, ner_reads: Callable[[str], bool]) -> list[Finding]:
@@ -501,7 +501,7 @@ class TextScanner:
         if unread:
             runs = unread_runs(text)
             if runs:
-                spans = merge([*spans, *(Finding(UNREAD_TEXT, a, b, 1.0, "script") for a, b in runs)])
+                spans = merge([*spans, *(Finding(UNREAD_TEXT, a, b, UNREAD_SCORE, "script") for a, b in runs)])
         if len(spans) == 1 and spans[0].start == 0 and spans[0].end == len(text):
             return f"<{spans[0].entity}>", [spans[0].entity]
         out = redact_spans(text, spans) if spans else text

@@ -153,3 +153,27 @@ def name_in(r: random.Random, script: str) -> str:
     """A full name written in ``script`` (a key of :data:`NAMES_BY_SCRIPT`)."""
     first, last, sep = NAMES_BY_SCRIPT[script]
     return f"{r.choice(first)}{sep}{r.choice(last)}"
+
+
+# IANA's internationalised test domains (RFC 2606 'example.test' in other scripts).
+IDN_DOMAINS = {
+    "cyrillic": "пример.испытание",
+    "greek": "παράδειγμα.δοκιμή",
+    "han": "例子.测试",
+    "arabic": "مثال.إختبار",
+    "hebrew": "בײַשפּיל.טעסט",
+    "latin-accented": "exämple.test",
+}
+
+
+def idn_email(r: random.Random, script: str, punycode: bool = False) -> str:
+    """An internationalised e-mail address (RFC 6531): a name in ``script`` as the local
+    part and that script's test domain; with ``punycode``, an ASCII local part and the
+    domain as DNS carries it ('xn--e1afmkfd.xn--80akhbyknj4f')."""
+    first, last, _sep = NAMES_BY_SCRIPT[script]
+    domain = IDN_DOMAINS[script]
+    if punycode:
+        return (
+            f"{r.choice(FIRST).lower()}.{r.choice(LAST).lower()}{r.randrange(10, 99)}@{domain.encode('idna').decode()}"
+        )
+    return f"{r.choice(first)}.{r.choice(last)}".lower() + f"@{domain}"

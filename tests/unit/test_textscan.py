@@ -132,3 +132,24 @@ def _pct(text: str) -> str:
 )
 def test_a_disguise_the_spans_do_not_read_through_withholds_the_text(scanner, text: str, expected: str) -> None:
     assert scanner.redact(text) == expected
+
+
+@pytest.mark.parametrize(
+    "address",
+    [
+        "ольга.петрова@пример.испытание",
+        "玛丽亚.莫罗@例子.测试",
+        "çağla.doğan@exämple.test",
+        "olga.petrova42@xn--e1afmkfd.xn--80akhbyknj4f",
+        "josé.núñez@example.com",
+    ],
+)
+def test_an_internationalised_email_address_is_redacted_whole(address: str) -> None:
+    """RFC 6531 addresses: letters of any script in the local part and the domain, or a
+    punycode top-level domain."""
+    assert TextScanner().redact(f"Reply to {address} before Friday") == "Reply to <EMAIL_ADDRESS> before Friday"
+
+
+@pytest.mark.parametrize("text", ["snake_case@host_name.com", "pkg@1.2.3", "user@localhost", "v1.2@3"])
+def test_what_is_no_address_in_any_script_stays(text: str) -> None:
+    assert TextScanner().redact(text) == text

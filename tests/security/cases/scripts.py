@@ -145,6 +145,36 @@ def _named_columns(script: str) -> Case:
     )
 
 
+def _idn_emails(case_id: str, where: str, punycode: bool = False) -> Case:
+    """Internationalised e-mail addresses (every script's test domain, in turn) in a
+    column declared none, a released categorical column or declared free text."""
+    r = v.rng(case_id)
+    scripts = list(v.IDN_DOMAINS)
+    records, planted = [], []
+    quiet = QUIET if where == "categorical" else 0
+    for n in range(quiet):
+        records.append(Rec(key(n), change(table(case_id), {"id": n, "contact": TIERS[n % len(TIERS)]})))
+    for n in range(quiet, quiet + LOUD):
+        address = v.idn_email(r, scripts[n % len(scripts)], punycode)
+        planted.append(address)
+        value = f"Reply to {address} before Friday" if where == "text" else address
+        records.append(Rec(key(n), change(table(case_id), {"id": n, "contact": value})))
+    columns = {
+        "none": "id: {pii: none}\ncontact: {pii: none}",
+        "categorical": "id: {pii: none}",
+        "text": "id: {pii: none}\ncontact: {pii: free_text, treatment: redact_detected}",
+    }[where]
+    kind = "punycode" if punycode else "internationalised"
+    return Case(
+        case_id,
+        "disguised-values",
+        f"{kind} e-mail addresses (RFC 6531) in {'a column declared none' if where == 'none' else where}",
+        declaration(case_id, columns),
+        tuple(records),
+        tuple(dict.fromkeys(planted)),
+    )
+
+
 CASES = [
     _categorical_turns("cyrillic", service=True),
     *(_categorical_turns(s) for s in ("greek", "han", "arabic", "hebrew", "latin-accented")),
@@ -158,4 +188,9 @@ CASES = [
     *(_free_text(s) for s in ("cyrillic", "greek", "han", "arabic", "hebrew")),
     _json_text(),
     *(_named_columns(s) for s in ("cyrillic", "han", "arabic", "hebrew")),
+    _idn_emails("idn-emails-declared-none", "none"),
+    _idn_emails("idn-emails-released-categorical", "categorical"),
+    _idn_emails("idn-emails-in-free-text", "text"),
+    _idn_emails("punycode-emails-declared-none", "none", punycode=True),
+    _idn_emails("punycode-emails-in-free-text", "text", punycode=True),
 ]
