@@ -177,3 +177,58 @@ def idn_email(r: random.Random, script: str, punycode: bool = False) -> str:
             f"{r.choice(FIRST).lower()}.{r.choice(LAST).lower()}{r.randrange(10, 99)}@{domain.encode('idna').decode()}"
         )
     return f"{r.choice(first)}.{r.choice(last)}".lower() + f"@{domain}"
+
+
+# National identity numbers outside the US, with their check digits computed here
+# (independently of the detectors): Spanish DNI and NIE, Brazilian CPF, Italian codice
+# fiscale, French NIR, UK National Insurance number.
+_DNI_LETTERS = "TRWAGMYFPDXBNJZSQVHLCKE"
+
+
+def dni(r: random.Random) -> str:
+    number = r.randrange(10_000_000, 100_000_000)
+    return f"{number}{_DNI_LETTERS[number % 23]}"
+
+
+def nie(r: random.Random) -> str:
+    prefix, body = r.randrange(3), r.randrange(1_000_000, 10_000_000)
+    return f"{'XYZ'[prefix]}{body}{_DNI_LETTERS[int(f'{prefix}{body}') % 23]}"
+
+
+def cpf(r: random.Random) -> str:
+    digits = [r.randrange(10) for _ in range(9)]
+    for n in (9, 10):
+        total = sum(d * w for d, w in zip(digits, range(n + 1, 1, -1), strict=False))
+        digits.append(total * 10 % 11 % 10)
+    s = "".join(map(str, digits))
+    return f"{s[:3]}.{s[3:6]}.{s[6:9]}-{s[9:]}"
+
+
+_CF_ODD = (1, 0, 5, 7, 9, 13, 15, 17, 19, 21, 2, 4, 18, 20, 11, 3, 6, 8, 12, 14, 16, 10, 22, 25, 24, 23)
+
+
+def codice_fiscale(r: random.Random) -> str:
+    letters = "BCDFGHLMNPRSTVZ"
+    body = "".join(r.choice(letters) for _ in range(6))
+    body += f"{r.randrange(40, 100)}{r.choice('ABCDEHLMPRST')}{r.randrange(1, 72):02d}"
+    body += f"{r.choice('ABCDEFGHLM')}{r.randrange(1, 1000):03d}"
+    total = 0
+    for i, ch in enumerate(body):
+        value = int(ch) if ch.isdigit() else ord(ch) - ord("A")
+        total += _CF_ODD[value] if i % 2 == 0 else value  # odd places: digits count as A-J
+    return body + chr(ord("A") + total % 26)
+
+
+def nir(r: random.Random) -> str:
+    body = f"{r.randrange(1, 3)}{r.randrange(40, 100)}{r.randrange(1, 13):02d}{r.randrange(1, 96):02d}"
+    body += f"{r.randrange(1, 1000):03d}{r.randrange(1, 1000):03d}"
+    key = 97 - int(body) % 97
+    return f"{body[0]} {body[1:3]} {body[3:5]} {body[5:7]} {body[7:10]} {body[10:13]} {key:02d}"
+
+
+def nino(r: random.Random) -> str:
+    first, second = r.choice("ABCEGHJKLMNPRSTWXYZ"), r.choice("ABCEGHJKLMNPRSTWXYZ")
+    while first + second in ("BG", "GB", "KN", "NK", "NT", "TN", "ZZ"):
+        second = r.choice("ABCEGHJKLMNPRSTWXYZ")
+    digits = f"{r.randrange(1_000_000):06d}"
+    return f"{first}{second} {digits[:2]} {digits[2:4]} {digits[4:]} {r.choice('ABCD')}"
