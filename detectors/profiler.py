@@ -48,6 +48,7 @@ PII = VerdictState.PII
 FREE = VerdictState.FREE_TEXT
 JSON = VerdictState.JSON
 STRONG_NAME = 0.85  # a column name this strong holds the column sensitive on its own
+_PLACE_NAME = 0.6  # name evidence of a place that makes precise degrees a position
 
 VALUE_ENTITIES = frozenset(
     {
@@ -189,6 +190,7 @@ class ColumnProfile:
         "bools",
         "column",
         "contra",
+        "coordinates",
         "date_max",
         "date_min",
         "dates",
@@ -255,6 +257,7 @@ class ColumnProfile:
         self.floats = 0
         self.fractional = 0
         self.numeric_text = 0  # strings that are plain decimal numbers with a fraction
+        self.coordinates = 0  # ... and numbers with 4+ decimals within +-180: degrees of a position
         self.max_len = 0
         self.scripts: set[str] = set()  # of the sampled text's letters until the column is released
         self.dates = 0
@@ -371,6 +374,7 @@ class ColumnProfile:
         if isinstance(value, float) and not value.is_integer():
             self.floats += 1
             self.fractional += 1
+            self._coordinate(value)
             return  # a measure: a float with a fraction is not a phone, a card or an SSN
         if isinstance(value, float):
             self.floats += 1
@@ -435,6 +439,7 @@ class ColumnProfile:
             return
         if _DECIMAL_TEXT.fullmatch(text.strip()):
             self.numeric_text += 1
+            self._coordinate(float(text.strip().replace(",", ".")))
             return
         doc = parse_json_text(text)
         if doc is not None:
@@ -494,6 +499,7 @@ class ColumnProfile:
         self.ints //= 2
         self.floats //= 2
         self.fractional //= 2
+        self.coordinates //= 2
         self.numeric_text //= 2
         self.dates //= 2
         self.timeofday //= 2
@@ -597,15 +603,25 @@ class ColumnProfile:
             return None
         if numbers == n:
             if self.fractional * 2 >= n:
-                return "measure"
+                return None if self._positions() else "measure"
             if self.int_digits <= 6:
                 return "small_numbers"
             return None
         if self.strings == n and self.numeric_text * 2 >= n and not self.weak:
-            return "measure"
+            return None if self._positions() else "measure"
         if self.strings + numbers == n and self._categorical():
             return "categorical"
         return None
+
+    def _coordinate(self, value: float) -> None:
+        if abs(value) <= 180 and abs(value * 1000 - round(value * 1000)) > 1e-6:
+            self.coordinates += 1
+
+    def _positions(self) -> bool:
+        """Latitudes or longitudes: a column whose name says a place ('latitude',
+        'home_lng') holding degrees to four decimals or more (about 10 m). A precise
+        position is where someone lives or is, not a measure to release."""
+        return self.name.get("LOCATION", 0.0) >= _PLACE_NAME and self.coordinates * 2 >= max(1, self.sampled)
 
     def _numbers_too_short(self, entity: str | None) -> bool:
         """Every sampled value a number with fewer digits than the entity ever has."""

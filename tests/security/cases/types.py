@@ -52,6 +52,16 @@ def _blob(r: Random) -> tuple[str, list[str]]:
     return encoded, [encoded, email, ssn]
 
 
+def _latitude(r: Random) -> tuple[float, list[str]]:
+    degrees = round(r.uniform(25.0, 48.0), 6)
+    return degrees, [f"{degrees:.6f}".rstrip("0")]
+
+
+def _longitude_text(r: Random) -> tuple[str, list[str]]:
+    text = f"{r.uniform(-122.0, -71.0):.6f}"
+    return text, [text.lstrip("-")]
+
+
 def _decimal_ssn(r: Random) -> tuple[str, list[str]]:
     ssn = v.ssn(r)
     encoded = v.decimal_b64(int(ssn))
@@ -154,4 +164,16 @@ CASES = [
         _array,
     ),
     _typed_case("schemaless-map", "a schemaless nested object with an e-mail and a phone", None, _map),
+    _typed_case(
+        "double-home-latitude",
+        "a float64 column named home_latitude: homes to six decimals (a position, not a measure)",
+        field("home_latitude", "double"),
+        _latitude,
+    ),
+    _typed_case(
+        "decimal-string-longitude",
+        "longitudes as decimal strings (decimal.handling.mode=string) in a column named lng",
+        field("lng", "string"),
+        _longitude_text,
+    ),
 ]
