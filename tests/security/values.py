@@ -232,3 +232,12 @@ def nino(r: random.Random) -> str:
         second = r.choice("ABCEGHJKLMNPRSTWXYZ")
     digits = f"{r.randrange(1_000_000):06d}"
     return f"{first}{second} {digits[:2]} {digits[2:4]} {digits[4:]} {r.choice('ABCD')}"
+
+
+# Latin-script names none of the census lists holds (first names, surnames).
+UNLISTED_FIRST = ("Oluwaseun", "Tendai", "Siddharth", "Aigerim", "Chiamaka", "Thandiwe", "Nkechi", "Bolat")
+UNLISTED_LAST = ("Adeyemi", "Moyo", "Venkataraman", "Nurlanovna", "Dlamini", "Okonkwo", "Seitkali")
+
+
+def unlisted_name(r: random.Random) -> str:
+    return f"{r.choice(UNLISTED_FIRST)} {r.choice(UNLISTED_LAST)}"

@@ -175,6 +175,29 @@ def _idn_emails(case_id: str, where: str, punycode: bool = False) -> Case:
     )
 
 
+def _lower_case_unlisted() -> Case:
+    case_id = "text-lower-case-unlisted-names"
+    r = v.rng(case_id)
+    records, planted = [], []
+    for n in range(LOUD):
+        person = v.unlisted_name(r).lower()
+        planted.append(person)
+        notes = f"spoke with {person} about the late delivery"
+        records.append(Rec(key(n), change(table(case_id), {"id": n, "notes": notes})))
+    return Case(
+        case_id,
+        "disguised-values",
+        "declared free text naming people in lower case whose names no list holds",
+        declaration(case_id, "id: {pii: none}\nnotes: {pii: free_text, treatment: redact_detected}"),
+        tuple(records),
+        tuple(dict.fromkeys(planted)),
+        known_leak=(
+            "a lower-case name is read by the name lists only ('maria gonzalez'); the English "
+            "NER model needs capitals, so 'oluwaseun adeyemi' in a sentence is no span"
+        ),
+    )
+
+
 CASES = [
     _categorical_turns("cyrillic", service=True),
     *(_categorical_turns(s) for s in ("greek", "han", "arabic", "hebrew", "latin-accented")),
@@ -193,4 +216,5 @@ CASES = [
     _idn_emails("idn-emails-in-free-text", "text"),
     _idn_emails("punycode-emails-declared-none", "none", punycode=True),
     _idn_emails("punycode-emails-in-free-text", "text", punycode=True),
+    _lower_case_unlisted(),
 ]

@@ -24,6 +24,7 @@ def _typed_case(
     column: dict[str, Any] | None,
     make: Callable[[Random], tuple[Any, list[str]]],
     service: bool = False,
+    known_leak: str | None = None,
 ) -> Case:
     """N records whose undeclared column (schema ``column``, or schemaless when None)
     holds ``make``'s value; ``make`` also says which raw forms are planted."""
@@ -43,6 +44,7 @@ def _typed_case(
         tuple(records),
         tuple(dict.fromkeys(planted)),
         service=service,
+        known_leak=known_leak,
     )
 
 
@@ -169,6 +171,13 @@ CASES = [
         "a float64 column named home_latitude: homes to six decimals (a position, not a measure)",
         field("home_latitude", "double"),
         _latitude,
+    ),
+    _typed_case(
+        "double-unnamed-coordinates",
+        "degrees to six decimals in a float64 column whose name says nothing ('x')",
+        field("x", "double"),
+        _latitude,
+        known_leak="with no place in the column's name, six-decimal degrees are as much a measure as a price",
     ),
     _typed_case(
         "decimal-string-longitude",
