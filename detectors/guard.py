@@ -256,6 +256,11 @@ def _entity(value: str, scanner: TextScanner) -> str | None:
     return hit
 
 
+def is_person_value(value: str) -> bool:
+    """A whole value that is a person's name by the guard's checks (:func:`_is_name`)."""
+    return _is_name(value)
+
+
 def _is_name(value: str) -> bool:
     """A known first name and a known surname, or a title and a name; an initial and a
     known surname ('K. Nakamura'); an e-mail's local part made of a known first name and

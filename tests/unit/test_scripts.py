@@ -130,8 +130,9 @@ def test_declared_free_text_keeps_no_unread_words() -> None:
 
 def test_a_json_leaf_or_key_of_declared_free_text_keeps_no_unread_words() -> None:
     doc = {"contact": "Ольга Петрова", "visits": {"فاطمة حداد": 2}, "status": "open"}
-    out = TextScanner().redact_json(doc, unread=True)
-    assert out == {"contact": "<UNREAD_TEXT>", "visits": {"<UNREAD_TEXT>": 2}, "status": "open"}
+    out = TextScanner().redact_json(doc, free_text=True)
+    # a Cyrillic name is read as a name (capitalised words); Arabic letters as unread text
+    assert out == {"contact": "<PERSON>", "visits": {"<UNREAD_TEXT>": 2}, "status": "open"}
 
 
 def test_a_document_read_for_entities_only_is_not_redacted_for_its_script() -> None:

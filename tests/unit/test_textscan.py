@@ -153,3 +153,11 @@ def test_an_internationalised_email_address_is_redacted_whole(address: str) -> N
 @pytest.mark.parametrize("text", ["snake_case@host_name.com", "pkg@1.2.3", "user@localhost", "v1.2@3"])
 def test_what_is_no_address_in_any_script_stays(text: str) -> None:
     assert TextScanner().redact(text) == text
+
+
+def test_a_declared_free_text_document_redacts_a_leaf_or_key_that_is_a_persons_name() -> None:
+    """What the guard reads as a name in a document (and drifts the column for), the
+    column's redaction must redact too; an ordinary leaf stays."""
+    doc = {"contact": {"other": "Maria Gonzalez"}, "visits": {"Linda Miller": 2}, "tier": "gold"}
+    out = TextScanner().redact_json(doc, free_text=True)
+    assert out == {"contact": {"other": "<PERSON>"}, "visits": {"<PERSON>": 2}, "tier": "gold"}
