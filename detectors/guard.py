@@ -62,6 +62,18 @@ _SHAPES = {
 _DOCUMENT_TEXTS = 4096  # keys and string leaves of one document given the known-person check
 _INITIAL_SURNAME = re.compile(r"[A-Z]\. ?[A-Z][a-z'-]{2,}")
 _LOCAL_PART = re.compile(r"([A-Za-z]{2,})\.([A-Za-z]{2,})\d{0,4}")  # first.last, first.last71
+_TITLE_WORD = re.compile(r"[^\W\d_][^\W\d_A-Z'\u2019-]*(?<=[^\W\d_])")
+
+
+def titled_words(value: str) -> bool:
+    """Two to four words, each a capital and lower-case letters ('Jane Roe', 'Oluwaseun
+    Adeyemi', 'Gold Plus'): the shape of a person's name, and of some categories."""
+    words = value.split(" ")
+    return 2 <= len(words) <= 4 and all(
+        w[:1].isupper() and _TITLE_WORD.fullmatch(w) is not None and w[1:].islower() for w in words
+    )
+
+
 _DECIMAL_TEXT = re.compile(r"\s*[-+]?\d{1,15}(?:[.,]\d{1,6})?\s*")
 
 
@@ -240,6 +252,8 @@ def _text_reason(prof: ColumnProfile, value: str, scanner: TextScanner) -> str |
             return "PERSON"  # 'Jane Roe', 'Roe, Jane', 'Dr. Roe'; a lone 'Manual' or 'Ford' is a category
         if not letter_scripts(value) <= prof.scripts:
             return SHAPE  # written in letters no category was: 'Ольга Петрова' after 'gold', 'silver'
+        if not prof.titled and titled_words(value):
+            return SHAPE  # shaped as a name where no category was: 'Oluwaseun Adeyemi' after 'gold'
     return _entity(value, scanner)
 
 

@@ -228,6 +228,7 @@ class ColumnProfile:
         "table",
         "text_hits",
         "timeofday",
+        "titled",
         "type_hint",
         "verdict",
         "weak",
@@ -260,6 +261,7 @@ class ColumnProfile:
         self.coordinates = 0  # ... and numbers with 4+ decimals within +-180: degrees of a position
         self.max_len = 0
         self.scripts: set[str] = set()  # of the sampled text's letters until the column is released
+        self.titled = 0  # ... and its values shaped as capitalised words ('Gold Plus', 'Jane Roe')
         self.dates = 0
         self.date_min: int | None = None
         self.date_max: int | None = None
@@ -417,6 +419,8 @@ class ColumnProfile:
         if not numeric and self.release is None:
             # the scripts a release is granted on: the guard holds new values to them
             self.scripts |= letter_scripts(text)
+            if guard.titled_words(text):
+                self.titled += 1
         hit = False
         digits = -1
         for entity, score in scanner.value_scores(text):  # on the normalised value

@@ -37,7 +37,7 @@ def _categorical_turns(script: str, service: bool = False) -> Case:
     for n in range(QUIET):
         records.append(Rec(key(n), change(table(case_id), {"id": n, "tier": TIERS[n % len(TIERS)]})))
     for n in range(QUIET, QUIET + LOUD):
-        person = v.name_in(r, script)
+        person = v.unlisted_name(r) if script == "unlisted" else v.name_in(r, script)
         planted.append(person)
         records.append(Rec(key(n), change(table(case_id), {"id": n, "tier": person})))
     return Case(
@@ -200,7 +200,7 @@ def _lower_case_unlisted() -> Case:
 
 CASES = [
     _categorical_turns("cyrillic", service=True),
-    *(_categorical_turns(s) for s in ("greek", "han", "arabic", "hebrew", "latin-accented")),
+    *(_categorical_turns(s) for s in ("greek", "han", "arabic", "hebrew", "latin-accented", "unlisted")),
     _few_names("cyrillic"),
     _few_names("han"),
     _declared_none("cyrillic"),
