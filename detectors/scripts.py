@@ -34,6 +34,7 @@ READ = frozenset({ASCII, LATIN})  # what the name lists, English NER and pattern
 CASED = frozenset({"CYRILLIC", "GREEK", "ARMENIAN", "COPTIC", "GLAGOLITIC", "DESERET"})
 _MAX_NAME_LEN = 80
 _WORD_SPLIT = re.compile(r"[\s\u00a0]+")
+_INVISIBLE = frozenset({"Cf", "Mn", "Me"})  # format characters and combining marks
 _JOINERS = frozenset("-'\u2019\u00b7\u30fb")  # inside a name: Анна-Мария, O'Neil, 山田・太郎
 
 
@@ -69,12 +70,16 @@ def unread(scripts: frozenset[str] | set[str]) -> bool:
 
 
 def name_shaped(value: str) -> bool:
-    """Two to four capitalised words, each all letters of one cased script the detectors
+    """Two to four capitalised words, each of letters of one cased script the detectors
     do not read: ``Ольга Петрова``, ``ПЕТРОВА Ольга``. A single word is not enough (a
-    Russian product or a status word), nor is a lower-case second word (``Новый заказ``)."""
+    Russian product or a status word), nor is a lower-case second word (``Новый заказ``).
+    Read as a reader sees it: format characters (zero-width) and combining marks (stress
+    accents) are dropped, and Latin look-alikes inside a word (a Cyrillic name ending in a
+    Latin ``a``) count with the word's own script when they are the fewer letters."""
     if value.isascii() or len(value) > _MAX_NAME_LEN:
         return False
-    words = _WORD_SPLIT.split(unicodedata.normalize("NFKC", value).strip())
+    text = "".join(c for c in unicodedata.normalize("NFKC", value) if unicodedata.category(c) not in _INVISIBLE)
+    words = _WORD_SPLIT.split(text.strip())
     if not 2 <= len(words) <= 4:
         return False
     script: str | None = None
@@ -82,11 +87,12 @@ def name_shaped(value: str) -> bool:
         letters = [c for c in word if c not in _JOINERS and c != "."]
         if len(letters) < 2 and not (len(letters) == 1 and word.endswith(".")):  # an initial and its dot
             return False
-        tags = {_script_of(c) for c in letters}
-        if len(tags) != 1:
+        tags = [_script_of(c) for c in letters]
+        own = {t for t in tags if t != ASCII}
+        if len(own) != 1:
             return False
-        tag = tags.pop()
-        if tag not in CASED or (script is not None and tag != script):
+        tag = own.pop()
+        if tag not in CASED or (script is not None and tag != script) or 2 * tags.count(ASCII) > len(tags):
             return False
         script = tag
         if not letters[0].isupper():

@@ -30,6 +30,17 @@ columns:
 {extra}"""
 QUIET = 60  # past PATTERNS_ONLY's min_samples: an undeclared categorical column is released
 TIERS = ("bronze", "silver", "gold", "platinum")
+ZERO_WIDTH = "\u200b"  # inside a name
+STRESS = "\u0301"  # a combining acute: Russian stress marks
+LATIN_A = "a"  # a Latin look-alike ending a Cyrillic word
+
+
+def _at(text: str, inserts: dict[int, str], replace: bool = False) -> str:
+    """``text`` with characters put in (or in place of the ones) at the given offsets."""
+    out = list(text)
+    for i in sorted(inserts, reverse=True):
+        out[i : i + 1] = [inserts[i]] if replace else [inserts[i], out[i]]
+    return "".join(out)
 
 
 @pytest.mark.parametrize(
@@ -57,7 +68,17 @@ def test_only_latin_is_read() -> None:
 
 
 @pytest.mark.parametrize(
-    "value", ["Ольга Петрова", "ПЕТРОВА Ольга", "Анна-Мария Соколова", "Ελένη Γεωργίου", "И. Петров"]
+    "value",
+    [
+        "Ольга Петрова",
+        "ПЕТРОВА Ольга",
+        "Анна-Мария Соколова",
+        "Ελένη Γεωργίου",
+        "И. Петров",
+        _at("Ольга Петрова", {3: ZERO_WIDTH}),  # a zero-width space inside
+        _at("Ольга Петрова", {1: STRESS, 12: STRESS}),  # stress accents
+        _at("Ольга Петрова", {4: LATIN_A, 12: LATIN_A}, replace=True),  # Latin look-alikes at the ends
+    ],
 )
 def test_capitalised_words_of_a_cased_unread_script_are_name_shaped(value: str) -> None:
     assert name_shaped(value)

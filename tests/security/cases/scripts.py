@@ -87,6 +87,37 @@ def _declared_none(script: str, known_leak: str | None = None) -> Case:
     )
 
 
+def _disguised(person: str, n: int) -> str:
+    """A Cyrillic name as a hostile writer keys it: a zero-width space inside the first
+    word, a stress accent after its first letter, or Latin look-alikes for its vowels."""
+    first, last = person.split(" ", 1)
+    kind = n % 3
+    if kind == 0:
+        return f"{first[:2]}\u200b{first[2:]} {last}"
+    if kind == 1:
+        return f"{first[0]}\u0301{first[1:]} {last}"
+    look_alikes = str.maketrans({"\u0430": "a", "\u043e": "o", "\u0435": "e"})
+    return f"{first} {last}".translate(look_alikes)
+
+
+def _declared_none_disguised() -> Case:
+    case_id = "none-cyrillic-names-disguised"
+    r = v.rng(case_id)
+    records, planted = [], []
+    for n in range(NAMES):
+        person = _disguised(v.name_in(r, "cyrillic"), n)
+        planted.append(person)
+        records.append(Rec(key(n), change(table(case_id), {"id": n, "holder": person})))
+    return Case(
+        case_id,
+        "disguised-values",
+        "a column declared none holding Cyrillic names with zero-width spaces, stress accents or Latin look-alikes",
+        declaration(case_id, "id: {pii: none}\nholder: {pii: none}"),
+        tuple(records),
+        tuple(dict.fromkeys(planted)),
+    )
+
+
 def _free_text(script: str) -> Case:
     case_id = f"text-{script}-names"
     r = v.rng(case_id)
@@ -205,6 +236,7 @@ CASES = [
     _few_names("han"),
     _declared_none("cyrillic"),
     _declared_none("greek"),
+    _declared_none_disguised(),
     _declared_none("han", known_leak=_UNCASED),
     _declared_none("arabic", known_leak=_UNCASED),
     _declared_none("latin-accented", known_leak=_LATIN_NONE),
