@@ -19,7 +19,7 @@ import re
 from collections.abc import Iterator
 from typing import TYPE_CHECKING, Any
 
-from detectors import decimals, unwrap
+from detectors import decimals, english, unwrap
 from detectors.english import is_english
 from detectors.recognizers.person import is_known_name, is_top_surname, person_value_score
 from detectors.scripts import letter_scripts, name_shaped
@@ -71,6 +71,22 @@ def titled_words(value: str) -> bool:
     words = value.split(" ")
     return 2 <= len(words) <= 4 and all(
         w[:1].isupper() and _TITLE_WORD.fullmatch(w) is not None and w[1:].islower() for w in words
+    )
+
+
+_PLAIN_WORD = re.compile(r"[^\W\d_]{3,}")
+
+
+def unknown_words(value: str) -> bool:
+    """Two to four words of three letters or more, none of them English: 'oluwaseun
+    adeyemi', 'kenji okafor' (a person no list knows, in any case); 'gold plus' and
+    'next day' are English."""
+    words = value.split(" ")
+    return (
+        2 <= len(words) <= 4
+        and all(_PLAIN_WORD.fullmatch(w) is not None for w in words)
+        and english.available()
+        and not any(is_english(w.lower()) for w in words)
     )
 
 
@@ -254,6 +270,8 @@ def _text_reason(prof: ColumnProfile, value: str, scanner: TextScanner) -> str |
             return SHAPE  # written in letters no category was: 'Ольга Петрова' after 'gold', 'silver'
         if not prof.titled and titled_words(value):
             return SHAPE  # shaped as a name where no category was: 'Oluwaseun Adeyemi' after 'gold'
+        if not prof.unknown_words and unknown_words(value):
+            return SHAPE  # words no English and no category had: 'oluwaseun adeyemi' after 'gold'
     return _entity(value, scanner)
 
 

@@ -230,6 +230,7 @@ class ColumnProfile:
         "timeofday",
         "titled",
         "type_hint",
+        "unknown_words",
         "verdict",
         "weak",
     )
@@ -262,6 +263,7 @@ class ColumnProfile:
         self.max_len = 0
         self.scripts: set[str] = set()  # of the sampled text's letters until the column is released
         self.titled = 0  # ... and its values shaped as capitalised words ('Gold Plus', 'Jane Roe')
+        self.unknown_words = 0  # ... or as words no English has ('kenji okafor', 'nike airmax')
         self.dates = 0
         self.date_min: int | None = None
         self.date_max: int | None = None
@@ -421,6 +423,8 @@ class ColumnProfile:
             self.scripts |= letter_scripts(text)
             if guard.titled_words(text):
                 self.titled += 1
+            if guard.unknown_words(text):
+                self.unknown_words += 1
         hit = False
         digits = -1
         for entity, score in scanner.value_scores(text):  # on the normalised value

@@ -37,7 +37,10 @@ def _categorical_turns(script: str, service: bool = False) -> Case:
     for n in range(QUIET):
         records.append(Rec(key(n), change(table(case_id), {"id": n, "tier": TIERS[n % len(TIERS)]})))
     for n in range(QUIET, QUIET + LOUD):
-        person = v.unlisted_name(r) if script == "unlisted" else v.name_in(r, script)
+        if script.startswith("unlisted"):
+            person = v.unlisted_name(r).lower() if script == "unlisted-lower-case" else v.unlisted_name(r)
+        else:
+            person = v.name_in(r, script)
         planted.append(person)
         records.append(Rec(key(n), change(table(case_id), {"id": n, "tier": person})))
     return Case(
@@ -231,7 +234,10 @@ def _lower_case_unlisted() -> Case:
 
 CASES = [
     _categorical_turns("cyrillic", service=True),
-    *(_categorical_turns(s) for s in ("greek", "han", "arabic", "hebrew", "latin-accented", "unlisted")),
+    *(
+        _categorical_turns(s)
+        for s in ("greek", "han", "arabic", "hebrew", "latin-accented", "unlisted", "unlisted-lower-case")
+    ),
     _few_names("cyrillic"),
     _few_names("han"),
     _declared_none("cyrillic"),
