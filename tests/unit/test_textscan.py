@@ -142,6 +142,8 @@ def test_a_disguise_the_spans_do_not_read_through_withholds_the_text(scanner, te
         "çağla.doğan@exämple.test",
         "olga.petrova42@xn--e1afmkfd.xn--80akhbyknj4f",
         "josé.núñez@example.com",
+        "kenji.okafor@[203.0.113.5]",  # an address literal (RFC 5321)
+        "kenji.okafor@[IPv6:2001:db8::1]",
     ],
 )
 def test_an_internationalised_email_address_is_redacted_whole(address: str) -> None:
