@@ -19,9 +19,10 @@ import re
 from collections.abc import Iterator
 from typing import TYPE_CHECKING, Any
 
-from detectors import decimals, unwrap
+from detectors import decimals, english, unwrap
 from detectors.english import is_english
 from detectors.recognizers.person import is_known_name, is_top_surname, person_value_score
+from detectors.scripts import letter_scripts, name_shaped
 
 if TYPE_CHECKING:
     from detectors.profiler import ColumnProfile
@@ -61,6 +62,34 @@ _SHAPES = {
 _DOCUMENT_TEXTS = 4096  # keys and string leaves of one document given the known-person check
 _INITIAL_SURNAME = re.compile(r"[A-Z]\. ?[A-Z][a-z'-]{2,}")
 _LOCAL_PART = re.compile(r"([A-Za-z]{2,})\.([A-Za-z]{2,})\d{0,4}")  # first.last, first.last71
+_TITLE_WORD = re.compile(r"[^\W\d_][^\W\d_A-Z'\u2019-]*(?<=[^\W\d_])")
+
+
+def titled_words(value: str) -> bool:
+    """Two to four words, each a capital and lower-case letters ('Jane Roe', 'Oluwaseun
+    Adeyemi', 'Gold Plus'): the shape of a person's name, and of some categories."""
+    words = value.split(" ")
+    return 2 <= len(words) <= 4 and all(
+        w[:1].isupper() and _TITLE_WORD.fullmatch(w) is not None and w[1:].islower() for w in words
+    )
+
+
+_PLAIN_WORD = re.compile(r"[^\W\d_]{3,}")
+
+
+def unknown_words(value: str) -> bool:
+    """Two to four words of three letters or more, none of them English: 'oluwaseun
+    adeyemi', 'kenji okafor' (a person no list knows, in any case); 'gold plus' and
+    'next day' are English."""
+    words = value.split(" ")
+    return (
+        2 <= len(words) <= 4
+        and all(_PLAIN_WORD.fullmatch(w) is not None for w in words)
+        and english.available()
+        and not any(is_english(w.lower()) for w in words)
+    )
+
+
 _DECIMAL_TEXT = re.compile(r"\s*[-+]?\d{1,15}(?:[.,]\d{1,6})?\s*")
 
 
@@ -237,6 +266,12 @@ def _text_reason(prof: ColumnProfile, value: str, scanner: TextScanner) -> str |
             return SHAPE
         if (person_value_score(value) or 0.0) >= _NEW_CATEGORY_NAME:
             return "PERSON"  # 'Jane Roe', 'Roe, Jane', 'Dr. Roe'; a lone 'Manual' or 'Ford' is a category
+        if not letter_scripts(value) <= prof.scripts:
+            return SHAPE  # written in letters no category was: 'Ольга Петрова' after 'gold', 'silver'
+        if not prof.titled and titled_words(value):
+            return SHAPE  # shaped as a name where no category was: 'Oluwaseun Adeyemi' after 'gold'
+        if not prof.unknown_words and unknown_words(value):
+            return SHAPE  # words no English and no category had: 'oluwaseun adeyemi' after 'gold'
     return _entity(value, scanner)
 
 
@@ -253,6 +288,11 @@ def _entity(value: str, scanner: TextScanner) -> str | None:
     return hit
 
 
+def is_person_value(value: str) -> bool:
+    """A whole value that is a person's name by the guard's checks (:func:`_is_name`)."""
+    return _is_name(value)
+
+
 def _is_name(value: str) -> bool:
     """A known first name and a known surname, or a title and a name; an initial and a
     known surname ('K. Nakamura'); an e-mail's local part made of a known first name and
@@ -261,6 +301,8 @@ def _is_name(value: str) -> bool:
     'mark.hill'): 'J. Crew', 'bill.pay' and 'page.view' are no people."""
     if (person_value_score(value) or 0.0) >= _KNOWN_PERSON:
         return True
+    if name_shaped(value):
+        return True  # 'Ольга Петрова': the name lists hold no such names, the shape is enough
     if _INITIAL_SURNAME.fullmatch(value) and is_known_name(value):
         return _surname_alone(value.rsplit(" ", 1)[-1].rsplit(".", 1)[-1])
     local = _LOCAL_PART.fullmatch(value)

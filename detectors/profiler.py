@@ -34,6 +34,7 @@ from detectors import decimals, guard
 from detectors.recognizers.person import KNOWN, SHAPED, is_known_name, name_token, person_value_score
 from detectors.recognizers.temporal import DateOfBirthRecognizer, birth_distribution_score
 from detectors.release import event_time_name, measure_name
+from detectors.scripts import letter_scripts, unread
 from detectors.textscan import TextScanner, looks_like_sentences, parse_json_text
 from detectors.vocabulary import CALENDAR_WORDS, FREE_TEXT, contradicted, name_evidence, quasi_identifier
 from pipeline.vocabulary import VerdictState
@@ -47,6 +48,7 @@ PII = VerdictState.PII
 FREE = VerdictState.FREE_TEXT
 JSON = VerdictState.JSON
 STRONG_NAME = 0.85  # a column name this strong holds the column sensitive on its own
+_PLACE_NAME = 0.6  # name evidence of a place that makes precise degrees a position
 
 VALUE_ENTITIES = frozenset(
     {
@@ -108,6 +110,7 @@ _ENTITY_ORDER = (
     "US_BANK_NUMBER",
     "US_PASSPORT",
     "US_DRIVER_LICENSE",
+    "NATIONAL_ID",
     "MEDICAL_LICENSE",
     "DATE_OF_BIRTH",
     "PERSON",
@@ -187,6 +190,7 @@ class ColumnProfile:
         "bools",
         "column",
         "contra",
+        "coordinates",
         "date_max",
         "date_min",
         "dates",
@@ -216,6 +220,7 @@ class ColumnProfile:
         "release",
         "sampled",
         "scale",
+        "scripts",
         "seen",
         "settings",
         "strings",
@@ -223,7 +228,9 @@ class ColumnProfile:
         "table",
         "text_hits",
         "timeofday",
+        "titled",
         "type_hint",
+        "unknown_words",
         "verdict",
         "weak",
     )
@@ -252,7 +259,11 @@ class ColumnProfile:
         self.floats = 0
         self.fractional = 0
         self.numeric_text = 0  # strings that are plain decimal numbers with a fraction
+        self.coordinates = 0  # ... and numbers with 4+ decimals within +-180: degrees of a position
         self.max_len = 0
+        self.scripts: set[str] = set()  # of the sampled text's letters until the column is released
+        self.titled = 0  # ... and its values shaped as capitalised words ('Gold Plus', 'Jane Roe')
+        self.unknown_words = 0  # ... or as words no English has ('kenji okafor', 'nike airmax')
         self.dates = 0
         self.date_min: int | None = None
         self.date_max: int | None = None
@@ -367,6 +378,7 @@ class ColumnProfile:
         if isinstance(value, float) and not value.is_integer():
             self.floats += 1
             self.fractional += 1
+            self._coordinate(value)
             return  # a measure: a float with a fraction is not a phone, a card or an SSN
         if isinstance(value, float):
             self.floats += 1
@@ -406,6 +418,13 @@ class ColumnProfile:
 
     def _text(self, text: str, scanner: TextScanner, numeric: bool, new: bool = True) -> None:
         self.strings += 1
+        if not numeric and self.release is None:
+            # the scripts a release is granted on: the guard holds new values to them
+            self.scripts |= letter_scripts(text)
+            if guard.titled_words(text):
+                self.titled += 1
+            if guard.unknown_words(text):
+                self.unknown_words += 1
         hit = False
         digits = -1
         for entity, score in scanner.value_scores(text):  # on the normalised value
@@ -428,6 +447,7 @@ class ColumnProfile:
             return
         if _DECIMAL_TEXT.fullmatch(text.strip()):
             self.numeric_text += 1
+            self._coordinate(float(text.strip().replace(",", ".")))
             return
         doc = parse_json_text(text)
         if doc is not None:
@@ -487,6 +507,7 @@ class ColumnProfile:
         self.ints //= 2
         self.floats //= 2
         self.fractional //= 2
+        self.coordinates //= 2
         self.numeric_text //= 2
         self.dates //= 2
         self.timeofday //= 2
@@ -590,15 +611,25 @@ class ColumnProfile:
             return None
         if numbers == n:
             if self.fractional * 2 >= n:
-                return "measure"
+                return None if self._positions() else "measure"
             if self.int_digits <= 6:
                 return "small_numbers"
             return None
         if self.strings == n and self.numeric_text * 2 >= n and not self.weak:
-            return "measure"
+            return None if self._positions() else "measure"
         if self.strings + numbers == n and self._categorical():
             return "categorical"
         return None
+
+    def _coordinate(self, value: float) -> None:
+        if abs(value) <= 180 and abs(value * 1000 - round(value * 1000)) > 1e-6:
+            self.coordinates += 1
+
+    def _positions(self) -> bool:
+        """Latitudes or longitudes: a column whose name says a place ('latitude',
+        'home_lng') holding degrees to four decimals or more (about 10 m). A precise
+        position is where someone lives or is, not a measure to release."""
+        return self.name.get("LOCATION", 0.0) >= _PLACE_NAME and self.coordinates * 2 >= max(1, self.sampled)
 
     def _numbers_too_short(self, entity: str | None) -> bool:
         """Every sampled value a number with fewer digits than the entity ever has."""
@@ -624,6 +655,8 @@ class ColumnProfile:
             return False
         if self.weak:
             return False
+        if unread(self.scripts):
+            return False  # categories the name lists and NER cannot read are no evidence
         # a handful of names (three sales reps) is still personal data
         if self.name_checked and self.name_known * 5 >= 2 * self.name_checked:
             return False

@@ -27,10 +27,12 @@ from typing import Any
 import orjson
 
 from detectors import unwrap
+from detectors.guard import is_person_value
 from detectors.ner import NerEngine, NerRefused
 from detectors.normalize import Normalized, normalize
 from detectors.recognizers import Finding, Recognizer, default_recognizers
 from detectors.recognizers.contact import is_nanp_number
+from detectors.scripts import UNREAD_SCORE, UNREAD_TEXT, unread_runs
 
 # NER results kept across batches: keyed by a 16-byte BLAKE2b digest of the text (no raw
 # text outlives its batch), least recently used evicted first, bounded in entries and in
@@ -293,8 +295,12 @@ class TextScanner:
 
     def find_in_free_text(self, text: str) -> list[Finding]:
         """Spans in a value of a declared free-text column (``redact_detected``): NER reads
-        it when :func:`reads_as_free_text` says so, short values of several words too."""
-        return self._find(text, "", reads_as_free_text)
+        it when :func:`reads_as_free_text` says so, short values of several words too.
+        Words in a script no detector reads are spans too (``UNREAD_TEXT``): a name in
+        Cyrillic or Han letters is no hit for the English model, and a miss is no proof."""
+        findings = self._find(text, "", reads_as_free_text)
+        unread = [Finding(UNREAD_TEXT, start, end, UNREAD_SCORE, "script") for start, end in unread_runs(text)]
+        return merge([*findings, *unread]) if unread else findings
 
     def _find(self, text: str, context: str, ner_reads: Callable[[str], bool]) -> list[Finding]:
         norm, found = self._scan(text, context)
@@ -412,13 +418,17 @@ class TextScanner:
         doc: Any,
         path_ops: dict[str, Callable[[Any], Any]] | None = None,
         found: list[tuple[str, str]] | None = None,
+        free_text: bool = False,
     ) -> Any:
         """Walk a JSON document: declared paths get their operator; every other string or
         number leaf and every object key is scanned, detected spans becoming ``<ENTITY>``
         (a number holding personal data becomes the string ``<ENTITY>``). A key holding
         personal data is replaced, and later paths use the replacement. Paths are dotted
-        keys, ``[]`` for array elements (``addresses[].street``)."""
-        return self._walk(doc, "", path_ops or {}, found, "")
+        keys, ``[]`` for array elements (``addresses[].street``). With ``free_text`` (a
+        declared free-text column's document), a leaf or key that is a person's name by
+        the guard's checks is redacted whole, and words in a script no detector reads are
+        spans too, as in :meth:`find_in_free_text`."""
+        return self._walk(doc, "", path_ops or {}, found, "", free_text)
 
     def _walk(
         self,
@@ -427,17 +437,18 @@ class TextScanner:
         ops: dict[str, Callable[[Any], Any]],
         found: list[tuple[str, str]] | None,
         context: str,
+        free_text: bool = False,
     ) -> Any:
         op = ops.get(path)
         if op is not None and path:
             return None if node is None else op(node)
         if isinstance(node, dict):
-            return self._walk_object(node, path, ops, found)
+            return self._walk_object(node, path, ops, found, free_text)
         if isinstance(node, list):
             child = f"{path}[]"
-            return [self._walk(v, child, ops, found, context) for v in node]
+            return [self._walk(v, child, ops, found, context, free_text) for v in node]
         if isinstance(node, str) and node:
-            new, entities = self.redact_leaf(node, context)
+            new, entities = self.redact_leaf(node, context, free_text)
             if entities and found is not None:
                 found.extend((path, e) for e in entities)
             return new
@@ -450,39 +461,52 @@ class TextScanner:
         return node
 
     def _walk_object(
-        self, node: dict[Any, Any], path: str, ops: dict[str, Callable[[Any], Any]], found: list[tuple[str, str]] | None
+        self,
+        node: dict[Any, Any],
+        path: str,
+        ops: dict[str, Callable[[Any], Any]],
+        found: list[tuple[str, str]] | None,
+        free_text: bool = False,
     ) -> dict[str, Any]:
         out: dict[str, Any] = {}
         suffixes: dict[str, int] = {}  # next free number per replacement: linear in the key count
         for key, value in node.items():
             skey = key if isinstance(key, str) else str(key)
-            new_key, entities = self.redact_key(skey, value) if skey else (skey, [])
+            new_key, entities = self.redact_key(skey, value, free_text) if skey else (skey, [])
             if entities:
                 if found is not None:
                     found.extend((f"{path}.{{key}}" if path else "{key}", e) for e in entities)
                 new_key = _unique(new_key, out, node, suffixes)
             child = f"{path}.{new_key}" if path else new_key
-            out[new_key] = self._walk(value, child, ops, found, "" if entities else skey)
+            out[new_key] = self._walk(value, child, ops, found, "" if entities else skey, free_text)
         return out
 
-    def redact_key(self, key: str, value: Any) -> tuple[str, list[str]]:
+    def redact_key(self, key: str, value: Any, free_text: bool = False) -> tuple[str, list[str]]:
         """An object key: scanned like a leaf, with a short string value as context
         (``{"4155550123": "mobile"}``); a key that is ten bare digits of a valid North
         American number counts even without context (renaming a key loses little: its
         value stays)."""
         context = value if isinstance(value, str) and len(value) <= 40 else ""
-        new_key, entities = self.redact_leaf(key, context)
+        new_key, entities = self.redact_leaf(key, context, free_text)
         if not entities and key_is_phone(key):
             return "<PHONE_NUMBER>", ["PHONE_NUMBER"]
         return new_key, entities
 
-    def redact_leaf(self, text: str, context: str = "") -> tuple[str, list[str]]:
+    def redact_leaf(self, text: str, context: str = "", free_text: bool = False) -> tuple[str, list[str]]:
         """A JSON leaf or key: ``<ENTITY>`` when the whole value is one, else its spans
-        redacted; and the entities found (empty when nothing was)."""
+        redacted; and the entities found (empty when nothing was). With ``free_text``, a
+        value that is a person's name as the guard reads one ('Maria Gonzalez', 'Ольга
+        Петрова') is a span whole, and words in a script no detector reads are spans."""
         hit = self.whole_value(text)
         if hit is not None:
             return f"<{hit[0]}>", [hit[0]]
+        if free_text and is_person_value(text):
+            return "<PERSON>", ["PERSON"]
         spans = self.find(text, context=context)
+        if free_text:
+            runs = unread_runs(text)
+            if runs:
+                spans = merge([*spans, *(Finding(UNREAD_TEXT, a, b, UNREAD_SCORE, "script") for a, b in runs)])
         if len(spans) == 1 and spans[0].start == 0 and spans[0].end == len(text):
             return f"<{spans[0].entity}>", [spans[0].entity]
         out = redact_spans(text, spans) if spans else text

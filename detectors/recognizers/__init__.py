@@ -18,6 +18,13 @@ from detectors.recognizers.names import (
     NameWordRecognizer,
     PersonNameRecognizer,
 )
+from detectors.recognizers.national_ids import (
+    BrazilCpfRecognizer,
+    FrenchNirRecognizer,
+    ItalianFiscalCodeRecognizer,
+    SpanishIdRecognizer,
+    UkNinoRecognizer,
+)
 from detectors.recognizers.network import IpAddressRecognizer
 from detectors.recognizers.street_cues import CuedStreetRecognizer
 from detectors.recognizers.temporal import REFERENCE_YEAR, DateOfBirthRecognizer
@@ -34,6 +41,11 @@ def default_recognizers(reference_year: int = REFERENCE_YEAR) -> tuple[Recognize
         IbanRecognizer(),
         UsSsnRecognizer(),
         DriverLicenseRecognizer(),
+        SpanishIdRecognizer(),
+        BrazilCpfRecognizer(),
+        ItalianFiscalCodeRecognizer(),
+        FrenchNirRecognizer(),
+        UkNinoRecognizer(),
         PhoneRecognizer(),
         IpAddressRecognizer(),
         UrlRecognizer(),

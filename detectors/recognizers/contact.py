@@ -74,15 +74,22 @@ class EmailRecognizer(Recognizer):
     entity = "EMAIL_ADDRESS"
     name = "email"
     needs = "@"
+    # Internationalised addresses (RFC 6531/6532) are addresses too: letters of any script
+    # in the local part and the domain ('ольга.петрова@пример.рф', 'Łukasz@przykład.pl'),
+    # and a punycode top-level domain ('xn--p1ai'). Underscores are refused in the domain.
+    # A domain may also be an address literal (RFC 5321 4.1.3): 'jane.roe@[203.0.113.5]'.
     pattern = re.compile(
-        r"(?:(?<![\w.+-])[A-Za-z0-9](?:[A-Za-z0-9._%+'-]{0,62}[A-Za-z0-9_%+-])?"
+        r"(?:(?<![\w.+-])[^\W_](?:[\w.%+'-]{0,62}[\w%+-])?"
         r'|"[^"\r\n@]{1,64}")'  # RFC 5322 quoted local part: "anne smith"@example.org
-        r"@(?:[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?\.)+[A-Za-z]{2,24}(?![\w-])"
+        r"@(?:(?:[^\W_](?:[\w-]{0,61}[^\W_])?\.)+(?:[^\W\d_]{2,24}|[Xx][Nn]--[A-Za-z0-9-]{1,59})(?![\w-])"
+        r"|\[(?:\d{1,3}(?:\.\d{1,3}){3}|IPv6:[0-9A-Fa-f:.]{2,45})\])"  # an address literal: jane@[203.0.113.5]
     )
 
     def validate(self, match: re.Match[str]) -> float | None:
-        local = match.group(0).rsplit("@", 1)[0]
+        local, domain = match.group(0).rsplit("@", 1)
         if ".." in local and not local.startswith('"'):
+            return None
+        if "_" in domain:
             return None
         return 0.95
 

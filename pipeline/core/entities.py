@@ -25,6 +25,7 @@ BUILTIN_ENTITIES: tuple[str, ...] = (
     "URL",
     "NRP",
     "MEDICAL_LICENSE",
+    "NATIONAL_ID",
 )
 
 # Identifiers are hashed (keyed, deterministic: joins and compaction keep working);
@@ -49,5 +50,6 @@ BUILTIN_DEFAULT_TREATMENTS: MappingProxyType[str, object] = MappingProxyType(
         "URL": "redact",
         "NRP": "redact",
         "MEDICAL_LICENSE": "hash",
+        "NATIONAL_ID": "hash",
     }
 )

@@ -34,6 +34,7 @@ from typing import TYPE_CHECKING
 from detectors import english
 from detectors.recognizers import default_recognizers
 from detectors.recognizers.person import is_known_name
+from detectors.scripts import letter_scripts, unread
 from detectors.textscan import TextScanner
 from detectors.vocabulary import name_evidence, tokens
 
@@ -144,8 +145,9 @@ def _normalised(name: str) -> str:
 def looks_personal(name: str) -> bool:
     """True when a column or key *name* looks like personal data itself: a recognizer of
     :mod:`detectors` finds an e-mail, phone, SSN, card, IBAN, IP address... in it (also
-    with ``_`` read as a space), it holds 9 or more digits, or it is shaped like a
-    person's name (two or three capitalised words, none of them a column word).
+    with ``_`` read as a space), it holds 9 or more digits, it is shaped like a
+    person's name (two or three capitalised words, none of them a column word), or it
+    has letters in a script no detector reads (a name in Han or Arabic letters).
 
     For the policy: an *undeclared* column whose name looks personal is dropped from
     the CDR payload (its name would otherwise be published as a field name). Declared
@@ -172,7 +174,8 @@ def _looks_personal(name: str) -> bool:
     for candidate in dict.fromkeys((text, spaced, text.strip())):
         if _scanner.whole_value(candidate) is not None or _scanner.find(candidate, prose=False):
             return True
-    return _person_shaped(text) or _known_person(text)
+    # letters no detector reads ('Ольга_Петрова', a Han or Arabic name): no evidence either way
+    return unread(letter_scripts(text)) or _person_shaped(text) or _known_person(text)
 
 
 def _known_person(text: str) -> bool:

@@ -41,6 +41,7 @@ HIGH_RISK = frozenset(
         "US_PASSPORT",
         "US_DRIVER_LICENSE",
         "MEDICAL_LICENSE",
+        "NATIONAL_ID",
         "CRYPTO",
     }
 )
@@ -64,6 +65,7 @@ ENTITY_BOUNDS: dict[str, EntityBound] = {
     "US_PASSPORT": EntityBound(9, 3, "a third"),
     "US_DRIVER_LICENSE": EntityBound(8, 2, "a third"),
     "MEDICAL_LICENSE": EntityBound(8, 2, "a third"),
+    "NATIONAL_ID": EntityBound(11, 4, "last-4 convention"),
     "CRYPTO": EntityBound(34, 4, "a high-risk identifier: as a last-4"),
     "EMAIL_ADDRESS": EntityBound(24, 8, "a third"),
     "PHONE_NUMBER": EntityBound(12, 4, "a third"),

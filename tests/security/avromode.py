@@ -14,7 +14,6 @@ import base64
 import binascii
 import dataclasses
 import json
-import os
 import sys
 from pathlib import Path
 
@@ -163,9 +162,7 @@ def run_avro_bounded(case: Case, root: Path) -> tuple[Observed, Case]:
     seen = Observed(inputs=list(files.coordinates))
     dump(registry, root / "registry.in.json")
     cmd = [sys.executable, "-m", "tests.security.avro_process", "registry.in.json", "registry.out.json", *_args(files)]
-    tree = str(Path(__file__).resolve().parents[2])
-    path = os.pathsep.join(p for p in (tree, os.environ.get("PYTHONPATH", "")) if p)
-    run = run_watched(cmd, root, env={"PYTHONPATH": path})
+    run = run_watched(cmd, root)  # with this tree first on PYTHONPATH
     if run.killed is not None:
         seen.crash = run.killed
     elif run.returncode != 0:

@@ -38,6 +38,9 @@ from tests.security.ledger import CDR, CDR_HEADERS, DLQ_ANY, DLQ_HEADERS, LOGS, 
 from tests.support import HASH_KEY
 
 CDR_BIN = (sys.executable, "-m", "pipeline")  # the tree under test, not an installed script
+# A subprocess runs in its case's folder: a relative PYTHONPATH ('.') would resolve there
+# and the editable install (another checkout) would be imported instead of this tree.
+TREE = str(Path(__file__).resolve().parents[2])
 RSS_LIMIT_MB = 600  # issue 9: resident memory stays under 600 MB with 1 MB records
 # A hang guard, not a performance figure: generous enough for a bounded implementation
 # on a loaded 2-core machine, short enough that an unbounded one cannot stall the tier.
@@ -257,6 +260,10 @@ def run_workers(files: CaseFiles, workers: int, name: str, time_limit: float) ->
     return seen, out.read_bytes(), dlq.read_bytes() if dlq.exists() else b""
 
 
+def _tree_path() -> str:
+    return os.pathsep.join(p for p in (TREE, os.environ.get("PYTHONPATH", "")) if p)
+
+
 def run_watched(
     cmd: list[str], root: Path, env: dict[str, str] | None = None, time_limit: float = TIME_LIMIT_S
 ) -> Watched:
@@ -271,7 +278,7 @@ def run_watched(
             stdout=out,
             stderr=err,
             cwd=root,
-            env={**os.environ, "CDR_HASH_KEY": HASH_KEY, "COLUMNS": "200", **(env or {})},
+            env={**os.environ, "CDR_HASH_KEY": HASH_KEY, "COLUMNS": "200", "PYTHONPATH": _tree_path(), **(env or {})},
         )
         while proc.poll() is None:
             if _rss_mb(proc.pid) > RSS_LIMIT_MB:

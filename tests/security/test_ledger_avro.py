@@ -13,13 +13,13 @@ import pytest
 
 from tests.security.avro_records import NotExpressible
 from tests.security.avromode import run_avro, run_avro_bounded
-from tests.security.cases import ALL
+from tests.security.cases import ALL, params
 from tests.security.ledger import AVRO_TALLY, Case, judge
 
 pytestmark = pytest.mark.security
 
 
-@pytest.mark.parametrize("case", ALL, ids=[c.id for c in ALL])
+@pytest.mark.parametrize("case", params(ALL), ids=[c.id for c in ALL])
 def test_avro_file_mode(case: Case, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     try:
         seen, judged = run_avro_bounded(case, tmp_path) if case.bounded else run_avro(case, tmp_path, monkeypatch)

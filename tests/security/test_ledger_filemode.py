@@ -8,14 +8,14 @@ from pathlib import Path
 
 import pytest
 
-from tests.security.cases import ALL
+from tests.security.cases import ALL, params
 from tests.security.filemode import run_bounded, run_in_process
 from tests.security.ledger import TALLY, Case, judge
 
 pytestmark = pytest.mark.security
 
 
-@pytest.mark.parametrize("case", ALL, ids=[c.id for c in ALL])
+@pytest.mark.parametrize("case", params(ALL), ids=[c.id for c in ALL])
 def test_file_mode(case: Case, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     seen = run_bounded(case, tmp_path) if case.bounded else run_in_process(case, tmp_path, monkeypatch)
     problems = judge(case, seen)

@@ -113,3 +113,131 @@ def qp_all(text: str) -> str:
 
 def gzip_b64(text: str) -> str:
     return base64.b64encode(gzip.compress(text.encode(), mtime=0)).decode()
+
+
+# People's names in scripts other than Latin, and Latin names with letters outside ASCII
+# (first names, surnames): none is in the census name lists the detectors know, and the
+# English NER model reads none of the non-Latin ones. Han names are transliterations of
+# foreign names (with the middle dot), long enough to be searched for.
+NAMES_BY_SCRIPT: dict[str, tuple[tuple[str, ...], tuple[str, ...], str]] = {
+    "cyrillic": (
+        ("Ольга", "Иван", "Наталья", "Дмитрий", "Екатерина", "Сергей", "Анна", "Алексей"),
+        ("Петрова", "Смирнов", "Кузнецова", "Соколов", "Волкова", "Морозов", "Лебедева"),
+        " ",
+    ),
+    "greek": (
+        ("Γιώργος", "Ελένη", "Νίκος", "Μαρία", "Κώστας", "Δημήτρης", "Σοφία"),
+        ("Παπαδόπουλος", "Γεωργίου", "Αλεξίου", "Οικονόμου", "Νικολάου", "Βασιλείου"),
+        " ",
+    ),
+    "han": (
+        ("玛丽亚", "詹姆斯", "奥尔加", "卡洛斯", "法蒂玛", "利亚姆", "普里娅", "亨里克"),
+        ("冈萨雷斯", "奥卡福", "林德奎斯特", "彼得罗夫", "惠特菲尔德", "莫罗", "科瓦尔斯基"),
+        "·",
+    ),
+    "arabic": (
+        ("فاطمة", "محمد", "أحمد", "مريم", "خالد", "يوسف", "ليلى"),
+        ("حداد", "العلي", "منصور", "الخطيب", "السعيد", "الحسيني"),
+        " ",
+    ),
+    "hebrew": (("דוד", "שרה", "משה", "רחל", "יוסף", "מרים"), ("כהן", "לוי", "מזרחי", "פרץ", "ביטון", "אברהם"), " "),
+    "latin-accented": (
+        ("Łukasz", "Małgorzata", "Ayşe", "Çağla", "Gökhan", "Şule", "Paweł"),
+        ("Wójcik", "Kamiński", "Öztürk", "Çelik", "Şahin", "Doğan", "Zieliński"),
+        " ",
+    ),
+}
+
+
+def name_in(r: random.Random, script: str) -> str:
+    """A full name written in ``script`` (a key of :data:`NAMES_BY_SCRIPT`)."""
+    first, last, sep = NAMES_BY_SCRIPT[script]
+    return f"{r.choice(first)}{sep}{r.choice(last)}"
+
+
+# IANA's internationalised test domains (RFC 2606 'example.test' in other scripts).
+IDN_DOMAINS = {
+    "cyrillic": "пример.испытание",
+    "greek": "παράδειγμα.δοκιμή",
+    "han": "例子.测试",
+    "arabic": "مثال.إختبار",
+    "hebrew": "בײַשפּיל.טעסט",
+    "latin-accented": "exämple.test",
+}
+
+
+def idn_email(r: random.Random, script: str, punycode: bool = False) -> str:
+    """An internationalised e-mail address (RFC 6531): a name in ``script`` as the local
+    part and that script's test domain; with ``punycode``, an ASCII local part and the
+    domain as DNS carries it ('xn--e1afmkfd.xn--80akhbyknj4f')."""
+    first, last, _sep = NAMES_BY_SCRIPT[script]
+    domain = IDN_DOMAINS[script]
+    if punycode:
+        return (
+            f"{r.choice(FIRST).lower()}.{r.choice(LAST).lower()}{r.randrange(10, 99)}@{domain.encode('idna').decode()}"
+        )
+    return f"{r.choice(first)}.{r.choice(last)}".lower() + f"@{domain}"
+
+
+# National identity numbers outside the US, with their check digits computed here
+# (independently of the detectors): Spanish DNI and NIE, Brazilian CPF, Italian codice
+# fiscale, French NIR, UK National Insurance number.
+_DNI_LETTERS = "TRWAGMYFPDXBNJZSQVHLCKE"
+
+
+def dni(r: random.Random) -> str:
+    number = r.randrange(10_000_000, 100_000_000)
+    return f"{number}{_DNI_LETTERS[number % 23]}"
+
+
+def nie(r: random.Random) -> str:
+    prefix, body = r.randrange(3), r.randrange(1_000_000, 10_000_000)
+    return f"{'XYZ'[prefix]}{body}{_DNI_LETTERS[int(f'{prefix}{body}') % 23]}"
+
+
+def cpf(r: random.Random) -> str:
+    digits = [r.randrange(10) for _ in range(9)]
+    for n in (9, 10):
+        total = sum(d * w for d, w in zip(digits, range(n + 1, 1, -1), strict=False))
+        digits.append(total * 10 % 11 % 10)
+    s = "".join(map(str, digits))
+    return f"{s[:3]}.{s[3:6]}.{s[6:9]}-{s[9:]}"
+
+
+_CF_ODD = (1, 0, 5, 7, 9, 13, 15, 17, 19, 21, 2, 4, 18, 20, 11, 3, 6, 8, 12, 14, 16, 10, 22, 25, 24, 23)
+
+
+def codice_fiscale(r: random.Random) -> str:
+    letters = "BCDFGHLMNPRSTVZ"
+    body = "".join(r.choice(letters) for _ in range(6))
+    body += f"{r.randrange(40, 100)}{r.choice('ABCDEHLMPRST')}{r.randrange(1, 72):02d}"
+    body += f"{r.choice('ABCDEFGHLM')}{r.randrange(1, 1000):03d}"
+    total = 0
+    for i, ch in enumerate(body):
+        value = int(ch) if ch.isdigit() else ord(ch) - ord("A")
+        total += _CF_ODD[value] if i % 2 == 0 else value  # odd places: digits count as A-J
+    return body + chr(ord("A") + total % 26)
+
+
+def nir(r: random.Random) -> str:
+    body = f"{r.randrange(1, 3)}{r.randrange(40, 100)}{r.randrange(1, 13):02d}{r.randrange(1, 96):02d}"
+    body += f"{r.randrange(1, 1000):03d}{r.randrange(1, 1000):03d}"
+    key = 97 - int(body) % 97
+    return f"{body[0]} {body[1:3]} {body[3:5]} {body[5:7]} {body[7:10]} {body[10:13]} {key:02d}"
+
+
+def nino(r: random.Random) -> str:
+    first, second = r.choice("ABCEGHJKLMNPRSTWXYZ"), r.choice("ABCEGHJKLMNPRSTWXYZ")
+    while first + second in ("BG", "GB", "KN", "NK", "NT", "TN", "ZZ"):
+        second = r.choice("ABCEGHJKLMNPRSTWXYZ")
+    digits = f"{r.randrange(1_000_000):06d}"
+    return f"{first}{second} {digits[:2]} {digits[2:4]} {digits[4:]} {r.choice('ABCD')}"
+
+
+# Latin-script names none of the census lists holds (first names, surnames).
+UNLISTED_FIRST = ("Oluwaseun", "Tendai", "Siddharth", "Aigerim", "Chiamaka", "Thandiwe", "Nkechi", "Bolat")
+UNLISTED_LAST = ("Adeyemi", "Moyo", "Venkataraman", "Nurlanovna", "Dlamini", "Okonkwo", "Seitkali")
+
+
+def unlisted_name(r: random.Random) -> str:
+    return f"{r.choice(UNLISTED_FIRST)} {r.choice(UNLISTED_LAST)}"

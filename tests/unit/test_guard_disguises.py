@@ -153,3 +153,26 @@ def test_readings_are_bounded_in_number_and_depth() -> None:
     found = unwrap.readings(value)
     assert len(found) <= unwrap.MAX_READINGS
     assert all(len(r) <= len(value) for r in found)
+
+
+def test_a_new_category_shaped_as_a_name_withholds_where_no_category_was(tmp_path: Path) -> None:
+    """'Oluwaseun Adeyemi' is in no name list: after 'bronze', 'silver'... its shape
+    (capitalised words) is what is new."""
+    out = _run(tmp_path, "", "tier", [TIERS[n % 4] for n in range(QUIET)], ["Oluwaseun Adeyemi"])
+    assert_no_raw(["Oluwaseun Adeyemi"], *(b for r in out for b in record_blobs(r)))
+
+
+def test_capitalised_categories_take_a_new_capitalised_one(tmp_path: Path) -> None:
+    plans = ["Gold Plus", "Silver Basic", "Bronze Lite", "Family Pack"]
+    out = _run(tmp_path, "", "plan", [plans[n % 4] for n in range(QUIET)], ["Platinum Max"])
+    assert b"Platinum Max" in out[-1].value, "a category shaped like the released ones stays published"
+
+
+def test_a_new_category_of_words_no_english_has_withholds_where_no_category_was(tmp_path: Path) -> None:
+    out = _run(tmp_path, "", "tier", [TIERS[n % 4] for n in range(QUIET)], ["oluwaseun adeyemi"])
+    assert_no_raw(["oluwaseun adeyemi"], *(b for r in out for b in record_blobs(r)))
+
+
+def test_a_new_category_of_english_words_stays_published(tmp_path: Path) -> None:
+    out = _run(tmp_path, "", "tier", [TIERS[n % 4] for n in range(QUIET)], ["gold plus", "next day"])
+    assert b"next day" in out[-1].value

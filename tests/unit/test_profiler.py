@@ -54,6 +54,13 @@ def run(name: str, values, field=None, n: int = 300, settings: DetectionSettings
         ("c3", lambda i: R.randrange(1000), CLEAR, None),
         ("c4", lambda i: str(round(R.uniform(0, 500), 2)), CLEAR, None),
         ("c5", lambda i: 5_550_100_000 + i, WITHHELD, None),  # ten-digit numbers: no release
+        # degrees to six decimals under a place's name are a position, not a measure
+        ("home_latitude", lambda i: round(R.uniform(25, 48), 6), WITHHELD, None),
+        ("lng", lambda i: f"{R.uniform(-122, -71):.6f}", WITHHELD, None),
+        # ... while a place-named measure to one or two decimals is still a measure
+        ("lat_ms", lambda i: round(R.uniform(0, 90), 1), CLEAR, None),
+        ("geo_score", lambda i: round(R.uniform(0, 1), 2), CLEAR, None),
+        ("price", lambda i: round(R.uniform(0, 150), 6), CLEAR, None),  # no place in its name
         ("city", lambda i: R.choice(["Leeds", "York", "Bath"]), QUASI, "city"),
         ("zip_code", lambda i: f"{R.randrange(10000, 99999)}", QUASI, "postcode"),
     ],

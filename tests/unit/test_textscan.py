@@ -132,3 +132,34 @@ def _pct(text: str) -> str:
 )
 def test_a_disguise_the_spans_do_not_read_through_withholds_the_text(scanner, text: str, expected: str) -> None:
     assert scanner.redact(text) == expected
+
+
+@pytest.mark.parametrize(
+    "address",
+    [
+        "ольга.петрова@пример.испытание",
+        "玛丽亚.莫罗@例子.测试",
+        "çağla.doğan@exämple.test",
+        "olga.petrova42@xn--e1afmkfd.xn--80akhbyknj4f",
+        "josé.núñez@example.com",
+        "kenji.okafor@[203.0.113.5]",  # an address literal (RFC 5321)
+        "kenji.okafor@[IPv6:2001:db8::1]",
+    ],
+)
+def test_an_internationalised_email_address_is_redacted_whole(address: str) -> None:
+    """RFC 6531 addresses: letters of any script in the local part and the domain, or a
+    punycode top-level domain."""
+    assert TextScanner().redact(f"Reply to {address} before Friday") == "Reply to <EMAIL_ADDRESS> before Friday"
+
+
+@pytest.mark.parametrize("text", ["snake_case@host_name.com", "pkg@1.2.3", "user@localhost", "v1.2@3"])
+def test_what_is_no_address_in_any_script_stays(text: str) -> None:
+    assert TextScanner().redact(text) == text
+
+
+def test_a_declared_free_text_document_redacts_a_leaf_or_key_that_is_a_persons_name() -> None:
+    """What the guard reads as a name in a document (and drifts the column for), the
+    column's redaction must redact too; an ordinary leaf stays."""
+    doc = {"contact": {"other": "Maria Gonzalez"}, "visits": {"Linda Miller": 2}, "tier": "gold"}
+    out = TextScanner().redact_json(doc, free_text=True)
+    assert out == {"contact": {"other": "<PERSON>"}, "visits": {"<PERSON>": 2}, "tier": "gold"}

@@ -151,7 +151,9 @@ class TextRedactor(Protocol):
 
     def redact(self, text: str) -> str: ...
 
-    def redact_json(self, doc: Any, path_ops: dict[str, Callable[[Any], Any]] | None = None) -> Any: ...
+    def redact_json(
+        self, doc: Any, path_ops: dict[str, Callable[[Any], Any]] | None = None, *, free_text: bool = False
+    ) -> Any: ...
 
 
 class RedactDetected(Operator):
@@ -175,10 +177,10 @@ class RedactDetected(Operator):
             if self.scanner is None:
                 return None if is_json else REDACTED
             if doc is not None:
-                return orjson.dumps(self.scanner.redact_json(doc, self.path_ops)).decode()
+                return orjson.dumps(self.scanner.redact_json(doc, self.path_ops, free_text=True)).decode()
             return self.scanner.redact(value)
         if isinstance(value, dict | list) and self.scanner is not None:
-            return self.scanner.redact_json(value, self.path_ops)
+            return self.scanner.redact_json(value, self.path_ops, free_text=True)
         return None
 
     def out_field(self, field: Field) -> Field | None:

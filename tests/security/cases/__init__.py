@@ -2,16 +2,23 @@
 
 from __future__ import annotations
 
+from typing import Any
+
+import pytest
+
 from tests.security.cases import (
     columns,
     disguises,
     envelopes,
     guard_disguises,
+    json_paths,
     names,
+    national_ids,
     obfuscations,
     resources,
     schema_changes,
     schema_metadata,
+    scripts,
     types,
 )
 from tests.security.ledger import Case
@@ -22,12 +29,26 @@ ALL: tuple[Case, ...] = (
     *envelopes.CASES,
     *disguises.CASES,
     *guard_disguises.CASES,
+    *json_paths.CASES,
     *names.CASES,
+    *national_ids.CASES,
     *obfuscations.CASES,
     *resources.CASES,
     *schema_changes.CASES,
     *schema_metadata.CASES,
+    *scripts.CASES,
 )
+
+
+def params(cases: tuple[Case, ...] | list[Case]) -> list[Any]:
+    """The cases as pytest parameters: a known leak is a strict xfail (its fix turns it
+    into a failure to look at, not a silent pass)."""
+    return [
+        pytest.param(c, id=c.id, marks=pytest.mark.xfail(strict=True, reason=c.known_leak)) if c.known_leak else c
+        for c in cases
+    ]
+
+
 BY_ID = {case.id: case for case in ALL}
 assert len(BY_ID) == len(ALL), "case ids must be unique"
 assert all(len(p) >= 6 for case in ALL for p in case.planted), "a short planted value would match by chance"

@@ -96,6 +96,13 @@ def _email_quoted(r: Random) -> tuple[str, list[str]]:
     return f"Contact: {quote.format(email)} (preferred)", [email]
 
 
+def _email_address_literal(r: Random) -> tuple[str, list[str]]:
+    email = v.email(r)
+    local = email.split("@")[0]
+    literal = f"{local}@[{r.choice(('192.0.2', '198.51.100', '203.0.113'))}.{r.randrange(1, 255)}]"
+    return f"Bounce from {literal}, please check the account.", [literal, local]
+
+
 def _ssn_bare(r: Random) -> tuple[str, list[str]]:
     ssn = v.ssn(r)
     return f"Member {ssn} called about the invoice.", [ssn]
@@ -162,6 +169,11 @@ CASES = [
     _text_case("card-fullwidth", "card numbers in full-width digits", _card_fullwidth),
     _text_case("email-zero-width", "e-mails with zero-width characters inside", _email_zero_width, service=True),
     _text_case("email-confusable", "e-mails with Cyrillic look-alike letters", _email_confusable),
+    _text_case(
+        "email-address-literal",
+        "e-mails whose domain is an address literal (user@[203.0.113.5])",
+        _email_address_literal,
+    ),
     _text_case("email-percent-encoded", "e-mails with %40 for @", _email_percent),
     _text_case("email-at-dot-spelled", "e-mails spelled with [at]/[dot] and (at)/(dot)", _email_spelled),
     _text_case("email-quoted", "e-mails inside quotes, brackets and backticks", _email_quoted),

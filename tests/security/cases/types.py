@@ -24,6 +24,7 @@ def _typed_case(
     column: dict[str, Any] | None,
     make: Callable[[Random], tuple[Any, list[str]]],
     service: bool = False,
+    known_leak: str | None = None,
 ) -> Case:
     """N records whose undeclared column (schema ``column``, or schemaless when None)
     holds ``make``'s value; ``make`` also says which raw forms are planted."""
@@ -43,6 +44,7 @@ def _typed_case(
         tuple(records),
         tuple(dict.fromkeys(planted)),
         service=service,
+        known_leak=known_leak,
     )
 
 
@@ -50,6 +52,16 @@ def _blob(r: Random) -> tuple[str, list[str]]:
     email, ssn = v.email(r), v.ssn_dashed(v.ssn(r))
     encoded = v.b64(f"contact {email}; ssn {ssn}")
     return encoded, [encoded, email, ssn]
+
+
+def _latitude(r: Random) -> tuple[float, list[str]]:
+    degrees = round(r.uniform(25.0, 48.0), 6)
+    return degrees, [f"{degrees:.6f}".rstrip("0")]
+
+
+def _longitude_text(r: Random) -> tuple[str, list[str]]:
+    text = f"{r.uniform(-122.0, -71.0):.6f}"
+    return text, [text.lstrip("-")]
 
 
 def _decimal_ssn(r: Random) -> tuple[str, list[str]]:
@@ -154,4 +166,23 @@ CASES = [
         _array,
     ),
     _typed_case("schemaless-map", "a schemaless nested object with an e-mail and a phone", None, _map),
+    _typed_case(
+        "double-home-latitude",
+        "a float64 column named home_latitude: homes to six decimals (a position, not a measure)",
+        field("home_latitude", "double"),
+        _latitude,
+    ),
+    _typed_case(
+        "double-unnamed-coordinates",
+        "degrees to six decimals in a float64 column whose name says nothing ('x')",
+        field("x", "double"),
+        _latitude,
+        known_leak="with no place in the column's name, six-decimal degrees are as much a measure as a price",
+    ),
+    _typed_case(
+        "decimal-string-longitude",
+        "longitudes as decimal strings (decimal.handling.mode=string) in a column named lng",
+        field("lng", "string"),
+        _longitude_text,
+    ),
 ]
