@@ -54,6 +54,7 @@ from pipeline.vocabulary import DeadLetterReason
 JSON_HEADERS = frozenset({PII_HEADER, *KEY_HEADERS})
 BATCH_RECORDS = 500  # the service's default batch.size
 BATCH_BYTES = 8 << 20  # a batch of large records is cut sooner: bounded memory
+READ_BUFFER = 1 << 16  # the input's read buffer: a 3 KB line per syscall of 8 KB read 4x slower
 DEFAULT_RECORD_BYTES = 1_000_000
 TOPIC_CHARS_MAX = 249  # Kafka's limit: a longer name is not a Kafka record (and a table keeps its name)
 
@@ -431,7 +432,11 @@ def _process_lines(
     stats: FileRunStats,
 ) -> None:
     limit = line_limit(processor.settings.max_record_bytes)
-    with input_path.open("rb") as src, private_output(output_path) as out, private_output(dlq_path) as dlq:
+    with (
+        input_path.open("rb", buffering=READ_BUFFER) as src,
+        private_output(output_path) as out,
+        private_output(dlq_path) as dlq,
+    ):
         for lines in read_batches(src, limit, stats, on_progress):
             batch = [(lineno, _read(line, lineno, limit)) for lineno, line in lines]
             _run_batch(processor, batch, out, dlq, sealer, stats)

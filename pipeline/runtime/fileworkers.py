@@ -50,6 +50,7 @@ from pipeline.core.declaration import DeclarationSet
 from pipeline.errors import DecodeError
 from pipeline.runtime.deadletter import DeadLetterSealer
 from pipeline.runtime.filemode import (
+    READ_BUFFER,
     FileLoopError,
     FileRunStats,
     _read,
@@ -277,7 +278,11 @@ def process_file_parallel(
     try:
         pool.started()  # a config or declaration error is raised as one process raises it
         try:
-            with input_path.open("rb") as src, private_output(output_path) as out, private_output(dlq_path) as dlq:
+            with (
+                input_path.open("rb", buffering=READ_BUFFER) as src,
+                private_output(output_path) as out,
+                private_output(dlq_path) as dlq,
+            ):
                 pending: deque[tuple[Lines, list[int]]] = deque()
 
                 def write_oldest() -> None:
