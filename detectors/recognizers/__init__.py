@@ -5,7 +5,9 @@ from __future__ import annotations
 from detectors.recognizers.address import AddressRecognizer
 from detectors.recognizers.base import Finding, Recognizer
 from detectors.recognizers.contact import EmailRecognizer, PhoneRecognizer, UrlRecognizer
+from detectors.recognizers.devices import ImeiRecognizer, MacAddressRecognizer, UkPlateRecognizer, VinRecognizer
 from detectors.recognizers.financial import CreditCardRecognizer, CryptoRecognizer, IbanRecognizer
+from detectors.recognizers.geo import GeoPointRecognizer
 from detectors.recognizers.government import DriverLicenseRecognizer, UsSsnRecognizer
 from detectors.recognizers.handles import HandleNameRecognizer
 from detectors.recognizers.hashtags import HashtagNameRecognizer
@@ -48,6 +50,11 @@ def default_recognizers(reference_year: int = REFERENCE_YEAR) -> tuple[Recognize
         UkNinoRecognizer(),
         PhoneRecognizer(),
         IpAddressRecognizer(),
+        MacAddressRecognizer(),
+        ImeiRecognizer(),
+        VinRecognizer(),
+        UkPlateRecognizer(),
+        GeoPointRecognizer(),
         UrlRecognizer(),
         CryptoRecognizer(),
         DateOfBirthRecognizer(reference_year),
