@@ -11,6 +11,7 @@ from detectors.recognizers.geo import GeoPointRecognizer
 from detectors.recognizers.government import DriverLicenseRecognizer, UsSsnRecognizer
 from detectors.recognizers.handles import HandleNameRecognizer
 from detectors.recognizers.hashtags import HashtagNameRecognizer
+from detectors.recognizers.inverted import InvertedNameRecognizer
 from detectors.recognizers.names import (
     CuedNameRecognizer,
     HonorificNameRecognizer,
@@ -62,6 +63,7 @@ def default_recognizers(reference_year: int = REFERENCE_YEAR) -> tuple[Recognize
         CuedStreetRecognizer(),
         PersonNameRecognizer(),
         HonorificNameRecognizer(),
+        InvertedNameRecognizer(),
         CuedNameRecognizer(),
         NameListRecognizer(),
         LabelledNameRecognizer(),

@@ -190,6 +190,8 @@ FORMS: dict[str, Form] = {
     "ein": ein,
     "vat": vat,
     "sort-account": sort_account,
+    "last-first-caps": last_first_caps,
+    "titled-name": titled_name,
 }
 
 
