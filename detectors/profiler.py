@@ -100,6 +100,7 @@ _NEVER_PII = frozenset(
 
 
 _ENTITY_ORDER = (
+    "CREDENTIAL",
     "CREDIT_CARD",
     "IBAN_CODE",
     "US_SSN",

@@ -5,6 +5,7 @@ from __future__ import annotations
 from detectors.recognizers.address import AddressRecognizer
 from detectors.recognizers.base import Finding, Recognizer
 from detectors.recognizers.contact import EmailRecognizer, PhoneRecognizer, UrlRecognizer
+from detectors.recognizers.credentials import CredentialRecognizer
 from detectors.recognizers.devices import ImeiRecognizer, MacAddressRecognizer, UkPlateRecognizer, VinRecognizer
 from detectors.recognizers.financial import CreditCardRecognizer, CryptoRecognizer, IbanRecognizer
 from detectors.recognizers.geo import GeoPointRecognizer
@@ -40,6 +41,7 @@ def default_recognizers(reference_year: int = REFERENCE_YEAR) -> tuple[Recognize
     (the core reads no clock: a caller at the edge may pass the current year)."""
     return (
         EmailRecognizer(),
+        CredentialRecognizer(),
         CreditCardRecognizer(),
         IbanRecognizer(),
         UsSsnRecognizer(),

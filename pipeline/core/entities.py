@@ -28,6 +28,7 @@ BUILTIN_ENTITIES: tuple[str, ...] = (
     "NATIONAL_ID",
     "DEVICE_ID",
     "VEHICLE_ID",
+    "CREDENTIAL",
 )
 
 # Identifiers are hashed (keyed, deterministic: joins and compaction keep working);
@@ -55,5 +56,6 @@ BUILTIN_DEFAULT_TREATMENTS: MappingProxyType[str, object] = MappingProxyType(
         "NATIONAL_ID": "hash",
         "DEVICE_ID": "hash",
         "VEHICLE_ID": "hash",
+        "CREDENTIAL": "redact",
     }
 )
