@@ -296,4 +296,74 @@ def _json(kind: str) -> Case:
     )
 
 
-CASES = [make(k) for k in FORMS for make in (_categorical, _none, _text, _json)]
+_MONTHS = (
+    "January",
+    "February",
+    "March",
+    "April",
+    "May",
+    "June",
+    "July",
+    "August",
+    "September",
+    "October",
+    "November",
+    "December",
+)
+
+
+def _birth_date(r: Random, n: int) -> str:
+    d = v.birth_date(r)
+    forms = (
+        f"{d.day:02d}/{d.month:02d}/{d.year}",
+        f"{d.day:02d}.{d.month:02d}.{d.year}",
+        f"{_MONTHS[d.month - 1]} {d.day}, {d.year}",
+        f"{d.day} {_MONTHS[d.month - 1][:3]} {d.year}",
+    )
+    return forms[n % len(forms)]
+
+
+def _birth_text(slug: str, cue: str) -> Case:
+    """Dates of birth in free text after a German or French cue (a date alone says
+    nothing of a birth: the cue does)."""
+    case_id = f"vf-text-dob-{slug}"
+    r = v.rng(case_id)
+    records, planted = [], []
+    for n in range(LOUD):
+        born = _birth_date(r, n)
+        planted.append(born)
+        notes = f"Kundin {cue} {born}, Termin bestätigt"
+        records.append(Rec(key(n), change(table(case_id), {"id": n, "notes": notes})))
+    return _case(
+        "text",
+        f"dob-{slug}",
+        f"declared free text with dates of birth after '{cue}'",
+        "id: {pii: none}\nnotes: {pii: free_text, treatment: redact_detected}",
+        records,
+        planted,
+    )
+
+
+def _birth_column(name: str) -> Case:
+    """An undeclared column named for what it holds, dates of birth written four ways."""
+    slug = name.replace("_", "-")
+    case_id = f"vf-column-{slug}"
+    r = v.rng(case_id)
+    records, planted = [], []
+    for n in range(LOUD):
+        born = _birth_date(r, n)
+        planted.append(born)
+        records.append(Rec(key(n), change(table(case_id), {"id": n, name: born})))
+    return _case(
+        "column", slug, f"an undeclared column '{name}' of dates of birth", "id: {pii: none}", records, planted
+    )
+
+
+CASES = [
+    *(make(k) for k in FORMS for make in (_categorical, _none, _text, _json)),
+    _birth_text("geb", "geb."),
+    _birth_text("ne-le", "née le"),
+    _birth_text("english", "born on"),
+    _birth_column("geburtsdatum"),
+    _birth_column("dob"),
+]
