@@ -114,6 +114,7 @@ _ENTITY_ORDER = (
     "NATIONAL_ID",
     "DEVICE_ID",
     "VEHICLE_ID",
+    "TAX_ID",
     "MEDICAL_LICENSE",
     "DATE_OF_BIRTH",
     "PERSON",

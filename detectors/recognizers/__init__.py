@@ -31,6 +31,7 @@ from detectors.recognizers.national_ids import (
 )
 from detectors.recognizers.network import IpAddressRecognizer
 from detectors.recognizers.street_cues import CuedStreetRecognizer
+from detectors.recognizers.tax_ids import VatNumberRecognizer
 from detectors.recognizers.temporal import REFERENCE_YEAR, DateOfBirthRecognizer
 
 __all__ = ["Finding", "Recognizer", "default_recognizers"]
@@ -51,6 +52,7 @@ def default_recognizers(reference_year: int = REFERENCE_YEAR) -> tuple[Recognize
         ItalianFiscalCodeRecognizer(),
         FrenchNirRecognizer(),
         UkNinoRecognizer(),
+        VatNumberRecognizer(),
         PhoneRecognizer(),
         IpAddressRecognizer(),
         MacAddressRecognizer(),

@@ -29,6 +29,7 @@ BUILTIN_ENTITIES: tuple[str, ...] = (
     "DEVICE_ID",
     "VEHICLE_ID",
     "CREDENTIAL",
+    "TAX_ID",
 )
 
 # Identifiers are hashed (keyed, deterministic: joins and compaction keep working);
@@ -57,5 +58,6 @@ BUILTIN_DEFAULT_TREATMENTS: MappingProxyType[str, object] = MappingProxyType(
         "DEVICE_ID": "hash",
         "VEHICLE_ID": "hash",
         "CREDENTIAL": "redact",
+        "TAX_ID": "hash",
     }
 )

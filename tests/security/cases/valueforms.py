@@ -149,7 +149,22 @@ def ein(r: Random) -> tuple[str, list[str]]:
 
 
 def vat(r: Random) -> tuple[str, list[str]]:
-    text = f"{r.choice(('DE', 'GB', 'AT'))}{r.randrange(10**8, 10**9)}"
+    """German (MOD 11,10 check digit), British (mod 97) and Austrian VAT numbers."""
+    kind = r.randrange(3)
+    if kind == 0:
+        body, product = [str(r.randrange(1, 10))] + [str(r.randrange(10)) for _ in range(7)], 10
+        for d in body:
+            product = (2 * ((int(d) + product) % 10 or 10)) % 11
+        text = "DE" + "".join(body) + str((11 - product) % 10)
+    elif kind == 1:
+        while True:
+            body = "".join(str(r.randrange(10)) for _ in range(7))
+            check = (-sum(int(d) * w for d, w in zip(body, range(8, 1, -1), strict=True))) % 97
+            if check < 100:
+                break
+        text = f"GB{body}{check:02d}"
+    else:
+        text = f"ATU{r.randrange(10**7, 10**8)}"
     return text, [text]
 
 
@@ -195,13 +210,11 @@ FORMS: dict[str, Form] = {
 }
 
 
-_VAT = "no recognizer reads VAT numbers (DE/GB/AT and a nine-digit body): a sole trader's tax id goes out"
 _ACCOUNT = (
     "a UK sort code and account number ('20-45-67 41234567') in text: no recognizer reads the pair; "
     "the ones caught are caught by chance, as phone-number shapes"
 )
 KNOWN_LEAKS: dict[tuple[str, str], str] = {
-    **{(p, "vat"): _VAT for p in ("none", "text", "json")},
     **{(p, "sort-account"): _ACCOUNT for p in ("text", "json")},
 }
 
