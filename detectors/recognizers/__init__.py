@@ -7,7 +7,12 @@ from detectors.recognizers.base import Finding, Recognizer
 from detectors.recognizers.contact import EmailRecognizer, PhoneRecognizer, UrlRecognizer
 from detectors.recognizers.credentials import CredentialRecognizer
 from detectors.recognizers.devices import ImeiRecognizer, MacAddressRecognizer, UkPlateRecognizer, VinRecognizer
-from detectors.recognizers.financial import CreditCardRecognizer, CryptoRecognizer, IbanRecognizer
+from detectors.recognizers.financial import (
+    CreditCardRecognizer,
+    CryptoRecognizer,
+    IbanRecognizer,
+    SortCodeAccountRecognizer,
+)
 from detectors.recognizers.geo import GeoPointRecognizer
 from detectors.recognizers.government import DriverLicenseRecognizer, UsSsnRecognizer
 from detectors.recognizers.handles import HandleNameRecognizer
@@ -45,6 +50,7 @@ def default_recognizers(reference_year: int = REFERENCE_YEAR) -> tuple[Recognize
         CredentialRecognizer(),
         CreditCardRecognizer(),
         IbanRecognizer(),
+        SortCodeAccountRecognizer(),
         UsSsnRecognizer(),
         DriverLicenseRecognizer(),
         SpanishIdRecognizer(),

@@ -210,13 +210,7 @@ FORMS: dict[str, Form] = {
 }
 
 
-_ACCOUNT = (
-    "a UK sort code and account number ('20-45-67 41234567') in text: no recognizer reads the pair; "
-    "the ones caught are caught by chance, as phone-number shapes"
-)
-KNOWN_LEAKS: dict[tuple[str, str], str] = {
-    **{(p, "sort-account"): _ACCOUNT for p in ("text", "json")},
-}
+KNOWN_LEAKS: dict[tuple[str, str], str] = {}
 
 
 def _case(placement: str, kind: str, description: str, columns: str, records: list[Rec], planted: list[str]) -> Case:
