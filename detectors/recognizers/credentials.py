@@ -33,6 +33,7 @@ class CredentialRecognizer(Recognizer):
     name = "credential"
     needs = "Agxk-:="
     pattern = re.compile(rf"(?:{_ISSUED})|{_LABELLED}")
+    issued = re.compile(_ISSUED)
 
     def validate(self, match: re.Match[str]) -> float | None:
         return 0.8 if match.group("value") is None else 0.7
@@ -41,8 +42,7 @@ class CredentialRecognizer(Recognizer):
         value = value.strip()
         if not value or not self._prefilter(value):
             return None
-        m = re.compile(_ISSUED).fullmatch(value)
-        return 0.8 if m else None
+        return 0.8 if self.issued.fullmatch(value) else None
 
     def find(self, text: str) -> list[Finding]:
         if not self._prefilter(text):

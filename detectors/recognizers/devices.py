@@ -20,6 +20,7 @@ from __future__ import annotations
 import re
 
 from detectors.recognizers.base import Recognizer
+from detectors.validators import luhn_ok
 
 _IMEI_PREFIXES = ("01", "35", "86", "99")
 _VIN_VALUES = {
@@ -32,16 +33,6 @@ _VIN_VALUES = {
 }
 _VIN_WEIGHTS = (8, 7, 6, 5, 4, 3, 2, 10, 0, 9, 8, 7, 6, 5, 4, 3, 2)
 _PLATE_LAST_AGE = 75
-
-
-def luhn_ok(digits: str) -> bool:
-    total = 0
-    for i, ch in enumerate(reversed(digits)):
-        d = int(ch)
-        if i % 2 == 1:
-            d = d * 2 - 9 if d > 4 else d * 2
-        total += d
-    return total % 10 == 0
 
 
 def vin_check_ok(vin: str) -> bool:
