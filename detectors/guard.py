@@ -21,6 +21,7 @@ from typing import TYPE_CHECKING, Any
 
 from detectors import decimals, english, unwrap
 from detectors.english import is_english
+from detectors.recognizers.inverted import is_inverted_name
 from detectors.recognizers.person import is_known_name, is_top_surname, person_value_score
 from detectors.scripts import letter_scripts, name_shaped
 
@@ -294,7 +295,8 @@ def is_person_value(value: str) -> bool:
 
 
 def _is_name(value: str) -> bool:
-    """A known first name and a known surname, or a title and a name; an initial and a
+    """A known first name and a known surname, or a title and a name; a name written
+    surname first (:mod:`detectors.recognizers.inverted`); an initial and a
     known surname ('K. Nakamura'); an e-mail's local part made of a known first name and
     surname ('maria.gonzalez49'). In the last two the surname is all there is of a
     person, so one that is an English word must be a very common surname ('A. Smith',
@@ -303,6 +305,8 @@ def _is_name(value: str) -> bool:
         return True
     if name_shaped(value):
         return True  # 'Ольга Петрова': the name lists hold no such names, the shape is enough
+    if is_inverted_name(value):
+        return True  # 'ADEYEMI, OLUWASEUN': surname, comma, given name, words no English has
     if _INITIAL_SURNAME.fullmatch(value) and is_known_name(value):
         return _surname_alone(value.rsplit(" ", 1)[-1].rsplit(".", 1)[-1])
     local = _LOCAL_PART.fullmatch(value)

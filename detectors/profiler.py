@@ -100,6 +100,7 @@ _NEVER_PII = frozenset(
 
 
 _ENTITY_ORDER = (
+    "CREDENTIAL",
     "CREDIT_CARD",
     "IBAN_CODE",
     "US_SSN",
@@ -111,6 +112,9 @@ _ENTITY_ORDER = (
     "US_PASSPORT",
     "US_DRIVER_LICENSE",
     "NATIONAL_ID",
+    "DEVICE_ID",
+    "VEHICLE_ID",
+    "TAX_ID",
     "MEDICAL_LICENSE",
     "DATE_OF_BIRTH",
     "PERSON",

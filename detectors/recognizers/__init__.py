@@ -5,10 +5,19 @@ from __future__ import annotations
 from detectors.recognizers.address import AddressRecognizer
 from detectors.recognizers.base import Finding, Recognizer
 from detectors.recognizers.contact import EmailRecognizer, PhoneRecognizer, UrlRecognizer
-from detectors.recognizers.financial import CreditCardRecognizer, CryptoRecognizer, IbanRecognizer
+from detectors.recognizers.credentials import CredentialRecognizer
+from detectors.recognizers.devices import ImeiRecognizer, MacAddressRecognizer, UkPlateRecognizer, VinRecognizer
+from detectors.recognizers.financial import (
+    CreditCardRecognizer,
+    CryptoRecognizer,
+    IbanRecognizer,
+    SortCodeAccountRecognizer,
+)
+from detectors.recognizers.geo import GeoPointRecognizer
 from detectors.recognizers.government import DriverLicenseRecognizer, UsSsnRecognizer
 from detectors.recognizers.handles import HandleNameRecognizer
 from detectors.recognizers.hashtags import HashtagNameRecognizer
+from detectors.recognizers.inverted import InvertedNameRecognizer
 from detectors.recognizers.names import (
     CuedNameRecognizer,
     HonorificNameRecognizer,
@@ -27,6 +36,7 @@ from detectors.recognizers.national_ids import (
 )
 from detectors.recognizers.network import IpAddressRecognizer
 from detectors.recognizers.street_cues import CuedStreetRecognizer
+from detectors.recognizers.tax_ids import VatNumberRecognizer
 from detectors.recognizers.temporal import REFERENCE_YEAR, DateOfBirthRecognizer
 
 __all__ = ["Finding", "Recognizer", "default_recognizers"]
@@ -37,8 +47,10 @@ def default_recognizers(reference_year: int = REFERENCE_YEAR) -> tuple[Recognize
     (the core reads no clock: a caller at the edge may pass the current year)."""
     return (
         EmailRecognizer(),
+        CredentialRecognizer(),
         CreditCardRecognizer(),
         IbanRecognizer(),
+        SortCodeAccountRecognizer(),
         UsSsnRecognizer(),
         DriverLicenseRecognizer(),
         SpanishIdRecognizer(),
@@ -46,8 +58,14 @@ def default_recognizers(reference_year: int = REFERENCE_YEAR) -> tuple[Recognize
         ItalianFiscalCodeRecognizer(),
         FrenchNirRecognizer(),
         UkNinoRecognizer(),
+        VatNumberRecognizer(),
         PhoneRecognizer(),
         IpAddressRecognizer(),
+        MacAddressRecognizer(),
+        ImeiRecognizer(),
+        VinRecognizer(),
+        UkPlateRecognizer(),
+        GeoPointRecognizer(),
         UrlRecognizer(),
         CryptoRecognizer(),
         DateOfBirthRecognizer(reference_year),
@@ -55,6 +73,7 @@ def default_recognizers(reference_year: int = REFERENCE_YEAR) -> tuple[Recognize
         CuedStreetRecognizer(),
         PersonNameRecognizer(),
         HonorificNameRecognizer(),
+        InvertedNameRecognizer(),
         CuedNameRecognizer(),
         NameListRecognizer(),
         LabelledNameRecognizer(),

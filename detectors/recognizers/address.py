@@ -41,7 +41,7 @@ from detectors.recognizers.address_block import (
     has_context,
     weak_street,
 )
-from detectors.recognizers.base import Finding, Recognizer
+from detectors.recognizers.base import Finding, Recognizer, read_forms
 from detectors.recognizers.literal_trie import factored
 
 # Street-type words after the street name (number-first countries). Ambiguous short
@@ -595,7 +595,7 @@ class AddressRecognizer(Recognizer):
                 if score is None:
                     continue
                 before = lowered[max(0, m.start() - self.context_window) : m.start()]
-                if any(word in before for word in self.context):
+                if any(word in before for word in read_forms(self.context)):
                     score = min(1.0, score + 0.2)
                 if score >= self.min_text_score:
                     out.append(Finding(self.entity, m.start(), m.end(), score, self.name))

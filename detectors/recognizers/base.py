@@ -8,10 +8,23 @@ used by the value scanner on free text and JSON leaves).
 from __future__ import annotations
 
 import re
+import unicodedata
 from dataclasses import dataclass
+from functools import cache
 from typing import ClassVar
 
 _DIGIT = re.compile(r"\d")
+
+
+def _unaccented(word: str) -> str:
+    return "".join(c for c in unicodedata.normalize("NFKD", word) if not unicodedata.combining(c))
+
+
+@cache
+def read_forms(words: tuple[str, ...]) -> tuple[str, ...]:
+    """Context words as the scanner reads text: normalisation folds accents away
+    ('né le' is read 'ne le'), so each word counts in both forms."""
+    return tuple(dict.fromkeys([*words, *(_unaccented(w) for w in words)]))
 
 
 @dataclass(frozen=True, slots=True)
@@ -76,9 +89,11 @@ class Recognizer:
                 lowered = lowered if lowered is not None else text.lower()
                 before = lowered[max(0, m.start() - self.context_window) : m.start()]
                 after = lowered[m.end() : m.end() + 12]
-                if score < self.overrides_negative and any(word in before for word in self.negative_context):
+                if score < self.overrides_negative and any(
+                    word in before for word in read_forms(self.negative_context)
+                ):
                     continue  # an ambiguous match next to words that explain it otherwise
-                if any(word in before or word in after for word in self.context):
+                if any(word in before or word in after for word in read_forms(self.context)):
                     score = min(1.0, score + 0.35)
             if score >= self.min_text_score:
                 out.append(Finding(self.entity, m.start(), m.end(), score, self.name))

@@ -8,7 +8,7 @@ from functools import lru_cache
 import phonenumbers
 
 from detectors.normalize import COMMON_TLDS
-from detectors.recognizers.base import Finding, Recognizer
+from detectors.recognizers.base import Finding, Recognizer, read_forms
 from detectors.recognizers.runs import windows
 from detectors.shortcache import short_lru
 
@@ -150,10 +150,10 @@ class PhoneRecognizer(Recognizer):
             if (
                 score < self.overrides_negative
                 and not labelled
-                and any(word in before for word in self.negative_context)
+                and any(word in before for word in read_forms(self.negative_context))
             ):
                 continue
-            if labelled or any(word in before or word in after for word in self.context):
+            if labelled or any(word in before or word in after for word in read_forms(self.context)):
                 score = min(1.0, score + 0.35)
             if score >= self.min_text_score:
                 out.append(Finding(self.entity, start, end, score, self.name))

@@ -150,3 +150,19 @@ class CryptoRecognizer(Recognizer):
         if text.startswith("bc1"):
             return 0.8
         return 0.95 if _base58check_ok(text) else None
+
+
+class SortCodeAccountRecognizer(Recognizer):
+    """A UK sort code and account number written together (``20-45-67 41234567``,
+    ``204567/41234567``): the domestic form of a UK IBAN, which carries both, so the same
+    entity. The dashed sort code followed by eight digits is the shape; a bare six and
+    eight digits need the words 'sort code' or 'account' near them."""
+
+    entity = "IBAN_CODE"
+    name = "sort_code_account"
+    needs_digit = True
+    context = ("sort code", "sortcode", "account", "acct", "a/c", "bank")
+    pattern = re.compile(r"(?<![\w.-])\d{2}(-?)\d{2}\1\d{2}(?: ?[,/] ?| )\d{8}(?![\w-]|\.\d)")
+
+    def validate(self, match: re.Match[str]) -> float | None:
+        return 0.75 if match.group(1) else 0.4

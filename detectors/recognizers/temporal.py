@@ -119,6 +119,7 @@ class DateOfBirthRecognizer(Recognizer):
         "d.o.b",
         "birthday",
         "geboren",
+        "geb.",
         "geburtsdatum",
         "née le",
         "né le",

@@ -26,6 +26,10 @@ BUILTIN_ENTITIES: tuple[str, ...] = (
     "NRP",
     "MEDICAL_LICENSE",
     "NATIONAL_ID",
+    "DEVICE_ID",
+    "VEHICLE_ID",
+    "CREDENTIAL",
+    "TAX_ID",
 )
 
 # Identifiers are hashed (keyed, deterministic: joins and compaction keep working);
@@ -51,5 +55,9 @@ BUILTIN_DEFAULT_TREATMENTS: MappingProxyType[str, object] = MappingProxyType(
         "NRP": "redact",
         "MEDICAL_LICENSE": "hash",
         "NATIONAL_ID": "hash",
+        "DEVICE_ID": "hash",
+        "VEHICLE_ID": "hash",
+        "CREDENTIAL": "redact",
+        "TAX_ID": "hash",
     }
 )

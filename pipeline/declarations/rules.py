@@ -42,6 +42,7 @@ HIGH_RISK = frozenset(
         "US_DRIVER_LICENSE",
         "MEDICAL_LICENSE",
         "NATIONAL_ID",
+        "CREDENTIAL",
         "CRYPTO",
     }
 )
@@ -66,6 +67,10 @@ ENTITY_BOUNDS: dict[str, EntityBound] = {
     "US_DRIVER_LICENSE": EntityBound(8, 2, "a third"),
     "MEDICAL_LICENSE": EntityBound(8, 2, "a third"),
     "NATIONAL_ID": EntityBound(11, 4, "last-4 convention"),
+    "DEVICE_ID": EntityBound(15, 4, "a third"),
+    "VEHICLE_ID": EntityBound(8, 2, "a third"),
+    "CREDENTIAL": EntityBound(40, 0, "a secret: nothing of it"),
+    "TAX_ID": EntityBound(11, 4, "last-4 convention"),
     "CRYPTO": EntityBound(34, 4, "a high-risk identifier: as a last-4"),
     "EMAIL_ADDRESS": EntityBound(24, 8, "a third"),
     "PHONE_NUMBER": EntityBound(12, 4, "a third"),

@@ -141,7 +141,8 @@ SPANS = [
     ("base64 wrapped (MIME)", f"att:\n{MIME}Thanks", [("EMAIL_ADDRESS", MIME.rstrip())]),
     ("prose at stays", "look at example.com tomorrow", []),
     ("decimal amount", "total 12345678.90 EUR", []),
-    ("coordinates", "at 51.507351, -0.127758 and 40.712776 -74.005974", []),
+    # a comma-separated pair is a position (geo point), never a phone; two numbers side by side are neither
+    ("coordinates", "at 51.507351, -0.127758 and 40.712776 -74.005974", [("LOCATION", "51.507351, -0.127758")]),
     ("balance", "balance 1234567.89", []),
     ("zip+4", "ship to 94105-1234", []),
     ("uuid", "ref 6f1c2d3e-4155-5501-2345-0a1b2c3d4e5f", []),

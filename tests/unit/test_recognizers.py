@@ -79,7 +79,6 @@ def test_fires(value: str, entity: str | None) -> None:
         "d41d8cd98f00b204e9800998ecf8427e",  # MD5
         "db01.prod.example.com",  # host name
         "2024-01-15T10:00:00Z INFO request served in 12ms",  # log line
-        "08:00:2b:01:02:03",  # MAC address
         "13:51:30",  # clock time
         "078-05-1120",  # the Woolworth wallet SSN
         "000-12-3456",

@@ -20,6 +20,7 @@ from tests.security.cases import (
     schema_metadata,
     scripts,
     types,
+    valueforms,
 )
 from tests.security.ledger import Case
 
@@ -37,6 +38,7 @@ ALL: tuple[Case, ...] = (
     *schema_changes.CASES,
     *schema_metadata.CASES,
     *scripts.CASES,
+    *valueforms.CASES,
 )
 
 
