@@ -8,6 +8,7 @@ import pytest
 
 from tests.security.cases import (
     columns,
+    composite_columns,
     disguises,
     envelopes,
     guard_disguises,
@@ -26,6 +27,7 @@ from tests.security.ledger import Case
 ALL: tuple[Case, ...] = (
     *columns.CASES,
     *types.CASES,
+    *composite_columns.CASES,
     *envelopes.CASES,
     *disguises.CASES,
     *guard_disguises.CASES,
