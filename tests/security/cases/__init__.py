@@ -13,6 +13,7 @@ from tests.security.cases import (
     envelopes,
     guard_disguises,
     json_paths,
+    metadata_positions,
     names,
     national_ids,
     obfuscations,
@@ -38,6 +39,7 @@ ALL: tuple[Case, ...] = (
     *resources.CASES,
     *schema_changes.CASES,
     *schema_metadata.CASES,
+    *metadata_positions.CASES,
     *scripts.CASES,
 )
 
