@@ -8,8 +8,11 @@ has the shape of what its name stands for:
 
 - codes and markers (``op``, ``__deleted``, ``snapshot``): one of their values;
 - the connector's counters and positions (``lsn``, ``txId``, ``sequence``, ``gtid``,
-  ``file``, ``pos``, a transaction's ``id``...): numbers, or text of word characters and
-  the separators positions are written with, no spaces, no ``@``;
+  ``file``, ``pos``, a transaction's ``id``...): numbers, or text in the notation its
+  connectors write it in (digits; hex digit groups; a GTID set; a binlog file name
+  ending in its number), never a word. A MariaDB GTID (``0-1-270``: three dashed digit
+  groups) stays indistinguishable from a dashed SSN or phone number, in ``gtid`` and a
+  transaction's ``id``;
 - names (``db``, ``schema``, ``table``, ``name``, ``version``... and any other field):
   text that :func:`pipeline.core.safenames.looks_personal` does not take for personal
   data (an e-mail, a phone number, a person's name), at most 128 characters.
@@ -43,17 +46,45 @@ _ENUMS = {
     "deleted": frozenset({"true", "false"}),
     "snapshot": _SNAPSHOT,
 }
-# counters, clocks and log positions, by name without the SMT's "__" / "__source_" prefix
-_POSITIONS = frozenset(
-    {
-        "ts_ms", "ts_us", "ts_ns", "lsn", "txId", "xmin", "sequence", "gtid", "file", "pos", "row",
-        "server_id", "thread", "change_lsn", "commit_lsn", "event_serial_no", "scn", "commit_scn",
-        "rs_id", "ssn", "redo_thread", "ord", "h", "id", "total_order", "data_collection_order",
-        "wallTime", "txnNumber", "tord", "commit_timestamp", "record_sequence", "low_watermark",
-        "read_at_timestamp",
-    }
-)  # fmt: skip
-_POSITION = re.compile(r'[\w.:,\[\]"/+=-]{1,128}')
+# Counters, clocks and log positions, by name without the SMT's "__" / "__source_"
+# prefix, each with the notation its connectors write it in as text (any number fits).
+# A free-form "word characters and separators" rule would let through a dashed SSN in
+# ``lsn``, a phone number in ``txId`` or "Maria_Gonzalez" in ``sequence``: a position is
+# digits, or digit groups in its connector's own notation, never a word.
+_DIGITS = r"-?\d{1,40}"
+_HEX_GROUPS = r"(?=[^:]*\d)[0-9A-Fa-f]{1,40}(?::[0-9A-Fa-f]{1,40}){0,7}"  # SQL Server/Db2 LSNs, "txId:lsn"
+_UUID = r"[0-9A-Fa-f]{8}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{12}"
+_ONE_GTID = rf"(?:{_UUID}(?::\d{{1,20}}(?:-\d{{1,20}})?)+|\d{{1,10}}-\d{{1,10}}-\d{{1,20}})"  # MySQL, MariaDB
+_GTID_SET = rf"{_ONE_GTID}(?:,\s?{_ONE_GTID}){{0,64}}"
+_SEQUENCE = r'\[(?:null|"\d{1,20}")(?:,(?:null|"\d{1,20}")){0,7}\]'  # PostgreSQL: [last commit, current]
+_BINLOG_FILE = r"[A-Za-z0-9_-]{1,100}(?:\.[A-Za-z0-9_-]{1,100})?\.\d{1,10}"  # mysql-bin.000003
+_RS_ID = r" ?0x[0-9A-Fa-f]{1,40}(?:\.[0-9A-Fa-f]{1,40}){0,4} ?"  # Oracle
+_TIMESTAMP = r"\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(?:\.\d{1,9})?Z?"  # Spanner
+
+
+def _notation(*forms: str) -> re.Pattern[str]:
+    return re.compile("|".join(f"(?:{form})" for form in forms))
+
+
+_COUNTER = _notation(_DIGITS)
+_POSITION_NOTATIONS: dict[str, re.Pattern[str]] = {
+    **dict.fromkeys(
+        (
+            "ts_ms", "ts_us", "ts_ns", "lsn", "txId", "xmin", "pos", "row", "server_id", "thread",
+            "event_serial_no", "scn", "ssn", "redo_thread", "ord", "h", "total_order",
+            "data_collection_order", "wallTime", "txnNumber", "record_sequence",
+        ),
+        _COUNTER,
+    ),
+    **dict.fromkeys(("change_lsn", "commit_lsn", "commit_scn", "tord"), _notation(_DIGITS, _HEX_GROUPS)),
+    **dict.fromkeys(("commit_timestamp", "low_watermark", "read_at_timestamp"), _notation(_DIGITS, _TIMESTAMP)),
+    "sequence": _notation(_SEQUENCE),
+    "gtid": _notation(_GTID_SET),
+    "file": _notation(_BINLOG_FILE),
+    "rs_id": _notation(_RS_ID),
+    "id": _notation(_DIGITS, _HEX_GROUPS, _GTID_SET),  # a transaction's: "571:53195832", a GTID, hex
+}  # fmt: skip
+_POSITIONS = frozenset(_POSITION_NOTATIONS)
 
 
 def _bare(name: str) -> str:
@@ -71,8 +102,9 @@ def shaped(name: str, text: str) -> bool:
     allowed = _ENUMS.get(field)
     if allowed is not None:
         return text in allowed
-    if field in _POSITIONS:
-        return _POSITION.fullmatch(text) is not None
+    notation = _POSITION_NOTATIONS.get(field)
+    if notation is not None:
+        return notation.fullmatch(text) is not None
     return "@" not in text and not looks_personal(text)
 
 

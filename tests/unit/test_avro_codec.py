@@ -18,9 +18,12 @@ import pytest
 from pipeline.core.change import Kind
 from pipeline.core.events import Published, SourceRecord
 from pipeline.core.processor import Processor
+from pipeline.errors import DecodeError
+from pipeline.formats.avro import connect
 from pipeline.formats.avro.codec import AvroCodec
 from pipeline.formats.avro.lines import Base64Lines
 from pipeline.formats.avro.registry import RegistryUnavailable
+from pipeline.vocabulary import DeadLetterReason
 from tests.avro_support import MemoryRegistry, avro_bytes, read_avro
 from tests.support import digest, make_processor
 
@@ -253,3 +256,34 @@ def test_avro_registry_down_stops_the_batch(tmp_path: Path) -> None:
     rec = source(registry)
     with pytest.raises(RegistryUnavailable):
         processor(tmp_path, registry).process_batch([rec, rec])
+
+
+def _wide_record(columns: int) -> dict[str, Any]:
+    fields = [{"name": f"c{i}", "type": ["null", "string"], "default": None} for i in range(columns)]
+    return {"type": "record", "name": "Value", "namespace": "srv.wide", "fields": fields}
+
+
+def test_avro_schema_of_more_fields_than_any_table_has_is_refused_once_and_remembered() -> None:
+    # A null field takes one byte in Avro: without a bound on fields, a record of a few
+    # kilobytes makes tens of thousands of columns checked on every record.
+    registry = MemoryRegistry()
+    codec = AvroCodec(registry)
+    wide = _wide_record(connect.MAX_FIELDS + 1)
+    raw = avro_bytes(registry, wide, {})
+    assert len(raw) < 2 * connect.MAX_FIELDS
+    fetched = []
+    original = registry.schema
+    registry.schema = lambda schema_id: fetched.append(schema_id) or original(schema_id)  # type: ignore[method-assign]
+    for _ in range(3):
+        with pytest.raises(DecodeError) as caught:
+            codec.document(raw, "value")
+        assert caught.value.reason is DeadLetterReason.UNSUPPORTED_SCHEMA
+    assert len(fetched) == 1
+    assert codec.document(avro_bytes(registry, _wide_record(connect.MAX_FIELDS), {}), "value").payload is not None
+
+
+def test_avro_field_count_counts_nested_records_and_passes_the_limit() -> None:
+    inner = _wide_record(10)
+    outer = {"type": "record", "name": "Outer", "fields": [{"name": "a", "type": {"type": "array", "items": inner}}]}
+    assert connect.field_count(outer) == 11
+    assert connect.field_count(_wide_record(100_000), limit=50) > 50

@@ -3,6 +3,8 @@ block lets out, and what it remembers to do so quickly."""
 
 from __future__ import annotations
 
+import pytest
+
 from pipeline.core import metadata
 
 SOURCE = {
@@ -142,3 +144,44 @@ def test_a_number_shaped_like_personal_data_is_nulled_outside_the_positions() ->
     assert {k: v for k, v in out.items() if k != "owner_phone"} == {
         k: v for k, v in planted.items() if k != "owner_phone"
     }
+
+
+# Positions as the connectors write them as text (PostgreSQL, MySQL, MariaDB, SQL Server,
+# Oracle, Spanner), and words or formatted numbers under the same names.
+REAL_POSITIONS = [
+    ("sequence", '["24023119","24023128"]'),
+    ("sequence", '[null,"24023128"]'),
+    ("lsn", "24023128"),
+    ("__txId", "571"),
+    ("file", "mysql-bin.000003"),
+    ("gtid", "3E11FA47-71CA-11E1-9E33-C80AA9429562:1-5"),
+    ("gtid", "0-1-270"),
+    ("id", "0e4d5dcd-a33b-11ea-80f1-02010a22a99e:10"),
+    ("id", "571:53195832"),
+    ("id", "0a001b00c3240000"),
+    ("change_lsn", "00000027:00000758:0003"),
+    ("rs_id", " 0x00000d.000049a5.0010 "),
+    ("commit_timestamp", "2024-05-01T10:00:00.123456Z"),
+]
+NOT_POSITIONS = [
+    ("__lsn", "219-09-9999"),
+    ("__txId", "212-555-0147"),
+    ("lsn", "(212) 555-0147"),
+    ("sequence", "Ada_Lovelace"),
+    ("gtid", "Ada.Lovelace"),
+    ("file", "Ada.Lovelace"),
+    ("id", "Ada"),
+    ("__source_ts_ms", "Ada_Lovelace"),
+    ("change_lsn", "Ada:Lovelace"),
+]
+
+
+@pytest.mark.parametrize(("name", "text"), REAL_POSITIONS)
+def test_a_position_in_its_connectors_notation_fits(name: str, text: str) -> None:
+    assert metadata.shaped(name, text)
+
+
+@pytest.mark.parametrize(("name", "text"), NOT_POSITIONS)
+def test_a_word_or_a_formatted_number_is_no_position(name: str, text: str) -> None:
+    assert not metadata.shaped(name, text), f"{name} took a value that is no position"
+    assert not metadata.header_shaped(name, text.encode())

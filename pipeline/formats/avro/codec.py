@@ -137,6 +137,7 @@ class AvroCodec:
         # The caches below are shared by every bound copy. Schemas are input (whoever
         # registers them chooses their size): each cache is bounded by bytes too.
         self._readers: SchemaCache[int, _Reader] = SchemaCache(cache_size)
+        self._unsupported: SchemaCache[int, str] = SchemaCache(cache_size)  # schema id -> why refused
         self._writers: SchemaCache[tuple[str, bytes], _Writer] = SchemaCache(cache_size)
         # Refused CDR schemas: (reason, message, records refused since the registry was
         # last asked). Asked again every RECHECK_REJECTED records, not for each one.
@@ -200,6 +201,9 @@ class AvroCodec:
         if hit is not None:
             self._readers.touch(schema_id)
             return hit
+        refused = self._unsupported.get(schema_id)
+        if refused is not None:  # refused once: not fetched and walked again for each record
+            raise DecodeError(DeadLetterReason.UNSUPPORTED_SCHEMA, f"{what} schema id {schema_id}: {refused}")
         try:
             answer = self.registry.schema(schema_id)
         except SchemaNotFound:
@@ -216,9 +220,9 @@ class AvroCodec:
             connect_schema, convert = connect.reader_for(expanded)
             parsed = fastavro.parse_schema(connect.strip_logical_types(schema))
         except connect.SchemaUnsupported as exc:
-            raise DecodeError(
-                DeadLetterReason.UNSUPPORTED_SCHEMA, f"{what} schema id {schema_id}: {exc} is not supported"
-            ) from None
+            because = f"{exc} is not supported"
+            self._unsupported.put(schema_id, because, 256 + 4 * len(because))
+            raise DecodeError(DeadLetterReason.UNSUPPORTED_SCHEMA, f"{what} schema id {schema_id}: {because}") from None
         except (ValueError, TypeError, KeyError, fastavro.schema.SchemaParseException) as exc:
             raise DecodeError(
                 DeadLetterReason.UNSUPPORTED_SCHEMA,

@@ -117,13 +117,54 @@ def strip_logical_types(schema: AvroType) -> AvroType:
     return schema
 
 
+MAX_FIELDS = 4096  # MySQL's column limit; PostgreSQL's is 1,600
+
+
+def field_count(schema: AvroType, limit: int = MAX_FIELDS, depth: int = 0) -> int:
+    """The record fields of a schema, nested ones included; the walk stops once the
+    count is past ``limit`` (the answer is then some number over it)."""
+    if depth > _MAX_DEPTH:
+        return limit + 1
+    if isinstance(schema, list):
+        total = 0
+        for branch in schema:
+            total += field_count(branch, limit - total, depth + 1)
+            if total > limit:
+                break
+        return total
+    if not isinstance(schema, dict):
+        return 0
+    kind = schema.get("type")
+    if isinstance(kind, dict | list):
+        return field_count(kind, limit, depth + 1)
+    if kind == "record":
+        fields = schema.get("fields") or []
+        total = len(fields)
+        for f in fields:
+            if total > limit:
+                break
+            if isinstance(f, dict):
+                total += field_count(f.get("type"), limit - total, depth + 1)
+        return total
+    if kind == "array":
+        return field_count(schema.get("items"), limit, depth + 1)
+    if kind == "map":
+        return field_count(schema.get("values"), limit, depth + 1)
+    return 0
+
+
 def reader_for(expanded: AvroType) -> tuple[dict[str, Any], Conv]:
     """(the Connect schema, decoded value -> JsonConverter payload) of an *expanded*
     writer schema (``fastavro.schema.expand_schema``: every named type inlined).
 
     An array whose items can take zero bytes (null, an empty record) is refused:
     a few bytes of such a record could claim billions of items, so a record's size
-    would no longer bound the work and memory of reading it."""
+    would no longer bound the work and memory of reading it. So is a schema of more than
+    :data:`MAX_FIELDS` fields: in Avro a field can take one byte (a null), so a record of a
+    few kilobytes could make every column's name and value checked tens of thousands of
+    times, work its size no longer bounds."""
+    if field_count(expanded) > MAX_FIELDS:
+        raise SchemaUnsupported(f"a schema of more than {MAX_FIELDS} fields")
     return _to_connect(expanded, False, 0)
 
 
