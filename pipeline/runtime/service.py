@@ -46,6 +46,7 @@ from pipeline.runtime.metrics import Metrics
 from pipeline.runtime.offsets import Entry, OffsetTracker
 from pipeline.runtime.producing import produce
 from pipeline.runtime.producing import producer_settings as build_producer_settings
+from pipeline.runtime.topics import create_topics
 from pipeline.runtime.transactions import (
     TransactionFatal,
     TransactionFenced,
@@ -126,15 +127,7 @@ class Service:
             for t, n in wanted.items()
             if t not in existing
         ]
-        if not missing:
-            return
-        for topic, future in admin.create_topics(missing, operation_timeout=15).items():
-            try:
-                future.result()
-                log(logger, logging.INFO, "topic_created", topic=topic)
-            except KafkaException as exc:
-                if exc.args[0].code() != KafkaError.TOPIC_ALREADY_EXISTS:
-                    raise
+        create_topics(admin, missing)
 
     def run(self) -> int:
         topics = self.subscription()

@@ -38,6 +38,7 @@ from confluent_kafka.admin import AdminClient, NewTopic
 from detectors.profiler import Profiler
 from pipeline.errors import CdrError, InvalidFilesError, SourceFileError
 from pipeline.runtime.logs import log
+from pipeline.runtime.topics import create_topics
 from pipeline.runtime.verdictmemory import _DIGEST, Verdicts, verdict_line
 
 logger = logging.getLogger("cdr.detection")
@@ -69,15 +70,8 @@ class TopicVerdicts(Verdicts):
     def ensure(self) -> None:
         """Create the topic (compacted, one partition) if it does not exist."""
         admin = AdminClient(self._kafka)
-        if self.topic in admin.list_topics(timeout=15).topics:
-            return
-        for future in admin.create_topics([NewTopic(self.topic, 1, -1, config=TOPIC_CONFIG)]).values():
-            try:
-                future.result()
-                log(logging.getLogger("cdr.service"), logging.INFO, "topic_created", topic=self.topic)
-            except KafkaException as exc:
-                if exc.args[0].code() != KafkaError.TOPIC_ALREADY_EXISTS:
-                    raise
+        if self.topic not in admin.list_topics(timeout=15).topics:
+            create_topics(admin, [NewTopic(self.topic, 1, -1, config=TOPIC_CONFIG)])
 
     def load(self, timeout_s: float = READ_TIMEOUT_S, follow: Profiler | None = None) -> None:
         """Read every verdict on the topic, to its end as it is now. With ``follow``, the
