@@ -10,7 +10,7 @@ from pathlib import Path
 from typing import Any
 
 from pipeline.config import Config, DetectionConfig, UndeclaredTopics
-from pipeline.core.events import CdrRecord, SourceRecord
+from pipeline.core.events import CdrRecord, Published, SourceRecord
 from pipeline.core.processor import Processor
 from pipeline.core.treatments.hashing import HashKey, default_key_id
 from pipeline.runtime.bootstrap import build_processor
@@ -101,3 +101,31 @@ def assert_no_raw(values: list[str], *blobs: bytes | str | None) -> None:
 
 def record_blobs(rec: CdrRecord) -> list[bytes | None]:
     return [rec.key, rec.value, *(v for _, v in rec.headers)]
+
+
+ORDERS_TOPIC = "pg.public.orders"
+ORDERS_DECL = """\
+table: public.orders
+source_topic: pg.public.orders
+cdr_topic: cdr.orders.v1
+owner: ledger
+undeclared: detect
+columns:
+  id: {{pii: none}}
+{extra}"""
+QUIET = 60  # past PATTERNS_ONLY's min_samples: an undeclared column is released
+TIERS = ("bronze", "silver", "gold", "platinum")
+
+
+def publish_orders(root: Path, extra: str, column: str, values: list[Any]) -> list[CdrRecord]:
+    """``values`` in ``column`` of an orders table (``extra``: more declared columns),
+    one record each, through a processor with pattern detection; every record must be
+    published. The records published, in order."""
+    proc = make_processor(root, {"o.yaml": ORDERS_DECL.format(extra=extra)}, detection=PATTERNS_ONLY)
+    out: list[CdrRecord] = []
+    for i, value in enumerate(values):
+        env = {"before": None, "after": {"id": i, column: value}, "source": {"table": "orders"}, "op": "c", "ts_ms": 1}
+        outcome = proc.process(record(ORDERS_TOPIC, env, key={"id": i}, offset=i))
+        assert isinstance(outcome, Published), f"record {i} not published: {type(outcome).__name__}"
+        out.extend(outcome.records)
+    return out

@@ -14,21 +14,9 @@ import pytest
 
 from detectors import guard, unwrap
 from detectors.textscan import TextScanner
-from pipeline.core.events import CdrRecord, Published
-from tests.support import PATTERNS_ONLY, assert_no_raw, make_processor, record, record_blobs
+from pipeline.core.events import CdrRecord
+from tests.support import QUIET, TIERS, assert_no_raw, publish_orders, record_blobs
 
-TOPIC = "pg.public.orders"
-DECL = """\
-table: public.orders
-source_topic: pg.public.orders
-cdr_topic: cdr.orders.v1
-owner: ledger
-undeclared: detect
-columns:
-  id: {{pii: none}}
-{extra}"""
-QUIET = 60  # past PATTERNS_ONLY's min_samples: an undeclared column is released
-TIERS = ("bronze", "silver", "gold", "platinum")
 # Made up for these tests: a Luhn-valid card, an SSN in issued ranges, a valid North
 # American number, an e-mail on a reserved domain.
 CARD = "6011253015619660"
@@ -60,14 +48,7 @@ DISGUISED = {
 
 
 def _run(tmp_path: Path, extra: str, column: str, quiet: list[str], loud: list[str]) -> list[CdrRecord]:
-    proc = make_processor(tmp_path / "s", {"o.yaml": DECL.format(extra=extra)}, detection=PATTERNS_ONLY)
-    out: list[CdrRecord] = []
-    for i, value in enumerate(quiet + loud):
-        env = {"before": None, "after": {"id": i, column: value}, "source": {"table": "orders"}, "op": "c", "ts_ms": 1}
-        outcome = proc.process(record(TOPIC, env, key={"id": i}, offset=i))
-        assert isinstance(outcome, Published), f"record {i} not published: {type(outcome).__name__}"
-        out.extend(outcome.records)
-    return out
+    return publish_orders(tmp_path / "s", extra, column, quiet + loud)
 
 
 @pytest.mark.parametrize("kind", sorted(DISGUISED))

@@ -14,22 +14,9 @@ import pytest
 
 from detectors.scripts import ASCII, LATIN, letter_scripts, name_shaped, unread, unread_runs
 from detectors.textscan import TextScanner
-from pipeline.core.events import Published
 from pipeline.core.safenames import looks_personal
-from tests.support import PATTERNS_ONLY, make_processor, record
+from tests.support import QUIET, TIERS, publish_orders
 
-TOPIC = "pg.public.orders"
-DECL = """\
-table: public.orders
-source_topic: pg.public.orders
-cdr_topic: cdr.orders.v1
-owner: ledger
-undeclared: detect
-columns:
-  id: {{pii: none}}
-{extra}"""
-QUIET = 60  # past PATTERNS_ONLY's min_samples: an undeclared categorical column is released
-TIERS = ("bronze", "silver", "gold", "platinum")
 ZERO_WIDTH = "\u200b"  # inside a name
 STRESS = "\u0301"  # a combining acute: Russian stress marks
 LATIN_A = "a"  # a Latin look-alike ending a Cyrillic word
@@ -101,15 +88,10 @@ def test_unread_runs_cover_neighbouring_words_and_leave_latin_alone() -> None:
 
 def _publish(tmp_path: Path, extra: str, column: str, values: list[Any]) -> list[Any]:
     """The column's value in each published record, in order."""
-    proc = make_processor(tmp_path / "s", {"o.yaml": DECL.format(extra=extra)}, detection=PATTERNS_ONLY)
-    out = []
-    for i, value in enumerate(values):
-        env = {"before": None, "after": {"id": i, column: value}, "source": {"table": "orders"}, "op": "c", "ts_ms": 1}
-        outcome = proc.process(record(TOPIC, env, key={"id": i}, offset=i))
-        assert isinstance(outcome, Published), f"record {i} not published: {type(outcome).__name__}"
-        for rec in outcome.records:
-            out.append((orjson.loads(rec.value).get("after") or {}).get(column))
-    return out
+    return [
+        (orjson.loads(rec.value).get("after") or {}).get(column)
+        for rec in publish_orders(tmp_path / "s", extra, column, values)
+    ]
 
 
 def test_a_released_categorical_column_takes_a_new_category_in_its_own_letters(tmp_path: Path) -> None:
