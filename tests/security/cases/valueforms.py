@@ -15,6 +15,7 @@ from random import Random
 
 from tests.security import values as v
 from tests.security.cases.common import declaration, table
+from tests.security.cases.obfuscations import MONTHS
 from tests.security.cases.schema_changes import LOUD, QUIET, TIERS
 from tests.security.events import Rec, change, field, key
 from tests.security.ledger import Case
@@ -303,29 +304,13 @@ def _json(kind: str) -> Case:
     )
 
 
-_MONTHS = (
-    "January",
-    "February",
-    "March",
-    "April",
-    "May",
-    "June",
-    "July",
-    "August",
-    "September",
-    "October",
-    "November",
-    "December",
-)
-
-
 def _birth_date(r: Random, n: int) -> str:
     d = v.birth_date(r)
     forms = (
         f"{d.day:02d}/{d.month:02d}/{d.year}",
         f"{d.day:02d}.{d.month:02d}.{d.year}",
-        f"{_MONTHS[d.month - 1]} {d.day}, {d.year}",
-        f"{d.day} {_MONTHS[d.month - 1][:3]} {d.year}",
+        f"{MONTHS[d.month - 1]} {d.day}, {d.year}",
+        f"{d.day} {MONTHS[d.month - 1][:3]} {d.year}",
     )
     return forms[n % len(forms)]
 
