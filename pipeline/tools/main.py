@@ -14,7 +14,7 @@ from pathlib import Path
 
 from pipeline import __version__
 from pipeline.errors import InvalidFilesError
-from pipeline.tools import audit, check, dlq, docs, lineage, name_digest, process, run, scan, validate
+from pipeline.tools import audit, check, dlq, docs, lineage, name_digest, process, rebuild, run, scan, validate
 from pipeline.vocabulary import ExitCode
 
 # Each command's module imports what is heavy (the NER model, the Kafka client) only when
@@ -25,6 +25,7 @@ COMMANDS: dict[str, Callable[[argparse.Namespace], int]] = {
     "scan": scan.command,
     "audit": audit.command,
     "dlq": dlq.command,
+    "rebuild": rebuild.command,
     "name-digest": name_digest.command,
     "validate": validate.command,
     "check": check.command,
@@ -85,6 +86,18 @@ def parser() -> argparse.ArgumentParser:
     replay.add_argument("--config", required=True, type=Path, help="the service's config file")
     replay.add_argument("--group", help="consumer group of the replay (default: <group.id>.dlq-replay)")
     replay.add_argument("--limit", type=int, help="replay at most this many dead letters")
+
+    reb = sub.add_parser(
+        "rebuild", help="undo a leak: empty a CDR topic and move the service back to republish it from the source"
+    )
+    reb.add_argument("--config", required=True, type=Path, help="the service's config file (its consumer group)")
+    reb.add_argument("--cdr-topic", required=True, help="the CDR topic to rebuild")
+    reb.add_argument("--execute", action="store_true", help="carry the plan out (default: print it, change nothing)")
+    reb.add_argument(
+        "--allow-loss",
+        action="store_true",
+        help="delete records whose source is no longer held (or unknown): they are not published again",
+    )
 
     names = sub.add_parser(
         "name-digest", help="print the col~ digest of candidate column names under the deployment's hash key"
