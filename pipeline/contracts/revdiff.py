@@ -106,16 +106,42 @@ def compare_declarations(
                     message=f"{before.cdr_topic} -> {after.cdr_topic} is not a version bump",
                 )
             )
-    mode = after.compatibility
+    # Consumers relied on the mode in force until now: a change that also loosens it is
+    # judged under the stricter of the two, and the loosening itself is reported (else a
+    # breaking change ships at info level by setting NONE in the same pull request).
+    loosened = _loosened_modes(before.compatibility, after.compatibility)
+    if loosened:
+        contract.append(
+            finding(
+                "TOPIC_COMPATIBILITY_NO_LOOSEN",
+                file=after.path,
+                line=after.lines.get("compatibility", after.lines.get("cdr_topic", 1)),
+                topic=after.cdr_topic,
+                subject="compatibility",
+                message=f"compatibility {before.compatibility} -> {after.compatibility}: consumers of "
+                f"{after.cdr_topic} lose the {'/'.join(loosened)} guarantee",
+            )
+        )
+    modes = {before.compatibility, after.compatibility}
     for f in contract:
         if bump:
             out.append(_lowered(f, f"covered by the version bump to {after.cdr_topic}"))
-        elif mode not in RULES[f.rule].modes:
-            out.append(_lowered(f, f"compatibility {mode}"))
+        elif not modes & RULES[f.rule].modes:
+            out.append(_lowered(f, f"compatibility {after.compatibility}"))
         else:
             out.append(f)
     out.extend(_approved(before, after, _protection(before, after, old_defaults, new_defaults)))
     return out
+
+
+# What each mode guarantees consumers: FULL both directions, NONE nothing.
+_GUARANTEES = {"FULL": ("BACKWARD", "FORWARD"), "BACKWARD": ("BACKWARD",), "FORWARD": ("FORWARD",), "NONE": ()}
+
+
+def _loosened_modes(old: str, new: str) -> list[str]:
+    """The guarantees ``old`` gave that ``new`` no longer gives."""
+    kept = set(_GUARANTEES.get(new, ()))
+    return [g for g in _GUARANTEES.get(old, ()) if g not in kept]
 
 
 def _lowered(f: Finding, note: str) -> Finding:
@@ -245,18 +271,35 @@ def _field_change(a: CdrField, b: CdrField, path: str, line: int, topic: str) ->
                 message=f"field {name!r} was required and may now be null",
             )
         )
+    out.extend(_path_changes(a, b, path, line, topic))
+    return out
+
+
+def _path_changes(a: CdrField, b: CdrField, path: str, line: int, topic: str) -> list[Finding]:
+    """A JSON leaf's value format: its path's treatment where declared, else the column's
+    (a passed document publishes an undeclared leaf as it is). Declaring a path on a
+    published document, or removing one, changes what consumers parse at that leaf."""
     old_paths = {p.path: p for p in a.paths}
-    for p in b.paths:
-        before = old_paths.get(p.path)
-        if before is not None and before.format != p.format:
+    new_paths = {p.path: p for p in b.paths}
+    same_column = a.declared and b.declared and a.format == b.format
+    out: list[Finding] = []
+    for leaf in sorted(old_paths.keys() | new_paths.keys()):
+        before, after = old_paths.get(leaf), new_paths.get(leaf)
+        if (before is None or after is None) and not same_column:
+            continue  # the column's own format changed (reported), or it was withheld before
+        old_format = before.format if before is not None else a.format
+        new_format = after.format if after is not None else b.format
+        if old_format != new_format:
             out.append(
                 finding(
                     "FIELD_SAME_FORMAT",
                     file=path,
-                    line=p.line,
+                    line=after.line if after is not None else line,
                     topic=topic,
-                    subject=f"{name}:{p.path}",
-                    message=f"field {name!r} path {p.path!r}: {before.format} -> {p.format}",
+                    subject=f"{a.name}:{leaf}",
+                    message=f"field {a.name!r} path {leaf!r}: {old_format} -> {new_format}"
+                    + ("" if before is not None else " (path declared)")
+                    + ("" if after is not None else " (path no longer declared)"),
                 )
             )
     return out

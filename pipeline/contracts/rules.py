@@ -85,6 +85,14 @@ RULES: dict[str, Rule] = {
             "replaces: {cdr_topic: cdr.shop.payments.v1, sunset: 2026-01-31}, on 2026-02-01",
         ),
         Rule(
+            "TOPIC_COMPATIBILITY_NO_LOOSEN",
+            Category.CONTRACT,
+            "the compatibility mode was loosened (FULL > BACKWARD, FORWARD > NONE): consumers relied on the old one",
+            "keep the compatibility mode, or bump the cdr_topic version (the new topic starts under the new mode)",
+            "compatibility: BACKWARD -> compatibility: NONE",
+            ALL_MODES,
+        ),
+        Rule(
             "FIELD_NO_DELETE",
             Category.CONTRACT,
             "a CDR field was removed (column undeclared or dropped, or treatment drop)",

@@ -221,6 +221,44 @@ CASES = [
         [("FIELD_SAME_FORMAT", "error", "born", 12), ("PROTECTION_TREATMENT_NO_WEAKEN", "error", "born", 12)],
     ),
     (
+        "compatibility loosened to NONE in the same change: judged under the old mode, and reported",
+        text(),
+        text(changed(plan="{pii: none, treatment: drop}"), extra="compatibility: NONE\n"),
+        [("FIELD_NO_DELETE", "error", "plan", 12), ("TOPIC_COMPATIBILITY_NO_LOOSEN", "error", "compatibility", 6)],
+    ),
+    (
+        "compatibility loosened alone (a later change would break consumers at info level)",
+        text(extra="compatibility: FULL\n"),
+        text(extra="compatibility: BACKWARD\n"),
+        [("TOPIC_COMPATIBILITY_NO_LOOSEN", "error", "compatibility", 6)],
+    ),
+    ("compatibility tightened", text(), text(extra="compatibility: FULL\n"), []),
+    (
+        "compatibility loosened with a version bump: the new topic starts under the new mode",
+        text(),
+        text(extra="compatibility: NONE\n", topic="cdr.customers.v2"),
+        [("TOPIC_VERSION_BUMP", "info", "", 3), ("TOPIC_COMPATIBILITY_NO_LOOSEN", "info", "compatibility", 6)],
+    ),
+    (
+        "JSON path declared on a passed document: that leaf's value format changes for consumers",
+        text(changed(profile="{pii: none, paths: {a.email: {pii: EMAIL_ADDRESS, treatment: hash}}}")),
+        text(
+            changed(
+                profile="{pii: none, paths: {a.email: {pii: EMAIL_ADDRESS, treatment: hash}, a.phone: {pii: PHONE_NUMBER, treatment: redact}}}"
+            )
+        ),
+        [("FIELD_SAME_FORMAT", "error", "profile:a.phone", 12)],
+    ),
+    (
+        "JSON path removed from a passed document: that leaf goes out raw",
+        text(changed(profile="{pii: none, paths: {a.email: {pii: EMAIL_ADDRESS, treatment: hash}}}")),
+        text(changed(profile="{pii: none}")),
+        [
+            ("FIELD_SAME_FORMAT", "error", "profile:a.email", 12),
+            ("PROTECTION_ENTITY_NO_REMOVE", "error", "profile:a.email", 12),
+        ],
+    ),
+    (
         "JSON path leaf undeclared and retreated",
         text(
             changed(
@@ -234,6 +272,7 @@ CASES = [
         ),
         [
             ("FIELD_SAME_FORMAT", "error", "profile:a.ip", 12),
+            ("FIELD_SAME_FORMAT", "error", "profile:a.email", 12),  # hash -> the document's redact_detected
             ("PROTECTION_ENTITY_NO_REMOVE", "error", "profile:a.email", 12),
             ("PROTECTION_TREATMENT_NO_WEAKEN", "error", "profile:a.ip", 12),
         ],
