@@ -134,7 +134,14 @@ def check_live(
                     severity=severity,
                 )
             )
-        if decl.key and live.primary_key and decl.key != live.primary_key:
+        if decl.key and decl.key != live.primary_key:
+            # No primary key at all is the worst mismatch: Debezium then publishes records
+            # without a key, so compaction and per-key order on the CDR topic are gone.
+            actual = (
+                f"primary key of {decl.table} ({', '.join(shown(k, decl) for k in live.primary_key)})"
+                if live.primary_key
+                else f"{decl.table} has no primary key (dropped?): its records would carry no key"
+            )
             out.append(
                 finding(
                     "LIVE_KEY_MISMATCH",
@@ -142,8 +149,7 @@ def check_live(
                     line=decl.lines.get("key", 1),
                     topic=topic,
                     subject="key",
-                    message=f"declared key ({', '.join(decl.key)}); primary key of {decl.table} "
-                    f"({', '.join(shown(k, decl) for k in live.primary_key)})",
+                    message=f"declared key ({', '.join(decl.key)}); {actual}",
                     severity=Severity.ERROR,
                 )
             )
