@@ -4,6 +4,7 @@ migration and the live database, as asked; every finding in one sorted list."""
 from __future__ import annotations
 
 import dataclasses
+import tempfile
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import date
@@ -38,6 +39,7 @@ class CheckRequest:
     names: SafeNames | None = None  # undeclared column names in their safe form (None: as they are)
     sample_rows: int = 500  # --dsn: rows sampled per table with undeclared columns, for the proposal
     today: date | None = None  # for sunsets (None: the clock's)
+    config_path: Path | None = None  # the config file (--config): read at the revision too, when in the repository
 
 
 @dataclass
@@ -91,16 +93,53 @@ def _against_revision(
     if rev is None:
         result.notes.append("no commit yet: every declaration is new")
         return
+    old_config = _config_at(request, rev, result)
+    then = old_config if old_config is not None else config
     try:
-        old = declarations_at(rev, schemas, config.entities, config.treatment_defaults)
+        old = declarations_at(rev, schemas, then.entities, then.treatment_defaults)
     except RevisionError as exc:
         raise CheckUsageError(str(exc)) from None
     result.compared_with = rev
     result.notes.append(f"compared with {rev[:12]}: {len(old)} declaration(s) then, {len(decls)} now")
-    # One config for both sides: the defaults in force are today's.
-    defaults = config.treatment_defaults
-    found = compare(Side(old, defaults), Side(decls, defaults), sources)
+    # The treatment defaults (and hash key id) in force then, when the config is in the
+    # repository: a loosened default weakens every column that relies on it.
+    where = str(request.config_path) if old_config is not None else None
+    found = compare(
+        Side(old, then.treatment_defaults, then.hash_key_id),
+        Side(decls, config.treatment_defaults, config.hash_key_id, where),
+        sources,
+    )
     result.findings.extend(_safe(found, [old, decls], request.names) if sources else found)
+
+
+def _config_at(request: CheckRequest, rev: str, result: CheckResult) -> Config | None:
+    """The config file as it was at ``rev`` (None: no --config, or not in the repository
+    then: today's defaults stand for both sides, and the person is told)."""
+    from pipeline.config import load_config
+    from pipeline.contracts.gitrev import file_at
+    from pipeline.errors import InvalidFilesError
+
+    if request.config_path is None:
+        return None
+    try:
+        raw = file_at(rev, request.config_path)
+    except RevisionError as exc:
+        if "unknown git revision" in str(exc):
+            raise CheckUsageError(str(exc)) from None
+        raw = None  # not in a git repository
+    if raw is None:
+        result.notes.append(
+            f"{request.config_path} is not in the repository at {rev[:12]}: today's treatment defaults on both sides"
+        )
+        return None
+    with tempfile.TemporaryDirectory(prefix="cdr-check-config-") as tmp:
+        copy = Path(tmp) / request.config_path.name
+        copy.write_bytes(raw)
+        try:
+            return load_config(copy, schemas=Path(request.config.schemas_dir))
+        except InvalidFilesError as exc:
+            shown = "; ".join(f"{rev}:{request.config_path}:{e.line}: {e.message}" for e in exc.errors[:5])
+            raise CheckUsageError(f"the config at {rev} does not load: {shown}") from None
 
 
 def shown_name(names: SafeNames | None):

@@ -116,3 +116,21 @@ def _show(root: Path, commit: str, name: str) -> bytes:
     if done.returncode != 0:
         raise RevisionError(f"git show {name} at {commit[:12]} failed")
     return done.stdout
+
+
+def file_at(rev: str, path: Path) -> bytes | None:
+    """``path`` as it was at ``rev``: None when it is outside the repository or did not
+    exist then; raises RevisionError for an unknown revision."""
+    resolved = path.resolve()
+    root = repo_root(resolved.parent)
+    try:
+        relative = resolved.relative_to(root).as_posix()
+    except ValueError:
+        return None
+    try:
+        commit = _git(root, "rev-parse", "--verify", "--quiet", f"{rev}^{{commit}}").strip()
+    except RevisionError:
+        raise RevisionError(f"unknown git revision {rev!r}") from None
+    if not _git(root, "ls-tree", "--name-only", commit, "--", relative).strip():
+        return None
+    return _show(root, commit, relative)

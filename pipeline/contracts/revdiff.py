@@ -24,6 +24,8 @@ class Side:
 
     declarations: DeclarationSet
     defaults: Mapping[str, TreatmentSpec]
+    hash_key_id: str | None = None  # the config's hashing.key_id (part of every hashed value)
+    defaults_from: str | None = None  # the config file the defaults were read from, for messages
 
 
 def topic_version(topic: str) -> tuple[str, int]:
@@ -61,7 +63,17 @@ def compare(
             )
             continue
         source = (sources or {}).get(after.table)
-        out.extend(compare_declarations(before, after, old.defaults, new.defaults, source))
+        out.extend(
+            compare_declarations(
+                before,
+                after,
+                old.defaults,
+                new.defaults,
+                source,
+                key_ids=(old.hash_key_id, new.hash_key_id),
+                defaults_from=new.defaults_from,
+            )
+        )
     return sorted(out, key=Finding.sort_key)
 
 
@@ -71,13 +83,17 @@ def compare_declarations(
     old_defaults: Mapping[str, TreatmentSpec],
     new_defaults: Mapping[str, TreatmentSpec],
     source: Mapping[str, SourceField] | None = None,
+    *,
+    key_ids: tuple[str | None, str | None] = (None, None),
+    defaults_from: str | None = None,
 ) -> list[Finding]:
-    """Contract and protection findings between two versions of one table's declaration."""
-    contract = _contract(
-        cdr_schema(before, old_defaults, source),
-        cdr_schema(after, new_defaults, source),
-        after,
-    )
+    """Contract and protection findings between two versions of one table's declaration.
+    ``key_ids``: the hash key id then and now; ``defaults_from``: the config file whose
+    treatment defaults changed, named in the findings a default causes."""
+    old_schema = cdr_schema(before, old_defaults, source)
+    new_schema = cdr_schema(after, new_defaults, source)
+    contract = _contract(old_schema, new_schema, after)
+    rotated = _rotated_key(old_schema, new_schema, after, key_ids)
     # A version bump, or a declared successor (the old topic stays published until its sunset).
     bump = is_version_bump(before.cdr_topic, after.cdr_topic) or after.replaces == before.cdr_topic
     out: list[Finding] = []
@@ -130,8 +146,41 @@ def compare_declarations(
             out.append(_lowered(f, f"compatibility {after.compatibility}"))
         else:
             out.append(f)
-    out.extend(_approved(before, after, _protection(before, after, old_defaults, new_defaults)))
+    out.extend(rotated)
+    out.extend(_approved(before, after, _protection(before, after, old_defaults, new_defaults, defaults_from)))
     return out
+
+
+def _rotated_key(
+    old: CdrSchema, new: CdrSchema, decl: Declaration, key_ids: tuple[str | None, str | None]
+) -> list[Finding]:
+    """A new hash key id changes every hashed value (the id is part of it): joins between
+    records before and after break. A deliberate operation, so a warning per topic that
+    names its hashed fields, where people will see it."""
+    old_id, new_id = key_ids
+    if old_id == new_id:
+        return []
+    before = {f.name: f for f in (*old.fields, *old.key) if f.format.startswith("hash")}
+    hashed = sorted(
+        {f.name: f for f in (*new.fields, *new.key) if f.format.startswith("hash") and f.name in before}.values(),
+        key=lambda f: f.line or 10**9,
+    )
+    if not hashed:
+        return []
+    first = hashed[0]
+    names = ", ".join(dict.fromkeys(f.name for f in hashed))
+    return [
+        finding(
+            "FIELD_SAME_FORMAT",
+            file=decl.path,
+            line=first.line or decl.lines.get("columns", 1),
+            topic=new.topic,
+            subject=first.name,
+            message=f"hash key id {old_id or 'fingerprint'} -> {new_id or 'fingerprint'}: every hashed value of "
+            f"{new.topic} changes ({names}); joins with earlier records break, tell its consumers",
+            severity=Severity.WARNING,
+        )
+    ]
 
 
 # What each mode guarantees consumers: FULL both directions, NONE nothing.
@@ -345,9 +394,17 @@ def _protection(
     after: Declaration,
     old_defaults: Mapping[str, TreatmentSpec],
     new_defaults: Mapping[str, TreatmentSpec],
+    defaults_from: str | None = None,
 ) -> list[Finding]:
     out: list[Finding] = []
     path, topic = after.path, after.cdr_topic
+
+    def by_default(pii: str, treatment: TreatmentSpec | None) -> str:
+        """Where a weaker default came from: the column names no treatment of its own."""
+        if treatment is not None or defaults_from is None or old_defaults.get(pii) == new_defaults.get(pii):
+            return ""
+        return f" (the default for {pii} in {defaults_from}; set the treatment on the column to keep it)"
+
     for name, old_col in before.columns.items():
         new_col = after.columns.get(name)
         if new_col is None:
@@ -388,7 +445,7 @@ def _protection(
                     line=new_col.line,
                     topic=topic,
                     subject=name,
-                    message=f"column {name!r} ({new_col.pii}): {why}",
+                    message=f"column {name!r} ({new_col.pii}): {why}{by_default(new_col.pii, new_col.treatment)}",
                 )
             )
         for leaf, old_path in old_col.paths.items():
@@ -419,7 +476,8 @@ def _protection(
                         line=new_path.line,
                         topic=topic,
                         subject=f"{name}:{leaf}",
-                        message=f"column {name!r} path {leaf!r} ({new_path.pii}): {why}",
+                        message=f"column {name!r} path {leaf!r} ({new_path.pii}): {why}"
+                        f"{by_default(new_path.pii, new_path.treatment)}",
                     )
                 )
     if undeclared_loosened(before.undeclared, after.undeclared):

@@ -23,7 +23,15 @@ def command(args: argparse.Namespace) -> int:
 
     config = config_from(args.config, args.schemas or (None if args.config else Path("schemas")))
     err = Console(stderr=True, highlight=False)
-    request = CheckRequest(config, args.against, args.no_revision, args.migration, args.dsn, safe_names(config, err))
+    request = CheckRequest(
+        config,
+        args.against,
+        args.no_revision,
+        args.migration,
+        args.dsn,
+        safe_names(config, err),
+        config_path=args.config,
+    )
     try:
         with err.status("checking data contracts..."):
             result = run_check(request)
