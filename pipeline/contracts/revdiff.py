@@ -48,8 +48,24 @@ def compare(
     columns (types) where known."""
     out: list[Finding] = []
     new_by_topic = new.declarations.by_topic
+    # A declaration whose source_topic changed (the connector was renamed) but that still
+    # publishes the same cdr_topic is the same contract: compared, not reported as deleted.
+    unmatched = {d.cdr_topic: d for t, d in new_by_topic.items() if t not in old.declarations.by_topic}
     for source_topic, before in sorted(old.declarations.by_topic.items()):
         after = new_by_topic.get(source_topic)
+        if after is None and before.cdr_topic in unmatched:
+            after = unmatched.pop(before.cdr_topic)
+            out.append(
+                finding(
+                    "TOPIC_SOURCE_CHANGED",
+                    file=after.path,
+                    line=after.lines.get("source_topic", 1),
+                    topic=after.cdr_topic,
+                    subject="",
+                    message=f"source_topic {before.source_topic} -> {after.source_topic}: {after.cdr_topic} is "
+                    f"published from the new topic only; records still on the old one are not",
+                )
+            )
         if after is None:
             out.append(
                 finding(

@@ -78,6 +78,13 @@ RULES: dict[str, Rule] = {
             "cdr_topic: cdr.shop.payments.v1 -> cdr.shop.payments.v2",
         ),
         Rule(
+            "TOPIC_SOURCE_CHANGED",
+            Category.CONTRACT,
+            "the declaration reads another source topic (connector renamed); its CDR topic is kept",
+            "let the connector finish the old topic before the switch, or keep the source_topic",
+            "source_topic: shop.public.customers -> shop2.public.customers",
+        ),
+        Rule(
             "TOPIC_SUNSET_PASSED",
             Category.CONTRACT,
             "an older CDR topic version is past its sunset: the service no longer publishes it",

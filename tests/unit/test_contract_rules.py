@@ -259,6 +259,16 @@ CASES = [
         ],
     ),
     (
+        "source_topic changed (connector renamed), cdr_topic kept: still compared column by column",
+        text(),
+        text(changed(email="{pii: EMAIL_ADDRESS, treatment: pass}")).replace("shop.public", "shop2.public"),
+        [
+            ("TOPIC_SOURCE_CHANGED", "warning", "", 2),
+            ("FIELD_SAME_TYPE", "error", "email", 8),
+            ("PROTECTION_TREATMENT_NO_WEAKEN", "error", "email", 8),
+        ],
+    ),
+    (
         "JSON path leaf undeclared and retreated",
         text(
             changed(
