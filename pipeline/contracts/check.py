@@ -108,6 +108,7 @@ def _against_revision(
         Side(old, then.treatment_defaults, then.hash_key_id),
         Side(decls, config.treatment_defaults, config.hash_key_id, where),
         sources,
+        request.today,
     )
     result.findings.extend(_safe(found, [old, decls], request.names) if sources else found)
 

@@ -7,6 +7,7 @@ from __future__ import annotations
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass
+from datetime import date
 
 from pipeline.contracts.cdrschema import CdrField, CdrSchema, SourceField, cdr_schema
 from pipeline.contracts.protection import undeclared_loosened, weakened
@@ -43,9 +44,11 @@ def compare(
     old: Side,
     new: Side,
     sources: Mapping[str, Mapping[str, SourceField]] | None = None,
+    today: date | None = None,
 ) -> list[Finding]:
     """Every finding between ``old`` and ``new``; ``sources`` maps a table to its source
-    columns (types) where known."""
+    columns (types) where known; ``today`` (None: the clock's) tells a promised sunset
+    that is still ahead."""
     out: list[Finding] = []
     new_by_topic = new.declarations.by_topic
     # A declaration whose source_topic changed (the connector was renamed) but that still
@@ -79,6 +82,9 @@ def compare(
             )
             continue
         source = (sources or {}).get(after.table)
+        still = {d.cdr_topic for d in new.declarations.retiring.get(after.source_topic, ())}
+        if before.cdr_topic != after.cdr_topic and before.cdr_topic not in still:
+            out.extend(_old_version_stops(before, after, today or date.today()))
         out.extend(
             compare_declarations(
                 before,
@@ -91,6 +97,35 @@ def compare(
             )
         )
     return sorted(out, key=Finding.sort_key)
+
+
+def _old_version_stops(before: Declaration, after: Declaration, today: date) -> list[Finding]:
+    """A bump made in place (the old declaration edited, not kept beside the new one):
+    the old topic stops now, and its consumers get no more records. An error when the
+    successor promises it until a sunset still ahead; a warning when nothing was promised;
+    nothing once the promised sunset has come (removing the old file is then the task)."""
+    if not is_version_bump(before.cdr_topic, after.cdr_topic) and after.replaces != before.cdr_topic:
+        return []  # a plain rename: TOPIC_NO_RENAME says it
+    promised = after.replaces == before.cdr_topic and after.sunset is not None
+    if promised and date.fromisoformat(str(after.sunset)) <= today:
+        return []
+    keep = (
+        f"keep its declaration ({before.path.split(':', 1)[-1]} as it was, cdr_topic {before.cdr_topic}) "
+        f"beside this one, with replaces: {{cdr_topic: {before.cdr_topic}, sunset: YYYY-MM-DD}} here"
+    )
+    why = f"replaces promises it until {after.sunset}, but its declaration is gone" if promised else "no sunset"
+    return [
+        finding(
+            "TOPIC_NO_DELETE",
+            file=after.path,
+            line=after.lines.get("replaces" if promised else "cdr_topic", 1),
+            topic=before.cdr_topic,
+            subject="",
+            message=f"{before.cdr_topic} stops now ({why}): its consumers get no more records; to publish it "
+            f"until they move to {after.cdr_topic}, {keep}",
+            severity=Severity.ERROR if promised else Severity.WARNING,
+        )
+    ]
 
 
 def compare_declarations(

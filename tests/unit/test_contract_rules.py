@@ -178,7 +178,11 @@ CASES = [
         "version bump: breaking changes drop to info",
         text(),
         text(changed(plan="{pii: none, treatment: drop}"), topic="cdr.customers.v2"),
-        [("TOPIC_VERSION_BUMP", "info", "", 3), ("FIELD_NO_DELETE", "info", "plan", 11)],
+        [
+            ("TOPIC_VERSION_BUMP", "info", "", 3),
+            ("TOPIC_NO_DELETE", "warning", "", 3),  # bumped in place: cdr.customers.v1 stops
+            ("FIELD_NO_DELETE", "info", "plan", 11),
+        ],
     ),
     (
         "a version bump does not excuse weakened protection",
@@ -186,6 +190,7 @@ CASES = [
         text(changed(email="{pii: EMAIL_ADDRESS, treatment: tag}"), topic="cdr.customers.v2"),
         [
             ("TOPIC_VERSION_BUMP", "info", "", 3),
+            ("TOPIC_NO_DELETE", "warning", "", 3),
             ("FIELD_SAME_TYPE", "info", "email", 8),
             ("PROTECTION_TREATMENT_NO_WEAKEN", "error", "email", 8),
         ],
@@ -237,7 +242,11 @@ CASES = [
         "compatibility loosened with a version bump: the new topic starts under the new mode",
         text(),
         text(extra="compatibility: NONE\n", topic="cdr.customers.v2"),
-        [("TOPIC_VERSION_BUMP", "info", "", 3), ("TOPIC_COMPATIBILITY_NO_LOOSEN", "info", "compatibility", 6)],
+        [
+            ("TOPIC_VERSION_BUMP", "info", "", 3),
+            ("TOPIC_NO_DELETE", "warning", "", 3),
+            ("TOPIC_COMPATIBILITY_NO_LOOSEN", "info", "compatibility", 6),
+        ],
     ),
     (
         "JSON path declared on a passed document: that leaf's value format changes for consumers",
@@ -359,7 +368,8 @@ def test_every_finding_carries_a_fix_and_the_file() -> None:
 
 def test_exit_code_counts_only_errors(tmp_path: Path) -> None:
     findings = compare(side(tmp_path / "o", text()), side(tmp_path / "n", text(topic="cdr.customers.v2")))
-    assert [str(f.severity) for f in findings] == ["info"] and exit_code(findings) == 0
+    # a bump in place: info, and a warning that the old topic stops (no sunset)
+    assert sorted(str(f.severity) for f in findings) == ["info", "warning"] and exit_code(findings) == 0
     findings = compare(side(tmp_path / "o2", text()), side(tmp_path / "n2", text(undeclared="pass")))
     assert exit_code(findings) == 1
     assert all(f.file.endswith("customers.yaml") for f in findings)

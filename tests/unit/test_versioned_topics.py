@@ -146,3 +146,46 @@ def test_catalog_shows_both_versions(tmp_path: Path) -> None:
     new = (tmp_path / "site" / "cdr.users.v2.html").read_text()
     assert "<b>Retiring</b>: published until 2999-01-01" in old
     assert "Replaces <code>cdr.users.v1</code>, published too until 2999-01-01" in new
+
+
+@pytest.mark.parametrize(
+    ("sunset", "replaces", "expected"),
+    [
+        # the successor promises cdr.users.v1 until 2999, but its declaration is gone: it stops now
+        ("2999-01-01", True, ("TOPIC_NO_DELETE", "error")),
+        # bumped in place, no sunset promised: the old topic's consumers still get nothing more
+        (None, False, ("TOPIC_NO_DELETE", "warning")),
+        # past the sunset: removing the old file is what TOPIC_SUNSET_PASSED asked for
+        ("2020-01-01", True, None),
+    ],
+)
+def test_a_bump_that_removes_the_old_version_says_its_topic_stops(
+    tmp_path: Path, sunset: str | None, replaces: bool, expected: tuple[str, str] | None
+) -> None:
+    from pipeline.contracts.revdiff import Side, compare
+
+    v2 = (
+        V2.format(sunset=sunset)
+        if replaces
+        else V2.format(sunset="x").replace('replaces: {cdr_topic: cdr.users.v1, sunset: "x"}\n', "")
+    )
+    old = load_declarations(
+        write_declarations(tmp_path / "o", {"users.yaml": V1}), BUILTIN_ENTITIES, default_treatments()
+    )
+    new = load_declarations(
+        write_declarations(tmp_path / "n", {"users.yaml": v2}), BUILTIN_ENTITIES, default_treatments()
+    )
+    found = compare(Side(old, default_treatments()), Side(new, default_treatments()), today=date(2026, 6, 1))
+    stops = [(f.rule, str(f.severity)) for f in found if f.topic == "cdr.users.v1"]
+    assert stops == ([expected] if expected else [])
+    if expected:
+        (f,) = [f for f in found if f.topic == "cdr.users.v1"]
+        assert "replaces: {cdr_topic: cdr.users.v1" in f.message  # says how to keep it
+    # keeping the old file (the documented way) reports nothing of the kind
+    kept = load_declarations(
+        write_declarations(tmp_path / "k", {"users.v1.yaml": V1, "users.v2.yaml": V2.format(sunset="2999-01-01")}),
+        BUILTIN_ENTITIES,
+        default_treatments(),
+    )
+    found = compare(Side(old, default_treatments()), Side(kept, default_treatments()), today=date(2026, 6, 1))
+    assert [f for f in found if f.topic == "cdr.users.v1"] == []
