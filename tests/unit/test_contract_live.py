@@ -96,3 +96,23 @@ def test_undeclared_names_in_revision_findings_are_shown_in_their_safe_form() ->
     (safe,) = _safe([found], [DeclarationSet(MappingProxyType({}))], SafeNames.ephemeral())
     assert name not in safe.subject and name not in safe.message, "a personal-data column name reached the report"
     assert safe.subject.startswith("col~") and safe.subject in safe.message
+
+
+def test_not_null_columns_reach_the_revision_comparison_as_required_fields(tmp_path: Path) -> None:
+    """The database says which columns are NOT NULL (Debezium publishes them as required
+    fields): with --dsn, nulling a NOT NULL column's field breaks FORWARD consumers."""
+    from pipeline.contracts.revdiff import Side, compare
+
+    live = LiveTable("public.customers", {**GOOD, "email": Column("email", "text", "S", not_null=True)}, ("id",))
+    assert live.fields["email"]["optional"] is False and live.fields["born"]["optional"] is True
+    before = DECL.format(undeclared="detect").replace("key: [id]\n", "key: [id]\ncompatibility: FORWARD\n")
+    after = before.replace("{pii: EMAIL_ADDRESS, treatment: hash}", "{pii: EMAIL_ADDRESS, treatment: null}")
+    sides = [
+        Side(
+            load_declarations(write_declarations(tmp_path / n, {"c.yaml": t}), BUILTIN_ENTITIES, default_treatments()),
+            default_treatments(),
+        )
+        for n, t in (("o", before), ("n", after))
+    ]
+    found = compare(*sides, {"public.customers": live.fields})
+    assert ("FIELD_NO_MAKE_OPTIONAL", "error", "email") in {(f.rule, str(f.severity), f.subject) for f in found}
