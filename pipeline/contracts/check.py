@@ -12,11 +12,11 @@ from pathlib import Path
 
 from pipeline.config import Config
 from pipeline.contracts.cdrschema import SourceField
-from pipeline.contracts.gitrev import RevisionError, declarations_at, default_revision, repo_root
+from pipeline.contracts.gitrev import RevisionError, declarations_at, default_revision, repo_root, undo_command
 from pipeline.contracts.livedb import LiveTable, check_live, read_tables
 from pipeline.contracts.migration import MigrationError, check_migration, read_migration
 from pipeline.contracts.revdiff import Side, compare
-from pipeline.contracts.rules import Finding
+from pipeline.contracts.rules import Finding, Severity
 from pipeline.contracts.sunset import sunset_findings
 from pipeline.core.declaration import Declaration, DeclarationSet
 from pipeline.core.safenames import SafeNames
@@ -49,6 +49,7 @@ class CheckResult:
     notes: list[str] = field(default_factory=list)  # what was (not) compared, for the person
     proposals: list[str] = field(default_factory=list)  # declaration snippets for new columns
     root: Path | None = None  # the repository root, for SARIF URIs
+    undo: list[str] | None = None  # the git command that restores the files with errors (revision)
 
 
 def load_current(config: Config) -> DeclarationSet:
@@ -111,6 +112,11 @@ def _against_revision(
         request.today,
     )
     result.findings.extend(_safe(found, [old, decls], request.names) if sources else found)
+    broken = [f.file for f in found if f.severity == Severity.ERROR]
+    config_changed = (then.treatment_defaults, then.hash_key_id) != (config.treatment_defaults, config.hash_key_id)
+    if broken and config_changed and request.config_path is not None:
+        broken.append(str(request.config_path.resolve()))
+    result.undo = undo_command(rev, root, broken) if broken else None
 
 
 def _config_at(request: CheckRequest, rev: str, result: CheckResult) -> Config | None:

@@ -70,6 +70,24 @@ def test_breaking_change_fails_with_rule_file_and_line(repo: Path, capsys, monke
     assert "customers.yaml:7" in out
 
 
+def test_an_error_says_how_to_undo_the_declaration_change(repo: Path, capsys) -> None:
+    (repo / "schemas" / "customers.yaml").write_text(GOOD.replace("treatment: hash", "treatment: pass"))
+    (repo / "schemas" / "extra.yaml").write_text(GOOD.replace("customers", "extra"))  # new, clean: not undone
+    code, out, err = run(repo, capsys, "--against", "HEAD")
+    head = git(repo, "rev-parse", "HEAD").strip()
+    assert code == 1
+    assert f"git -C {repo} checkout {head[:12]} -- schemas/customers.yaml" in " ".join(err.split())
+    assert "extra.yaml" not in err
+    code, out, _ = run(repo, capsys, "--against", "HEAD", "--format", "json")
+    assert json.loads(out)["undo"] == ["git", "-C", str(repo), "checkout", head[:12], "--", "schemas/customers.yaml"]
+    (repo / "schemas" / "customers.yaml").write_text(GOOD)
+    code, out, _ = run(repo, capsys, "--against", "HEAD", "--format", "json")
+    assert code == 0 and json.loads(out)["undo"] is None
+    (repo / "schemas" / "customers.yaml").unlink()  # a deleted declaration is restored too
+    code, out, _ = run(repo, capsys, "--against", "HEAD", "--format", "json")
+    assert code == 1 and json.loads(out)["undo"][-1] == "schemas/customers.yaml"
+
+
 def test_json_output(repo: Path, capsys) -> None:
     (repo / "schemas" / "customers.yaml").write_text(GOOD.replace("  plan:  {pii: none}\n", ""))
     code, out, _ = run(repo, capsys, "--format", "json")
