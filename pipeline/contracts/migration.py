@@ -308,13 +308,22 @@ def check_migration(
                 mode_note,
             )
         elif ch.kind == "rename_column" and ch.column in decl.columns:
+            col = decl.columns[ch.column]
+            new_name = shown(ch.new_name or "", decl)
+            if ch.new_name in decl.columns:
+                becomes = f"the values of declared column {new_name!r} (pii {decl.columns[ch.new_name].pii})"
+            else:
+                becomes = (
+                    f"undeclared column {new_name!r} (pii {col.pii} until now): undeclared: {decl.undeclared} "
+                    f"{UNDECLARED_EFFECT[decl.undeclared]}"
+                )
             report(
                 "MIGRATION_COLUMN_RENAME",
                 ch.column,
-                f"renames declared column {ch.column!r} of {ch.table}: field {ch.column!r} of {topic} "
-                f"becomes an undeclared column ({decl.path}:{decl.columns[ch.column].line})",
-                severity,
-                mode_note,
+                f"renames declared column {ch.column!r} of {ch.table} to {new_name!r}: field {ch.column!r} of "
+                f"{topic} becomes {becomes} ({decl.path}:{col.line})",
+                severity if decl.undeclared != "pass" or col.pii == "none" else None,
+                mode_note if decl.undeclared != "pass" or col.pii == "none" else "",
             )
         elif ch.kind == "rename_column" and ch.new_name is not None and ch.new_name not in decl.columns:
             out.append(_undeclared(ch, decl, ch.new_name, file, shown))

@@ -213,3 +213,13 @@ def test_drop_not_null_depends_on_the_mode(tmp_path: Path, mode: str, severity: 
     findings, _ = check_migration(parse_migration(sql), d, default_treatments(), "m.sql")
     assert [(f.rule, str(f.severity)) for f in findings] == [("FIELD_NO_MAKE_OPTIONAL", severity)]
     assert "score" in findings[0].message and "NOT NULL" in findings[0].message
+
+
+def test_a_renamed_personal_data_column_says_what_the_undeclared_policy_does_with_it(tmp_path: Path) -> None:
+    """Under undeclared: pass the renamed e-mail column goes out raw under its new name:
+    the finding must say so, not only that a field was renamed."""
+    sql = "ALTER TABLE public.customers RENAME COLUMN email TO contact;"
+    findings, _ = check_migration(parse_migration(sql), decls(tmp_path, "pass"), default_treatments(), "m.sql")
+    (f,) = findings
+    assert f.rule == "MIGRATION_COLUMN_RENAME" and "'contact'" in f.message
+    assert "EMAIL_ADDRESS" in f.message and "undeclared: pass publishes it unchecked" in f.message
