@@ -18,7 +18,7 @@ from pipeline.contracts.migration import MigrationError, check_migration, read_m
 from pipeline.contracts.revdiff import Side, compare
 from pipeline.contracts.rules import Finding, Severity
 from pipeline.contracts.sunset import sunset_findings
-from pipeline.core.declaration import Declaration, DeclarationSet
+from pipeline.core.declaration import Declaration, DeclarationSet, in_force
 from pipeline.core.safenames import SafeNames
 from pipeline.declarations.loader import load_declarations
 from pipeline.errors import CdrError
@@ -65,10 +65,12 @@ def run_check(request: CheckRequest, current: DeclarationSet | None = None) -> C
     if not request.skip_revision:
         sources = {name: t.fields for name, t in live.items()} if live is not None else None
         _against_revision(request, decls, result, sources)
+    # Older versions are checked too while they are still published (until their sunset).
+    published = in_force(decls, request.today or date.today())
     if live is not None:
-        _against_live(request, decls, live, result)
+        _against_live(request, published, live, result)
     if request.migration is not None:
-        _against_migration(request, decls, result)
+        _against_migration(request, published, result)
     result.findings.extend(sunset_findings(decls, request.today or date.today()))
     result.findings.sort(key=Finding.sort_key)
     return result

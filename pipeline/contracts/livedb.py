@@ -70,7 +70,9 @@ def check_live(
     """Findings, and per table the undeclared columns (for a scan proposal)."""
     out: list[Finding] = []
     undeclared: dict[str, list[str]] = {}
-    for decl in sorted(declarations.by_topic.values(), key=lambda d: d.table):
+    current = {id(d) for d in declarations.by_topic.values()}
+    older = [d for ds in declarations.retiring.values() for d in ds]  # published until their sunset
+    for decl in sorted([*declarations.by_topic.values(), *older], key=lambda d: (d.table, d.cdr_topic)):
         live = tables.get(decl.table)
         topic, path = decl.cdr_topic, decl.path
         if live is None:
@@ -118,7 +120,7 @@ def check_live(
                     )
                 )
         new = [c for c in live.columns if c not in decl.columns and c not in decl.connector_fields]
-        if new:
+        if new and id(decl) in current:  # the proposal goes to the current declaration
             undeclared[decl.table] = new
         for name in new:
             severity = Severity.ERROR if decl.undeclared in ("pass", "block") else Severity.WARNING

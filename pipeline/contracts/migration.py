@@ -206,22 +206,25 @@ def check_migration(
 ) -> tuple[list[Finding], list[str]]:
     """Findings (located in the migration file) and declaration snippets for the columns
     it adds. ``shown`` gives an undeclared column's name as reports may show it."""
-    by_table = {d.table: d for d in declarations.by_topic.values()}
+    by_table = declared_tables(declarations)
     out: list[Finding] = []
     proposals: list[str] = []
-    keyless: dict[str, Change] = {}  # tables whose primary key was dropped (and not yet re-created)
+    # tables whose primary key was dropped (and not yet re-created), per declaration
+    keyless: dict[tuple[str, str], tuple[Change, Declaration]] = {}
     resolved: list[tuple[Change, Declaration]] = []
     for ch in changes:
         if ch.kind == "drop_schema":  # CASCADE: every table in it goes
             resolved.extend(
-                (Change("drop_table", d.table, ch.line, new_name=ch.table), d)
-                for t, d in sorted(by_table.items())
+                (Change("drop_table", t, ch.line, new_name=ch.table), d)
+                for t, ds in sorted(by_table.items())
                 if t.split(".", 1)[0] == ch.table
+                for d in ds
             )
             continue
-        decl = next((by_table[t] for t in ch.candidates or (ch.table,) if t in by_table), None)
-        if decl is not None:  # not a declared table: no CDR topic depends on it
-            resolved.append((ch if ch.table == decl.table else dataclasses.replace(ch, table=decl.table), decl))
+        table = next((t for t in ch.candidates or (ch.table,) if t in by_table), None)
+        if table is None:
+            continue  # not a declared table: no CDR topic depends on it
+        resolved.extend((ch if ch.table == table else dataclasses.replace(ch, table=table), d) for d in by_table[table])
     for ch, decl in resolved:
         topic = decl.cdr_topic
         mode_note = "" if decl.compatibility != "NONE" else "compatibility NONE"
@@ -289,7 +292,7 @@ def check_migration(
                     f"{topic} becomes required ({where})",
                 )
         elif ch.kind == "drop_constraint" and decl.key and ch.new_name == f"{ch.table.split('.', 1)[1]}_pkey":
-            keyless[ch.table] = ch  # PostgreSQL's name for the primary key: reported unless re-created below
+            keyless[(ch.table, topic)] = (ch, decl)  # PostgreSQL's name for the primary key: unless re-created below
         elif ch.kind == "rename_table":
             report(
                 "MIGRATION_TABLE_DROP",
@@ -354,7 +357,7 @@ def check_migration(
                 f"{', NOT NULL' if ch.not_null else ''}; none, free_text or an entity, and a treatment"
             )
         elif ch.kind == "add_primary_key" and decl.key:
-            keyless.pop(ch.table, None)
+            keyless.pop((ch.table, topic), None)
             if tuple(ch.columns) != decl.key:
                 shown_key = ", ".join(ch.columns) if ch.columns else "an existing index's columns"
                 report(
@@ -364,8 +367,7 @@ def check_migration(
                     severity,
                     mode_note,
                 )
-    for table, ch in keyless.items():
-        decl = by_table[table]
+    for (table, _), (ch, decl) in keyless.items():
         note = "" if decl.compatibility != "NONE" else "compatibility NONE"
         out.append(
             finding(
@@ -381,6 +383,18 @@ def check_migration(
             )
         )
     return sorted(out, key=Finding.sort_key), proposals
+
+
+def declared_tables(declarations: DeclarationSet) -> dict[str, list[Declaration]]:
+    """Table -> every declaration published from it: the current one, then the older
+    versions still published until their sunset (each under its own rules)."""
+    out: dict[str, list[Declaration]] = {}
+    for d in declarations.by_topic.values():
+        out.setdefault(d.table, []).append(d)
+    for older in declarations.retiring.values():
+        for d in older:
+            out.setdefault(d.table, []).append(d)
+    return out
 
 
 def _undeclared(

@@ -116,3 +116,21 @@ def test_not_null_columns_reach_the_revision_comparison_as_required_fields(tmp_p
     ]
     found = compare(*sides, {"public.customers": live.fields})
     assert ("FIELD_NO_MAKE_OPTIONAL", "error", "email") in {(f.rule, str(f.severity), f.subject) for f in found}
+
+
+def test_an_older_version_still_published_is_checked_against_the_database(tmp_path: Path) -> None:
+    v1 = DECL.format(undeclared="pass").replace("key: [id]\n", "")
+    v2 = DECL.format(undeclared="detect").replace(
+        "cdr_topic: cdr.shop.customers.v1\n",
+        'cdr_topic: cdr.shop.customers.v2\nreplaces: {cdr_topic: cdr.shop.customers.v1, sunset: "2999-01-01"}\n',
+    )
+    root = write_declarations(tmp_path / "v", {"c.v1.yaml": v1, "c.v2.yaml": v2})
+    decls = load_declarations(root, BUILTIN_ENTITIES, default_treatments())
+    tables = {"public.customers": LiveTable("public.customers", {**GOOD, "ssn2": Column("ssn2", "text", "S")}, ("id",))}
+    findings, undeclared = check_live(decls, tables, default_treatments())
+    got = {(f.rule, str(f.severity), f.topic) for f in findings}
+    assert got == {
+        ("LIVE_COLUMN_UNDECLARED", "warning", "cdr.shop.customers.v2"),
+        ("LIVE_COLUMN_UNDECLARED", "error", "cdr.shop.customers.v1"),  # published raw there until the sunset
+    }
+    assert undeclared == {"public.customers": ["ssn2"]}

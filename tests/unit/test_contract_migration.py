@@ -223,3 +223,27 @@ def test_a_renamed_personal_data_column_says_what_the_undeclared_policy_does_wit
     (f,) = findings
     assert f.rule == "MIGRATION_COLUMN_RENAME" and "'contact'" in f.message
     assert "EMAIL_ADDRESS" in f.message and "undeclared: pass publishes it unchecked" in f.message
+
+
+V1_PASS = DECL.format(undeclared="pass")  # cdr.shop.customers.v1, every column not listed published
+
+
+def test_an_older_version_still_published_is_checked_too(tmp_path: Path) -> None:
+    """v1 is published until its sunset under its own rules (undeclared: pass): a column
+    the migration adds goes out raw there, whatever v2's policy says."""
+    v2 = DECL.format(undeclared="detect").replace(
+        "cdr_topic: cdr.shop.customers.v1\n",
+        'cdr_topic: cdr.shop.customers.v2\nreplaces: {cdr_topic: cdr.shop.customers.v1, sunset: "2999-01-01"}\n',
+    )
+    root = write_declarations(tmp_path / "v", {"customers.v1.yaml": V1_PASS, "customers.v2.yaml": v2})
+    d = load_declarations(root, BUILTIN_ENTITIES, default_treatments())
+    sql = "ALTER TABLE public.customers ADD COLUMN ssn2 text;\nALTER TABLE public.customers DROP COLUMN score;"
+    findings, proposals = check_migration(parse_migration(sql), d, default_treatments(), "m.sql")
+    got = {(f.rule, str(f.severity), f.topic, f.line) for f in findings}
+    assert got == {
+        ("MIGRATION_COLUMN_UNDECLARED", "warning", "cdr.shop.customers.v2", 1),
+        ("MIGRATION_COLUMN_UNDECLARED", "error", "cdr.shop.customers.v1", 1),
+        ("MIGRATION_COLUMN_DROP", "error", "cdr.shop.customers.v2", 2),
+        ("MIGRATION_COLUMN_DROP", "error", "cdr.shop.customers.v1", 2),
+    }
+    assert any("customers.v1.yaml" in p for p in proposals) and any("customers.v2.yaml" in p for p in proposals)
