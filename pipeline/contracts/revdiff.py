@@ -82,21 +82,59 @@ def compare(
             )
             continue
         source = (sources or {}).get(after.table)
-        still = {d.cdr_topic for d in new.declarations.retiring.get(after.source_topic, ())}
+        still = {d.cdr_topic: d for d in new.declarations.retiring.get(after.source_topic, ())}
         if before.cdr_topic != after.cdr_topic and before.cdr_topic not in still:
             out.extend(_old_version_stops(before, after, today or date.today()))
-        out.extend(
-            compare_declarations(
-                before,
-                after,
-                old.defaults,
-                new.defaults,
-                source,
-                key_ids=(old.hash_key_id, new.hash_key_id),
-                defaults_from=new.defaults_from,
-            )
-        )
+        elif before.cdr_topic in still:  # bumped, the old version kept: it is still a contract
+            out.extend(_same_topic(before, still[before.cdr_topic], old, new, source))
+        out.extend(_same_topic(before, after, old, new, source))
+    out.extend(_older_versions(old, new, sources, today or date.today()))
     return sorted(out, key=Finding.sort_key)
+
+
+def _same_topic(
+    before: Declaration, after: Declaration, old: Side, new: Side, source: Mapping[str, SourceField] | None
+) -> list[Finding]:
+    """``before`` and ``after`` (one table's declarations, then and now) compared."""
+    return compare_declarations(
+        before,
+        after,
+        old.defaults,
+        new.defaults,
+        source,
+        key_ids=(old.hash_key_id, new.hash_key_id),
+        defaults_from=new.defaults_from,
+    )
+
+
+def _older_versions(
+    old: Side, new: Side, sources: Mapping[str, Mapping[str, SourceField]] | None, today: date
+) -> list[Finding]:
+    """Older versions published until their sunset are contracts too: an edit to one is
+    compared with what it was; one removed before its sunset stops early."""
+    new_retiring = {d.cdr_topic: d for ds in new.declarations.retiring.values() for d in ds}
+    new_current = {d.cdr_topic: d for d in new.declarations.by_topic.values()}
+    out: list[Finding] = []
+    for ds in old.declarations.retiring.values():
+        for before in ds:
+            after = new_retiring.get(before.cdr_topic) or new_current.get(before.cdr_topic)
+            if after is not None:
+                out.extend(_same_topic(before, after, old, new, (sources or {}).get(after.table)))
+                continue
+            if before.sunset is None or date.fromisoformat(before.sunset) <= today:
+                continue  # retired as planned: removing the file is what TOPIC_SUNSET_PASSED asks
+            out.append(
+                finding(
+                    "TOPIC_NO_DELETE",
+                    file=before.path,
+                    line=before.lines.get("cdr_topic", 1),
+                    topic=before.cdr_topic,
+                    subject="",
+                    message=f"{before.cdr_topic} was to be published until its sunset {before.sunset}; its "
+                    f"declaration was removed, so it stops now: restore {before.path.split(':', 1)[-1]}",
+                )
+            )
+    return out
 
 
 def _old_version_stops(before: Declaration, after: Declaration, today: date) -> list[Finding]:

@@ -189,3 +189,38 @@ def test_a_bump_that_removes_the_old_version_says_its_topic_stops(
     )
     found = compare(Side(old, default_treatments()), Side(kept, default_treatments()), today=date(2026, 6, 1))
     assert [f for f in found if f.topic == "cdr.users.v1"] == []
+
+
+def test_an_older_version_still_published_is_compared_with_itself(tmp_path: Path) -> None:
+    """cdr.users.v1 is published until its sunset: an edit to its file (a mask that keeps
+    more, a field removed) breaks its consumers and weakens its protection like any other."""
+    from pipeline.contracts.revdiff import Side, compare
+
+    def side(name: str, files: dict[str, str]) -> Side:
+        root = write_declarations(tmp_path / name, files)
+        return Side(load_declarations(root, BUILTIN_ENTITIES, default_treatments()), default_treatments())
+
+    v2 = V2.format(sunset="2999-01-01")
+    weaker = V1.replace("keep_first: 2", "keep_first: 6").replace("  plan:  {pii: none}\n", "")
+    today = date(2026, 6, 1)
+    before = side("o", {"users.v1.yaml": V1, "users.v2.yaml": v2})
+    found = compare(before, side("n", {"users.v1.yaml": weaker, "users.v2.yaml": v2}), today=today)
+    got = {(f.rule, str(f.severity), f.topic, f.subject) for f in found}
+    assert got == {
+        ("FIELD_SAME_FORMAT", "error", "cdr.users.v1", "email"),
+        ("PROTECTION_TREATMENT_NO_WEAKEN", "error", "cdr.users.v1", "email"),
+        ("FIELD_NO_DELETE", "error", "cdr.users.v1", "plan"),
+    }
+    # the same edit made while bumping (v1 kept beside the new v2) is compared too
+    found = compare(
+        side("o2", {"users.v1.yaml": V1}), side("n2", {"users.v1.yaml": weaker, "users.v2.yaml": v2}), today=today
+    )
+    assert ("PROTECTION_TREATMENT_NO_WEAKEN", "error", "cdr.users.v1") in {
+        (f.rule, str(f.severity), f.topic) for f in found
+    }
+    # v1 removed before its sunset: its consumers lose it early
+    found = compare(before, side("n3", {"users.v2.yaml": v2}), today=today)
+    assert [(f.rule, str(f.severity), f.topic) for f in found] == [("TOPIC_NO_DELETE", "error", "cdr.users.v1")]
+    assert "2999-01-01" in found[0].message
+    # ... but once the sunset has come, removing it is what TOPIC_SUNSET_PASSED asked for
+    assert compare(before, side("n4", {"users.v2.yaml": v2}), today=date(2999, 1, 1)) == []
