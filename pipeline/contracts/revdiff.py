@@ -120,6 +120,7 @@ def _older_versions(
             after = new_retiring.get(before.cdr_topic) or new_current.get(before.cdr_topic)
             if after is not None:
                 out.extend(_same_topic(before, after, old, new, (sources or {}).get(after.table)))
+                out.extend(_sunset_advanced(before, after, new))
                 continue
             if before.sunset is None or date.fromisoformat(before.sunset) <= today:
                 continue  # retired as planned: removing the file is what TOPIC_SUNSET_PASSED asks
@@ -135,6 +136,25 @@ def _older_versions(
                 )
             )
     return out
+
+
+def _sunset_advanced(before: Declaration, after: Declaration, new: Side) -> list[Finding]:
+    """An older version's sunset brought forward: its consumers planned for the old date."""
+    if before.sunset is None or after.sunset is None or after.sunset >= before.sunset:
+        return []
+    successor = new.declarations.by_topic.get(after.source_topic)
+    where = successor if successor is not None and successor.replaces == after.cdr_topic else after
+    return [
+        finding(
+            "TOPIC_SUNSET_NO_ADVANCE",
+            file=where.path,
+            line=where.lines.get("replaces", 1),
+            topic=after.cdr_topic,
+            subject="",
+            message=f"sunset of {after.cdr_topic}: {before.sunset} -> {after.sunset}: its consumers lose it "
+            "earlier than they were told",
+        )
+    ]
 
 
 def _old_version_stops(before: Declaration, after: Declaration, today: date) -> list[Finding]:
@@ -187,6 +207,21 @@ def compare_declarations(
     bump = is_version_bump(before.cdr_topic, after.cdr_topic) or after.replaces == before.cdr_topic
     out: list[Finding] = []
     topic_line = after.lines.get("cdr_topic", 1)
+    table_change: list[Finding] = []
+    if before.table != after.table:
+        # The topics are unchanged, but --migration and --dsn match declarations by table:
+        # a typo here makes both blind to the real table's changes.
+        table_change.append(
+            finding(
+                "TOPIC_SOURCE_CHANGED",
+                file=after.path,
+                line=after.lines.get("table", 1),
+                topic=after.cdr_topic,
+                subject="",
+                message=f"table {before.table} -> {after.table}: migrations and the database are now checked "
+                f"against {after.table}; records still come from {after.source_topic}",
+            )
+        )
     if before.cdr_topic != after.cdr_topic:
         if bump:
             out.append(
@@ -236,6 +271,7 @@ def compare_declarations(
         else:
             out.append(f)
     out.extend(rotated)
+    out.extend(table_change)
     out.extend(_approved(before, after, _protection(before, after, old_defaults, new_defaults, defaults_from)))
     return out
 

@@ -278,6 +278,12 @@ CASES = [
         ],
     ),
     (
+        "table changed under the same topics: --migration and --dsn now check another table",
+        text(),
+        text().replace("table: public.customers", "table: public.customer"),
+        [("TOPIC_SOURCE_CHANGED", "warning", "", 1)],
+    ),
+    (
         "JSON path leaf undeclared and retreated",
         text(
             changed(

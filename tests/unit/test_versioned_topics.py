@@ -224,3 +224,21 @@ def test_an_older_version_still_published_is_compared_with_itself(tmp_path: Path
     assert "2999-01-01" in found[0].message
     # ... but once the sunset has come, removing it is what TOPIC_SUNSET_PASSED asked for
     assert compare(before, side("n4", {"users.v2.yaml": v2}), today=date(2999, 1, 1)) == []
+
+
+def test_a_sunset_brought_forward_is_reported(tmp_path: Path) -> None:
+    """The consumers of cdr.users.v1 planned their move for its sunset: bringing it forward
+    breaks them early; pushing it back does not."""
+    from pipeline.contracts.revdiff import Side, compare
+
+    def side(name: str, sunset: str) -> Side:
+        root = write_declarations(tmp_path / name, files(sunset))
+        return Side(load_declarations(root, BUILTIN_ENTITIES, default_treatments()), default_treatments())
+
+    today = date(2026, 6, 1)
+    found = compare(side("o", "2027-01-31"), side("n", "2026-07-01"), today=today)
+    assert [(f.rule, str(f.severity), f.topic, f.line) for f in found] == [
+        ("TOPIC_SUNSET_NO_ADVANCE", "error", "cdr.users.v1", 5)
+    ]
+    assert "2027-01-31 -> 2026-07-01" in found[0].message and found[0].file.endswith("users.v2.yaml")
+    assert compare(side("o2", "2027-01-31"), side("n2", "2027-06-30"), today=today) == []
