@@ -167,7 +167,14 @@ def _against_migration(request: CheckRequest, decls: DeclarationSet, result: Che
     findings, proposals = check_migration(
         changes, decls, request.config.treatment_defaults, str(request.migration), shown_name(request.names)
     )
-    result.notes.append(f"{request.migration}: {len(changes)} schema change(s) read")
+    read = sum(1 for ch in changes if ch.kind != "unread")
+    result.notes.append(f"{request.migration}: {read} schema change(s) read")
+    for ch in changes:
+        if ch.kind == "unread":
+            result.notes.append(
+                f"{request.migration}:{ch.line}: a DO block is not read (PL/pgSQL): check its DDL by hand, "
+                "or run cdr check --dsn once it has run"
+            )
     result.findings.extend(findings)
     result.proposals.extend(proposals)
 

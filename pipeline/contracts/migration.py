@@ -35,7 +35,7 @@ class MigrationError(CdrError):
 @dataclass(frozen=True, slots=True)
 class Change:
     # drop_table | rename_table | set_schema | drop_schema | drop_column | rename_column | alter_type
-    # | add_column | add_primary_key | drop_constraint | drop_not_null | set_not_null
+    # | add_column | add_primary_key | drop_constraint | drop_not_null | set_not_null | unread (a DO block)
     kind: str
     table: str  # schema.table (drop_schema: the schema)
     line: int
@@ -131,6 +131,8 @@ def parse_migration(sql: str, file: str = "<migration>") -> list[Change]:
         path = _search_path(stmt)
         if path is not None:
             search_path = path
+        elif isinstance(stmt, ast.DoStmt):
+            out.append(Change("unread", "", line))  # PL/pgSQL: its statements are not parsed here
         elif isinstance(stmt, ast.DropStmt) and stmt.removeType == enums.ObjectType.OBJECT_TABLE:
             for obj in stmt.objects:
                 parts = [n.sval for n in obj]

@@ -165,6 +165,9 @@ def test_migration_findings_and_bad_sql(repo: Path, capsys, tmp_path: Path) -> N
     ]
     assert doc["findings"][0]["file"] == str(sql)
     assert len(doc["proposals"]) == 1 and "tier: {pii: ...}" in doc["proposals"][0]
+    sql.write_text("DO $$ BEGIN ALTER TABLE public.customers DROP COLUMN plan; END $$;\n")
+    code, _, err = run(repo, capsys, "--migration", str(sql))
+    assert "0042.sql:1: a DO block is not read" in " ".join(err.split())
     sql.write_text("ALTER TABLE public.customers DROP COLUMN;\n")
     code, _, err = run(repo, capsys, "--migration", str(sql))
     assert code == 2 and "0042.sql:1: SQL syntax error" in err

@@ -247,3 +247,11 @@ def test_an_older_version_still_published_is_checked_too(tmp_path: Path) -> None
         ("MIGRATION_COLUMN_DROP", "error", "cdr.shop.customers.v1", 2),
     }
     assert any("customers.v1.yaml" in p for p in proposals) and any("customers.v2.yaml" in p for p in proposals)
+
+
+def test_a_do_block_is_not_read_and_says_so() -> None:
+    """PostgreSQL's parser does not open DO bodies (PL/pgSQL): a DROP COLUMN inside one
+    cannot be judged, so the check says which line it did not read."""
+    sql = "SELECT 1;\nDO $$ BEGIN\n  ALTER TABLE public.customers DROP COLUMN email;\nEND $$;\n"
+    (change,) = parse_migration(sql)
+    assert (change.kind, change.line) == ("unread", 2)
