@@ -4,6 +4,7 @@ migration and the live database, as asked; every finding in one sorted list."""
 from __future__ import annotations
 
 import dataclasses
+import tempfile
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import date
@@ -11,13 +12,13 @@ from pathlib import Path
 
 from pipeline.config import Config
 from pipeline.contracts.cdrschema import SourceField
-from pipeline.contracts.gitrev import RevisionError, declarations_at, default_revision, repo_root
+from pipeline.contracts.gitrev import RevisionError, declarations_at, default_revision, repo_root, undo_command
 from pipeline.contracts.livedb import LiveTable, check_live, read_tables
 from pipeline.contracts.migration import MigrationError, check_migration, read_migration
 from pipeline.contracts.revdiff import Side, compare
-from pipeline.contracts.rules import Finding
+from pipeline.contracts.rules import Finding, Severity
 from pipeline.contracts.sunset import sunset_findings
-from pipeline.core.declaration import Declaration, DeclarationSet
+from pipeline.core.declaration import Declaration, DeclarationSet, in_force
 from pipeline.core.safenames import SafeNames
 from pipeline.declarations.loader import load_declarations
 from pipeline.errors import CdrError
@@ -38,6 +39,7 @@ class CheckRequest:
     names: SafeNames | None = None  # undeclared column names in their safe form (None: as they are)
     sample_rows: int = 500  # --dsn: rows sampled per table with undeclared columns, for the proposal
     today: date | None = None  # for sunsets (None: the clock's)
+    config_path: Path | None = None  # the config file (--config): read at the revision too, when in the repository
 
 
 @dataclass
@@ -47,6 +49,7 @@ class CheckResult:
     notes: list[str] = field(default_factory=list)  # what was (not) compared, for the person
     proposals: list[str] = field(default_factory=list)  # declaration snippets for new columns
     root: Path | None = None  # the repository root, for SARIF URIs
+    undo: list[str] | None = None  # the git command that restores the files with errors (revision)
 
 
 def load_current(config: Config) -> DeclarationSet:
@@ -62,10 +65,12 @@ def run_check(request: CheckRequest, current: DeclarationSet | None = None) -> C
     if not request.skip_revision:
         sources = {name: t.fields for name, t in live.items()} if live is not None else None
         _against_revision(request, decls, result, sources)
+    # Older versions are checked too while they are still published (until their sunset).
+    published = in_force(decls, request.today or date.today())
     if live is not None:
-        _against_live(request, decls, live, result)
+        _against_live(request, published, live, result)
     if request.migration is not None:
-        _against_migration(request, decls, result)
+        _against_migration(request, published, result)
     result.findings.extend(sunset_findings(decls, request.today or date.today()))
     result.findings.sort(key=Finding.sort_key)
     return result
@@ -91,16 +96,59 @@ def _against_revision(
     if rev is None:
         result.notes.append("no commit yet: every declaration is new")
         return
+    old_config = _config_at(request, rev, result)
+    then = old_config if old_config is not None else config
     try:
-        old = declarations_at(rev, schemas, config.entities, config.treatment_defaults)
+        old = declarations_at(rev, schemas, then.entities, then.treatment_defaults)
     except RevisionError as exc:
         raise CheckUsageError(str(exc)) from None
     result.compared_with = rev
     result.notes.append(f"compared with {rev[:12]}: {len(old)} declaration(s) then, {len(decls)} now")
-    # One config for both sides: the defaults in force are today's.
-    defaults = config.treatment_defaults
-    found = compare(Side(old, defaults), Side(decls, defaults), sources)
+    # The treatment defaults (and hash key id) in force then, when the config is in the
+    # repository: a loosened default weakens every column that relies on it.
+    where = str(request.config_path) if old_config is not None else None
+    found = compare(
+        Side(old, then.treatment_defaults, then.hash_key_id),
+        Side(decls, config.treatment_defaults, config.hash_key_id, where),
+        sources,
+        request.today,
+    )
     result.findings.extend(_safe(found, [old, decls], request.names) if sources else found)
+    broken = [f.file for f in found if f.severity == Severity.ERROR]
+    config_changed = (then.treatment_defaults, then.hash_key_id) != (config.treatment_defaults, config.hash_key_id)
+    if broken and config_changed and request.config_path is not None:
+        broken.append(str(request.config_path.resolve()))
+    result.undo = undo_command(rev, root, broken) if broken else None
+
+
+def _config_at(request: CheckRequest, rev: str, result: CheckResult) -> Config | None:
+    """The config file as it was at ``rev`` (None: no --config, or not in the repository
+    then: today's defaults stand for both sides, and the person is told)."""
+    from pipeline.config import load_config
+    from pipeline.contracts.gitrev import file_at
+    from pipeline.errors import InvalidFilesError
+
+    if request.config_path is None:
+        return None
+    try:
+        raw = file_at(rev, request.config_path)
+    except RevisionError as exc:
+        if "unknown git revision" in str(exc):
+            raise CheckUsageError(str(exc)) from None
+        raw = None  # not in a git repository
+    if raw is None:
+        result.notes.append(
+            f"{request.config_path} is not in the repository at {rev[:12]}: today's treatment defaults on both sides"
+        )
+        return None
+    with tempfile.TemporaryDirectory(prefix="cdr-check-config-") as tmp:
+        copy = Path(tmp) / request.config_path.name
+        copy.write_bytes(raw)
+        try:
+            return load_config(copy, schemas=Path(request.config.schemas_dir))
+        except InvalidFilesError as exc:
+            shown = "; ".join(f"{rev}:{request.config_path}:{e.line}: {e.message}" for e in exc.errors[:5])
+            raise CheckUsageError(f"the config at {rev} does not load: {shown}") from None
 
 
 def shown_name(names: SafeNames | None):
@@ -119,7 +167,14 @@ def _against_migration(request: CheckRequest, decls: DeclarationSet, result: Che
     findings, proposals = check_migration(
         changes, decls, request.config.treatment_defaults, str(request.migration), shown_name(request.names)
     )
-    result.notes.append(f"{request.migration}: {len(changes)} schema change(s) read")
+    read = sum(1 for ch in changes if ch.kind != "unread")
+    result.notes.append(f"{request.migration}: {read} schema change(s) read")
+    for ch in changes:
+        if ch.kind == "unread":
+            result.notes.append(
+                f"{request.migration}:{ch.line}: a DO block is not read (PL/pgSQL): check its DDL by hand, "
+                "or run cdr check --dsn once it has run"
+            )
     result.findings.extend(findings)
     result.proposals.extend(proposals)
 

@@ -116,3 +116,45 @@ def _show(root: Path, commit: str, name: str) -> bytes:
     if done.returncode != 0:
         raise RevisionError(f"git show {name} at {commit[:12]} failed")
     return done.stdout
+
+
+def file_at(rev: str, path: Path) -> bytes | None:
+    """``path`` as it was at ``rev``: None when it is outside the repository or did not
+    exist then; raises RevisionError for an unknown revision."""
+    resolved = path.resolve()
+    root = repo_root(resolved.parent)
+    try:
+        relative = resolved.relative_to(root).as_posix()
+    except ValueError:
+        return None
+    try:
+        commit = _git(root, "rev-parse", "--verify", "--quiet", f"{rev}^{{commit}}").strip()
+    except RevisionError:
+        raise RevisionError(f"unknown git revision {rev!r}") from None
+    if not _git(root, "ls-tree", "--name-only", commit, "--", relative).strip():
+        return None
+    return _show(root, commit, relative)
+
+
+def undo_command(rev: str, root: Path, files: Iterable[str]) -> list[str] | None:
+    """The git command that puts ``files`` (working-tree paths, or ``REV:path`` for a
+    deleted one) back as they were at ``rev``: None when there is nothing to restore."""
+    try:
+        commit = _git(root, "rev-parse", "--verify", "--quiet", f"{rev}^{{commit}}").strip()
+    except RevisionError:
+        return None
+    relative: list[str] = []
+    for file in files:
+        # a deleted file is named REV:<path under the repository>; any other, as loaded
+        resolved = root / file.split(":", 1)[1] if file.startswith(f"{rev}:") else Path(file).resolve()
+        try:
+            name = resolved.relative_to(root).as_posix()
+        except ValueError:
+            continue
+        try:
+            present = bool(_git(root, "ls-tree", "--name-only", commit, "--", name).strip())
+        except RevisionError:
+            present = False
+        if present and name not in relative:
+            relative.append(name)
+    return ["git", "-C", str(root), "checkout", commit[:12], "--", *sorted(relative)] if relative else None

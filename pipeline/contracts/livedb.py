@@ -70,7 +70,9 @@ def check_live(
     """Findings, and per table the undeclared columns (for a scan proposal)."""
     out: list[Finding] = []
     undeclared: dict[str, list[str]] = {}
-    for decl in sorted(declarations.by_topic.values(), key=lambda d: d.table):
+    current = {id(d) for d in declarations.by_topic.values()}
+    older = [d for ds in declarations.retiring.values() for d in ds]  # published until their sunset
+    for decl in sorted([*declarations.by_topic.values(), *older], key=lambda d: (d.table, d.cdr_topic)):
         live = tables.get(decl.table)
         topic, path = decl.cdr_topic, decl.path
         if live is None:
@@ -118,7 +120,7 @@ def check_live(
                     )
                 )
         new = [c for c in live.columns if c not in decl.columns and c not in decl.connector_fields]
-        if new:
+        if new and id(decl) in current:  # the proposal goes to the current declaration
             undeclared[decl.table] = new
         for name in new:
             severity = Severity.ERROR if decl.undeclared in ("pass", "block") else Severity.WARNING
@@ -134,7 +136,14 @@ def check_live(
                     severity=severity,
                 )
             )
-        if decl.key and live.primary_key and decl.key != live.primary_key:
+        if decl.key and decl.key != live.primary_key:
+            # No primary key at all is the worst mismatch: Debezium then publishes records
+            # without a key, so compaction and per-key order on the CDR topic are gone.
+            actual = (
+                f"primary key of {decl.table} ({', '.join(shown(k, decl) for k in live.primary_key)})"
+                if live.primary_key
+                else f"{decl.table} has no primary key (dropped?): its records would carry no key"
+            )
             out.append(
                 finding(
                     "LIVE_KEY_MISMATCH",
@@ -142,8 +151,7 @@ def check_live(
                     line=decl.lines.get("key", 1),
                     topic=topic,
                     subject="key",
-                    message=f"declared key ({', '.join(decl.key)}); primary key of {decl.table} "
-                    f"({', '.join(shown(k, decl) for k in live.primary_key)})",
+                    message=f"declared key ({', '.join(decl.key)}); {actual}",
                     severity=Severity.ERROR,
                 )
             )

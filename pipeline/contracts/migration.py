@@ -9,14 +9,15 @@ server reads them. :func:`parse_migration` turns statements into :class:`Change`
 
 from __future__ import annotations
 
+import dataclasses
 import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from pipeline.contracts.cdrschema import TEXT_KINDS, treated_field
+from pipeline.contracts.cdrschema import OPTIONAL_KINDS, TEXT_KINDS, treated_field
 from pipeline.contracts.protection import UNDECLARED_EFFECT
-from pipeline.contracts.rules import Finding, Severity, finding
+from pipeline.contracts.rules import RULES, Finding, Severity, finding
 from pipeline.contracts.typefit import describe, misfit
 from pipeline.core.declaration import Declaration, DeclarationSet
 from pipeline.core.treatments.spec import TreatmentSpec
@@ -33,14 +34,18 @@ class MigrationError(CdrError):
 
 @dataclass(frozen=True, slots=True)
 class Change:
-    kind: str  # drop_table | rename_table | drop_column | rename_column | alter_type | add_column | add_primary_key
-    table: str  # schema.table
+    # drop_table | rename_table | set_schema | drop_schema | drop_column | rename_column | alter_type
+    # | add_column | add_primary_key | drop_constraint | drop_not_null | set_not_null | unread (a DO block)
+    kind: str
+    table: str  # schema.table (drop_schema: the schema)
     line: int
     column: str | None = None
-    new_name: str | None = None
+    new_name: str | None = None  # rename: the new name; set_schema: the new schema; drop_constraint: its name
     type: Column | None = None
     not_null: bool = False
     columns: tuple[str, ...] = field(default=())
+    # An unqualified table name: every schema.table the search_path in force could mean, in order.
+    candidates: tuple[str, ...] = field(default=())
 
 
 def read_migration(path: Path) -> list[Change]:
@@ -69,9 +74,25 @@ def _line_at(sql: str, offset: int) -> int:
     return sql.count("\n", 0, start) + 1
 
 
-def _table(relation: object) -> str:
-    schema = getattr(relation, "schemaname", None) or DEFAULT_SCHEMA
-    return f"{schema}.{relation.relname}"  # type: ignore[attr-defined]
+def _tables(schema: str | None, name: str, search_path: tuple[str, ...]) -> tuple[str, ...]:
+    """``schema.name`` when qualified; else every schema of the search_path in force, in
+    order (PostgreSQL takes the first that has the table)."""
+    if schema:
+        return (f"{schema}.{name}",)
+    return tuple(f"{s}.{name}" for s in search_path) or (f"{DEFAULT_SCHEMA}.{name}",)
+
+
+def _search_path(stmt: object) -> tuple[str, ...] | None:
+    """The schemas of a ``SET [LOCAL] search_path`` (``RESET``: the default); None for
+    any other statement. ``$user`` and the system schemas name no declared table."""
+    from pglast import ast, enums
+
+    if not isinstance(stmt, ast.VariableSetStmt) or (stmt.name or "").lower() != "search_path":
+        return None
+    if stmt.kind != enums.VariableSetKind.VAR_SET_VALUE:
+        return (DEFAULT_SCHEMA,)
+    names = [getattr(getattr(a, "val", None), "sval", None) for a in stmt.args or ()]
+    return tuple(n for n in names if n and n not in ("$user", "pg_catalog", "pg_temp"))
 
 
 def _column_type(name: str, type_name: object) -> Column:
@@ -98,29 +119,58 @@ def parse_migration(sql: str, file: str = "<migration>") -> list[Change]:
         raise MigrationError(f"{file}:{line}: SQL syntax error: {exc.args[0] if exc.args else exc}") from None
     at = enums.AlterTableType
     out: list[Change] = []
+    search_path: tuple[str, ...] = (DEFAULT_SCHEMA,)
+
+    def change(kind: str, relation: object, line: int, *args: object, **kwargs: object) -> Change:
+        names = _tables(getattr(relation, "schemaname", None), relation.relname, search_path)  # type: ignore[attr-defined]
+        return Change(kind, names[0], line, *args, candidates=names, **kwargs)  # type: ignore[arg-type]
+
     for item in statements:
         stmt = item.stmt
         line = _line_at(sql, item.stmt_location or 0)
-        if isinstance(stmt, ast.DropStmt) and stmt.removeType == enums.ObjectType.OBJECT_TABLE:
+        path = _search_path(stmt)
+        if path is not None:
+            search_path = path
+        elif isinstance(stmt, ast.DoStmt):
+            out.append(Change("unread", "", line))  # PL/pgSQL: its statements are not parsed here
+        elif isinstance(stmt, ast.DropStmt) and stmt.removeType == enums.ObjectType.OBJECT_TABLE:
             for obj in stmt.objects:
                 parts = [n.sval for n in obj]
-                table = ".".join(parts[-2:]) if len(parts) > 1 else f"{DEFAULT_SCHEMA}.{parts[0]}"
-                out.append(Change("drop_table", table, line))
+                names = _tables(parts[-2] if len(parts) > 1 else None, parts[-1], search_path)
+                out.append(Change("drop_table", names[0], line, candidates=names))
+        elif (
+            isinstance(stmt, ast.DropStmt)
+            and stmt.removeType == enums.ObjectType.OBJECT_SCHEMA
+            and stmt.behavior == enums.DropBehavior.DROP_CASCADE
+        ):
+            for obj in stmt.objects:
+                out.append(Change("drop_schema", obj.sval, line))
+        elif (
+            isinstance(stmt, ast.AlterObjectSchemaStmt)
+            and stmt.objectType == enums.ObjectType.OBJECT_TABLE
+            and stmt.relation is not None
+        ):
+            out.append(change("set_schema", stmt.relation, line, new_name=stmt.newschema))
         elif isinstance(stmt, ast.RenameStmt) and stmt.relation is not None:
-            table = _table(stmt.relation)
             if stmt.renameType == enums.ObjectType.OBJECT_COLUMN:
-                out.append(Change("rename_column", table, line, stmt.subname, stmt.newname))
+                out.append(change("rename_column", stmt.relation, line, stmt.subname, stmt.newname))
             elif stmt.renameType == enums.ObjectType.OBJECT_TABLE:
-                out.append(Change("rename_table", table, line, new_name=stmt.newname))
+                out.append(change("rename_table", stmt.relation, line, new_name=stmt.newname))
         elif isinstance(stmt, ast.AlterTableStmt) and stmt.relation is not None:
-            table = _table(stmt.relation)
+            relation = stmt.relation
             for cmd in stmt.cmds or ():
                 kind = cmd.subtype
                 if kind == at.AT_DropColumn:
-                    out.append(Change("drop_column", table, line, cmd.name))
+                    out.append(change("drop_column", relation, line, cmd.name))
+                elif kind == at.AT_DropNotNull:
+                    out.append(change("drop_not_null", relation, line, cmd.name))
+                elif kind == at.AT_SetNotNull:
+                    out.append(change("set_not_null", relation, line, cmd.name))
+                elif kind == at.AT_DropConstraint:
+                    out.append(change("drop_constraint", relation, line, new_name=cmd.name))
                 elif kind == at.AT_AlterColumnType and isinstance(cmd.def_, ast.ColumnDef):
                     out.append(
-                        Change("alter_type", table, line, cmd.name, type=_column_type(cmd.name, cmd.def_.typeName))
+                        change("alter_type", relation, line, cmd.name, type=_column_type(cmd.name, cmd.def_.typeName))
                     )
                 elif kind == at.AT_AddColumn and isinstance(cmd.def_, ast.ColumnDef):
                     coldef = cmd.def_
@@ -130,9 +180,9 @@ def parse_migration(sql: str, file: str = "<migration>") -> list[Change]:
                         for c in constraints
                     )
                     out.append(
-                        Change(
+                        change(
                             "add_column",
-                            table,
+                            relation,
                             line,
                             coldef.colname,
                             type=_column_type(coldef.colname, coldef.typeName),
@@ -145,7 +195,7 @@ def parse_migration(sql: str, file: str = "<migration>") -> list[Change]:
                     and cmd.def_.contype == enums.ConstrType.CONSTR_PRIMARY
                 ):
                     keys = tuple(k.sval for k in cmd.def_.keys or ())
-                    out.append(Change("add_primary_key", table, line, columns=keys))
+                    out.append(change("add_primary_key", relation, line, columns=keys))
     return out
 
 
@@ -158,13 +208,26 @@ def check_migration(
 ) -> tuple[list[Finding], list[str]]:
     """Findings (located in the migration file) and declaration snippets for the columns
     it adds. ``shown`` gives an undeclared column's name as reports may show it."""
-    by_table = {d.table: d for d in declarations.by_topic.values()}
+    by_table = declared_tables(declarations)
     out: list[Finding] = []
     proposals: list[str] = []
+    # tables whose primary key was dropped (and not yet re-created), per declaration
+    keyless: dict[tuple[str, str], tuple[Change, Declaration]] = {}
+    resolved: list[tuple[Change, Declaration]] = []
     for ch in changes:
-        decl = by_table.get(ch.table)
-        if decl is None:
+        if ch.kind == "drop_schema":  # CASCADE: every table in it goes
+            resolved.extend(
+                (Change("drop_table", t, ch.line, new_name=ch.table), d)
+                for t, ds in sorted(by_table.items())
+                if t.split(".", 1)[0] == ch.table
+                for d in ds
+            )
+            continue
+        table = next((t for t in ch.candidates or (ch.table,) if t in by_table), None)
+        if table is None:
             continue  # not a declared table: no CDR topic depends on it
+        resolved.extend((ch if ch.table == table else dataclasses.replace(ch, table=table), d) for d in by_table[table])
+    for ch, decl in resolved:
         topic = decl.cdr_topic
         mode_note = "" if decl.compatibility != "NONE" else "compatibility NONE"
         severity = Severity.INFO if mode_note else None
@@ -191,10 +254,47 @@ def check_migration(
                 )
             )
 
+        def contract(rule: str, subject: str, message: str, ch: Change = ch, decl: Declaration = decl) -> None:
+            """A contract rule that breaks in some modes only: error where the
+            declaration's compatibility mode says so, else info."""
+            breaks = decl.compatibility in RULES[rule].modes
+            note = "" if breaks else f"compatibility {decl.compatibility}"
+            report(rule, subject, message, None if breaks else Severity.INFO, note, ch=ch)
+
         if ch.kind == "drop_table":
+            how = f"drops schema {ch.new_name} CASCADE, and with it {ch.table}" if ch.new_name else f"drops {ch.table}"
+            report("MIGRATION_TABLE_DROP", ch.table, f"{how}: {topic} ({decl.path}) stops", severity, mode_note)
+        elif ch.kind == "set_schema":
             report(
-                "MIGRATION_TABLE_DROP", ch.table, f"drops {ch.table}: {topic} ({decl.path}) stops", severity, mode_note
+                "MIGRATION_TABLE_DROP",
+                ch.table,
+                f"moves {ch.table} to schema {ch.new_name}: {decl.path} (table: {decl.table}) no longer matches "
+                f"and {topic} stops",
+                severity,
+                mode_note,
             )
+        elif ch.kind in ("drop_not_null", "set_not_null") and ch.column in decl.columns:
+            col = decl.columns[ch.column]
+            spec = col.treatment or defaults[col.pii]
+            if spec.kind == "drop" or spec.kind in OPTIONAL_KINDS:
+                continue  # no field, or one that is optional whatever the column
+            where = f"{decl.path}:{col.line}"
+            if ch.kind == "drop_not_null":
+                contract(
+                    "FIELD_NO_MAKE_OPTIONAL",
+                    ch.column,
+                    f"drops NOT NULL on declared column {ch.column!r} of {ch.table}: field {ch.column!r} of "
+                    f"{topic} may now be null ({where})",
+                )
+            else:
+                contract(
+                    "FIELD_NO_MAKE_REQUIRED",
+                    ch.column,
+                    f"sets NOT NULL on declared column {ch.column!r} of {ch.table}: field {ch.column!r} of "
+                    f"{topic} becomes required ({where})",
+                )
+        elif ch.kind == "drop_constraint" and decl.key and ch.new_name == f"{ch.table.split('.', 1)[1]}_pkey":
+            keyless[(ch.table, topic)] = (ch, decl)  # PostgreSQL's name for the primary key: unless re-created below
         elif ch.kind == "rename_table":
             report(
                 "MIGRATION_TABLE_DROP",
@@ -213,13 +313,22 @@ def check_migration(
                 mode_note,
             )
         elif ch.kind == "rename_column" and ch.column in decl.columns:
+            col = decl.columns[ch.column]
+            new_name = shown(ch.new_name or "", decl)
+            if ch.new_name in decl.columns:
+                becomes = f"the values of declared column {new_name!r} (pii {decl.columns[ch.new_name].pii})"
+            else:
+                becomes = (
+                    f"undeclared column {new_name!r} (pii {col.pii} until now): undeclared: {decl.undeclared} "
+                    f"{UNDECLARED_EFFECT[decl.undeclared]}"
+                )
             report(
                 "MIGRATION_COLUMN_RENAME",
                 ch.column,
-                f"renames declared column {ch.column!r} of {ch.table}: field {ch.column!r} of {topic} "
-                f"becomes an undeclared column ({decl.path}:{decl.columns[ch.column].line})",
-                severity,
-                mode_note,
+                f"renames declared column {ch.column!r} of {ch.table} to {new_name!r}: field {ch.column!r} of "
+                f"{topic} becomes {becomes} ({decl.path}:{col.line})",
+                severity if decl.undeclared != "pass" or col.pii == "none" else None,
+                mode_note if decl.undeclared != "pass" or col.pii == "none" else "",
             )
         elif ch.kind == "rename_column" and ch.new_name is not None and ch.new_name not in decl.columns:
             out.append(_undeclared(ch, decl, ch.new_name, file, shown))
@@ -232,6 +341,16 @@ def check_migration(
                 problem = _type_problem(decl, ch.column, ch.type, defaults, added=True)
                 if problem is not None:
                     report("MIGRATION_COLUMN_TYPE", ch.column, problem, severity, mode_note)
+                col = decl.columns[ch.column]
+                spec = col.treatment or defaults[col.pii]
+                if ch.not_null and spec.kind != "drop" and spec.kind not in OPTIONAL_KINDS:
+                    contract(
+                        "FIELD_NO_ADD_REQUIRED",
+                        ch.column,
+                        f"adds declared column {ch.column!r} to {ch.table} NOT NULL: field {ch.column!r} of "
+                        f"{topic} is required, and records published before it lack it "
+                        f"({decl.path}:{col.line})",
+                    )
                 continue
             out.append(_undeclared(ch, decl, ch.column, file, shown))
             proposals.append(
@@ -239,15 +358,45 @@ def check_migration(
                 f"  {shown(ch.column, decl)}: {{pii: ...}}  # {describe(debezium_field(ch.type))}"
                 f"{', NOT NULL' if ch.not_null else ''}; none, free_text or an entity, and a treatment"
             )
-        elif ch.kind == "add_primary_key" and decl.key and tuple(ch.columns) != decl.key:
-            report(
+        elif ch.kind == "add_primary_key" and decl.key:
+            keyless.pop((ch.table, topic), None)
+            if tuple(ch.columns) != decl.key:
+                shown_key = ", ".join(ch.columns) if ch.columns else "an existing index's columns"
+                report(
+                    "KEY_SAME_FIELDS",
+                    "key",
+                    f"primary key of {ch.table} becomes ({shown_key}); declared key ({', '.join(decl.key)})",
+                    severity,
+                    mode_note,
+                )
+    for (table, _), (ch, decl) in keyless.items():
+        note = "" if decl.compatibility != "NONE" else "compatibility NONE"
+        out.append(
+            finding(
                 "KEY_SAME_FIELDS",
-                "key",
-                f"primary key of {ch.table} becomes ({', '.join(ch.columns)}); declared key ({', '.join(decl.key)})",
-                severity,
-                mode_note,
+                file=file,
+                line=ch.line,
+                topic=decl.cdr_topic,
+                subject="key",
+                message=f"drops the primary key {ch.new_name} of {table} and does not re-create it: records of "
+                f"{decl.cdr_topic} would carry no key (declared key ({', '.join(decl.key)}), {decl.path})",
+                severity=Severity.INFO if note else None,
+                note=note,
             )
+        )
     return sorted(out, key=Finding.sort_key), proposals
+
+
+def declared_tables(declarations: DeclarationSet) -> dict[str, list[Declaration]]:
+    """Table -> every declaration published from it: the current one, then the older
+    versions still published until their sunset (each under its own rules)."""
+    out: dict[str, list[Declaration]] = {}
+    for d in declarations.by_topic.values():
+        out.setdefault(d.table, []).append(d)
+    for older in declarations.retiring.values():
+        for d in older:
+            out.setdefault(d.table, []).append(d)
+    return out
 
 
 def _undeclared(

@@ -78,11 +78,35 @@ RULES: dict[str, Rule] = {
             "cdr_topic: cdr.shop.payments.v1 -> cdr.shop.payments.v2",
         ),
         Rule(
+            "TOPIC_SUNSET_NO_ADVANCE",
+            Category.CONTRACT,
+            "an older CDR topic version's sunset was brought forward",
+            "keep the sunset its consumers planned for, or agree the new date with them "
+            "(cdr_retiring_topic_reader lists their groups)",
+            "replaces: {cdr_topic: cdr.shop.payments.v1, sunset: 2027-01-31 -> 2026-07-01}",
+            ALL_MODES,
+        ),
+        Rule(
+            "TOPIC_SOURCE_CHANGED",
+            Category.CONTRACT,
+            "the declaration reads another source topic or names another table; its CDR topic is kept",
+            "let the connector finish the old topic before the switch (and check the table's name), or keep them",
+            "source_topic: shop.public.customers -> shop2.public.customers",
+        ),
+        Rule(
             "TOPIC_SUNSET_PASSED",
             Category.CONTRACT,
             "an older CDR topic version is past its sunset: the service no longer publishes it",
             "remove the old declaration (and the replaces key of its successor)",
             "replaces: {cdr_topic: cdr.shop.payments.v1, sunset: 2026-01-31}, on 2026-02-01",
+        ),
+        Rule(
+            "TOPIC_COMPATIBILITY_NO_LOOSEN",
+            Category.CONTRACT,
+            "the compatibility mode was loosened (FULL > BACKWARD, FORWARD > NONE): consumers relied on the old one",
+            "keep the compatibility mode, or bump the cdr_topic version (the new topic starts under the new mode)",
+            "compatibility: BACKWARD -> compatibility: NONE",
+            ALL_MODES,
         ),
         Rule(
             "FIELD_NO_DELETE",

@@ -52,18 +52,20 @@ class Column:
     type_name: str  # pg_type.typname (arrays: the element type's name)
     category: str  # pg_type.typcategory: A array, E enum, ...
     scale: int | None = None  # numeric(p, s)
+    not_null: bool = False  # NOT NULL: Debezium publishes the field as required (optional: false)
 
 
 def debezium_field(col: Column) -> dict[str, Any]:
     """The Connect schema Debezium gives this column (a field of the row struct)."""
+    optional = not col.not_null
     if col.category == "A":
         items = debezium_field(Column(col.name, col.type_name, "S", col.scale))
         items.pop("field", None)
-        return {"type": "array", "optional": True, "items": items, "field": col.name}
+        return {"type": "array", "optional": optional, "items": items, "field": col.name}
     if col.category == "E":
-        return {"type": "string", "optional": True, "name": "io.debezium.data.Enum", "field": col.name}
+        return {"type": "string", "optional": optional, "name": "io.debezium.data.Enum", "field": col.name}
     kind, logical = _SCALARS.get(col.type_name, ("string", None))
-    field: dict[str, Any] = {"type": kind, "optional": True, "field": col.name}
+    field: dict[str, Any] = {"type": kind, "optional": optional, "field": col.name}
     if kind == "map":
         field.update(keys={"type": "string"}, values={"type": "string", "optional": True})
     if logical:
@@ -113,7 +115,8 @@ SELECT n.nspname, c.relname, a.attname,
        t.typcategory,
        CASE WHEN coalesce(et.typname, t.typname) = 'numeric' AND a.atttypmod > 0
             THEN (a.atttypmod - 4) & 65535 END,
-       c.reltuples
+       c.reltuples,
+       a.attnotnull
 FROM pg_attribute a
 JOIN pg_class c ON c.oid = a.attrelid
 JOIN pg_namespace n ON n.oid = c.relnamespace
@@ -144,11 +147,11 @@ def sample_query(info: TableInfo, rows: int) -> tuple[str, float | None]:
 
 def list_tables(conn: Any) -> list[TableInfo]:
     tables: dict[tuple[str, str], TableInfo] = {}
-    for schema, table, column, type_name, category, scale, reltuples in conn.execute(_COLUMNS_SQL).fetchall():
+    for schema, table, column, type_name, category, scale, reltuples, not_null in conn.execute(_COLUMNS_SQL).fetchall():
         info = tables.get((schema, table))
         if info is None:
             info = tables[(schema, table)] = TableInfo(schema, table, [], float(reltuples or 0))
-        info.columns.append(Column(column, type_name, category, scale))
+        info.columns.append(Column(column, type_name, category, scale, bool(not_null)))
     return list(tables.values())
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import shlex
 import sys
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -23,7 +24,15 @@ def command(args: argparse.Namespace) -> int:
 
     config = config_from(args.config, args.schemas or (None if args.config else Path("schemas")))
     err = Console(stderr=True, highlight=False)
-    request = CheckRequest(config, args.against, args.no_revision, args.migration, args.dsn, safe_names(config, err))
+    request = CheckRequest(
+        config,
+        args.against,
+        args.no_revision,
+        args.migration,
+        args.dsn,
+        safe_names(config, err),
+        config_path=args.config,
+    )
     try:
         with err.status("checking data contracts..."):
             result = run_check(request)
@@ -31,11 +40,16 @@ def command(args: argparse.Namespace) -> int:
         print(f"cdr check: {exc}", file=sys.stderr)
         return ExitCode.USAGE
     if args.format == "json":
-        print(as_json(result.findings, {"compared_with": result.compared_with, "proposals": result.proposals}))
+        extra = {"compared_with": result.compared_with, "proposals": result.proposals, "undo": result.undo}
+        print(as_json(result.findings, extra))
     elif args.format == "sarif":
         print(as_sarif(result.findings, result.root))
     else:
         for note in result.notes:
             err.print(note, soft_wrap=True)
         print_table(result.findings, Console(highlight=False), f"cdr check: {config.schemas_dir}", result.proposals)
+        if result.undo:
+            err.print(
+                f"to undo the declaration changes with errors: {shlex.join(result.undo)}", soft_wrap=True, markup=False
+            )
     return exit_code(result.findings)

@@ -99,6 +99,9 @@ def test_live_database_before_and_after_a_migration(shop_db: LocalPostgres, caps
         values = cur.fetchone()
     assert values is not None
     by_name = {c.name: c for c in info.columns}
+    # NOT NULL is read from the catalog: Debezium publishes those fields as required
+    assert by_name["email"].not_null and not by_name["phone"].not_null
+    assert debezium_field(by_name["email"])["optional"] is False
 
     after = {n: debezium_value(v, by_name[n]) for n, v in zip(names, values, strict=True)}
     fields = [debezium_field(by_name[n]) for n in names]

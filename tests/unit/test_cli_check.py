@@ -70,6 +70,24 @@ def test_breaking_change_fails_with_rule_file_and_line(repo: Path, capsys, monke
     assert "customers.yaml:7" in out
 
 
+def test_an_error_says_how_to_undo_the_declaration_change(repo: Path, capsys) -> None:
+    (repo / "schemas" / "customers.yaml").write_text(GOOD.replace("treatment: hash", "treatment: pass"))
+    (repo / "schemas" / "extra.yaml").write_text(GOOD.replace("customers", "extra"))  # new, clean: not undone
+    code, out, err = run(repo, capsys, "--against", "HEAD")
+    head = git(repo, "rev-parse", "HEAD").strip()
+    assert code == 1
+    assert f"git -C {repo} checkout {head[:12]} -- schemas/customers.yaml" in " ".join(err.split())
+    assert "extra.yaml" not in err
+    code, out, _ = run(repo, capsys, "--against", "HEAD", "--format", "json")
+    assert json.loads(out)["undo"] == ["git", "-C", str(repo), "checkout", head[:12], "--", "schemas/customers.yaml"]
+    (repo / "schemas" / "customers.yaml").write_text(GOOD)
+    code, out, _ = run(repo, capsys, "--against", "HEAD", "--format", "json")
+    assert code == 0 and json.loads(out)["undo"] is None
+    (repo / "schemas" / "customers.yaml").unlink()  # a deleted declaration is restored too
+    code, out, _ = run(repo, capsys, "--against", "HEAD", "--format", "json")
+    assert code == 1 and json.loads(out)["undo"][-1] == "schemas/customers.yaml"
+
+
 def test_json_output(repo: Path, capsys) -> None:
     (repo / "schemas" / "customers.yaml").write_text(GOOD.replace("  plan:  {pii: none}\n", ""))
     code, out, _ = run(repo, capsys, "--format", "json")
@@ -147,6 +165,9 @@ def test_migration_findings_and_bad_sql(repo: Path, capsys, tmp_path: Path) -> N
     ]
     assert doc["findings"][0]["file"] == str(sql)
     assert len(doc["proposals"]) == 1 and "tier: {pii: ...}" in doc["proposals"][0]
+    sql.write_text("DO $$ BEGIN ALTER TABLE public.customers DROP COLUMN plan; END $$;\n")
+    code, _, err = run(repo, capsys, "--migration", str(sql))
+    assert "0042.sql:1: a DO block is not read" in " ".join(err.split())
     sql.write_text("ALTER TABLE public.customers DROP COLUMN;\n")
     code, _, err = run(repo, capsys, "--migration", str(sql))
     assert code == 2 and "0042.sql:1: SQL syntax error" in err
@@ -165,3 +186,43 @@ def test_names_are_never_read_as_markup(tmp_path: Path, capsys, monkeypatch) -> 
     (root / "schemas" / "c.yaml").write_text(GOOD)
     code, out, _ = run(root, capsys)
     assert code == 1 and "field '[red]plan' is removed" in out
+
+
+DEFAULTED = GOOD.replace("{pii: EMAIL_ADDRESS, treatment: hash}", "{pii: EMAIL_ADDRESS}")  # the config's default
+
+
+def test_a_weaker_treatment_default_in_the_config_is_compared_with_the_revision(repo: Path, capsys) -> None:
+    """The config in the same repository is read at the revision too: loosening a default
+    (EMAIL_ADDRESS hash -> tag) publishes every column that relies on it raw."""
+    (repo / "schemas" / "customers.yaml").write_text(DEFAULTED)
+    (repo / "cdr.yaml").write_text("treatment_defaults: {EMAIL_ADDRESS: hash}\n")
+    git(repo, "add", ".")
+    git(repo, "commit", "-qm", "defaults")
+    code, out, _ = run(repo, capsys, "--config", str(repo / "cdr.yaml"), "--against", "HEAD")
+    assert code == 0, out
+    (repo / "cdr.yaml").write_text("treatment_defaults: {EMAIL_ADDRESS: tag}\n")
+    code, out, _ = run(repo, capsys, "--config", str(repo / "cdr.yaml"), "--against", "HEAD", "--format", "json")
+    assert code == 1
+    found = {(f["rule"], f["subject"], f["line"]): f["message"] for f in json.loads(out)["findings"]}
+    message = found[("PROTECTION_TREATMENT_NO_WEAKEN", "email", 7)]
+    assert "hash -> tag" in message and "cdr.yaml" in message  # says where the change was made
+
+
+def test_a_rotated_hash_key_id_is_reported_per_topic(repo: Path, capsys) -> None:
+    (repo / "cdr.yaml").write_text("hashing: {key_id: k1}\n")
+    git(repo, "add", ".")
+    git(repo, "commit", "-qm", "key id")
+    (repo / "cdr.yaml").write_text("hashing: {key_id: k2}\n")
+    code, out, _ = run(repo, capsys, "--config", str(repo / "cdr.yaml"), "--against", "HEAD", "--format", "json")
+    (f,) = json.loads(out)["findings"]
+    assert (f["rule"], f["severity"], f["subject"], f["line"]) == ("FIELD_SAME_FORMAT", "warning", "email", 7)
+    assert "k1 -> k2" in f["message"] and code == 0
+
+
+def test_a_config_outside_the_repository_is_not_compared(repo: Path, capsys, tmp_path: Path) -> None:
+    outside = tmp_path / "elsewhere.yaml"
+    outside.write_text("treatment_defaults: {EMAIL_ADDRESS: tag}\n")
+    (repo / "schemas" / "customers.yaml").write_text(DEFAULTED)
+    code, _, err = run(repo, capsys, "--config", str(outside), "--against", "HEAD")
+    assert "today's treatment defaults on both sides" in err
+    assert code == 1  # the explicit hash then, the (outside) default tag now: still compared per column

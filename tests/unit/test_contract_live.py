@@ -66,6 +66,9 @@ def run(tmp_path: Path, columns: dict[str, Column] | None, key=("id",), undeclar
             [("LIVE_TREATMENT_INVALID", "error", "born", 10)],
         ),
         (GOOD, ("id", "email"), "detect", [("LIVE_KEY_MISMATCH", "error", "key", 6)]),
+        # the primary key was dropped: Debezium publishes records with no key (compaction and
+        # per-key partitioning of the CDR topic break)
+        (GOOD, (), "detect", [("LIVE_KEY_MISMATCH", "error", "key", 6)]),
     ],
 )
 def test_live_table(tmp_path: Path, columns, key, undeclared: str, expected: list) -> None:
@@ -93,3 +96,41 @@ def test_undeclared_names_in_revision_findings_are_shown_in_their_safe_form() ->
     (safe,) = _safe([found], [DeclarationSet(MappingProxyType({}))], SafeNames.ephemeral())
     assert name not in safe.subject and name not in safe.message, "a personal-data column name reached the report"
     assert safe.subject.startswith("col~") and safe.subject in safe.message
+
+
+def test_not_null_columns_reach_the_revision_comparison_as_required_fields(tmp_path: Path) -> None:
+    """The database says which columns are NOT NULL (Debezium publishes them as required
+    fields): with --dsn, nulling a NOT NULL column's field breaks FORWARD consumers."""
+    from pipeline.contracts.revdiff import Side, compare
+
+    live = LiveTable("public.customers", {**GOOD, "email": Column("email", "text", "S", not_null=True)}, ("id",))
+    assert live.fields["email"]["optional"] is False and live.fields["born"]["optional"] is True
+    before = DECL.format(undeclared="detect").replace("key: [id]\n", "key: [id]\ncompatibility: FORWARD\n")
+    after = before.replace("{pii: EMAIL_ADDRESS, treatment: hash}", "{pii: EMAIL_ADDRESS, treatment: null}")
+    sides = [
+        Side(
+            load_declarations(write_declarations(tmp_path / n, {"c.yaml": t}), BUILTIN_ENTITIES, default_treatments()),
+            default_treatments(),
+        )
+        for n, t in (("o", before), ("n", after))
+    ]
+    found = compare(*sides, {"public.customers": live.fields})
+    assert ("FIELD_NO_MAKE_OPTIONAL", "error", "email") in {(f.rule, str(f.severity), f.subject) for f in found}
+
+
+def test_an_older_version_still_published_is_checked_against_the_database(tmp_path: Path) -> None:
+    v1 = DECL.format(undeclared="pass").replace("key: [id]\n", "")
+    v2 = DECL.format(undeclared="detect").replace(
+        "cdr_topic: cdr.shop.customers.v1\n",
+        'cdr_topic: cdr.shop.customers.v2\nreplaces: {cdr_topic: cdr.shop.customers.v1, sunset: "2999-01-01"}\n',
+    )
+    root = write_declarations(tmp_path / "v", {"c.v1.yaml": v1, "c.v2.yaml": v2})
+    decls = load_declarations(root, BUILTIN_ENTITIES, default_treatments())
+    tables = {"public.customers": LiveTable("public.customers", {**GOOD, "ssn2": Column("ssn2", "text", "S")}, ("id",))}
+    findings, undeclared = check_live(decls, tables, default_treatments())
+    got = {(f.rule, str(f.severity), f.topic) for f in findings}
+    assert got == {
+        ("LIVE_COLUMN_UNDECLARED", "warning", "cdr.shop.customers.v2"),
+        ("LIVE_COLUMN_UNDECLARED", "error", "cdr.shop.customers.v1"),  # published raw there until the sunset
+    }
+    assert undeclared == {"public.customers": ["ssn2"]}

@@ -82,6 +82,37 @@ CASES = [
         "-- two commands, two lines down\n\nALTER TABLE ONLY public.customers\n  DROP COLUMN score,\n  ADD COLUMN tier int NOT NULL;",
         [("MIGRATION_COLUMN_DROP", "error", "score", 3), ("MIGRATION_COLUMN_UNDECLARED", "warning", "tier", 3)],
     ),
+    # nullability: the CDR field's optional flag follows the source column (BACKWARD: made
+    # required breaks; FORWARD/FULL: made optional breaks; the hashed email keeps its nulls)
+    (
+        "ALTER TABLE public.customers ALTER COLUMN email DROP NOT NULL;",
+        [("FIELD_NO_MAKE_OPTIONAL", "info", "email", 1)],
+    ),
+    (
+        "ALTER TABLE public.customers ALTER COLUMN score SET NOT NULL;",
+        [("FIELD_NO_MAKE_REQUIRED", "error", "score", 1)],
+    ),
+    ("ALTER TABLE public.customers ALTER COLUMN nickname SET NOT NULL;", []),  # not declared
+    # a declared column added NOT NULL is a new required field
+    (
+        "ALTER TABLE public.customers ADD COLUMN score int NOT NULL DEFAULT 0;",
+        [("FIELD_NO_ADD_REQUIRED", "error", "score", 1)],
+    ),
+    ("ALTER TABLE public.customers ADD COLUMN score int;", []),
+    # the table moves out of its schema (or the schema goes, with it): the declaration no longer matches
+    ("ALTER TABLE public.customers SET SCHEMA archive;", [("MIGRATION_TABLE_DROP", "error", "public.customers", 1)]),
+    ("DROP SCHEMA IF EXISTS public CASCADE;", [("MIGRATION_TABLE_DROP", "error", "public.customers", 1)]),
+    ("DROP SCHEMA archive CASCADE;", []),
+    # the primary key dropped (PostgreSQL's default name) and not re-created: keyless records
+    (
+        "ALTER TABLE public.customers DROP CONSTRAINT customers_pkey;",
+        [("KEY_SAME_FIELDS", "error", "key", 1)],
+    ),
+    (
+        "ALTER TABLE public.customers DROP CONSTRAINT customers_pkey;\nALTER TABLE public.customers ADD PRIMARY KEY (id);",
+        [],
+    ),
+    ("ALTER TABLE public.customers DROP CONSTRAINT customers_email_key;", []),
     (
         "/* è non-ASCII comment, several\nlines */ SELECT 1;\n-- é\nALTER TABLE public.customers DROP COLUMN email;",
         [("MIGRATION_COLUMN_DROP", "error", "email", 4)],
@@ -152,3 +183,75 @@ def test_syntax_error_names_file_and_line() -> None:
 )
 def test_treatment_fits_type(treatment, field, fits: bool) -> None:
     assert (misfit(parse_treatment(treatment), field) is None) is fits
+
+
+@pytest.mark.parametrize(
+    ("sql", "expected"),
+    [
+        ("SET search_path TO crm, public;\nALTER TABLE customers DROP COLUMN email;", [("MIGRATION_COLUMN_DROP", 2)]),
+        ('SET LOCAL search_path = "$user", crm;\nDROP TABLE customers;', [("MIGRATION_TABLE_DROP", 2)]),
+        ("SET search_path TO crm;\nRESET search_path;\nALTER TABLE customers DROP COLUMN email;", []),
+        ("ALTER TABLE customers DROP COLUMN email;", []),  # public.customers: not declared here
+    ],
+)
+def test_unqualified_names_follow_the_migrations_search_path(tmp_path: Path, sql: str, expected: list) -> None:
+    """A migration that sets search_path and then names tables unqualified changes the
+    tables of that schema, not public's."""
+    text = DECL.format(undeclared="detect").replace("table: public.customers", "table: crm.customers")
+    root = write_declarations(tmp_path / "crm", {"customers.yaml": text})
+    d = load_declarations(root, BUILTIN_ENTITIES, default_treatments())
+    findings, _ = check_migration(parse_migration(sql), d, default_treatments(), "m.sql")
+    assert [(f.rule, f.line) for f in findings] == expected
+
+
+@pytest.mark.parametrize(("mode", "severity"), [("BACKWARD", "info"), ("FORWARD", "error"), ("FULL", "error")])
+def test_drop_not_null_depends_on_the_mode(tmp_path: Path, mode: str, severity: str) -> None:
+    text = DECL.format(undeclared="detect").replace("key: [id]\n", f"key: [id]\ncompatibility: {mode}\n")
+    root = write_declarations(tmp_path / mode, {"customers.yaml": text})
+    d = load_declarations(root, BUILTIN_ENTITIES, default_treatments())
+    sql = "ALTER TABLE public.customers ALTER COLUMN score DROP NOT NULL;"
+    findings, _ = check_migration(parse_migration(sql), d, default_treatments(), "m.sql")
+    assert [(f.rule, str(f.severity)) for f in findings] == [("FIELD_NO_MAKE_OPTIONAL", severity)]
+    assert "score" in findings[0].message and "NOT NULL" in findings[0].message
+
+
+def test_a_renamed_personal_data_column_says_what_the_undeclared_policy_does_with_it(tmp_path: Path) -> None:
+    """Under undeclared: pass the renamed e-mail column goes out raw under its new name:
+    the finding must say so, not only that a field was renamed."""
+    sql = "ALTER TABLE public.customers RENAME COLUMN email TO contact;"
+    findings, _ = check_migration(parse_migration(sql), decls(tmp_path, "pass"), default_treatments(), "m.sql")
+    (f,) = findings
+    assert f.rule == "MIGRATION_COLUMN_RENAME" and "'contact'" in f.message
+    assert "EMAIL_ADDRESS" in f.message and "undeclared: pass publishes it unchecked" in f.message
+
+
+V1_PASS = DECL.format(undeclared="pass")  # cdr.shop.customers.v1, every column not listed published
+
+
+def test_an_older_version_still_published_is_checked_too(tmp_path: Path) -> None:
+    """v1 is published until its sunset under its own rules (undeclared: pass): a column
+    the migration adds goes out raw there, whatever v2's policy says."""
+    v2 = DECL.format(undeclared="detect").replace(
+        "cdr_topic: cdr.shop.customers.v1\n",
+        'cdr_topic: cdr.shop.customers.v2\nreplaces: {cdr_topic: cdr.shop.customers.v1, sunset: "2999-01-01"}\n',
+    )
+    root = write_declarations(tmp_path / "v", {"customers.v1.yaml": V1_PASS, "customers.v2.yaml": v2})
+    d = load_declarations(root, BUILTIN_ENTITIES, default_treatments())
+    sql = "ALTER TABLE public.customers ADD COLUMN ssn2 text;\nALTER TABLE public.customers DROP COLUMN score;"
+    findings, proposals = check_migration(parse_migration(sql), d, default_treatments(), "m.sql")
+    got = {(f.rule, str(f.severity), f.topic, f.line) for f in findings}
+    assert got == {
+        ("MIGRATION_COLUMN_UNDECLARED", "warning", "cdr.shop.customers.v2", 1),
+        ("MIGRATION_COLUMN_UNDECLARED", "error", "cdr.shop.customers.v1", 1),
+        ("MIGRATION_COLUMN_DROP", "error", "cdr.shop.customers.v2", 2),
+        ("MIGRATION_COLUMN_DROP", "error", "cdr.shop.customers.v1", 2),
+    }
+    assert any("customers.v1.yaml" in p for p in proposals) and any("customers.v2.yaml" in p for p in proposals)
+
+
+def test_a_do_block_is_not_read_and_says_so() -> None:
+    """PostgreSQL's parser does not open DO bodies (PL/pgSQL): a DROP COLUMN inside one
+    cannot be judged, so the check says which line it did not read."""
+    sql = "SELECT 1;\nDO $$ BEGIN\n  ALTER TABLE public.customers DROP COLUMN email;\nEND $$;\n"
+    (change,) = parse_migration(sql)
+    assert (change.kind, change.line) == ("unread", 2)

@@ -178,7 +178,11 @@ CASES = [
         "version bump: breaking changes drop to info",
         text(),
         text(changed(plan="{pii: none, treatment: drop}"), topic="cdr.customers.v2"),
-        [("TOPIC_VERSION_BUMP", "info", "", 3), ("FIELD_NO_DELETE", "info", "plan", 11)],
+        [
+            ("TOPIC_VERSION_BUMP", "info", "", 3),
+            ("TOPIC_NO_DELETE", "warning", "", 3),  # bumped in place: cdr.customers.v1 stops
+            ("FIELD_NO_DELETE", "info", "plan", 11),
+        ],
     ),
     (
         "a version bump does not excuse weakened protection",
@@ -186,6 +190,7 @@ CASES = [
         text(changed(email="{pii: EMAIL_ADDRESS, treatment: tag}"), topic="cdr.customers.v2"),
         [
             ("TOPIC_VERSION_BUMP", "info", "", 3),
+            ("TOPIC_NO_DELETE", "warning", "", 3),
             ("FIELD_SAME_TYPE", "info", "email", 8),
             ("PROTECTION_TREATMENT_NO_WEAKEN", "error", "email", 8),
         ],
@@ -221,6 +226,64 @@ CASES = [
         [("FIELD_SAME_FORMAT", "error", "born", 12), ("PROTECTION_TREATMENT_NO_WEAKEN", "error", "born", 12)],
     ),
     (
+        "compatibility loosened to NONE in the same change: judged under the old mode, and reported",
+        text(),
+        text(changed(plan="{pii: none, treatment: drop}"), extra="compatibility: NONE\n"),
+        [("FIELD_NO_DELETE", "error", "plan", 12), ("TOPIC_COMPATIBILITY_NO_LOOSEN", "error", "compatibility", 6)],
+    ),
+    (
+        "compatibility loosened alone (a later change would break consumers at info level)",
+        text(extra="compatibility: FULL\n"),
+        text(extra="compatibility: BACKWARD\n"),
+        [("TOPIC_COMPATIBILITY_NO_LOOSEN", "error", "compatibility", 6)],
+    ),
+    ("compatibility tightened", text(), text(extra="compatibility: FULL\n"), []),
+    (
+        "compatibility loosened with a version bump: the new topic starts under the new mode",
+        text(),
+        text(extra="compatibility: NONE\n", topic="cdr.customers.v2"),
+        [
+            ("TOPIC_VERSION_BUMP", "info", "", 3),
+            ("TOPIC_NO_DELETE", "warning", "", 3),
+            ("TOPIC_COMPATIBILITY_NO_LOOSEN", "info", "compatibility", 6),
+        ],
+    ),
+    (
+        "JSON path declared on a passed document: that leaf's value format changes for consumers",
+        text(changed(profile="{pii: none, paths: {a.email: {pii: EMAIL_ADDRESS, treatment: hash}}}")),
+        text(
+            changed(
+                profile="{pii: none, paths: {a.email: {pii: EMAIL_ADDRESS, treatment: hash}, a.phone: {pii: PHONE_NUMBER, treatment: redact}}}"
+            )
+        ),
+        [("FIELD_SAME_FORMAT", "error", "profile:a.phone", 12)],
+    ),
+    (
+        "JSON path removed from a passed document: that leaf goes out raw",
+        text(changed(profile="{pii: none, paths: {a.email: {pii: EMAIL_ADDRESS, treatment: hash}}}")),
+        text(changed(profile="{pii: none}")),
+        [
+            ("FIELD_SAME_FORMAT", "error", "profile:a.email", 12),
+            ("PROTECTION_ENTITY_NO_REMOVE", "error", "profile:a.email", 12),
+        ],
+    ),
+    (
+        "source_topic changed (connector renamed), cdr_topic kept: still compared column by column",
+        text(),
+        text(changed(email="{pii: EMAIL_ADDRESS, treatment: pass}")).replace("shop.public", "shop2.public"),
+        [
+            ("TOPIC_SOURCE_CHANGED", "warning", "", 2),
+            ("FIELD_SAME_TYPE", "error", "email", 8),
+            ("PROTECTION_TREATMENT_NO_WEAKEN", "error", "email", 8),
+        ],
+    ),
+    (
+        "table changed under the same topics: --migration and --dsn now check another table",
+        text(),
+        text().replace("table: public.customers", "table: public.customer"),
+        [("TOPIC_SOURCE_CHANGED", "warning", "", 1)],
+    ),
+    (
         "JSON path leaf undeclared and retreated",
         text(
             changed(
@@ -234,6 +297,7 @@ CASES = [
         ),
         [
             ("FIELD_SAME_FORMAT", "error", "profile:a.ip", 12),
+            ("FIELD_SAME_FORMAT", "error", "profile:a.email", 12),  # hash -> the document's redact_detected
             ("PROTECTION_ENTITY_NO_REMOVE", "error", "profile:a.email", 12),
             ("PROTECTION_TREATMENT_NO_WEAKEN", "error", "profile:a.ip", 12),
         ],
@@ -310,7 +374,8 @@ def test_every_finding_carries_a_fix_and_the_file() -> None:
 
 def test_exit_code_counts_only_errors(tmp_path: Path) -> None:
     findings = compare(side(tmp_path / "o", text()), side(tmp_path / "n", text(topic="cdr.customers.v2")))
-    assert [str(f.severity) for f in findings] == ["info"] and exit_code(findings) == 0
+    # a bump in place: info, and a warning that the old topic stops (no sunset)
+    assert sorted(str(f.severity) for f in findings) == ["info", "warning"] and exit_code(findings) == 0
     findings = compare(side(tmp_path / "o2", text()), side(tmp_path / "n2", text(undeclared="pass")))
     assert exit_code(findings) == 1
     assert all(f.file.endswith("customers.yaml") for f in findings)

@@ -146,3 +146,99 @@ def test_catalog_shows_both_versions(tmp_path: Path) -> None:
     new = (tmp_path / "site" / "cdr.users.v2.html").read_text()
     assert "<b>Retiring</b>: published until 2999-01-01" in old
     assert "Replaces <code>cdr.users.v1</code>, published too until 2999-01-01" in new
+
+
+@pytest.mark.parametrize(
+    ("sunset", "replaces", "expected"),
+    [
+        # the successor promises cdr.users.v1 until 2999, but its declaration is gone: it stops now
+        ("2999-01-01", True, ("TOPIC_NO_DELETE", "error")),
+        # bumped in place, no sunset promised: the old topic's consumers still get nothing more
+        (None, False, ("TOPIC_NO_DELETE", "warning")),
+        # past the sunset: removing the old file is what TOPIC_SUNSET_PASSED asked for
+        ("2020-01-01", True, None),
+    ],
+)
+def test_a_bump_that_removes_the_old_version_says_its_topic_stops(
+    tmp_path: Path, sunset: str | None, replaces: bool, expected: tuple[str, str] | None
+) -> None:
+    from pipeline.contracts.revdiff import Side, compare
+
+    v2 = (
+        V2.format(sunset=sunset)
+        if replaces
+        else V2.format(sunset="x").replace('replaces: {cdr_topic: cdr.users.v1, sunset: "x"}\n', "")
+    )
+    old = load_declarations(
+        write_declarations(tmp_path / "o", {"users.yaml": V1}), BUILTIN_ENTITIES, default_treatments()
+    )
+    new = load_declarations(
+        write_declarations(tmp_path / "n", {"users.yaml": v2}), BUILTIN_ENTITIES, default_treatments()
+    )
+    found = compare(Side(old, default_treatments()), Side(new, default_treatments()), today=date(2026, 6, 1))
+    stops = [(f.rule, str(f.severity)) for f in found if f.topic == "cdr.users.v1"]
+    assert stops == ([expected] if expected else [])
+    if expected:
+        (f,) = [f for f in found if f.topic == "cdr.users.v1"]
+        assert "replaces: {cdr_topic: cdr.users.v1" in f.message  # says how to keep it
+    # keeping the old file (the documented way) reports nothing of the kind
+    kept = load_declarations(
+        write_declarations(tmp_path / "k", {"users.v1.yaml": V1, "users.v2.yaml": V2.format(sunset="2999-01-01")}),
+        BUILTIN_ENTITIES,
+        default_treatments(),
+    )
+    found = compare(Side(old, default_treatments()), Side(kept, default_treatments()), today=date(2026, 6, 1))
+    assert [f for f in found if f.topic == "cdr.users.v1"] == []
+
+
+def test_an_older_version_still_published_is_compared_with_itself(tmp_path: Path) -> None:
+    """cdr.users.v1 is published until its sunset: an edit to its file (a mask that keeps
+    more, a field removed) breaks its consumers and weakens its protection like any other."""
+    from pipeline.contracts.revdiff import Side, compare
+
+    def side(name: str, files: dict[str, str]) -> Side:
+        root = write_declarations(tmp_path / name, files)
+        return Side(load_declarations(root, BUILTIN_ENTITIES, default_treatments()), default_treatments())
+
+    v2 = V2.format(sunset="2999-01-01")
+    weaker = V1.replace("keep_first: 2", "keep_first: 6").replace("  plan:  {pii: none}\n", "")
+    today = date(2026, 6, 1)
+    before = side("o", {"users.v1.yaml": V1, "users.v2.yaml": v2})
+    found = compare(before, side("n", {"users.v1.yaml": weaker, "users.v2.yaml": v2}), today=today)
+    got = {(f.rule, str(f.severity), f.topic, f.subject) for f in found}
+    assert got == {
+        ("FIELD_SAME_FORMAT", "error", "cdr.users.v1", "email"),
+        ("PROTECTION_TREATMENT_NO_WEAKEN", "error", "cdr.users.v1", "email"),
+        ("FIELD_NO_DELETE", "error", "cdr.users.v1", "plan"),
+    }
+    # the same edit made while bumping (v1 kept beside the new v2) is compared too
+    found = compare(
+        side("o2", {"users.v1.yaml": V1}), side("n2", {"users.v1.yaml": weaker, "users.v2.yaml": v2}), today=today
+    )
+    assert ("PROTECTION_TREATMENT_NO_WEAKEN", "error", "cdr.users.v1") in {
+        (f.rule, str(f.severity), f.topic) for f in found
+    }
+    # v1 removed before its sunset: its consumers lose it early
+    found = compare(before, side("n3", {"users.v2.yaml": v2}), today=today)
+    assert [(f.rule, str(f.severity), f.topic) for f in found] == [("TOPIC_NO_DELETE", "error", "cdr.users.v1")]
+    assert "2999-01-01" in found[0].message
+    # ... but once the sunset has come, removing it is what TOPIC_SUNSET_PASSED asked for
+    assert compare(before, side("n4", {"users.v2.yaml": v2}), today=date(2999, 1, 1)) == []
+
+
+def test_a_sunset_brought_forward_is_reported(tmp_path: Path) -> None:
+    """The consumers of cdr.users.v1 planned their move for its sunset: bringing it forward
+    breaks them early; pushing it back does not."""
+    from pipeline.contracts.revdiff import Side, compare
+
+    def side(name: str, sunset: str) -> Side:
+        root = write_declarations(tmp_path / name, files(sunset))
+        return Side(load_declarations(root, BUILTIN_ENTITIES, default_treatments()), default_treatments())
+
+    today = date(2026, 6, 1)
+    found = compare(side("o", "2027-01-31"), side("n", "2026-07-01"), today=today)
+    assert [(f.rule, str(f.severity), f.topic, f.line) for f in found] == [
+        ("TOPIC_SUNSET_NO_ADVANCE", "error", "cdr.users.v1", 5)
+    ]
+    assert "2027-01-31 -> 2026-07-01" in found[0].message and found[0].file.endswith("users.v2.yaml")
+    assert compare(side("o2", "2027-01-31"), side("n2", "2027-06-30"), today=today) == []
