@@ -333,6 +333,24 @@ def redact_unsafe_quoted(message: str) -> str:
     return scrub_quoted(message, lambda name: name if is_plain(name) or is_safe_form(name) else "<name>")
 
 
+NOT_SHOWN = "<not shown>"
+
+
+def is_plain_dotted(name: str) -> bool:
+    """A dotted name (``schema.table``, a topic, a field path ``a.b[].{key}``) whose every
+    segment is a plain name or a digest."""
+    return all(
+        s == "{key}" or is_plain(s) or is_safe_form(s) for s in (seg.removesuffix("[]") for seg in name.split("."))
+    )
+
+
+def redact_quoted_values(message: str) -> str:
+    """Without a key, for messages about files (declarations, configs): quoted tokens that
+    are not plain (dotted) names become ``'<not shown>'``: a value pasted where a name of
+    an entity or a treatment goes, or a key named with personal data, is not echoed."""
+    return scrub_quoted(message, lambda token: token if is_plain_dotted(token) else NOT_SHOWN)
+
+
 def safe_path(path: str, safe: Callable[[str], str]) -> str:
     """A field path (``after.col.sub[].{key}``) as it is when every segment is plain, else
     the digest of the whole path (its segments could split a name at a dot)."""
