@@ -297,7 +297,10 @@ def test_audit_of_malformed_lines_does_not_crash_with_a_traceback(tmp_path: Path
     code, out, err = _run("audit", "--input", str(tmp_path / "cdr.jsonl"))
     _judge("tool-audit-malformed", "envelope-shapes", [email, phone], {"stdout/stderr": [out, err]}, code)
     assert "Traceback" not in err, "cdr audit printed a traceback"
-    assert code == 1, f"cdr audit exited {code}: the e-mail in the last record was not reported"
+    assert code == 1 and "EMAIL_ADDRESS" in out, (
+        f"cdr audit exited {code}: the e-mail in the last record was not reported"
+    )
+    assert "3 line(s) not CDR records" in out + err, "the malformed lines are not counted"
 
 
 # --- the command line: an unexpected failure ------------------------------------------------
