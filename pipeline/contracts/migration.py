@@ -19,6 +19,7 @@ from pipeline.contracts.protection import UNDECLARED_EFFECT
 from pipeline.contracts.rules import Finding, Severity, finding
 from pipeline.contracts.typefit import describe, misfit
 from pipeline.core.declaration import Declaration, DeclarationSet
+from pipeline.core.safenames import redact_quoted_values
 from pipeline.core.treatments.spec import TreatmentSpec
 from pipeline.errors import CdrError
 from pipeline.runtime.dbsample import Column, debezium_field
@@ -95,7 +96,9 @@ def parse_migration(sql: str, file: str = "<migration>") -> list[Change]:
         # args: (message, character offset of the error)
         location = exc.args[1] if len(exc.args) > 1 else None
         line = sql.count("\n", 0, location) + 1 if isinstance(location, int) else 1
-        raise MigrationError(f"{file}:{line}: SQL syntax error: {exc.args[0] if exc.args else exc}") from None
+        # PostgreSQL's message quotes the SQL near the error: a literal there is a value.
+        message = redact_quoted_values(str(exc.args[0] if exc.args else exc))
+        raise MigrationError(f"{file}:{line}: SQL syntax error: {message}") from None
     at = enums.AlterTableType
     out: list[Change] = []
     for item in statements:
@@ -199,7 +202,7 @@ def check_migration(
             report(
                 "MIGRATION_TABLE_DROP",
                 ch.table,
-                f"renames {ch.table} to {ch.new_name}: {decl.path} no longer matches and {topic} stops",
+                f"renames {ch.table} to {ch.new_name!r}: {decl.path} no longer matches and {topic} stops",
                 severity,
                 mode_note,
             )
@@ -243,7 +246,8 @@ def check_migration(
             report(
                 "KEY_SAME_FIELDS",
                 "key",
-                f"primary key of {ch.table} becomes ({', '.join(ch.columns)}); declared key ({', '.join(decl.key)})",
+                f"primary key of {ch.table} becomes ({', '.join(map(repr, ch.columns))}); "
+                f"declared key ({', '.join(map(repr, decl.key))})",
                 severity,
                 mode_note,
             )
