@@ -140,39 +140,26 @@ N = 80
 
 
 def _scan_input(path: Path, r) -> list[str]:
-    """Records of two tables: one with columns named with personal data (and a JSON column
-    keyed by an e-mail), one whose source table is named with an e-mail; the planted names."""
+    """Records of four tables: one with columns named with personal data (and a JSON column
+    keyed by an e-mail), two whose source table is named with an e-mail or a person's name
+    (dotted, as a login is), one whose topic is named after a person; the planted names."""
     email_col, person_col, phone_col = v.email(r, 1), v.name(r), v.phone(r)
-    table, key_email = v.email(r, 2).replace("@", "_at_"), v.email(r, 3)
-    table_person = v.name(r).replace(" ", "_").lower()
+    table_email, key_email = v.email(r, 2), v.email(r, 3)
+    table_dotted = v.name(r).replace(" ", ".").lower()
+    topic_person = v.name(r).replace(" ", "_").lower()
     lines = []
+
+    def add(topic: str, n: int, value: dict) -> None:
+        lines.append({"topic": topic, "partition": 0, "offset": n, "key": {"id": n}, "value": value})
+
     for n in range(N):
-        after = {
-            "id": n,
-            email_col: n % 3,
-            person_col: "gold",
-            phone_col: n,
-            "doc": json.dumps({key_email: {"plan": "x"}}),
-        }
-        lines.append(
-            {"topic": "sec.public.t1", "partition": 0, "offset": n, "key": {"id": n}, "value": change("t1", after)}
-        )
-    for n in range(N):
-        lines.append(
-            {"topic": "sec.public.t2", "partition": 0, "offset": n, "key": {"id": n}, "value": change(table, {"id": n})}
-        )
-    for n in range(N):
-        lines.append(
-            {
-                "topic": f"sec.public.{table_person}",
-                "partition": 0,
-                "offset": n,
-                "key": {"id": n},
-                "value": {"id": n, "v": n % 4},
-            }
-        )
+        after = {"id": n, email_col: n % 3, person_col: "gold", phone_col: n, "doc": json.dumps({key_email: {"p": 1}})}
+        add("sec.public.t1", n, change("t1", after))
+        add("sec.public.t2", n, change(table_email, {"id": n}))
+        add("sec.public.t3", n, change(table_dotted, {"id": n}))
+        add(f"sec.public.{topic_person}", n, {"id": n, "v": n % 4})
     path.write_bytes(b"".join(encode(line) + b"\n" for line in lines))
-    return [email_col, person_col, phone_col, table.replace("_at_", "@"), table, key_email, table_person]
+    return [email_col, person_col, phone_col, table_email, key_email, table_dotted, topic_person]
 
 
 @pytest.mark.parametrize("keyed", [False, True])
