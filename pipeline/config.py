@@ -32,7 +32,7 @@ from pipeline.core.treatments.spec import TreatmentSpec, parse_treatment
 from pipeline.declarations.rules import treatment_violation, undeclared_mask_problem
 from pipeline.errors import DeadLetterKeyError, InvalidFilesError, SourceFileError
 from pipeline.formats.avro.registry import COMPATIBILITY_MODES
-from pipeline.yamlfile import LocatedDocument, load_located
+from pipeline.yamlfile import LocatedDocument, describe_violation, load_located
 
 LIBRDKAFKA_SECTIONS = ("kafka", "consumer", "producer")
 UNDECLARED_MASK = TreatmentSpec("mask")  # every character of an undeclared value masked
@@ -379,28 +379,10 @@ def _schema_errors(
                 out.append(doc.error((*path, key), f"unknown key {key!r}" + (f" in {where}" if path else "")))
             continue
         # Never echo a config value: it may be a password.
-        message = f"{where}: {_describe(err)}"
+        message = f"{where}: {describe_violation(err)}"
         var = next((v for p, v in overridden.items() if path[: len(p)] == p), None)
         out.append(SourceFileError(f"environment {var}", 0, message) if var else doc.error(path, message))
     return out
-
-
-def _describe(err: jsonschema.ValidationError) -> str:
-    schema = err.schema
-    if err.validator == "type":
-        return f"must be of type {schema['type']}"
-    if err.validator == "enum":
-        return "must be one of " + ", ".join(map(str, schema["enum"]))
-    if err.validator in ("minimum", "maximum", "exclusiveMinimum"):
-        relation = {"minimum": ">=", "maximum": "<=", "exclusiveMinimum": ">"}[str(err.validator)]
-        return f"must be {relation} {err.validator_value}"
-    if err.validator == "pattern":
-        return f"must match {err.validator_value}"
-    if err.validator == "required":
-        return err.message
-    if err.validator == "minLength":
-        return "must not be empty"
-    return f"is invalid ({err.validator})"
 
 
 def _build(

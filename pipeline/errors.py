@@ -19,10 +19,15 @@ class SourceFileError(CdrError):
     """A configuration or declaration file is wrong; ``str()`` is ``file:line: message``."""
 
     def __init__(self, file: str | Path, line: int, message: str) -> None:
+        from pipeline.core.safenames import redact_quoted_values
+
         self.file = str(file)
         self.line = line
-        self.message = message
-        super().__init__(f"{self.file}:{line}: {message}")
+        # The message quotes what it is about ('unknown pii {pii!r}', 'unknown key {key!r}'):
+        # a value pasted into the file, or a key named with one, is shown only when it is
+        # a plain name; ``file:line`` says where it is.
+        self.message = redact_quoted_values(message)
+        super().__init__(f"{self.file}:{line}: {self.message}")
 
     def __reduce__(self) -> tuple[type, tuple[str, int, str]]:  # crosses processes (cdr process --workers)
         return type(self), (self.file, self.line, self.message)

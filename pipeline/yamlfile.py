@@ -63,6 +63,46 @@ def load_located(path: str | Path) -> LocatedDocument:
     return parse_located(text, str(p))
 
 
+_UNITS = {
+    "maxLength": "characters",
+    "maxItems": "items",
+    "maxProperties": "keys",
+    "minItems": "items",
+    "minProperties": "keys",
+}
+
+
+def describe_violation(err: Any) -> str:
+    """What a JSON Schema violation (``jsonschema.ValidationError``) expects, from the schema
+    alone: never the value that was there (a config value can be a password, a value pasted
+    into a declaration can be personal data; ``err.message`` quotes it)."""
+    schema = err.schema
+    if err.validator == "type":
+        return f"must be of type {schema['type']}"
+    if err.validator == "enum":
+        return "must be one of " + ", ".join(map(str, schema["enum"]))
+    if err.validator in ("minimum", "maximum", "exclusiveMinimum"):
+        relation = {"minimum": ">=", "maximum": "<=", "exclusiveMinimum": ">"}[str(err.validator)]
+        return f"must be {relation} {err.validator_value}"
+    if err.validator == "pattern":
+        return f"must match {err.validator_value}"
+    if err.validator == "required":
+        return err.message  # names a missing key of the schema: no value
+    if err.validator in ("maxLength", "maxItems", "maxProperties"):
+        return f"must have at most {err.validator_value} {_UNITS[str(err.validator)]}"
+    if err.validator in ("minItems", "minProperties"):
+        return f"must have at least {err.validator_value} {_UNITS[str(err.validator)]}"
+    if err.validator == "uniqueItems":
+        return "must not repeat an item"
+    if err.validator == "oneOf":
+        return "matches none of the allowed forms"
+    if err.validator == "minLength":
+        return (
+            "must not be empty" if err.validator_value <= 1 else f"must have at least {err.validator_value} characters"
+        )
+    return f"is invalid ({err.validator})"
+
+
 class _Refused(CdrError):
     def __init__(self, line: int, message: str) -> None:
         super().__init__(message)

@@ -4,6 +4,7 @@ migration and the live database, as asked; every finding in one sorted list."""
 from __future__ import annotations
 
 import dataclasses
+import functools
 import tempfile
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -19,7 +20,7 @@ from pipeline.contracts.revdiff import Side, compare
 from pipeline.contracts.rules import Finding, Severity
 from pipeline.contracts.sunset import sunset_findings
 from pipeline.core.declaration import Declaration, DeclarationSet, in_force
-from pipeline.core.safenames import SafeNames
+from pipeline.core.safenames import SafeNames, safe_path
 from pipeline.declarations.loader import load_declarations
 from pipeline.errors import CdrError
 
@@ -175,7 +176,7 @@ def _against_migration(request: CheckRequest, decls: DeclarationSet, result: Che
                 f"{request.migration}:{ch.line}: a DO block is not read (PL/pgSQL): check its DDL by hand, "
                 "or run cdr check --dsn once it has run"
             )
-    result.findings.extend(findings)
+    result.findings.extend(_safe(findings, [decls], request.names))
     result.proposals.extend(proposals)
 
 
@@ -195,7 +196,7 @@ def _against_live(
     shown = shown_name(request.names)
     findings, undeclared = check_live(decls, live, request.config.treatment_defaults, shown)
     result.notes.append(f"database: {len(live)} table(s) read")
-    result.findings.extend(findings)
+    result.findings.extend(_safe(findings, [decls], request.names))
     if undeclared:
         result.proposals.extend(_scan_proposals(request, decls, undeclared))
 
@@ -238,17 +239,21 @@ def _scan_proposals(request: CheckRequest, decls: DeclarationSet, undeclared: di
 
 
 def _safe(findings: list[Finding], sets: list[DeclarationSet], names: SafeNames | None) -> list[Finding]:
-    """With source columns in play, a finding may name a column nobody declared: every
-    quoted name that is not declared (then or now) in its safe form."""
+    """With source columns in play (a revision compared with the database, the database, a
+    migration), a finding may name a column or table nobody declared: every quoted name
+    that is not declared (then or now) in its safe form."""
     if names is None:
         return findings
     declared: dict[str, set[str]] = {}
     for decl_set in sets:
-        for d in decl_set.by_topic.values():
+        retiring = (d for decls in decl_set.retiring.values() for d in decls)  # checked until their sunset too
+        for d in (*decl_set.by_topic.values(), *retiring):
             declared.setdefault(d.cdr_topic, set()).update(d.columns)
     out = []
     for f in findings:
         known = declared.get(f.topic, set())
-        subject = f.subject if ":" in f.subject else names.safe(f.subject, known)
+        # A subject is a column, a table (schema.table) or a rule's own word ("key").
+        keep = ":" in f.subject or f.subject in known
+        subject = f.subject if keep else safe_path(f.subject, functools.partial(names.safe, declared=known))
         out.append(dataclasses.replace(f, subject=subject, message=names.scrub(f.message, known)))
     return out

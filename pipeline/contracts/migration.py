@@ -20,6 +20,7 @@ from pipeline.contracts.protection import UNDECLARED_EFFECT
 from pipeline.contracts.rules import RULES, Finding, Severity, finding
 from pipeline.contracts.typefit import describe, misfit
 from pipeline.core.declaration import Declaration, DeclarationSet
+from pipeline.core.safenames import redact_quoted_values
 from pipeline.core.treatments.spec import TreatmentSpec
 from pipeline.errors import CdrError
 from pipeline.runtime.dbsample import Column, debezium_field
@@ -116,7 +117,9 @@ def parse_migration(sql: str, file: str = "<migration>") -> list[Change]:
         # args: (message, character offset of the error)
         location = exc.args[1] if len(exc.args) > 1 else None
         line = sql.count("\n", 0, location) + 1 if isinstance(location, int) else 1
-        raise MigrationError(f"{file}:{line}: SQL syntax error: {exc.args[0] if exc.args else exc}") from None
+        # PostgreSQL's message quotes the SQL near the error: a literal there is a value.
+        message = redact_quoted_values(str(exc.args[0] if exc.args else exc))
+        raise MigrationError(f"{file}:{line}: SQL syntax error: {message}") from None
     at = enums.AlterTableType
     out: list[Change] = []
     search_path: tuple[str, ...] = (DEFAULT_SCHEMA,)
@@ -299,7 +302,7 @@ def check_migration(
             report(
                 "MIGRATION_TABLE_DROP",
                 ch.table,
-                f"renames {ch.table} to {ch.new_name}: {decl.path} no longer matches and {topic} stops",
+                f"renames {ch.table} to {ch.new_name!r}: {decl.path} no longer matches and {topic} stops",
                 severity,
                 mode_note,
             )
@@ -361,11 +364,11 @@ def check_migration(
         elif ch.kind == "add_primary_key" and decl.key:
             keyless.pop((ch.table, topic), None)
             if tuple(ch.columns) != decl.key:
-                shown_key = ", ".join(ch.columns) if ch.columns else "an existing index's columns"
+                shown_key = ", ".join(map(repr, ch.columns)) if ch.columns else "an existing index's columns"
                 report(
                     "KEY_SAME_FIELDS",
                     "key",
-                    f"primary key of {ch.table} becomes ({shown_key}); declared key ({', '.join(decl.key)})",
+                    f"primary key of {ch.table} becomes ({shown_key}); declared key ({', '.join(map(repr, decl.key))})",
                     severity,
                     mode_note,
                 )
@@ -378,8 +381,8 @@ def check_migration(
                 line=ch.line,
                 topic=decl.cdr_topic,
                 subject="key",
-                message=f"drops the primary key {ch.new_name} of {table} and does not re-create it: records of "
-                f"{decl.cdr_topic} would carry no key (declared key ({', '.join(decl.key)}), {decl.path})",
+                message=f"drops the primary key {ch.new_name!r} of {table} and does not re-create it: records of "
+                f"{decl.cdr_topic} would carry no key (declared key ({', '.join(map(repr, decl.key))}), {decl.path})",
                 severity=Severity.INFO if note else None,
                 note=note,
             )

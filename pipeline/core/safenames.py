@@ -333,10 +333,34 @@ def redact_unsafe_quoted(message: str) -> str:
     return scrub_quoted(message, lambda name: name if is_plain(name) or is_safe_form(name) else "<name>")
 
 
+NOT_SHOWN = "<not shown>"
+
+
+_MAX_SEGMENTS = 16
+
+
+def is_plain_dotted(name: str) -> bool:
+    """A dotted name (``schema.table``, a topic, a field path ``a.b[].{key}``) whose every
+    segment is a plain name or a digest, and no run of its segments after the first reads as
+    personal data (``public.mary.lee``, ``public.jane.doe_at_example.org``)."""
+    segments = [seg.removesuffix("[]") for seg in name.split(".")]
+    if len(segments) > _MAX_SEGMENTS:
+        return False
+    if not all(s in ("{key}", "") or is_plain(s) or is_safe_form(s) for s in segments):
+        return False
+    # Runs after the first segment (a schema, a topic prefix): the first with the rest
+    # reads as two words of a name too often (public.ok, sales.kim).
+    return not any(looks_personal(".".join(segments[i:])) for i in range(1, len(segments) - 1))
+
+
+def redact_quoted_values(message: str) -> str:
+    """Without a key, for messages about files (declarations, configs): quoted tokens that
+    are not plain (dotted) names become ``'<not shown>'``: a value pasted where a name of
+    an entity or a treatment goes, or a key named with personal data, is not echoed."""
+    return scrub_quoted(message, lambda token: token if is_plain_dotted(token) else NOT_SHOWN)
+
+
 def safe_path(path: str, safe: Callable[[str], str]) -> str:
-    """A field path (``after.col.sub[].{key}``) as it is when every segment is plain, else
-    the digest of the whole path (its segments could split a name at a dot)."""
-    segments = [s.removesuffix("[]") for s in path.split(".")]
-    if all(s in ("{key}", "") or is_plain(s) for s in segments):
-        return path
-    return safe(path)
+    """A field path (``after.col.sub[].{key}``) as it is when it is :func:`is_plain_dotted`,
+    else the digest of the whole path (its segments could split a name at a dot)."""
+    return path if is_plain_dotted(path) else safe(path)

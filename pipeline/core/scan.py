@@ -36,6 +36,7 @@ from detectors.textscan import TextScanner
 from pipeline.core.change import NOT_TABLE_DATA, ChangeCodec, FieldTypes, Kind, struct_fields
 from pipeline.core.declaration import DeclarationSet
 from pipeline.core.events import SourceRecord
+from pipeline.core.safenames import SafeNames, is_plain_dotted, safe_path
 from pipeline.errors import CdrError, ProcessingError
 
 Row = dict[str, Any]
@@ -188,7 +189,11 @@ def _evidence(prof: ColumnProfile) -> str:
     return ", ".join(parts)
 
 
-def proposal_yaml(sample: TableSample) -> str:
+def proposal_yaml(sample: TableSample, names: SafeNames | None = None) -> str:
+    """The proposed declaration of one table. A column (or JSON path) whose name is not
+    plain is not proposed: it is listed as a comment by its safe form (``names``; a
+    digest), since its name can be personal data and the file is read by people."""
+    names = names or _ephemeral()
     topic = sample.topic or f"<prefix>.{sample.table}"
     lines = [
         f"# Proposed by `cdr scan` from {sample.rows} rows. Review every column, set the owner, then",
@@ -201,9 +206,13 @@ def proposal_yaml(sample: TableSample) -> str:
         "columns:",
     ]
     found = findings(sample)
-    if all(f.pii == UNDECIDED for f in found):
+    if all(f.pii == UNDECIDED or names.safe(f.column) != f.column for f in found):
         lines[-1] = "columns: {}"
     for f in found:
+        shown = names.safe(f.column)
+        if shown != f.column:
+            lines.append(f"  # {shown}: {_UNSHOWN_NOTE}; detected {f.pii}  # {f.evidence}")
+            continue
         name = _yaml_key(f.column)
         if f.pii == UNDECIDED:
             lines.append(f"  # {name}: {_UNDECIDED_NOTES.get(f.state, f.state)}  # {f.evidence}")
@@ -212,10 +221,26 @@ def proposal_yaml(sample: TableSample) -> str:
             lines.append(f"    pii: {f.pii}")
             lines.append("    paths:")
             for path, entity in f.paths:
-                lines.append(f"      {_yaml_key(path)}: {{pii: {entity}}}")
+                shown_path = safe_path(path, names.safe)
+                if shown_path != path:
+                    lines.append(f"      # {shown_path}: {_UNSHOWN_NOTE}; detected {entity}")
+                else:
+                    lines.append(f"      {_yaml_key(path)}: {{pii: {entity}}}")
+            if lines[-1] == "    paths:":
+                lines[-1] = "    paths: {}"
         else:
             lines.append(f"  {name}: {{pii: {f.pii}}}  # {f.evidence}")
     return "\n".join(lines) + "\n"
+
+
+_UNSHOWN_NOTE = "not proposed: its name is not plain (could be personal data); find it with `cdr name-digest`"
+_names: SafeNames | None = None
+
+
+def _ephemeral() -> SafeNames:
+    global _names
+    _names = _names or SafeNames.ephemeral()
+    return _names
 
 
 def _yaml_key(text: str) -> str:
@@ -269,14 +294,18 @@ def _refused_to_stderr(index: int, reason: str) -> None:
 
 
 def write_proposals(
-    scanner: Scanner, out_dir: Path, on_refused: Callable[[int, str], None] = _refused_to_stderr
+    scanner: Scanner,
+    out_dir: Path,
+    on_refused: Callable[[int, str], None] = _refused_to_stderr,
+    names: SafeNames | None = None,
 ) -> list[Path]:
     """Write one proposal per table inside ``out_dir`` and nowhere else. File names come
     from the data: :func:`proposal_filename` keeps them plain basenames, each file is
     written under a temporary name and renamed over the target relative to the folder's
     descriptor, so an existing symlink (or hard link) at the target is replaced, never
     written through. A refused table is reported to ``on_refused`` by its position in
-    table order and the reason."""
+    table order and the reason. A table (or topic) whose name is not plain is refused too:
+    the proposal would have to spell it out, and it could be personal data."""
     out_dir.mkdir(parents=True, exist_ok=True)
     root = out_dir.resolve(strict=True)
     written: list[Path] = []
@@ -286,13 +315,17 @@ def write_proposals(
         for index, (table, sample) in enumerate(sorted(scanner.tables.items()), 1):
             try:
                 name = proposal_filename(table)
+                if not is_plain_dotted(table) or not is_plain_dotted(sample.topic or "x"):
+                    raise UnsafeName(
+                        "the table or topic name is not plain (it could be personal data): declare it by hand"
+                    )
                 if name.casefold() in used:  # one file on a case-insensitive file system
                     name = f"{name.removesuffix('.yaml')}-{_digest(table)}.yaml"
                 if name.casefold() in used:
                     raise UnsafeName("another table's proposal has the same file name")
                 if (root / name).parent != root or os.path.normpath(root / name) != str(root / name):
                     raise UnsafeName("the file name resolves outside the output folder")
-                _write_in(dir_fd, name, proposal_yaml(sample).encode("utf-8", "surrogatepass"))
+                _write_in(dir_fd, name, proposal_yaml(sample, names).encode("utf-8", "surrogatepass"))
             except (UnsafeName, OSError) as exc:
                 on_refused(index, str(exc) if isinstance(exc, UnsafeName) else f"cannot write ({exc.strerror})")
                 continue

@@ -30,7 +30,7 @@ from pipeline.core.entities import FREE_TEXT, NONE
 from pipeline.core.treatments.spec import TreatmentSpec, parse_treatment
 from pipeline.declarations.rules import RULES, treatment_violation
 from pipeline.errors import InvalidFilesError, SourceFileError
-from pipeline.yamlfile import LocatedDocument, load_located
+from pipeline.yamlfile import LocatedDocument, describe_violation, load_located
 
 SCHEMA_FILE = Path(__file__).with_name("declaration.schema.json")
 SUFFIXES = (".yaml", ".yml", ".json")
@@ -382,7 +382,7 @@ def _schema_problems(doc: LocatedDocument) -> list[SourceFileError]:
         if err.validator == "pattern" and path and path[-1] in ("table",):
             out.append(doc.error(path, "table must be <schema>.<table>"))
             continue
-        out.append(doc.error(path, f"{where + ': ' if where else ''}{err.message}"))
+        out.append(doc.error(path, f"{where + ': ' if where else ''}{describe_violation(err)}"))
     return out
 
 

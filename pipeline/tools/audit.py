@@ -36,7 +36,8 @@ def command(args: argparse.Namespace) -> int:
         TextColumn("[bold]auditing"), BarColumn(), TextColumn("{task.completed} records"), console=console
     ) as bar:
         task = bar.add_task("audit", total=None)
-        for topic, key, value, headers in _audit_source(args, config):
+        unreadable = [0]  # lines of the file that are not CDR records
+        for topic, key, value, headers in _audit_source(args, config, unreadable):
             auditor.add(topic, key, value, headers)
             bar.advance(task)
     report = auditor.report
@@ -61,6 +62,8 @@ def command(args: argparse.Namespace) -> int:
     if report.tagged:
         tagged = ", ".join(sorted({f"{tp}:{f}" for tp, f in report.tagged}))
         out.print(f"kept on purpose (declared `tag`): {tagged}", soft_wrap=True)
+    if unreadable[0]:
+        out.print(f"{unreadable[0]} line(s) not CDR records (not JSON objects with a topic): not audited")
     if args.metrics_file is not None:
         write_textfile(report, args.metrics_file)
     if report.leaks:
@@ -71,38 +74,73 @@ def command(args: argparse.Namespace) -> int:
 
 
 def _safe_report_paths(report: AuditReport, names: SafeNames) -> None:
-    """Field paths in their safe form (a CDR field or map key can be named with personal
-    data), before the report is printed or written as metrics."""
+    """Topic names and field paths in their safe form (a CDR field or map key can be named
+    with personal data, and so can a topic read from a file or made from a table's name),
+    before the report is printed or written as metrics."""
     from collections import Counter
 
     from pipeline.core.safenames import safe_path
 
+    def topic(name: str) -> str:
+        return safe_path(name, names.safe)
+
     findings: Counter[tuple[str, str, str]] = Counter()
-    for (topic, fld, entity), n in report.findings.items():
-        findings[(topic, safe_path(fld, names.safe), entity)] += n
+    for (tp, fld, entity), n in report.findings.items():
+        findings[(topic(tp), safe_path(fld, names.safe), entity)] += n
     tagged: Counter[tuple[str, str]] = Counter()
-    for (topic, fld), n in report.tagged.items():
-        tagged[(topic, safe_path(fld, names.safe))] += n
-    report.findings, report.tagged = findings, tagged
+    for (tp, fld), n in report.tagged.items():
+        tagged[(topic(tp), safe_path(fld, names.safe))] += n
+    records: Counter[str] = Counter()
+    for tp, n in report.records.items():
+        records[topic(tp)] += n
+    report.findings, report.tagged, report.records = findings, tagged, records
 
 
-def _audit_source(args: argparse.Namespace, config: Config):
+def _encoded(doc: object) -> bytes | None:
+    """A JSON document as the bytes a topic would carry (a lone surrogate kept as it is)."""
     import json
 
+    if doc is None:
+        return None
+    if isinstance(doc, str):
+        return doc.encode("utf-8", "surrogatepass")
+    return json.dumps(doc).encode()
+
+
+def _file_record(line: bytes) -> tuple[str, bytes | None, bytes | None, list] | None:
+    """(topic, key, value, headers) of one line of a CDR file; None when the line is not a
+    CDR record (not a JSON object, a topic that is not text, headers that are not an object)."""
+    import json
+
+    try:
+        rec = json.loads(line)
+    except (ValueError, RecursionError):
+        return None
+    if not isinstance(rec, dict):
+        return None
+    topic, headers = rec.get("topic", "?"), rec.get("headers") or {}
+    if not isinstance(topic, str) or not isinstance(headers, dict):
+        return None
+    value = rec.get("value")
+    return (
+        topic,
+        None if rec.get("key") is None else json.dumps(rec.get("key")).encode(),
+        None if value is None else json.dumps(value).encode(),
+        [(str(k), _encoded(v)) for k, v in headers.items()],
+    )
+
+
+def _audit_source(args: argparse.Namespace, config: Config, unreadable: list[int]):
     if args.input is not None:
         with args.input.open("rb") as stream:
             for line in stream:
                 if not line.strip():
                     continue
-                rec = json.loads(line)
-
-                def enc(doc: object) -> bytes | None:
-                    return None if doc is None else json.dumps(doc).encode()
-
-                headers = [
-                    (k, v.encode() if isinstance(v, str) else enc(v)) for k, v in (rec.get("headers") or {}).items()
-                ]
-                yield rec.get("topic", "?"), enc(rec.get("key")), enc(rec.get("value")), headers
+                item = _file_record(line)
+                if item is None:
+                    unreadable[0] += 1
+                    continue
+                yield item
         return
     from pipeline.runtime.sampling import sample_topics
 

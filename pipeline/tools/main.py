@@ -1,6 +1,7 @@
 """The ``cdr`` command line: the argparse wiring; each command lives in its own module.
 
-Exit codes (:class:`pipeline.vocabulary.ExitCode`): 0 done; 1 unexpected failure; 2 bad
+Exit codes (:class:`pipeline.vocabulary.ExitCode`): 0 done; 1 unexpected failure (printed as
+its class and the project's frames, never its message); 2 bad
 arguments; 3 invalid config or declarations (each problem printed as ``file:line: what is
 wrong``); 4 the service stopped because a delivery failed (nothing past it was committed).
 """
@@ -15,6 +16,7 @@ from pathlib import Path
 from pipeline import __version__
 from pipeline.errors import InvalidFilesError
 from pipeline.tools import audit, check, dlq, docs, lineage, name_digest, process, rebuild, run, scan, validate
+from pipeline.tracebacks import diagnostic
 from pipeline.vocabulary import ExitCode
 
 # Each command's module imports what is heavy (the NER model, the Kafka client) only when
@@ -149,6 +151,11 @@ def main(argv: list[str] | None = None) -> int:
             print(problem, file=sys.stderr)
         print(f"{len(exc.errors)} problem(s); not started.", file=sys.stderr)
         return ExitCode.INVALID
+    except Exception as exc:
+        # Not Python's traceback: its message (a third-party exception quotes the value
+        # that caused it) and source lines. The class and the project's frames only.
+        print(f"cdr {args.command}: failed unexpectedly: {diagnostic(exc)}", file=sys.stderr)
+        return ExitCode.ERROR
 
 
 if __name__ == "__main__":  # pragma: no cover

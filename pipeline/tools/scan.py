@@ -68,9 +68,13 @@ def command(args: argparse.Namespace) -> int:
     # Undeclared names are shown in their safe form: a column can be named with personal data.
     names = safe_names(config, console)
     declared_by_table = {d.table: d.columns for d in declarations.by_topic.values()} if declarations else {}
+
+    def shown_table(table: str) -> str:  # a table from the data can be named with personal data
+        return table if table in declared_by_table else safe_path(table, names.safe)
+
     for table, sample in sorted(scanner.tables.items()):
         declared = declared_by_table.get(table, {})
-        t = Table(title=f"{table}: {sample.rows} rows sampled")
+        t = Table(title=f"{shown_table(table)}: {sample.rows} rows sampled")
         for name in ("column", "detected", "verdict evidence"):
             t.add_column(name, overflow="fold")
         for f in findings(sample):
@@ -78,7 +82,7 @@ def command(args: argparse.Namespace) -> int:
             t.add_row(names.safe(f.column, declared), detected, f.evidence)
         out.print(t)
     if args.out is not None:
-        for path in write_proposals(scanner, args.out):
+        for path in write_proposals(scanner, args.out, names=names):
             out.print(f"proposed declaration: {path}", soft_wrap=True)
     if declarations is None:
         return ExitCode.OK
@@ -89,7 +93,7 @@ def command(args: argparse.Namespace) -> int:
     for c in rows:
         style = "bold red" if c.status in FAILING else None
         shown = names.safe(c.column, declared_by_table.get(c.table, {}))
-        t.add_row(c.table, shown, c.declared or "-", c.detected, c.status, style=style)
+        t.add_row(shown_table(c.table), shown, c.declared or "-", c.detected, c.status, style=style)
     out.print(t)
     failing = [c for c in rows if c.status in FAILING]
     if failing:

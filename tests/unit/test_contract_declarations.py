@@ -64,14 +64,14 @@ def test_defaults(tmp_path: Path) -> None:
     ("extra", "expected"),
     [
         ("key: [nope]\n", "8: key column 'nope' is not declared under columns"),
-        ("compatibility: SIDEWAYS\n", "8: compatibility: 'SIDEWAYS' is not one of"),
+        ("compatibility: SIDEWAYS\n", "8: compatibility: must be one of BACKWARD"),
         (
             "approvals:\n  - {rule: PROTECTION_TREATMENT_NO_WEAKEN, reason: short, approved_by: dpo}\n",
-            "9: approvals.0.reason: 'short' is too short",
+            "9: approvals.0.reason: must have at least 10 characters",
         ),
         (
             "approvals:\n  - {rule: FIELD_NO_DELETE, reason: consumers agreed to it, approved_by: dpo}\n",
-            "9: approvals.0.rule: 'FIELD_NO_DELETE' is not one of",
+            "9: approvals.0.rule: must be one of PROTECTION_",
         ),
         (
             "approvals:\n  - {rule: PROTECTION_ENTITY_NO_REMOVE, approved_by: dpo}\n",
