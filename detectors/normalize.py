@@ -21,7 +21,7 @@ disguised by encoding still reads as itself:
    stays prose); ``period``/``point`` for a dot count only before a top-level domain.
 6. what people write to slip a value past a filter (:mod:`detectors.spoken`): a line
    break inside a number, an e-mail or an IPv6 address goes, and so does a word's
-   hyphen at the end of a line ('Gonz-' / 'alez'); eight or more single
+   hyphen at the end of a line ('Gonz-' / 'alez'; 'Adeyemi-' / 'Okafor' keeps the hyphen); eight or more single
    characters spaced apart (``j o h n @ e x a m p l e . c o m``, ``D E 8 9 3 7 ...``) are
    joined when letters are among them; a dictated number (``four one five, double five``,
    ``4-1-5-5-5-...``) becomes its digits; an IPv4 address with ``dot`` or spaced dots
@@ -409,10 +409,11 @@ def _spelled(text: str) -> list[tuple[int, int, str]]:
 # one it uses elsewhere), around an e-mail's '@' or after its domain's dot, after an
 # IPv6 group's colon.
 _DIGIT_BREAK = re.compile(r"(?<=\d)[ \t]*([-./]?)[ \t]*\r?\n[ \t]*([-./]?)[ \t]*(?=\d)")
-# A word hyphenated over a line ('Gonz-\nalez', 'Naka-\n  mura'): one word again. Only
-# before a lower-case letter: 'Adeyemi-\nOkafor' keeps its hyphen (the line break is
-# then a space).
+# A word hyphenated over a line ('Gonz-\nalez', 'Naka-\n  mura'): one word again, when
+# a lower-case letter follows.
 _WORD_BREAK = re.compile(r"(?<=[^\W\d_])-[ \t]*\r?\n[ \t]*(?=[^\W\d_A-Z])")
+# ... and a compound broken after its hyphen ('Adeyemi-\nOkafor'): the hyphen stays.
+_COMPOUND_BREAK = re.compile(r"(?<=[^\W\d_]-)[ \t]*\r?\n[ \t]*(?=[A-Z\u00c0-\u00de])")
 _MAIL_BREAK = re.compile(
     r"(?<=[A-Za-z0-9])[ \t]*\r?\n[ \t]*(?=@[A-Za-z0-9])"
     r"|(?<=[A-Za-z0-9]@)[ \t]*\r?\n[ \t]*(?=[A-Za-z0-9])"
@@ -439,6 +440,7 @@ def _line_breaks(text: str) -> list[tuple[int, int, str]]:
     out.extend((m.start(1), m.end(1), "") for m in _DOMAIN_BREAK.finditer(text))
     out.extend((m.start(2), m.end(2), "") for m in _IPV6_BREAK.finditer(text) if any(c.isdigit() for c in m.group(1)))
     out.extend((m.start(), m.end(), "") for m in _WORD_BREAK.finditer(text))
+    out.extend((m.start(), m.end(), "") for m in _COMPOUND_BREAK.finditer(text))
     out.sort()
     kept: list[tuple[int, int, str]] = []
     for edit in out:  # one edit per break

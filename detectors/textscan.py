@@ -443,8 +443,9 @@ class TextScanner:
         personal data is replaced, and later paths use the replacement. Paths are dotted
         keys, ``[]`` for array elements (``addresses[].street``). With ``free_text`` (a
         declared free-text column's document), a leaf or key that is a person's name by
-        the guard's checks is redacted whole, and words in a script no detector reads are
-        spans too, as in :meth:`find_in_free_text`."""
+        the guard's checks is redacted whole, and so is an array whose words together are
+        one ('["Maria", "Gonzalez"]'); words in a script no detector reads are spans too, as
+        in :meth:`find_in_free_text`."""
         return self._walk(doc, "", path_ops or {}, found, "", free_text)
 
     def _walk(
@@ -463,6 +464,10 @@ class TextScanner:
             return self._walk_object(node, path, ops, found, free_text)
         if isinstance(node, list):
             child = f"{path}[]"
+            if free_text and _name_in_parts(node):
+                if found is not None:
+                    found.extend((child, "PERSON") for _ in node)
+                return ["<PERSON>" for _ in node]  # ["Maria", "Gonzalez"]: no part is a name alone
             return [self._walk(v, child, ops, found, context, free_text) for v in node]
         if isinstance(node, str) and node:
             new, entities = self.redact_leaf(node, context, free_text)
@@ -533,6 +538,16 @@ class TextScanner:
         if entity is not None:
             return f"<{entity}>", [f.entity for f in spans] + [entity]
         return out, [f.entity for f in spans]
+
+
+def _name_in_parts(node: list[Any]) -> bool:
+    """An array of two to four words that together are a person's name (the guard's
+    check): each part alone is no name to any detector."""
+    return (
+        2 <= len(node) <= 4
+        and all(isinstance(v, str) and _NAME_PART.fullmatch(v.strip()) for v in node)
+        and is_person_value(" ".join(v.strip() for v in node))
+    )
 
 
 class FindingsCache:

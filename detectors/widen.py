@@ -92,7 +92,7 @@ def name_word(word: str, capitals: bool) -> bool:
             return False
     elif not (word[0].isupper() and any(c.islower() for c in word)):
         return False
-    for part in re.split(r"[-'\u2019]", word):
+    for part in re.split(r"[-'\u2019]", re.sub(r"^[^\W\d_]['\u2019](?=[^\W\d_]{2})", "", word)):  # O'Brien
         low = part.lower()
         if len(low) < 2 or not part.isalpha():
             return False

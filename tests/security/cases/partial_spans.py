@@ -186,6 +186,18 @@ def _hyphen_break(r: Random):
     return f"Customer {first} {last[:cut]}-\n{last[cut:]} called about the fee.", [_person(first, last)]
 
 
+def _double_over_line(r: Random):
+    first, last = r.choice(v.FIRST), r.choice(DOUBLE_LAST)
+    a, b = last.split("-")
+    return f"Customer {first} {a}-\n{b} asked for a callback.", [_person(first, last)]
+
+
+def _tabbed(r: Random):
+    first, last = _name(r)
+    p = v.phone(r)
+    return f"{first}\t{last}\t{p[:3]} {p[3:6]} {p[6:]}\tgold", [_person(first, last), (p, fragments_of(p))]
+
+
 def _underscore(r: Random):
     first, last = _name(r)
     return f"Ticket raised by user {first}_{last} from the branch.", [_person(first, last)]
@@ -260,6 +272,8 @@ FREE_TEXT_CASES = [
     ("partial-csv", "CSV rows inside one value", _csv),
     ("partial-line-break", "a line break between given name and surname", _line_break),
     ("partial-hyphen-break", "a surname hyphenated over a line break", _hyphen_break),
+    ("partial-double-over-line", "a double-barrelled surname broken after its hyphen", _double_over_line),
+    ("partial-tabbed", "a tab-separated row: given name, surname, phone", _tabbed),
     ("partial-underscore", "a name joined by an underscore", _underscore),
     ("partial-parenthesis", "the surname in parentheses after the given name", _parenthesis),
     ("partial-inverted-list", "'Surname, Given;Surname, Given'", _inverted_list),
@@ -282,6 +296,10 @@ KNOWN_LEAKS = {
     "partial-json-name-key": (
         "a JSON key gets no NER (a document's keys and leaves are not batched): a name as a key is caught only "
         "when the lists know both parts"
+    ),
+    "partial-json-name-array": (
+        "an array of a name's parts is redacted when the lists know the name whole; a given name no list knows "
+        "('Kenji') leaves it to NER, which reads no JSON leaf"
     ),
     "partial-json-handle": (
         "a lower-case 'first_last' handle is a name only when the lists know the first name: the handle is whole"
@@ -320,6 +338,12 @@ def _json_note(r: Random):
     return json.dumps({"note": f"Customer {first} {last}'s refund is late."}), [_person(first, last)]
 
 
+def _json_name_array(r: Random):
+    first, last = _name(r)
+    key = r.choice(("names", "name_parts", "full_name"))
+    return json.dumps({"holder": {key: [first, last]}, "tier": "gold"}), [_person(first, last)]
+
+
 def _json_handle(r: Random):
     first, last = _name(r)
     return json.dumps({"handle": f"{first}_{last}".lower(), "plan": "basic"}), [_person(first, last)]
@@ -330,6 +354,7 @@ JSON_CASES = [
     ("partial-json-split-name", "a name split over firstName/lastName leaves", _json_split_name),
     ("partial-json-note", "a leaf of prose with a double-barrelled possessive surname", _json_note),
     ("partial-json-handle", "a leaf 'first_last' in lower case", _json_handle),
+    ("partial-json-name-array", "a name as an array of its parts", _json_name_array),
 ]
 
 
