@@ -6,6 +6,7 @@ through the real file-mode path. If these fail, a 'held' in the ledger means not
 from __future__ import annotations
 
 import base64
+import dataclasses
 import json
 from pathlib import Path
 
@@ -165,22 +166,26 @@ def test_judge_reports_a_partial_leak_without_the_value() -> None:
 
 
 def test_partial_leak_is_caught_end_to_end(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    """A column generalized to its first 16 characters keeps each e-mail's local part by
-    design, never the whole value: only the fragments see it."""
+    """A column declared ``tag`` keeps its values by design; it holds each person's
+    surname only, so the full names planted never show whole: only their fragments
+    (the surnames) see the partial leak, through the real file-mode path."""
     r = v.rng("control-partial")
-    emails = [v.email(r, n) for n in range(10, 20)]
-    records = tuple(Rec(key(n), change("control_partial", {"id": n, "contact": e})) for n, e in enumerate(emails))
-    columns = "id: {pii: none}\ncontact: {pii: EMAIL_ADDRESS, treatment: {generalize: {prefix: 18}}}"
+    names = [f"{r.choice(v.FIRST)} {v.LAST[n % len(v.LAST)]}" for n in range(10)]
+    records = tuple(
+        Rec(key(n), change("control_partial", {"id": n, "holder": name.split(" ")[1]})) for n, name in enumerate(names)
+    )
+    columns = "id: {pii: none}\nholder: {pii: PERSON, treatment: tag}"
     case = Case(
-        "control-partial-prefix",
+        "control-partial-surname",
         "undeclared-columns",
         "control",
         declaration("control_partial", columns, undeclared="drop"),
         records,
-        tuple(emails),
+        tuple(names),
     )
     seen = run_in_process(case, tmp_path, monkeypatch)
     assert judge(case, seen) == []  # whole values: invisible
-    with_parts = Case(**{**case.__dict__, "fragments": tuple(fragments_of(e) for e in emails)})
-    problems = judge(with_parts, seen)
-    assert problems and all(f"found in {CDR} (fragment: #0" in p for p in problems), problems
+    with_parts = dataclasses.replace(case, fragments=tuple(fragments_of(n) for n in names))
+    assert judge(with_parts, seen) == [
+        f"control-partial-surname: 10 of 10 planted values found in {CDR} (fragment: #0, #1, #2, #3, #4, ...)"
+    ]
