@@ -17,9 +17,10 @@ detectors and before redaction (:meth:`detectors.textscan.TextScanner.find`):
    hyphenated parts: ``Customer``, ``Bank``, ``Street``,
    ``Lisbon``, ``Dr`` and ``January`` stop it, ``Okonkwo-Adebayo`` and ``KENJI`` do not.
 
-3. a span that ends or starts at a digit grows over the digit groups beside it (number
-   separators, a line break, letters written for digits: ``5O84``): the other half of a
-   card number across a line break goes with the half a recognizer read.
+3. a span that ends or starts at a digit grows over the digit groups beside it on its
+   line (number separators, letters written for digits: ``5O84``), and over a line break
+   when that completes a card number: the other half of a number goes with the half a
+   recognizer read.
 
 Spans only grow over words that read as names next to a name, and digits next to a number; the detectors decide where
 a name is, this decides that all of it goes."""
@@ -34,6 +35,7 @@ from detectors.recognizers.address import is_street_type
 from detectors.recognizers.base import Finding
 from detectors.recognizers.person import is_first_name, is_honorific
 from detectors.recognizers.placenames import NOT_PERSON_WORDS, PLACES
+from detectors.validators import luhn_ok
 from detectors.vocabulary import CALENDAR_WORDS
 
 WHOLE_WORD = frozenset({"PERSON", "LOCATION"})
@@ -135,20 +137,33 @@ def _grow(text: str, f: Finding) -> list[Finding]:
 
 # A group of a number: digits, and the letters written for them ('5O84'), one digit at least.
 _GROUP = r"[\dOoIl]*\d[\dOoIl]*"
-_NUMBER_SEP = r"[ \t.\-/]{0,2}(?:\r?\n[ \t]*)?"
-_MORE_RIGHT = re.compile(rf"{_NUMBER_SEP}{_GROUP}(?![^\W_])")
-_MORE_LEFT = re.compile(rf"(?<![^\W_]){_GROUP}{_NUMBER_SEP}\Z")
+_MORE_RIGHT = re.compile(rf"[ \t.\-/]{{0,2}}(?P<line>\r?\n[ \t]*)?{_GROUP}(?![^\W_])")
+_MORE_LEFT = re.compile(rf"(?<![^\W_]){_GROUP}[ \t.\-/]{{0,2}}\Z")
 _GROUPS = 4  # groups taken in on each side
+_LINE_GROUPS = re.compile(rf"(?:[ \t.\-/]{{0,2}}{_GROUP}){{1,{_GROUPS}}}(?![^\W_])")
+_DIGIT_FOR = str.maketrans("OoIl", "0011")
+
+
+def _card_digits(text: str) -> bool:
+    digits = "".join(c for c in text.translate(_DIGIT_FOR) if c.isdigit())
+    return 13 <= len(digits) <= 19 and luhn_ok(digits)
 
 
 def whole_number(text: str, start: int, end: int) -> tuple[int, int]:
     """A span that ends (starts) at a digit, grown over the digit groups right after
-    (before) it: a number is redacted whole, or its other half goes out ('<PHONE_NUMBER>
-    \n8241 8051', the second half of a card number across a line break)."""
+    (before) it on its line: a number is redacted whole, or its other half goes out
+    ('<PHONE_NUMBER> 5O84 2298'). A group on the next line joins only when what it
+    completes is a card number (Luhn): a postcode line above a phone number stays."""
     if end > start and text[end - 1].isdigit():
         for _ in range(_GROUPS):
             m = _MORE_RIGHT.match(text, end)
             if m is None or m.end() == end:
+                break
+            if m["line"]:
+                rest = _LINE_GROUPS.match(text, m.end())
+                stop = rest.end() if rest else m.end()
+                if _card_digits(text[start:stop]):
+                    end = stop
                 break
             end = m.end()
     if end > start and text[start].isdigit():
