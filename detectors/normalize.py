@@ -8,7 +8,8 @@ disguised by encoding still reads as itself:
    marks after it) is put in NFKC (full-width digits and letters, ligatures, the NBSP);
    nonspacing marks are dropped (``é`` reads ``e``), confusable letters (Cyrillic and
    Greek lookalikes) fold to their ASCII twin, decimal digits of any script to ``0-9``,
-   every dash to ``-``, every space to ``' '``, dot- and slash-like marks to ``.``/``/``;
+   every dash to ``-``, every space to ``' '``, dot- and slash-like marks to ``.``/``/``,
+   typographic apostrophes to ``'``;
 2. runs of spaces and tabs become one space; four or more single digits spaced apart
    (``4 1 5 5 ...``) become one number;
 3. percent-encoding (once or twice) and HTML entities of ``@ . + - _`` are decoded;
@@ -19,7 +20,8 @@ disguised by encoding still reads as itself:
    dots counts when the local part has a dot, digit, ``_`` or ``+`` ("look at example.com"
    stays prose); ``period``/``point`` for a dot count only before a top-level domain.
 6. what people write to slip a value past a filter (:mod:`detectors.spoken`): a line
-   break inside a number, an e-mail or an IPv6 address goes; eight or more single
+   break inside a number, an e-mail or an IPv6 address goes, and so does a word's
+   hyphen at the end of a line ('Gonz-' / 'alez'; 'Adeyemi-' / 'Okafor' keeps the hyphen); eight or more single
    characters spaced apart (``j o h n @ e x a m p l e . c o m``, ``D E 8 9 3 7 ...``) are
    joined when letters are among them; a dictated number (``four one five, double five``,
    ``4-1-5-5-5-...``) becomes its digits; an IPv4 address with ``dot`` or spaced dots
@@ -80,7 +82,10 @@ _CONFUSABLES = {
     **dict(
         zip("\u00b7\u2027\u30fb\u3002\u2219\u2022\u22c5\u2215\u2044\u29f8\uff20\ufe6b", ".......///@@", strict=True)
     ),
-    **dict(zip("\u24d0\u2212\u2010\u2011\u2012\u2013\u2014\u2015\u2043\ufe58", "@---------", strict=True)),
+    **dict(
+        zip("\u24d0\u2212\u2010\u2011\u2012\u2013\u2014\u2015\u2043\ufe58", "@---------", strict=True)
+    ),  # apostrophes: 'Osei\u2019s' reads as "Osei's", 'O\u2019Brien' as "O'Brien"
+    **dict.fromkeys("\u2019\u2018\u02bc\uff07", "'"),
 }
 
 # Characters that join the character before them into one cluster for NFKC: combining
@@ -404,6 +409,11 @@ def _spelled(text: str) -> list[tuple[int, int, str]]:
 # one it uses elsewhere), around an e-mail's '@' or after its domain's dot, after an
 # IPv6 group's colon.
 _DIGIT_BREAK = re.compile(r"(?<=\d)[ \t]*([-./]?)[ \t]*\r?\n[ \t]*([-./]?)[ \t]*(?=\d)")
+# A word hyphenated over a line ('Gonz-\nalez', 'Naka-\n  mura'): one word again, when
+# a lower-case letter follows.
+_WORD_BREAK = re.compile(r"(?<=[^\W\d_])-[ \t]*\r?\n[ \t]*(?=[^\W\d_A-Z])")
+# ... and a compound broken after its hyphen ('Adeyemi-\nOkafor'): the hyphen stays.
+_COMPOUND_BREAK = re.compile(r"(?<=[^\W\d_]-)[ \t]*\r?\n[ \t]*(?=[A-Z\u00c0-\u00de])")
 _MAIL_BREAK = re.compile(
     r"(?<=[A-Za-z0-9])[ \t]*\r?\n[ \t]*(?=@[A-Za-z0-9])"
     r"|(?<=[A-Za-z0-9]@)[ \t]*\r?\n[ \t]*(?=[A-Za-z0-9])"
@@ -429,6 +439,8 @@ def _line_breaks(text: str) -> list[tuple[int, int, str]]:
     out.extend((m.start(), m.end(), "") for m in _MAIL_BREAK.finditer(text))
     out.extend((m.start(1), m.end(1), "") for m in _DOMAIN_BREAK.finditer(text))
     out.extend((m.start(2), m.end(2), "") for m in _IPV6_BREAK.finditer(text) if any(c.isdigit() for c in m.group(1)))
+    out.extend((m.start(), m.end(), "") for m in _WORD_BREAK.finditer(text))
+    out.extend((m.start(), m.end(), "") for m in _COMPOUND_BREAK.finditer(text))
     out.sort()
     kept: list[tuple[int, int, str]] = []
     for edit in out:  # one edit per break

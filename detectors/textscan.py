@@ -33,6 +33,8 @@ from detectors.normalize import Normalized, normalize
 from detectors.recognizers import Finding, Recognizer, default_recognizers
 from detectors.recognizers.contact import is_nanp_number
 from detectors.scripts import UNREAD_SCORE, UNREAD_TEXT, unread_runs
+from detectors.vocabulary import name_evidence
+from detectors.widen import outside, readings, widen
 
 # NER results kept across batches: keyed by a 16-byte BLAKE2b digest of the text (no raw
 # text outlives its batch), least recently used evicted first, bounded in entries and in
@@ -60,6 +62,11 @@ _B64_MAX = 1 << 20
 _HEX = re.compile(r"(?:[0-9a-f]{2})+|(?:[0-9A-F]{2})+")  # one case: mixed case is base64, not hex
 _B64_DEPTH = 2
 _CONTEXT_CHARS = re.compile(r"[^A-Za-z0-9]+")
+# A leaf under a key that says it is a part of a name ('lastName', 'given_name',
+# 'surname': name evidence this strong) is that part of a person's name when it is
+# written as one: up to four words of letters.
+_NAME_KEY = 0.85
+_NAME_PART = re.compile(r"[^\W\d_]+\.?(?:[-'\u2019 ]{1,2}[^\W\d_]+\.?){0,3}")
 
 
 def looks_like_prose(text: str) -> bool:
@@ -303,6 +310,16 @@ class TextScanner:
         return merge([*findings, *unread]) if unread else findings
 
     def _find(self, text: str, context: str, ner_reads: Callable[[str], bool]) -> list[Finding]:
+        findings = self._read(text, context, ner_reads)
+        for reading, markup in readings(text):
+            # 'Kenji_Nakamura', '<b>Kenji</b> <i>Nakamura</i>', 'CUSTOMER KENJI PETROV':
+            # read as a person reads them too (same length: the spans are the text's own)
+            findings += outside(text, self._read(reading, context, ner_reads), markup)
+        # A name is redacted whole: a span that ends inside a word or beside more of the
+        # name grows over it (detectors.widen), or the rest of the name goes out.
+        return merge(widen(text, merge(findings)))
+
+    def _read(self, text: str, context: str, ner_reads: Callable[[str], bool]) -> list[Finding]:
         norm, found = self._scan(text, context)
         findings = list(found)
         if ner_reads(norm.text):
@@ -311,7 +328,7 @@ class TextScanner:
             findings.extend(self._ner(norm.text))
         if norm.changed:
             findings = [Finding(f.entity, *norm.original_span(f.start, f.end), f.score, f.recognizer) for f in findings]
-        return merge(findings)
+        return findings
 
     def _scan(self, text: str, context: str) -> tuple[Normalized, tuple[Finding, ...]]:
         """``text`` normalised and its pattern findings (remembered while a batch is open)."""
@@ -426,8 +443,9 @@ class TextScanner:
         personal data is replaced, and later paths use the replacement. Paths are dotted
         keys, ``[]`` for array elements (``addresses[].street``). With ``free_text`` (a
         declared free-text column's document), a leaf or key that is a person's name by
-        the guard's checks is redacted whole, and words in a script no detector reads are
-        spans too, as in :meth:`find_in_free_text`."""
+        the guard's checks is redacted whole, and so is an array whose words together are
+        one ('["Maria", "Gonzalez"]'); words in a script no detector reads are spans too, as
+        in :meth:`find_in_free_text`."""
         return self._walk(doc, "", path_ops or {}, found, "", free_text)
 
     def _walk(
@@ -446,6 +464,10 @@ class TextScanner:
             return self._walk_object(node, path, ops, found, free_text)
         if isinstance(node, list):
             child = f"{path}[]"
+            if free_text and _name_in_parts(node):
+                if found is not None:
+                    found.extend((child, "PERSON") for _ in node)
+                return ["<PERSON>" for _ in node]  # ["Maria", "Gonzalez"]: no part is a name alone
             return [self._walk(v, child, ops, found, context, free_text) for v in node]
         if isinstance(node, str) and node:
             new, entities = self.redact_leaf(node, context, free_text)
@@ -500,6 +522,8 @@ class TextScanner:
         hit = self.whole_value(text)
         if hit is not None:
             return f"<{hit[0]}>", [hit[0]]
+        if context and _NAME_PART.fullmatch(text.strip()) and name_evidence(context).get("PERSON", 0.0) >= _NAME_KEY:
+            return "<PERSON>", ["PERSON"]  # {"firstName": "Kenji", "lastName": "Nakamura"}: a name in parts
         if free_text and is_person_value(text):
             return "<PERSON>", ["PERSON"]
         spans = self.find(text, context=context)
@@ -514,6 +538,16 @@ class TextScanner:
         if entity is not None:
             return f"<{entity}>", [f.entity for f in spans] + [entity]
         return out, [f.entity for f in spans]
+
+
+def _name_in_parts(node: list[Any]) -> bool:
+    """An array of two to four words that together are a person's name (the guard's
+    check): each part alone is no name to any detector."""
+    return (
+        2 <= len(node) <= 4
+        and all(isinstance(v, str) and _NAME_PART.fullmatch(v.strip()) for v in node)
+        and is_person_value(" ".join(v.strip() for v in node))
+    )
 
 
 class FindingsCache:

@@ -99,6 +99,11 @@ def known_pair(first_word: str, last_word: str) -> bool:
 
 
 @short_lru(maxsize=16_384, longest=64)
+def is_honorific(word: str) -> bool:
+    """'Dr', 'mrs.', 'Herr': a title before a name, never a name (any case)."""
+    return word.lower().rstrip(".") in _HONORIFICS
+
+
 def is_first_name(word: str) -> bool:
     """A known first name (any case)."""
     return _known(word.lower(), _lists()[0])

@@ -43,7 +43,9 @@ def _b64(raw: bytes | None) -> str | None:
     return None if raw is None else base64.b64encode(raw).decode("ascii")
 
 
-def avro_planted(case: Case, records: list[AvroRec], registry: MemoryRegistry) -> tuple[tuple[str, ...], int]:
+def avro_planted(
+    case: Case, records: list[AvroRec], registry: MemoryRegistry
+) -> tuple[tuple[str, ...], int, tuple[tuple[str, ...], ...]]:
     """The values to search the Avro run's output for, and how many of the case's the
     Avro records do not carry.
 
@@ -53,31 +55,37 @@ def avro_planted(case: Case, records: list[AvroRec], registry: MemoryRegistry) -
     only in a place the converter does not write (a schema member Connect does not
     have, the ``doc`` of a second definition of one named record) is left out and
     counted. Raises :class:`NotExpressible` when the Avro records carry none of the
-    values the JSON records carry (the Avro run would hold vacuously)."""
+    values the JSON records carry (the Avro run would hold vacuously). The third item: the
+    fragments of each value kept (:attr:`Case.fragments`), still aligned with it."""
     json_in = Haystack(encode({"key": r.key, "value": r.value}) for r in case.records)
     raw = [b for r in records for b in (r.key, r.value) if b is not None]
     avro_in = Haystack([*raw, *(read_back(registry, b) for b in raw), *registry.schemas.values()])
     planted: list[str] = []
+    fragments: list[tuple[str, ...]] = []
     in_json = dropped = 0
-    for value in case.planted:
+    for i, value in enumerate(case.planted):
         forms = Forms.of(value)
+        parts = case.fragments[i] if i < len(case.fragments) else ()
         if not json_in.holds(forms):
             planted.append(value)  # planted elsewhere (a declaration, a header): as in the JSON run
+            fragments.append(parts)
             continue
         in_json += 1
         if avro_in.holds(forms):
             planted.append(value)
+            fragments.append(parts)
             continue
         carried = _base64_bytes(value)
         if carried is not None and any(carried in b for b in raw):
             text = carried.decode("utf-8", "replace")
             if text.isprintable() and len(text) >= 6:
                 planted.append(text)
+                fragments.append(())
             continue
         dropped += 1
     if in_json and dropped == in_json:
         raise NotExpressible(WHY_DROPPED)
-    return tuple(planted), dropped
+    return tuple(planted), dropped, tuple(fragments)
 
 
 def _base64_bytes(value: str) -> bytes | None:
@@ -92,10 +100,10 @@ def write_avro_case(case: Case, root: Path, registry: InMemoryRegistry) -> tuple
     the case with the values planted in that form (:func:`avro_planted`). Raises
     :class:`NotExpressible` when a record has no Avro form."""
     records = to_avro(case.records, table(case.id), registry)
-    planted, dropped = avro_planted(case, records, registry)
+    planted, dropped, fragments = avro_planted(case, records, registry)
     if dropped:
         AVRO_TALLY.narrow(case.id, dropped, len(case.planted))
-    case = dataclasses.replace(case, planted=planted)
+    case = dataclasses.replace(case, planted=planted, fragments=fragments if case.fragments else ())
     topic, cdr = f"sec.{case.id}", f"cdr.sec.{case.id}"
     (root / "schemas").mkdir(parents=True)
     (root / "schemas" / f"{case.id}.yaml").write_text(case.declaration_for(topic, cdr), encoding="utf-8")

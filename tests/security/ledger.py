@@ -7,7 +7,9 @@ place by place. :func:`judge` then looks for every planted value in every place 
 it must not be, raw and normalised (NFKC, format and zero-width characters removed,
 lowercase; digits only for numbers), inside JSON strings, keys and numbers, and inside
 base64 text; and checks that every input record was published, dead-lettered or
-counted as skipped. Problems name the case, the planted value's index and the place,
+counted as skipped. A case may also name distinctive fragments of its values (a
+surname, an e-mail's local part, the last six digits): each is searched as a whole word
+of the normalised text (digits: inside a run of digits), so a partial leak counts too. Problems name the case, the planted value's index and the place,
 never the value.
 """
 
@@ -45,6 +47,7 @@ ATTACK_CLASSES = (
     "schema-changes",
     "schema-metadata",
     "lifecycle",  # tests/security/test_lifecycle.py: several runs of one stream
+    "partial-leaks",  # part of a value out (a surname past a redacted first name): judged by fragments
 )
 
 
@@ -61,6 +64,10 @@ class Case:
     service: bool = False  # also in the Kafka service run
     bounded: bool = False  # a resource case: file mode runs as a subprocess under time/memory bounds
     known_leak: str | None = None  # why the case is known to leak (a strict xfail until it is fixed)
+    # fragments[i]: distinctive parts of planted[i] (a surname, an e-mail's local part, the
+    # last six digits of a number) that must not show up either: a partial leak
+    # ('<PERSON>-Okafor') holds no whole planted value. Empty: the values are searched whole only.
+    fragments: tuple[tuple[str, ...], ...] = ()
 
     def declaration_for(self, source: str, cdr: str) -> str:
         return self.declaration.replace("{source}", source).replace("{cdr}", cdr)
@@ -171,6 +178,57 @@ class Haystack:
         return None
 
 
+_FRAGMENT_MIN = 4  # letters; digit fragments need 6
+
+
+@dataclass(frozen=True)
+class Fragment:
+    """One distinctive part of a planted value, searched as a whole word of the normalised
+    text ('okafor' in '<person>-okafor', not in 'okaforth'), or, digits only, inside a
+    run of digits with number separators ('340198' in '415 734 0198')."""
+
+    word: re.Pattern[str] | None
+    digits: str | None
+
+    @classmethod
+    def of(cls, part: str) -> Fragment | None:
+        norm = normalise(part).strip()
+        digits = re.sub(r"\D", "", norm)
+        if norm and not any(c.isalpha() for c in norm):
+            return cls(None, digits) if len(digits) >= 6 else None
+        if sum(c.isalnum() for c in norm) < _FRAGMENT_MIN:
+            return None
+        return cls(re.compile(r"(?<![^\W_])" + re.escape(norm) + r"(?![^\W_])"), None)
+
+    def found_in(self, hay: Haystack) -> str | None:
+        if self.word is not None and self.word.search(hay.norm):
+            return "fragment"
+        if self.digits is not None and self.digits in hay.digits:
+            return "fragment digits"
+        return None
+
+
+def fragments_of(value: str) -> tuple[str, ...]:
+    """The distinctive parts of a planted value, derived from its shape: an e-mail's local
+    part and each of its words past the first; a person's name past its first word (the
+    surname, each part of a double-barrelled one; the first word when a comma follows it);
+    the last six digits of a number of 9+
+    digits. Words of fewer than four letters are left out (they match by chance)."""
+    text = unicodedata.normalize("NFKC", value).strip()
+    if "@" in text:
+        local = text.split("@", 1)[0]
+        words = [w for w in re.split(r"[._+\-]", local) if sum(c.isalpha() for c in w) >= _FRAGMENT_MIN]
+        return tuple(dict.fromkeys([local, *words[1:]])) if len(local) >= _FRAGMENT_MIN else ()
+    digits = re.sub(r"\D", "", text)
+    if not any(c.isalpha() for c in text):
+        return (digits[-6:],) if len(digits) >= 9 else ()
+    words = re.findall(r"[^\W\d_]+(?:['\u2019][^\W\d_]{2,})?", text)  # O'Brien; Smith's: Smith
+    if len(words) < 2 or digits:
+        return ()
+    surname = words[:1] if re.match(r"[^,\s]+,", text) else words[1:]  # 'Okafor, Amara': the first
+    return tuple(dict.fromkeys(w for w in surname if len(w) >= _FRAGMENT_MIN))
+
+
 def judge(case: Case, seen: Observed) -> list[str]:
     """Every problem of one run of one case (empty: the case held)."""
     problems: list[str] = []
@@ -178,11 +236,14 @@ def judge(case: Case, seen: Observed) -> list[str]:
         problems.append(f"{case.id}: the run crashed ({seen.crash})")
     checked = [p for p in PLACES if p not in case.allowed and (p != DLQ_ANY or case.sealed)]
     forms = [Forms.of(v) for v in case.planted]
+    parts = [[p for p in map(Fragment.of, frags) if p is not None] for frags in case.fragments]
     for place in checked:
         hay = Haystack(seen.blobs[place])
         found: dict[str, list[int]] = {}
         for j, f in enumerate(forms):
             how = hay.holds(f)
+            if how is None and j < len(parts):
+                how = next((h for p in parts[j] if (h := p.found_in(hay)) is not None), None)
             if how is not None:
                 found.setdefault(how, []).append(j)
         for how, idx in found.items():

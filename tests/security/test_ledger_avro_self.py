@@ -125,7 +125,7 @@ def test_invalid_names_are_scrubbed_as_the_converter_does() -> None:
 def test_base64_wire_text_is_searched_as_the_bytes_avro_carries() -> None:
     case = BY_ID["bytes-base64-text"]
     registry = MemoryRegistry()
-    planted, dropped = avro_planted(case, to_avro(case.records, "bytes_base64_text", registry), registry)
+    planted, dropped, _fragments = avro_planted(case, to_avro(case.records, "bytes_base64_text", registry), registry)
     assert (len(planted), dropped) == (len(case.planted), 0)
     assert not set(planted) & {p for p in case.planted if p.endswith("=")}
 

@@ -6,6 +6,7 @@ through the real file-mode path. If these fail, a 'held' in the ledger means not
 from __future__ import annotations
 
 import base64
+import dataclasses
 import json
 from pathlib import Path
 
@@ -16,7 +17,7 @@ from tests.security.cases import ALL
 from tests.security.cases.common import declaration
 from tests.security.events import Rec, change, key
 from tests.security.filemode import run_in_process
-from tests.security.ledger import CDR, LOGS, Case, Forms, Haystack, Observed, judge
+from tests.security.ledger import CDR, LOGS, Case, Forms, Fragment, Haystack, Observed, fragments_of, judge
 
 pytestmark = pytest.mark.security
 EMAIL = "maria.gonzalez42@example.com"
@@ -93,3 +94,98 @@ def test_control_leak_is_caught_end_to_end(tmp_path: Path, monkeypatch: pytest.M
     )
     problems = judge(case, run_in_process(case, tmp_path, monkeypatch))
     assert problems == [f"control-declared-tag: 10 of 10 planted values found in {CDR} (raw: #0, #1, #2, #3, #4, ...)"]
+
+
+# -- partial leaks: the distinctive fragments of a value ------------------------------------
+
+NAME = "Oluwaseun Adeyemi-Okafor"
+PHONE = "4157340198"
+
+
+def test_fragments_are_the_distinctive_parts() -> None:
+    assert fragments_of(NAME) == ("Adeyemi", "Okafor")
+    assert fragments_of("Priya Nakamura's") == ("Nakamura",)
+    assert fragments_of("Siobhan O'Sullivan") == ("O'Sullivan",)
+    assert fragments_of("Okafor, Amara") == ("Okafor",)
+    assert fragments_of(EMAIL) == ("maria.gonzalez42", "gonzalez42")
+    assert fragments_of("415-734-0198") == ("340198",)
+    assert fragments_of("Wei Li") == ()  # too short to mean anything alone
+    assert fragments_of("R0042 gold") == ()
+
+
+PARTIAL = {  # id: (fragment, a blob leaking it, the form the search must report)
+    "surname-after-redaction": ("Okafor", '{"notes":"Contact Dr. <PERSON>-Okafor"}', "fragment"),
+    "surname-upper": ("Okafor", "CONTACT <PERSON> OKAFOR", "fragment"),
+    "surname-in-underscore-token": ("Okafor", "user adeyemi_okafor logged in", "fragment"),
+    "surname-possessive": ("Okafor", "<PERSON> and Okafor's wife", "fragment"),
+    "local-part": ("maria.gonzalez42", "contact maria.gonzalez42@<REDACTED>", "fragment"),
+    "phone-tail": ("340198", "call (415) <PHONE>734 0198", "fragment digits"),
+}
+PARTIAL_QUIET = {  # id: (fragment, a blob with no such part)
+    "inside-a-longer-word": ("Osei", "the oseille plan"),
+    "phone-last-four": ("340198", "phone ******0198"),
+    "other-digits": ("340198", '{"id":3401,"n":98}'),
+}
+
+
+@pytest.mark.parametrize("name", list(PARTIAL))
+def test_fragment_search_catches_a_partial_leak(name: str) -> None:
+    part, blob, how = PARTIAL[name]
+    frag = Fragment.of(part)
+    assert frag is not None and frag.found_in(Haystack([blob])) == how
+
+
+@pytest.mark.parametrize("name", list(PARTIAL_QUIET))
+def test_fragment_search_stays_quiet(name: str) -> None:
+    part, blob = PARTIAL_QUIET[name]
+    frag = Fragment.of(part)
+    assert frag is not None and frag.found_in(Haystack([blob])) is None
+
+
+def test_judge_reports_a_partial_leak_without_the_value() -> None:
+    case = Case(
+        "c2",
+        "disguised-values",
+        "d",
+        "",
+        (),
+        (EMAIL, NAME, PHONE),
+        fragments=(fragments_of(EMAIL), fragments_of(NAME), fragments_of(PHONE)),
+    )
+    seen = Observed()
+    seen.add(CDR, '{"notes":"Contact Dr. <PERSON>-Okafor, call <PHONE_NUMBER>"}')
+    seen.add(LOGS, "masked 415-734-0198 to ***")
+    problems = judge(case, seen)
+    assert problems == [
+        f"c2: 1 of 3 planted values found in {CDR} (fragment: #1)",
+        f"c2: 1 of 3 planted values found in {LOGS} (digits: #2)",
+    ]
+    whole_only = Case("c3", "disguised-values", "d", "", (), (EMAIL, NAME, PHONE))
+    assert judge(whole_only, seen) == [f"c3: 1 of 3 planted values found in {LOGS} (digits: #2)"]  # why fragments
+    assert all(w not in p.lower() for p in problems for w in ("okafor", "adeyemi", "gonzalez", "340198"))
+
+
+def test_partial_leak_is_caught_end_to_end(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A column declared ``tag`` keeps its values by design; it holds each person's
+    surname only, so the full names planted never show whole: only their fragments
+    (the surnames) see the partial leak, through the real file-mode path."""
+    r = v.rng("control-partial")
+    names = [f"{r.choice(v.FIRST)} {v.LAST[n % len(v.LAST)]}" for n in range(10)]
+    records = tuple(
+        Rec(key(n), change("control_partial", {"id": n, "holder": name.split(" ")[1]})) for n, name in enumerate(names)
+    )
+    columns = "id: {pii: none}\nholder: {pii: PERSON, treatment: tag}"
+    case = Case(
+        "control-partial-surname",
+        "undeclared-columns",
+        "control",
+        declaration("control_partial", columns, undeclared="drop"),
+        records,
+        tuple(names),
+    )
+    seen = run_in_process(case, tmp_path, monkeypatch)
+    assert judge(case, seen) == []  # whole values: invisible
+    with_parts = dataclasses.replace(case, fragments=tuple(fragments_of(n) for n in names))
+    assert judge(with_parts, seen) == [
+        f"control-partial-surname: 10 of 10 planted values found in {CDR} (fragment: #0, #1, #2, #3, #4, ...)"
+    ]

@@ -18,6 +18,7 @@ from tests.security.cases import (
     names,
     national_ids,
     obfuscations,
+    partial_spans,
     resources,
     resources_shape,
     schema_changes,
@@ -47,6 +48,7 @@ ALL: tuple[Case, ...] = (
     *metadata_positions.CASES,
     *scripts.CASES,
     *valueforms.CASES,
+    *partial_spans.CASES,
 )
 
 
