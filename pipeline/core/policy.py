@@ -172,7 +172,7 @@ class TablePolicy:
                 "table %s tracks %d columns: columns it has not seen yet are dropped (name and value) "
                 "and counted under treatment over_cap",
                 self.decl.table,
-                MAX_COLUMNS,
+                _REMEMBERED_RULES,
             )
         self.columns_over_cap += 1
         rule = self._over_cap_rule
