@@ -4,7 +4,7 @@ number of records (and so of column names) seen before grows, in JSON and in Avr
 records with the same column names every time in the same run. Prints figures; never
 fails on time.
 
-    .venv/bin/python bench/new_columns.py [--sizes 100,200,400,800] [--columns K] [--window W]
+    .venv/bin/python bench/new_columns.py [--sizes 200,400,800,1600] [--columns K] [--window W]
 
 Each size N runs a fresh processor (``undeclared: detect``, patterns only) over N records
 of K undeclared columns each, plus the declared ``id``. Two figures per run, in CPU time
@@ -12,7 +12,9 @@ of K undeclared columns each, plus the declared ``id``. Two figures per run, in 
 marginal cost, per record over the last W of them (what a record costs once N-W records
 have been seen). The ratio of the marginal cost at the largest N to the smallest is ~1.0
 when a record's cost does not depend on the columns seen before; ``/ fixed`` divides by
-the same run on records whose K column names never change. Before 7819add every new name
+the same run on records whose K column names never change (their values are sampled less
+and less: the smallest N should be past the first hundred records, and past
+MAX_COLUMNS / K + W for the cap to be reached). Before 7819add every new name
 was judged (``looks_personal``, a profile, a rule), ~1 ms each, and every per-table
 structure grew with them; now a table tracks at most ``policy.MAX_COLUMNS`` columns and
 drops newer ones unjudged.
@@ -129,8 +131,8 @@ def measure(fmt: str, n: int, k: int, fresh: bool, window: int) -> tuple[float, 
 
 def main() -> int:
     parser = argparse.ArgumentParser()
-    parser.add_argument("--sizes", default="100,200,400,800", help="records per run (N), comma-separated")
-    parser.add_argument("--columns", type=int, default=100, help="undeclared columns per record (K)")
+    parser.add_argument("--sizes", default="200,400,800,1600", help="records per run (N), comma-separated")
+    parser.add_argument("--columns", type=int, default=50, help="undeclared columns per record (K)")
     parser.add_argument("--window", type=int, default=50, help="last records timed for the marginal cost")
     parser.add_argument("--formats", default="json,avro")
     args = parser.parse_args()
