@@ -27,11 +27,16 @@ class MemoryRegistry:
 
     def add(self, schema: Any) -> int:
         text = json.dumps(schema)
-        for sid, known in self.schemas.items():
-            if known == text:
-                return sid
+        ids = self.__dict__.setdefault("_ids", {})
+        if len(ids) != len(self.schemas):  # schemas set from outside (a registry handed over as JSON)
+            ids.clear()
+            ids.update((known, sid) for sid, known in reversed(self.schemas.items()))
+        sid = ids.get(text)
+        if sid is not None:  # by its text, as a registry finds it: a scan of every schema was quadratic
+            return sid
         sid = len(self.schemas) + 1
         self.schemas[sid] = text
+        ids[text] = sid
         return sid
 
     def schema(self, schema_id: int) -> dict[str, Any]:

@@ -7,6 +7,7 @@ explicitly says ``undeclared: pass``.
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
@@ -31,6 +32,9 @@ DROP = TreatmentSpec("drop")
 WITHHELD_SPEC = TreatmentSpec(WITHHOLD)
 DRIFT_BY_VOTES = 0.8  # NER-voted drift in a column declared none needs this confidence
 REDACT_DETECTED = TreatmentSpec("redact_detected")
+OVER_CAP = "over_cap"  # a rule's source, and the treatment label its values are counted under
+
+log = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True, slots=True)
@@ -61,7 +65,14 @@ class PolicySettings:
     quasi_identifiers: TreatmentSpec = TAG  # undeclared city/postcode/gender... (config switch)
 
 
-_REMEMBERED_RULES = 10_000  # rules remembered per table, each way (column names come from schemas and rows)
+# Columns a table tracks: each has a rule remembered here (and, with detection, a profile and
+# verdicts). A schemaless producer, a flattened JSON column or an attacker can bring fresh
+# column names with every record; past this many, a column the table does not track yet is
+# dropped, name and value, without being judged (fail closed: never released, its name
+# never published nor judged at a cost per record), and counted under the treatment label
+# ``over_cap`` (``cdr_fields_transformed_total``). MySQL allows 4,096 columns a table.
+MAX_COLUMNS = 4_096
+_REMEMBERED_RULES = MAX_COLUMNS  # rules remembered per table, each way (column names come from schemas and rows)
 _REMEMBERED_NAME = 256  # characters: a longer column name's rule is worked out per row, never kept
 
 
@@ -74,6 +85,8 @@ class TablePolicy:
         self._effective: dict[tuple[str, str, str | None], ColumnRule] = {}
         self._ops: dict[TreatmentSpec, Operator] = {}
         self._key_hash = Hash(settings.hash_key)
+        self.columns_over_cap = 0  # rules handed out for columns past MAX_COLUMNS (not remembered)
+        self._over_cap_rule: ColumnRule | None = None
         effective = {name: self._declared_spec(name) for name in decl.columns}
         self.fingerprint = fingerprint(
             decl, effective, f"{self.undeclared_spec().as_data()}|{settings.hash_key.key_id}"
@@ -114,6 +127,8 @@ class TablePolicy:
         if rule is not None:
             return rule
         col = self.decl.columns.get(column)
+        if col is None and len(self._rules) >= _REMEMBERED_RULES and column not in self.decl.connector_fields:
+            return self._over_cap()
         observe = False
         source = "declared"
         if col is not None:
@@ -147,6 +162,23 @@ class TablePolicy:
         rule = ColumnRule(column, pii, spec, declared, op, key_op, source, observe)
         if len(self._rules) < _REMEMBERED_RULES and len(column) <= _REMEMBERED_NAME:
             self._rules[column] = rule
+        return rule
+
+    def _over_cap(self) -> ColumnRule:
+        """The rule of a column past :data:`MAX_COLUMNS` that the table does not track:
+        dropped, name and value, its name not judged (nor logged)."""
+        if self.columns_over_cap == 0:
+            log.warning(
+                "table %s tracks %d columns: columns it has not seen yet are dropped (name and value) "
+                "and counted under treatment over_cap",
+                self.decl.table,
+                _REMEMBERED_RULES,
+            )
+        self.columns_over_cap += 1
+        rule = self._over_cap_rule
+        if rule is None:
+            op = self._operator(DROP)
+            rule = self._over_cap_rule = ColumnRule("", UNDECLARED, DROP, False, op, self._key_hash, OVER_CAP)
         return rule
 
     def effective(self, rule: ColumnRule, verdict: Verdict | None) -> ColumnRule:

@@ -28,6 +28,7 @@ import hmac
 import os
 import re
 import unicodedata
+from collections import OrderedDict
 from collections.abc import Callable, Container, Mapping
 from typing import TYPE_CHECKING
 
@@ -46,6 +47,11 @@ PREFIX = "col~"
 DIGEST_HEX = 10
 MAX_SHOWN = 64
 CACHE_ENTRIES = 4096
+# looks_personal's verdicts kept (the oldest goes first): as many as MAX_COLUMNS tracked
+# columns of a few tables; emptying the whole cache when full had every name of a table
+# wider than it judged again on each record (~1 ms a fresh name). At most 256 characters
+# each, so at most ~5 MB.
+PERSONAL_ENTRIES = 16_384
 _CACHEABLE = 256  # longer names are not kept as cache keys (memory is bounded per entry)
 _DOMAIN = b"cdr-pipeline column names v1"
 
@@ -135,7 +141,7 @@ _COLUMN_WORDS = frozenset(
 _QUOTED = re.compile(r"'(?:[^'\\\n]|\\.)*'|\"(?:[^\"\\\n]|\\.)*\"")
 
 _scanner = TextScanner(recognizers=default_recognizers(), ner=None)
-_personal: dict[str, bool] = {}
+_personal: OrderedDict[str, bool] = OrderedDict()
 
 
 def _normalised(name: str) -> str:
@@ -158,8 +164,8 @@ def looks_personal(name: str) -> bool:
         return hit
     result = _looks_personal(name)
     if len(name) <= _CACHEABLE:
-        if len(_personal) >= CACHE_ENTRIES:
-            _personal.clear()
+        if len(_personal) >= PERSONAL_ENTRIES:
+            _personal.popitem(last=False)  # O(1): a dict's oldest key is found by a scan past deleted ones
         _personal[name] = result
     return result
 

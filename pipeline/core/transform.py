@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING, Any
 
 from detectors import guard
 from pipeline.core import outschema
-from pipeline.core.policy import GUARDED, UNDECLARED, ColumnRule, TablePolicy
+from pipeline.core.policy import GUARDED, OVER_CAP, UNDECLARED, ColumnRule, TablePolicy
 from pipeline.errors import DecodeError, PolicyError
 from pipeline.vocabulary import DeadLetterReason
 
@@ -160,6 +160,16 @@ class StructTransform:
         counts: dict[str, int] = {}
         for col in columns:
             rule, prof = self._rule(col)
+            if rule.source == OVER_CAP:
+                # past the columns the table tracks: dropped unjudged, counted without its
+                # name (no safe form worked out for it, no label: names are input)
+                if self.policy.blocks_undeclared:
+                    undeclared.append(col)
+                field = self.by_name.get(col) if self.by_name is not None else None
+                op = self._op(rule)
+                work.append((col, op.kind == "drop", op, field))
+                counts[OVER_CAP] = counts.get(OVER_CAP, 0) + 1
+                continue
             if prof is not None and not self.key_mode:
                 observe.append((col, prof))
             if not rule.declared:
