@@ -107,15 +107,15 @@ class CuedStreetRecognizer(Recognizer):
             for i in range(len(words) - 1, lead, -1):  # the last street type after a name
                 if is_street_type(words[i]):
                     end = m.start() + len(" ".join(words[: i + 1]))
-                    if (
+                    # above NER: a street named after someone; but 'designed by Sally Field'
+                    # is as often a person: under NER and the name recognizers, so they
+                    # decide, and a place still when neither reads a person there
+                    person_shaped = (
                         i == len(words) - 1
                         and _person_shaped(words[lead:])
                         and not _PLACE_BEFORE.search(text[max(0, start - 12) : start])
-                    ):
-                        break  # 'designed by Sally Field': a name, unless NER reads a place
-                    out.append(
-                        Finding(self.entity, start, end, 0.86, self.name)
-                    )  # above NER: a street named after someone
+                    )
+                    out.append(Finding(self.entity, start, end, 0.5 if person_shaped else 0.86, self.name))
                     break
         for cue in _CUE.finditer(text):
             found = self._after_cue(text, cue.end())
