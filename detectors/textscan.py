@@ -20,8 +20,10 @@ import base64
 import binascii
 import hashlib
 import re
+import unicodedata
 from collections import OrderedDict
 from collections.abc import Callable, Iterable, Sequence
+from functools import lru_cache
 from typing import Any
 
 import orjson
@@ -178,6 +180,68 @@ def merge(findings: Iterable[Finding]) -> list[Finding]:
     return out
 
 
+# A regnal or generational number after a name: 'Wilhelm II', 'Edward VII', 'Murad I,'. A lone
+# 'I' only before punctuation, a possessive or the end ('Murad I and' could be 'Ana I and').
+_NUMERAL = re.compile(
+    r" (?:(?=[IVX]{2})X{0,3}(?:IX|IV|V?I{0,3})|V|X|I(?=['\u2019]s\b|\s*[,;:.()]|$))(?![\w-])(?!['\u2019](?!s\b))"
+)
+
+
+def with_numerals(text: str, findings: list[Finding]) -> list[Finding]:
+    """Each PERSON finding followed by a Roman numeral stretched over it: the name is
+    'Wilhelm II', and NER and the name recognizers stop at 'Wilhelm' (the numeral left
+    alone says which one)."""
+    out = findings
+    for i, f in enumerate(findings):
+        if f.entity != "PERSON":
+            continue
+        m = _NUMERAL.match(text, f.end)
+        if m is not None:
+            if out is findings:
+                out = list(findings)
+            out[i] = Finding(f.entity, f.start, m.end(), f.score, f.recognizer)
+    return out
+
+
+_ACCENTED_MAX_CHARS = 20_000  # a longer text is read by NER folded only (one lookup per letter)
+
+
+@lru_cache(maxsize=4096)
+def _accented_latin(ch: str) -> str | None:
+    """The ASCII letter under one precomposed accented Latin letter ('é' -> 'e'), else None."""
+    if ch.isascii() or not ch.isalpha() or not unicodedata.name(ch, "").startswith("LATIN"):
+        return None
+    base = unicodedata.normalize("NFD", ch)
+    if len(base) > 1 and base[0].isascii() and base[0].isalpha() and all(unicodedata.combining(c) for c in base[1:]):
+        return base[0]
+    return None
+
+
+def with_accents(norm: Normalized) -> str | None:
+    """The normalised text with each letter that normalisation stripped of its accents
+    given them back ('Cesar Lattes' -> 'César Lattes'), or None when there is none. The
+    English model reads 'Gröbner' and 'César Lattes' as people and their folded forms as
+    nothing: NER reads both forms and the findings of both count (offsets are the same:
+    only precomposed letters, one for one, come back; a letter built with combining marks,
+    a lookalike from another script or anything else normalisation rewrote stays folded,
+    so no disguise NER saw through before goes unread)."""
+    original = norm.original
+    if not norm.changed or original.isascii() or len(norm.text) > _ACCENTED_MAX_CHARS:
+        return None
+    if not any(_accented_latin(c) for c in original):
+        return None
+    chars = list(norm.text)
+    restored = False
+    for i, c in enumerate(chars):
+        if not c.isascii() or not c.isalpha():
+            continue
+        start, end = norm.original_span(i, i + 1)
+        if end - start == 1 and _accented_latin(original[start]) == c:
+            chars[i] = original[start]
+            restored = True
+    return "".join(chars) if restored else None
+
+
 def redact_spans(text: str, spans: Sequence[Finding]) -> str:
     parts = []
     pos = 0
@@ -317,7 +381,8 @@ class TextScanner:
             findings += outside(text, self._read(reading, context, ner_reads), markup)
         # A name is redacted whole: a span that ends inside a word or beside more of the
         # name grows over it (detectors.widen), or the rest of the name goes out.
-        return merge(widen(text, merge(findings)))
+        # 'Wilhelm II': a numeral after a name is part of it (with_numerals)
+        return merge(widen(text, merge(with_numerals(text, findings))))
 
     def _read(self, text: str, context: str, ner_reads: Callable[[str], bool]) -> list[Finding]:
         norm, found = self._scan(text, context)
@@ -326,6 +391,9 @@ class TextScanner:
             # NER reads the normalised text: the batch collects it, so what
             # ``analyse_pending`` analyses is keyed as ``_ner`` looks it up.
             findings.extend(self._ner(norm.text))
+            lettered = with_accents(norm)
+            if lettered is not None:
+                findings.extend(self._ner(lettered))  # the same offsets: one letter for one
         if norm.changed:
             findings = [Finding(f.entity, *norm.original_span(f.start, f.end), f.score, f.recognizer) for f in findings]
         return findings

@@ -1,4 +1,4 @@
-"""Helpers for the CoNLL corpus readers' tests (WNUT 2017, the Broad Twitter Corpus)."""
+"""Helpers for the CoNLL corpus readers' tests (WNUT 2017, the Broad Twitter Corpus, WikiNEuRal)."""
 
 from __future__ import annotations
 

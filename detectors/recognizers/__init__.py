@@ -25,6 +25,7 @@ from detectors.recognizers.names import (
     LowerCaseNameRecognizer,
     NameListRecognizer,
     NameWordRecognizer,
+    ParticleNameRecognizer,
     PersonNameRecognizer,
 )
 from detectors.recognizers.national_ids import (
@@ -72,6 +73,7 @@ def default_recognizers(reference_year: int = REFERENCE_YEAR) -> tuple[Recognize
         AddressRecognizer(),
         CuedStreetRecognizer(),
         PersonNameRecognizer(),
+        ParticleNameRecognizer(),
         HonorificNameRecognizer(),
         InvertedNameRecognizer(),
         CuedNameRecognizer(),

@@ -404,6 +404,12 @@ def is_after_type(word: str) -> bool:
     return bool(_AFTER_TYPE.fullmatch(word)) or (word in _AFTER_LOWER and word.islower())
 
 
+def is_street_type_word(word: str) -> bool:
+    """Whether a word (lower case, no trailing dot) is a street-type word itself, not one
+    only by its ending (:func:`is_street_type` also takes 'Hemingway')."""
+    return bool(_TYPE_WORDS.fullmatch(word) or _TYPE_WORDS.fullmatch(word + "."))
+
+
 def is_street_type(word: str) -> bool:
     """Whether a word (lower case, no trailing dot) is a street-type word or ends in one."""
     return bool(_TYPE_WORDS.fullmatch(word) or _TYPE_WORDS.fullmatch(word + ".") or _GLUED_END.search(word))

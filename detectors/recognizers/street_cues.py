@@ -16,6 +16,7 @@ from detectors.english import is_english, is_function_word
 from detectors.recognizers import address
 from detectors.recognizers.base import Finding, Recognizer
 from detectors.recognizers.literal_trie import factored
+from detectors.recognizers.person import is_common_surname, is_first_name, name_token
 from detectors.recognizers.placenames import words
 from detectors.shortcache import short_lru
 
@@ -42,6 +43,32 @@ _PARTICLES = words(
 )
 
 _LEADING_ONLY = _PARTICLES - {"street", "road", "lane"}  # words a street phrase does not end on
+# Words before a street's name that say a place follows ('on Jess Hill', 'near Sally Field').
+_PLACE_BEFORE = re.compile(r"\b(?:on|at|in|into|onto|along|off|near|past|via|from|to)\s+(?:the\s+)?$", re.IGNORECASE)
+
+
+# Type words that name a thoroughfare and nothing else in a sentence; the landscape words
+# that are street types too (Hill, Lake, Field, Ferry, Mill, Wood...) are also surnames.
+_THOROUGHFARES = words(
+    "street st avenue ave road rd lane ln boulevard blvd drive dr way court ct place pl terrace close "
+    "crescent square row walk highway parkway"
+)
+
+
+def _glued_only(word: str) -> bool:
+    """A street type only by a glued ending ('Vollering', 'Lindhof'): a surname as often."""
+    return not address.is_street_type_word(word)
+
+
+def _person_shaped(words: list[str]) -> bool:
+    """A known first name, perhaps a middle name, and a landscape type word that is also a
+    common surname: 'Sally Field', 'Greg Lake', 'John Stuart Mill'. Without a word saying a
+    place follows it is as often a person as a street; NER, which reads the sentence, decides."""
+    if not 2 <= len(words) <= 3 or not is_first_name(words[0]) or words[-1].lower() in _THOROUGHFARES:
+        return False
+    if not is_common_surname(words[-1]) and not _glued_only(words[-1]):
+        return False
+    return all(is_first_name(w) or name_token(w) is not None for w in words[1:-1])
 
 
 def _allowed(word: str) -> bool:
@@ -80,9 +107,15 @@ class CuedStreetRecognizer(Recognizer):
             for i in range(len(words) - 1, lead, -1):  # the last street type after a name
                 if is_street_type(words[i]):
                     end = m.start() + len(" ".join(words[: i + 1]))
-                    out.append(
-                        Finding(self.entity, start, end, 0.86, self.name)
-                    )  # above NER: a street named after someone
+                    # above NER: a street named after someone; but 'designed by Sally Field'
+                    # is as often a person: under NER and the name recognizers, so they
+                    # decide, and a place still when neither reads a person there
+                    person_shaped = (
+                        i == len(words) - 1
+                        and _person_shaped(words[lead:])
+                        and not _PLACE_BEFORE.search(text[max(0, start - 12) : start])
+                    )
+                    out.append(Finding(self.entity, start, end, 0.5 if person_shaped else 0.86, self.name))
                     break
         for cue in _CUE.finditer(text):
             found = self._after_cue(text, cue.end())

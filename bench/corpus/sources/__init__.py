@@ -39,6 +39,7 @@ def registry() -> dict[str, Callable[[Context], Source]]:
         pagila,
         presidio_synth,
         synthea,
+        wikineural,
         wnut17,
     )
 
@@ -64,4 +65,8 @@ def registry() -> dict[str, Callable[[Context], Source]]:
         # split is tuned on, the test section is held out (its misses are never read)
         "btc-dev": btc.load_dev,
         "btc": btc.load,
+        # Wikipedia sentences whose entity spans WikiNEuRal labelled (silver): the validation
+        # split is tuned on, the test split is held out (its misses are never read)
+        "wikineural-dev": wikineural.load_dev,
+        "wikineural": wikineural.load,
     }

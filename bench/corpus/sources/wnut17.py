@@ -108,13 +108,23 @@ def labelled_text(
     before it; WNUT's tokenisation when not given."""
     joins = joins or _joins
     tokens = _unescaped(doc)
+    glued = [
+        bool(i) and joins(tokens[i - 1][0], token, tokens[i + 1][0] if i + 1 < len(tokens) else None)
+        for i, (token, _tag) in enumerate(tokens)
+    ]
+    return spaced_text(tokens, glued, labels)
+
+
+def spaced_text(tokens: Sequence[Token], glued: Sequence[bool], labels: dict[str, str]) -> Text:
+    """The tokens as one text, one space before each token unless ``glued`` says it is
+    written against the one before; a span per entity (``labels`` as :func:`labelled_text`)."""
     pieces: list[str] = []
     at = 0
     spans: list[Span] = []
     open_type = ""
     start = end = 0
     for i, (token, tag) in enumerate(tokens):
-        if i and not joins(tokens[i - 1][0], token, tokens[i + 1][0] if i + 1 < len(tokens) else None):
+        if i and not glued[i]:
             pieces.append(" ")
             at += 1
         kind = tag[2:]
