@@ -179,6 +179,11 @@ class Haystack:
 
 
 _FRAGMENT_MIN = 4  # letters; digit fragments need 6
+# Where six digits of a value are searched for inside longer numbers: the places whose
+# numbers the input alone decides (CDR records are deterministic). Logs, metrics and
+# dead-letter headers carry clock times and durations, in which any six digits turn up by
+# chance now and then; there the whole value is searched, as everywhere.
+_DETERMINISTIC = frozenset({CDR, CDR_HEADERS})
 
 
 @dataclass(frozen=True)
@@ -200,10 +205,10 @@ class Fragment:
             return None
         return cls(re.compile(r"(?<![^\W_])" + re.escape(norm) + r"(?![^\W_])"), None)
 
-    def found_in(self, hay: Haystack) -> str | None:
+    def found_in(self, hay: Haystack, digits: bool = True) -> str | None:
         if self.word is not None and self.word.search(hay.norm):
             return "fragment"
-        if self.digits is not None and self.digits in hay.digits:
+        if digits and self.digits is not None and self.digits in hay.digits:
             return "fragment digits"
         return None
 
@@ -243,7 +248,8 @@ def judge(case: Case, seen: Observed) -> list[str]:
         for j, f in enumerate(forms):
             how = hay.holds(f)
             if how is None and j < len(parts):
-                how = next((h for p in parts[j] if (h := p.found_in(hay)) is not None), None)
+                by_digits = place in _DETERMINISTIC
+                how = next((h for p in parts[j] if (h := p.found_in(hay, by_digits)) is not None), None)
             if how is not None:
                 found.setdefault(how, []).append(j)
         for how, idx in found.items():
