@@ -323,14 +323,15 @@ def scrubbed(schema: dict[str, Any], payload: Any) -> tuple[dict[str, Any], Any]
     """A Connect schema and its payload with every struct field name scrubbed."""
     kind = schema.get("type")
     if kind == "struct":
-        fields, values = [], {}
+        fields, values, taken = [], {}, set()
         for f in schema.get("fields") or []:
             old = f.get("field")
             if not isinstance(old, str):
                 raise NotExpressible(WHY_NAME)
             new = scrub(old)
-            if any(g["field"] == new for g in fields):
+            if new in taken:
                 raise NotExpressible(WHY_NAME)  # two names scrubbed to one
+            taken.add(new)
             inner = payload.get(old) if isinstance(payload, dict) else None
             f2, v2 = scrubbed(f, inner)
             fields.append({**f2, "field": new})

@@ -22,7 +22,7 @@ import json
 import re
 import unicodedata
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 from tests.security.events import Rec
@@ -232,6 +232,18 @@ def fragments_of(value: str) -> tuple[str, ...]:
         return ()
     surname = words[:1] if re.match(r"[^,\s]+,", text) else words[1:]  # 'Okafor, Amara': the first
     return tuple(dict.fromkeys(w for w in surname if len(w) >= _FRAGMENT_MIN))
+
+
+def with_fragments(cases: list[Case]) -> list[Case]:
+    """The cases, each judged by the fragments of its planted values too (a surname, an
+    e-mail's local part, the last six digits), so a partial leak of it counts. Resource
+    cases are judged on their bounds and keep their values whole."""
+    out = []
+    for case in cases:
+        frags = tuple(fragments_of(p) for p in case.planted)
+        keep = case.bounded or case.fragments or not any(frags)
+        out.append(case if keep else replace(case, fragments=frags))
+    return out
 
 
 def judge(case: Case, seen: Observed) -> list[str]:

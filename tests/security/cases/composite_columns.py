@@ -9,7 +9,7 @@ from typing import Any
 from tests.security import values as v
 from tests.security.cases.common import declaration, table
 from tests.security.events import Rec, change, field
-from tests.security.ledger import Case
+from tests.security.ledger import Case, with_fragments
 
 ATTACK = "undeclared-types"
 N = 40
@@ -142,3 +142,4 @@ CASES = [
         "id: {pii: none}\nplan: {pii: none}\ncontacts: {pii: none}",
     ),
 ]
+CASES = with_fragments(CASES)  # a partial leak (a surname, the last six digits) counts too

@@ -9,18 +9,17 @@ parentheses, a surname first, phone numbers in groups, e-mails with tags and in
 ``mailto:`` links, a name across the NER window's cut. JSON documents in a free-text
 column (a name as a key, split over ``firstName``/``lastName``). A phone masked to its
 last four. A name split over two undeclared columns (``undeclared: detect``). And the
-existing cases that plant names and e-mails, again with their fragments
-(``<id>-parts``). Every value is computed from the case id."""
+cases of the other modules that plant names, e-mails and numbers are judged by their
+fragments too (:func:`tests.security.ledger.with_fragments`). Every value is computed
+from the case id."""
 
 from __future__ import annotations
 
-import dataclasses
 import json
 from collections.abc import Callable
 from random import Random
 
 from tests.security import values as v
-from tests.security.cases import columns, composite_columns, disguises, json_paths, obfuscations
 from tests.security.cases.common import declaration, table
 from tests.security.events import Rec, change, field, key
 from tests.security.ledger import Case, fragments_of
@@ -392,17 +391,3 @@ CASES = [
     _split_columns("partial-split-named", ("fname", "lname"), "undeclared fname/lname columns"),
     _split_columns("partial-split-opaque", ("c21", "c22"), "undeclared opaque columns of given names and surnames"),
 ]
-
-
-# -- existing cases again, with the fragments of their values -----------------------------------
-
-
-def _with_parts(case: Case) -> Case | None:
-    frags = tuple(fragments_of(p) for p in case.planted)
-    if case.bounded or not any(frags):
-        return None
-    return dataclasses.replace(case, id=f"{case.id}-parts", attack=ATTACK, fragments=frags, service=False)
-
-
-AGAIN = (*columns.CASES, *composite_columns.CASES, *disguises.CASES, *json_paths.CASES, *obfuscations.CASES)
-CASES += [c for c in map(_with_parts, AGAIN) if c is not None]
