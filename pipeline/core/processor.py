@@ -106,6 +106,9 @@ class TableProcessor:
     ) -> None:
         self.decl = decl
         self.names = names
+        # the source topic as the cdr.source header names it (a topic nobody declared
+        # whose name is not plain: its safe form); None: the record's own topic
+        self.source_shown: str | None = None
         self.codec = settings.codec.bound(decl.cdr_topic)
         self.policy = TablePolicy(decl, settings.policy)
         self.unavailable = unavailable
@@ -295,11 +298,16 @@ class TableProcessor:
             *encoded.headers,
             (PII_HEADER, pii_header),
             (POLICY_HEADER, self.policy_header),
-            (SOURCE_HEADER, rec.coordinates.encode()),
+            (SOURCE_HEADER, self._coordinates(rec)),
         )
         out = CdrRecord(self.decl.cdr_topic, encoded.key, encoded.value, out_headers, rec.timestamp_ms)
         report = ProcessingReport(self.decl.table, counts, undeclared, source_ts, detections, missing)
         return Published(rec, (out,), report)
+
+    def _coordinates(self, rec: SourceRecord) -> bytes:
+        if self.source_shown is None:
+            return rec.coordinates.encode()
+        return f"{self.source_shown}/{rec.partition}/{rec.offset}".encode()
 
     def _summary(self, plans: list[StructPlan]) -> _Summary:
         """The cdr.pii header, treatment counts, undeclared columns and detections of a
@@ -489,10 +497,13 @@ class Processor:
         table = self._tables.get(topic)
         if table is None and self.settings.default_declaration is not None:
             template = self.settings.default_declaration
+            # Topics are input: one named after a person (its table's name) is published,
+            # labelled and logged in its safe form (SafeNames.topic), never as it is.
+            shown = self.names.topic(topic)
             decl = Declaration(
-                table=self.declarations.default_table(topic),
+                table=self.declarations.default_table(shown),
                 source_topic=topic,
-                cdr_topic=template.cdr_topic.replace("{topic}", topic),
+                cdr_topic=template.cdr_topic.replace("{topic}", shown),
                 owner=template.owner,
                 undeclared=template.undeclared,
                 format=template.format,
@@ -506,6 +517,8 @@ class Processor:
             self._default_names[decl.table] = self._default_names.get(decl.table, 0) + 1
             self._defaulted[topic] = None
             table = self._tables[topic] = self._table(decl)
+            if shown != topic:
+                table.source_shown = shown
         return table
 
     def _drop_default_table(self) -> None:

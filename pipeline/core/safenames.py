@@ -58,7 +58,9 @@ _DOMAIN = b"cdr-pipeline column names v1"
 _PLAIN = re.compile(r"[A-Za-z0-9_-]{1,64}")
 _LETTER = re.compile(r"[A-Za-z]")
 _DIGIT_RUN = re.compile(r"\d{5,}")
-_DIGEST_FORM = re.compile(r"col~[0-9a-f]{10}")
+_DIGEST_FORM = re.compile(r"col~[0-9a-f]{10}|topic-[0-9a-f]{10}")
+TOPIC_PREFIX = "topic-"  # a topic's safe form: Kafka topic names hold no '~'
+_TOPIC_DOMAIN = b"cdr-pipeline topic names v1"
 _INVISIBLE = re.compile(r"[\u00ad\u200b-\u200f\u202a-\u202e\u2060-\u2064\ufeff]")
 # Two or three capitalised words: "John Smith", "Mary-Ann O'Neil" (column headers of
 # spreadsheets look alike: "Order Date"; column words rule those out, see below).
@@ -226,26 +228,37 @@ def is_plain(name: str) -> bool:
 
 
 def is_safe_form(name: str) -> bool:
-    """Already a digest (``col~`` + 10 hex digits): shown as it is (idempotence)."""
+    """Already a digest (``col~`` or ``topic-`` + 10 hex digits): shown as it is
+    (idempotence)."""
     return _DIGEST_FORM.fullmatch(name) is not None
 
 
 class SafeNames:
     """Safe forms under one deployment key, with the declared columns of each table."""
 
-    def __init__(self, secret: bytes, declared: Mapping[str, Container[str]] | None = None) -> None:
+    def __init__(
+        self,
+        secret: bytes,
+        declared: Mapping[str, Container[str]] | None = None,
+        declared_topics: Container[str] = frozenset(),
+    ) -> None:
         self._key = hmac.digest(secret, _DOMAIN, hashlib.sha256)
+        self._topic_key = hmac.digest(secret, _TOPIC_DOMAIN, hashlib.sha256)
         self._declared: dict[str, Container[str]] = dict(declared or {})
         self._digests: dict[str, str] = {}
         self._plain: dict[str, bool] = {}
+        self._topics: dict[str, str] = {}
+        self._declared_topics = declared_topics  # the teams' own topics: shown as they are
 
     @classmethod
     def from_hash_key(cls, key: HashKey, declarations: DeclarationSet | None = None) -> SafeNames:
         declared: dict[str, Container[str]] = {}
+        topics: frozenset[str] = frozenset()
         if declarations is not None:
             for decl in declarations.by_topic.values():
                 declared[decl.table] = decl.columns
-        return cls(key.secret, declared)
+            topics = frozenset(declarations.by_topic)
+        return cls(key.secret, declared, topics)
 
     @classmethod
     def ephemeral(cls) -> SafeNames:
@@ -285,6 +298,28 @@ class SafeNames:
         if name in declared or self._is_plain(name):
             return name
         return self.digest(name)
+
+    def topic(self, name: str) -> str:
+        """A topic as it may be shown and published (a CDR topic made from a topic
+        nobody declared, the ``cdr.source`` header, metric labels, log lines): as it is
+        when a declaration names it, or when every segment is plain and no run of them reads as personal data
+        (:func:`is_plain_dotted`), else ``topic-`` and 10 hex digits of a keyed HMAC
+        (a table named after a customer, ``shop.public.jane_roe``). A valid Kafka topic
+        name; deterministic within a deployment, so ``cdr rebuild`` finds the topic
+        again by digesting the broker's topic names."""
+        hit = self._topics.get(name)
+        if hit is not None:
+            return hit
+        if name in self._declared_topics or is_plain_dotted(name) or is_safe_form(name):
+            out = name
+        else:
+            mac = hmac.digest(self._topic_key, name.encode("utf-8", "surrogatepass"), hashlib.sha256)
+            out = TOPIC_PREFIX + mac.hex()[:DIGEST_HEX]
+        if len(name) <= _CACHEABLE:
+            if len(self._topics) >= CACHE_ENTRIES:
+                self._topics.clear()
+            self._topics[name] = out
+        return out
 
     def column(self, table: str, name: str) -> str:
         """:meth:`safe` with the declared columns of ``table`` (none if undeclared)."""

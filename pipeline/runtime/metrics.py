@@ -154,7 +154,7 @@ class Metrics:
         elif isinstance(outcome, DeadLetter):
             self.dead_letters.labels(outcome.stage, outcome.reason).inc()
         else:
-            self.skipped.labels(self._topic(outcome.source.topic), outcome.reason).inc()
+            self.skipped.labels(self._topic_label(outcome.source.topic), outcome.reason).inc()
 
     def _column_label(self, table: str, column: str) -> str:
         """The column's safe form, within the per-table and overall caps."""
@@ -205,20 +205,25 @@ class Metrics:
         column names become labels through :meth:`_column_label` (safe form, capped)."""
         self.registry.register(_DetectionCollector(profiler, declarations, self._column_label))
 
+    def _topic_label(self, topic: str) -> str:
+        """A topic as a label: its safe form (a topic nobody declared can be named after
+        a person), within the cap."""
+        return self._topic(self.names.topic(topic))
+
     def consumed_from(self, topic: str, n: int = 1) -> None:
-        self.consumed.labels(self._topic(topic)).inc(n)
+        self.consumed.labels(self._topic_label(topic)).inc(n)
 
     def produced_to(self, topic: str, source_ts_ms: int | None) -> None:
-        self.produced.labels(self._topic(topic)).inc()
+        self.produced.labels(self._topic_label(topic)).inc()
         if source_ts_ms is not None:
             self.end_to_end.observe(max(0.0, time.time() - source_ts_ms / 1000))
 
     def set_lag(self, topic: str, partition: int, lag: int) -> None:
-        self.lag.labels(self._topic(topic), str(partition)).set(lag)
+        self.lag.labels(self._topic_label(topic), str(partition)).set(lag)
 
     def forget_partition(self, topic: str, partition: int) -> None:
         with contextlib.suppress(KeyError):
-            self.lag.remove(self._topic(topic), str(partition))
+            self.lag.remove(self._topic_label(topic), str(partition))
 
 
 class _DictCollector(Collector):

@@ -13,7 +13,7 @@ from __future__ import annotations
 import logging
 import time
 import uuid
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from typing import Any
 
 from confluent_kafka import Consumer, ConsumerGroupTopicPartitions, KafkaError, KafkaException, TopicPartition
@@ -22,6 +22,7 @@ from confluent_kafka.admin import AdminClient
 from pipeline.config import Config
 from pipeline.core.processor import SOURCE_HEADER
 from pipeline.core.rebuildplan import RebuildPlan, SourcePartition, plan_rebuild, source_position
+from pipeline.core.safenames import SafeNames, is_safe_form
 from pipeline.errors import CdrError
 from pipeline.runtime.logs import log
 
@@ -119,13 +120,19 @@ def read_plan(
     other_cdr_topics: dict[str, tuple[str, ...]],
     allow_loss: bool = False,
     progress: Callable[[int], None] = lambda n: None,
+    names: SafeNames | None = None,
 ) -> RebuildPlan:
+    """``names``: the deployment's (its hash key): a ``cdr.source`` header that names a
+    topic in its safe form (``topic-...``, a topic nobody declared whose name is not
+    plain) is traced back to the broker's topic of that digest."""
     group = config.consumer_settings()["group.id"]
     admin = AdminClient(_admin_settings(config))
     members = group_members(admin, group)
     consumer = _consumer(config)
     try:
         starts, ends, oldest, unattributed = read_positions(consumer, cdr_topic, progress)
+        if names is not None and any(is_safe_form(topic) for topic, _ in oldest):
+            oldest = resolve_topics(oldest, names, admin.list_topics(timeout=_TIMEOUT_S).topics)
         source_starts = {
             source: consumer.get_watermark_offsets(TopicPartition(*source), timeout=_TIMEOUT_S)[0] for source in oldest
         }
@@ -138,6 +145,19 @@ def read_plan(
     )  # fmt: skip
     log(logger, logging.INFO, "rebuild_planned", topic=cdr_topic, group=group, records=plan.held)
     return plan
+
+
+def resolve_topics(
+    oldest: dict[SourcePartition, int], names: SafeNames, topics: Iterable[str]
+) -> dict[SourcePartition, int]:
+    """``oldest`` with each source topic named in its safe form replaced by the topic of
+    ``topics`` that has that form (one no topic has is kept: reading it then fails)."""
+    real = {shown: topic for topic in topics if (shown := names.topic(topic)) != topic}
+    out: dict[SourcePartition, int] = {}
+    for (topic, partition), offset in oldest.items():
+        source = (real.get(topic, topic), partition)
+        out[source] = min(offset, out.get(source, offset))
+    return out
 
 
 def _committed(config: Config, group: str, sources: list[SourcePartition]) -> dict[SourcePartition, int | None]:

@@ -355,7 +355,7 @@ class Service:
                 logger,
                 logging.WARNING,
                 "dead_letter",
-                topic=rec.topic,
+                topic=self.processor.names.topic(rec.topic),
                 partition=rec.partition,
                 offset=rec.offset,
                 stage=outcome.stage,
@@ -369,7 +369,13 @@ class Service:
             )
         elif rec.topic not in self._logged_skips:
             self._logged_skips.add(rec.topic)
-            log(logger, logging.INFO, "skipping_records", topic=rec.topic, reason=outcome.reason)
+            log(
+                logger,
+                logging.INFO,
+                "skipping_records",
+                topic=self.processor.names.topic(rec.topic),
+                reason=outcome.reason,
+            )
 
     def _produce(self, out: CdrRecord, entry: Entry | None, tp: tuple[str, int], source_ts: int | None) -> None:
         if entry is not None:
@@ -404,7 +410,7 @@ class Service:
                 logging.ERROR,
                 "delivery_failed",
                 topic=out_topic,
-                source_topic=tp[0],
+                source_topic=self.processor.names.topic(tp[0]),
                 source_partition=tp[1],
                 source_offset=entry.offset,
                 code=err.name(),
@@ -450,7 +456,7 @@ class Service:
             logger,
             logging.INFO,
             "partitions_assigned",
-            partitions=[f"{p.topic}/{p.partition}" for p in partitions],
+            partitions=[f"{self.processor.names.topic(p.topic)}/{p.partition}" for p in partitions],
         )
 
     def _on_revoke(self, _consumer: Consumer, partitions: list[TopicPartition]) -> None:

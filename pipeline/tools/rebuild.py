@@ -14,11 +14,19 @@ from pipeline.vocabulary import ExitCode
 
 
 def command(args: argparse.Namespace) -> int:
+    from pipeline.core.safenames import SafeNames
+    from pipeline.core.treatments.hashing import HashKeyError, load_hash_key
     from pipeline.runtime.bootstrap import load_declaration_set
     from pipeline.runtime.rebuild import RebuildError, execute, read_plan
 
     config = config_from(args.config)
     declarations = load_declaration_set(config)  # a declaration that does not load stops here (exit 3)
+    try:
+        key = load_hash_key(config.hash_key_file, config.hash_key_id, local_stack=config.local_stack)
+    except HashKeyError:
+        key = None  # only topics named in their safe form need it: those are then not found
+    # the deployment's names: a topic nobody declared is shown (and found) in its safe form
+    names = SafeNames.from_hash_key(key, declarations) if key is not None else SafeNames.ephemeral()
     others: dict[str, tuple[str, ...]] = {}
     for topic, decl in declarations.by_topic.items():
         retiring = declarations.retiring.get(topic, ())
@@ -29,7 +37,9 @@ def command(args: argparse.Namespace) -> int:
             SpinnerColumn(), TextColumn("reading {task.fields[topic]}: {task.completed} records"), console=err
         ) as bar:
             task = bar.add_task("read", total=None, topic=args.cdr_topic)
-            plan = read_plan(config, args.cdr_topic, others, args.allow_loss, lambda n: bar.update(task, completed=n))
+            plan = read_plan(
+                config, args.cdr_topic, others, args.allow_loss, lambda n: bar.update(task, completed=n), names
+            )
     except RebuildError as exc:
         err.print(f"cannot plan: {exc}")
         return ExitCode.ERROR
@@ -47,7 +57,12 @@ def command(args: argparse.Namespace) -> int:
         style = "red" if r.lost else None
         committed = "-" if r.committed is None else str(r.committed)
         t.add_row(
-            f"{r.topic}/{r.partition}", str(r.oldest), str(r.source_start), committed, str(r.resume_at), style=style
+            f"{names.topic(r.topic)}/{r.partition}",
+            str(r.oldest),
+            str(r.source_start),
+            committed,
+            str(r.resume_at),
+            style=style,
         )
     out.print(t)
     deleted = ", ".join(f"{p}: up to {end}" for p, end in plan.delete_to.items()) or "nothing"

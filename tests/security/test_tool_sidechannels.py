@@ -13,6 +13,7 @@ from __future__ import annotations
 import contextlib
 import io
 import json
+import re
 from collections.abc import Callable
 from pathlib import Path
 
@@ -312,12 +313,6 @@ def test_an_unexpected_failure_prints_no_message(tmp_path: Path, monkeypatch: py
 # --- topics nobody declared, named after a person -----------------------------------------
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="known leak: under undeclared_topics: default a topic named after a person (its table) "
-    "is published as cdr.{topic}, in the cdr.source header and in the summary; the source block's "
-    "table is masked, the topic name is not",
-)
 def test_undeclared_topic_named_after_a_person(tmp_path: Path) -> None:
     r = v.rng("tool-undeclared-topic-names")
     person = v.name(r).replace(" ", "_").lower()
@@ -345,3 +340,9 @@ def test_undeclared_topic_named_after_a_person(tmp_path: Path) -> None:
     written = [(tmp_path / f).read_text() for f in ("out.jsonl", "out.dlq.jsonl") if (tmp_path / f).exists()]
     places = {"stdout/stderr": [out, err], "CDR and dead-letter files": written}
     _judge("tool-undeclared-topic-names", "names-are-data", [person], places, code)
+    published = [json.loads(line) for line in (tmp_path / "out.jsonl").read_text().splitlines()]
+    assert len(published) == N, f"{len(published)} of {N} records published"
+    topics = {rec["topic"] for rec in published}
+    assert len(topics) == 1 and re.fullmatch(r"cdr\.topic-[0-9a-f]{10}", topics.pop()), (
+        "the CDR topic is not named by the source topic's safe form"
+    )

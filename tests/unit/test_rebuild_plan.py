@@ -54,3 +54,15 @@ def test_only_a_well_formed_source_header_names_a_position() -> None:
     assert source_position(b"dbserver1.public.members/3/1234") == ("dbserver1.public.members", 3, 1234)
     for bad in (None, b"", b"a/b/c", b"topic/1", b"to pic/1/2", b"t/1/2/3", "é/1/2".encode(), b"t/1/" + b"9" * 40):
         assert source_position(bad) is None
+
+
+def test_a_source_named_in_its_safe_form_is_traced_back_to_the_broker_topic() -> None:
+    from pipeline.core.safenames import SafeNames
+    from pipeline.runtime.rebuild import resolve_topics
+
+    names = SafeNames(b"k" * 32)
+    person = ".".join(["pg", "public", "_".join(["jane", "roe"])])
+    shown = names.topic(person)
+    oldest = {(shown, 0): 5, ("pg.public.orders", 1): 9, ("topic-0000000000", 0): 2}
+    resolved = resolve_topics(oldest, names, ["pg.public.orders", person, "other"])
+    assert resolved == {(person, 0): 5, ("pg.public.orders", 1): 9, ("topic-0000000000", 0): 2}

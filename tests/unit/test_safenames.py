@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import json
 import logging
+import re
 from pathlib import Path
 
 import pytest
@@ -389,3 +390,45 @@ def test_a_column_named_with_names_no_list_knows_is_personal_and_column_words_ar
     assert looks_personal("kenji_okafor") and looks_personal("priya_nakamura")
     for plain in ("ship_via", "cust_nm", "order_status", "xref_cd", "created_at", "utm_source", "acct_typ"):
         assert not looks_personal(plain), "an ordinary column name was taken for a person"
+
+
+# --- topics nobody declared, named after a person ------------------------------------------
+
+PERSON_TOPIC = ".".join(["pg", "public", "_".join(["jane", "roe"])])
+
+
+def test_a_topic_named_after_a_person_has_a_safe_form_kafka_accepts() -> None:
+    names = SafeNames(KEY.secret)
+    shown = names.topic(PERSON_TOPIC)
+    assert shown != PERSON_TOPIC and "roe" not in shown, "a person's topic name is shown as it is"
+    assert re.fullmatch(r"topic-[0-9a-f]{10}", shown), "the safe form is not a topic- digest"
+    assert re.fullmatch(r"[A-Za-z0-9._-]{1,249}", shown), "the safe form is no valid Kafka topic name"
+    assert SafeNames(KEY.secret).topic(PERSON_TOPIC) == shown, "the safe form changes between processes"
+    assert SafeNames(b"another key of thirty-two bytes!!").topic(PERSON_TOPIC) != shown, "the form ignores the key"
+    assert names.topic(shown) == shown, "a safe form is digested again"
+    assert names.topic("pg.public.orders") == "pg.public.orders", "a plain topic is not shown as it is"
+
+
+def test_a_declared_topic_is_shown_as_the_team_named_it(tmp_path: Path) -> None:
+    decl = DECL.format(undeclared="detect").replace("pg.public.contacts", PERSON_TOPIC)
+    processor = make_processor(tmp_path, {"contacts.yaml": decl})
+    assert processor.names.topic(PERSON_TOPIC) == PERSON_TOPIC, "a declared topic is digested"
+
+
+def test_a_topic_nobody_declared_goes_out_and_is_labelled_in_its_safe_form(tmp_path: Path) -> None:
+    processor = make_processor(tmp_path, {}, default_topics=True, detection=PATTERNS_ONLY)
+    value = {"before": None, "after": {"id": 1}, "op": "c", "source": {"table": "jane_roe"}}
+    outcome = processor.process(record(PERSON_TOPIC, value, key={"id": 1}, offset=7))
+    assert isinstance(outcome, Published), type(outcome).__name__
+    (out,) = outcome.records
+    shown = processor.names.topic(PERSON_TOPIC)
+    assert out.topic == f"cdr.default.{shown}", "the CDR topic is not made from the safe form"
+    assert dict(out.headers)["cdr.source"] == f"{shown}/0/7".encode(), "cdr.source names the topic as it is"
+    assert "roe" not in outcome.report.table, "the table a default declaration makes is named after the person"
+    metrics = Metrics(names=processor.names)
+    metrics.consumed_from(PERSON_TOPIC)
+    metrics.record_outcome(outcome)
+    metrics.set_lag(PERSON_TOPIC, 0, 3)
+    exposed = generate_latest(metrics.registry).decode()
+    assert "roe" not in exposed, "a metric label names the topic as it is"
+    assert shown in exposed, "the topic's metrics are not labelled by its safe form"
