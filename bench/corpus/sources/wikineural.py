@@ -29,7 +29,7 @@ from collections.abc import Sequence
 
 from bench.corpus.model import Source, Text
 from bench.corpus.sources import Context
-from bench.corpus.sources.wnut17 import ConllError, Token, load_conll, spaced_text
+from bench.corpus.sources.wnut17 import ConllError, Token, blocks, is_bio, load_conll, spaced_text
 
 NAME = "wikineural"  # the test split: held out
 DEV = "wikineural-dev"  # the validation split: tuned on
@@ -46,24 +46,16 @@ def documents(conll: str) -> list[list[Token]]:
     """The sentences of a WikiNEuRal CoNLL file: ``index<TAB>token<TAB>BIO tag`` lines, a
     blank line between two. Errors name line numbers, never tokens."""
     docs: list[list[Token]] = []
-    current: list[Token] = []
-    for number, line in enumerate(conll.splitlines(), start=1):
-        if not line.strip():
-            if current:
-                docs.append(current)
-                current = []
-            continue
-        parts = line.split("\t")
-        tag = parts[-1].strip()
-        if len(parts) != 3 or not parts[0].isdigit() or not parts[1].strip():
-            raise ConllError(f"line {number}: not an index, a token and a BIO tag")
-        if not (tag == "O" or tag[:2] in ("B-", "I-")):
-            raise ConllError(f"line {number}: not an index, a token and a BIO tag")
-        if int(parts[0]) != len(current):
-            raise ConllError(f"line {number}: index {parts[0]} where {len(current)} was due")
-        current.append((parts[1], tag))
-    if current:
-        docs.append(current)
+    for block in blocks(conll):
+        doc: list[Token] = []
+        for number, parts in block:
+            tag = parts[-1].strip()
+            if len(parts) != 3 or not parts[0].isdigit() or not parts[1].strip() or not is_bio(tag):
+                raise ConllError(f"line {number}: not an index, a token and a BIO tag")
+            if int(parts[0]) != len(doc):
+                raise ConllError(f"line {number}: index {parts[0]} where {len(doc)} was due")
+            doc.append((parts[1], tag))
+        docs.append(doc)
     return docs
 
 

@@ -39,31 +39,47 @@ class ConllError(ValueError):
     """A CoNLL file this reader cannot read; the message holds line numbers, never tokens."""
 
 
+def blocks(conll: str) -> list[list[tuple[int, list[str]]]]:
+    """The blocks of a CoNLL file (a blank line between two): each line's number and its
+    tab-separated fields. The readers of each layout check the fields."""
+    out: list[list[tuple[int, list[str]]]] = []
+    current: list[tuple[int, list[str]]] = []
+    for number, line in enumerate(conll.splitlines(), start=1):
+        if not line.strip():
+            if current:
+                out.append(current)
+                current = []
+            continue
+        current.append((number, line.split("\t")))
+    if current:
+        out.append(current)
+    return out
+
+
+def is_bio(tag: str) -> bool:
+    return tag == "O" or tag[:2] in ("B-", "I-")
+
+
 def documents(conll: str, blank_tokens: bool = False) -> list[list[Token]]:
     """The documents of a CoNLL file: ``token<TAB>tag`` lines, a blank line between two.
     With ``blank_tokens`` a line whose token is blank and tagged ``O`` holds nothing and
     is skipped (BTC has a few); a blank token tagged as an entity is an error."""
     docs: list[list[Token]] = []
-    current: list[Token] = []
-    for number, line in enumerate(conll.splitlines(), start=1):
-        if not line.strip():
-            if current:
-                docs.append(current)
-                current = []
-            continue
-        parts = line.split("\t")
-        tag = parts[-1].strip()
-        if len(parts) != 2 or not (tag == "O" or tag[:2] in ("B-", "I-")):
-            raise ConllError(f"line {number}: not a token and a BIO tag")
-        if blank_tokens and not parts[0].strip():
-            if tag != "O":
-                raise ConllError(f"line {number}: an empty token tagged as an entity")
-            continue
-        if not parts[0]:
-            raise ConllError(f"line {number}: not a token and a BIO tag")
-        current.append((parts[0], tag))
-    if current:
-        docs.append(current)
+    for block in blocks(conll):
+        doc: list[Token] = []
+        for number, parts in block:
+            tag = parts[-1].strip()
+            if len(parts) != 2 or not is_bio(tag):
+                raise ConllError(f"line {number}: not a token and a BIO tag")
+            if blank_tokens and not parts[0].strip():
+                if tag != "O":
+                    raise ConllError(f"line {number}: an empty token tagged as an entity")
+                continue
+            if not parts[0]:
+                raise ConllError(f"line {number}: not a token and a BIO tag")
+            doc.append((parts[0], tag))
+        if doc:
+            docs.append(doc)
     return docs
 
 
