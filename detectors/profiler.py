@@ -870,7 +870,9 @@ class Profiler:
         prof = self.profiles.get(key)
         if prof is None:
             if len(self.profiles) >= self.settings.max_profiles:
-                self.profiles.clear()
+                # the oldest profile goes (its column starts over, withheld until sampled
+                # again), not all of them: a stream of new columns costs the others nothing
+                del self.profiles[next(iter(self.profiles))]
             prof = self.profiles[key] = ColumnProfile(table, column, fld, self.settings)
             reason = self.recall(table, column) if self.recall is not None else None
             if reason is not None:

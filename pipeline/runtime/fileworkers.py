@@ -25,8 +25,8 @@ every line's output in the order of the input. The rest of the state a worker ke
   line it was on, and no output file replaces its target (as in one process).
 
 The output equals one process's unless a bound shared by all tables is reached (more
-column profiles than ``DetectionSettings.max_profiles``: one process forgets all of them,
-a worker only its own tables'). The NER budget is not such a bound: file mode reads each
+column profiles than ``DetectionSettings.max_profiles``: one process forgets the oldest of
+all tables', a worker the oldest of its own tables'). The NER budget is not such a bound: file mode reads each
 batch table by table (``Processor.process_tables``) and charges a batch for every text it
 holds, the cached ones too, so a table's share meets the same budget on any worker.
 """

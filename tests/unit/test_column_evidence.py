@@ -118,3 +118,19 @@ def test_repeated_place_names_are_a_coarse_region_not_personal_data() -> None:
     for i in range(400):  # 36 states, each about 11 times
         profiler.observe(prof, STATES[(i * 7) % len(STATES)])
     assert prof.verdict.state != PII, prof.verdict.describe()
+
+
+def test_past_the_profile_limit_only_the_oldest_profile_is_forgotten() -> None:
+    profiler = Profiler(DetectionSettings(min_samples=5, sample_every=1, max_profiles=3), TextScanner(ner=None))
+    emails = profiler.profile("public.t", "contact", None)
+    for n in range(10):
+        profiler.observe(emails, f"user{n}@example.org")
+    assert emails.verdict.state == PII, dict(emails.verdict.evidence)
+    oldest = profiler.profile("public.t", "a", None)
+    profiler.profile("public.t", "b", None)
+    # A fourth column: 'contact' was made before 'a', so it goes, and 'a' stays.
+    assert profiler.profile("public.u", "c", None) is not None
+    assert profiler.profile("public.t", "a", None) is oldest, "a profile younger than the oldest was forgotten"
+    again = profiler.profile("public.t", "contact", None)
+    assert again is not emails and again.verdict.state != PII, "the oldest profile was kept past the limit"
+    assert len(profiler.profiles) == 3, len(profiler.profiles)
