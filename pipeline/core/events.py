@@ -80,6 +80,7 @@ class DeadLetter(NamedTuple):
     error_class: str
     message: str
     frames: str = ""  # the project's file:line frames where it failed (pipeline.tracebacks), never values
+    topic: str = ""  # the source topic as headers may name it (SafeNames.topic); empty: the record's own
 
 
 class Skipped(NamedTuple):

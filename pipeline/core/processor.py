@@ -46,7 +46,7 @@ from pipeline.core.events import (
     SourceRecord,
 )
 from pipeline.core.policy import PolicySettings, TablePolicy
-from pipeline.core.safenames import SafeNames
+from pipeline.core.safenames import TOPIC_PREFIX, SafeNames
 from pipeline.core.schemacache import TABLE_SCHEMA_BYTES, TABLES_SCHEMA_BYTES, SchemaBudget, SchemaCache, schema_size
 from pipeline.core.transform import PLAN_BYTES, PLANS_BYTES, StructPlan, StructTransform
 from pipeline.core.treatments.placeholder import UnavailableValues
@@ -479,6 +479,7 @@ class Processor:
         self.unavailable = UnavailableValues(settings.unavailable_placeholder)
         self.ner_seconds = 0.0  # time in batched NER, for the scanner metric
         self.names = SafeNames.from_hash_key(settings.policy.hash_key, declarations)
+        self._digests: dict[str, str] | None = None  # declared topics by their digest, when first asked
         # every table's compiled schemas, together (tables are as many as topics under a
         # default declaration)
         self.schema_budget = SchemaBudget(TABLES_SCHEMA_BYTES)
@@ -495,6 +496,12 @@ class Processor:
 
     def table_for(self, topic: str) -> TableProcessor | None:
         table = self._tables.get(topic)
+        if table is None and topic.startswith(TOPIC_PREFIX):
+            # a dead letter replayed unsealed names its topic in its safe form: a topic
+            # declared since is found by its digest
+            declared = self._declared_digests().get(topic)
+            if declared is not None:
+                return self._tables.get(declared)
         if table is None and self.settings.default_declaration is not None:
             template = self.settings.default_declaration
             # Topics are input: one named after a person (its table's name) is published,
@@ -520,6 +527,11 @@ class Processor:
             if shown != topic:
                 table.source_shown = shown
         return table
+
+    def _declared_digests(self) -> dict[str, str]:
+        if self._digests is None:
+            self._digests = {self.names.topic_digest(t): t for t in self.declarations.by_topic}
+        return self._digests
 
     def _drop_default_table(self) -> None:
         """Topics are input under a default declaration: the oldest table it made goes
@@ -603,6 +615,13 @@ class Processor:
         return [placed[i] for i in range(len(records))]
 
     def process(self, rec: SourceRecord) -> Outcome:
+        outcome = self._outcome(rec)
+        if type(outcome) is DeadLetter:
+            # dead-letter headers name the topic as logs and metrics do (names are data)
+            return outcome._replace(topic=self.names.topic(rec.topic))
+        return outcome
+
+    def _outcome(self, rec: SourceRecord) -> Outcome:
         oversize = rec.oversize(self.settings.max_record_bytes)
         if oversize is not None:
             return DeadLetter(rec, "decode", DeadLetterReason.RECORD_TOO_LARGE, "RecordTooLarge", oversize)

@@ -313,13 +313,17 @@ class SafeNames:
         if name in self._declared_topics or is_plain_dotted(name) or is_safe_form(name):
             out = name
         else:
-            mac = hmac.digest(self._topic_key, name.encode("utf-8", "surrogatepass"), hashlib.sha256)
-            out = TOPIC_PREFIX + mac.hex()[:DIGEST_HEX]
+            out = self.topic_digest(name)
         if len(name) <= _CACHEABLE:
             if len(self._topics) >= CACHE_ENTRIES:
                 self._topics.clear()
             self._topics[name] = out
         return out
+
+    def topic_digest(self, name: str) -> str:
+        """``topic-`` and 10 hex digits of the keyed HMAC of a topic's name, whatever it is."""
+        mac = hmac.digest(self._topic_key, name.encode("utf-8", "surrogatepass"), hashlib.sha256)
+        return TOPIC_PREFIX + mac.hex()[:DIGEST_HEX]
 
     def column(self, table: str, name: str) -> str:
         """:meth:`safe` with the declared columns of ``table`` (none if undeclared)."""

@@ -8,7 +8,9 @@ the original headers (names and values, together in one ``cdr.dlq.headers`` head
 header's name can be data too), each with a fresh 96-bit nonce and its role as associated
 data (a sealed key cannot pass for a value). The context headers stay readable.
 
-The context headers name columns only in their safe form (:mod:`pipeline.core.safenames`);
+The context headers name columns only in their safe form (:mod:`pipeline.core.safenames`),
+and the source topic too when nobody declared it and its name is not plain (sealed, the
+topic as it is rides along in ``cdr.dlq.topic`` for replay);
 ``cdr.dlq.frames`` keeps a diagnostic: the project's ``file:line`` frames where the
 record failed (:mod:`pipeline.tracebacks`), never a value.
 """
@@ -43,6 +45,9 @@ H_FAILED_AT = "cdr.error.timestamp"
 H_SEALED = "cdr.dlq.sealed"  # "aes-gcm;<key id>" when the payload is encrypted
 H_FRAMES = "cdr.dlq.frames"  # "pipeline/x.py:12 (f) < ...": where it failed, never values
 H_HEADERS = "cdr.dlq.headers"  # sealed: the original headers, names and values
+# sealed: the source topic, when __connect.errors.topic names it in its safe form (a topic
+# nobody declared whose name is not plain: pipeline.core.safenames.SafeNames.topic)
+H_TOPIC_SEALED = "cdr.dlq.topic"
 CONTEXT_HEADERS = frozenset(
     {
         H_TOPIC,
@@ -57,6 +62,7 @@ CONTEXT_HEADERS = frozenset(
         H_SEALED,
         H_FRAMES,
         H_HEADERS,
+        H_TOPIC_SEALED,
     }
 )
 _MAGIC = b"CDRDLQ1"
@@ -101,11 +107,13 @@ def dead_letter_record(
     if sealer is not None:
         key, value = sealer.seal(key, "key"), sealer.seal(value, "value")
         headers = [(H_HEADERS, sealer.seal(_pack_headers(headers), "headers"))] if headers else []
+        if dead.topic and dead.topic != src.topic:  # the topic as it is, for replay: sealed too
+            headers.append((H_TOPIC_SEALED, sealer.seal(src.topic.encode("utf-8", "surrogatepass"), "topic")))
     # The processor writes names in their keyed safe form; a message made elsewhere that
     # quotes anything else loses it here (last line of defence, no key needed).
     message = redact_unsafe_quoted(dead.message)
     context: list[tuple[str, bytes | None]] = [
-        (H_TOPIC, src.topic.encode()),
+        (H_TOPIC, (dead.topic or src.topic).encode()),
         (H_PARTITION, str(src.partition).encode()),
         (H_OFFSET, str(src.offset).encode()),
         (H_STAGE, dead.stage.encode()),
@@ -140,9 +148,13 @@ def original_record(
             original = _unpack_headers(sealer.open(packed, "headers"))
         else:  # sealed before header names were sealed too: one sealed value per header
             original = [(name, sealer.open(raw, f"header:{name}")) for name, raw in original]
+    topic = (context[H_TOPIC] or b"").decode()
+    sealed_topic = context.get(H_TOPIC_SEALED)
+    if sealed_topic is not None and sealer is not None and context.get(H_SEALED) is not None:
+        topic = (sealer.open(sealed_topic, "topic") or b"").decode("utf-8", "surrogatepass")
     ts = context.get(H_SOURCE_TS)
     return SourceRecord(
-        topic=(context[H_TOPIC] or b"").decode(),
+        topic=topic,
         partition=int(context[H_PARTITION] or b"0"),
         offset=int(context[H_OFFSET] or b"0"),
         key=key,

@@ -432,3 +432,32 @@ def test_a_topic_nobody_declared_goes_out_and_is_labelled_in_its_safe_form(tmp_p
     exposed = generate_latest(metrics.registry).decode()
     assert "roe" not in exposed, "a metric label names the topic as it is"
     assert shown in exposed, "the topic's metrics are not labelled by its safe form"
+
+
+def test_a_dead_letter_names_an_undeclared_persons_topic_in_its_safe_form(tmp_path: Path) -> None:
+    processor = make_processor(tmp_path / "a", {}, default_topics=True, detection=PATTERNS_ONLY)
+    shown = processor.names.topic(PERSON_TOPIC)
+    bad = record(PERSON_TOPIC, b"{not json", key={"id": 1}, offset=3)
+    dead = processor.process(bad)
+    assert isinstance(dead, DeadLetter), type(dead).__name__
+    plain = dead_letter_record(dead, "cdr.dlq", now_ms=1)
+    sealer = DeadLetterSealer.from_config("hex:" + "42" * 32)
+    sealed = dead_letter_record(dead, "cdr.dlq", now_ms=1, sealer=sealer)
+    for letter in (plain, sealed):
+        blob = b" ".join(v or b"" for _, v in letter.headers) + b" " + b" ".join(n.encode() for n, _ in letter.headers)
+        assert b"roe" not in blob, "a dead letter's headers name the topic as it is"
+        assert dict(letter.headers)["__connect.errors.topic"] == shown.encode(), "the topic header is not the safe form"
+    # Sealed: replay gets the topic back as it was. Not sealed: the safe form, which routes
+    # to the same default table (its digest is its own safe form) or to a declaration made since.
+    assert original_record(sealed.key, sealed.value, list(sealed.headers), sealer).topic == PERSON_TOPIC
+    unsealed = original_record(plain.key, plain.value, list(plain.headers), None)
+    assert unsealed.topic == shown
+    fixed = json.dumps({"before": None, "after": {"id": 1}, "op": "c"}).encode()
+    again = processor.process(unsealed._replace(value=fixed))
+    assert isinstance(again, Published) and again.records[0].topic == f"cdr.default.{shown}", "replay went elsewhere"
+    decl = DECL.format(undeclared="detect").replace("pg.public.contacts", PERSON_TOPIC)
+    declared_since = make_processor(tmp_path / "b", {"contacts.yaml": decl})
+    later = declared_since.process(unsealed._replace(value=fixed))
+    assert isinstance(later, Published) and later.records[0].topic == "cdr.contacts.v1", (
+        "a declaration made since is not found"
+    )
