@@ -18,7 +18,9 @@ The dead-letter file holds what the core dead-lettered and the lines that are no
 records (with the error; never a value in it). It holds raw input: with
 ``dlq.encryption_key`` it is sealed as the dead-letter topic is (AES-GCM; roles ``key``,
 ``value``, ``headers`` for the original headers, names and values together, since a
-name can be data too; ``line`` for an unreadable line), sealed bytes in base64. A line
+name can be data too; ``line`` for an unreadable line), sealed bytes in base64. A topic
+nobody declared whose name is not plain is named by its safe form (and, sealed, as it is
+in ``sealed_topic``, role ``topic``), as the dead-letter topic's headers name it. A line
 longer than twice ``max_record_bytes`` (plus 64 KiB) is not read into memory: it is
 dead-lettered as ``record_too_large`` without its content.
 
@@ -371,7 +373,7 @@ def dead_letter_line(dead: DeadLetter, lineno: int, sealer: DeadLetterSealer | N
         headers = _object([(name, b"null" if raw is None else _text(raw)) for name, raw in src.headers])
     members = [
         ("line", str(lineno).encode()),
-        ("topic", _quote(src.topic)),
+        ("topic", _quote(dead.topic or src.topic)),  # a topic nobody declared: its safe form if not plain
         ("partition", str(src.partition).encode()),
         ("offset", str(src.offset).encode()),
         ("key", key),
@@ -379,6 +381,8 @@ def dead_letter_line(dead: DeadLetter, lineno: int, sealer: DeadLetterSealer | N
         ("headers", headers),
     ]
     if sealer is not None:
+        if dead.topic and dead.topic != src.topic:  # the topic as it is, sealed (as cdr.dlq.topic)
+            members.append(("sealed_topic", _sealed(sealer, src.topic.encode("utf-8", "surrogatepass"), "topic")))
         members.append(("sealed", _quote(f"aes-gcm;{sealer.key_id}")))
     members.append(("error", _error(dead.stage, dead.reason, dead.error_class, dead.message, dead.frames)))
     return _object(members) + b"\n"

@@ -332,6 +332,7 @@ def test_undeclared_topic_named_after_a_person(tmp_path: Path) -> None:
         {"topic": topic, "partition": 0, "offset": n, "key": {"id": n}, "value": change(person, {"id": n})}
         for n in range(N)
     ]
+    lines.append({"topic": topic, "partition": 0, "offset": N, "key": {"id": N}, "value": [1, 2]})  # dead-lettered
     (tmp_path / "in.jsonl").write_bytes(b"".join(encode(line) + b"\n" for line in lines))
     code, out, err = _run(
         "process", "--config", str(tmp_path / "cdr.yaml"), "--input", str(tmp_path / "in.jsonl"),
@@ -342,6 +343,8 @@ def test_undeclared_topic_named_after_a_person(tmp_path: Path) -> None:
     _judge("tool-undeclared-topic-names", "names-are-data", [person], places, code)
     published = [json.loads(line) for line in (tmp_path / "out.jsonl").read_text().splitlines()]
     assert len(published) == N, f"{len(published)} of {N} records published"
+    dead = (tmp_path / "out.dlq.jsonl").read_text().splitlines()
+    assert len(dead) == 1, f"{len(dead)} dead letters, not 1"
     topics = {rec["topic"] for rec in published}
     assert len(topics) == 1 and re.fullmatch(r"cdr\.topic-[0-9a-f]{10}", topics.pop()), (
         "the CDR topic is not named by the source topic's safe form"
