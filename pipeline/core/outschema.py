@@ -189,6 +189,40 @@ def struct(schema: Field, fields: list[Field], clean: Clean | None) -> Field:
     return out
 
 
+_FOLD = re.compile(r"[^0-9a-z]+")
+
+
+def _folded(text: str) -> str:
+    """Lower case, every run of other characters one ``_`` (Debezium's name adjuster
+    turns a topic's ``-`` and ``.`` into ``_`` or keeps them: either way alike)."""
+    return _FOLD.sub("_", text.casefold())
+
+
+def topic_texts(topic: str) -> tuple[str, ...]:
+    """What a schema name made from ``topic`` holds of it (folded): the topic, and its
+    last two segments (``<schema>.<table>``, what Debezium's ``<prefix>.<schema>.<table>.Value``
+    names hold whatever the topic is routed to)."""
+    return tuple(dict.fromkeys(_folded(t) for t in (topic, ".".join(topic.split(".")[-2:]))))
+
+
+def hiding(clean: Clean | None, hidden: tuple[str, ...]) -> Clean | None:
+    """``clean`` that also refuses any text holding one of ``hidden`` (:func:`topic_texts`
+    of a topic shown in its safe form): Debezium names a record's structs after its topic,
+    and a topic named after a person must not go out in the CDR schema (the JSON
+    record's, an Avro record name, the registry). The struct is then anonymous."""
+    if not hidden:
+        return clean
+
+    def check(value: Any) -> bool:
+        if isinstance(value, str):
+            text = _folded(value)
+            if any(h in text for h in hidden):
+                return False
+        return clean is None or clean(value)
+
+    return check
+
+
 def name_shaped(name: Any) -> bool:
     """Shaped like a Connect or Avro name (dotted identifiers): what a schema name may
     be where no text check runs (the contracts the tools print)."""

@@ -77,9 +77,12 @@ _REMEMBERED_NAME = 256  # characters: a longer column name's rule is worked out 
 
 
 class TablePolicy:
-    def __init__(self, decl: Declaration, settings: PolicySettings) -> None:
+    def __init__(self, decl: Declaration, settings: PolicySettings, hidden: tuple[str, ...] = ()) -> None:
         self.decl = decl
         self.settings = settings
+        # texts the table's CDR schemas must not hold (outschema.topic_texts of a topic
+        # nobody declared that is shown in its safe form)
+        self.hidden = hidden
         self.profiler = settings.profiler
         self._rules: dict[str, ColumnRule] = {}
         self._effective: dict[tuple[str, str, str | None], ColumnRule] = {}

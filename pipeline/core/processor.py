@@ -103,14 +103,19 @@ class TableProcessor:
         names: SafeNames,
         budget: SchemaBudget | None = None,  # the schema bytes it shares with the other tables
         plans: SchemaBudget | None = None,  # the plan bytes its transforms share with the other tables
+        hidden_topic: str | None = None,
     ) -> None:
+        """``hidden_topic``: the topic of a table the default declaration made, when it is
+        shown in its safe form (``decl.source_topic``): never in a header, nor in the CDR
+        schema (Debezium names structs after the topic)."""
         self.decl = decl
         self.names = names
         # the source topic as the cdr.source header names it (a topic nobody declared
         # whose name is not plain: its safe form); None: the record's own topic
-        self.source_shown: str | None = None
+        self.source_shown: str | None = decl.source_topic if hidden_topic is not None else None
         self.codec = settings.codec.bound(decl.cdr_topic)
-        self.policy = TablePolicy(decl, settings.policy)
+        hidden = outschema.topic_texts(hidden_topic) if hidden_topic is not None else ()
+        self.policy = TablePolicy(decl, settings.policy, hidden)
         self.unavailable = unavailable
         self.passthrough = frozenset(settings.headers_passthrough)
         self._columns = frozenset(decl.columns)  # for shape classification
@@ -509,7 +514,7 @@ class Processor:
             shown = self.names.topic(topic)
             decl = Declaration(
                 table=self.declarations.default_table(shown),
-                source_topic=topic,
+                source_topic=shown,  # cdr.policy hashes it without a key: a guess must not be confirmable
                 cdr_topic=template.cdr_topic.replace("{topic}", shown),
                 owner=template.owner,
                 undeclared=template.undeclared,
@@ -523,9 +528,7 @@ class Processor:
                 self.names.declare(decl.table, decl.columns)
             self._default_names[decl.table] = self._default_names.get(decl.table, 0) + 1
             self._defaulted[topic] = None
-            table = self._tables[topic] = self._table(decl)
-            if shown != topic:
-                table.source_shown = shown
+            table = self._tables[topic] = self._table(decl, topic if shown != topic else None)
         return table
 
     def _declared_digests(self) -> dict[str, str]:
@@ -549,8 +552,10 @@ class Processor:
             del self._default_names[name]
             self.names.forget(name)
 
-    def _table(self, decl: Declaration) -> TableProcessor:
-        return TableProcessor(decl, self.settings, self.unavailable, self.names, self.schema_budget, self.plan_budget)
+    def _table(self, decl: Declaration, hidden_topic: str | None = None) -> TableProcessor:
+        return TableProcessor(
+            decl, self.settings, self.unavailable, self.names, self.schema_budget, self.plan_budget, hidden_topic
+        )
 
     @staticmethod
     def _with_older_versions(outcome: Published, older: tuple[TableProcessor, ...], table: str) -> Outcome:

@@ -104,7 +104,8 @@ class StructTransform:
         self._generation_cell = self.profiler.generation(policy.table) if self.profiler is not None else None
         self._generation = self._generation_cell.value if self._generation_cell is not None else 0
         # checks what a schema carries besides types (defaults, enum symbols, names)
-        self.clean = outschema.cleaner(self.profiler.scanner if self.profiler is not None else policy.settings.scanner)
+        scanner = self.profiler.scanner if self.profiler is not None else policy.settings.scanner
+        self.clean = outschema.hiding(outschema.cleaner(scanner), policy.hidden)
 
     def forget(self) -> None:
         """Drop the plans (their bytes leave the budget they share with other transforms)."""

@@ -5,6 +5,7 @@ The planted names are built here and never printed: failures name them by index.
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import logging
 import re
@@ -13,13 +14,17 @@ from pathlib import Path
 import pytest
 from prometheus_client import generate_latest
 
-from pipeline.core.events import DeadLetter, Published
+from pipeline.core.declaration import fingerprint
+from pipeline.core.events import DeadLetter, Published, SourceRecord
+from pipeline.core.processor import Processor
 from pipeline.core.safenames import CACHE_ENTRIES, PREFIX, SafeNames, is_plain, looks_personal, safe_path
+from pipeline.formats.avro.codec import AvroCodec
 from pipeline.runtime.deadletter import H_FRAMES, H_MESSAGE, DeadLetterSealer, dead_letter_record, original_record
 from pipeline.runtime.logs import JsonFormatter, verdict_logger
 from pipeline.runtime.metrics import OTHER, Metrics
 from pipeline.tools import main as cli
 from pipeline.tracebacks import diagnostic, frames
+from tests.avro_support import MemoryRegistry, avro_bytes, read_avro
 from tests.support import HASH_KEY, KEY, PATTERNS_ONLY, make_processor, record
 
 # Built, not written out, so that no planted name sits in the repository as a literal.
@@ -461,3 +466,86 @@ def test_a_dead_letter_names_an_undeclared_persons_topic_in_its_safe_form(tmp_pa
     assert isinstance(later, Published) and later.records[0].topic == "cdr.contacts.v1", (
         "a declaration made since is not found"
     )
+
+
+def _connect(name: str, fields: list[dict]) -> dict:
+    return {"type": "struct", "name": name, "optional": False, "fields": fields}
+
+
+def _with_debezium_names(topic: str) -> tuple[dict, dict]:
+    """A key and an envelope as Debezium's JsonConverter writes them: their struct names
+    are made from the topic (``<topic>.Key``, ``<topic>.Value``, ``<topic>.Envelope``)."""
+    ident = [{"field": "id", "type": "int32", "optional": False}]
+    row = {**_connect(f"{topic}.Value", ident), "optional": True}
+    envelope = _connect(
+        f"{topic}.Envelope",
+        [{**row, "field": "before"}, {**row, "field": "after"}, {"field": "op", "type": "string", "optional": False}],
+    )
+    value = {"schema": envelope, "payload": {"before": None, "after": {"id": 1}, "op": "c"}}
+    return {"schema": _connect(f"{topic}.Key", ident), "payload": {"id": 1}}, value
+
+
+@pytest.mark.parametrize("detection", ["off", "patterns"])
+def test_schema_names_made_from_a_persons_topic_do_not_go_out(tmp_path: Path, detection: str) -> None:
+    """Debezium names a record's structs after its topic: a topic shown in its safe form
+    must not go out as it is in the CDR schema (embedded in JSON, an Avro record name)."""
+    topics = [PERSON_TOPIC, ".".join(["pg", "crm", "maria", "lopez"]), ".".join(["t", "public", "4155550134"])]
+    config = {"detection": PATTERNS_ONLY} if detection == "patterns" else {}
+    processor = make_processor(tmp_path, {}, default_topics=True, **config)
+    for n, topic in enumerate(topics):
+        key, value = _with_debezium_names(topic)
+        outcome = processor.process(record(topic, value, key=key))
+        holds(isinstance(outcome, Published), f"topic #{n}: not published ({type(outcome).__name__})")
+        (out,) = outcome.records
+        blob = b" ".join([out.topic.encode(), out.key or b"", out.value or b""]).lower()
+        last = topic.rsplit(".", 1)[1].encode()
+        holds(last not in blob, f"topic #{n}: the CDR schema names the source topic as it is")
+        holds(b'"type":"struct"' in (out.value or b""), f"topic #{n}: the CDR schema is gone")
+
+
+def test_the_policy_header_is_not_a_plain_hash_of_a_persons_topic(tmp_path: Path) -> None:
+    """cdr.policy is an unkeyed hash of the table's declaration: with a topic nobody
+    declared as it is in it, anyone holding a list of names could confirm which one the
+    topic is. The default declaration names the topic by its safe form there too."""
+    processor = make_processor(tmp_path, {}, default_topics=True)
+    outcome = processor.process(record(PERSON_TOPIC, {"before": None, "after": {"id": 1}, "op": "c"}, key={"id": 1}))
+    assert isinstance(outcome, Published), type(outcome).__name__
+    header = dict(outcome.records[0].headers)["cdr.policy"].decode()
+    table = processor.table_for(PERSON_TOPIC)
+    assert table is not None
+    policy = table.policy
+    effective = {name: policy._declared_spec(name) for name in table.decl.columns}
+    extra = f"{policy.undeclared_spec().as_data()}|{policy.settings.hash_key.key_id}"
+    guessed = fingerprint(dataclasses.replace(table.decl, source_topic=PERSON_TOPIC), effective, extra)
+    holds(header != guessed, "cdr.policy confirms a guess of the topic's name without the key")
+
+
+def test_avro_record_names_made_from_a_persons_topic_are_not_registered(tmp_path: Path) -> None:
+    """The Avro format: records Debezium named ``<topic>.Value`` are registered under the
+    CDR topic's subject without the topic's name, and still encode."""
+    topic = ".".join(["pg", "crm", "maria", "lopez"])
+    row = {"type": "record", "name": "Value", "namespace": topic, "fields": [{"name": "id", "type": "int"}]}
+    envelope = {
+        "type": "record",
+        "name": "Envelope",
+        "namespace": topic,
+        "connect.name": f"{topic}.Envelope",
+        "fields": [
+            {"name": "before", "type": ["null", {**row, "connect.name": f"{topic}.Value"}], "default": None},
+            {"name": "after", "type": ["null", f"{topic}.Value"], "default": None},
+            {"name": "op", "type": "string"},
+        ],
+    }
+    key = {"type": "record", "name": "Key", "namespace": topic, "connect.name": f"{topic}.Key", "fields": row["fields"]}
+    registry = MemoryRegistry()
+    plain = make_processor(tmp_path, {}, default_topics=True)
+    processor = Processor(plain.declarations, dataclasses.replace(plain.settings, codec=AvroCodec(registry)))  # type: ignore[arg-type]
+    value = avro_bytes(registry, envelope, {"before": None, "after": {"id": 1}, "op": "c"})
+    source = SourceRecord(topic, 0, 1, avro_bytes(registry, key, {"id": 1}), value, (), 1)
+    sent = set(registry.schemas)
+    outcome = processor.process(source)
+    holds(isinstance(outcome, Published), f"not published ({type(outcome).__name__})")
+    (out,) = outcome.records
+    holds(read_avro(registry, out.value or b"")[1]["after"] is not None, "the CDR record does not read back")
+    registered = " ".join(registry.schemas[i] for i in registry.schemas if i not in sent) + " ".join(registry.subjects)
+    holds("lopez" not in registered.lower(), "a registered schema or subject names the source topic as it is")
