@@ -303,14 +303,14 @@ class SafeNames:
         """A topic as it may be shown and published (a CDR topic made from a topic
         nobody declared, the ``cdr.source`` header, metric labels, log lines): as it is
         when a declaration names it, or when every segment is plain and no run of them reads as personal data
-        (:func:`is_plain_dotted`), else ``topic-`` and 10 hex digits of a keyed HMAC
+        (:func:`is_plain_topic`), else ``topic-`` and 10 hex digits of a keyed HMAC
         (a table named after a customer, ``shop.public.jane_roe``). A valid Kafka topic
         name; deterministic within a deployment, so ``cdr rebuild`` finds the topic
         again by digesting the broker's topic names."""
         hit = self._topics.get(name)
         if hit is not None:
             return hit
-        if name in self._declared_topics or is_plain_dotted(name) or is_safe_form(name):
+        if name in self._declared_topics or is_plain_topic(name) or is_safe_form(name):
             out = name
         else:
             out = self.topic_digest(name)
@@ -396,6 +396,13 @@ def is_plain_dotted(name: str) -> bool:
     # Runs after the first segment (a schema, a topic prefix): the first with the rest
     # reads as two words of a name too often (public.ok, sales.kim).
     return not any(looks_personal(".".join(segments[i:])) for i in range(1, len(segments) - 1))
+
+
+def is_plain_topic(name: str) -> bool:
+    """:func:`is_plain_dotted`, and a topic of two parts read whole too: the run from the
+    first part on is left out there for its prefix (``<prefix>.<schema>.<table>``), which
+    a topic of two parts has none of (``maria.lopez``, routed or made by hand)."""
+    return is_plain_dotted(name) and not (name.count(".") == 1 and looks_personal(name))
 
 
 def redact_quoted_values(message: str) -> str:

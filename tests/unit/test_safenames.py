@@ -549,3 +549,13 @@ def test_avro_record_names_made_from_a_persons_topic_are_not_registered(tmp_path
     holds(read_avro(registry, out.value or b"")[1]["after"] is not None, "the CDR record does not read back")
     registered = " ".join(registry.schemas[i] for i in registry.schemas if i not in sent) + " ".join(registry.subjects)
     holds("lopez" not in registered.lower(), "a registered schema or subject names the source topic as it is")
+
+
+def test_a_two_part_topic_named_after_a_person_is_digested() -> None:
+    """A topic of two parts has no prefix an operator chose: read whole, as a person's
+    name it is shown in its safe form; ordinary two-part topics stay as they are."""
+    names = SafeNames(KEY.secret)
+    for n, topic in enumerate([".".join(["maria", "lopez"]), ".".join(["jane", "roe"])]):
+        holds(names.topic(topic) != topic, f"two-part topic #{n} named after a person is shown as it is")
+    for topic in ("inventory.customers", "pg.orders", "sales.kim", "orders.archive"):
+        assert names.topic(topic) == topic, f"{topic} is not shown as it is"
