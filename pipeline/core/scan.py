@@ -36,7 +36,7 @@ from detectors.textscan import TextScanner
 from pipeline.core.change import NOT_TABLE_DATA, ChangeCodec, FieldTypes, Kind, struct_fields
 from pipeline.core.declaration import DeclarationSet
 from pipeline.core.events import SourceRecord
-from pipeline.core.safenames import SafeNames, is_plain_dotted, safe_path
+from pipeline.core.safenames import SafeNames, is_plain_dotted, is_plain_topic, safe_path
 from pipeline.errors import CdrError, ProcessingError
 
 Row = dict[str, Any]
@@ -118,6 +118,16 @@ def _row_fields(types: FieldTypes | None) -> dict[str, dict[str, Any]] | None:
     except ProcessingError:
         return None
     return {f["field"]: f for f in fields or []}
+
+
+def plainly_named(table: str, sample: TableSample | None) -> bool:
+    """A table from the data that may be spelled out (printed, proposed): its name is
+    plain and so is its topic, read as :meth:`SafeNames.topic` reads one. A table is named
+    after its topic's last two parts, whose run ``is_plain_dotted`` leaves unread (for
+    ``public.ok``), so a topic named after a person (``pg.crm.<first>.<last>``, or
+    ``<first>.<last>`` itself) names its table after the person too."""
+    topic = sample.topic if sample is not None else None
+    return is_plain_dotted(table) and (topic is None or is_plain_topic(topic))
 
 
 def table_name(topic: str, source: Any) -> str:
@@ -315,7 +325,7 @@ def write_proposals(
         for index, (table, sample) in enumerate(sorted(scanner.tables.items()), 1):
             try:
                 name = proposal_filename(table)
-                if not is_plain_dotted(table) or not is_plain_dotted(sample.topic or "x"):
+                if not plainly_named(table, sample):
                     raise UnsafeName(
                         "the table or topic name is not plain (it could be personal data): declare it by hand"
                     )

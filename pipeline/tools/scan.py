@@ -29,7 +29,7 @@ def command(args: argparse.Namespace) -> int:
     from detectors.ner import ner_engine
     from detectors.textscan import TextScanner
     from pipeline.core.safenames import safe_path
-    from pipeline.core.scan import FAILING, Scanner, compare, findings, write_proposals
+    from pipeline.core.scan import FAILING, Scanner, compare, findings, plainly_named, write_proposals
     from pipeline.formats.json.codec import JsonCodec
     from pipeline.runtime.bootstrap import load_declaration_set
 
@@ -70,7 +70,11 @@ def command(args: argparse.Namespace) -> int:
     declared_by_table = {d.table: d.columns for d in declarations.by_topic.values()} if declarations else {}
 
     def shown_table(table: str) -> str:  # a table from the data can be named with personal data
-        return table if table in declared_by_table else safe_path(table, names.safe)
+        if table in declared_by_table:
+            return table
+        if not plainly_named(table, scanner.tables.get(table)):
+            return names.safe(table)  # its digest: the parts of a name split at a dot are plain
+        return safe_path(table, names.safe)
 
     for table, sample in sorted(scanner.tables.items()):
         declared = declared_by_table.get(table, {})

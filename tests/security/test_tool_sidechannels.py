@@ -349,3 +349,32 @@ def test_undeclared_topic_named_after_a_person(tmp_path: Path) -> None:
     assert len(topics) == 1 and re.fullmatch(r"cdr\.topic-[0-9a-f]{10}", topics.pop()), (
         "the CDR topic is not named by the source topic's safe form"
     )
+
+
+def test_scan_shows_no_table_named_after_a_persons_topic(tmp_path: Path) -> None:
+    """A table ``cdr scan`` names after a topic (its last two parts) is shown as the
+    topic would be: ``<first>.<last>`` from ``pg.crm.<first>.<last>`` or the two-part
+    topic itself is a person's name, in the tables printed and in the proposals."""
+    r = v.rng("tool-scan-person-topic-tables")
+    people = [v.name(r).replace(" ", ".").lower() for _ in range(2)]
+    topics = [f"pg.crm.{people[0]}", people[1]]
+    lines = [
+        {
+            "topic": t,
+            "partition": 0,
+            "offset": n,
+            "key": {"id": n},
+            "value": change("t", {"id": n, "code": "A"}, drop=("source",)),
+        }
+        for t in topics
+        for n in range(N)
+    ]
+    (tmp_path / "in.jsonl").write_bytes(b"".join(encode(line) + b"\n" for line in lines))
+    (tmp_path / "schemas").mkdir()
+    code, out, err = _run(
+        "scan", "--input", str(tmp_path / "in.jsonl"), "--out", str(tmp_path / "proposals"), "--no-ner",
+        "--schemas", str(tmp_path / "schemas"),
+    )  # fmt: skip
+    contents, file_names = _files(tmp_path / "proposals")
+    places = {"stdout/stderr": [out, err], "proposals": contents, "proposal file names": file_names}
+    _judge("tool-scan-person-topic-tables", "names-are-data", people, places, code)
