@@ -81,8 +81,7 @@ def _safe_report_paths(report: AuditReport, names: SafeNames) -> None:
 
     from pipeline.core.safenames import safe_path
 
-    def topic(name: str) -> str:
-        return safe_path(name, names.safe)
+    topic = names.topic  # as the service shows a topic (SafeNames.topic: a two-part name whole too)
 
     findings: Counter[tuple[str, str, str]] = Counter()
     for (tp, fld, entity), n in report.findings.items():

@@ -378,3 +378,19 @@ def test_scan_shows_no_table_named_after_a_persons_topic(tmp_path: Path) -> None
     contents, file_names = _files(tmp_path / "proposals")
     places = {"stdout/stderr": [out, err], "proposals": contents, "proposal file names": file_names}
     _judge("tool-scan-person-topic-tables", "names-are-data", people, places, code)
+
+
+def test_audit_shows_no_two_part_topic_named_after_a_person(tmp_path: Path) -> None:
+    """A topic read from a file is judged as the service judges a topic (a two-part
+    ``<first>.<last>`` whole too), in the table printed and in the metrics file."""
+    r = v.rng("tool-audit-person-topic")
+    person = v.name(r).replace(" ", ".").lower()
+    lines = [{"topic": person, "key": {"id": n}, "value": {"id": n, "code": "A"}} for n in range(3)]
+    (tmp_path / "cdr.jsonl").write_text("".join(json.dumps(line) + "\n" for line in lines))
+    code, out, err = _run(
+        "audit", "--input", str(tmp_path / "cdr.jsonl"), "--metrics-file", str(tmp_path / "audit.prom")
+    )
+    metrics = (tmp_path / "audit.prom").read_text() if (tmp_path / "audit.prom").exists() else ""
+    places = {"stdout/stderr": [out, err], "metrics file": [metrics]}
+    _judge("tool-audit-person-topic", "names-are-data", [person], places, code)
+    assert "topic-" in out, "the topic is not shown by its safe form"
