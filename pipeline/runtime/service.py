@@ -456,7 +456,7 @@ class Service:
             logger,
             logging.INFO,
             "partitions_assigned",
-            partitions=[f"{self.processor.names.topic(p.topic)}/{p.partition}" for p in partitions],
+            partitions=self._shown({(p.topic, p.partition) for p in partitions}),
         )
 
     def _on_revoke(self, _consumer: Consumer, partitions: list[TopicPartition]) -> None:
@@ -466,13 +466,18 @@ class Service:
             self.producer.flush(self.config.shutdown_timeout_s)
             self._commit(asynchronous=False, only=tps)
         self._forget(tps)
-        log(logger, logging.INFO, "partitions_revoked", partitions=sorted(f"{t}/{p}" for t, p in tps))
+        log(logger, logging.INFO, "partitions_revoked", partitions=self._shown(tps))
 
     def _on_lost(self, _consumer: Consumer, partitions: list[TopicPartition]) -> None:
         self.metrics.rebalances.labels("lost").inc()
         tps = {(p.topic, p.partition) for p in partitions}
         self._forget(tps)
-        log(logger, logging.WARNING, "partitions_lost", partitions=sorted(f"{t}/{p}" for t, p in tps))
+        log(logger, logging.WARNING, "partitions_lost", partitions=self._shown(tps))
+
+    def _shown(self, tps: set[tuple[str, int]]) -> list[str]:
+        """Partitions as log lines name them: each topic in its safe form (a topic nobody
+        declared can be named after a person), on every rebalance event alike."""
+        return sorted(f"{self.processor.names.topic(t)}/{p}" for t, p in tps)
 
     def _forget(self, tps: set[tuple[str, int]]) -> None:
         self.tracker.forget(tps)

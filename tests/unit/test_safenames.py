@@ -559,3 +559,25 @@ def test_a_two_part_topic_named_after_a_person_is_digested() -> None:
         holds(names.topic(topic) != topic, f"two-part topic #{n} named after a person is shown as it is")
     for topic in ("inventory.customers", "pg.orders", "sales.kim", "orders.archive"):
         assert names.topic(topic) == topic, f"{topic} is not shown as it is"
+
+
+def test_the_service_logs_a_persons_topic_partitions_by_their_safe_form(tmp_path: Path) -> None:
+    """Partitions assigned, revoked and lost are logged by the topic's safe form alike."""
+    from confluent_kafka import TopicPartition
+
+    from pipeline.config import Config
+    from pipeline.runtime.service import Service
+
+    with Keep() as lines:
+        proc = make_processor(tmp_path / "s", {}, default_topics=True)
+        config = Config(kafka={"bootstrap.servers": "127.0.0.1:9"}, schemas_dir=tmp_path / "s")
+        service = Service(config, proc, Metrics(names=proc.names))
+        try:
+            for handler in (service._on_assign, service._on_revoke, service._on_assign, service._on_lost):
+                handler(service.consumer, [TopicPartition(PERSON_TOPIC, 0)])  # type: ignore[arg-type]
+        finally:
+            service.producer.purge()
+            service.consumer.close()
+    events = {json.loads(line).get("event") for line in lines if line.startswith("{")}
+    holds({"partitions_assigned", "partitions_revoked", "partitions_lost"} <= events, "a partition event not logged")
+    holds(not any("roe" in line for line in lines), "a partition log line names the topic as it is")
