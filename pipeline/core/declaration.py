@@ -5,7 +5,7 @@ from __future__ import annotations
 import functools
 import hashlib
 import json
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import date
 from types import MappingProxyType
@@ -126,14 +126,19 @@ class DeclarationSet:
         name = default_table(topic)
         return name if name not in self.tables else f"{topic} (undeclared)"
 
-    def table_of(self, topic: str, default: bool) -> str:
+    def table_of(self, topic: str, default: bool, shown: Callable[[str], str] | None = None) -> str:
         """The table a topic's records are read as: its declaration's, else (``default``:
         topics nobody declared are read under the default declaration) the table that
-        makes for it, else the topic itself (its records are skipped)."""
+        makes for it, else the topic itself (its records are skipped). ``shown``: the
+        topic's safe form (``SafeNames.topic``), which the default table is named after
+        (``Processor.table_for``): a topic named after a person and one named as its safe
+        form are one table, and must be grouped as one."""
         decl = self.by_topic.get(topic)
         if decl is not None:
             return decl.table
-        return self.default_table(topic) if default else topic
+        if not default:
+            return topic
+        return self.default_table(shown(topic) if shown is not None else topic)
 
 
 def _override_data(column: Override | None, paths: Mapping[str, Override | None]) -> list[Any]:

@@ -611,7 +611,7 @@ class Processor:
         default = self.settings.default_declaration is not None
         shares: dict[str, list[int]] = {}
         for i, rec in enumerate(records):
-            shares.setdefault(self.declarations.table_of(rec.topic, default), []).append(i)
+            shares.setdefault(self.declarations.table_of(rec.topic, default, self.names.topic), []).append(i)
         if len(shares) <= 1:
             return self.process_batch(records)
         placed: dict[int, Outcome] = {}

@@ -98,6 +98,8 @@ class Router:
     declarations: DeclarationSet
     default: bool  # topics nobody declared are tables of their own (undeclared_topics: default)
     workers: int
+    # a topic's safe form (the workers' SafeNames.topic): a default table is named after it
+    shown: Callable[[str], str] | None = None
     assigned: dict[str, int] = field(default_factory=dict)
     given: list[int] = field(default_factory=list)  # lines given to each worker
 
@@ -105,7 +107,7 @@ class Router:
         self.given = [0] * self.workers
 
     def table(self, topic: str) -> str:
-        return self.declarations.table_of(topic, self.default)
+        return self.declarations.table_of(topic, self.default, self.shown)
 
     def worker(self, line: bytes, lineno: int) -> int:
         topic = _topic(line, lineno)

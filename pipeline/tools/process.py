@@ -20,6 +20,8 @@ from pipeline.vocabulary import ExitCode
 
 if TYPE_CHECKING:
     from pipeline.config import Config
+    from pipeline.core.declaration import DeclarationSet
+    from pipeline.core.safenames import SafeNames
     from pipeline.runtime.deadletter import DeadLetterSealer
     from pipeline.runtime.filemode import FileRunStats
 
@@ -119,6 +121,20 @@ def _one_process(config: Config) -> _Run:
     return functools.partial(process_file, processor)
 
 
+def _topic_names(config: Config, declarations: DeclarationSet) -> SafeNames:
+    """The names the workers' processors show topics by (the deployment's hash key): the
+    router groups topics nobody declared by the tables those make. Without a key the
+    workers refuse to start, with the reason; until then any key routes alike."""
+    from pipeline.core.safenames import SafeNames
+    from pipeline.core.treatments.hashing import HashKeyError, load_hash_key
+
+    try:
+        key = load_hash_key(config.hash_key_file, config.hash_key_id, local_stack=config.local_stack)
+    except HashKeyError:
+        key = None
+    return SafeNames.from_hash_key(key, declarations) if key is not None else SafeNames.ephemeral()
+
+
 def _workers(config: Config, args: argparse.Namespace, workers: int) -> _Run:
     """``--workers N``: the declarations are read here to route each table's records to
     one worker; each worker builds its own processor (pipeline.runtime.fileworkers)."""
@@ -130,7 +146,8 @@ def _workers(config: Config, args: argparse.Namespace, workers: int) -> _Run:
     from pipeline.runtime.fileworkers import Router, WorkerSetup, process_file_parallel
 
     declarations = in_force(load_declaration_set(config), date.today())
-    router = Router(declarations, config.undeclared_topics.policy == "default", workers)
+    default = config.undeclared_topics.policy == "default"
+    router = Router(declarations, default, workers, _topic_names(config, declarations).topic if default else None)
     setup = WorkerSetup(args.config, args.schemas)
     limit = line_limit(record_bytes_limit(config))
 

@@ -581,3 +581,18 @@ def test_the_service_logs_a_persons_topic_partitions_by_their_safe_form(tmp_path
     events = {json.loads(line).get("event") for line in lines if line.startswith("{")}
     holds({"partitions_assigned", "partitions_revoked", "partitions_lost"} <= events, "a partition event not logged")
     holds(not any("roe" in line for line in lines), "a partition log line names the topic as it is")
+
+
+def test_workers_route_a_persons_topic_by_the_table_the_processor_reads_it_as(tmp_path: Path) -> None:
+    """``cdr process --workers``: every record of a table goes to one worker. A topic shown
+    in its safe form is read as the table of that form (``default.topic-...``), which a
+    topic literally so named shares: the router must group them as the processor does."""
+    from pipeline.runtime.fileworkers import Router
+
+    processor = make_processor(tmp_path, {"contacts.yaml": DECL.format(undeclared="mask")}, default_topics=True)
+    shown = processor.names.topic(PERSON_TOPIC)
+    router = Router(processor.declarations, True, 2, processor.names.topic)
+    for n, topic in enumerate([PERSON_TOPIC, shown, f"x.default.{shown}", "pg.public.orders", "pg.public.contacts"]):
+        table = processor.table_for(topic)
+        assert table is not None
+        holds(router.table(topic) == table.decl.table, f"topic #{n}: routed apart from the table it is read as")
