@@ -18,7 +18,8 @@ Nothing here holds a record's key or value.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from collections.abc import Callable
+from dataclasses import dataclass, field
 
 # ``<topic>/<partition>/<offset>``: Kafka topic names are [A-Za-z0-9._-]
 _SOURCE = re.compile(r"([A-Za-z0-9._-]{1,249})/(\d{1,9})/(\d{1,19})")
@@ -66,6 +67,9 @@ class RebuildPlan:
     also_republished: tuple[str, ...]  # other CDR topics of the same sources
     members: int  # the group's members when read: must be 0
     allow_loss: bool
+    # a source topic as refusals name it: as its cdr.source header did (SafeNames.topic),
+    # not as the broker does (a topic nobody declared can be named after a person)
+    shown: Callable[[str], str] = field(default=str, compare=False)
 
     @property
     def problems(self) -> list[str]:
@@ -82,7 +86,7 @@ class RebuildPlan:
         for r in self.rewinds:
             if r.lost:
                 out.append(
-                    f"source {r.topic}/{r.partition} starts at offset {r.source_start}: the CDR records of "
+                    f"source {self.shown(r.topic)}/{r.partition} starts at offset {r.source_start}: the CDR records of "
                     f"its offsets {r.oldest}-{r.source_start - 1} would be deleted and never made again "
                     "(--allow-loss deletes them anyway)"
                 )
@@ -106,6 +110,7 @@ def plan_rebuild(
     other_cdr_topics: dict[str, tuple[str, ...]],
     members: int,
     allow_loss: bool = False,
+    shown: Callable[[str], str] = str,
 ) -> RebuildPlan:
     """The plan. ``ends``/``starts``: each CDR partition's end and start when read;
     ``oldest``: per source partition, the oldest offset a CDR record names;
@@ -134,4 +139,5 @@ def plan_rebuild(
         also_republished=tuple(also),
         members=members,
         allow_loss=allow_loss,
+        shown=shown,
     )

@@ -141,7 +141,7 @@ def read_plan(
     committed = _committed(config, group, list(oldest))
     plan = plan_rebuild(
         cdr_topic, group, ends, starts, oldest, unattributed, source_starts, committed, other_cdr_topics, members,
-        allow_loss,
+        allow_loss, names.topic if names is not None else str,
     )  # fmt: skip
     log(logger, logging.INFO, "rebuild_planned", topic=cdr_topic, group=group, records=plan.held)
     return plan
@@ -197,7 +197,9 @@ def execute(config: Config, plan: RebuildPlan) -> None:
             failed = [tp for tp in result.topic_partitions if tp.error is not None]
             if failed:
                 tp = failed[0]
-                raise RebuildError(f"moving group {plan.group} on {tp.topic}/{tp.partition}: {tp.error.name()}")
+                raise RebuildError(
+                    f"moving group {plan.group} on {plan.shown(tp.topic)}/{tp.partition}: {tp.error.name()}"
+                )
         log(logger, logging.INFO, "rebuild_rewound", group=plan.group, partitions=len(offsets))
     deletions = [TopicPartition(plan.cdr_topic, p, end) for p, end in plan.delete_to.items() if end > 0]
     if deletions:

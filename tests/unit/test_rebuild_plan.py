@@ -66,3 +66,24 @@ def test_a_source_named_in_its_safe_form_is_traced_back_to_the_broker_topic() ->
     oldest = {(shown, 0): 5, ("pg.public.orders", 1): 9, ("topic-0000000000", 0): 2}
     resolved = resolve_topics(oldest, names, ["pg.public.orders", person, "other"])
     assert resolved == {(person, 0): 5, ("pg.public.orders", 1): 9, ("topic-0000000000", 0): 2}
+
+
+def test_a_refusal_names_a_source_by_the_form_its_cdr_source_header_gave() -> None:
+    """A source traced back to a topic named after a person is named in the plan's
+    refusals by its safe form, as the header named it, never as the broker does."""
+    from pipeline.core.safenames import SafeNames
+
+    names = SafeNames(b"k" * 32)
+    person = ".".join(["pg", "public", "_".join(["jane", "roe"])])
+    plan = _plan(
+        oldest={(person, 0): 40},
+        source_starts={(person, 0): 45},
+        committed={(person, 0): None},
+        other_cdr_topics={},
+        shown=names.topic,
+    )
+    (problem,) = plan.problems
+    hidden = "roe" not in problem  # judged apart: pytest would print the problem's text
+    assert hidden, "a refusal names the source topic as it is"
+    shown = f"{names.topic(person)}/0 starts at offset 45" in problem
+    assert shown, "the refusal does not name the safe form"
