@@ -33,6 +33,7 @@ Any other field is dropped, from the payload here and from the block's schema
 from __future__ import annotations
 
 import re
+from collections.abc import Container
 from typing import Any
 
 from pipeline.core.safenames import is_plain, looks_personal
@@ -130,8 +131,9 @@ def _fits(name: str, text: str) -> bool:
     return fits
 
 
-def header_shaped(name: str, raw: bytes | None) -> bool:
-    """True when a passthrough header's value may be copied as it is."""
+def header_shaped(name: str, raw: bytes | None, hidden: Container[str] = ()) -> bool:
+    """True when a passthrough header's value may be copied as it is. ``hidden``: texts
+    that never go out (casefolded, :func:`topic_parts`)."""
     if raw is None:
         return True
     if len(raw) > 4 * MAX_VALUE_CHARS:
@@ -142,7 +144,14 @@ def header_shaped(name: str, raw: bytes | None) -> bool:
         return False
     if len(text) >= 2 and text[0] == text[-1] == '"':
         text = text[1:-1]  # a JSON header converter's string
-    return bool(text) and _fits(name, text)
+    return bool(text) and _fits(name, text) and not (hidden and text.casefold() in hidden)
+
+
+def topic_parts(topic: str) -> frozenset[str]:
+    """The parts of a topic shown in its safe form, casefolded: the source block and the
+    connector's headers name them one by one (``schema``, ``table``, ``__table``), and the
+    parts of a person's name each pass a check alone but together spell the topic."""
+    return frozenset(part.casefold() for part in topic.split(".") if part)
 
 
 # field name -> what it is: the names of a block repeat on every record
@@ -171,9 +180,9 @@ def field_name_fits(name: str) -> bool:
     return _name_class(name) != _DROPPED
 
 
-def block(values: dict[str, Any]) -> dict[str, Any]:
+def block(values: dict[str, Any], hidden: Container[str] = ()) -> dict[str, Any]:
     """A ``source`` or ``transaction`` block with every text value that does not fit its
-    field masked, every number outside the connector's positions that does not fit
+    field, or is one of ``hidden`` (casefolded, :func:`topic_parts`), masked, every number outside the connector's positions that does not fit
     nulled (a phone number written as an integer), and every field under a name that is
     not plain, or holding an object or a list, dropped (the same dict when all fit: the
     common case costs no copy)."""
@@ -189,7 +198,7 @@ def block(values: dict[str, Any]) -> dict[str, Any]:
                 out = dict(values)
             del out[name]
         elif kind is str:
-            if _fits(name, value):
+            if _fits(name, value) and not (hidden and value.casefold() in hidden):
                 continue
             if out is None:
                 out = dict(values)

@@ -116,6 +116,8 @@ class TableProcessor:
         self.codec = settings.codec.bound(decl.cdr_topic)
         hidden = outschema.topic_texts(hidden_topic) if hidden_topic is not None else ()
         self.policy = TablePolicy(decl, settings.policy, hidden)
+        # the topic's parts, which its connector metadata names one by one: masked there
+        self._hidden_parts = metadata.topic_parts(hidden_topic) if hidden_topic is not None else frozenset()
         self.unavailable = unavailable
         self.passthrough = frozenset(settings.headers_passthrough)
         self._columns = frozenset(decl.columns)  # for shape classification
@@ -275,7 +277,7 @@ class TableProcessor:
         for h in event.headers:
             if h.name in KEY_HEADERS:
                 headers.append(Header(h.name, h.raw, self._treat_key(h.key, note)) if h.key is not None else h)
-            elif h.name in self.passthrough and metadata.header_shaped(h.name, h.raw):
+            elif h.name in self.passthrough and metadata.header_shaped(h.name, h.raw, self._hidden_parts):
                 headers.append(h)  # a value not shaped like its metadata could be anything: left out
         treated = ChangeEvent(
             event.kind,
@@ -290,7 +292,9 @@ class TableProcessor:
             before,
             after,
             source,
-            metadata.block(event.transaction) if isinstance(event.transaction, dict) else event.transaction,
+            metadata.block(event.transaction, self._hidden_parts)
+            if isinstance(event.transaction, dict)
+            else event.transaction,
             message,
             *stamps,
             event.envelope,
@@ -407,7 +411,7 @@ class TableProcessor:
             note(plan)
         source_ts: int | None = None
         if isinstance(source, dict):
-            source = metadata.block(source)  # connector metadata: a value of another shape is masked
+            source = metadata.block(source, self._hidden_parts)  # a value of another shape is masked
             source_ts = _as_int(source.get("ts_ms"))
             if not _SQL_SOURCE_FIELDS.isdisjoint(source):
                 # MySQL include.query, Oracle's redo/undo SQL: the statement holds values.

@@ -596,3 +596,21 @@ def test_workers_route_a_persons_topic_by_the_table_the_processor_reads_it_as(tm
         table = processor.table_for(topic)
         assert table is not None
         holds(router.table(topic) == table.decl.table, f"topic #{n}: routed apart from the table it is read as")
+
+
+def test_the_source_block_does_not_spell_out_a_topic_shown_in_its_safe_form(tmp_path: Path) -> None:
+    """Debezium's source block and its add.headers name the topic's parts (``schema``,
+    ``table``): each part of a person's name passes a per-value check alone, together they
+    spell the topic its safe form hides."""
+    first, last = "maria", "lopez"
+    topic = ".".join(["pg", "crm", first, last])
+    processor = make_processor(tmp_path, {}, default_topics=True, headers_passthrough=["__table", "__schema"])
+    source = {"connector": "postgresql", "name": "pg", "db": "crm", "schema": first, "table": last, "ts_ms": 1}
+    value = {"before": None, "after": {"id": 1}, "op": "c", "source": source}
+    headers = [("__table", last.encode()), ("__schema", first.encode())]
+    outcome = processor.process(record(topic, value, key={"id": 1}, headers=headers))
+    holds(isinstance(outcome, Published), f"not published ({type(outcome).__name__})")
+    (out,) = outcome.records
+    blob = b" ".join([out.value or b"", *(v or b"" for _, v in out.headers)])
+    holds(last.encode() not in blob and first.encode() not in blob, "the source block spells the topic out")
+    holds(json.loads(out.value or b"{}")["source"]["connector"] == "postgresql", "the source block is gone")
