@@ -399,10 +399,18 @@ def is_plain_dotted(name: str) -> bool:
 
 
 def is_plain_topic(name: str) -> bool:
-    """:func:`is_plain_dotted`, and a topic of two parts read whole too: the run from the
-    first part on is left out there for its prefix (``<prefix>.<schema>.<table>``), which
-    a topic of two parts has none of (``maria.lopez``, routed or made by hand)."""
-    return is_plain_dotted(name) and not (name.count(".") == 1 and looks_personal(name))
+    """A topic shown as it is: every segment a plain name, and no run of two or more
+    segments after the first (``<prefix>.<schema>.<table>``; in a topic of two parts, the
+    whole: ``maria.lopez``) reads as personal data. Both are read in lower case: schema
+    and table names in capitals (Oracle's ``server1.DEBEZIUM.CUSTOMERS``) or in CamelCase
+    (SQL Server's ``Sales.Store``) would otherwise read as two capitalised words of a
+    name, while a person's name is still found by the name lists and the words no
+    dictionary holds (``Maria.Lopez``, ``MARIA.LOPEZ``, ``kenji.okafor``)."""
+    segments = name.split(".")
+    if len(segments) > _MAX_SEGMENTS or not all(is_plain(s.lower()) or is_safe_form(s) for s in segments):
+        return False
+    first = 0 if len(segments) == 2 else 1
+    return not any(looks_personal(".".join(segments[i:]).lower()) for i in range(first, len(segments) - 1))
 
 
 def redact_quoted_values(message: str) -> str:

@@ -614,3 +614,29 @@ def test_the_source_block_does_not_spell_out_a_topic_shown_in_its_safe_form(tmp_
     blob = b" ".join([out.value or b"", *(v or b"" for _, v in out.headers)])
     holds(last.encode() not in blob and first.encode() not in blob, "the source block spells the topic out")
     holds(json.loads(out.value or b"{}")["source"]["connector"] == "postgresql", "the source block is gone")
+
+
+@pytest.mark.parametrize(
+    "topic",
+    [
+        "server1.DEBEZIUM.CUSTOMERS",  # Oracle: schema and table in capitals
+        "oracle.HR.EMPLOYEES",
+        "oracle.PM.ONLINE_MEDIA",
+        "sqlserver.Sales.Store",  # SQL Server: CamelCase
+        "sqlserver.HumanResources.Employee",
+        "sqlserver.Person.Person",
+        "pg.Public.Orders",
+        "dbserver1.inventory.customers",
+        "inventory.customers",
+    ],
+)
+def test_ordinary_topics_in_capitals_or_camel_case_are_shown_as_they_are(topic: str) -> None:
+    assert SafeNames(KEY.secret).topic(topic) == topic
+
+
+def test_a_persons_topic_is_digested_whatever_its_case() -> None:
+    names = SafeNames(KEY.secret)
+    first, last = "maria", "lopez"
+    for person in (f"{first}.{last}", f"{first.title()}.{last.title()}", f"{first}_{last}".upper()):
+        for topic in (f"pg.crm.{person}", f"shop.public.{person}"):
+            assert names.topic(topic).startswith("topic-"), f"a person's topic is shown as it is ({len(topic)} chars)"
