@@ -15,13 +15,11 @@ from rich.console import Console
 from rich.progress import BarColumn, DownloadColumn, Progress, TextColumn, TimeRemainingColumn
 from rich.table import Table
 
-from pipeline.tools.loading import config_from
+from pipeline.tools.loading import config_from, safe_names
 from pipeline.vocabulary import ExitCode
 
 if TYPE_CHECKING:
     from pipeline.config import Config
-    from pipeline.core.declaration import DeclarationSet
-    from pipeline.core.safenames import SafeNames
     from pipeline.runtime.deadletter import DeadLetterSealer
     from pipeline.runtime.filemode import FileRunStats
 
@@ -121,20 +119,6 @@ def _one_process(config: Config) -> _Run:
     return functools.partial(process_file, processor)
 
 
-def _topic_names(config: Config, declarations: DeclarationSet) -> SafeNames:
-    """The names the workers' processors show topics by (the deployment's hash key): the
-    router groups topics nobody declared by the tables those make. Without a key the
-    workers refuse to start, with the reason; until then any key routes alike."""
-    from pipeline.core.safenames import SafeNames
-    from pipeline.core.treatments.hashing import HashKeyError, load_hash_key
-
-    try:
-        key = load_hash_key(config.hash_key_file, config.hash_key_id, local_stack=config.local_stack)
-    except HashKeyError:
-        key = None
-    return SafeNames.from_hash_key(key, declarations) if key is not None else SafeNames.ephemeral()
-
-
 def _workers(config: Config, args: argparse.Namespace, workers: int) -> _Run:
     """``--workers N``: the declarations are read here to route each table's records to
     one worker; each worker builds its own processor (pipeline.runtime.fileworkers)."""
@@ -147,7 +131,9 @@ def _workers(config: Config, args: argparse.Namespace, workers: int) -> _Run:
 
     declarations = in_force(load_declaration_set(config), date.today())
     default = config.undeclared_topics.policy == "default"
-    router = Router(declarations, default, workers, _topic_names(config, declarations).topic if default else None)
+    # the router groups topics nobody declared by the tables the workers' processors make
+    names = safe_names(config, declarations=declarations, local_stack=config.local_stack) if default else None
+    router = Router(declarations, default, workers, names.topic if names is not None else None)
     setup = WorkerSetup(args.config, args.schemas)
     limit = line_limit(record_bytes_limit(config))
 

@@ -9,24 +9,18 @@ from rich.console import Console
 from rich.progress import Progress, SpinnerColumn, TextColumn
 from rich.table import Table
 
-from pipeline.tools.loading import config_from
+from pipeline.tools.loading import config_from, safe_names
 from pipeline.vocabulary import ExitCode
 
 
 def command(args: argparse.Namespace) -> int:
-    from pipeline.core.safenames import SafeNames
-    from pipeline.core.treatments.hashing import HashKeyError, load_hash_key
     from pipeline.runtime.bootstrap import load_declaration_set
     from pipeline.runtime.rebuild import RebuildError, execute, read_plan
 
     config = config_from(args.config)
     declarations = load_declaration_set(config)  # a declaration that does not load stops here (exit 3)
-    try:
-        key = load_hash_key(config.hash_key_file, config.hash_key_id, local_stack=config.local_stack)
-    except HashKeyError:
-        key = None  # only topics named in their safe form need it: those are then not found
     # the deployment's names: a topic nobody declared is shown (and found) in its safe form
-    names = SafeNames.from_hash_key(key, declarations) if key is not None else SafeNames.ephemeral()
+    names = safe_names(config, declarations=declarations, local_stack=config.local_stack)
     others: dict[str, tuple[str, ...]] = {}
     for topic, decl in declarations.by_topic.items():
         retiring = declarations.retiring.get(topic, ())
