@@ -214,7 +214,7 @@ class Metrics:
         self.consumed.labels(self._topic_label(topic)).inc(n)
 
     def produced_to(self, topic: str, source_ts_ms: int | None) -> None:
-        self.produced.labels(self._topic_label(topic)).inc()
+        self.produced.labels(self._topic(topic)).inc()  # a CDR topic: declared, or made from a safe form
         if source_ts_ms is not None:
             self.end_to_end.observe(max(0.0, time.time() - source_ts_ms / 1000))
 
