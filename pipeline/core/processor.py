@@ -22,7 +22,6 @@ from pipeline.core.change import (
     CHANGE,
     ENVELOPE_KEYS,
     KEY_HEADERS,
-    MESSAGE,
     NOT_TABLE_DATA,
     NULL_PAYLOAD,
     ROW,
@@ -418,8 +417,12 @@ class TableProcessor:
                 source = {**source, **dict.fromkeys(k for k in _SQL_SOURCE_FIELDS if source.get(k) is not None)}
         if source_ts is None:
             source_ts = _as_int(ts_ms)
-        if kind is MESSAGE and isinstance(message, dict):
+        if isinstance(message, dict):
+            # a change or a truncate carries no message; one that does (an SMT's, a forged
+            # record's) gets a message's treatment all the same
             message = self._treat_message(message, note)
+        elif message is not None:
+            message = None  # not the struct a message is: it could hold anything
         return value_types, before, after, source, message, stamps, source_ts
 
     def _treat_message(self, message: dict[str, Any], note: Any) -> dict[str, Any]:
@@ -466,9 +469,16 @@ _PLAIN_STAMPS = frozenset({int, type(None)})  # timestamps as they mostly come: 
 
 
 def _is_timestamp(value: Any) -> bool:
+    """A number, as Debezium writes every ``ts_*`` (int64), or one quoted as its own
+    documentation's examples do ("1580390884335"); other text is nulled, and so are digits
+    no number is written as: a leading zero ('078051120' is an SSN, no time) or more
+    than an int64 holds."""
     if isinstance(value, str):
-        return value.isascii() and value.isdigit()
+        return value.isascii() and value.isdigit() and len(value) <= _INT64_DIGITS and (value == "0" or value[0] != "0")
     return value is None or (isinstance(value, int) and not isinstance(value, bool))
+
+
+_INT64_DIGITS = 19
 
 
 def _as_int(value: Any) -> int | None:

@@ -37,12 +37,10 @@ from pipeline.formats.json.debezium import JsonDoc, classify, decode_doc, envelo
 @dataclass(frozen=True, slots=True)
 class JsonWire:
     """How a key or value came: wrapped in ``{"schema":..,"payload":..}`` or bare, and
-    whether orjson can write it back unchanged. ``raw``: a key with a null payload, which
-    is written back as it came."""
+    whether orjson can write it back unchanged."""
 
     enveloped: bool
     fast: bool
-    raw: bytes | None = None
 
 
 _WIRES = {(e, f): JsonWire(e, f) for e in (True, False) for f in (True, False)}
@@ -105,19 +103,21 @@ def write_key_header(header: Header) -> bytes | None:
 def decode_key(raw: bytes, what: str) -> Struct:
     doc = decode_doc(raw, what)
     if doc.payload is None:
-        # written back as it came when it has no schema; with one, with its CDR schema
+        # written back as a null payload when it has no schema; with one, with its CDR schema
         types = None
         if doc.schema is not None:
             assert doc.schema_key is not None
             types = field_types(doc.schema, doc.schema_key)
-        return Struct(None, types, JsonWire(doc.enveloped, doc.fast, raw))
+        return Struct(None, types, _WIRES[(doc.enveloped, doc.fast)])
     return key_struct(doc, what, _WIRES[(doc.enveloped, doc.fast)])
 
 
 def _write_key(key: Struct) -> bytes | None:
     wire: JsonWire = key.wire
     if key.values is None:
-        return wire.raw if key.types is None else _wrap(key.types.identity, None, wire.fast)
+        # written anew, never as it came: its bytes can hold more than the null payload
+        # read (a duplicate "payload" member before the last, which orjson keeps)
+        return _bare(wire, None) if key.types is None else _wrap(key.types.identity, None, wire.fast)
     if key.types is not None:
         return _wrap(key.types.identity, key.values, wire.fast)
     return _bare(wire, key.values)
