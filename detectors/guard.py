@@ -16,7 +16,7 @@ and the caller treats the record under the new rule.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
+from datetime import date
 from typing import TYPE_CHECKING, Any
 
 from detectors import decimals, english, unwrap
@@ -48,19 +48,27 @@ _WEAK = 0.3  # the validators' score for a bare number with no context
 _KNOWN_PERSON = 0.9  # person_value_score of a known first name and surname (or a title and a name)
 _TEMPORAL = frozenset({"date", "timestamp", "event_time"})
 _SPAN_SLACK_DAYS = 366  # how far outside its released span a date may fall
+DAY_DATES = frozenset({"io.debezium.time.Date", "org.apache.kafka.connect.data.Date"})  # days since 1970
+_FIRST_DAY = (date(1000, 1, 1) - date(1970, 1, 1)).days  # the span of plausible dates, in days since 1970
+_LAST_DAY = (date(2999, 12, 31) - date(1970, 1, 1)).days
 _PER_DAY = {"io.debezium.time.MicroTimestamp": 86_400_000_000, "io.debezium.time.NanoTimestamp": 86_400_000_000_000}
-_ISO = re.compile(r"[+-]?\d{4,6}-\d{2}-\d{2}(?:[T ][0-9:.]+(?:Z|[+-]\d{2}:?\d{2})?)?$")
-_SHAPES = {
+# A date, a time of day and a zone as Debezium writes them: the time's parts are two digits
+# each and its fraction nine at most, so no run of a card's or a phone's digits fits.
+_ZONE = r"(?:Z|[+-]\d{2}(?::?\d{2})?)?"
+_TIME = r"\d{2}:\d{2}(?::\d{2}(?:[.,]\d{1,9})?)?"
+# PostgreSQL's infinite timestamps and dates come as words
+_ISO = re.compile(rf"(?:[+-]?\d{{4,6}}-\d{{2}}-\d{{2}}(?:[T ]{_TIME})?{_ZONE}|[+-]?infinity)$")
+LOGICAL_SHAPES = {  # what the values of a Debezium logical string type look like
     "io.debezium.data.Uuid": re.compile(
         r"[0-9a-fA-F]{8}-?[0-9a-fA-F]{4}-?[0-9a-fA-F]{4}-?[0-9a-fA-F]{4}-?[0-9a-fA-F]{12}$"
     ),
     "io.debezium.time.ZonedTimestamp": _ISO,
     "io.debezium.time.IsoDate": _ISO,
     "io.debezium.time.IsoTimestamp": _ISO,
-    "io.debezium.time.ZonedTime": re.compile(r"\d{2}:\d{2}(?::\d{2}(?:\.\d+)?)?(?:Z|[+-]\d{2}:?\d{2})?$"),
-    "io.debezium.time.IsoTime": re.compile(r"\d{2}:\d{2}(?::\d{2}(?:\.\d+)?)?$"),
+    "io.debezium.time.ZonedTime": re.compile(rf"{_TIME}{_ZONE}$"),
+    "io.debezium.time.IsoTime": re.compile(rf"{_TIME}$"),
 }
-_DOCUMENT_TEXTS = 4096  # keys and string leaves of one document given the known-person check
+_NAME_PART_CHARS = 40  # a text this long at most may be one part of a name split in a document
 _INITIAL_SURNAME = re.compile(r"[A-Z]\. ?[A-Z][a-z'-]{2,}")
 _LOCAL_PART = re.compile(r"([A-Za-z]{2,})\.([A-Za-z]{2,})\d{0,4}")  # first.last, first.last71
 _TITLE_WORD = re.compile(r"[^\W\d_][^\W\d_A-Z'\u2019-]*(?<=[^\W\d_])")
@@ -148,7 +156,7 @@ def _check(prof: ColumnProfile, value: Any, scanner: TextScanner) -> str | None:
 def _typed_text(prof: ColumnProfile, value: str, scanner: TextScanner) -> str | None:
     """A string column of a logical type (UUID, ISO timestamp, enum): the value must have
     the type's shape; one that has none is checked like any text."""
-    shape = _SHAPES.get(prof.logical)
+    shape = LOGICAL_SHAPES.get(prof.logical)
     if shape is not None:
         return None if shape.match(value) else SHAPE
     return _text(prof, value, scanner)
@@ -160,49 +168,85 @@ def ticks_per_day(logical: str) -> int:
 
 
 def _temporal(prof: ColumnProfile, value: int) -> str | None:
-    """Dates (days) or timestamps of a column released for its dates' short span: a date
-    far outside the span it was released on (a birth among order dates) breaks it."""
+    """Dates (days) or timestamps: one no calendar of records holds (before the year
+    1000, after 2999: 5555555555554444 milliseconds is the year 178,000) is a number of
+    another kind, checked as one (:func:`check`); and in a column released for its
+    dates' short span, a date far outside that span (a birth among order dates)."""
+    day = value if prof.type_hint == "date" or prof.logical in DAY_DATES else value // ticks_per_day(prof.logical)
+    if not _FIRST_DAY <= day <= _LAST_DAY:
+        return SHAPE
     if prof.release not in ("event_dates", "event_times") or prof.date_min is None or prof.date_max is None:
         return None
-    day = value if prof.type_hint == "date" else value // ticks_per_day(prof.logical)
     return SHAPE if day < prof.date_min - _SPAN_SLACK_DAYS or day > prof.date_max + _SPAN_SLACK_DAYS else None
 
 
 def _document(doc: dict[str, Any] | list[Any], scanner: TextScanner) -> str | None:
     """A map or array (schemaless JSON, Connect maps): every leaf and key, by patterns,
     and by the name checks and the readings (:mod:`detectors.unwrap`) a text value of the
-    column gets."""
+    column gets; and a name in parts ('["Jane", "Roe"]', '{"first": "Jane", "last":
+    "Roe"}', '{"Jane": "Roe"}') as the name it spells."""
     found: list[tuple[str, str]] = []
     scanner.redact_json(doc, None, found)
     if found:
         return min(entity for _, entity in found)
-    for text in _texts(doc):
+    texts, pairs = _texts(doc)
+    for text in texts:
         if _is_name(text):
             return "PERSON"
         for reading in unwrap.readings(text):  # what the scan of the document did not read through
             hit = _read_entity(reading, scanner)
             if hit is not None:
                 return hit
+    for pair in pairs:
+        if _is_name(pair):
+            return "PERSON"
     return None
 
 
-def _texts(doc: dict[str, Any] | list[Any]) -> Iterator[str]:
-    """The keys and string leaves of a document, at most _DOCUMENT_TEXTS of them (a
-    record's size bounds the rest; its nesting was bounded when it was read)."""
+def _texts(doc: dict[str, Any] | list[Any]) -> tuple[dict[str, None], dict[str, None]]:
+    """The distinct keys and string leaves of a document, all of them (the patterns read
+    the whole document already: these checks cost less than that, and a record's size
+    bounds both), and the distinct pairs of short texts side by side that could be a
+    name's parts: two strings in a row of an array or of an object's values, an object's
+    key and its string value."""
+    texts: dict[str, None] = {}
+    pairs: dict[str, None] = {}
     stack: list[Any] = [doc]
-    n = 0
-    while stack and n < _DOCUMENT_TEXTS:
+    while stack:
         node = stack.pop()
+        previous: str | None = None
         if isinstance(node, dict):
             for k, v in node.items():
-                n += 1
-                yield str(k)
-                stack.append(v)
+                key = str(k)
+                texts[key] = None
+                if isinstance(v, str):
+                    texts[v] = None
+                    if _name_part(key) and _name_part(v):
+                        pairs[f"{key} {v}"] = None
+                    if previous is not None and _name_part(v):
+                        pairs[f"{previous} {v}"] = None
+                    previous = v if _name_part(v) else None
+                else:
+                    previous = None
+                    stack.append(v)
         elif isinstance(node, list):
-            stack.extend(node)
+            for v in node:
+                if isinstance(v, str):
+                    texts[v] = None
+                    if previous is not None and _name_part(v):
+                        pairs[f"{previous} {v}"] = None
+                    previous = v if _name_part(v) else None
+                else:
+                    previous = None
+                    stack.append(v)
         elif isinstance(node, str):
-            n += 1
-            yield node
+            texts[node] = None
+    return texts, pairs
+
+
+def _name_part(text: str) -> bool:
+    """Short enough to be a part of a person's name (a first name, a surname, 'Mary Ann')."""
+    return 0 < len(text) <= _NAME_PART_CHARS and text.count(" ") <= 1
 
 
 def holds(value: Any, scanner: TextScanner) -> str | None:

@@ -81,7 +81,7 @@ _DATES = frozenset(
         "io.debezium.time.IsoTimestamp",
     }
 )
-_DAY_DATES = frozenset({"io.debezium.time.Date", "org.apache.kafka.connect.data.Date"})
+_DAY_DATES = guard.DAY_DATES
 _DECIMALS = frozenset({"org.apache.kafka.connect.data.Decimal", "io.debezium.data.VariableScaleDecimal"})
 _NEVER_PII = frozenset(
     {

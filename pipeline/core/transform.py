@@ -9,6 +9,7 @@ looked at again, which keeps the per-record cost close to a dict copy.
 from __future__ import annotations
 
 import itertools
+import re
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
@@ -44,7 +45,8 @@ class StructPlan:
     observe: tuple[tuple[str, ColumnProfile], ...] = ()  # columns the profiler samples
     detections: tuple[tuple[str, str, str], ...] = ()  # (column, entity, declared|detected|drift)
     missing: tuple[str, ...] = ()  # declared columns the row does not have (dropped upstream)
-    checks: tuple[tuple[str, tuple[type, ...], str], ...] = ()  # (column, JSON types allowed, schema type)
+    checks: tuple[tuple[str, tuple[type, ...], str, re.Pattern[str] | None], ...] = ()  # (column, JSON types
+    # allowed, schema type, the shape of its logical type's text)
     guard: tuple[tuple[str, ColumnProfile], ...] = ()  # released / declared-none columns: every value checked
 
 
@@ -214,27 +216,44 @@ class StructTransform:
         present = self.by_name if self.by_name is not None else columns
         return tuple(c for c in self.policy.decl.columns if c not in present)
 
-    def _checks(self, columns: tuple[str, ...]) -> tuple[tuple[str, tuple[type, ...], str], ...]:
+    def _checks(
+        self, columns: tuple[str, ...]
+    ) -> tuple[tuple[str, tuple[type, ...], str, re.Pattern[str] | None], ...]:
         if self.by_name is None:
             return ()
         out = []
         for col in columns:
-            kind = self.by_name[col].get("type")
+            field = self.by_name[col]
+            kind = field.get("type")
             allowed = _JSON_TYPES.get(kind) if isinstance(kind, str) else None
             if allowed is not None:
-                out.append((col, allowed, str(kind)))
+                logical = field.get("name")
+                shape = guard.LOGICAL_SHAPES.get(logical) if kind == "string" and isinstance(logical, str) else None
+                out.append((col, allowed, str(kind), shape))
         return tuple(out)
 
     def _check(self, row: dict[str, Any], plan: StructPlan) -> None:
-        """Each value has the JSON type its schema field says: a record whose payload
-        contradicts its schema is malformed (consumers of the CDR schema would break)."""
-        for col, allowed, kind in plan.checks:
+        """Each value has the JSON type its schema field says, and a Debezium logical
+        string type's text its shape (a UUID, an ISO timestamp): a record whose payload
+        contradicts its schema is malformed (consumers of the CDR schema would break, and
+        a 'timestamp' holding a card number would pass as a timestamp)."""
+        is_placeholder = self.unavailable.is_placeholder
+        for col, allowed, kind, shape in plan.checks:
             value = row[col]
-            if value is not None and type(value) not in allowed and not self.unavailable.is_placeholder(value):
+            if value is None:
+                continue
+            if type(value) not in allowed:
+                if is_placeholder(value):
+                    continue
                 found = _JSON_NAMES.get(type(value), type(value).__name__)
                 raise DecodeError(
                     DeadLetterReason.TYPE_MISMATCH,
                     f"{self.what} column {self._shown(col)!r} holds a JSON {found}; its schema says {kind}",
+                )
+            if shape is not None and shape.match(value) is None and not is_placeholder(value):
+                raise DecodeError(
+                    DeadLetterReason.TYPE_MISMATCH,
+                    f"{self.what} column {self._shown(col)!r} holds text not shaped as its logical type",
                 )
 
     def apply(self, row: dict[str, Any]) -> tuple[dict[str, Any], StructPlan]:
