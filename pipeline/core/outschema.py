@@ -8,7 +8,9 @@ Connect schema has. The CDR schema (embedded in JSON records, registered as Avro
 built from the source schema by :func:`structural`, which keeps:
 
 - ``type``, ``optional``, ``field``, and ``fields``/``items``/``keys``/``values``
-  rebuilt the same way (nesting bounded by :data:`MAX_DEPTH`);
+  rebuilt the same way (nesting bounded by :data:`MAX_DEPTH`); a nested struct's field
+  whose name the text check finds personal data in is dropped, whatever the column's
+  treatment (its name would go out in the schema even with its values withheld);
 - ``version`` when it is a small integer (Connect's are 1, 2...);
 - ``name`` when it is shaped like a Connect or Avro name (dotted identifiers) and the
   text check finds no personal data in it (``io.debezium.time.Date``, ``<topic>.Value``);
@@ -38,6 +40,7 @@ from typing import TYPE_CHECKING, Any
 
 from detectors.recognizers.person import person_value_score
 from pipeline.core import logical
+from pipeline.core.safenames import looks_personal
 from pipeline.errors import DecodeError
 from pipeline.vocabulary import DeadLetterReason
 
@@ -175,7 +178,11 @@ def structural(
         elif key == "fields":
             if not isinstance(value, list) or not all(isinstance(f, dict) for f in value):
                 raise DecodeError(DeadLetterReason.SCHEMA_INVALID, "a struct schema's fields are not a list of fields")
-            out[key] = [structural(f, clean, released=released, depth=depth + 1) for f in value]
+            # a nested field's name is input like a value, and goes out in the schema even
+            # when the column's values do not: one that holds personal data is dropped
+            out[key] = [
+                structural(f, clean, released=released, depth=depth + 1) for f in value if _field_named_clean(f, clean)
+            ]
         elif key in _NESTED and isinstance(value, dict):
             out[key] = structural(value, clean, released=released, depth=depth + 1)
         # doc, and any key a Connect schema does not have: dropped
@@ -243,6 +250,17 @@ def _words_clean(identifier: str, clean: Clean) -> bool:
     """An identifier of words joined by '_', read as those words."""
     words = identifier.replace("_", " ").strip()
     return clean(words) and not (" " in words and (person_value_score(words) or 0.0) >= _NAME_PERSON)
+
+
+def _field_named_clean(field: Field, clean: Clean | None) -> bool:
+    """A nested field whose name the text check finds clean, whole and with its
+    underscores read as spaces (``Jane_Roe``), and that does not look like personal data
+    as a column's name would (:func:`~pipeline.core.safenames.looks_personal`: names no
+    list knows, ``kenjiOkafor``); with detection off, every one."""
+    name = field.get("field")
+    if clean is None or not isinstance(name, str):
+        return True  # a name that is not text is refused by structural
+    return clean(name) and ("_" not in name or _words_clean(name, clean)) and not looks_personal(name)
 
 
 def _parameters(params: Any, name: Any, clean: Clean | None, released: bool) -> dict[str, str]:

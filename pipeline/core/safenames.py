@@ -34,7 +34,7 @@ from typing import TYPE_CHECKING
 
 from detectors import english
 from detectors.recognizers import default_recognizers
-from detectors.recognizers.person import is_known_name
+from detectors.recognizers.person import is_first_name, is_known_name, is_top_surname, known_pair
 from detectors.scripts import letter_scripts, unread
 from detectors.textscan import TextScanner
 from detectors.vocabulary import name_evidence, tokens
@@ -61,6 +61,8 @@ _DIGIT_RUN = re.compile(r"\d{5,}")
 _DIGEST_FORM = re.compile(r"col~[0-9a-f]{10}|topic-[0-9a-f]{10}")
 TOPIC_PREFIX = "topic-"  # a topic's safe form: Kafka topic names hold no '~'
 _TOPIC_DOMAIN = b"cdr-pipeline topic names v1"
+_CAMEL_BOUNDARY = re.compile(r"(?<=[^\W\d_])(?<![A-Z])(?=[A-Z])")  # a capital after a lower-case letter
+_RUN_TOGETHER_CHARS = 40  # a longer word of letters is not read as a name run together
 _INVISIBLE = re.compile(r"[\u00ad\u200b-\u200f\u202a-\u202e\u2060-\u2064\ufeff]")
 # Two or three capitalised words: "John Smith", "Mary-Ann O'Neil" (column headers of
 # spreadsheets look alike: "Order Date"; column words rule those out, see below).
@@ -183,7 +185,39 @@ def _looks_personal(name: str) -> bool:
         if _scanner.whole_value(candidate) is not None or _scanner.find(candidate, prose=False):
             return True
     # letters no detector reads ('Ольга_Петрова', a Han or Arabic name): no evidence either way
-    return unread(letter_scripts(text)) or _person_shaped(text) or _known_person(text)
+    if unread(letter_scripts(text)) or _person_shaped(text) or _known_person(text):
+        return True
+    camel = _CAMEL_BOUNDARY.sub("_", text)  # margaretThompson, JohnSmith: words by their capitals
+    return (camel != text and _known_person(camel)) or _run_together(text)
+
+
+def _run_together(text: str) -> bool:
+    """``margaretthompson``, ``JOHNSMITH``, ``thompsonmargaret``: one word of letters, no
+    English one, that is a first name and a surname the public lists know run together,
+    neither a column word. The lists are loose ('Toby Tes', 'Rea Dall', 'Meta Kafka'), so
+    the surname is a very common one, or both parts have four letters or more and the
+    surname is no English word (both, surname first). With no boundary between the
+    words, names the lists do not know are not found here."""
+    if not 6 <= len(text) <= _RUN_TOGETHER_CHARS or not text.isalpha() or not (text.islower() or text.isupper()):
+        return False
+    word = text.lower()
+    if english.available() and english.is_english(word):
+        return False
+    for cut in range(3, len(word) - 2):
+        head, tail = word[:cut], word[cut:]
+        if head in _COLUMN_WORDS or tail in _COLUMN_WORDS:
+            continue
+        if known_pair(head, tail) and (
+            is_top_surname(tail) or (min(len(head), len(tail)) >= 4 and not english.is_english(tail))
+        ):
+            return True  # johnsmith, bobsmith (a very common surname), mariagonzalez
+        if (
+            known_pair(tail, head)
+            and min(len(head), len(tail)) >= 4
+            and not (english.is_english(head) or english.is_english(tail))
+        ):
+            return True  # thompsonmargaret: the surname first
+    return False
 
 
 def _known_person(text: str) -> bool:
@@ -197,11 +231,12 @@ def _known_person(text: str) -> bool:
     if is_known_name(" ".join(w.capitalize() for w in words)):
         return True
     # kenji_okafor: names no list knows; words that are neither English nor column words
+    # (a known first name may be English too: maria_lindqvist, mark_okafor)
     expanded = set(tokens(text))
     return (
         english.available()
         and all(len(w) >= 3 for w in words)
-        and not any(english.is_english(w) for w in words)
+        and not any(english.is_english(w) and not is_first_name(w) for w in words)
         and not expanded & _COLUMN_WORDS
         and expanded == {w.lower() for w in words}  # no abbreviation that expands (nm, qty)
     )
