@@ -458,7 +458,12 @@ def read_back(registry: MemoryRegistry, raw: bytes) -> str:
     """A framed record read as a plain consumer reads it, as JSON text (bytes as latin-1)."""
     from tests.avro_support import read_avro
 
-    _, value = read_avro(registry, raw)
+    try:
+        _, value = read_avro(registry, raw)
+    except (OverflowError, ValueError):  # a time no calendar holds: read its number, as stored
+        schema = json.loads(registry.schemas[int.from_bytes(raw[1:5], "big")])
+        parsed = fastavro.parse_schema(connect.strip_logical_types(schema))
+        value = fastavro.schemaless_reader(io.BytesIO(raw[5:]), parsed, None)
     return json.dumps(
         value, ensure_ascii=False, default=lambda o: o.decode("latin-1") if isinstance(o, bytes) else str(o)
     )

@@ -24,6 +24,7 @@ from tests.security.cases import (
     schema_changes,
     schema_metadata,
     scripts,
+    smuggling,
     types,
     valueforms,
 )
@@ -49,6 +50,7 @@ ALL: tuple[Case, ...] = (
     *scripts.CASES,
     *valueforms.CASES,
     *partial_spans.CASES,
+    *smuggling.CASES,
 )
 
 

@@ -1,0 +1,280 @@
+"""Values smuggled where a reader does not look for them, found by a hostile review of
+the pipeline: a ``message`` block on a change event, a key whose bytes hold more than
+its parsed form (a duplicate ``payload`` member), the field names of a nested struct in
+the schema, column and table names run together or in camelCase, a name split across
+the parts of a JSON document or hidden past its first few thousand texts, text shaped
+as a timestamp around a card number, a timestamp no calendar holds, and envelope
+timestamps written as text."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from tests.security import values as v
+from tests.security.cases.common import declaration, table
+from tests.security.events import TS, RawJson, Rec, change, field, key
+from tests.security.ledger import Case, with_fragments
+
+N = 30
+TIERS = ("bronze", "silver", "gold", "platinum")
+
+
+def _message_on_changes() -> Case:
+    """Change and truncate events that carry a logical-decoding ``message`` block (an
+    SMT's, a forged record's): its prefix an e-mail, its content the e-mail in base64,
+    and a field no message has holding a phone number and a name."""
+    case_id = "message-block-on-changes"
+    r, name = v.rng(case_id), table(case_id)
+    records, planted = [], []
+    for n in range(N):
+        email, phone, person = v.email(r, n + 1), v.phone(r), v.name(r)
+        planted += [email, phone, person]
+        block = {"prefix": email, "content": v.b64(email), "note": f"call {phone}, {person}"}
+        op = "t" if n % 5 == 4 else "c"
+        after = None if op == "t" else {"id": n, "plan": TIERS[n % 4]}
+        records.append(Rec(key(n), change(name, after, op=op, extra={"message": block})))
+    return Case(
+        case_id,
+        "envelope-shapes",
+        _message_on_changes.__doc__ or "",
+        declaration(case_id, "id: {pii: none}\nplan: {pii: none}"),
+        tuple(records),
+        tuple(planted),
+        service=True,
+    )
+
+
+def _duplicate_key_members() -> Case:
+    """Keys (and ``__debezium.oldkey`` headers) whose JSON holds an e-mail in a first
+    ``payload`` member and null in a second: a parser keeps the last, the bytes still
+    hold the first."""
+    case_id = "key-duplicate-payload-members"
+    r, name = v.rng(case_id), table(case_id)
+    records, planted = [], []
+    for n in range(N):
+        email, other = v.email(r, n + 1), v.email(r)
+        planted += [email, other]
+        smuggled = RawJson(f'{{"schema":null,"payload":{{"id":"{email}"}},"payload":null}}')
+        header = RawJson(f'{{"schema":null,"payload":{{"id":"{other}"}},"payload":null}}')
+        value = change(name, {"id": n, "plan": TIERS[n % 4]})
+        records.append(Rec(smuggled, value, (("__debezium.oldkey", header),)))
+    return Case(
+        case_id,
+        "envelope-shapes",
+        _duplicate_key_members.__doc__ or "",
+        declaration(case_id, "id: {pii: none}\nplan: {pii: none}"),
+        tuple(records),
+        tuple(planted),
+    )
+
+
+def _nested_struct_names() -> Case:
+    """A struct column whose nested fields are named with an e-mail and a person's name:
+    undeclared (withheld, so its value is null) and declared none with a null value. The
+    names would go out in the CDR schema with no value to guard."""
+    case_id = "nested-struct-field-names"
+    r, name = v.rng(case_id), table(case_id)
+    records, planted = [], []
+    for n in range(N):
+        email, person, other = v.email(r, n + 1), v.name(r), v.email(r)
+        planted += [email, person, other]
+        nested = {
+            "type": "struct",
+            "optional": True,
+            "fields": [field(email), field(person, "int32")],
+        }
+        fields = [
+            field("id", "int32"),
+            {**nested, "field": "meta"},
+            {"type": "struct", "optional": True, "field": "info", "fields": [field(other)]},
+        ]
+        value = change(name, {"id": n, "meta": None, "info": None}, fields=fields)
+        records.append(Rec(key(n), value))
+    return Case(
+        case_id,
+        "schema-metadata",
+        _nested_struct_names.__doc__ or "",
+        declaration(case_id, "id: {pii: none}\ninfo: {pii: none}"),
+        tuple(records),
+        tuple(planted),
+        service=True,
+    )
+
+
+def _names_as_columns(case_id: str, doc: str, shapes: Any, known_leak: str | None = None) -> Case:
+    """Undeclared columns named after people, each name written by ``shapes(first, last)``.
+    A known leak stays out of the service run: the cases there share one run's logs and
+    metrics, and its names would show there for the other cases too."""
+    r, name = v.rng(case_id), table(case_id)
+    records, planted = [], []
+    for n in range(N):
+        columns = shapes(r.choice(v.FIRST), r.choice(v.LAST))
+        planted += columns
+        after: dict[str, Any] = {"id": n, **{c: "v" for c in columns}}
+        records.append(Rec(key(n), change(name, after)))
+    return Case(
+        case_id,
+        "names-are-data",
+        doc,
+        declaration(case_id, "id: {pii: none}"),
+        tuple(records),
+        tuple(dict.fromkeys(planted)),
+        service=known_leak is None,
+        known_leak=known_leak,
+    )
+
+
+def _documents(case_id: str, doc: str, loud: Any, known_leak: str | None = None) -> Case:
+    """Quiet tag lists, then documents ``loud(r)`` makes: (the document, the planted
+    values), in a schemaless column declared none."""
+    r, name = v.rng(case_id), table(case_id)
+    records, planted = [], []
+    for n in range(N):
+        records.append(Rec(key(n), change(name, {"id": n, "tags": [TIERS[n % 4], TIERS[(n + 1) % 4]]})))
+    for n in range(N, 2 * N):
+        document, values = loud(r)
+        planted += values
+        records.append(Rec(key(n), change(name, {"id": n, "tags": document})))
+    return Case(
+        case_id,
+        "disguised-values",
+        doc,
+        declaration(case_id, "id: {pii: none}\ntags: {pii: none}"),
+        tuple(records),
+        tuple(dict.fromkeys(planted)),
+        known_leak=known_leak,
+    )
+
+
+def _name_parts(r: Any) -> tuple[Any, list[str]]:
+    first, last = r.choice(v.FIRST), r.choice(v.LAST)
+    shape = r.randrange(3)
+    document = [first, last] if shape == 0 else {"first": first, "last": last} if shape == 1 else {first: last}
+    return document, [f"{first} {last}"]  # and its surname, as a fragment (with_fragments)
+
+
+def _name_past_the_texts(r: Any) -> tuple[Any, list[str]]:
+    person = v.name(r)
+    if r.randrange(2):
+        return [person, *["x"] * 5000], [person]
+    return {**{f"k{i}": 1 for i in range(4100)}, "owner": person}, [person]
+
+
+def _shaped_timestamps() -> Case:
+    """Columns of Debezium's ``ZonedTimestamp`` (text), one declared none and one left
+    undeclared, whose text is a date then a card number, an SSN or a phone number where
+    the time of day goes."""
+    case_id = "timestamp-shaped-numbers"
+    r, name = v.rng(case_id), table(case_id)
+    zoned = "io.debezium.time.ZonedTimestamp"
+    fields = [field("id", "int32"), field("created_at", logical=zoned), field("updated_at", logical=zoned)]
+    records, planted = [], []
+    for n in range(N):
+        records.append(
+            Rec(
+                key(n), change(name, {"id": n, "created_at": "2024-01-01T10:00:00Z", "updated_at": None}, fields=fields)
+            )
+        )
+    for n in range(N, 2 * N):
+        card, ssn, phone = v.card(r), v.ssn(r), v.phone(r)
+        planted += [card, ssn, phone]
+        after = {
+            "id": n,
+            "created_at": f"2024-01-01T{card}Z",
+            "updated_at": f"2024-01-01T{ssn[:3]}.{ssn[3:5]}.{ssn[5:]}Z"
+            if n % 2
+            else f"2024-01-01 {phone[:3]}.{phone[3:6]}.{phone[6:]}",
+        }
+        records.append(Rec(key(n), change(name, after, fields=fields)))
+    return Case(
+        case_id,
+        "undeclared-types",
+        _shaped_timestamps.__doc__ or "",
+        declaration(case_id, "id: {pii: none}\ncreated_at: {pii: none}"),
+        tuple(records),
+        tuple(dict.fromkeys(planted)),
+        service=True,
+    )
+
+
+def _implausible_timestamps() -> Case:
+    """An int64 ``Timestamp`` column (milliseconds) declared none whose values turn into
+    card numbers: as times they fall in the year 33,000 and later."""
+    case_id = "timestamp-implausible-numbers"
+    r, name = v.rng(case_id), table(case_id)
+    fields = [field("id", "int32"), field("paid_at", "int64", logical="org.apache.kafka.connect.data.Timestamp")]
+    records, planted = [], []
+    for n in range(N):
+        records.append(Rec(key(n), change(name, {"id": n, "paid_at": TS + n * 60_000}, fields=fields)))
+    for n in range(N, 2 * N):
+        card = v.card(r)  # 16 digits: as milliseconds, the year 33,000 or later
+        planted.append(card)
+        records.append(Rec(key(n), change(name, {"id": n, "paid_at": int(card)}, fields=fields)))
+    return Case(
+        case_id,
+        "undeclared-types",
+        _implausible_timestamps.__doc__ or "",
+        declaration(case_id, "id: {pii: none}\npaid_at: {pii: none}"),
+        tuple(records),
+        tuple(planted),
+    )
+
+
+def _text_stamps() -> Case:
+    """Envelope timestamps (``ts_ms``, ``ts_us``, ``ts_ns``) written as text no number is
+    written as: an SSN with its leading zero, a phone number with its country code and
+    dashes."""
+    case_id = "envelope-stamps-as-text"
+    r, name = v.rng(case_id), table(case_id)
+    records, planted = [], []
+    for n in range(N):
+        ssn, phone = "0" + v.ssn(r)[1:], v.phone(r)
+        planted += [ssn, phone]
+        value = change(name, {"id": n, "plan": TIERS[n % 4]})
+        value.update({"ts_ms": ssn, "ts_us": f"+1{phone}", "ts_ns": f"{phone[:3]}-{phone[3:6]}-{phone[6:]}"})
+        records.append(Rec(key(n), value))
+    return Case(
+        case_id,
+        "envelope-shapes",
+        _text_stamps.__doc__ or "",
+        declaration(case_id, "id: {pii: none}\nplan: {pii: none}"),
+        tuple(records),
+        tuple(planted),
+    )
+
+
+CASES = with_fragments(
+    [
+        _message_on_changes(),
+        _duplicate_key_members(),
+        _nested_struct_names(),
+        _names_as_columns(
+            "names-in-camel-case",
+            "Undeclared columns named after people in camelCase, capitalised, and surname first.",
+            lambda first, last: [f"{first.lower()}{last}", f"{first}{last}", f"{last.lower()}{first}"],
+        ),
+        _names_as_columns(
+            "names-run-together",
+            "Undeclared columns named after people in one word, in lower case and in capitals.",
+            lambda first, last: [f"{first}{last}".lower(), f"{first}{last}".upper()],
+            known_leak="a name run together in one case has no boundary to read unknown words by: it is found "
+            "only when the public lists know both parts (they know no Liam, Kenji, Priya, Amara or Henrik)",
+        ),
+        _documents(
+            "json-name-parts",
+            "A column declared none whose JSON documents hold a person's name in parts: an array "
+            "of first name and surname, an object of both, the name as key and value.",
+            _name_parts,
+        ),
+        _documents(
+            "json-name-past-4096-texts",
+            "A column declared none whose documents hold a person's name before 5,000 other "
+            "array items, or after 4,100 other keys.",
+            _name_past_the_texts,
+            known_leak="a JSON leaf gets no NER (a document's leaves are not batched): only listed names are read",
+        ),
+        _shaped_timestamps(),
+        _implausible_timestamps(),
+        _text_stamps(),
+    ]
+)

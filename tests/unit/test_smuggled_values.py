@@ -1,0 +1,197 @@
+"""Values smuggled where a reader did not look (a hostile review; the attack ledger's
+``cases/smuggling.py`` runs them end to end): the mechanisms, one by one, in the pure
+core. Messages never print a planted value."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from detectors import guard
+from detectors.profiler import DetectionSettings, Profiler
+from detectors.textscan import TextScanner
+from pipeline.core import outschema
+from pipeline.core.events import DeadLetter, Published
+from pipeline.core.safenames import is_plain, is_plain_topic, looks_personal
+from tests.support import PATTERNS_ONLY, assert_no_raw, doc, make_processor, record, record_blobs
+
+TOPIC = "pg.public.accounts"
+DECL = """\
+table: public.accounts
+source_topic: pg.public.accounts
+cdr_topic: cdr.accounts.v1
+owner: ledger
+undeclared: detect
+columns:
+  id:   {pii: none}
+  plan: {pii: none}
+  tags: {pii: none}
+  created_at: {pii: none}
+"""
+SCANNER = TextScanner(ner=None)
+NAME = "Margaret Thompson"  # a first name and a surname the public lists know
+EMAIL = "hortensia.quist@example.org"
+
+
+def processor(tmp_path: Path):
+    return make_processor(tmp_path / "s", {"a.yaml": DECL}, detection=PATTERNS_ONLY)
+
+
+def change(after: dict[str, Any] | None, op: str = "c", **extra: Any) -> dict[str, Any]:
+    return {"op": op, "before": None, "after": after, "source": {"ts_ms": 1}, "ts_ms": 2, **extra}
+
+
+# -- guard: documents --------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "document",
+    [
+        [NAME, *["x"] * 5000],  # before 5,000 items
+        {**{f"k{i}": 1 for i in range(4100)}, "owner": NAME},  # after 4,100 keys
+        ["Margaret", "Thompson"],
+        {"first": "Margaret", "last": "Thompson"},
+        {"Margaret": "Thompson"},
+    ],
+    ids=["past-5000-items", "past-4100-keys", "array-of-parts", "object-of-parts", "key-and-value"],
+)
+def test_a_listed_name_anywhere_in_a_document_breaks_the_guard(document: Any) -> None:
+    assert guard.holds(document, SCANNER) == "PERSON"
+
+
+def test_documents_of_words_that_are_no_name_pass() -> None:
+    for document in (["red", "blue", "green"], {"a": 1, "b": "gold"}, {"status": "open", "tier": "silver"}):
+        assert guard.holds(document, SCANNER) is None, "a document of plain words was taken for a name"
+
+
+# -- guard: temporal shapes --------------------------------------------------------------
+
+
+def test_iso_shapes_hold_times_not_digit_runs() -> None:
+    zoned = guard.LOGICAL_SHAPES["io.debezium.time.ZonedTimestamp"]
+    for good in ("2016-11-04T11:51:30.123456Z", "2024-01-01T10:00:00+01:00", "+21016-11-04T06:51:30Z", "infinity"):
+        assert zoned.match(good), good
+    for bad in ("2024-01-01T4111111111111111Z", "2024-01-01T078.05.1120Z", "2024-01-01 415.555.0199"):
+        assert zoned.match(bad) is None, "a date with digits where the time goes passed as a timestamp"
+    assert guard.LOGICAL_SHAPES["io.debezium.time.ZonedTime"].match("10:15:30.4111111111111111Z") is None
+
+
+def _profile(logical: str, kind: str = "int64"):
+    profiler = Profiler(DetectionSettings(), SCANNER)
+    return profiler.profile("public.t", "paid_at", {"type": kind, "name": logical})
+
+
+def test_a_timestamp_no_calendar_holds_is_checked_as_a_number() -> None:
+    prof = _profile("org.apache.kafka.connect.data.Timestamp")
+    assert guard.check(prof, 1_700_000_000_000, SCANNER) is None  # 2023
+    assert guard.check(prof, 5555555555554444, SCANNER) == "CREDIT_CARD"  # the year 178,000: a card
+    assert guard.check(prof, 9_999_999_999_999_999, SCANNER) == guard.SHAPE  # no card, no time either
+    date = _profile("io.debezium.time.Date", "int32")
+    assert guard.check(date, 19_000, SCANNER) is None and guard.check(date, 4_000_000, SCANNER) == guard.SHAPE
+
+
+# -- names ---------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "name",
+    ["margaretThompson", "MargaretThompson", "thompsonMargaret", "kenjiOkafor", "margaretthompson", "JOHNSMITH"],
+)
+def test_a_name_in_camel_case_or_run_together_is_personal(name: str) -> None:
+    assert looks_personal(name) and not is_plain(name), "a person's name written as one word passed as plain"
+
+
+@pytest.mark.parametrize(
+    "name",
+    ["firstName", "createdAt", "billingAddress", "maxPrice", "UnitsInStock", "connector", "children", "readall"],
+)
+def test_column_words_in_camel_case_or_run_together_stay_plain(name: str) -> None:
+    assert not looks_personal(name), name
+
+
+def test_a_topic_whose_table_is_a_name_in_camel_case_is_not_plain() -> None:
+    assert not is_plain_topic("crm.public.margaretThompson")
+    assert is_plain_topic("crm.public.orderItems")
+
+
+# -- schemas -------------------------------------------------------------------------------
+
+
+def test_a_nested_field_named_with_personal_data_leaves_the_schema() -> None:
+    clean = outschema.cleaner(SCANNER)
+    nested = {
+        "type": "struct",
+        "optional": True,
+        "field": "meta",
+        "fields": [
+            {"type": "string", "optional": True, "field": EMAIL},
+            {"type": "int32", "optional": True, "field": NAME},
+            {"type": "int32", "optional": True, "field": "kenjiOkafor"},
+            {"type": "int32", "optional": True, "field": "visits"},
+        ],
+    }
+    for released in (True, False):
+        out = outschema.structural(nested, clean, released=released)
+        assert [f["field"] for f in out["fields"]] == ["visits"]
+    # with detection off nothing is checked, so nothing is dropped
+    assert len(outschema.structural(nested, None)["fields"]) == 4
+
+
+# -- the processor -------------------------------------------------------------------------
+
+
+def test_a_message_block_on_a_change_or_a_truncate_is_treated(tmp_path: Path) -> None:
+    proc = processor(tmp_path)
+    block = {"prefix": EMAIL, "content": "aG9ydGVuc2lh", "note": f"call 415-555-0199, {NAME}"}
+    for i, value in enumerate(
+        [change({"id": 1, "plan": "gold"}, message=block), change(None, op="t", message=block), change(None, "t")]
+    ):
+        outcome = proc.process(record(TOPIC, value, key={"id": 1}, offset=i))
+        assert isinstance(outcome, Published), type(outcome).__name__
+        assert_no_raw([EMAIL, NAME, "415-555-0199", "aG9ydGVuc2lh"], *record_blobs(outcome.records[0]))
+        payload = doc(outcome.records[0].value)
+        message = payload.get("message")
+        assert message is None or set(message) <= {"prefix", "content"}
+    # a message that is no struct: dead-lettered by the decoder, or published without it
+    text = proc.process(record(TOPIC, change({"id": 2, "plan": "gold"}, message=EMAIL), key={"id": 2}, offset=9))
+    if isinstance(text, Published):
+        assert doc(text.records[0].value).get("message") is None
+    else:
+        assert isinstance(text, DeadLetter) and EMAIL not in text.message
+
+
+def test_a_key_is_written_from_what_was_read_never_from_its_bytes(tmp_path: Path) -> None:
+    proc = processor(tmp_path)
+    smuggled = b'{"schema":null,"payload":{"id":"' + EMAIL.encode() + b'"},"payload":null}'
+    outcome = proc.process(
+        record(TOPIC, change({"id": 1, "plan": "gold"}), key=smuggled, headers=(("__debezium.oldkey", smuggled),))
+    )
+    assert isinstance(outcome, Published), type(outcome).__name__
+    out = outcome.records[0]
+    assert out.key == b'{"schema":null,"payload":null}'
+    assert_no_raw([EMAIL], *record_blobs(out))
+
+
+def _zoned(value: str) -> dict[str, Any]:
+    fields = [
+        {"type": "int64", "field": "id"},
+        {"type": "string", "optional": True, "field": "created_at", "name": "io.debezium.time.ZonedTimestamp"},
+    ]
+    row = {"type": "struct", "optional": True, "field": "after", "name": "pg.public.accounts.Value", "fields": fields}
+    schema = {
+        "type": "struct",
+        "name": "pg.public.accounts.Envelope",
+        "fields": [row, {"type": "string", "field": "op"}],
+    }
+    return {"schema": schema, "payload": {"op": "c", "after": {"id": 1, "created_at": value}}}
+
+
+def test_a_logical_string_not_shaped_as_its_type_is_dead_lettered(tmp_path: Path) -> None:
+    proc = processor(tmp_path)
+    ok = proc.process(record(TOPIC, _zoned("2024-01-01T10:00:00.123Z"), key={"id": 1}))
+    assert isinstance(ok, Published), type(ok).__name__
+    bad = proc.process(record(TOPIC, _zoned("2024-01-01T4111111111111111Z"), key={"id": 1}, offset=1))
+    assert isinstance(bad, DeadLetter) and bad.reason == "type_mismatch", type(bad).__name__
+    assert "4111111111111111" not in bad.message
