@@ -21,6 +21,7 @@ from typing import TYPE_CHECKING, Any
 
 from detectors import decimals, english, unwrap
 from detectors.english import is_english
+from detectors.identifiers import holds_listed_name
 from detectors.recognizers.inverted import is_inverted_name
 from detectors.recognizers.person import is_known_name, is_top_surname, person_value_score
 from detectors.scripts import letter_scripts, name_shaped
@@ -48,6 +49,14 @@ _WEAK = 0.3  # the validators' score for a bare number with no context
 _KNOWN_PERSON = 0.9  # person_value_score of a known first name and surname (or a title and a name)
 _TEMPORAL = frozenset({"date", "timestamp", "event_time"})
 _SPAN_SLACK_DAYS = 366  # how far outside its released span a date may fall
+# A time of day's units in a day, by logical type (MySQL's TIME can be a duration of up to
+# 838 hours: such a value withholds a column released for its type, fail closed).
+_TIME_OF_DAY = {
+    "io.debezium.time.Time": 86_400_000,
+    "org.apache.kafka.connect.data.Time": 86_400_000,
+    "io.debezium.time.MicroTime": 86_400_000_000,
+    "io.debezium.time.NanoTime": 86_400_000_000_000,
+}
 DAY_DATES = frozenset({"io.debezium.time.Date", "org.apache.kafka.connect.data.Date"})  # days since 1970
 _FIRST_DAY = (date(1000, 1, 1) - date(1970, 1, 1)).days  # the span of plausible dates, in days since 1970
 _LAST_DAY = (date(2999, 12, 31) - date(1970, 1, 1)).days
@@ -68,6 +77,7 @@ LOGICAL_SHAPES = {  # what the values of a Debezium logical string type look lik
     "io.debezium.time.ZonedTime": re.compile(rf"{_TIME}{_ZONE}$"),
     "io.debezium.time.IsoTime": re.compile(rf"{_TIME}$"),
 }
+_IDENTIFIER_CHARS = 64  # a text this long at most, with no space, is read as an identifier too
 _NAME_PART_CHARS = 40  # a text this long at most may be one part of a name split in a document
 _INITIAL_SURNAME = re.compile(r"[A-Z]\. ?[A-Z][a-z'-]{2,}")
 _LOCAL_PART = re.compile(r"([A-Za-z]{2,})\.([A-Za-z]{2,})\d{0,4}")  # first.last, first.last71
@@ -127,6 +137,9 @@ def _check(prof: ColumnProfile, value: Any, scanner: TextScanner) -> str | None:
     if kind is int:
         if prof.type_hint in _TEMPORAL:
             return _temporal(prof, value)
+        day = _TIME_OF_DAY.get(prof.logical)
+        if day is not None and not 0 <= value <= day:
+            return SHAPE  # no time of day: a column released for its type holds something else
         if prof.release == "bool":
             return SHAPE
         if -_SMALL < value < _SMALL:
@@ -203,44 +216,42 @@ def _document(doc: dict[str, Any] | list[Any], scanner: TextScanner) -> str | No
     return None
 
 
+class _Key(str):
+    """An object's key among a document's leaves (:func:`_texts`)."""
+
+
 def _texts(doc: dict[str, Any] | list[Any]) -> tuple[dict[str, None], dict[str, None]]:
     """The distinct keys and string leaves of a document, all of them (the patterns read
     the whole document already: these checks cost less than that, and a record's size
-    bounds both), and the distinct pairs of short texts side by side that could be a
-    name's parts: two strings in a row of an array or of an object's values, an object's
-    key and its string value."""
+    bounds both), and the distinct pairs of short texts that could be a name's parts,
+    read in the document's order whatever nests them or stands between them (a null, a
+    number): two string values in a row (``["Jane", null, "Roe"]``, ``[["Jane"],
+    ["Roe"]]``, ``{"first": "Jane", "last": "Roe"}``), and a key with what follows it
+    (``{"Jane": "Roe"}``)."""
     texts: dict[str, None] = {}
     pairs: dict[str, None] = {}
+    last_leaf: str | None = None  # the last key or string value, in order
+    last_value: str | None = None  # the last string value
     stack: list[Any] = [doc]
     while stack:
         node = stack.pop()
-        previous: str | None = None
         if isinstance(node, dict):
-            for k, v in node.items():
-                key = str(k)
-                texts[key] = None
-                if isinstance(v, str):
-                    texts[v] = None
-                    if _name_part(key) and _name_part(v):
-                        pairs[f"{key} {v}"] = None
-                    if previous is not None and _name_part(v):
-                        pairs[f"{previous} {v}"] = None
-                    previous = v if _name_part(v) else None
-                else:
-                    previous = None
-                    stack.append(v)
+            for k, v in reversed(list(node.items())):
+                stack.append(v)
+                stack.append(_Key(k))
         elif isinstance(node, list):
-            for v in node:
-                if isinstance(v, str):
-                    texts[v] = None
-                    if previous is not None and _name_part(v):
-                        pairs[f"{previous} {v}"] = None
-                    previous = v if _name_part(v) else None
-                else:
-                    previous = None
-                    stack.append(v)
+            stack.extend(reversed(node))
         elif isinstance(node, str):
-            texts[node] = None
+            text = str(node)
+            texts[text] = None
+            part = _name_part(text)
+            if part and last_leaf is not None:
+                pairs[f"{last_leaf} {text}"] = None
+            if not isinstance(node, _Key):
+                if part and last_value is not None and last_value != last_leaf:
+                    pairs[f"{last_value} {text}"] = None
+                last_value = text if part else None
+            last_leaf = text if part else None
     return texts, pairs
 
 
@@ -323,13 +334,20 @@ def _text_reason(prof: ColumnProfile, value: str, scanner: TextScanner) -> str |
 def _entity(value: str, scanner: TextScanner) -> str | None:
     """The entity a text holds as it is, or else as one of its readings (percent- or
     entity-encoded throughout, quoted-printable, a number spelled with letters or odd
-    separators, gzip in base64: :mod:`detectors.unwrap`)."""
+    separators, gzip in base64: :mod:`detectors.unwrap`), or, when it is JSON text, in
+    its keys and leaves read as a document's (:func:`_document`)."""
     hit = _read_entity(value, scanner)
     if hit is None:
         for reading in unwrap.readings(value):
             hit = _read_entity(reading, scanner)
             if hit is not None:
                 break
+    if hit is None and value[:1] in "{[":
+        from detectors.textscan import parse_json_text  # textscan imports this module
+
+        doc = parse_json_text(value)  # JSON as text: its keys and leaves, as a document's
+        if isinstance(doc, dict | list):
+            hit = _document(doc, scanner)
     return hit
 
 
@@ -351,6 +369,8 @@ def _is_name(value: str) -> bool:
         return True  # 'Ольга Петрова': the name lists hold no such names, the shape is enough
     if is_inverted_name(value):
         return True  # 'ADEYEMI, OLUWASEUN': surname, comma, given name, words no English has
+    if " " not in value and len(value) <= _IDENTIFIER_CHARS and holds_listed_name(value):
+        return True  # mary_johnson, Robert-Brown, MariaGonzalez, JOHNSMITH: a name as an identifier
     if _INITIAL_SURNAME.fullmatch(value) and is_known_name(value):
         return _surname_alone(value.rsplit(" ", 1)[-1].rsplit(".", 1)[-1])
     local = _LOCAL_PART.fullmatch(value)

@@ -38,6 +38,7 @@ import weakref
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
+from detectors.identifiers import holds_listed_name
 from detectors.recognizers.person import person_value_score
 from pipeline.core import logical
 from pipeline.core.safenames import looks_personal
@@ -243,7 +244,12 @@ def _is_name(name: str, clean: Clean | None) -> bool:
         return False
     if clean is None:
         return True
-    return clean(name) and all(_words_clean(part, clean) for part in name.split(".") if "_" in part)
+    parts = name.split(".")
+    return (
+        clean(name)
+        and all(_words_clean(part, clean) for part in parts if "_" in part)
+        and not any(holds_listed_name(part) for part in parts)  # com.JohnSmith.Addr
+    )
 
 
 def _words_clean(identifier: str, clean: Clean) -> bool:
@@ -255,8 +261,10 @@ def _words_clean(identifier: str, clean: Clean) -> bool:
 def _field_named_clean(field: Field, clean: Clean | None) -> bool:
     """A nested field whose name the text check finds clean, whole and with its
     underscores read as spaces (``Jane_Roe``), and that does not look like personal data
-    as a column's name would (:func:`~pipeline.core.safenames.looks_personal`: names no
-    list knows, ``kenjiOkafor``); with detection off, every one."""
+    as a column's name would (:func:`~pipeline.core.safenames.looks_personal`: also names
+    no list knows, ``Kenji Okafor``); with detection off, every one. The guard judges the
+    same names as keys of a released column's values by its own rules (listed names,
+    as identifiers too): a name only this reads leaves the schema, not such a payload."""
     name = field.get("field")
     if clean is None or not isinstance(name, str):
         return True  # a name that is not text is refused by structural

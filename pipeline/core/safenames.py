@@ -33,8 +33,9 @@ from collections.abc import Callable, Container, Mapping
 from typing import TYPE_CHECKING
 
 from detectors import english
+from detectors.identifiers import COLUMN_WORDS, holds_listed_name
 from detectors.recognizers import default_recognizers
-from detectors.recognizers.person import is_first_name, is_known_name, is_top_surname, known_pair
+from detectors.recognizers.person import is_first_name, is_known_name
 from detectors.scripts import letter_scripts, unread
 from detectors.textscan import TextScanner
 from detectors.vocabulary import name_evidence, tokens
@@ -62,86 +63,12 @@ _DIGEST_FORM = re.compile(r"col~[0-9a-f]{10}|topic-[0-9a-f]{10}")
 TOPIC_PREFIX = "topic-"  # a topic's safe form: Kafka topic names hold no '~'
 _TOPIC_DOMAIN = b"cdr-pipeline topic names v1"
 _CAMEL_BOUNDARY = re.compile(r"(?<=[^\W\d_])(?<![A-Z])(?=[A-Z])")  # a capital after a lower-case letter
-_RUN_TOGETHER_CHARS = 40  # a longer word of letters is not read as a name run together
 _INVISIBLE = re.compile(r"[\u00ad\u200b-\u200f\u202a-\u202e\u2060-\u2064\ufeff]")
 # Two or three capitalised words: "John Smith", "Mary-Ann O'Neil" (column headers of
 # spreadsheets look alike: "Order Date"; column words rule those out, see below).
 _PERSON_SHAPE = re.compile(r"[^\W\d_][^\W\d_'-]+(?:['-][^\W\d_]+)?(?:[ _.][^\W\d_][^\W\d_'-]+(?:['-][^\W\d_]+)?){1,2}")
 # Words that make a capitalised phrase a column header rather than a person.
-_COLUMN_WORDS = frozenset(
-    [
-        "id",
-        "key",
-        "date",
-        "time",
-        "day",
-        "month",
-        "year",
-        "total",
-        "amount",
-        "sum",
-        "count",
-        "number",
-        "num",
-        "no",
-        "qty",
-        "quantity",
-        "price",
-        "cost",
-        "value",
-        "code",
-        "type",
-        "status",
-        "state",
-        "kind",
-        "level",
-        "rate",
-        "score",
-        "flag",
-        "name",
-        "first",
-        "last",
-        "full",
-        "customer",
-        "order",
-        "item",
-        "product",
-        "created",
-        "updated",
-        "deleted",
-        "modified",
-        "at",
-        "by",
-        "on",
-        "of",
-        "per",
-        "avg",
-        "min",
-        "max",
-        "new",
-        "old",
-        "is",
-        "has",
-        "user",
-        "account",
-        "email",
-        "phone",
-        "address",
-        "city",
-        "country",
-        "zip",
-        "street",
-        "region",
-        "description",
-        "notes",
-        "comment",
-        "text",
-        "title",
-        "label",
-        "category",
-        "group",
-    ]
-)
+_COLUMN_WORDS = COLUMN_WORDS
 _QUOTED = re.compile(r"'(?:[^'\\\n]|\\.)*'|\"(?:[^\"\\\n]|\\.)*\"")
 
 _scanner = TextScanner(recognizers=default_recognizers(), ner=None)
@@ -187,37 +114,10 @@ def _looks_personal(name: str) -> bool:
     # letters no detector reads ('Ольга_Петрова', a Han or Arabic name): no evidence either way
     if unread(letter_scripts(text)) or _person_shaped(text) or _known_person(text):
         return True
-    camel = _CAMEL_BOUNDARY.sub("_", text)  # margaretThompson, JohnSmith: words by their capitals
-    return (camel != text and _known_person(camel)) or _run_together(text)
-
-
-def _run_together(text: str) -> bool:
-    """``margaretthompson``, ``JOHNSMITH``, ``thompsonmargaret``: one word of letters, no
-    English one, that is a first name and a surname the public lists know run together,
-    neither a column word. The lists are loose ('Toby Tes', 'Rea Dall', 'Meta Kafka'), so
-    the surname is a very common one, or both parts have four letters or more and the
-    surname is no English word (both, surname first). With no boundary between the
-    words, names the lists do not know are not found here."""
-    if not 6 <= len(text) <= _RUN_TOGETHER_CHARS or not text.isalpha() or not (text.islower() or text.isupper()):
-        return False
-    word = text.lower()
-    if english.available() and english.is_english(word):
-        return False
-    for cut in range(3, len(word) - 2):
-        head, tail = word[:cut], word[cut:]
-        if head in _COLUMN_WORDS or tail in _COLUMN_WORDS:
-            continue
-        if known_pair(head, tail) and (
-            is_top_surname(tail) or (min(len(head), len(tail)) >= 4 and not english.is_english(tail))
-        ):
-            return True  # johnsmith, bobsmith (a very common surname), mariagonzalez
-        if (
-            known_pair(tail, head)
-            and min(len(head), len(tail)) >= 4
-            and not (english.is_english(head) or english.is_english(tail))
-        ):
-            return True  # thompsonmargaret: the surname first
-    return False
+    camel = _CAMEL_BOUNDARY.sub("_", text)  # margaretThompson, kenjiOkafor: words by their capitals
+    # a listed name among other words, digits, capitals or run together (robert_brown_notes,
+    # janeRoe2, margaretthompson): detectors.identifiers
+    return (camel != text and _known_person(camel)) or holds_listed_name(text)
 
 
 def _known_person(text: str) -> bool:
@@ -444,6 +344,8 @@ def is_plain_topic(name: str) -> bool:
     segments = name.split(".")
     if len(segments) > _MAX_SEGMENTS or not all(is_plain(s.lower()) or is_safe_form(s) for s in segments):
         return False
+    if any(holds_listed_name(s) for s in segments):
+        return False  # read in its own case too: JohnQSmith's capitals split its words
     first = 0 if len(segments) == 2 else 1
     return not any(looks_personal(".".join(segments[i:]).lower()) for i in range(first, len(segments) - 1))
 

@@ -1,0 +1,146 @@
+"""Person names written as identifiers: column, key, table and topic names, and short
+values shaped like them (``robert_brown_notes``, ``customer_john_smith``, ``janeRoe2``,
+``Margaret_Thompson_2020``, ``margaretthompson``, ``Robert-Brown``).
+
+An identifier is read as words, split at ``_ . -``, spaces and digits, and at a capital
+after a lower-case letter; one word in one case may also be two run together. It holds a
+name when two words side by side (or the two halves of one) are a first name and a
+surname the public lists know (:mod:`detectors.recognizers.person`), in either order
+(run together: the first name first).
+The lists are loose ('Toby Tes', 'Rea Dall', 'Meta Kafka', 'Mark Down'), so a pair
+counts only when neither word is a column word, and the surname is a very common one or
+both words have four letters or more and are no English words (the surname first:
+neither may be). Names the lists do not know are not found here.
+"""
+
+from __future__ import annotations
+
+import itertools
+import re
+
+from detectors import english
+from detectors.recognizers.person import is_top_surname, known_pair
+
+# Words that make a phrase a column header rather than a person ('Order Date', 'max_price').
+COLUMN_WORDS = frozenset(
+    [
+        "id",
+        "key",
+        "date",
+        "time",
+        "day",
+        "month",
+        "year",
+        "total",
+        "amount",
+        "sum",
+        "count",
+        "number",
+        "num",
+        "no",
+        "qty",
+        "quantity",
+        "price",
+        "cost",
+        "value",
+        "code",
+        "type",
+        "status",
+        "state",
+        "kind",
+        "level",
+        "rate",
+        "score",
+        "flag",
+        "name",
+        "first",
+        "last",
+        "full",
+        "customer",
+        "order",
+        "item",
+        "product",
+        "created",
+        "updated",
+        "deleted",
+        "modified",
+        "at",
+        "by",
+        "on",
+        "of",
+        "per",
+        "avg",
+        "min",
+        "max",
+        "new",
+        "old",
+        "is",
+        "has",
+        "user",
+        "account",
+        "email",
+        "phone",
+        "address",
+        "city",
+        "country",
+        "zip",
+        "street",
+        "region",
+        "description",
+        "notes",
+        "comment",
+        "text",
+        "title",
+        "label",
+        "category",
+        "group",
+    ]
+)
+_SPLIT = re.compile(r"[\W_\d]+")
+# a capital after a lower-case letter, and the last capital of a run before lower case (JohnQSmith)
+_CAMEL = re.compile(r"(?<=[^\W\d_])(?<![A-Z])(?=[A-Z])|(?<=[A-Z])(?=[A-Z][a-z])")
+_MAX_CHARS = 128  # a longer identifier is not read (a record's names are bounded, this keeps it cheap)
+_MAX_WORD = 40  # a longer word is not tried as two run together
+
+
+def words(identifier: str) -> list[str]:
+    """The identifier's words in lower case: ``janeRoe2`` -> ``['jane', 'roe']``."""
+    return [w.lower() for w in _SPLIT.split(_CAMEL.sub(" ", identifier)) if w]
+
+
+def holds_listed_name(identifier: str) -> bool:
+    """Two words side by side, or the halves of one word written in one case, are a
+    listed first name and surname (either order): see the module's rules."""
+    if len(identifier) > _MAX_CHARS:
+        return False
+    parts = [w for w in words(identifier) if len(w) > 1]  # a middle initial stands between none (JohnQSmith)
+    if any(_pair(a, b) for a, b in itertools.pairwise(parts)):
+        return True
+    raw = [w for w in _SPLIT.split(identifier) if w]  # one case: no capital splits the word
+    return any(_run_together(w) for w in raw if w.islower() or w.isupper())
+
+
+def _run_together(word: str) -> bool:
+    """``margaretthompson``, ``JOHNSMITH``: a word of letters, no English one, cut in two."""
+    if not 6 <= len(word) <= _MAX_WORD:
+        return False
+    word = word.lower()
+    if english.available() and english.is_english(word):
+        return False
+    # the first name first only: a surname and a first name run together are too often a
+    # word cut at a chance place ('varnum' + 'eric')
+    return any(_pair(word[:cut], word[cut:], reversed_too=False) for cut in range(3, len(word) - 2))
+
+
+def _pair(a: str, b: str, reversed_too: bool = True) -> bool:
+    if len(a) < 2 or len(b) < 2 or a in COLUMN_WORDS or b in COLUMN_WORDS:
+        return False
+    if known_pair(a, b) and (is_top_surname(b) or (min(len(a), len(b)) >= 4 and not english.is_english(b))):
+        return True  # john_smith, bob_smith (a very common surname), maria_gonzalez
+    # the surname first (thompson_margaret): both longer words, neither English
+    return (
+        reversed_too
+        and known_pair(b, a)
+        and min(len(a), len(b)) >= 4
+        and not (english.is_english(a) or english.is_english(b))
+    )
