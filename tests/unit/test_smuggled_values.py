@@ -128,6 +128,7 @@ def test_a_nested_field_named_with_personal_data_leaves_the_schema() -> None:
         "fields": [
             {"type": "string", "optional": True, "field": EMAIL},
             {"type": "int32", "optional": True, "field": NAME},
+            {"type": "int32", "optional": True, "field": "JohnSmith"},
             {"type": "int32", "optional": True, "field": "kenjiOkafor"},
             {"type": "int32", "optional": True, "field": "visits"},
         ],
@@ -136,7 +137,7 @@ def test_a_nested_field_named_with_personal_data_leaves_the_schema() -> None:
         out = outschema.structural(nested, clean, released=released)
         assert [f["field"] for f in out["fields"]] == ["visits"]
     # with detection off nothing is checked, so nothing is dropped
-    assert len(outschema.structural(nested, None)["fields"]) == 4
+    assert len(outschema.structural(nested, None)["fields"]) == 5
 
 
 # -- the processor -------------------------------------------------------------------------
@@ -195,3 +196,56 @@ def test_a_logical_string_not_shaped_as_its_type_is_dead_lettered(tmp_path: Path
     bad = proc.process(record(TOPIC, _zoned("2024-01-01T4111111111111111Z"), key={"id": 1}, offset=1))
     assert isinstance(bad, DeadLetter) and bad.reason == "type_mismatch", type(bad).__name__
     assert "4111111111111111" not in bad.message
+
+
+# -- identifiers (a second review) --------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "name",
+    ["robert_brown_notes", "customer_john_smith", "Margaret_Thompson_2020", "JohnQSmith", "notes_bob_jones"],
+)
+def test_a_listed_name_among_other_words_is_personal(name: str) -> None:
+    assert looks_personal(name) and not is_plain(name), "a person's name among other words passed as plain"
+    assert not is_plain_topic(f"shop.public.{name}")
+
+
+@pytest.mark.parametrize("value", ["mary_johnson", "Robert-Brown", "MariaGonzalez", '{"JohnSmith": 1}'])
+def test_a_listed_name_written_as_an_identifier_breaks_the_guard(value: str) -> None:
+    assert guard.holds(value, SCANNER) == "PERSON"
+
+
+@pytest.mark.parametrize("value", ["gold_plus", "order_items", "JSONData", "HTTPRequestId", '{"tier": "gold"}'])
+def test_identifiers_of_plain_words_pass_the_guard(value: str) -> None:
+    assert guard.holds(value, SCANNER) is None, value
+
+
+def test_name_parts_apart_in_a_document_are_read_together() -> None:
+    for document in (["Margaret", None, "Thompson"], [["Margaret"], ["Thompson"]], [{"a": "Margaret"}, "Thompson"]):
+        assert guard.holds(document, SCANNER) == "PERSON"
+
+
+def test_a_time_of_day_column_released_for_its_type_breaks_on_no_time_of_day() -> None:
+    prof = _profile("io.debezium.time.Time", "int32")
+    assert guard.check(prof, 32_400_000, SCANNER) is None  # 09:00
+    assert guard.check(prof, 536_228_741, SCANNER) == guard.SHAPE  # 149 hours: something else
+    micro = _profile("io.debezium.time.MicroTime")
+    assert guard.check(micro, 32_400_000_000, SCANNER) is None
+
+
+def test_schema_metadata_holding_a_name_as_an_identifier_is_dropped() -> None:
+    clean = outschema.cleaner(SCANNER)
+    field = {
+        "type": "string",
+        "optional": True,
+        "field": "d",
+        "name": "com.JohnSmith.Addr",
+        "default": "mary_johnson",
+        "parameters": {"__debezium.source.column.type": "JohnSmith"},
+    }
+    out = outschema.structural(field, clean, released=True)
+    assert "name" not in out and "default" not in out and "parameters" not in out, sorted(out)
+    kept = outschema.structural(
+        {**field, "name": "io.debezium.time.ZonedTimestamp", "default": "gold"}, clean, released=True
+    )
+    assert kept["name"] == "io.debezium.time.ZonedTimestamp" and kept["default"] == "gold"

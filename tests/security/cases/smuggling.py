@@ -8,8 +8,11 @@ timestamps written as text."""
 
 from __future__ import annotations
 
+import json
+from functools import cache
 from typing import Any
 
+from detectors.recognizers import person
 from tests.security import values as v
 from tests.security.cases.common import declaration, table
 from tests.security.events import TS, RawJson, Rec, change, field, key
@@ -17,6 +20,24 @@ from tests.security.ledger import Case, with_fragments
 
 N = 30
 TIERS = ("bronze", "silver", "gold", "platinum")
+
+
+@cache
+def _listed() -> tuple[tuple[str, ...], tuple[str, ...]]:
+    """First names and the 1,000 most frequent surnames of the detectors' public lists:
+    names drawn from them are names the detectors are meant to know, whatever the shape."""
+    first, _, _ = person._lists()
+    return tuple(sorted(first)), tuple(sorted(person._top_surnames()))
+
+
+def listed_name(r: Any) -> tuple[str, str]:
+    """A listed first name and surname, three letters each at least (a shorter planted
+    value would match by chance)."""
+    firsts, lasts = _listed()
+    while True:
+        first, last = r.choice(firsts).capitalize(), r.choice(lasts).capitalize()
+        if len(first) >= 3 and len(last) >= 3 and first.isalpha() and last.isalpha():
+            return first, last
 
 
 def _message_on_changes() -> Case:
@@ -121,6 +142,78 @@ def _names_as_columns(case_id: str, doc: str, shapes: Any, known_leak: str | Non
         tuple(dict.fromkeys(planted)),
         service=known_leak is None,
         known_leak=known_leak,
+    )
+
+
+def _names_among_words() -> Case:
+    """Undeclared columns named with a listed person's name among other words, digits
+    and initials (``robert_brown_notes``, ``customer_john_smith``, ``Mary_Lee_2020``,
+    ``JohnQSmith``), and run together in lower case."""
+    case_id = "names-among-words"
+    r, name = v.rng(case_id), table(case_id)
+    records, planted = [], []
+    for n in range(N):
+        first, last = listed_name(r)
+        columns = [
+            f"{first.lower()}_{last.lower()}_notes",
+            f"customer_{first.lower()}_{last.lower()}",
+            f"{first}_{last}_2020",
+            f"{first}Q{last}",
+            f"{first}{last}".lower(),
+        ]
+        planted += columns
+        records.append(Rec(key(n), change(name, {"id": n, **{c: "v" for c in columns}})))
+    return Case(
+        case_id,
+        "names-are-data",
+        _names_among_words.__doc__ or "",
+        declaration(case_id, "id: {pii: none}"),
+        tuple(records),
+        tuple(dict.fromkeys(planted)),
+        service=True,
+        # judged whole: an identifier's other words ('notes', a surname that is also an
+        # English word, 'good') are no fragment of a person
+        fragments=tuple(() for _ in dict.fromkeys(planted)),
+    )
+
+
+def _identifier_values(r: Any) -> tuple[Any, list[str]]:
+    """A listed name as an identifier-shaped value, or as a key of JSON text, or in parts
+    of a document with something between them: (the value, the planted forms)."""
+    first, last = listed_name(r)
+    camel = f"{first}{last}"
+    shape = r.randrange(6)
+    if shape == 0:
+        return f"{first.lower()}_{last.lower()}", [f"{first.lower()}_{last.lower()}"]
+    if shape == 1:
+        return f"{first}-{last}", [f"{first}-{last}"]
+    if shape == 2:
+        return camel, [camel]
+    if shape == 3:
+        return json.dumps({camel: 1, "tier": "gold"}), [camel]
+    return ([first, None, last] if shape == 4 else [[first], [last]]), [f"{first} {last}"]
+
+
+def _time_of_day_numbers() -> Case:
+    """An undeclared ``io.debezium.time.Time`` column (released for its type) whose values
+    turn into SSNs: no time of day has 9 digits of milliseconds."""
+    case_id = "time-of-day-numbers"
+    r, name = v.rng(case_id), table(case_id)
+    fields = [field("id", "int32"), field("opens_at", "int32", logical="io.debezium.time.Time")]
+    records, planted = [], []
+    for n in range(N):
+        records.append(Rec(key(n), change(name, {"id": n, "opens_at": 32_400_000 + n * 60_000}, fields=fields)))
+    for n in range(N, 2 * N):
+        ssn = v.ssn(r)
+        planted.append(ssn)
+        records.append(Rec(key(n), change(name, {"id": n, "opens_at": int(ssn)}, fields=fields)))
+    return Case(
+        case_id,
+        "undeclared-types",
+        _time_of_day_numbers.__doc__ or "",
+        declaration(case_id, "id: {pii: none}"),
+        tuple(records),
+        tuple(planted),
     )
 
 
@@ -273,6 +366,15 @@ CASES = with_fragments(
             _name_past_the_texts,
             known_leak="a JSON leaf gets no NER (a document's leaves are not batched): only listed names are read",
         ),
+        _names_among_words(),
+        _documents(
+            "identifier-shaped-names",
+            "A column declared none whose values become a listed name written as an identifier "
+            "(snake, kebab, camel case), a key of JSON text, or parts of a document with a null "
+            "or a nesting between them.",
+            _identifier_values,
+        ),
+        _time_of_day_numbers(),
         _shaped_timestamps(),
         _implausible_timestamps(),
         _text_stamps(),
