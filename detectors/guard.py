@@ -369,7 +369,7 @@ def _is_name(value: str) -> bool:
         return True  # 'Ольга Петрова': the name lists hold no such names, the shape is enough
     if is_inverted_name(value):
         return True  # 'ADEYEMI, OLUWASEUN': surname, comma, given name, words no English has
-    if " " not in value and len(value) <= _IDENTIFIER_CHARS and holds_listed_name(value):
+    if " " not in value and len(value) <= _IDENTIFIER_CHARS and holds_listed_name(value, common=True):
         return True  # mary_johnson, Robert-Brown, MariaGonzalez, JOHNSMITH: a name as an identifier
     if _INITIAL_SURNAME.fullmatch(value) and is_known_name(value):
         return _surname_alone(value.rsplit(" ", 1)[-1].rsplit(".", 1)[-1])

@@ -108,19 +108,21 @@ def words(identifier: str) -> list[str]:
     return [w.lower() for w in _SPLIT.split(_CAMEL.sub(" ", identifier)) if w]
 
 
-def holds_listed_name(identifier: str) -> bool:
+def holds_listed_name(identifier: str, common: bool = False) -> bool:
     """Two words side by side, or the halves of one word written in one case, are a
-    listed first name and surname (either order): see the module's rules."""
+    listed first name and surname (either order): see the module's rules. ``common``:
+    the surname must be one of the 1,000 most frequent (for values, where brands and
+    places are written alike: 'Mercedes-Benz')."""
     if len(identifier) > _MAX_CHARS:
         return False
     parts = [w for w in words(identifier) if len(w) > 1]  # a middle initial stands between none (JohnQSmith)
-    if any(_pair(a, b) for a, b in itertools.pairwise(parts)):
+    if any(_pair(a, b, common=common) for a, b in itertools.pairwise(parts)):
         return True
     raw = [w for w in _SPLIT.split(identifier) if w]  # one case: no capital splits the word
-    return any(_run_together(w) for w in raw if w.islower() or w.isupper())
+    return any(_run_together(w, common) for w in raw if w.islower() or w.isupper())
 
 
-def _run_together(word: str) -> bool:
+def _run_together(word: str, common: bool) -> bool:
     """``margaretthompson``, ``JOHNSMITH``: a word of letters, no English one, cut in two."""
     if not 6 <= len(word) <= _MAX_WORD:
         return False
@@ -129,14 +131,18 @@ def _run_together(word: str) -> bool:
         return False
     # the first name first only: a surname and a first name run together are too often a
     # word cut at a chance place ('varnum' + 'eric')
-    return any(_pair(word[:cut], word[cut:], reversed_too=False) for cut in range(3, len(word) - 2))
+    return any(_pair(word[:cut], word[cut:], reversed_too=False, common=common) for cut in range(3, len(word) - 2))
 
 
-def _pair(a: str, b: str, reversed_too: bool = True) -> bool:
+def _pair(a: str, b: str, reversed_too: bool = True, common: bool = False) -> bool:
     if len(a) < 2 or len(b) < 2 or a in COLUMN_WORDS or b in COLUMN_WORDS:
         return False
-    if known_pair(a, b) and (is_top_surname(b) or (min(len(a), len(b)) >= 4 and not english.is_english(b))):
-        return True  # john_smith, bob_smith (a very common surname), maria_gonzalez
+    if known_pair(a, b) and is_top_surname(b):
+        return True  # john_smith, bob_smith: a very common surname
+    if common:
+        return reversed_too and known_pair(b, a) and is_top_surname(a) and not english.is_english(b)
+    if known_pair(a, b) and min(len(a), len(b)) >= 4 and not english.is_english(b):
+        return True  # maria_lindqvist-like: a listed surname no English word
     # the surname first (thompson_margaret): both longer words, neither English
     return (
         reversed_too
