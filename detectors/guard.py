@@ -22,6 +22,7 @@ from typing import TYPE_CHECKING, Any
 from detectors import decimals, english, unwrap
 from detectors.english import is_english
 from detectors.identifiers import holds_listed_name
+from detectors.normalize import normalize
 from detectors.recognizers.inverted import is_inverted_name
 from detectors.recognizers.person import is_known_name, is_top_surname, person_value_score
 from detectors.scripts import letter_scripts, name_shaped
@@ -369,7 +370,7 @@ def _is_name(value: str) -> bool:
         return True  # 'Ольга Петрова': the name lists hold no such names, the shape is enough
     if is_inverted_name(value):
         return True  # 'ADEYEMI, OLUWASEUN': surname, comma, given name, words no English has
-    if " " not in value and len(value) <= _IDENTIFIER_CHARS and holds_listed_name(value, common=True):
+    if " " not in value and len(value) <= _IDENTIFIER_CHARS and holds_listed_name(_folded(value), common=True):
         return True  # mary_johnson, Robert-Brown, MariaGonzalez, JOHNSMITH: a name as an identifier
     if _INITIAL_SURNAME.fullmatch(value) and is_known_name(value):
         return _surname_alone(value.rsplit(" ", 1)[-1].rsplit(".", 1)[-1])
@@ -379,6 +380,12 @@ def _is_name(value: str) -> bool:
         and (person_value_score(f"{local[1]} {local[2]}") or 0.0) >= _KNOWN_PERSON
         and _surname_alone(local[2])
     )
+
+
+def _folded(value: str) -> str:
+    """Plain ASCII as it is; other text as a reader sees it (zero-width characters gone,
+    confusable and full-width letters folded: a Cyrillic o in ``john_smith``)."""
+    return value if value.isascii() else normalize(value).text
 
 
 def _surname_alone(word: str) -> bool:

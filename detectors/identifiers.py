@@ -3,7 +3,8 @@ values shaped like them (``robert_brown_notes``, ``customer_john_smith``, ``jane
 ``Margaret_Thompson_2020``, ``margaretthompson``, ``Robert-Brown``).
 
 An identifier is read as words, split at ``_ . -``, spaces and digits, and at a capital
-after a lower-case letter; one word in one case may also be two run together. It holds a
+after a lower-case letter; one word in one case may also be two run together (capitalised, ``Johnsmith``: with a
+very common surname, the whole no listed first name). It holds a
 name when two words side by side (or the two halves of one) are a first name and a
 surname the public lists know (:mod:`detectors.recognizers.person`), in either order
 (run together: the first name first).
@@ -19,7 +20,7 @@ import itertools
 import re
 
 from detectors import english
-from detectors.recognizers.person import is_top_surname, known_pair
+from detectors.recognizers.person import is_first_name, is_top_surname, known_pair
 
 # Words that make a phrase a column header rather than a person ('Order Date', 'max_price').
 COLUMN_WORDS = frozenset(
@@ -119,7 +120,11 @@ def holds_listed_name(identifier: str, common: bool = False) -> bool:
     if any(_pair(a, b, common=common) for a, b in itertools.pairwise(parts)):
         return True
     raw = [w for w in _SPLIT.split(identifier) if w]  # one case: no capital splits the word
-    return any(_run_together(w, common) for w in raw if w.islower() or w.isupper())
+    if any(_run_together(w, common) for w in raw if w.islower() or w.isupper()):
+        return True
+    # capitalised (Johnsmith): a first name itself is often two names glued (Theodora,
+    # Ingeborg), so only a whole that is no listed name, with a very common surname
+    return any(_run_together(w, True) for w in raw if w.istitle() and not is_first_name(w))
 
 
 def _run_together(word: str, common: bool) -> bool:
@@ -139,6 +144,8 @@ def _pair(a: str, b: str, reversed_too: bool = True, common: bool = False) -> bo
         return False
     if known_pair(a, b) and is_top_surname(b):
         return True  # john_smith, bob_smith: a very common surname
+    if reversed_too and len(b) >= 3 and known_pair(b, a) and is_top_surname(a):
+        return True  # smith_john, brown_robert_notes: the same, surname first
     if common:
         return reversed_too and known_pair(b, a) and is_top_surname(a) and not english.is_english(b)
     if known_pair(a, b) and min(len(a), len(b)) >= 4 and not english.is_english(b):

@@ -249,3 +249,30 @@ def test_schema_metadata_holding_a_name_as_an_identifier_is_dropped() -> None:
         {**field, "name": "io.debezium.time.ZonedTimestamp", "default": "gold"}, clean, released=True
     )
     assert kept["name"] == "io.debezium.time.ZonedTimestamp" and kept["default"] == "gold"
+
+
+# -- a third review: Avro and identifier shapes --------------------------------------------
+
+
+@pytest.mark.parametrize("name", ["smith_john_notes", "brown_robert_notes", "johnson_mary_2020", "Johnsmith"])
+def test_a_listed_name_surname_first_or_capitalised_run_together_is_personal(name: str) -> None:
+    assert looks_personal(name), "a person's name passed as plain"
+
+
+@pytest.mark.parametrize("value", ["Smith-John", "smith.john", "Jo\u200bhn_Smith", "j\u043ehn_smith"])
+def test_a_name_value_surname_first_or_disguised_breaks_the_guard(value: str) -> None:
+    assert guard.holds(value, SCANNER) == "PERSON"
+
+
+@pytest.mark.parametrize("name", ["Theodora", "Ingeborg", "Mercedes-Benz", "Land-Rover"])
+def test_one_first_name_or_a_brand_is_no_person_as_an_identifier(name: str) -> None:
+    assert guard.holds(name, SCANNER) is None, name
+
+
+def test_an_avro_fixed_decimal_is_read_as_the_number_it_holds() -> None:
+    from pipeline.formats.avro import connect
+
+    fixed = {"type": "fixed", "name": "F", "size": 8, "logicalType": "decimal", "precision": 18, "scale": 0}
+    schema, _ = connect.reader_for({"type": "record", "name": "r", "fields": [{"name": "d", "type": fixed}]})
+    field = schema["fields"][0]
+    assert field["name"] == "org.apache.kafka.connect.data.Decimal" and field["parameters"]["scale"] == "0"

@@ -193,6 +193,15 @@ def _branches(union: list[Any]) -> tuple[bool, Any]:
     return len(non_null) < len(union), non_null[0]
 
 
+def _decimal_meta(props: dict[str, Any], out: dict[str, Any]) -> None:
+    """Connect's ``Decimal`` name, version and scale (and precision) of an Avro decimal."""
+    out["name"] = DECIMAL
+    out["version"] = 1
+    out["parameters"] = {"scale": str(props.get("scale", 0))}
+    if "precision" in props:
+        out["parameters"]["connect.decimal.precision"] = str(props["precision"])
+
+
 def _connect_meta(schema: dict[str, Any], out: dict[str, Any]) -> None:
     name = schema.get("connect.name")
     if isinstance(name, str):
@@ -227,17 +236,18 @@ def _to_connect(schema: AvroType, optional: bool, depth: int) -> tuple[dict[str,
             conv = _to_base64
         _connect_meta(props, out)
         if props.get("logicalType") == "decimal" and "name" not in out:
-            out["name"] = DECIMAL
-            out["version"] = 1
-            out["parameters"] = {"scale": str(props.get("scale", 0))}
-            if "precision" in props:
-                out["parameters"]["connect.decimal.precision"] = str(props["precision"])
+            _decimal_meta(props, out)
         elif props.get("logicalType") in _LOGICAL_BY_CONNECT.values() and "name" not in out:
             out["name"] = next(n for n, lt in _LOGICAL_BY_CONNECT.items() if lt == props["logicalType"])
             out["version"] = 1
     elif kind == "fixed":
         out = {"type": "bytes", "optional": optional}
         _connect_meta(props, out)
+        if props.get("logicalType") == "decimal" and "name" not in out:
+            # a decimal in a fixed (another producer's): the number it holds, as Connect's
+            # Decimal holds one (sign-extended big-endian two's complement either way), so
+            # the guard and the treatments read it as a number, not as opaque bytes
+            _decimal_meta(props, out)
         conv = _to_base64
     elif kind == "enum":
         out = {"type": "string", "optional": optional}

@@ -148,7 +148,8 @@ def _names_as_columns(case_id: str, doc: str, shapes: Any, known_leak: str | Non
 def _names_among_words() -> Case:
     """Undeclared columns named with a listed person's name among other words, digits
     and initials (``robert_brown_notes``, ``customer_john_smith``, ``Mary_Lee_2020``,
-    ``JohnQSmith``), and run together in lower case."""
+    ``JohnQSmith``), surname first (``smith_john_notes``), and run together in lower
+    case and capitalised (``johnsmith``, ``Johnsmith``)."""
     case_id = "names-among-words"
     r, name = v.rng(case_id), table(case_id)
     records, planted = [], []
@@ -160,6 +161,8 @@ def _names_among_words() -> Case:
             f"{first}_{last}_2020",
             f"{first}Q{last}",
             f"{first}{last}".lower(),
+            f"{last.lower()}_{first.lower()}_notes",
+            f"{first}{last.lower()}",
         ]
         planted += columns
         records.append(Rec(key(n), change(name, {"id": n, **{c: "v" for c in columns}})))
