@@ -259,16 +259,18 @@ def _words_clean(identifier: str, clean: Clean) -> bool:
 
 
 def _field_named_clean(field: Field, clean: Clean | None) -> bool:
-    """A nested field whose name the text check finds clean, whole and with its
-    underscores read as spaces (``Jane_Roe``), and that does not look like personal data
-    as a column's name would (:func:`~pipeline.core.safenames.looks_personal`: also names
-    no list knows, ``Kenji Okafor``); with detection off, every one. The guard judges the
-    same names as keys of a released column's values by its own rules (listed names,
-    as identifiers too): a name only this reads leaves the schema, not such a payload."""
+    """A nested field whose name the text check finds clean and that does not look like
+    personal data as a column's name would (:func:`~pipeline.core.safenames.looks_personal`:
+    also names no list knows, ``Kenji Okafor``); with detection off, every one. The guard
+    judges the same names as keys of a released column's values by its own rules (listed
+    names, as identifiers too): a name only this reads leaves the schema, not such a
+    payload (in Avro, that record is dead-lettered: it no longer fits its schema)."""
     name = field.get("field")
     if clean is None or not isinstance(name, str):
         return True  # a name that is not text is refused by structural
-    return clean(name) and ("_" not in name or _words_clean(name, clean)) and not looks_personal(name)
+    # not _words_clean's lower bar for struct names: a field name is a column's name
+    # ('ts_us' reads 0.6 as a person's name there), looks_personal reads its words
+    return clean(name) and not looks_personal(name)
 
 
 def _parameters(params: Any, name: Any, clean: Clean | None, released: bool) -> dict[str, str]:
