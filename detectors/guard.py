@@ -343,10 +343,10 @@ def _entity(value: str, scanner: TextScanner) -> str | None:
             hit = _read_entity(reading, scanner)
             if hit is not None:
                 break
-    if hit is None and value[:1] in "{[":
+    if hit is None:
         from detectors.textscan import parse_json_text  # textscan imports this module
 
-        doc = parse_json_text(value)  # JSON as text: its keys and leaves, as a document's
+        doc = parse_json_text(value)  # JSON as text (leading blanks too): keys and leaves, as a document's
         if isinstance(doc, dict | list):
             hit = _document(doc, scanner)
     return hit

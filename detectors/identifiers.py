@@ -1,17 +1,17 @@
 """Person names written as identifiers: column, key, table and topic names, and short
-values shaped like them (``robert_brown_notes``, ``customer_john_smith``, ``janeRoe2``,
+values shaped like them (``robert_brown_notes``, ``customer_john_smith``, ``JohnQSmith``,
 ``Margaret_Thompson_2020``, ``margaretthompson``, ``Robert-Brown``).
 
 An identifier is read as words, split at ``_ . -``, spaces and digits, and at a capital
-after a lower-case letter; one word in one case may also be two run together (capitalised, ``Johnsmith``: with a
-very common surname, the whole no listed first name). It holds a
-name when two words side by side (or the two halves of one) are a first name and a
-surname the public lists know (:mod:`detectors.recognizers.person`), in either order
-(run together: the first name first).
-The lists are loose ('Toby Tes', 'Rea Dall', 'Meta Kafka', 'Mark Down'), so a pair
-counts only when neither word is a column word, and the surname is a very common one or
-both words have four letters or more and are no English words (the surname first:
-neither may be). Names the lists do not know are not found here.
+after a lower-case letter; one word in one case may also be two run together
+(capitalised, ``Johnsmith``: with a very common surname, the whole no listed first
+name). It holds a name when two words side by side (or the two halves of one) are a
+first name and a surname the public lists know (:mod:`detectors.recognizers.person`),
+in either order (run together: the first name first). The lists are loose ('Toby Tes',
+'Rea Dall', 'Meta Kafka', 'Mark Down'), so a pair counts only when neither word is a
+column word, and the surname is a very common one or both words have four letters or
+more and are no English words (the surname first: neither may be). Names the lists do
+not know are not found here, nor a short surname no list ranks glued on (``janeRoe2``).
 """
 
 from __future__ import annotations
@@ -98,8 +98,9 @@ COLUMN_WORDS = frozenset(
     ]
 )
 _SPLIT = re.compile(r"[\W_\d]+")
-# a capital after a lower-case letter, and the last capital of a run before lower case (JohnQSmith)
-_CAMEL = re.compile(r"(?<=[^\W\d_])(?<![A-Z])(?=[A-Z])|(?<=[A-Z])(?=[A-Z][a-z])")
+CAMEL_BOUNDARY = re.compile(r"(?<=[^\W\d_])(?<![A-Z])(?=[A-Z])")  # a capital after a lower-case letter
+# ... and the last capital of a run before lower case (JohnQSmith)
+_CAMEL = re.compile(CAMEL_BOUNDARY.pattern + r"|(?<=[A-Z])(?=[A-Z][a-z])")
 _MAX_CHARS = 128  # a longer identifier is not read (a record's names are bounded, this keeps it cheap)
 _MAX_WORD = 40  # a longer word is not tried as two run together
 
@@ -144,10 +145,15 @@ def _pair(a: str, b: str, reversed_too: bool = True, common: bool = False) -> bo
         return False
     if known_pair(a, b) and is_top_surname(b):
         return True  # john_smith, bob_smith: a very common surname
-    if reversed_too and len(b) >= 3 and known_pair(b, a) and is_top_surname(a):
+    if (
+        reversed_too
+        and known_pair(b, a)
+        and is_top_surname(a)
+        and (len(b) >= 3 or (common and not english.is_english(b)))
+    ):
         return True  # smith_john, brown_robert_notes: the same, surname first
     if common:
-        return reversed_too and known_pair(b, a) and is_top_surname(a) and not english.is_english(b)
+        return False
     if known_pair(a, b) and min(len(a), len(b)) >= 4 and not english.is_english(b):
         return True  # maria_lindqvist-like: a listed surname no English word
     # the surname first (thompson_margaret): both longer words, neither English

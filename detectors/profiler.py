@@ -81,7 +81,6 @@ _DATES = frozenset(
         "io.debezium.time.IsoTimestamp",
     }
 )
-_DAY_DATES = guard.DAY_DATES
 _DECIMALS = frozenset({"org.apache.kafka.connect.data.Decimal", "io.debezium.data.VariableScaleDecimal"})
 _NEVER_PII = frozenset(
     {
@@ -790,7 +789,7 @@ def _type_hint(field: dict[str, Any] | None, column: str, name: dict[str, float]
             return "dob"
         if event_time_name(column) and not strong_name:
             return "event_time"
-        return "date" if logical in _DAY_DATES or logical == "io.debezium.time.IsoDate" else "timestamp"
+        return "date" if logical in guard.DAY_DATES or logical == "io.debezium.time.IsoDate" else "timestamp"
     if logical == "io.debezium.data.Json":
         return "json"
     if logical in _NEVER_PII:

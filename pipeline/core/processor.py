@@ -465,6 +465,7 @@ def _message_schema(field: dict[str, Any]) -> dict[str, Any]:
     return out
 
 
+_INT64_DIGITS = 19  # the most digits a quoted ts_* may have
 _PLAIN_STAMPS = frozenset({int, type(None)})  # timestamps as they mostly come: no question
 
 
@@ -476,9 +477,6 @@ def _is_timestamp(value: Any) -> bool:
     if isinstance(value, str):
         return value.isascii() and value.isdigit() and len(value) <= _INT64_DIGITS and (value == "0" or value[0] != "0")
     return value is None or (isinstance(value, int) and not isinstance(value, bool))
-
-
-_INT64_DIGITS = 19
 
 
 def _as_int(value: Any) -> int | None:

@@ -33,7 +33,7 @@ from collections.abc import Callable, Container, Mapping
 from typing import TYPE_CHECKING
 
 from detectors import english
-from detectors.identifiers import COLUMN_WORDS, holds_listed_name
+from detectors.identifiers import CAMEL_BOUNDARY, COLUMN_WORDS, holds_listed_name
 from detectors.recognizers import default_recognizers
 from detectors.recognizers.person import is_first_name, is_known_name
 from detectors.scripts import letter_scripts, unread
@@ -62,7 +62,6 @@ _DIGIT_RUN = re.compile(r"\d{5,}")
 _DIGEST_FORM = re.compile(r"col~[0-9a-f]{10}|topic-[0-9a-f]{10}")
 TOPIC_PREFIX = "topic-"  # a topic's safe form: Kafka topic names hold no '~'
 _TOPIC_DOMAIN = b"cdr-pipeline topic names v1"
-_CAMEL_BOUNDARY = re.compile(r"(?<=[^\W\d_])(?<![A-Z])(?=[A-Z])")  # a capital after a lower-case letter
 _INVISIBLE = re.compile(r"[\u00ad\u200b-\u200f\u202a-\u202e\u2060-\u2064\ufeff]")
 # Two or three capitalised words: "John Smith", "Mary-Ann O'Neil" (column headers of
 # spreadsheets look alike: "Order Date"; column words rule those out, see below).
@@ -114,9 +113,9 @@ def _looks_personal(name: str) -> bool:
     # letters no detector reads ('Ольга_Петрова', a Han or Arabic name): no evidence either way
     if unread(letter_scripts(text)) or _person_shaped(text) or _known_person(text):
         return True
-    camel = _CAMEL_BOUNDARY.sub("_", text)  # margaretThompson, kenjiOkafor: words by their capitals
+    camel = CAMEL_BOUNDARY.sub("_", text)  # margaretThompson, kenjiOkafor: words by their capitals
     # a listed name among other words, digits, capitals or run together (robert_brown_notes,
-    # janeRoe2, margaretthompson): detectors.identifiers
+    # JohnQSmith, margaretthompson): detectors.identifiers
     return (camel != text and _known_person(camel)) or holds_listed_name(text)
 
 

@@ -40,6 +40,11 @@ def listed_name(r: Any) -> tuple[str, str]:
             return first, last
 
 
+def _case(case_id: str, attack: str, doc: str, columns: str, records: list[Rec], planted: Any, **extra: Any) -> Case:
+    """A case of one table declared with ``columns`` (the declaration's YAML body)."""
+    return Case(case_id, attack, doc, declaration(case_id, columns), tuple(records), tuple(planted), **extra)
+
+
 def _message_on_changes() -> Case:
     """Change and truncate events that carry a logical-decoding ``message`` block (an
     SMT's, a forged record's): its prefix an e-mail, its content the e-mail in base64,
@@ -54,13 +59,13 @@ def _message_on_changes() -> Case:
         op = "t" if n % 5 == 4 else "c"
         after = None if op == "t" else {"id": n, "plan": TIERS[n % 4]}
         records.append(Rec(key(n), change(name, after, op=op, extra={"message": block})))
-    return Case(
+    return _case(
         case_id,
         "envelope-shapes",
         _message_on_changes.__doc__ or "",
-        declaration(case_id, "id: {pii: none}\nplan: {pii: none}"),
-        tuple(records),
-        tuple(planted),
+        "id: {pii: none}\nplan: {pii: none}",
+        records,
+        planted,
         service=True,
     )
 
@@ -79,13 +84,13 @@ def _duplicate_key_members() -> Case:
         header = RawJson(f'{{"schema":null,"payload":{{"id":"{other}"}},"payload":null}}')
         value = change(name, {"id": n, "plan": TIERS[n % 4]})
         records.append(Rec(smuggled, value, (("__debezium.oldkey", header),)))
-    return Case(
+    return _case(
         case_id,
         "envelope-shapes",
         _duplicate_key_members.__doc__ or "",
-        declaration(case_id, "id: {pii: none}\nplan: {pii: none}"),
-        tuple(records),
-        tuple(planted),
+        "id: {pii: none}\nplan: {pii: none}",
+        records,
+        planted,
     )
 
 
@@ -111,13 +116,13 @@ def _nested_struct_names() -> Case:
         ]
         value = change(name, {"id": n, "meta": None, "info": None}, fields=fields)
         records.append(Rec(key(n), value))
-    return Case(
+    return _case(
         case_id,
         "schema-metadata",
         _nested_struct_names.__doc__ or "",
-        declaration(case_id, "id: {pii: none}\ninfo: {pii: none}"),
-        tuple(records),
-        tuple(planted),
+        "id: {pii: none}\ninfo: {pii: none}",
+        records,
+        planted,
         service=True,
     )
 
@@ -133,13 +138,13 @@ def _names_as_columns(case_id: str, doc: str, shapes: Any, known_leak: str | Non
         planted += columns
         after: dict[str, Any] = {"id": n, **{c: "v" for c in columns}}
         records.append(Rec(key(n), change(name, after)))
-    return Case(
+    return _case(
         case_id,
         "names-are-data",
         doc,
-        declaration(case_id, "id: {pii: none}"),
-        tuple(records),
-        tuple(dict.fromkeys(planted)),
+        "id: {pii: none}",
+        records,
+        dict.fromkeys(planted),
         service=known_leak is None,
         known_leak=known_leak,
     )
@@ -166,13 +171,13 @@ def _names_among_words() -> Case:
         ]
         planted += columns
         records.append(Rec(key(n), change(name, {"id": n, **{c: "v" for c in columns}})))
-    return Case(
+    return _case(
         case_id,
         "names-are-data",
         _names_among_words.__doc__ or "",
-        declaration(case_id, "id: {pii: none}"),
-        tuple(records),
-        tuple(dict.fromkeys(planted)),
+        "id: {pii: none}",
+        records,
+        dict.fromkeys(planted),
         service=True,
         # judged whole: an identifier's other words ('notes', a surname that is also an
         # English word, 'good') are no fragment of a person
@@ -210,14 +215,7 @@ def _time_of_day_numbers() -> Case:
         ssn = v.ssn(r)
         planted.append(ssn)
         records.append(Rec(key(n), change(name, {"id": n, "opens_at": int(ssn)}, fields=fields)))
-    return Case(
-        case_id,
-        "undeclared-types",
-        _time_of_day_numbers.__doc__ or "",
-        declaration(case_id, "id: {pii: none}"),
-        tuple(records),
-        tuple(planted),
-    )
+    return _case(case_id, "undeclared-types", _time_of_day_numbers.__doc__ or "", "id: {pii: none}", records, planted)
 
 
 def _documents(case_id: str, doc: str, loud: Any, known_leak: str | None = None) -> Case:
@@ -231,13 +229,13 @@ def _documents(case_id: str, doc: str, loud: Any, known_leak: str | None = None)
         document, values = loud(r)
         planted += values
         records.append(Rec(key(n), change(name, {"id": n, "tags": document})))
-    return Case(
+    return _case(
         case_id,
         "disguised-values",
         doc,
-        declaration(case_id, "id: {pii: none}\ntags: {pii: none}"),
-        tuple(records),
-        tuple(dict.fromkeys(planted)),
+        "id: {pii: none}\ntags: {pii: none}",
+        records,
+        dict.fromkeys(planted),
         known_leak=known_leak,
     )
 
@@ -282,13 +280,13 @@ def _shaped_timestamps() -> Case:
             else f"2024-01-01 {phone[:3]}.{phone[3:6]}.{phone[6:]}",
         }
         records.append(Rec(key(n), change(name, after, fields=fields)))
-    return Case(
+    return _case(
         case_id,
         "undeclared-types",
         _shaped_timestamps.__doc__ or "",
-        declaration(case_id, "id: {pii: none}\ncreated_at: {pii: none}"),
-        tuple(records),
-        tuple(dict.fromkeys(planted)),
+        "id: {pii: none}\ncreated_at: {pii: none}",
+        records,
+        dict.fromkeys(planted),
         service=True,
     )
 
@@ -306,13 +304,13 @@ def _implausible_timestamps() -> Case:
         card = v.card(r)  # 16 digits: as milliseconds, the year 33,000 or later
         planted.append(card)
         records.append(Rec(key(n), change(name, {"id": n, "paid_at": int(card)}, fields=fields)))
-    return Case(
+    return _case(
         case_id,
         "undeclared-types",
         _implausible_timestamps.__doc__ or "",
-        declaration(case_id, "id: {pii: none}\npaid_at: {pii: none}"),
-        tuple(records),
-        tuple(planted),
+        "id: {pii: none}\npaid_at: {pii: none}",
+        records,
+        planted,
     )
 
 
@@ -329,13 +327,8 @@ def _text_stamps() -> Case:
         value = change(name, {"id": n, "plan": TIERS[n % 4]})
         value.update({"ts_ms": ssn, "ts_us": f"+1{phone}", "ts_ns": f"{phone[:3]}-{phone[3:6]}-{phone[6:]}"})
         records.append(Rec(key(n), value))
-    return Case(
-        case_id,
-        "envelope-shapes",
-        _text_stamps.__doc__ or "",
-        declaration(case_id, "id: {pii: none}\nplan: {pii: none}"),
-        tuple(records),
-        tuple(planted),
+    return _case(
+        case_id, "envelope-shapes", _text_stamps.__doc__ or "", "id: {pii: none}\nplan: {pii: none}", records, planted
     )
 
 
