@@ -62,6 +62,12 @@ DAY_DATES = frozenset({"io.debezium.time.Date", "org.apache.kafka.connect.data.D
 _FIRST_DAY = (date(1000, 1, 1) - date(1970, 1, 1)).days  # the span of plausible dates, in days since 1970
 _LAST_DAY = (date(2999, 12, 31) - date(1970, 1, 1)).days
 _PER_DAY = {"io.debezium.time.MicroTimestamp": 86_400_000_000, "io.debezium.time.NanoTimestamp": 86_400_000_000_000}
+# The years a timestamp of today's records falls in. A card number is 13 to 19 digits: as
+# milliseconds, microseconds or nanoseconds most of them fall in a plausible year (4111...
+# as microseconds is the year 2100, as nanoseconds January 1970), so outside these years a
+# timestamp that validates as a card (Luhn, an issuer's prefix and length) is taken for one.
+_RECENT_DAYS = ((date(1971, 1, 1) - date(1970, 1, 1)).days, (date(2033, 1, 1) - date(1970, 1, 1)).days)
+_CARD_DIGITS = range(13, 20)
 # A date, a time of day and a zone as Debezium writes them: the time's parts are two digits
 # each and its fraction nine at most, so no run of a card's or a phone's digits fits.
 _ZONE = r"(?:Z|[+-]\d{2}(?::?\d{2})?)?"
@@ -137,7 +143,7 @@ def _check(prof: ColumnProfile, value: Any, scanner: TextScanner) -> str | None:
     kind = type(value)
     if kind is int:
         if prof.type_hint in _TEMPORAL:
-            return _temporal(prof, value)
+            return _temporal(prof, value) or _card_time(prof, value, scanner)
         day = _TIME_OF_DAY.get(prof.logical)
         if day is not None and not 0 <= value <= day:
             return SHAPE  # no time of day: a column released for its type holds something else
@@ -192,6 +198,20 @@ def _temporal(prof: ColumnProfile, value: int) -> str | None:
     if prof.release not in ("event_dates", "event_times") or prof.date_min is None or prof.date_max is None:
         return None
     return SHAPE if day < prof.date_min - _SPAN_SLACK_DAYS or day > prof.date_max + _SPAN_SLACK_DAYS else None
+
+
+def _card_time(prof: ColumnProfile, value: int, scanner: TextScanner) -> str | None:
+    """CREDIT_CARD when a timestamp outside the years of today's records (1971-2032) is a
+    card number: a card's 16 digits as microseconds are the years 2033-2191, as
+    nanoseconds early 1970. Within those years one value in ten passes Luhn, so none is
+    taken for a card there (known limit: a 15-digit American Express number as
+    microseconds is a time in 1980 or 1987, and passes)."""
+    if prof.type_hint == "date" or prof.logical in DAY_DATES:
+        return None
+    if _RECENT_DAYS[0] <= value // ticks_per_day(prof.logical) < _RECENT_DAYS[1]:
+        return None  # the common case, first
+    digits = str(abs(value))
+    return _validated(digits, _ID_ENTITIES, 0.5, scanner) if len(digits) in _CARD_DIGITS else None
 
 
 def _document(doc: dict[str, Any] | list[Any], scanner: TextScanner) -> str | None:

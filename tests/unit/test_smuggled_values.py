@@ -92,6 +92,20 @@ def test_a_timestamp_no_calendar_holds_is_checked_as_a_number() -> None:
     assert guard.check(date, 19_000, SCANNER) is None and guard.check(date, 4_000_000, SCANNER) == guard.SHAPE
 
 
+@pytest.mark.parametrize("logical", ["io.debezium.time.MicroTimestamp", "io.debezium.time.NanoTimestamp"])
+def test_a_card_number_as_micro_or_nanoseconds_breaks_the_guard(logical: str) -> None:
+    """16 card digits as microseconds are the years 2033-2191, as nanoseconds early 1970:
+    a time, but none of today's records. A timestamp of today stays one, Luhn or not."""
+    prof = _profile(logical)
+    for card in (4111111111111111, 5555555555554444, 2223000048400011, 6011111111111117):
+        assert guard.check(prof, card, SCANNER) == "CREDIT_CARD", "a card number passed as a time"
+    now = 1_764_000_000_000_000 if "Micro" in logical else 1_764_000_000_000_000_000
+    assert guard.check(prof, now, SCANNER) is None
+    assert all(guard.check(prof, t, SCANNER) is None for t in range(now, now + 20))  # two pass Luhn
+    later = 2_100_000_000_000_000 if "Micro" in logical else 2_100_000_000_000_000_000  # 2036, no card
+    assert guard.check(prof, later, SCANNER) is None
+
+
 # -- names ---------------------------------------------------------------------------------
 
 

@@ -291,27 +291,19 @@ def _shaped_timestamps() -> Case:
     )
 
 
-def _implausible_timestamps() -> Case:
-    """An int64 ``Timestamp`` column (milliseconds) declared none whose values turn into
-    card numbers: as times they fall in the year 33,000 and later."""
-    case_id = "timestamp-implausible-numbers"
+def _implausible_timestamps(case_id: str, logical: str, per_ms: int, doc: str) -> Case:
+    """An int64 timestamp column of the ``logical`` type, ``per_ms`` units a millisecond,
+    declared none, whose values turn into card numbers (``doc`` says when they fall)."""
     r, name = v.rng(case_id), table(case_id)
-    fields = [field("id", "int32"), field("paid_at", "int64", logical="org.apache.kafka.connect.data.Timestamp")]
+    fields = [field("id", "int32"), field("paid_at", "int64", logical=logical)]
     records, planted = [], []
     for n in range(N):
-        records.append(Rec(key(n), change(name, {"id": n, "paid_at": TS + n * 60_000}, fields=fields)))
+        records.append(Rec(key(n), change(name, {"id": n, "paid_at": (TS + n * 60_000) * per_ms}, fields=fields)))
     for n in range(N, 2 * N):
-        card = v.card(r)  # 16 digits: as milliseconds, the year 33,000 or later
+        card = v.card(r)  # 16 digits
         planted.append(card)
         records.append(Rec(key(n), change(name, {"id": n, "paid_at": int(card)}, fields=fields)))
-    return _case(
-        case_id,
-        "undeclared-types",
-        _implausible_timestamps.__doc__ or "",
-        "id: {pii: none}\npaid_at: {pii: none}",
-        records,
-        planted,
-    )
+    return _case(case_id, "undeclared-types", doc, "id: {pii: none}\npaid_at: {pii: none}", records, planted)
 
 
 def _text_stamps() -> Case:
@@ -372,7 +364,27 @@ CASES = with_fragments(
         ),
         _time_of_day_numbers(),
         _shaped_timestamps(),
-        _implausible_timestamps(),
+        _implausible_timestamps(
+            "timestamp-implausible-numbers",
+            "org.apache.kafka.connect.data.Timestamp",
+            1,
+            "A millisecond Timestamp column declared none whose values turn into card numbers: as "
+            "times they fall in the year 33,000 and later.",
+        ),
+        _implausible_timestamps(
+            "micro-timestamp-card-numbers",
+            "io.debezium.time.MicroTimestamp",
+            1_000,
+            "A MicroTimestamp column declared none whose values turn into card numbers: as "
+            "microseconds they fall in the years 2033-2191, plausible times but no record's of today.",
+        ),
+        _implausible_timestamps(
+            "nano-timestamp-card-numbers",
+            "io.debezium.time.NanoTimestamp",
+            1_000_000,
+            "A NanoTimestamp column declared none whose values turn into card numbers: as "
+            "nanoseconds they fall in the first months of 1970.",
+        ),
         _text_stamps(),
     ]
 )
