@@ -190,6 +190,67 @@ def structural(
     return out
 
 
+# What of a released value its CDR schema keeps, where :func:`structural` dropped nested
+# fields: ("struct", {kept name: what of it is kept, None for all}), ("array", items),
+# ("map", (keys, values)).
+Projection = tuple[str, Any]
+
+
+def projection(field: Field, clean: Clean | None, depth: int = 0) -> Projection | None:
+    """What of a value of ``field`` goes out under its CDR schema, when :func:`structural`
+    dropped a nested field whose name holds personal data (None: all of it). A released
+    value is cut to it (:func:`project`), so the payload holds no key its schema left out."""
+    if clean is None or depth > MAX_DEPTH:
+        return None  # past the depth, structural refused the schema
+    kind = field.get("type")
+    if kind == "struct":
+        fields = field.get("fields")
+        if not isinstance(fields, list):
+            return None
+        kept: dict[str, Projection | None] = {}
+        cut = False
+        for f in fields:
+            if not isinstance(f, dict) or not isinstance(f.get("field"), str):
+                continue
+            if not _field_named_clean(f, clean):
+                cut = True
+                continue
+            inner = projection(f, clean, depth + 1)
+            cut = cut or inner is not None
+            kept[f["field"]] = inner
+        return ("struct", kept) if cut else None
+    if kind == "array" and isinstance(field.get("items"), dict):
+        items = projection(field["items"], clean, depth + 1)
+        return None if items is None else ("array", items)
+    if kind == "map":
+        keys = projection(field["keys"], clean, depth + 1) if isinstance(field.get("keys"), dict) else None
+        values = projection(field["values"], clean, depth + 1) if isinstance(field.get("values"), dict) else None
+        return None if keys is None and values is None else ("map", (keys, values))
+    return None
+
+
+def project(value: Any, cut: Projection | None) -> Any:
+    """``value`` with only what ``cut`` keeps (:func:`projection`); a value not shaped as
+    its schema is left as it is (the type checks refuse it before it goes out)."""
+    if cut is None or value is None:
+        return value
+    kind, inner = cut
+    if kind == "struct" and isinstance(value, dict):
+        return {k: project(v, inner[k]) for k, v in value.items() if k in inner}
+    if kind == "array" and isinstance(value, list):
+        return [project(v, inner) for v in value]
+    if kind == "map":
+        keys, values = inner
+        if isinstance(value, dict):  # string keys: a JSON object
+            return {k: project(v, values) for k, v in value.items()}
+        if isinstance(value, list):  # other keys: [key, value] pairs
+            return [
+                [project(p[0], keys), project(p[1], values)] if isinstance(p, list) and len(p) == 2 else p
+                for p in value
+            ]
+    return value
+
+
 def struct(schema: Field, fields: list[Field], clean: Clean | None) -> Field:
     """A struct's CDR schema around fields already made CDR (a row, a key, an envelope)."""
     out = structural({**schema, "fields": []}, clean)  # the fields keep their place
@@ -263,8 +324,8 @@ def _field_named_clean(field: Field, clean: Clean | None) -> bool:
     personal data as a column's name would (:func:`~pipeline.core.safenames.looks_personal`:
     also names no list knows, ``Kenji Okafor``); with detection off, every one. The guard
     judges the same names as keys of a released column's values by its own rules (listed
-    names, as identifiers too): a name only this reads leaves the schema, not such a
-    payload (in Avro, that record is dead-lettered: it no longer fits its schema)."""
+    names, as identifiers too); a released value is cut to what its schema keeps
+    (:func:`projection`), so a name only this reads leaves the payload too."""
     name = field.get("field")
     if clean is None or not isinstance(name, str):
         return True  # a name that is not text is refused by structural

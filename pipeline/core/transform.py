@@ -48,6 +48,7 @@ class StructPlan:
     checks: tuple[tuple[str, tuple[type, ...], str, re.Pattern[str] | None], ...] = ()  # (column, JSON types
     # allowed, schema type, the shape of its logical type's text)
     guard: tuple[tuple[str, ColumnProfile], ...] = ()  # released / declared-none columns: every value checked
+    project: tuple[tuple[str, outschema.Projection], ...] = ()  # released columns cut to their CDR schema
 
 
 # The JSON types the JsonConverter writes for each Connect schema type (bool is not an int).
@@ -108,6 +109,7 @@ class StructTransform:
         # checks what a schema carries besides types (defaults, enum symbols, names)
         scanner = self.profiler.scanner if self.profiler is not None else policy.settings.scanner
         self.clean = outschema.hiding(outschema.cleaner(scanner), policy.hidden)
+        self._projections: dict[str, outschema.Projection | None] = {}  # by column: at most the schema's fields
 
     def forget(self) -> None:
         """Drop the plans (their bytes leave the budget they share with other transforms)."""
@@ -159,6 +161,7 @@ class StructTransform:
         sensitive = []
         observe = []
         guard = []
+        project = []
         detections = []
         counts: dict[str, int] = {}
         for col in columns:
@@ -185,6 +188,9 @@ class StructTransform:
                 if rule.pii not in (UNDECLARED, "none"):
                     detections.append((col, rule.pii, "declared" if rule.source == "declared" else rule.source))
             if op.kind in ("pass", "tag"):
+                cut = self._projection(col)
+                if cut is not None:
+                    project.append((col, cut))
                 continue
             field = self.by_name.get(col) if self.by_name is not None else None
             work.append((col, op.kind == "drop", op, field))
@@ -206,7 +212,18 @@ class StructTransform:
             self._missing(columns),
             self._checks(columns),
             tuple(guard),
+            tuple(project),
         )
+
+    def _projection(self, column: str) -> outschema.Projection | None:
+        """What of a released column's values its CDR schema keeps (None: all): a nested
+        field whose name holds personal data leaves the schema (:meth:`out_fields`), and
+        so the values."""
+        if self.by_name is None:
+            return None
+        if column not in self._projections:
+            self._projections[column] = outschema.projection(self.by_name[column], self.clean)
+        return self._projections[column]
 
     def _missing(self, columns: tuple[str, ...]) -> tuple[str, ...]:
         """Declared columns the table no longer has: by its schema when the record carries
@@ -280,7 +297,7 @@ class StructTransform:
                     prof.seen += 1
                     if prof.seen >= prof.next_sample and not self.unavailable.is_placeholder(value):
                         profiler.take(prof, value)
-        if not plan.work:
+        if not plan.work and not plan.project:
             return row, plan
         out = dict(row)
         is_placeholder = self.unavailable.is_placeholder
@@ -297,6 +314,8 @@ class StructTransform:
                     out[col] = self.unavailable.text
                 continue
             out[col] = op.apply(value, field)
+        for col, cut in plan.project:
+            out[col] = outschema.project(out[col], cut)
         return out, plan
 
     def out_fields(self) -> list[Field]:

@@ -154,6 +154,56 @@ def test_a_nested_field_named_with_personal_data_leaves_the_schema() -> None:
     assert len(outschema.structural(nested, None)["fields"]) == 5
 
 
+def test_a_released_value_is_cut_to_what_its_schema_keeps() -> None:
+    """What the CDR schema leaves out of a nested struct leaves the payload too: in a
+    struct, in an array of structs, in a map's values and in a map keyed by structs."""
+    clean = outschema.cleaner(SCANNER)
+    inner = {"type": "struct", "fields": [{"type": "int32", "field": "kenjiOkafor"}, {"type": "int32", "field": "n"}]}
+    field = {
+        "type": "struct",
+        "field": "stats",
+        "fields": [
+            {**inner, "field": "one"},
+            {"type": "array", "field": "many", "items": inner},
+            {"type": "map", "field": "by", "keys": {"type": "string"}, "values": inner},
+            {"type": "map", "field": "pairs", "keys": inner, "values": {"type": "int32"}},
+            {"type": "int32", "field": "plain"},
+        ],
+    }
+    cut = outschema.projection(field, clean)
+    hidden = {"kenjiOkafor": 1, "n": 2}
+    value = {"one": hidden, "many": [hidden, None], "by": {"x": hidden}, "pairs": [[hidden, 3]], "plain": 4}
+    out = outschema.project(value, cut)
+    assert out == {
+        "one": {"n": 2},
+        "many": [{"n": 2}, None],
+        "by": {"x": {"n": 2}},
+        "pairs": [[{"n": 2}, 3]],
+        "plain": 4,
+    }
+    assert outschema.projection(inner | {"fields": [{"type": "int32", "field": "n"}]}, clean) is None  # nothing cut
+    assert outschema.projection(field, None) is None  # detection off: nothing is checked
+
+
+def test_a_released_struct_goes_out_without_the_keys_its_schema_left_out(tmp_path: Path) -> None:
+    proc = processor(tmp_path)
+    person = "kenjiOkafor"  # a name no list knows: the guard passes it, the schema does not
+    fields = [
+        {"type": "int32", "field": "id"},
+        {"type": "struct", "optional": True, "field": "plan", "fields": [{"type": "int32", "field": person}]},
+    ]
+    value = {
+        "schema": {
+            "type": "struct",
+            "fields": [{"type": "struct", "optional": True, "field": "after", "fields": fields}],
+        },
+        "payload": change({"id": 1, "plan": {person: 3}}),
+    }
+    outcome = proc.process(record(TOPIC, value, key={"id": 1}))
+    assert isinstance(outcome, Published), type(outcome).__name__
+    assert_no_raw([person], *record_blobs(outcome.records[0]))
+
+
 # -- the processor -------------------------------------------------------------------------
 
 

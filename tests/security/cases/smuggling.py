@@ -127,6 +127,42 @@ def _nested_struct_names() -> Case:
     )
 
 
+_UNLISTED_FIRST = ("Kenji", "Priya", "Amara", "Oluwaseun", "Henrik", "Liam")  # no public list holds them
+_UNLISTED_LAST = ("Okafor", "Adeyemi", "Nakashima", "Raghunathan", "Lindqvist", "Oyelaran")
+
+
+def _nested_keys_no_list_knows() -> Case:
+    """A struct column declared none whose nested fields are named after people no list
+    knows, in camelCase, holding small numbers: the CDR schema leaves the fields out, so
+    the payload must too (the guard reads listed names only in a value's keys)."""
+    case_id = "nested-keys-no-list-knows"
+    r, name = v.rng(case_id), table(case_id)
+    records, planted = [], []
+    for n in range(N):
+        person = f"{r.choice(_UNLISTED_FIRST).lower()}{r.choice(_UNLISTED_LAST)}"
+        planted.append(person)
+        fields = [
+            field("id", "int32"),
+            {
+                "type": "struct",
+                "optional": True,
+                "field": "stats",
+                "fields": [field(person, "int32"), field("visits", "int32")],
+            },
+        ]
+        records.append(Rec(key(n), change(name, {"id": n, "stats": {person: n % 7, "visits": n}}, fields=fields)))
+    return _case(
+        case_id,
+        "schema-metadata",
+        _nested_keys_no_list_knows.__doc__ or "",
+        "id: {pii: none}\nstats: {pii: none}",
+        records,
+        dict.fromkeys(planted),
+        service=True,
+        fragments=tuple(() for _ in dict.fromkeys(planted)),
+    )
+
+
 def _names_as_columns(case_id: str, doc: str, shapes: Any, known_leak: str | None = None) -> Case:
     """Undeclared columns named after people, each name written by ``shapes(first, last)``.
     A known leak stays out of the service run: the cases there share one run's logs and
@@ -329,6 +365,7 @@ CASES = with_fragments(
         _message_on_changes(),
         _duplicate_key_members(),
         _nested_struct_names(),
+        _nested_keys_no_list_knows(),
         _names_as_columns(
             "names-in-camel-case",
             "Undeclared columns named after people in camelCase, capitalised, and surname first.",
