@@ -15,6 +15,9 @@ and the caller treats the record under the new rule.
 
 from __future__ import annotations
 
+import base64
+import binascii
+import contextlib
 import re
 from datetime import date
 from typing import TYPE_CHECKING, Any
@@ -26,6 +29,7 @@ from detectors.normalize import normalize
 from detectors.recognizers.inverted import is_inverted_name
 from detectors.recognizers.person import is_known_name, is_top_surname, person_value_score
 from detectors.scripts import letter_scripts, name_shaped
+from detectors.validators import card_scheme, luhn_ok
 
 if TYPE_CHECKING:
     from detectors.profiler import ColumnProfile
@@ -83,6 +87,11 @@ LOGICAL_SHAPES = {  # what the values of a Debezium logical string type look lik
     "io.debezium.time.IsoTimestamp": _ISO,
     "io.debezium.time.ZonedTime": re.compile(rf"{_TIME}{_ZONE}$"),
     "io.debezium.time.IsoTime": re.compile(rf"{_TIME}$"),
+    # interval.handling.mode=string: ISO 8601 (PostgreSQL's P1Y2M3DT4H5M6.78S, parts signed)
+    "io.debezium.time.Interval": re.compile(
+        r"-?P(?:-?\d{1,10}Y)?(?:-?\d{1,10}M)?(?:-?\d{1,10}W)?(?:-?\d{1,10}D)?"
+        r"(?:T(?:-?\d{1,10}H)?(?:-?\d{1,10}M)?(?:-?\d{1,10}(?:\.\d{1,9})?S)?)?$"
+    ),
 }
 _IDENTIFIER_CHARS = 64  # a text this long at most, with no space, is read as an identifier too
 _NAME_PART_CHARS = 40  # a text this long at most may be one part of a name split in a document
@@ -143,7 +152,7 @@ def _check(prof: ColumnProfile, value: Any, scanner: TextScanner) -> str | None:
     kind = type(value)
     if kind is int:
         if prof.type_hint in _TEMPORAL:
-            return _temporal(prof, value) or _card_time(prof, value, scanner)
+            return _temporal(prof, value)
         day = _TIME_OF_DAY.get(prof.logical)
         if day is not None and not 0 <= value <= day:
             return SHAPE  # no time of day: a column released for its type holds something else
@@ -161,7 +170,11 @@ def _check(prof: ColumnProfile, value: Any, scanner: TextScanner) -> str | None:
     if kind is str:
         if prof.type_hint in _TYPED:
             return _typed_text(prof, value, scanner)
+        if prof.type_hint == "opaque":  # a bytes column's value in base64 (JSON)
+            return _text(prof, value, scanner) or _base64(prof, value, scanner)
         return _text(prof, value, scanner)
+    if kind is bytes:
+        return _bytes(prof, value, scanner)
     if kind is float:
         if abs(value) >= 10 ** (_MIN_DIGITS - 1) and value == value and abs(value) != float("inf"):
             return _number(prof, int(value), scanner)  # 4111111111111111.5 still holds a card
@@ -179,6 +192,10 @@ def _typed_text(prof: ColumnProfile, value: str, scanner: TextScanner) -> str | 
     shape = LOGICAL_SHAPES.get(prof.logical)
     if shape is not None:
         return None if shape.match(value) else SHAPE
+    if prof.symbols is not None:  # an enum: one of its symbols (a set: a comma-separated few)
+        parts = value.split(",") if prof.logical == "io.debezium.data.EnumSet" else (value,)
+        if not all(part in prof.symbols for part in parts if part):
+            return SHAPE
     return _text(prof, value, scanner)
 
 
@@ -188,30 +205,35 @@ def ticks_per_day(logical: str) -> int:
 
 
 def _temporal(prof: ColumnProfile, value: int) -> str | None:
-    """Dates (days) or timestamps: one no calendar of records holds (before the year
-    1000, after 2999: 5555555555554444 milliseconds is the year 178,000) is a number of
-    another kind, checked as one (:func:`check`); and in a column released for its
-    dates' short span, a date far outside that span (a birth among order dates)."""
-    day = value if prof.type_hint == "date" or prof.logical in DAY_DATES else value // ticks_per_day(prof.logical)
-    if not _FIRST_DAY <= day <= _LAST_DAY:
-        return SHAPE
+    """Dates (days) or timestamps: one that is no time of a record (:func:`implausible_time`:
+    5555555555554444 milliseconds is the year 178,000) is a number of another kind; and
+    in a column released for its dates' short span, a date far outside that span (a birth
+    among order dates)."""
+    per_day = 1 if prof.type_hint == "date" or prof.logical in DAY_DATES else ticks_per_day(prof.logical)
+    odd = implausible_time(value, per_day)
+    if odd is not None:
+        return odd
     if prof.release not in ("event_dates", "event_times") or prof.date_min is None or prof.date_max is None:
         return None
+    day = value // per_day
     return SHAPE if day < prof.date_min - _SPAN_SLACK_DAYS or day > prof.date_max + _SPAN_SLACK_DAYS else None
 
 
-def _card_time(prof: ColumnProfile, value: int, scanner: TextScanner) -> str | None:
-    """CREDIT_CARD when a timestamp outside the years of today's records (1971-2032) is a
-    card number: a card's 16 digits as microseconds are the years 2033-2191, as
-    nanoseconds early 1970. Within those years one value in ten passes Luhn, so none is
-    taken for a card there (known limit: a 15-digit American Express number as
-    microseconds is a time in 1980 or 1987, and passes)."""
-    if prof.type_hint == "date" or prof.logical in DAY_DATES:
-        return None
-    if _RECENT_DAYS[0] <= value // ticks_per_day(prof.logical) < _RECENT_DAYS[1]:
+def implausible_time(value: int, per_day: int) -> str | None:
+    """Why an integer of a date or timestamp type (``per_day`` units a day) is no time of a record, or
+    None: no calendar of records holds it (before the year 1000, after 2999: SHAPE), or
+    it is a card number outside the years of today's records (1971-2032: CREDIT_CARD,
+    Luhn, an issuer's prefix and length): a card's 16 digits as microseconds are the years
+    2033-2191, as nanoseconds early 1970. Within those years one value in ten passes Luhn,
+    so none is taken for a card there (known limit: a 15-digit American Express number as
+    microseconds is a time of 1980 or 1987, and passes)."""
+    day = value // per_day
+    if not _FIRST_DAY <= day <= _LAST_DAY:
+        return SHAPE
+    if per_day == 1 or _RECENT_DAYS[0] <= day < _RECENT_DAYS[1]:
         return None  # the common case, first
     digits = str(abs(value))
-    return _validated(digits, _ID_ENTITIES, 0.5, scanner) if len(digits) in _CARD_DIGITS else None
+    return "CREDIT_CARD" if len(digits) in _CARD_DIGITS and card_scheme(digits) and luhn_ok(digits) else None
 
 
 def _document(doc: dict[str, Any] | list[Any], scanner: TextScanner) -> str | None:
@@ -292,6 +314,8 @@ def _holds(value: Any, scanner: TextScanner) -> str | None:
     """The entity a value holds, whatever the column was released for (None: none found)."""
     if isinstance(value, str):
         return _entity(value, scanner)
+    if isinstance(value, bytes):
+        return bytes_entity(value, scanner)
     if isinstance(value, dict | list):
         return _document(value, scanner)
     if isinstance(value, bool) or not isinstance(value, int | float):
@@ -302,6 +326,61 @@ def _holds(value: Any, scanner: TextScanner) -> str | None:
     return (
         _validated(str(whole), _NUMERIC_ENTITIES, 0.5, scanner) if 10 ** (_MIN_DIGITS - 1) <= whole < 10**40 else None
     )
+
+
+def _bytes(prof: ColumnProfile, raw: bytes, scanner: TextScanner) -> str | None:
+    if hash(raw) in prof.guard_seen:
+        return None
+    hit = bytes_entity(raw, scanner)
+    if hit is None:
+        _passed(prof, raw)
+    return hit
+
+
+def _base64(prof: ColumnProfile, value: str, scanner: TextScanner) -> str | None:
+    try:
+        raw = base64.b64decode(value, validate=True)
+    except (binascii.Error, ValueError):
+        return None
+    return _bytes(prof, raw, scanner)
+
+
+_BLANKS = re.compile(r"[\t\n\r]")
+
+
+def bytes_entity(raw: bytes, scanner: TextScanner) -> str | None:
+    """The entity bytes hold (a bytes column, Debezium's ``Bits``, an Avro ``fixed``): read
+    as text in the encodings text is stored in (UTF-8, UTF-16 of either order, EBCDIC), and
+    up to 8 bytes as an integer of either byte order (a card number, an SSN, a phone)."""
+    for text in _byte_texts(raw):
+        hit = _entity(text, scanner)
+        if hit is not None:
+            return hit
+    if 4 <= len(raw) <= 8:
+        for order in ("big", "little"):
+            hit = _holds(int.from_bytes(raw, order), scanner)  # type: ignore[arg-type]
+            if hit is not None:
+                return hit
+    return None
+
+
+def _byte_texts(raw: bytes) -> list[str]:
+    """The texts bytes read as: UTF-8; UTF-16 when every other byte is mostly zero (Latin
+    letters); EBCDIC when it reads as mostly letters, digits and punctuation."""
+    out: list[str] = []
+    if not raw:
+        return out
+    with contextlib.suppress(UnicodeDecodeError):
+        out.append(raw.decode("utf-8"))
+    if len(raw) % 2 == 0:
+        for order, high in (("utf-16-le", raw[1::2]), ("utf-16-be", raw[0::2])):
+            if high.count(0) * 2 >= len(high):
+                with contextlib.suppress(UnicodeDecodeError):
+                    out.append(raw.decode(order))
+    ebcdic = raw.decode("cp037")
+    if sum(c.isascii() and c.isprintable() for c in ebcdic) >= 0.9 * len(ebcdic) and any(c.isalpha() for c in ebcdic):
+        out.append(ebcdic)
+    return [t for t in dict.fromkeys(out) if t.strip() and _BLANKS.sub(" ", t).isprintable()]
 
 
 def _passed(prof: ColumnProfile, value: Any) -> None:

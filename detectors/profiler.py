@@ -31,6 +31,7 @@ from datetime import date
 from typing import Any
 
 from detectors import decimals, guard
+from detectors.logical_types import logical_name
 from detectors.recognizers.person import KNOWN, SHAPED, is_known_name, name_token, person_value_score
 from detectors.recognizers.temporal import DateOfBirthRecognizer, birth_distribution_score
 from detectors.release import event_time_name, measure_name
@@ -163,9 +164,29 @@ class Verdict:
 
 
 def type_key(field: dict[str, Any] | None) -> str:
+    """What of a column's schema its profile depends on: a change makes a new profile
+    (withheld until sampled again). The type and logical name, and how values are read
+    under them: a decimal's scale (4111111111111111 under scale 2 reads as no card), an
+    enum's symbols (by a digest: values outside them break its release)."""
     if field is None:
         return "schemaless"
-    return f"{field.get('type')}/{field.get('name') or ''}"
+    key = f"{field.get('type')}/{field.get('name') or ''}"
+    logical = logical_name(field)
+    if logical == "org.apache.kafka.connect.data.Decimal":
+        key += f"/{decimals.scale_of(field)}"
+    elif logical in ENUMS:
+        key += f"/{zlib.crc32(repr(_allowed(field)).encode('utf-8', 'surrogatepass')):08x}"
+    return key
+
+
+ENUMS = frozenset({"io.debezium.data.Enum", "io.debezium.data.EnumSet"})
+
+
+def _allowed(field: dict[str, Any] | None) -> frozenset[str] | None:
+    """An enum's symbols (Debezium's ``allowed`` parameter), or None when it has none."""
+    params = (field or {}).get("parameters")
+    allowed = params.get("allowed") if isinstance(params, dict) else None
+    return frozenset(allowed.split(",")) if isinstance(allowed, str) else None
 
 
 VOTED_ENTITIES = frozenset({"PERSON", "LOCATION", "NRP"})  # found by NER votes and name lists, not validators
@@ -228,6 +249,7 @@ class ColumnProfile:
         "settings",
         "strings",
         "strong",
+        "symbols",
         "table",
         "text_hits",
         "timeofday",
@@ -244,7 +266,8 @@ class ColumnProfile:
         self.settings = settings
         self.name = name_evidence(column)
         self.contra = contradicted(column)
-        self.logical = (field or {}).get("name") or ""
+        self.logical = logical_name(field)  # "" when its base type is not the logical type's
+        self.symbols = _allowed(field) if self.logical in ENUMS else None  # an enum's values
         self.scale = decimals.scale_of(field)  # of a Connect Decimal's values
         self.type_hint = _type_hint(field, column, self.name)
         self.seen = 0
@@ -779,7 +802,7 @@ def _type_hint(field: dict[str, Any] | None, column: str, name: dict[str, float]
     """
     if field is None:
         return None
-    logical = field.get("name") or ""
+    logical = logical_name(field)
     ftype = field.get("type")
     strong_name = any(w >= STRONG_NAME for e, w in name.items() if e != FREE_TEXT)
     if logical in _GEO:
@@ -792,17 +815,19 @@ def _type_hint(field: dict[str, Any] | None, column: str, name: dict[str, float]
         return "date" if logical in guard.DAY_DATES or logical == "io.debezium.time.IsoDate" else "timestamp"
     if logical == "io.debezium.data.Json":
         return "json"
-    if logical in _NEVER_PII:
-        return None if strong_name else "type"
     if logical in _DECIMALS:
         scale = (field.get("parameters") or {}).get("scale")
         if logical == "org.apache.kafka.connect.data.Decimal" and str(scale).isdigit() and int(scale) > 0:
             return None if strong_name else "measure"  # an amount with cents is a measure
         return None if strong_name or not measure_name(column) else "measure"
+    if ftype == "bytes":
+        return "opaque"  # whatever its logical name says (Bits): bytes can hold anything
+    if logical in ENUMS and _allowed(field) is None:
+        return None  # an enum that names no symbols: its values are judged
+    if logical in _NEVER_PII:
+        return None if strong_name else "type"
     if ftype == "boolean":
         return None if strong_name else "bool"
-    if ftype == "bytes":
-        return "opaque"
     if ftype in _NUMERIC and not strong_name and measure_name(column):
         return "id" if column.lower().endswith("id") or column.lower() == "pk" else "measure"
     return None

@@ -38,6 +38,7 @@ import weakref
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
+from detectors.guard import implausible_time
 from detectors.identifiers import holds_listed_name
 from detectors.recognizers.person import person_value_score
 from pipeline.core import logical
@@ -373,6 +374,13 @@ def _symbols_clean(text: str, clean: Clean | None) -> bool:
     return len(symbols) <= _MAX_SYMBOLS and all(clean(s.replace("\\,", ",")) for s in symbols if s)
 
 
+def _a_time(value: int, name: str) -> bool:
+    """An integer of the date or timestamp type ``name`` is a time of records
+    (:func:`detectors.guard.implausible_time`)."""
+    per_day = 1 if name in logical.DATE_DAYS else 86_400 * logical.TIMESTAMP_UNITS[name]
+    return implausible_time(value, per_day) is None
+
+
 def _default_kept(kind: Any, default: Any, clean: Clean | None, name: str | None) -> bool:
     if default is None:
         return True
@@ -381,9 +389,10 @@ def _default_kept(kind: Any, default: Any, clean: Clean | None, name: str | None
     if isinstance(default, bool):
         return True
     if isinstance(default, int):
-        # a date or a timestamp by its logical type is a time (Avro needs a new required
-        # field's default to stay compatible); any other long number could be anything
-        return -_SMALL < default < _SMALL or name in _TEMPORAL
+        # a date or a timestamp by its logical type that is a time of records (Avro needs
+        # a new required field's default to stay compatible; a card number as a time is
+        # none); any other long number could be anything
+        return -_SMALL < default < _SMALL or (name in _TEMPORAL and _a_time(default, name))
     if isinstance(default, float):
         return abs(default) < _SMALL
     if isinstance(default, str):

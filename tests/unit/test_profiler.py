@@ -230,7 +230,7 @@ def test_a_column_decided_personal_for_good_is_sampled_sparsely() -> None:
     ("column", "field", "value"),
     [
         ("gender", {"type": "string", "name": "io.debezium.data.Enum", "parameters": {"allowed": "F,M"}}, "F"),
-        ("country_code", {"type": "string", "name": "io.debezium.data.Enum"}, "NL"),
+        ("country_code", {"type": "string", "name": "io.debezium.data.Enum", "parameters": {"allowed": "NL,BE"}}, "NL"),
     ],
 )
 def test_a_column_its_type_would_release_is_still_a_quasi_identifier_by_its_name(column, field, value) -> None:

@@ -350,3 +350,78 @@ def test_debeziums_own_field_names_stay_in_the_schema() -> None:
     names += ["schema", "table", "txId", "lsn", "xmin", "id", "total_order", "data_collection_order"]
     source = {"type": "struct", "field": "source", "fields": [{"type": "string", "field": n} for n in names]}
     assert [f["field"] for f in outschema.structural(source, clean)["fields"]] == names
+
+
+# -- schema claims: what a producer's schema says of a column ------------------------------
+
+
+def test_a_logical_name_on_a_base_type_no_connector_writes_it_on_is_no_logical_type() -> None:
+    from detectors.logical_types import logical_name
+
+    assert logical_name({"type": "string", "name": "io.debezium.data.Uuid"}) == "io.debezium.data.Uuid"
+    assert logical_name({"type": "int64", "name": "io.debezium.data.Uuid"}) == ""
+    assert logical_name({"type": "string", "name": "io.debezium.time.Date"}) == ""
+    prof = Profiler(DetectionSettings(), SCANNER).profile(
+        "public.t", "ref", {"type": "int64", "name": "io.debezium.data.Enum"}
+    )
+    assert prof.type_hint != "type" and prof.logical == ""  # judged on its values, not released at once
+
+
+def test_bytes_are_never_released_by_their_logical_name() -> None:
+    prof = Profiler(DetectionSettings(), SCANNER).profile(
+        "public.t", "flags", {"type": "bytes", "name": "io.debezium.data.Bits"}
+    )
+    assert prof.type_hint == "opaque"
+
+
+def test_an_enum_value_outside_its_symbols_breaks_the_guard() -> None:
+    field = {"type": "string", "name": "io.debezium.data.Enum", "parameters": {"allowed": "gold,silver"}}
+    prof = Profiler(DetectionSettings(), SCANNER).profile("public.t", "tier", field)
+    assert guard.check(prof, "gold", SCANNER) is None
+    assert guard.check(prof, "2127203318", SCANNER) is not None
+
+
+def test_a_change_of_a_decimals_scale_makes_a_new_profile() -> None:
+    from detectors.profiler import type_key
+
+    def decimal(scale: int) -> dict[str, Any]:
+        return {"type": "bytes", "name": "org.apache.kafka.connect.data.Decimal", "parameters": {"scale": str(scale)}}
+
+    assert type_key(decimal(2)) != type_key(decimal(0))
+
+
+@pytest.mark.parametrize(
+    ("raw", "entity"),
+    [
+        ("Margaret Thompson".encode("utf-16-le"), "PERSON"),
+        ("Margaret Thompson".encode("utf-16-be"), "PERSON"),
+        (EMAIL.encode("cp037"), "EMAIL_ADDRESS"),
+        ((4111111111111111).to_bytes(8, "big"), "CREDIT_CARD"),
+        ((4111111111111111).to_bytes(8, "little"), "CREDIT_CARD"),
+    ],
+    ids=["utf-16-le", "utf-16-be", "ebcdic", "int-big", "int-little"],
+)
+def test_bytes_are_read_as_the_text_or_number_they_hold(raw: bytes, entity: str) -> None:
+    assert guard.bytes_entity(raw, SCANNER) == entity
+
+
+def test_bytes_of_no_text_and_no_number_hold_nothing() -> None:
+    assert guard.bytes_entity(bytes(range(0, 256, 7)), SCANNER) is None
+    assert guard.bytes_entity(b"\x00\x01", SCANNER) is None
+
+
+def test_a_temporal_default_is_kept_only_as_a_time_of_records() -> None:
+    ts = {"type": "int64", "name": "org.apache.kafka.connect.data.Timestamp", "field": "ts_ms", "optional": True}
+    micros = {**ts, "name": "io.debezium.time.MicroTimestamp"}
+    clean = outschema.cleaner(SCANNER)
+    assert (
+        outschema.structural({**ts, "default": 1_700_000_000_000}, clean, released=True)["default"] == 1_700_000_000_000
+    )
+    for field, card in ((ts, 5555555555554444), (micros, 4111111111111111)):
+        assert "default" not in outschema.structural({**field, "default": card}, clean, released=True)
+
+
+def test_an_interval_in_text_is_shaped_as_iso_8601() -> None:
+    shape = guard.LOGICAL_SHAPES["io.debezium.time.Interval"]
+    assert shape.match("P1Y2M3DT4H5M6.78S") and shape.match("-P1D") and shape.match("PT0S")
+    assert not shape.match("Kenji Okafor") and not shape.match("P4111111111111111Y")
