@@ -47,6 +47,7 @@ class ColumnRule:
     key_operator: Operator  # keys stay distinct: anything but pass/tag becomes a hash
     source: str = "declared"  # declared | detected | drift | pending | policy
     observe: bool = False  # the profiler samples this column's values
+    name_unsafe: bool = False  # its name is personal data, or was not judged (past the cap): never shown
 
     @property
     def sensitive(self) -> bool:
@@ -134,6 +135,7 @@ class TablePolicy:
             return self._over_cap()
         observe = False
         source = "declared"
+        unsafe = False
         if col is not None:
             spec, pii, declared = self._declared_spec(column), col.pii, True
             observe = self.detects and col.pii != FREE_TEXT
@@ -149,6 +151,7 @@ class TablePolicy:
             spec, pii, declared = DROP, UNDECLARED, False
             op = self._operator(spec)
             source = "policy"
+            unsafe = True
         elif self.decl.undeclared == "pass":
             # The team passes what it did not list: as if declared none, so guarded like
             # such a column (a renamed e-mail column is drift, treated), never sampled out.
@@ -162,7 +165,7 @@ class TablePolicy:
             source = "pending" if observe else "policy"
             op = self._operator(spec)
         key_op = op if spec.kind in KEEP_IN_KEY else self._key_hash
-        rule = ColumnRule(column, pii, spec, declared, op, key_op, source, observe)
+        rule = ColumnRule(column, pii, spec, declared, op, key_op, source, observe, unsafe)
         if len(self._rules) < _REMEMBERED_RULES and len(column) <= _REMEMBERED_NAME:
             self._rules[column] = rule
         return rule
@@ -181,7 +184,9 @@ class TablePolicy:
         rule = self._over_cap_rule
         if rule is None:
             op = self._operator(DROP)
-            rule = self._over_cap_rule = ColumnRule("", UNDECLARED, DROP, False, op, self._key_hash, OVER_CAP)
+            rule = self._over_cap_rule = ColumnRule(
+                "", UNDECLARED, DROP, False, op, self._key_hash, OVER_CAP, name_unsafe=True
+            )
         return rule
 
     def effective(self, rule: ColumnRule, verdict: Verdict | None) -> ColumnRule:
@@ -229,7 +234,7 @@ class TablePolicy:
     def _make(self, rule: ColumnRule, spec: TreatmentSpec, pii: str, source: str) -> ColumnRule:
         op = self._operator(spec, rule.column if rule.declared else None)  # declared JSON paths still apply
         key_op = op if spec.kind in KEEP_IN_KEY else self._key_hash
-        return ColumnRule(rule.column, pii, spec, rule.declared, op, key_op, source, rule.observe)
+        return ColumnRule(rule.column, pii, spec, rule.declared, op, key_op, source, rule.observe, rule.name_unsafe)
 
     def _operator(self, spec: TreatmentSpec, column: str | None = None) -> Operator:
         col = self.decl.columns.get(column) if column is not None else None

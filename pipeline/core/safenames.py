@@ -100,6 +100,13 @@ def looks_personal(name: str) -> bool:
     return result
 
 
+# An e-mail address with its '@' and dots turned into '_' (what makes it an Avro or SQL
+# name): a local part, a domain word and a generic top-level domain, the last words.
+_FLAT_EMAIL = re.compile(
+    r"[A-Za-z0-9][A-Za-z0-9.+-]*(?:_[A-Za-z0-9.+-]+)*_[A-Za-z0-9-]{3,63}_(?:com|net|org|edu|gov|io|info|biz)"
+)
+
+
 def _looks_personal(name: str) -> bool:
     text = _normalised(name)
     if not text.strip():
@@ -113,6 +120,8 @@ def _looks_personal(name: str) -> bool:
     # letters no detector reads ('Ольга_Петрова', a Han or Arabic name): no evidence either way
     if unread(letter_scripts(text)) or _person_shaped(text) or _known_person(text):
         return True
+    if _FLAT_EMAIL.fullmatch(text):
+        return True  # an e-mail made an identifier: amara_haddad25_example_com (an Avro name)
     camel = CAMEL_BOUNDARY.sub("_", text)  # margaretThompson, kenjiOkafor: words by their capitals
     # a listed name among other words, digits, capitals or run together (robert_brown_notes,
     # JohnQSmith, margaretthompson): detectors.identifiers

@@ -49,6 +49,7 @@ class StructPlan:
     # allowed, schema type, the shape of its logical type's text)
     guard: tuple[tuple[str, ColumnProfile], ...] = ()  # released / declared-none columns: every value checked
     project: tuple[tuple[str, outschema.Projection], ...] = ()  # released columns cut to their CDR schema
+    renames: dict[str, str] | None = None  # key columns whose name is personal data -> its safe form
 
 
 # The JSON types the JsonConverter writes for each Connect schema type (bool is not an int).
@@ -162,10 +163,15 @@ class StructTransform:
         observe = []
         guard = []
         project = []
+        renames: dict[str, str] = {}
         detections = []
         counts: dict[str, int] = {}
         for col in columns:
             rule, prof = self._rule(col)
+            if self.key_mode and rule.name_unsafe:
+                # a key cannot drop a column (its records would merge): hashed, under a
+                # name that is not the personal data its own name is
+                renames[col] = self._shown(col)
             if rule.source == OVER_CAP:
                 # past the columns the table tracks: dropped unjudged, counted without its
                 # name (no safe form worked out for it, no label: names are input)
@@ -213,6 +219,7 @@ class StructTransform:
             self._checks(columns),
             tuple(guard),
             tuple(project),
+            renames or None,
         )
 
     def _projection(self, column: str) -> outschema.Projection | None:
@@ -297,7 +304,7 @@ class StructTransform:
                     prof.seen += 1
                     if prof.seen >= prof.next_sample and not self.unavailable.is_placeholder(value):
                         profiler.take(prof, value)
-        if not plan.work and not plan.project:
+        if not plan.work and not plan.project and plan.renames is None:
             return row, plan
         out = dict(row)
         is_placeholder = self.unavailable.is_placeholder
@@ -316,6 +323,9 @@ class StructTransform:
             out[col] = op.apply(value, field)
         for col, cut in plan.project:
             out[col] = outschema.project(out[col], cut)
+        if plan.renames is not None:
+            renames = plan.renames
+            out = {renames.get(k, k): v for k, v in out.items()}
         return out, plan
 
     def out_fields(self) -> list[Field]:
@@ -333,6 +343,8 @@ class StructTransform:
                 continue
             released = op.kind in ("pass", "tag")
             new = outschema.structural(new, self.clean, released=released, treated_default=not released)
+            if self.key_mode and rule.name_unsafe:
+                new["field"] = self._shown(field["field"])  # as the payload has it (apply)
             if rule.sensitive:
                 params = dict(new.get("parameters") or {})
                 params["cdr.pii"] = rule.pii if rule.pii != UNDECLARED else "undeclared"

@@ -425,3 +425,35 @@ def test_an_interval_in_text_is_shaped_as_iso_8601() -> None:
     shape = guard.LOGICAL_SHAPES["io.debezium.time.Interval"]
     assert shape.match("P1Y2M3DT4H5M6.78S") and shape.match("-P1D") and shape.match("PT0S")
     assert not shape.match("Kenji Okafor") and not shape.match("P4111111111111111Y")
+
+
+# -- keys ---------------------------------------------------------------------------------
+
+
+def test_a_key_column_named_with_personal_data_goes_out_under_its_safe_form(tmp_path: Path) -> None:
+    """A key cannot drop a column (its records would merge): the value is hashed and the
+    name digested, in the key, its schema and the old-key header alike."""
+    proc = processor(tmp_path)
+    key_schema = {
+        "type": "struct",
+        "fields": [{"type": "int32", "field": "id"}, {"type": "int32", "field": EMAIL}],
+    }
+    outcome = proc.process(
+        record(
+            TOPIC,
+            change({"id": 1, "plan": "gold"}, op="u"),
+            key={"schema": key_schema, "payload": {"id": 1, EMAIL: 7}},
+            headers=[("__debezium.oldkey", b'{"id": 1, "' + EMAIL.encode() + b'": 7}')],
+        )
+    )
+    assert isinstance(outcome, Published), type(outcome).__name__
+    out = outcome.records[0]
+    assert_no_raw([EMAIL], *record_blobs(out))
+    key = doc(out.key)
+    names = [f["field"] for f in key["schema"]["fields"]]
+    assert names[0] == "id" and names[1].startswith("col~") and list(key["payload"]) == names
+
+
+def test_an_email_made_an_identifier_is_personal() -> None:
+    assert looks_personal("amara_haddad25_example_com") and looks_personal("j_roe_mail_net")
+    assert not looks_personal("customer_id") and not looks_personal("site_com")

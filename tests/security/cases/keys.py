@@ -27,6 +27,31 @@ def _case(case_id: str, doc: str, columns: str, records: list[Rec], planted: lis
     )
 
 
+def _key_columns_named_personal() -> Case:
+    """Key columns (and the ``__debezium.oldkey`` header's) named with an e-mail and a
+    person's name: a key cannot drop them (its records would merge), and hashing the
+    value left the name in every CDR key, key schema and key header."""
+    case_id = "key-columns-named-personal"
+    r, name = v.rng(case_id), table(case_id)
+    records, planted = [], []
+    for n in range(N):
+        email, first, last = v.email(r, n + 1), *v.name(r).split(" ", 1)
+        person = f"{first.lower()}_{last.lower().replace(' ', '_')}"
+        planted += [email, person]
+        k = {"id": n, email: n, person: "x"}
+        records.append(
+            Rec(k, change(name, {"id": n, "plan": "gold"}, op="u"), headers=(("__debezium.oldkey", dict(k)),))
+        )
+    return _case(
+        case_id,
+        _key_columns_named_personal.__doc__ or "",
+        "id: {pii: none}\nplan: {pii: none}",
+        records,
+        planted,
+        service=True,
+    )
+
+
 def _key_gains_email() -> Case:
     """A key of ``id`` for 100 records, then a composite key ``(id, login)`` whose new
     part is an e-mail the value carries too, in an undeclared column."""
@@ -95,4 +120,10 @@ def _message_content() -> Case:
     return _case(case_id, _message_content.__doc__ or "", "id: {pii: none}", records, planted)
 
 
-CASES = [_key_gains_email(), _tombstone_only_keys(), _declared_key_deletes(), _message_content()]
+CASES = [
+    _key_gains_email(),
+    _key_columns_named_personal(),
+    _tombstone_only_keys(),
+    _declared_key_deletes(),
+    _message_content(),
+]
