@@ -30,6 +30,7 @@ from detectors.recognizers.inverted import is_inverted_name
 from detectors.recognizers.person import is_known_name, is_top_surname, person_value_score
 from detectors.scripts import letter_scripts, name_shaped
 from detectors.validators import card_scheme, luhn_ok
+from pipeline.vocabulary import VerdictState
 
 if TYPE_CHECKING:
     from detectors.profiler import ColumnProfile
@@ -125,6 +126,7 @@ def unknown_words(value: str) -> bool:
     )
 
 
+_DIGIT_RUN = re.compile(r"\d{7}")
 _DECIMAL_TEXT = re.compile(r"\s*[-+]?\d{1,15}(?:[.,]\d{1,6})?\s*")
 
 
@@ -160,6 +162,8 @@ def _check(prof: ColumnProfile, value: Any, scanner: TextScanner) -> str | None:
             return SHAPE
         if -_SMALL < value < _SMALL:
             return None  # six digits or fewer: never a card, an SSN, a phone or an account
+        if prof.release == "categorical" or prof.verdict.state == VerdictState.QUASI:
+            return SHAPE  # seven digits or more: no category, postcode, age or year
         return _number(prof, value, scanner)
     if value is None:
         return None
@@ -176,6 +180,8 @@ def _check(prof: ColumnProfile, value: Any, scanner: TextScanner) -> str | None:
     if kind is bytes:
         return _bytes(prof, value, scanner)
     if kind is float:
+        if abs(value) >= _SMALL and (prof.release == "categorical" or prof.verdict.state == VerdictState.QUASI):
+            return SHAPE  # as an integer of seven digits or more above
         if abs(value) >= 10 ** (_MIN_DIGITS - 1) and value == value and abs(value) != float("inf"):
             return _number(prof, int(value), scanner)  # 4111111111111111.5 still holds a card
         return None
@@ -412,6 +418,8 @@ def _text_reason(prof: ColumnProfile, value: str, scanner: TextScanner) -> str |
         # released for small numbers is ten digits, not a category
         whole = value.strip().lstrip("+-").replace(",", ".").split(".")[0]
         return _number_reason(prof, int(whole), scanner) if whole else None
+    if prof.verdict.state == VerdictState.QUASI and _DIGIT_RUN.search(value):
+        return SHAPE  # a postcode, a city or a job title holds no run of seven digits: a bare SSN, a phone
     if prof.release == "categorical":
         # A new category must look like one: short, few digits, not a person's name.
         if len(prof.guard_seen) >= CATEGORY_BUDGET:

@@ -657,6 +657,10 @@ class ColumnProfile:
         position is where someone lives or is, not a measure to release."""
         return self.name.get("LOCATION", 0.0) >= _PLACE_NAME and self.coordinates * 2 >= max(1, self.sampled)
 
+    def _numbers_seen(self) -> bool:
+        """A sample held a number entity, validated or weak (a bare SSN or phone number)."""
+        return any(self.strong.get(e) or self.weak.get(e) for e in _NUMBER_ENTITIES)
+
     def _numbers_too_short(self, entity: str | None) -> bool:
         """Every sampled value a number with fewer digits than the entity ever has."""
         need = _MIN_DIGITS.get(entity or "")
@@ -735,8 +739,10 @@ class ColumnProfile:
             voted = best_entity in VOTED_ENTITIES and not self.strong.get(best_entity)
             if best_entity == "PERSON" and self.name_checked and self.name_known * 2 >= self.name_checked:
                 voted = False  # people's names by the public lists, whatever the column is called
-            if voted and quasi is not None:
-                verdict = Verdict(QUASI, quasi, best, n, tuple(evidence))  # city names in a city column
+            if voted and quasi in _PLACE_QUASI:
+                # city names in a city column (NER calls some of them people: 'Jackson');
+                # a person found in an employer or a job title column is a person
+                verdict = Verdict(QUASI, quasi, best, n, tuple(evidence))
             elif voted and best_entity == "LOCATION" and n < s.min_samples:
                 verdict = Verdict(PENDING, None, 0.0, n, tuple(evidence))  # withheld until repetition shows
             elif voted and best_entity == "LOCATION" and self._repeated_places():
@@ -749,7 +755,9 @@ class ColumnProfile:
             or (prev.state == FREE and prose >= 0.05)
         ):
             verdict = Verdict(FREE, FREE_TEXT, round(max(prose, self.name.get(FREE_TEXT, 0)), 3), n, tuple(evidence))
-        elif n >= s.min_samples and quasi is not None:
+        elif n >= s.min_samples and quasi is not None and not self._numbers_seen():
+            # its name says what it is; values shaped as a number entity (bare SSNs in a
+            # 'zip' column) say otherwise: judged as any other column, below
             verdict = Verdict(QUASI, quasi, 1.0, n, tuple(evidence))
         elif n >= s.min_samples:
             reason = self.positive_evidence()
@@ -771,6 +779,10 @@ class ColumnProfile:
 
 
 _EPOCH_ORDINAL = date(1970, 1, 1).toordinal()
+# Quasi-identifier categories of places: NER's votes on their values (a city NER reads as
+# a person) are the category's, not a person's or a place's to withhold.
+_PLACE_QUASI = frozenset({"city", "region", "postcode", "country", "nationality"})
+_NUMBER_ENTITIES = ("US_SSN", "PHONE_NUMBER", "CREDIT_CARD", "US_BANK_NUMBER")
 
 
 def _names_in(text: str) -> bool:

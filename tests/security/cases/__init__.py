@@ -19,6 +19,7 @@ from tests.security.cases import (
     national_ids,
     obfuscations,
     partial_spans,
+    quasi,
     resources,
     resources_shape,
     schema_changes,
@@ -50,6 +51,7 @@ ALL: tuple[Case, ...] = (
     *scripts.CASES,
     *valueforms.CASES,
     *partial_spans.CASES,
+    *quasi.CASES,
     *smuggling.CASES,
 )
 

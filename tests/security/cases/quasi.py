@@ -1,0 +1,62 @@
+"""Columns released for what their name says or for their first values, then sent what
+the release does not cover (a hostile review of schema drift over a stream): a column
+named like a quasi-identifier (``employer``, ``zip``) holding people's names or bare SSNs,
+and a column of categories sent numbers. Undeclared, under ``undeclared: detect``."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from tests.security import values as v
+from tests.security.cases.common import declaration, table
+from tests.security.events import Rec, change, key
+from tests.security.ledger import Case, with_fragments
+
+ATTACK = "schema-drift"
+QUIET = 150  # past the profiler's default sample: the harmless start is released
+LOUD = 40
+TIERS = ("bronze", "silver", "gold", "platinum")
+
+
+def _case(case_id: str, doc: str, column: str, quiet: Any, loud: Any) -> Case:
+    """``column`` undeclared: ``quiet(n)`` for the first records, then ``loud(r)``: (the
+    value, the planted text)."""
+    r, name = v.rng(case_id), table(case_id)
+    records, planted = [], []
+    for n in range(QUIET):
+        value = quiet(n)
+        if value is not None:
+            records.append(Rec(key(n), change(name, {"id": n, column: value})))
+    for n in range(QUIET, QUIET + LOUD):
+        value, text = loud(r)
+        planted.append(text)
+        records.append(Rec(key(n), change(name, {"id": n, column: value})))
+    return Case(case_id, ATTACK, doc, declaration(case_id, "id: {pii: none}"), tuple(records), tuple(planted))
+
+
+CASES = with_fragments(
+    [
+        _case(
+            "quasi-name-holds-people",
+            "An undeclared employer column holding people's names from the start: a quasi-"
+            "identifier's name does not make a person found in it a quasi-identifier.",
+            "employer",
+            lambda n: None,
+            lambda r: (lambda name: (name, name))(v.name(r)),
+        ),
+        _case(
+            "quasi-name-holds-ssns",
+            "An undeclared zip column of five-digit postcodes, then bare nine-digit SSNs as text.",
+            "zip",
+            lambda n: f"{10000 + n * 37:05d}",
+            lambda r: (lambda ssn: (ssn, ssn))(v.ssn(r)),
+        ),
+        _case(
+            "categories-sent-numbers",
+            "An undeclared tier column of four categories, then bare phone numbers as integers.",
+            "tier",
+            lambda n: TIERS[n % 4],
+            lambda r: (lambda phone: (int(phone), phone))(v.phone(r)),
+        ),
+    ]
+)
