@@ -117,8 +117,10 @@ def parse_migration(sql: str, file: str = "<migration>") -> list[Change]:
         # args: (message, character offset of the error)
         location = exc.args[1] if len(exc.args) > 1 else None
         line = sql.count("\n", 0, location) + 1 if isinstance(location, int) else 1
-        # PostgreSQL's message quotes the SQL near the error: a literal there is a value.
-        message = redact_quoted_values(str(exc.args[0] if exc.args else exc))
+        # PostgreSQL's message quotes the SQL near the error ('at or near "..."'), an
+        # unterminated literal to its end, over lines: what it says of the SQL is cut off.
+        text = str(exc.args[0] if exc.args else exc).split(" at or near", 1)[0]
+        message = redact_quoted_values(text.splitlines()[0] if text.strip() else "syntax error")
         raise MigrationError(f"{file}:{line}: SQL syntax error: {message}") from None
     at = enums.AlterTableType
     out: list[Change] = []
@@ -265,13 +267,17 @@ def check_migration(
             report(rule, subject, message, None if breaks else Severity.INFO, note, ch=ch)
 
         if ch.kind == "drop_table":
-            how = f"drops schema {ch.new_name} CASCADE, and with it {ch.table}" if ch.new_name else f"drops {ch.table}"
+            how = (
+                f"drops schema {shown(ch.new_name, decl)!r} CASCADE, and with it {ch.table}"
+                if ch.new_name
+                else f"drops {ch.table}"
+            )
             report("MIGRATION_TABLE_DROP", ch.table, f"{how}: {topic} ({decl.path}) stops", severity, mode_note)
         elif ch.kind == "set_schema":
             report(
                 "MIGRATION_TABLE_DROP",
                 ch.table,
-                f"moves {ch.table} to schema {ch.new_name}: {decl.path} (table: {decl.table}) no longer matches "
+                f"moves {ch.table} to schema {shown(ch.new_name or '', decl)!r}: {decl.path} (table: {decl.table}) no longer matches "
                 f"and {topic} stops",
                 severity,
                 mode_note,

@@ -164,6 +164,24 @@ def test_syntax_error_names_file_and_line() -> None:
         parse_migration("SELECT 1;\n\nALTER TABLE x DROP COLUMN;\n", "m.sql")
 
 
+def test_a_syntax_error_never_shows_the_sql_it_quotes() -> None:
+    """An unterminated literal makes PostgreSQL quote the rest of the file, over lines."""
+    sql = "INSERT INTO t (note) VALUES ('call +1 415 555 0123\nabout card 4111 1111 1111 1111);\n"
+    with pytest.raises(MigrationError) as raised:
+        parse_migration(sql, "m.sql")
+    assert "4111" not in str(raised.value) and "415" not in str(raised.value)
+
+
+def test_a_table_moved_to_a_schema_named_with_personal_data_does_not_show_it(tmp_path: Path) -> None:
+    findings, _ = check_migration(
+        parse_migration('ALTER TABLE public.customers SET SCHEMA "jane.roe@example.com";'),
+        decls(tmp_path, "detect"),
+        default_treatments(),
+        "m.sql",
+    )
+    assert findings and all("jane.roe" not in f.message for f in findings)
+
+
 @pytest.mark.parametrize(
     ("treatment", "field", "fits"),
     [
