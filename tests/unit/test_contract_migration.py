@@ -8,9 +8,11 @@ from pathlib import Path
 import pytest
 
 from pipeline.config import default_treatments
+from pipeline.contracts.check import shown_name
 from pipeline.contracts.migration import MigrationError, check_migration, parse_migration
 from pipeline.contracts.typefit import misfit
 from pipeline.core.entities import BUILTIN_ENTITIES
+from pipeline.core.safenames import SafeNames
 from pipeline.core.treatments.spec import parse_treatment
 from pipeline.declarations.loader import load_declarations
 from tests.support import write_declarations
@@ -178,6 +180,7 @@ def test_a_table_moved_to_a_schema_named_with_personal_data_does_not_show_it(tmp
         decls(tmp_path, "detect"),
         default_treatments(),
         "m.sql",
+        shown_name(SafeNames(b"test-key-0123456789abcdef0123456789")),
     )
     assert findings and all("jane.roe" not in f.message for f in findings)
 
