@@ -33,6 +33,7 @@ def registry() -> dict[str, Callable[[Context], Source]]:
         datahub_classify,
         fakenamegenerator,
         generated,
+        gum,
         mysql_employees,
         northwind,
         oracle_samples,
@@ -69,4 +70,7 @@ def registry() -> dict[str, Callable[[Context], Source]]:
         # split is tuned on, the test split is held out (its misses are never read)
         "wikineural-dev": wikineural.load_dev,
         "wikineural": wikineural.load,
+        # English prose of many genres whose every entity mention people annotated (GUM):
+        # held out whole, nothing of it is tuned on (its misses are never read)
+        "gum": gum.load,
     }
