@@ -19,6 +19,7 @@ import base64
 import binascii
 import contextlib
 import re
+import unicodedata
 from datetime import date
 from typing import TYPE_CHECKING, Any
 
@@ -473,6 +474,10 @@ def _is_name(value: str) -> bool:
     'mark.hill'): 'J. Crew', 'bill.pay' and 'page.view' are no people."""
     if (person_value_score(value) or 0.0) >= _KNOWN_PERSON:
         return True
+    if not value.isascii():
+        plain = _unaccented(value)
+        if plain != value and _is_name(plain):
+            return True  # 'José García', 'Jürgen Schröder': the lists hold them unaccented
     if name_shaped(value):
         return True  # 'Ольга Петрова': the name lists hold no such names, the shape is enough
     if is_inverted_name(value):
@@ -493,6 +498,11 @@ def _folded(value: str) -> str:
     """Plain ASCII as it is; other text as a reader sees it (zero-width characters gone,
     confusable and full-width letters folded: a Cyrillic o in ``john_smith``)."""
     return value if value.isascii() else normalize(value).text
+
+
+def _unaccented(value: str) -> str:
+    """Latin letters without their accents (é -> e, ü -> u): what the name lists hold."""
+    return "".join(c for c in unicodedata.normalize("NFKD", value) if not unicodedata.combining(c))
 
 
 def _surname_alone(word: str) -> bool:

@@ -457,3 +457,8 @@ def test_a_key_column_named_with_personal_data_goes_out_under_its_safe_form(tmp_
 def test_an_email_made_an_identifier_is_personal() -> None:
     assert looks_personal("amara_haddad25_example_com") and looks_personal("j_roe_mail_net")
     assert not looks_personal("customer_id") and not looks_personal("site_com")
+
+
+@pytest.mark.parametrize("value", ["José García", "Hans Müller", "María González"])
+def test_a_listed_name_with_its_accents_breaks_the_guard(value: str) -> None:
+    assert guard.is_person_value(value), "an accented listed name passed"
