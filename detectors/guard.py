@@ -25,7 +25,7 @@ from typing import TYPE_CHECKING, Any
 
 from detectors import decimals, english, unwrap
 from detectors.english import is_english
-from detectors.identifiers import holds_listed_name
+from detectors.identifiers import holds_labelled_name, holds_listed_name
 from detectors.normalize import normalize
 from detectors.recognizers.inverted import is_inverted_name
 from detectors.recognizers.person import is_known_name, is_top_surname, person_value_score
@@ -484,6 +484,8 @@ def _is_name(value: str) -> bool:
         return True  # 'ADEYEMI, OLUWASEUN': surname, comma, given name, words no English has
     if " " not in value and len(value) <= _IDENTIFIER_CHARS and holds_listed_name(_folded(value), common=True):
         return True  # mary_johnson, Robert-Brown, MariaGonzalez, JOHNSMITH: a name as an identifier
+    if " " in value and holds_labelled_name(value):
+        return True  # 'Customer: Mary Johnson', 'Mary Johnson (VIP)': a name with a label around it
     if _INITIAL_SURNAME.fullmatch(value) and is_known_name(value):
         return _surname_alone(value.rsplit(" ", 1)[-1].rsplit(".", 1)[-1])
     local = _LOCAL_PART.fullmatch(value)

@@ -163,3 +163,34 @@ def _pair(a: str, b: str, reversed_too: bool = True, common: bool = False) -> bo
         and min(len(a), len(b)) >= 4
         and not (english.is_english(a) or english.is_english(b))
     )
+
+
+_TEXT_WORD = re.compile(r"[^\W\d_]+")
+_MAX_TEXT = 4096  # characters of a value read for a labelled name (a record's size bounds the rest)
+
+
+def holds_labelled_name(text: str) -> bool:
+    """A listed first name and a very common surname side by side, both capitalised (or
+    both in capitals), with a label around them: 'Customer: Mary Johnson', 'Mary Johnson
+    (VIP)', 'Sales - Linda Davis' (the rules of :func:`holds_listed_name` with ``common``).
+    The pair alone is a whole value the person checks judge ('Virginia Beach' is a
+    place), and a pair that runs on into another capitalised word is part of a longer
+    proper name ('Martin Luther King Blvd', 'Jack Daniels Whiskey'): neither counts."""
+    if len(text) > _MAX_TEXT:
+        return False
+    found = list(_TEXT_WORD.finditer(text))
+    if len(found) < 2 or (len(found) == 2 and found[0].start() == 0 and found[1].end() == len(text)):
+        return False  # the pair alone, nothing around it
+    for i in range(len(found) - 1):
+        a, b = found[i][0], found[i + 1][0]
+        if len(a) < 2 or len(b) < 2 or not ((a.istitle() and b.istitle()) or (a.isupper() and b.isupper())):
+            continue
+        if text[found[i].end() : found[i + 1].start()] != " ":
+            continue  # one space between: 'Mary Johnson', not 'Mary, Johnson' or 'Mary/Johnson'
+        after = found[i + 2] if i + 2 < len(found) else None
+        if after is not None and text[found[i + 1].end() : after.start()] == " " and after[0][:1].isupper():
+            continue  # runs on into a longer proper name
+        first, last = a.lower(), b.lower()
+        if first not in COLUMN_WORDS and last not in COLUMN_WORDS and is_top_surname(last) and known_pair(first, last):
+            return True
+    return False

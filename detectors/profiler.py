@@ -31,6 +31,7 @@ from datetime import date
 from typing import Any
 
 from detectors import decimals, guard
+from detectors.identifiers import holds_labelled_name
 from detectors.logical_types import logical_name
 from detectors.recognizers.person import KNOWN, SHAPED, is_known_name, name_token, person_value_score
 from detectors.recognizers.temporal import DateOfBirthRecognizer, birth_distribution_score
@@ -798,7 +799,7 @@ def _known_person(part: str) -> bool:
     English word ('white' in a colour column); several must all be names."""
     if " " not in part.strip() and "," not in part:
         return name_token(part) == KNOWN
-    return is_known_name(part) or (person_value_score(part) or 0.0) >= 0.75
+    return is_known_name(part) or (person_value_score(part) or 0.0) >= 0.75 or holds_labelled_name(part)
 
 
 _DECIMAL_TEXT = re.compile(r"[-+]?\d{1,15}[.,]\d{1,6}")

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import logging
 import threading
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from datetime import date
 from typing import Any
 
@@ -51,9 +51,16 @@ class RetiringReaders:
     ``cdr_retiring_topic_readers{cdr_topic, sunset}`` (how many groups) and
     ``cdr_retiring_topic_reader{cdr_topic, group}`` (1 per group, at most 50 per topic)."""
 
-    def __init__(self, settings: Mapping[str, Any], topics: Mapping[str, str], registry: CollectorRegistry) -> None:
+    def __init__(
+        self,
+        settings: Mapping[str, Any],
+        topics: Mapping[str, str],
+        registry: CollectorRegistry,
+        shown: Callable[[str], str],
+    ) -> None:
         self.settings = dict(settings)
         self.topics = dict(topics)
+        self.shown = shown  # a group id as a label may show it (SafeNames.group): ids are chosen by people
         self.readers = Gauge(
             "cdr_retiring_topic_readers",
             "Consumer groups with committed offsets on a CDR topic version past which a new one is published.",
@@ -78,7 +85,7 @@ class RetiringReaders:
             found = groups.get(topic, [])
             self.readers.labels(topic, sunset).set(len(found))
             for group in found[:MAX_GROUPS_PER_TOPIC]:
-                self.reader.labels(topic, group).set(1)
+                self.reader.labels(topic, self.shown(group)).set(1)
         return groups
 
     def start(self) -> None:

@@ -60,6 +60,7 @@ _PLAIN = re.compile(r"[A-Za-z0-9_-]{1,64}")
 _LETTER = re.compile(r"[A-Za-z]")
 _DIGIT_RUN = re.compile(r"\d{5,}")
 _DIGEST_FORM = re.compile(r"col~[0-9a-f]{10}|topic-[0-9a-f]{10}")
+GROUP_PREFIX = "group-"
 TOPIC_PREFIX = "topic-"  # a topic's safe form: Kafka topic names hold no '~'
 _TOPIC_DOMAIN = b"cdr-pipeline topic names v1"
 _INVISIBLE = re.compile(r"[\u00ad\u200b-\u200f\u202a-\u202e\u2060-\u2064\ufeff]")
@@ -262,6 +263,14 @@ class SafeNames:
                 self._topics.clear()
             self._topics[name] = out
         return out
+
+    def group(self, name: str) -> str:
+        """A consumer group id as a metric label or the catalog shows it: as it is when its
+        dotted parts are plain, as a topic's are (``analytics.orders-etl``), else ``group-``
+        and 10 hex digits of the keyed HMAC (a person's notebook: ``jane.roe-notebook``)."""
+        if is_plain_topic(name):
+            return name
+        return GROUP_PREFIX + self.topic_digest(name)[len(TOPIC_PREFIX) :]
 
     def topic_digest(self, name: str) -> str:
         """``topic-`` and 10 hex digits of the keyed HMAC of a topic's name, whatever it is."""

@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING
 
 from rich.console import Console
 
-from pipeline.tools.loading import config_from
+from pipeline.tools.loading import config_from, safe_names
 from pipeline.vocabulary import ExitCode
 
 if TYPE_CHECKING:
@@ -37,6 +37,8 @@ def command(args: argparse.Namespace) -> int:
         except BrokerError as exc:
             print(f"cdr docs: {exc}", file=sys.stderr)
             return ExitCode.USAGE
+        names = safe_names(config, Console(stderr=True), decls)
+        groups = {topic: [names.group(g) for g in found] for topic, found in groups.items()}  # ids people chose
     with Console(stderr=True).status("writing the catalog..."):
         pages = build_pages(decls, config.treatment_defaults, groups)
         written = write_catalog(pages, config.treatment_defaults, args.out, args.server)

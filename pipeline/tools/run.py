@@ -54,7 +54,7 @@ def command(args: argparse.Namespace) -> int:
 
     retiring = retiring_topics(processor.declarations)
     if retiring:  # who still reads an old CDR topic version, for its owners (cdr_retiring_topic_readers)
-        RetiringReaders(config.kafka, retiring, metrics.registry).start()
+        RetiringReaders(config.kafka, retiring, metrics.registry, processor.names.group).start()
     if config.metrics.enabled:
         port = metrics.serve(config.metrics.host, config.metrics.port, service.health)
         log(logger, logging.INFO, "metrics_listening", url=f"http://{config.metrics.host}:{port}/metrics")

@@ -3,6 +3,8 @@ CDR topic are listed on its catalog page; a topic nobody reads says so."""
 
 from __future__ import annotations
 
+import random
+import string
 import uuid
 from pathlib import Path
 
@@ -52,7 +54,7 @@ def read_once(bootstrap: str, topic: str, group: str) -> None:
 
 def test_consumer_groups_on_the_catalog_page(kafka_bootstrap: str, new_topic, tmp_path: Path) -> None:
     read, unread = new_topic("cdr.read"), new_topic("cdr.unread")
-    group = f"billing-{uuid.uuid4().hex[:8]}"
+    group = "billing-" + "".join(random.choice(string.ascii_lowercase) for _ in range(8))  # plain: shown as it is
     read_once(kafka_bootstrap, read, group)
     schemas = write_declarations(
         tmp_path / "schemas",
@@ -70,15 +72,22 @@ def test_readers_of_a_retiring_topic_are_exported(kafka_bootstrap: str, new_topi
     from prometheus_client import CollectorRegistry
 
     from pipeline.contracts.sunset import RetiringReaders
+    from pipeline.core.safenames import SafeNames
 
     old, quiet = new_topic("cdr.users.v1"), new_topic("cdr.orders.v1")
-    group = f"risk-{uuid.uuid4().hex[:8]}"
+    group = "risk-" + "".join(random.choice(string.ascii_lowercase) for _ in range(8))  # plain: shown as it is
+    personal = f"jane.roe@example.com-{uuid.uuid4().hex[:8]}"  # a person's notebook
     read_once(kafka_bootstrap, old, group)
+    read_once(kafka_bootstrap, old, personal)
     registry = CollectorRegistry()
+    names = SafeNames.ephemeral()
     readers = RetiringReaders(
-        {"bootstrap.servers": kafka_bootstrap}, {old: "2999-01-01", quiet: "2999-02-01"}, registry
+        {"bootstrap.servers": kafka_bootstrap}, {old: "2999-01-01", quiet: "2999-02-01"}, registry, names.group
     )
     readers.poll_once()
-    assert registry.get_sample_value("cdr_retiring_topic_readers", {"cdr_topic": old, "sunset": "2999-01-01"}) == 1
+    assert registry.get_sample_value("cdr_retiring_topic_readers", {"cdr_topic": old, "sunset": "2999-01-01"}) == 2
     assert registry.get_sample_value("cdr_retiring_topic_reader", {"cdr_topic": old, "group": group}) == 1
+    shown = names.group(personal)
+    assert shown.startswith("group-") and "jane" not in shown
+    assert registry.get_sample_value("cdr_retiring_topic_reader", {"cdr_topic": old, "group": shown}) == 1
     assert registry.get_sample_value("cdr_retiring_topic_readers", {"cdr_topic": quiet, "sunset": "2999-02-01"}) == 0

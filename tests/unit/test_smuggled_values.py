@@ -462,3 +462,20 @@ def test_an_email_made_an_identifier_is_personal() -> None:
 @pytest.mark.parametrize("value", ["José García", "Hans Müller", "María González"])
 def test_a_listed_name_with_its_accents_breaks_the_guard(value: str) -> None:
     assert guard.is_person_value(value), "an accented listed name passed"
+
+
+@pytest.mark.parametrize(
+    "value",
+    ["Customer: Mary Johnson", "Mary Johnson (VIP)", "Sales - Linda Davis", "Manager Mary Johnson approved it."],
+)
+def test_a_listed_name_with_a_label_around_it_breaks_the_guard(value: str) -> None:
+    assert guard.is_person_value(value), "a labelled name passed"
+
+
+@pytest.mark.parametrize(
+    "value", ["Virginia Beach", "Kelly Green", "Martin Luther King Blvd", "Jack Daniels Whiskey", "Gold Plus"]
+)
+def test_a_place_or_a_brand_named_after_people_alone_is_no_labelled_name(value: str) -> None:
+    from detectors.identifiers import holds_labelled_name
+
+    assert not holds_labelled_name(value)

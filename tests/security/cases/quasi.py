@@ -1,7 +1,7 @@
 """Columns released for what their name says or for their first values, then sent what
 the release does not cover (a hostile review of schema drift over a stream): a column
 named like a quasi-identifier (``employer``, ``zip``) holding people's names or bare SSNs,
-and a column of categories sent numbers. Undeclared, under ``undeclared: detect``."""
+a column of categories sent numbers, and people's names with a label around them. Undeclared, under ``undeclared: detect``."""
 
 from __future__ import annotations
 
@@ -9,6 +9,7 @@ from typing import Any
 
 from tests.security import values as v
 from tests.security.cases.common import declaration, table
+from tests.security.cases.smuggling import listed_name
 from tests.security.events import Rec, change, key
 from tests.security.ledger import Case, with_fragments
 
@@ -34,6 +35,12 @@ def _case(case_id: str, doc: str, column: str, quiet: Any, loud: Any) -> Case:
     return Case(case_id, ATTACK, doc, declaration(case_id, "id: {pii: none}"), tuple(records), tuple(planted))
 
 
+def _labelled(r: Any) -> tuple[str, str]:
+    first, last = listed_name(r)
+    label = r.choice(("Customer: {}", "{} (VIP)", "Sales - {}", "Agent {} on call"))
+    return label.format(f"{first} {last}"), f"{first} {last}"
+
+
 CASES = with_fragments(
     [
         _case(
@@ -50,6 +57,14 @@ CASES = with_fragments(
             "zip",
             lambda n: f"{10000 + n * 37:05d}",
             lambda r: (lambda ssn: (ssn, ssn))(v.ssn(r)),
+        ),
+        _case(
+            "names-with-labels",
+            "An undeclared column of statuses, then people's names with a label around them: "
+            "'Customer: First Last', 'First Last (VIP)', 'Sales - First Last'.",
+            "handled_by",
+            lambda n: TIERS[n % 4],
+            _labelled,
         ),
         _case(
             "categories-sent-numbers",
