@@ -12,9 +12,13 @@ from detectors.recognizers.base import Finding, Recognizer, read_forms
 from detectors.recognizers.runs import windows
 from detectors.shortcache import short_lru
 
-_PHONE_REGIONS = ("US", "GB", "DE", "FR", "NL")
+# national numbers are valid in one of these (a formatted number valid in no listed region
+# is weak evidence only): the regions of most of the world's phone numbers in business data
+_PHONE_REGIONS = ("US", "GB", "DE", "FR", "NL", "ES", "IT", "BR", "MX", "IN", "CN", "JP", "KR", "AU")
 _NANP_FORMATTED = re.compile(r"\(\d{3}\) ?\d{3}[-.]\d{4}")
-_DATE_OR_ADDRESS = re.compile(r"\d{4}-\d{1,2}-\d{1,2}|^\d{1,2}[./-]\d{1,2}[./-]\d{2,4}$|^(?:\d{1,3}\.){3}\d{1,3}$")
+_DATE_OR_ADDRESS = re.compile(
+    r"\d{4}[-/]\d{1,2}[-/]\d{1,2}|^\d{1,2}[./-]\d{1,2}[./-]\d{2,4}$|^(?:\d{1,3}\.){3}\d{1,3}$"
+)
 # Numbers that are not phone numbers however they parse: a decimal (an amount, a balance,
 # a coordinate) anywhere in the run, a US ZIP+4 postal code.
 _DECIMAL = re.compile(r"(?:^|\s)-?\(?\d+\.\d+\)?(?=\s|$)")
@@ -115,7 +119,7 @@ class PhoneRecognizer(Recognizer):
         "total", "price", "zip", "postal", "postcode", "social security", "social sec", "tax id",
     )  # fmt: skip
     pattern = re.compile(
-        r"(?<![\w+])(?P<num>(?:\+ ?|00|011[ .-]?)?\(?\d[\d\s().-]{5,18}\d)"
+        r"(?<![\w+/])(?P<num>(?:\+ ?|00|011[ .-]?)?\(?\d[\d\s()./-]{5,18}\d)(?!/\d)"
         r"(?P<ext>,? ?(?:ext\.?|extension|x|\#) ?\d{1,6})?(?![\w])",
         re.IGNORECASE,
     )
@@ -192,7 +196,9 @@ class PhoneRecognizer(Recognizer):
             # Written as an international number but not an allocated range (numbers made
             # up for forms and tests look like this): still a phone number.
             return 0.6 if phonenumbers.is_possible_number(number) else None
-        formatted = any(ch in text for ch in " ()-.") or text.startswith("0") or has_ext
+        if text.count("/") > 1:
+            return None  # 030/1234/5678: a path, a date or a fraction run, not how numbers are written
+        formatted = any(ch in text for ch in " ()-./") or text.startswith("0") or has_ext
         valid, possible = _national(text)
         if valid:
             return 0.7 if formatted else 0.3

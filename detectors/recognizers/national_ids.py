@@ -88,10 +88,15 @@ class BrazilCpfRecognizer(Recognizer):
     name = "br_cpf"
     needs_digit = True
     context = ("cpf", "cadastro")
-    pattern = re.compile(r"(?<![\w.-])(\d{3})\.(\d{3})\.(\d{3})-(\d{2})(?![\w-]|\.\d)")
+    # punctuated (123.456.789-09), or as stored: eleven bare digits whose two check digits
+    # hold (weak alone, as a bare SSN is: one run of eleven digits in a hundred passes)
+    pattern = re.compile(r"(?<![\w.-])(\d{3})(\.?)(\d{3})\2(\d{3})(-?)(\d{2})(?![\w-]|\.\d)")
 
     def validate(self, match: re.Match[str]) -> float | None:
-        return 0.85 if _cpf_ok("".join(match.groups())) else None
+        first, dot, second, third, dash, check = match.groups()
+        if not _cpf_ok(first + second + third + check):
+            return None
+        return 0.85 if dot and dash else 0.3
 
 
 class ItalianFiscalCodeRecognizer(Recognizer):

@@ -53,3 +53,12 @@ def test_declared_free_text_redacts_the_number() -> None:
     out = TextScanner().redact("DNI 12345678Z y CPF 529.982.247-25")
     assert "12345678Z" not in out and "529.982.247-25" not in out
     assert out.count("<NATIONAL_ID>") == 2
+
+
+def test_a_cpf_as_stored_is_found_under_its_label_and_weak_alone() -> None:
+    """Eleven bare digits whose check digits hold: one run in a hundred passes by chance,
+    so alone it is weak evidence (a column of them), with its label a national id."""
+    assert _found("CPF 52998224725 on file") == ["52998224725"]
+    assert _found("ref 52998224725") == []
+    cpf = next(r for r in TextScanner(ner=None).recognizers if r.name == "br_cpf")
+    assert cpf.match_value("52998224725") == 0.3 and cpf.match_value("52998224726") is None

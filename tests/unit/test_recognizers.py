@@ -217,3 +217,19 @@ def test_phone_numbers_under_a_label_count_in_any_country(text: str, found: str)
 def test_unlabelled_groups_of_digits_are_not_phones(text: str) -> None:
     spans = [f for r in RECOGNIZERS for f in r.find(text) if f.entity == "PHONE_NUMBER"]
     assert spans == [], "a reference was taken for a phone number"
+
+
+@pytest.mark.parametrize(
+    "number", ["030/12345678", "0171/1234567", "(11) 91234-5678", "010-1234-5678", "06 12 34 56 78", "090-1234-5678"]
+)
+def test_national_phone_numbers_as_written_in_their_countries(number: str) -> None:
+    """A slash after the area code (Germany), and the numbering plans of Brazil, Korea,
+    France and Japan."""
+    spans = [f for r in RECOGNIZERS for f in r.find(f"reach her at {number}") if f.entity == "PHONE_NUMBER"]
+    assert spans, "a national phone number stayed in the text"
+
+
+@pytest.mark.parametrize("text", ["due 2024/01/15", "on 15/01/2024", "see docs/2024/0115/report", "page 12/345"])
+def test_dates_and_paths_with_slashes_are_not_phones(text: str) -> None:
+    spans = [f for r in RECOGNIZERS for f in r.find(text) if f.entity == "PHONE_NUMBER"]
+    assert spans == [], "a date or a path was taken for a phone number"
