@@ -68,11 +68,11 @@ DAY_DATES = frozenset({"io.debezium.time.Date", "org.apache.kafka.connect.data.D
 _FIRST_DAY = (date(1000, 1, 1) - date(1970, 1, 1)).days  # the span of plausible dates, in days since 1970
 _LAST_DAY = (date(2999, 12, 31) - date(1970, 1, 1)).days
 _PER_DAY = {"io.debezium.time.MicroTimestamp": 86_400_000_000, "io.debezium.time.NanoTimestamp": 86_400_000_000_000}
-# The years a timestamp of today's records falls in. A card number is 13 to 19 digits: as
-# milliseconds, microseconds or nanoseconds most of them fall in a plausible year (4111...
-# as microseconds is the year 2100, as nanoseconds January 1970), so outside these years a
-# timestamp that validates as a card (Luhn, an issuer's prefix and length) is taken for one.
-_RECENT_DAYS = ((date(1971, 1, 1) - date(1970, 1, 1)).days, (date(2033, 1, 1) - date(1970, 1, 1)).days)
+# Where today's timestamps fall: from 2001-09-09 (1e12 ms, 1e15 us, 1e18 ns) until 2033 a
+# timestamp's digits start with 1, which no card number does. Anywhere else (the year 2100
+# as microseconds, 1971 as nanoseconds, any time of the 1980s) a timestamp that validates
+# as a card (Luhn, an issuer's prefix and length) is taken for one.
+_RECENT_DAYS = ((date(2001, 9, 10) - date(1970, 1, 1)).days, (date(2033, 1, 1) - date(1970, 1, 1)).days)
 _CARD_DIGITS = range(13, 20)
 # A date, a time of day and a zone as Debezium writes them: the time's parts are two digits
 # each and its fraction nine at most, so no run of a card's or a phone's digits fits.
@@ -89,10 +89,11 @@ LOGICAL_SHAPES = {  # what the values of a Debezium logical string type look lik
     "io.debezium.time.IsoTimestamp": _ISO,
     "io.debezium.time.ZonedTime": re.compile(rf"{_TIME}{_ZONE}$"),
     "io.debezium.time.IsoTime": re.compile(rf"{_TIME}$"),
-    # interval.handling.mode=string: ISO 8601 (PostgreSQL's P1Y2M3DT4H5M6.78S, parts signed)
+    # interval.handling.mode=string: ISO 8601 (PostgreSQL's P1Y2M3DT4H5M6.78S, parts signed,
+    # six digits at most: P536221234D is an SSN, no interval)
     "io.debezium.time.Interval": re.compile(
-        r"-?P(?:-?\d{1,10}Y)?(?:-?\d{1,10}M)?(?:-?\d{1,10}W)?(?:-?\d{1,10}D)?"
-        r"(?:T(?:-?\d{1,10}H)?(?:-?\d{1,10}M)?(?:-?\d{1,10}(?:\.\d{1,9})?S)?)?$"
+        r"-?P(?:-?\d{1,6}Y)?(?:-?\d{1,6}M)?(?:-?\d{1,6}W)?(?:-?\d{1,6}D)?"
+        r"(?:T(?:-?\d{1,6}H)?(?:-?\d{1,6}M)?(?:-?\d{1,6}(?:\.\d{1,6})?S)?)?$"
     ),
 }
 _IDENTIFIER_CHARS = 64  # a text this long at most, with no space, is read as an identifier too
@@ -127,7 +128,8 @@ def unknown_words(value: str) -> bool:
     )
 
 
-_DIGIT_RUN = re.compile(r"\d{7}")
+_QUASI_DIGITS = 9  # a quasi-identifier holds no number this long: a bare SSN, a phone, a card
+_DIGIT_RUN = re.compile(rf"\d{{{_QUASI_DIGITS}}}")  # (a 7-digit postcode of Japan or Israel is one)
 _DECIMAL_TEXT = re.compile(r"\s*[-+]?\d{1,15}(?:[.,]\d{1,6})?\s*")
 
 
@@ -163,8 +165,10 @@ def _check(prof: ColumnProfile, value: Any, scanner: TextScanner) -> str | None:
             return SHAPE
         if -_SMALL < value < _SMALL:
             return None  # six digits or fewer: never a card, an SSN, a phone or an account
-        if prof.release == "categorical" or prof.verdict.state == VerdictState.QUASI:
-            return SHAPE  # seven digits or more: no category, postcode, age or year
+        if prof.release == "categorical" or (
+            prof.verdict.state == VerdictState.QUASI and abs(value) >= 10 ** (_QUASI_DIGITS - 1)
+        ):
+            return SHAPE  # no category has seven digits, no postcode, age or region code nine
         return _number(prof, value, scanner)
     if value is None:
         return None
@@ -173,16 +177,18 @@ def _check(prof: ColumnProfile, value: Any, scanner: TextScanner) -> str | None:
     if prof.release == "bool":
         return SHAPE  # released for holding booleans: anything else is a different column
     if kind is str:
+        if prof.type_hint == "opaque" or prof.logical == _BITS:  # a bytes column's value in base64 (JSON)
+            return _text(prof, value, scanner) or _base64(prof, value, scanner)
         if prof.type_hint in _TYPED:
             return _typed_text(prof, value, scanner)
-        if prof.type_hint == "opaque":  # a bytes column's value in base64 (JSON)
-            return _text(prof, value, scanner) or _base64(prof, value, scanner)
         return _text(prof, value, scanner)
     if kind is bytes:
         return _bytes(prof, value, scanner)
     if kind is float:
-        if abs(value) >= _SMALL and (prof.release == "categorical" or prof.verdict.state == VerdictState.QUASI):
-            return SHAPE  # as an integer of seven digits or more above
+        if (abs(value) >= _SMALL and prof.release == "categorical") or (
+            abs(value) >= 10 ** (_QUASI_DIGITS - 1) and prof.verdict.state == VerdictState.QUASI
+        ):
+            return SHAPE  # as an integer above
         if abs(value) >= 10 ** (_MIN_DIGITS - 1) and value == value and abs(value) != float("inf"):
             return _number(prof, int(value), scanner)  # 4111111111111111.5 still holds a card
         return None
@@ -229,11 +235,11 @@ def _temporal(prof: ColumnProfile, value: int) -> str | None:
 def implausible_time(value: int, per_day: int) -> str | None:
     """Why an integer of a date or timestamp type (``per_day`` units a day) is no time of a record, or
     None: no calendar of records holds it (before the year 1000, after 2999: SHAPE), or
-    it is a card number outside the years of today's records (1971-2032: CREDIT_CARD,
-    Luhn, an issuer's prefix and length): a card's 16 digits as microseconds are the years
-    2033-2191, as nanoseconds early 1970. Within those years one value in ten passes Luhn,
-    so none is taken for a card there (known limit: a 15-digit American Express number as
-    microseconds is a time of 1980 or 1987, and passes)."""
+    it is a card number (CREDIT_CARD: Luhn, an issuer's prefix and length) outside the
+    years whose timestamps start with the digit 1 (2001-2032, where no card fits): a
+    card's 16 digits as microseconds are the years 2033-2191, as nanoseconds early 1970,
+    14 or 15 as microseconds 1971-1987. Older timestamps that pass Luhn under a card's
+    prefix are withheld with it (one in ten of those few: fail closed)."""
     day = value // per_day
     if not _FIRST_DAY <= day <= _LAST_DAY:
         return SHAPE
@@ -352,41 +358,49 @@ def _base64(prof: ColumnProfile, value: str, scanner: TextScanner) -> str | None
     return _bytes(prof, raw, scanner)
 
 
+_BITS = "io.debezium.data.Bits"
+# Quasi-identifier categories of places: many are named after people ('Benito Juárez',
+# 'Santa Mónica'), so a name there is read by the whole-value checks only
+_PLACES = frozenset({"city", "region", "postcode", "country"})
 _BLANKS = re.compile(r"[\t\n\r]")
 
 
 def bytes_entity(raw: bytes, scanner: TextScanner) -> str | None:
     """The entity bytes hold (a bytes column, Debezium's ``Bits``, an Avro ``fixed``): read
-    as text in the encodings text is stored in (UTF-8, UTF-16 of either order, EBCDIC), and
-    up to 8 bytes as an integer of either byte order (a card number, an SSN, a phone)."""
+    as text in the encodings text is stored in (UTF-8, UTF-16 of either order, EBCDIC),
+    padding of NULs and a byte-order mark taken off. Not as an integer: one random 8-byte
+    value in forty reads as a valid card number (known limit: a card written as a binary
+    integer passes)."""
     for text in _byte_texts(raw):
         hit = _entity(text, scanner)
         if hit is not None:
             return hit
-    if 4 <= len(raw) <= 8:
-        for order in ("big", "little"):
-            hit = _holds(int.from_bytes(raw, order), scanner)  # type: ignore[arg-type]
-            if hit is not None:
-                return hit
     return None
 
 
 def _byte_texts(raw: bytes) -> list[str]:
-    """The texts bytes read as: UTF-8; UTF-16 when every other byte is mostly zero (Latin
-    letters); EBCDIC when it reads as mostly letters, digits and punctuation."""
+    """The texts bytes read as: UTF-8 (a BOM taken off); UTF-16 when it has its BOM or every
+    other byte is mostly zero (Latin letters); EBCDIC when it reads as mostly letters,
+    digits and punctuation. Each as it is and without its NUL padding (``BINARY(32)``)."""
     out: list[str] = []
-    if not raw:
-        return out
-    with contextlib.suppress(UnicodeDecodeError):
-        out.append(raw.decode("utf-8"))
-    if len(raw) % 2 == 0:
-        for order, high in (("utf-16-le", raw[1::2]), ("utf-16-be", raw[0::2])):
-            if high.count(0) * 2 >= len(high):
+    for data in dict.fromkeys((raw, raw.strip(b"\x00"))):
+        if not data:
+            continue
+        with contextlib.suppress(UnicodeDecodeError):
+            out.append(data.removeprefix(b"\xef\xbb\xbf").decode("utf-8"))
+        if len(data) % 2 == 0:
+            if data[:2] in (b"\xff\xfe", b"\xfe\xff"):
                 with contextlib.suppress(UnicodeDecodeError):
-                    out.append(raw.decode(order))
-    ebcdic = raw.decode("cp037")
-    if sum(c.isascii() and c.isprintable() for c in ebcdic) >= 0.9 * len(ebcdic) and any(c.isalpha() for c in ebcdic):
-        out.append(ebcdic)
+                    out.append(data.decode("utf-16"))
+            for order, high in (("utf-16-le", data[1::2]), ("utf-16-be", data[0::2])):
+                if high.count(0) * 2 >= len(high):
+                    with contextlib.suppress(UnicodeDecodeError):
+                        out.append(data.decode(order))
+        ebcdic = data.decode("cp037")
+        if sum(c.isascii() and c.isprintable() for c in ebcdic) >= 0.9 * len(ebcdic) and any(
+            c.isalnum() for c in ebcdic
+        ):
+            out.append(ebcdic)
     return [t for t in dict.fromkeys(out) if t.strip() and _BLANKS.sub(" ", t).isprintable()]
 
 
@@ -420,7 +434,7 @@ def _text_reason(prof: ColumnProfile, value: str, scanner: TextScanner) -> str |
         whole = value.strip().lstrip("+-").replace(",", ".").split(".")[0]
         return _number_reason(prof, int(whole), scanner) if whole else None
     if prof.verdict.state == VerdictState.QUASI and _DIGIT_RUN.search(value):
-        return SHAPE  # a postcode, a city or a job title holds no run of seven digits: a bare SSN, a phone
+        return SHAPE  # a postcode, a city or a job title holds no run of nine digits: a bare SSN, a phone
     if prof.release == "categorical":
         # A new category must look like one: short, few digits, not a person's name.
         if len(prof.guard_seen) >= CATEGORY_BUDGET:
@@ -437,18 +451,18 @@ def _text_reason(prof: ColumnProfile, value: str, scanner: TextScanner) -> str |
             return SHAPE  # shaped as a name where no category was: 'Oluwaseun Adeyemi' after 'gold'
         if not prof.unknown_words and unknown_words(value):
             return SHAPE  # words no English and no category had: 'oluwaseun adeyemi' after 'gold'
-    return _entity(value, scanner)
+    return _entity(value, scanner, places=prof.verdict.state == VerdictState.QUASI and prof.verdict.entity in _PLACES)
 
 
-def _entity(value: str, scanner: TextScanner) -> str | None:
+def _entity(value: str, scanner: TextScanner, places: bool = False) -> str | None:
     """The entity a text holds as it is, or else as one of its readings (percent- or
     entity-encoded throughout, quoted-printable, a number spelled with letters or odd
     separators, gzip in base64: :mod:`detectors.unwrap`), or, when it is JSON text, in
     its keys and leaves read as a document's (:func:`_document`)."""
-    hit = _read_entity(value, scanner)
+    hit = _read_entity(value, scanner, places)
     if hit is None:
         for reading in unwrap.readings(value):
-            hit = _read_entity(reading, scanner)
+            hit = _read_entity(reading, scanner, places)
             if hit is not None:
                 break
     if hit is None:
@@ -465,7 +479,7 @@ def is_person_value(value: str) -> bool:
     return _is_name(value)
 
 
-def _is_name(value: str) -> bool:
+def _is_name(value: str, places: bool = False) -> bool:
     """A known first name and a known surname, or a title and a name; a name written
     surname first (:mod:`detectors.recognizers.inverted`); an initial and a
     known surname ('K. Nakamura'); an e-mail's local part made of a known first name and
@@ -474,17 +488,17 @@ def _is_name(value: str) -> bool:
     'mark.hill'): 'J. Crew', 'bill.pay' and 'page.view' are no people."""
     if (person_value_score(value) or 0.0) >= _KNOWN_PERSON:
         return True
-    if not value.isascii():
+    if not value.isascii() and not places:
         plain = _unaccented(value)
         if plain != value and _is_name(plain):
-            return True  # 'José García', 'Jürgen Schröder': the lists hold them unaccented
+            return True  # 'José García', 'Hans Müller': the lists hold them unaccented
     if name_shaped(value):
         return True  # 'Ольга Петрова': the name lists hold no such names, the shape is enough
     if is_inverted_name(value):
         return True  # 'ADEYEMI, OLUWASEUN': surname, comma, given name, words no English has
     if " " not in value and len(value) <= _IDENTIFIER_CHARS and holds_listed_name(_folded(value), common=True):
         return True  # mary_johnson, Robert-Brown, MariaGonzalez, JOHNSMITH: a name as an identifier
-    if " " in value and holds_labelled_name(value):
+    if " " in value and not places and holds_labelled_name(value):
         return True  # 'Customer: Mary Johnson', 'Mary Johnson (VIP)': a name with a label around it
     if _INITIAL_SURNAME.fullmatch(value) and is_known_name(value):
         return _surname_alone(value.rsplit(" ", 1)[-1].rsplit(".", 1)[-1])
@@ -511,8 +525,8 @@ def _surname_alone(word: str) -> bool:
     return not is_english(word) or is_top_surname(word)
 
 
-def _read_entity(value: str, scanner: TextScanner) -> str | None:
-    if _is_name(value):
+def _read_entity(value: str, scanner: TextScanner, places: bool = False) -> str | None:
+    if _is_name(value, places):
         return "PERSON"
     hit = scanner.whole_value(value)
     if hit is not None:

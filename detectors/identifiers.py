@@ -167,29 +167,130 @@ def _pair(a: str, b: str, reversed_too: bool = True, common: bool = False) -> bo
 
 _TEXT_WORD = re.compile(r"[^\W\d_]+")
 _MAX_TEXT = 4096  # characters of a value read for a labelled name (a record's size bounds the rest)
+# Words that label a person before their name ('Customer: Mary Johnson', 'Attn Mary Johnson')
+PERSON_LABELS = frozenset(
+    [
+        "customer",
+        "client",
+        "contact",
+        "attn",
+        "attention",
+        "agent",
+        "manager",
+        "patient",
+        "recipient",
+        "employee",
+        "owner",
+        "user",
+        "rep",
+        "representative",
+        "driver",
+        "tenant",
+        "guest",
+        "member",
+        "caller",
+        "name",
+        "sender",
+        "from",
+        "to",
+        "cc",
+        "by",
+        "doctor",
+        "dr",
+        "mr",
+        "mrs",
+        "ms",
+        "miss",
+        "mx",
+        "nurse",
+        "teacher",
+        "student",
+        "applicant",
+        "candidate",
+        "buyer",
+        "seller",
+        "assignee",
+        "reporter",
+        "approver",
+        "requester",
+        "holder",
+        "cardholder",
+        "beneficiary",
+        "payee",
+        "account",
+        "signed",
+        "handled",
+        "created",
+        "updated",
+        "sales",
+        "support",
+        "service",
+        "billing",
+    ]
+)
+# Words after a name that belong to it, not to a longer proper name
+_AFTER_NAME = frozenset({"jr", "sr", "ii", "iii", "iv", "md", "phd", "dds", "esq", "rn", "cpa", "vip"})
+# A surname that is also a place word makes the pair a place ('Virginia Beach')
+_PLACE_WORDS = frozenset(
+    [
+        "beach",
+        "springs",
+        "city",
+        "park",
+        "hills",
+        "heights",
+        "falls",
+        "lake",
+        "river",
+        "bay",
+        "island",
+        "valley",
+        "creek",
+        "port",
+        "harbor",
+        "harbour",
+        "station",
+        "square",
+        "center",
+        "centre",
+        "street",
+        "avenue",
+        "road",
+        "county",
+        "village",
+        "town",
+    ]
+)
 
 
 def holds_labelled_name(text: str) -> bool:
     """A listed first name and a very common surname side by side, both capitalised (or
-    both in capitals), with a label around them: 'Customer: Mary Johnson', 'Mary Johnson
-    (VIP)', 'Sales - Linda Davis' (the rules of :func:`holds_listed_name` with ``common``).
-    The pair alone is a whole value the person checks judge ('Virginia Beach' is a
-    place), and a pair that runs on into another capitalised word is part of a longer
-    proper name ('Martin Luther King Blvd', 'Jack Daniels Whiskey'): neither counts."""
+    both in capitals), labelled as a person: after a person's label ('Customer: Mary
+    Johnson', 'Attn Mary Johnson'), or first in the value with a note after it ('Mary
+    Johnson (VIP)', 'Mary Johnson - Sales'); the rules of :func:`holds_listed_name` with
+    ``common``. Not a surname that is a place word ('Virginia Beach'), nor a pair running
+    on into a longer proper name ('Martin Luther King Blvd', 'Jack Daniels Whiskey')."""
     if len(text) > _MAX_TEXT:
         return False
     found = list(_TEXT_WORD.finditer(text))
-    if len(found) < 2 or (len(found) == 2 and found[0].start() == 0 and found[1].end() == len(text)):
-        return False  # the pair alone, nothing around it
     for i in range(len(found) - 1):
         a, b = found[i][0], found[i + 1][0]
         if len(a) < 2 or len(b) < 2 or not ((a.istitle() and b.istitle()) or (a.isupper() and b.isupper())):
             continue
-        if text[found[i].end() : found[i + 1].start()] != " ":
-            continue  # one space between: 'Mary Johnson', not 'Mary, Johnson' or 'Mary/Johnson'
+        if text[found[i].end() : found[i + 1].start()] != " " or b.lower() in _PLACE_WORDS:
+            continue  # one space between: 'Mary Johnson', not 'Mary, Johnson'
         after = found[i + 2] if i + 2 < len(found) else None
-        if after is not None and text[found[i + 1].end() : after.start()] == " " and after[0][:1].isupper():
+        if (
+            after is not None
+            and text[found[i + 1].end() : after.start()] == " "
+            and after[0][:1].isupper()
+            and after[0].lower() not in _AFTER_NAME
+        ):
             continue  # runs on into a longer proper name
+        labelled = i > 0 and found[i - 1][0].lower() in PERSON_LABELS
+        noted = i == 0 and text[found[i + 1].end() :].lstrip()[:1] in ("(", "-", "[", ",", "/", "|")
+        if not (labelled or noted):
+            continue
         first, last = a.lower(), b.lower()
         if first not in COLUMN_WORDS and last not in COLUMN_WORDS and is_top_surname(last) and known_pair(first, last):
             return True

@@ -659,8 +659,8 @@ class ColumnProfile:
         return self.name.get("LOCATION", 0.0) >= _PLACE_NAME and self.coordinates * 2 >= max(1, self.sampled)
 
     def _numbers_seen(self) -> bool:
-        """A sample held a number entity, validated or weak (a bare SSN or phone number)."""
-        return any(self.strong.get(e) or self.weak.get(e) for e in _NUMBER_ENTITIES)
+        """A sample held a number entity, validated, or weak as a bare SSN or card is."""
+        return any(self.strong.get(e) for e in _NUMBER_ENTITIES) or any(self.weak.get(e) for e in _WEAK_NUMBERS)
 
     def _numbers_too_short(self, entity: str | None) -> bool:
         """Every sampled value a number with fewer digits than the entity ever has."""
@@ -784,6 +784,7 @@ _EPOCH_ORDINAL = date(1970, 1, 1).toordinal()
 # a person) are the category's, not a person's or a place's to withhold.
 _PLACE_QUASI = frozenset({"city", "region", "postcode", "country", "nationality"})
 _NUMBER_ENTITIES = ("US_SSN", "PHONE_NUMBER", "CREDIT_CARD", "US_BANK_NUMBER")
+_WEAK_NUMBERS = ("US_SSN", "CREDIT_CARD")  # weak alone: a bare 7-digit postcode reads as a local phone
 
 
 def _names_in(text: str) -> bool:
@@ -833,10 +834,12 @@ def _type_hint(field: dict[str, Any] | None, column: str, name: dict[str, float]
         if logical == "org.apache.kafka.connect.data.Decimal" and str(scale).isdigit() and int(scale) > 0:
             return None if strong_name else "measure"  # an amount with cents is a measure
         return None if strong_name or not measure_name(column) else "measure"
-    if ftype == "bytes":
-        return "opaque"  # whatever its logical name says (Bits): bytes can hold anything
-    if logical in ENUMS and _allowed(field) is None:
-        return None  # an enum that names no symbols: its values are judged
+    if ftype == "bytes" and logical != "io.debezium.data.Bits":
+        return "opaque"  # whatever else it is named: bytes can hold anything (Bits: read by the guard)
+    if logical in ENUMS:
+        symbols = _allowed(field)
+        if symbols is None or any(guard.is_person_value(x) or guard.unknown_words(x) for x in symbols):
+            return None  # an enum that names no symbols, or people: its values are judged
     if logical in _NEVER_PII:
         return None if strong_name else "type"
     if ftype == "boolean":

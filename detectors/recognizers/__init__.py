@@ -29,10 +29,16 @@ from detectors.recognizers.names import (
     PersonNameRecognizer,
 )
 from detectors.recognizers.national_ids import (
+    AadhaarRecognizer,
     BrazilCpfRecognizer,
+    ChinaResidentIdRecognizer,
+    DutchBsnRecognizer,
     FrenchNirRecognizer,
     ItalianFiscalCodeRecognizer,
+    SingaporeNricRecognizer,
     SpanishIdRecognizer,
+    SwedishPersonnummerRecognizer,
+    SwissAhvRecognizer,
     UkNinoRecognizer,
 )
 from detectors.recognizers.network import IpAddressRecognizer
@@ -59,6 +65,12 @@ def default_recognizers(reference_year: int = REFERENCE_YEAR) -> tuple[Recognize
         ItalianFiscalCodeRecognizer(),
         FrenchNirRecognizer(),
         UkNinoRecognizer(),
+        ChinaResidentIdRecognizer(),
+        SingaporeNricRecognizer(),
+        SwedishPersonnummerRecognizer(),
+        SwissAhvRecognizer(),
+        DutchBsnRecognizer(),
+        AadhaarRecognizer(),
         VatNumberRecognizer(),
         PhoneRecognizer(),
         IpAddressRecognizer(),

@@ -198,28 +198,24 @@ Projection = tuple[str, Any]
 
 
 def projection(field: Field, clean: Clean | None, depth: int = 0) -> Projection | None:
-    """What of a value of ``field`` goes out under its CDR schema, when :func:`structural`
-    dropped a nested field whose name holds personal data (None: all of it). A released
-    value is cut to it (:func:`project`), so the payload holds no key its schema left out."""
-    if clean is None or depth > MAX_DEPTH:
+    """What of a value of ``field`` goes out under its CDR schema (None: a value of no
+    nested type, all of it): the fields its schema names, less those :func:`structural`
+    dropped for a name holding personal data, at every depth. A released value is cut to
+    it (:func:`project`), so the payload holds no key its schema does not."""
+    if depth > MAX_DEPTH:
         return None  # past the depth, structural refused the schema
     kind = field.get("type")
     if kind == "struct":
         fields = field.get("fields")
-        if not isinstance(fields, list):
-            return None
         kept: dict[str, Projection | None] = {}
-        cut = False
-        for f in fields:
-            if not isinstance(f, dict) or not isinstance(f.get("field"), str):
-                continue
-            if not _field_named_clean(f, clean):
-                cut = True
-                continue
-            inner = projection(f, clean, depth + 1)
-            cut = cut or inner is not None
-            kept[f["field"]] = inner
-        return ("struct", kept) if cut else None
+        for f in fields if isinstance(fields, list) else ():
+            if (
+                isinstance(f, dict)
+                and isinstance(f.get("field"), str)
+                and (clean is None or _field_named_clean(f, clean))
+            ):
+                kept[f["field"]] = projection(f, clean, depth + 1)
+        return ("struct", kept)
     if kind == "array" and isinstance(field.get("items"), dict):
         items = projection(field["items"], clean, depth + 1)
         return None if items is None else ("array", items)
@@ -232,24 +228,25 @@ def projection(field: Field, clean: Clean | None, depth: int = 0) -> Projection 
 
 def project(value: Any, cut: Projection | None) -> Any:
     """``value`` with only what ``cut`` keeps (:func:`projection`); a value not shaped as
-    its schema is left as it is (the type checks refuse it before it goes out)."""
+    its schema says where a struct, an array or a map is nested is null (it could hold
+    anything)."""
     if cut is None or value is None:
         return value
     kind, inner = cut
-    if kind == "struct" and isinstance(value, dict):
+    if kind == "struct":
+        if not isinstance(value, dict):
+            return None
         return {k: project(v, inner[k]) for k, v in value.items() if k in inner}
-    if kind == "array" and isinstance(value, list):
-        return [project(v, inner) for v in value]
-    if kind == "map":
-        keys, values = inner
-        if isinstance(value, dict):  # string keys: a JSON object
-            return {k: project(v, values) for k, v in value.items()}
-        if isinstance(value, list):  # other keys: [key, value] pairs
-            return [
-                [project(p[0], keys), project(p[1], values)] if isinstance(p, list) and len(p) == 2 else p
-                for p in value
-            ]
-    return value
+    if kind == "array":
+        return [project(v, inner) for v in value] if isinstance(value, list) else None
+    keys, values = inner
+    if isinstance(value, dict) and keys is None:  # string keys: a JSON object
+        return {k: project(v, values) for k, v in value.items()}
+    if isinstance(value, list):  # other keys: [key, value] pairs
+        return [
+            [project(p[0], keys), project(p[1], values)] if isinstance(p, list) and len(p) == 2 else None for p in value
+        ]
+    return None
 
 
 def struct(schema: Field, fields: list[Field], clean: Clean | None) -> Field:

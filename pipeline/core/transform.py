@@ -120,6 +120,11 @@ class StructTransform:
         """The column's name as error messages may show it (pipeline.core.safenames)."""
         return safe_name(column, self.policy.settings.hash_key, self.policy.decl.columns)
 
+    def _renamed(self, column: str) -> str:
+        """A key column's name in its safe form as a field may be named in JSON and Avro
+        alike (``col_<hex>``: Avro names hold no '~')."""
+        return self._shown(column).replace("~", "_")
+
     def _op(self, rule: ColumnRule) -> Operator:
         return rule.key_operator if self.key_mode else rule.operator
 
@@ -171,7 +176,7 @@ class StructTransform:
             if self.key_mode and rule.name_unsafe:
                 # a key cannot drop a column (its records would merge): hashed, under a
                 # name that is not the personal data its own name is
-                renames[col] = self._shown(col)
+                renames[col] = self._renamed(col)
             if rule.source == OVER_CAP:
                 # past the columns the table tracks: dropped unjudged, counted without its
                 # name (no safe form worked out for it, no label: names are input)
@@ -344,7 +349,7 @@ class StructTransform:
             released = op.kind in ("pass", "tag")
             new = outschema.structural(new, self.clean, released=released, treated_default=not released)
             if self.key_mode and rule.name_unsafe:
-                new["field"] = self._shown(field["field"])  # as the payload has it (apply)
+                new["field"] = self._renamed(field["field"])  # as the payload has it (apply)
             if rule.sensitive:
                 params = dict(new.get("parameters") or {})
                 params["cdr.pii"] = rule.pii if rule.pii != UNDECLARED else "undeclared"

@@ -234,6 +234,38 @@ def nino(r: random.Random) -> str:
     return f"{first}{second} {digits[:2]} {digits[2:4]} {digits[4:]} {r.choice('ABCD')}"
 
 
+def cn_resident_id(r: random.Random) -> str:
+    """China: area, birth date, sequence, ISO 7064 MOD 11-2 check (computed here, so the
+    test is independent of the recognizer's own code)."""
+    born = date(1950, 1, 1) + timedelta(days=r.randrange(20_000))
+    body = f"{r.choice((110101, 310104, 440305, 510107))}{born:%Y%m%d}{r.randrange(1000):03d}"
+    weights = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
+    return body + "10X98765432"[sum(int(d) * w for d, w in zip(body, weights, strict=True)) % 11]
+
+
+def sg_nric(r: random.Random) -> str:
+    digits = f"{r.randrange(10_000_000):07d}"
+    total = sum(int(d) * w for d, w in zip(digits, (2, 7, 6, 5, 4, 3, 2), strict=True))
+    return f"S{digits}{'JZIHGFEDCBA'[total % 11]}"
+
+
+def se_personnummer(r: random.Random) -> str:
+    born = date(1940, 1, 1) + timedelta(days=r.randrange(25_000))
+    body = f"{born:%y%m%d}{r.randrange(1000):03d}"
+    total = 0
+    for i, ch in enumerate(body):
+        d = int(ch) * (2 if i % 2 == 0 else 1)
+        total += d - 9 if d > 9 else d
+    return f"{born:%Y%m%d}-{body[6:]}{(10 - total % 10) % 10}"
+
+
+def ch_ahv(r: random.Random) -> str:
+    body = f"756{r.randrange(1_000_000_000):09d}"
+    total = sum(int(d) * (3 if i % 2 else 1) for i, d in enumerate(body))
+    s = body + str((10 - total % 10) % 10)
+    return f"{s[:3]}.{s[3:7]}.{s[7:11]}.{s[11:]}"
+
+
 # Latin-script names none of the census lists holds (first names, surnames).
 UNLISTED_FIRST = ("Oluwaseun", "Tendai", "Siddharth", "Aigerim", "Chiamaka", "Thandiwe", "Nkechi", "Bolat")
 UNLISTED_LAST = ("Adeyemi", "Moyo", "Venkataraman", "Nurlanovna", "Dlamini", "Okonkwo", "Seitkali")

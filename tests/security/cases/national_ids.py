@@ -1,5 +1,6 @@
 """Identity numbers from outside the US (Spanish DNI and NIE, Brazilian CPF, Italian
-codice fiscale, French NIR, UK National Insurance number), each valid by its own check
+codice fiscale, French NIR, UK National Insurance number; Chinese resident id, Singapore
+NRIC, Swedish personnummer, Swiss AHV), each valid by its own check
 digits: in a column declared ``none`` (an honest mistake), in declared free text, and as
 new "categories" of a released categorical column (a National Insurance number has six
 digits only, under the category digit bound)."""
@@ -23,6 +24,10 @@ KINDS: dict[str, Callable[[Random], str]] = {
     "codice-fiscale": v.codice_fiscale,
     "nir": v.nir,
     "nino": v.nino,
+    "cn-resident-id": v.cn_resident_id,
+    "sg-nric": v.sg_nric,
+    "se-personnummer": v.se_personnummer,
+    "ch-ahv": v.ch_ahv,
 }
 
 
@@ -55,7 +60,7 @@ def _free_text() -> Case:
     return Case(
         case_id,
         ATTACK,
-        "declared free text (redact_detected) quoting identity numbers of six countries",
+        "declared free text (redact_detected) quoting identity numbers of ten countries",
         declaration(case_id, "id: {pii: none}\nnotes: {pii: free_text, treatment: redact_detected}"),
         tuple(records),
         tuple(dict.fromkeys(planted)),

@@ -163,6 +163,44 @@ def _nested_keys_no_list_knows() -> Case:
     )
 
 
+def _keys_beyond_the_schema() -> Case:
+    """A struct column declared none whose values hold keys its schema does not name (a
+    person no list knows, an e-mail made an identifier), beside the one it does."""
+    case_id = "struct-keys-beyond-the-schema"
+    r, name = v.rng(case_id), table(case_id)
+    records, planted = [], []
+    fields = [
+        field("id", "int32"),
+        {"type": "struct", "optional": True, "field": "stats", "fields": [field("n", "int32")]},
+    ]
+    for n in range(N):
+        person = f"{r.choice(_UNLISTED_FIRST).lower()}{r.choice(_UNLISTED_LAST)}"
+        planted.append(person)
+        value = {"id": n, "stats": {"n": n, person: n % 7}}
+        records.append(Rec(key(n), change(name, value, fields=fields)))
+    return _case(
+        case_id,
+        "schema-metadata",
+        _keys_beyond_the_schema.__doc__ or "",
+        "id: {pii: none}\nstats: {pii: none}",
+        records,
+        dict.fromkeys(planted),
+        fragments=tuple(() for _ in dict.fromkeys(planted)),
+    )
+
+
+def _enum_of_people() -> Case:
+    """An undeclared enum column whose symbols are people no list knows: an enum is
+    released by its type only when its symbols are no people."""
+    case_id = "enum-symbols-are-people"
+    r, name = v.rng(case_id), table(case_id)
+    people = sorted({f"{r.choice(_UNLISTED_FIRST)} {r.choice(_UNLISTED_LAST)}" for _ in range(12)})
+    enum = {"type": "string", "optional": True, "field": "owner", "name": "io.debezium.data.Enum"}
+    fields = [field("id", "int32"), {**enum, "parameters": {"allowed": ",".join(people)}}]
+    records = [Rec(key(n), change(name, {"id": n, "owner": people[n % len(people)]}, fields=fields)) for n in range(N)]
+    return _case(case_id, "undeclared-types", _enum_of_people.__doc__ or "", "id: {pii: none}", records, people)
+
+
 def _names_as_columns(case_id: str, doc: str, shapes: Any, known_leak: str | None = None) -> Case:
     """Undeclared columns named after people, each name written by ``shapes(first, last)``.
     A known leak stays out of the service run: the cases there share one run's logs and
@@ -366,6 +404,8 @@ CASES = with_fragments(
         _duplicate_key_members(),
         _nested_struct_names(),
         _nested_keys_no_list_knows(),
+        _keys_beyond_the_schema(),
+        _enum_of_people(),
         _names_as_columns(
             "names-in-camel-case",
             "Undeclared columns named after people in camelCase, capitalised, and surname first.",
