@@ -29,6 +29,7 @@ from detectors.identifiers import holds_labelled_name, holds_listed_name
 from detectors.normalize import normalize
 from detectors.recognizers.inverted import is_inverted_name
 from detectors.recognizers.person import is_known_name, is_top_surname, person_value_score
+from detectors.recognizers.temporal import is_date
 from detectors.scripts import letter_scripts, name_shaped
 from detectors.validators import card_scheme, luhn_ok
 from pipeline.vocabulary import VerdictState
@@ -436,13 +437,15 @@ def _text_reason(prof: ColumnProfile, value: str, scanner: TextScanner) -> str |
     if prof.verdict.state == VerdictState.QUASI and _DIGIT_RUN.search(value):
         return SHAPE  # a postcode, a city or a job title holds no run of nine digits: a bare SSN, a phone
     if prof.release == "categorical":
-        # A new category must look like one: short, few digits, not a person's name.
+        # A new category must look like one: short, few digits, not a person's name, no date.
         if len(prof.guard_seen) >= CATEGORY_BUDGET:
             return CARDINALITY
         if len(value) > max(MAX_CATEGORY_LENGTH // 4, 2 * prof.max_len) or len(value) > MAX_CATEGORY_LENGTH:
             return SHAPE
         if sum(c.isdigit() for c in value) >= _CATEGORY_DIGITS:
             return SHAPE
+        if is_date(value):
+            return SHAPE  # '12.03.85', '13-Oct-1989': a date is no category (a birth, maybe)
         if (person_value_score(value) or 0.0) >= _NEW_CATEGORY_NAME:
             return "PERSON"  # 'Jane Roe', 'Roe, Jane', 'Dr. Roe'; a lone 'Manual' or 'Ford' is a category
         if not letter_scripts(value) <= prof.scripts:

@@ -104,6 +104,25 @@ def parse_date(match: re.Match[str]) -> dt.date | None:
     return _valid(int(g["y2"]), month, int(g["d2"])) if month else None
 
 
+# 12.03.85, 3/12/85 (dotted, two digits a part: 1.2.33 is a version)
+_SHORT_YEAR = re.compile(r"(\d{1,2})([/-])(\d{1,2})\2(\d{2})|(\d{2})(\.)(\d{2})\.(\d{2})")
+
+
+def is_date(value: str) -> bool:
+    """A whole value that is a calendar date in one of the shapes people write dates in
+    (the date pattern's, or day and month with a two-digit year)."""
+    text = value.strip()
+    m = _DATE.fullmatch(text)
+    if m is not None:
+        return parse_date(m) is not None
+    short = _SHORT_YEAR.fullmatch(text)
+    if short is None:
+        return False
+    a, b, yy = (short[1], short[3], short[4]) if short[1] else (short[5], short[7], short[8])
+    a, b, year = int(a), int(b), 1900 + int(yy)
+    return _valid(year, a, b) is not None or _valid(year, b, a) is not None
+
+
 def age_at(date: dt.date, reference_year: int = REFERENCE_YEAR) -> int:
     return reference_year - date.year
 
@@ -130,6 +149,11 @@ class DateOfBirthRecognizer(Recognizer):
         "fecha de nacimiento",
         "date de naissance",
         "data di nascita",
+        "data de nascimento",
+        "geboortedatum",
+        "födelsedatum",
+        "fødselsdato",
+        "syntymäaika",
     )
     pattern = _DATE
 

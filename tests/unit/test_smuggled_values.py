@@ -510,3 +510,27 @@ def test_a_labelled_thing_named_after_people_is_no_labelled_name(value: str) -> 
     from detectors.identifiers import holds_labelled_name
 
     assert not holds_labelled_name(value)
+
+
+@pytest.mark.parametrize("value", ["12.03.85", "13-Oct-1989", "July 28, 1956", "1985-03-12", "3/12/85"])
+def test_a_date_is_no_new_category(value: str) -> None:
+    prof = Profiler(DetectionSettings(), SCANNER).profile("public.t", "tier", {"type": "string"})
+    prof.release = "categorical"
+    assert guard.check(prof, value, SCANNER) is not None, "a date passed as a category"
+
+
+@pytest.mark.parametrize("value", ["1.2.33", "Zone 3", "Gold Plus", "v2"])
+def test_versions_and_categories_are_no_dates(value: str) -> None:
+    from detectors.recognizers.temporal import is_date
+
+    assert not is_date(value)
+
+
+@pytest.mark.parametrize("value", ["Chidi Okonkwo", "Kenji Okafor", "Margaret Thompson"])
+def test_a_free_text_value_that_is_a_name_alone_is_redacted(value: str) -> None:
+    assert [(f.entity, f.start, f.end) for f in SCANNER.find_in_free_text(value)] == [("PERSON", 0, len(value))]
+
+
+@pytest.mark.parametrize("value", ["Gold Plus", "Next Day Delivery", "Order shipped"])
+def test_a_free_text_value_of_english_words_is_no_name(value: str) -> None:
+    assert SCANNER.find_in_free_text(value) == []

@@ -41,6 +41,15 @@ def _labelled(r: Any) -> tuple[str, str]:
     return label.format(f"{first} {last}"), f"{first} {last}"
 
 
+_MONTHS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
+
+
+def _birth_date(r: Any) -> tuple[str, str]:
+    day, month, year = r.randrange(1, 29), r.randrange(1, 13), r.randrange(1940, 2005)
+    text = f"{day:02d}.{month:02d}.{year % 100:02d}" if r.random() < 0.5 else f"{day}-{_MONTHS[month - 1]}-{year}"
+    return text, text
+
+
 CASES = with_fragments(
     [
         _case(
@@ -65,6 +74,14 @@ CASES = with_fragments(
             "handled_by",
             lambda n: TIERS[n % 4],
             _labelled,
+        ),
+        _case(
+            "categories-sent-dates",
+            "An undeclared tier column of four categories, then dates of birth with two-digit "
+            "years and month names ('12.03.85', '13-Oct-1989'): a date is no category.",
+            "tier",
+            lambda n: TIERS[n % 4],
+            _birth_date,
         ),
         _case(
             "categories-sent-numbers",
