@@ -519,9 +519,15 @@ def _folded(value: str) -> str:
     return value if value.isascii() else normalize(value).text
 
 
+# Latin letters that Unicode does not decompose into a letter and an accent
+_UNDECOMPOSED = str.maketrans({"ø": "o", "Ø": "O", "ł": "l", "Ł": "L", "đ": "d", "Đ": "D", "\u0131": "i", "ß": "ss",
+                               "æ": "ae", "Æ": "Ae", "œ": "oe", "Œ": "Oe", "þ": "th", "Þ": "Th"})  # fmt: skip
+
+
 def _unaccented(value: str) -> str:
-    """Latin letters without their accents (é -> e, ü -> u): what the name lists hold."""
-    return "".join(c for c in unicodedata.normalize("NFKD", value) if not unicodedata.combining(c))
+    """Latin letters without their accents (é -> e, ü -> u, ø -> o): what the name lists hold."""
+    decomposed = unicodedata.normalize("NFKD", value.translate(_UNDECOMPOSED))
+    return "".join(c for c in decomposed if not unicodedata.combining(c))
 
 
 def _surname_alone(word: str) -> bool:

@@ -534,3 +534,7 @@ def test_a_free_text_value_that_is_a_name_alone_is_redacted(value: str) -> None:
 @pytest.mark.parametrize("value", ["Gold Plus", "Next Day Delivery", "Order shipped"])
 def test_a_free_text_value_of_english_words_is_no_name(value: str) -> None:
     assert SCANNER.find_in_free_text(value) == []
+
+
+def test_letters_unicode_does_not_decompose_are_folded_too() -> None:
+    assert guard._unaccented("Søren Łukasz Æsir Straße") == "Soren Lukasz Aesir Strasse"
