@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 import base64
+import hashlib
+import hmac
+import pickle
 
 import pytest
 
@@ -185,6 +188,23 @@ def test_hash_is_keyed_deterministic_and_carries_key_id() -> None:
     assert other.digest("x").startswith("k2:")
     assert len(KEY.digest("x").split(":")[1]) == 64
     assert "another-key" not in repr(other)
+
+
+@pytest.mark.parametrize("key_length", [0, 1, 31, 32, 63, 64, 65, 128, 200])
+def test_hash_is_hmac_sha256_of_the_utf8_value_for_any_key_length(key_length: int) -> None:
+    # the precomputed pads are RFC 2104's: the key hashed first past the block (64 bytes)
+    secret = bytes((7 * i + 3) % 256 for i in range(key_length))
+    key = HashKey(secret, "k")
+    for text in ("", "x", "jane.roe@example.com", "Zoë Ångström \u2603", "a" * 300, "\ud800 lone"):
+        expected = hmac.new(secret, text.encode("utf-8", "surrogatepass"), hashlib.sha256).hexdigest()
+        assert key.digest(text) == f"k:{expected}", f"key of {key_length} bytes: not HMAC-SHA256"
+        assert key.digest(text) == f"k:{expected}", f"key of {key_length} bytes: the cached digest differs"
+
+
+def test_a_hash_key_survives_pickling_for_worker_processes() -> None:
+    copy = pickle.loads(pickle.dumps(KEY))
+    assert copy == KEY and copy.digest("x") == KEY.digest("x")
+    assert "another" not in repr(copy)
 
 
 @pytest.mark.parametrize(
