@@ -129,6 +129,34 @@ def unknown_words(value: str) -> bool:
     )
 
 
+_JOINED_PART = re.compile(r"[^\W\d_][^\W\d_A-Z]*")  # 'Jean', 'Luc', 'O', 'Neill', 'Qahtani'
+_JOINERS = re.compile(r"[-'\u2019]")
+
+
+def joined_name_words(value: str) -> bool:
+    """Two to four capitalised words, one at least joined by a hyphen or an apostrophe
+    whose parts are capitalised too ('Jean-Luc Picard', 'Aisha Al-Qahtani', "Siobhan
+    O'Neill"), and no word English: neither a plain word ('Rolls-Royce Phantom') nor a
+    compound whose parts of three letters or more all are ('Well-Known Brand'). What
+    :func:`titled_words` with :func:`unknown_words` read, for names written with joiners."""
+    words = value.split(" ")
+    if not 2 <= len(words) <= 4 or not english.available():
+        return False
+    joined = False
+    for word in words:
+        parts = _JOINERS.split(word)
+        if not all(p[:1].isupper() and _JOINED_PART.fullmatch(p) for p in parts):
+            return False
+        if len(parts) > 1:
+            joined = True
+            long_parts = [p for p in parts if len(p) >= 3]
+            if long_parts and all(is_english(p.lower()) for p in long_parts):
+                return False
+        elif len(word) < 2 or is_english(word.lower()):
+            return False
+    return joined
+
+
 _QUASI_DIGITS = 9  # a quasi-identifier holds no number this long: a bare SSN, a phone, a card
 _DIGIT_RUN = re.compile(rf"\d{{{_QUASI_DIGITS}}}")  # (a 7-digit postcode of Japan or Israel is one)
 _DECIMAL_TEXT = re.compile(r"\s*[-+]?\d{1,15}(?:[.,]\d{1,6})?\s*")

@@ -29,7 +29,7 @@ from typing import Any
 import orjson
 
 from detectors import unwrap
-from detectors.guard import is_person_value, titled_words, unknown_words
+from detectors.guard import is_person_value, joined_name_words, titled_words, unknown_words
 from detectors.ner import NerEngine, NerRefused
 from detectors.normalize import Normalized, normalize
 from detectors.recognizers import Finding, Recognizer, default_recognizers
@@ -371,9 +371,13 @@ class TextScanner:
         Cyrillic or Han letters is no hit for the English model, and a miss is no proof."""
         findings = self._find(text, "", reads_as_free_text)
         whole = text.strip()
-        if whole and not findings and (is_person_value(whole) or (titled_words(whole) and unknown_words(whole))):
+        if (
+            whole
+            and not findings
+            and (is_person_value(whole) or (titled_words(whole) and unknown_words(whole)) or joined_name_words(whole))
+        ):
             # the whole value a name: a listed one, or two to four capitalised words no
-            # English has ('Aisha Al-Qahtani', 'Chidi Okonkwo'); NER misses many alone
+            # English has ('Chidi Okonkwo', 'Jean-Luc Picard'); NER misses many alone
             start = text.index(whole)
             findings = [Finding("PERSON", start, start + len(whole), 0.85, "whole_name")]
         unread = [Finding(UNREAD_TEXT, start, end, UNREAD_SCORE, "script") for start, end in unread_runs(text)]

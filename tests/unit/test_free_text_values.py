@@ -57,3 +57,17 @@ def test_a_batch_collects_a_short_value_for_ner_like_prose(scanner: TextScanner)
     unchanged, redacted = first_pass == value, second_pass == "<PERSON> <3"
     assert unchanged, "patterns alone redact this value: the test no longer tests NER"
     assert redacted, "the batch's NER result did not reach the value"
+
+
+@pytest.mark.parametrize(
+    "value", ["Ysolde Vane-Tirrell", "Anouk Ter-Havelaar", "Corentin-Loup Marivasse", "Niamh O'Carrabhy"]
+)
+def test_a_name_written_with_joiners_is_redacted_whole(scanner: TextScanner, value: str) -> None:
+    # invented names no list or model knows: a hyphen or an apostrophe joins capitalised parts
+    redacted = scanner.redact(value)
+    assert redacted == "<PERSON>", f"a joined name of {len(value)} characters left readable"
+
+
+@pytest.mark.parametrize("value", ["Rolls-Royce Phantom", "Well-Known Brand", "Self-Service Kiosk", "Check-In Desk"])
+def test_joined_words_that_english_has_are_kept(scanner: TextScanner, value: str) -> None:
+    assert scanner.redact(value) == value
