@@ -28,7 +28,7 @@ from detectors.english import is_english
 from detectors.identifiers import holds_labelled_name, holds_listed_name
 from detectors.normalize import normalize
 from detectors.recognizers.inverted import is_inverted_name
-from detectors.recognizers.person import is_known_name, is_top_surname, person_value_score
+from detectors.recognizers.person import is_first_name, is_known_name, is_top_surname, person_value_score
 from detectors.recognizers.temporal import is_date
 from detectors.scripts import letter_scripts, name_shaped
 from detectors.validators import card_scheme, luhn_ok
@@ -155,6 +155,50 @@ def joined_name_words(value: str) -> bool:
         elif len(word) < 2 or is_english(word.lower()):
             return False
     return joined
+
+
+def _unknown_name_word(word: str) -> bool:
+    """A capitalised word of three letters or more, parts joined by hyphens or apostrophes
+    allowed, that English does not have (as a whole, or in every long part)."""
+    parts = _JOINERS.split(word)
+    if len(word) < 3 or not all(p[:1].isupper() and _JOINED_PART.fullmatch(p) for p in parts):
+        return False
+    long_parts = [p for p in parts if len(p) >= 3] or [word]
+    return not all(is_english(p.lower()) for p in long_parts)
+
+
+def listed_first_name_then_unknown(value: str) -> bool:
+    """A listed first name, then one or two capitalised words no English has ('Maria
+    Lindqvist', 'Wei Okonkwo-Eze'): English's word list holds many given names (WordNet's
+    proper nouns: maria, james, wei), so the first word is read by the name lists."""
+    words = value.split(" ")
+    return (
+        2 <= len(words) <= 3
+        and english.available()
+        and words[0][:1].isupper()
+        and _JOINED_PART.fullmatch(words[0]) is not None
+        and is_first_name(words[0])
+        and all(_unknown_name_word(w) for w in words[1:])
+    )
+
+
+def initialled_name(value: str) -> bool:
+    """An initial and a word no English has, either way round ('K. Osei', 'Chidi O.'):
+    how a person is written short. 'J. Crew' and 'Vitamin C' are English; an initial
+    first needs its dot ('A Kiosk' is no name)."""
+    words = value.split(" ")
+    if len(words) != 2 or not english.available():
+        return False
+    first, second = words
+    if _initial(first) and first.endswith("."):
+        return _unknown_name_word(second)
+    if _initial(second):
+        return _unknown_name_word(first)
+    return False
+
+
+def _initial(word: str) -> bool:
+    return 1 <= len(word) <= 2 and word[0].isupper() and word[0].isalpha() and word[1:] in ("", ".")
 
 
 _QUASI_DIGITS = 9  # a quasi-identifier holds no number this long: a bare SSN, a phone, a card

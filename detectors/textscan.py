@@ -29,7 +29,14 @@ from typing import Any
 import orjson
 
 from detectors import unwrap
-from detectors.guard import is_person_value, joined_name_words, titled_words, unknown_words
+from detectors.guard import (
+    initialled_name,
+    is_person_value,
+    joined_name_words,
+    listed_first_name_then_unknown,
+    titled_words,
+    unknown_words,
+)
 from detectors.ner import NerEngine, NerRefused
 from detectors.normalize import Normalized, normalize
 from detectors.recognizers import Finding, Recognizer, default_recognizers
@@ -370,16 +377,12 @@ class TextScanner:
         Words in a script no detector reads are spans too (``UNREAD_TEXT``): a name in
         Cyrillic or Han letters is no hit for the English model, and a miss is no proof."""
         findings = self._find(text, "", reads_as_free_text)
-        whole = text.strip()
-        if (
-            whole
-            and not findings
-            and (is_person_value(whole) or (titled_words(whole) and unknown_words(whole)) or joined_name_words(whole))
-        ):
-            # the whole value a name: a listed one, or two to four capitalised words no
-            # English has ('Chidi Okonkwo', 'Jean-Luc Picard'); NER misses many alone
-            start = text.index(whole)
-            findings = [Finding("PERSON", start, start + len(whole), 0.85, "whole_name")]
+        if all(f.entity in _NAME_OR_PLACE for f in findings):
+            name = whole_name(text, listed=not findings)
+            if name is not None:
+                # the whole value a name, NER finding none of it or a part as a place
+                # ('Amara <LOCATION>'): the name goes whole
+                findings = [Finding("PERSON", *name, 0.85, "whole_name")]
         unread = [Finding(UNREAD_TEXT, start, end, UNREAD_SCORE, "script") for start, end in unread_runs(text)]
         return merge([*findings, *unread]) if unread else findings
 
@@ -602,7 +605,7 @@ class TextScanner:
             return f"<{hit[0]}>", [hit[0]]
         if context and _NAME_PART.fullmatch(text.strip()) and name_evidence(context).get("PERSON", 0.0) >= _NAME_KEY:
             return "<PERSON>", ["PERSON"]  # {"firstName": "Kenji", "lastName": "Nakamura"}: a name in parts
-        if free_text and is_person_value(text):
+        if free_text and whole_name(text) is not None:
             return "<PERSON>", ["PERSON"]
         spans = self.find(text, context=context)
         if free_text:
@@ -624,8 +627,37 @@ def _name_in_parts(node: list[Any]) -> bool:
     return (
         2 <= len(node) <= 4
         and all(isinstance(v, str) and _NAME_PART.fullmatch(v.strip()) for v in node)
-        and is_person_value(" ".join(v.strip() for v in node))
+        and whole_name(" ".join(v.strip() for v in node)) is not None
     )
+
+
+_NAME_OR_PLACE = frozenset({"PERSON", "LOCATION"})
+_ENCLOSED = re.compile(r"[\W_]*(.*?)[\W_]*", re.DOTALL)  # group 1: the value within quotes, emoji, marks
+
+
+def whole_name(text: str, listed: bool = True) -> tuple[int, int] | None:
+    """Where a free-text value is a person's name alone, within the quotes, marks or emoji
+    around it ('"Chidi Okonkwo"', 'Chidi Okonkwo 🙂'), in capitals too ('JEAN-LUC PICARD'):
+    two to four capitalised words no English has ('Chidi Okonkwo'), parts joined by
+    hyphens or apostrophes too ('Jean-Luc Picard'), a listed first name before such words
+    ('Maria Lindqvist'), or one with an initial ('C. Okonkwo', 'Chidi O.'); with ``listed``, also a value that
+    holds a name the lists know (the guard's check, which reads names among other words
+    too: only for a value nothing else was found in). NER misses many such names alone."""
+    match = _ENCLOSED.fullmatch(text)
+    core = match.group(1) if match is not None else ""
+    if not core:
+        return None
+    shown = core.title() if core.isupper() else core
+    if (
+        (titled_words(shown) and unknown_words(shown))
+        or joined_name_words(shown)
+        or initialled_name(shown)
+        or listed_first_name_then_unknown(shown)
+    ):
+        return match.start(1), match.end(1)
+    if listed and is_person_value(shown):
+        return match.start(1), match.end(1)
+    return None
 
 
 class FindingsCache:

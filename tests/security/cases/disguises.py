@@ -148,6 +148,31 @@ def _letters_for_digits(card: str) -> str:
     return grouped.replace("0", "O").replace("1", "l")
 
 
+def _name_alone(r: Random) -> tuple[str, list[str]]:
+    """A value that is a name no list knows and nothing else, as people write one in a
+    field meant for notes: quoted, beside an emoji, in capitals, parts joined by hyphens,
+    with an initial."""
+    first, last = r.choice(v.UNLISTED_FIRST), r.choice(v.UNLISTED_LAST)
+    form = r.randrange(6)
+    if form == 0:
+        name = f"{first} {last}"
+        return f'"{name}"', [name]
+    if form == 1:
+        name = f"{first} {last}"
+        return f"{name} \U0001f642", [name]
+    if form == 2:
+        name = f"{first} {last}".upper()
+        return name, [name]
+    if form == 3:
+        name = f"{first}-{r.choice(v.UNLISTED_FIRST)} {last}"
+        return name, [name]
+    if form == 4:
+        name = f"{first} {last}-{r.choice(v.UNLISTED_LAST)}"
+        return name, [name]
+    name = f"{first[0]}. {last}"
+    return name, [name]
+
+
 CASES = [
     _text_case(
         "email-percent-encoded-whole", "e-mails with every byte percent-encoded", _hidden(v.percent_all, "email")
@@ -182,5 +207,10 @@ CASES = [
     _text_case("json-number-values", "SSN, card and phone as JSON numbers in free text", _json_numbers),
     _text_case("json-map-keys", "e-mails and phones as JSON map keys", _json_keys, service=True),
     _text_case("base64-in-text", "base64 of an e-mail and an SSN inside free text", _base64_text),
+    _text_case(
+        "names-alone-marked",
+        "a name no list knows as the whole value: quoted, beside an emoji, in capitals, hyphen-joined, initialled",
+        _name_alone,
+    ),
 ]
 CASES = with_fragments(CASES)  # a partial leak (a surname, the last six digits) counts too

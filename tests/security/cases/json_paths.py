@@ -52,7 +52,6 @@ CASES = [
         "json-paths-other-leaf-unlisted-names",
         "the same, the other leaf holding names no list knows",
         v.unlisted_name,
-        known_leak="a JSON leaf gets no NER (a document's leaves are not batched): only listed names are read",
     ),
     _case(
         "json-paths-other-leaf-phones",

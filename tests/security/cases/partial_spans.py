@@ -292,14 +292,6 @@ KNOWN_LEAKS = {
         "ten digits dotted 3.3.2.2 read as a version or an id to the phone recognizer (phonenumbers finds no "
         "number in that grouping): a miss of the whole"
     ),
-    "partial-json-name-key": (
-        "a JSON key gets no NER (a document's keys and leaves are not batched): a name as a key is caught only "
-        "when the lists know both parts"
-    ),
-    "partial-json-name-array": (
-        "an array of a name's parts is redacted when the lists know the name whole; a given name no list knows "
-        "('Kenji') leaves it to NER, which reads no JSON leaf"
-    ),
     "partial-json-handle": (
         "a lower-case 'first_last' handle is a name only when the lists know the first name: the handle is whole"
     ),
