@@ -140,21 +140,12 @@ def joined_name_words(value: str) -> bool:
     compound whose parts of three letters or more all are ('Well-Known Brand'). What
     :func:`titled_words` with :func:`unknown_words` read, for names written with joiners."""
     words = value.split(" ")
-    if not 2 <= len(words) <= 4 or not english.available():
-        return False
-    joined = False
-    for word in words:
-        parts = _JOINERS.split(word)
-        if not all(p[:1].isupper() and _JOINED_PART.fullmatch(p) for p in parts):
-            return False
-        if len(parts) > 1:
-            joined = True
-            long_parts = [p for p in parts if len(p) >= 3]
-            if long_parts and all(is_english(p.lower()) for p in long_parts):
-                return False
-        elif len(word) < 2 or is_english(word.lower()):
-            return False
-    return joined
+    return (
+        2 <= len(words) <= 4
+        and english.available()
+        and any(_JOINERS.search(w) for w in words)
+        and all(_unknown_name_word(w) for w in words)
+    )
 
 
 def _unknown_name_word(word: str) -> bool:
@@ -180,6 +171,22 @@ def listed_first_name_then_unknown(value: str) -> bool:
         and is_first_name(words[0])
         and all(_unknown_name_word(w) for w in words[1:])
     )
+
+
+_HANDLE = re.compile(r"[^\W\d_]{2,}(?:[._-][^\W\d_]{2,}){1,2}")
+
+
+def handle_of_names(value: str) -> bool:
+    """A handle of two or three words joined by '_', '.' or '-', in any case, that are a
+    listed first name and then words no English has or frequent surnames, or all such
+    words ('kenji_okafor', 'maria.lindqvist', 'john_smith', 'Priya-Venkataraman'): how a
+    person's login or address is written. 'blue_widget' and 'order.total' are English."""
+    if not _HANDLE.fullmatch(value) or not english.available():
+        return False
+    words = re.split(r"[._-]", value.lower())
+    first_listed = is_first_name(words[0])
+    rest = words[1:] if first_listed else words
+    return all(len(w) >= 3 and (not is_english(w) or is_top_surname(w)) for w in rest)
 
 
 def initialled_name(value: str) -> bool:

@@ -30,6 +30,7 @@ import orjson
 
 from detectors import unwrap
 from detectors.guard import (
+    handle_of_names,
     initialled_name,
     is_person_value,
     joined_name_words,
@@ -640,7 +641,8 @@ def whole_name(text: str, listed: bool = True) -> tuple[int, int] | None:
     around it ('"Chidi Okonkwo"', 'Chidi Okonkwo 🙂'), in capitals too ('JEAN-LUC PICARD'):
     two to four capitalised words no English has ('Chidi Okonkwo'), parts joined by
     hyphens or apostrophes too ('Jean-Luc Picard'), a listed first name before such words
-    ('Maria Lindqvist'), or one with an initial ('C. Okonkwo', 'Chidi O.'); with ``listed``, also a value that
+    ('Maria Lindqvist'), one with an initial ('C. Okonkwo', 'Chidi O.'), or a handle of
+    such words ('kenji_okafor'); with ``listed``, also a value that
     holds a name the lists know (the guard's check, which reads names among other words
     too: only for a value nothing else was found in). NER misses many such names alone."""
     match = _ENCLOSED.fullmatch(text)
@@ -653,6 +655,7 @@ def whole_name(text: str, listed: bool = True) -> tuple[int, int] | None:
         or joined_name_words(shown)
         or initialled_name(shown)
         or listed_first_name_then_unknown(shown)
+        or handle_of_names(core)
     ):
         return match.start(1), match.end(1)
     if listed and is_person_value(shown):

@@ -21,6 +21,7 @@ from detectors.recognizers.inverted import InvertedNameRecognizer
 from detectors.recognizers.names import (
     CuedNameRecognizer,
     HonorificNameRecognizer,
+    InitialNameRecognizer,
     LabelledNameRecognizer,
     LowerCaseNameRecognizer,
     NameListRecognizer,
@@ -87,6 +88,7 @@ def default_recognizers(reference_year: int = REFERENCE_YEAR) -> tuple[Recognize
         PersonNameRecognizer(),
         ParticleNameRecognizer(),
         HonorificNameRecognizer(),
+        InitialNameRecognizer(),
         InvertedNameRecognizer(),
         CuedNameRecognizer(),
         NameListRecognizer(),

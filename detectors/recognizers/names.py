@@ -30,6 +30,7 @@ from detectors.recognizers.person import (
     SHAPED,
     is_common_surname,
     is_first_name,
+    is_top_surname,
     known_pair,
     name_token,
     person_value_score,
@@ -239,6 +240,29 @@ class HonorificNameRecognizer(Recognizer):
 
     def match_value(self, value: str) -> float | None:
         return None  # whole values: person_value_score
+
+
+class InitialNameRecognizer(Recognizer):
+    """One or two initials and a surname ('Approved by K. Osei', 'J. R. Okafor'): how a
+    person signs or is cited. The surname must be one of the most frequent surnames
+    ('J. Smith'), or no English word ('J. Crew' is not read) and no place's or
+    organisation's word."""
+
+    entity = "PERSON"
+    name = "initial_name"
+    needs = "."
+    pattern = re.compile(rf"(?<![\w.])(?:{_UPPER}\. ?){{1,2}}({_WORD}){_END}")
+
+    def validate(self, match: re.Match[str]) -> float | None:
+        word = match.group(1)
+        if is_top_surname(word):
+            return 0.7
+        if _ordinary(word) or not _plain_word(word):
+            return None
+        return 0.7
+
+    def match_value(self, value: str) -> float | None:
+        return None  # whole values: the guard's checks (an initial and a known surname)
 
 
 CUE_WORDS = (

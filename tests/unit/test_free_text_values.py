@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import pytest
 
-from detectors.guard import listed_first_name_then_unknown
+from detectors.guard import handle_of_names, listed_first_name_then_unknown
 from detectors.ner import ner_engine
 from detectors.textscan import TextScanner, reads_as_free_text, whole_name
 
@@ -141,3 +141,14 @@ def test_a_free_text_documents_name_in_parts_or_as_a_key_is_redacted(scanner: Te
     assert out["holder"]["names"] == ["<PERSON>", "<PERSON>"], "a name in parts left readable"
     assert list(out["owners"]) == ["<PERSON>"], "a name as a key left readable"
     assert out["tags"] == ["Gold", "Card"]
+
+
+@pytest.mark.parametrize("value", ["ysolde_marivasse", "maria.marivasse", "Corentin-Vanetirrell", "john_smith"])
+def test_a_handle_of_names_alone_is_redacted(scanner: TextScanner, value: str) -> None:
+    assert scanner.redact(value) == "<PERSON>", f"a handle of {len(value)} characters left readable"
+
+
+@pytest.mark.parametrize("value", ["blue_widget", "order.total", "first_name", "utf-8"])
+def test_a_handle_of_english_words_is_no_name(value: str) -> None:
+    assert not handle_of_names(value)
+    assert whole_name(value, listed=False) is None

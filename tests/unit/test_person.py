@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import pytest
 
-from detectors.recognizers.names import HonorificNameRecognizer, PersonNameRecognizer
+from detectors.recognizers.names import HonorificNameRecognizer, InitialNameRecognizer, PersonNameRecognizer
 from detectors.recognizers.person import is_known_name, known_name_fraction, names_available, person_value_score
 
 
@@ -123,3 +123,22 @@ def test_whole_values_left_to_the_profiler() -> None:
     # a recogniser hit on a whole value would stop the profiler asking NER about it
     assert PersonNameRecognizer().match_value("John Smith") is None
     assert HonorificNameRecognizer().match_value("Mr. Smith") is None
+
+
+@pytest.mark.parametrize(
+    ("text", "span"),
+    [
+        ("Approved by K. Osei on Monday.", "K. Osei"),
+        ("Signed J. R. Okafor-Eze", "J. R. Okafor-Eze"),
+        ("cf. J. Smith 2020", "J. Smith"),  # a frequent surname, English word or not
+        ("Shop at J. Crew today", None),  # an English word
+        ("E. coli outbreak", None),
+        ("U.S. Army base", None),
+        ("Washington D.C. Metro", None),
+    ],
+)
+def test_an_initial_and_a_surname_in_text(text: str, span: str | None) -> None:
+    found = [text[f.start : f.end] for f in InitialNameRecognizer().find(text)]
+    as_expected = found == ([span] if span else [])
+    assert as_expected, f"{len(found)} span(s) found, expected {1 if span else 0} of {len(span or '')} characters"
+    assert InitialNameRecognizer().match_value("K. Osei") is None  # whole values: the guard's checks

@@ -284,16 +284,9 @@ FREE_TEXT_CASES = [
     ("partial-window-cut", "a name where NER's window is cut", _window_cut),
 ]
 KNOWN_LEAKS = {
-    "partial-initial": (
-        "an initial and a surname no list knows ('K. Osei') is no name to the detectors in a sentence: "
-        "a miss of the whole, no span to widen"
-    ),
     "partial-phone-dotted-pairs": (
         "ten digits dotted 3.3.2.2 read as a version or an id to the phone recognizer (phonenumbers finds no "
         "number in that grouping): a miss of the whole"
-    ),
-    "partial-json-handle": (
-        "a lower-case 'first_last' handle is a name only when the lists know the first name: the handle is whole"
     ),
 }
 SERVICE = {"partial-double-barrelled", "partial-possessive", "partial-html"}
