@@ -26,7 +26,7 @@ from typing import TYPE_CHECKING, Any
 from detectors import decimals, english, unwrap
 from detectors.english import is_english
 from detectors.identifiers import holds_labelled_name, holds_listed_name
-from detectors.normalize import normalize
+from detectors.normalize import COMMON_TLDS, normalize
 from detectors.recognizers.inverted import is_inverted_name
 from detectors.recognizers.person import is_first_name, is_known_name, is_top_surname, person_value_score
 from detectors.recognizers.temporal import is_date
@@ -180,13 +180,30 @@ def handle_of_names(value: str) -> bool:
     """A handle of two or three words joined by '_', '.' or '-', in any case, that are a
     listed first name and then words no English has or frequent surnames, or all such
     words ('kenji_okafor', 'maria.lindqvist', 'john_smith', 'Priya-Venkataraman'): how a
-    person's login or address is written. 'blue_widget' and 'order.total' are English."""
+    person's login or address is written. 'blue_widget' and 'order.total' are English,
+    'gmail.com' and 'nginx.conf' a domain and a file, 'smtp_tls' acronyms."""
     if not _HANDLE.fullmatch(value) or not english.available():
         return False
     words = re.split(r"[._-]", value.lower())
+    if words[-1] in _NOT_HANDLE_ENDS or not all(_HANDLE_VOWELS.intersection(w) for w in words):
+        return False  # a domain or a file ('gmail.com', 'nginx.conf'), an acronym ('smtp_tls')
     first_listed = is_first_name(words[0])
     rest = words[1:] if first_listed else words
-    return all(len(w) >= 3 and (not is_english(w) or is_top_surname(w)) for w in rest)
+    return all(len(w) >= 3 and (not is_english(w) or (first_listed and is_top_surname(w))) for w in rest)
+
+
+_HANDLE_VOWELS = frozenset("aeiouyàáâãäåæèéêëìíîïòóôõöøùúûüý")
+# Last parts of a domain or a file name, not of a person's handle.
+_DOMAIN_AND_FILE_ENDS = (
+    "co", "uk", "de", "fr", "es", "it", "nl", "be", "ch", "at", "se", "no", "dk", "fi", "pl",
+    "ru", "cn", "jp", "kr", "in", "au", "ca", "br", "mx", "us", "eu", "ie", "pt", "cz",
+    "local", "localdomain", "localhost", "internal", "lan", "conf", "cfg", "ini", "json",
+    "yaml", "yml", "xml", "toml", "env", "ico", "png", "jpg", "jpeg", "gif", "svg", "pdf",
+    "txt", "csv", "log", "html", "htm", "css", "js", "ts", "py", "rb", "go", "java", "php",
+    "sql", "zip", "gz", "tar", "bak", "tmp", "lock", "md", "rst", "sh", "bat", "exe", "dll",
+    "so", "jar", "war"
+)  # fmt: skip
+_NOT_HANDLE_ENDS = COMMON_TLDS | frozenset(_DOMAIN_AND_FILE_ENDS)
 
 
 def initialled_name(value: str) -> bool:

@@ -633,34 +633,60 @@ def _name_in_parts(node: list[Any]) -> bool:
 
 
 _NAME_OR_PLACE = frozenset({"PERSON", "LOCATION"})
-_ENCLOSED = re.compile(r"[\W_]*(.*?)[\W_]*", re.DOTALL)  # group 1: the value within quotes, emoji, marks
+_NAME_CHARS = 128  # a name alone is shorter: a longer value is read by the lists only
 
 
 def whole_name(text: str, listed: bool = True) -> tuple[int, int] | None:
     """Where a free-text value is a person's name alone, within the quotes, marks or emoji
-    around it ('"Chidi Okonkwo"', 'Chidi Okonkwo 🙂'), in capitals too ('JEAN-LUC PICARD'):
-    two to four capitalised words no English has ('Chidi Okonkwo'), parts joined by
-    hyphens or apostrophes too ('Jean-Luc Picard'), a listed first name before such words
-    ('Maria Lindqvist'), one with an initial ('C. Okonkwo', 'Chidi O.'), or a handle of
-    such words ('kenji_okafor'); with ``listed``, also a value that
-    holds a name the lists know (the guard's check, which reads names among other words
-    too: only for a value nothing else was found in). NER misses many such names alone."""
-    match = _ENCLOSED.fullmatch(text)
-    core = match.group(1) if match is not None else ""
+    around it ('"Chidi Okonkwo"', 'Chidi Okonkwo 🙂'), in capitals too ('JEAN-LUC PICARD'),
+    read normalised (look-alike dashes and apostrophes, invisible characters, doubled
+    spaces): two to four capitalised words no English has ('Chidi Okonkwo'), parts joined
+    by hyphens or apostrophes too ('Jean-Luc Picard'), a listed first name before such
+    words ('Maria Lindqvist'), one with an initial ('C. Okonkwo', 'Chidi O.'), or a handle
+    of such words ('kenji_okafor'); with ``listed``, also a value that holds a name the
+    lists know (the guard's check, which reads names among other words too: only for a
+    value nothing else was found in). NER misses many such names alone."""
+    norm = normalize(text)
+    core_start, core_end = _enclosed(norm.text)
+    core = norm.text[core_start:core_end]
     if not core:
         return None
-    shown = core.title() if core.isupper() else core
-    if (
+    if len(core) <= _NAME_CHARS and _name_shaped(core):
+        return norm.original_span(core_start, core_end)
+    if listed and is_person_value(core):
+        return norm.original_span(core_start, core_end)
+    return None
+
+
+def _enclosed(text: str) -> tuple[int, int]:
+    """The value within the marks around it: from its first letter or digit to its last
+    (linear: a regular expression for it backtracks over long runs of marks)."""
+    start, end = 0, len(text)
+    while start < end and not text[start].isalnum():
+        start += 1
+    while end > start and not text[end - 1].isalnum():
+        end -= 1
+    return start, end
+
+
+def _name_shaped(core: str) -> bool:
+    shown = core.title() if core.isupper() and _spelled_words(core) else core
+    return (
         (titled_words(shown) and unknown_words(shown))
         or joined_name_words(shown)
         or initialled_name(shown)
         or listed_first_name_then_unknown(shown)
         or handle_of_names(core)
-    ):
-        return match.start(1), match.end(1)
-    if listed and is_person_value(shown):
-        return match.start(1), match.end(1)
-    return None
+    )
+
+
+_VOWELS = frozenset("AEIOUÀÁÂÃÄÅÆÈÉÊËÌÍÎÏÒÓÔÕÖØÙÚÛÜ")
+
+
+def _spelled_words(core: str) -> bool:
+    """Words in capitals that are spelled, not initials: each of three letters or more
+    with a vowel ('TENDAI MOYO'; 'PCI DSS', 'AWS GCP' and 'KYC AML' are acronyms)."""
+    return all(len(w) >= 3 and any(c in _VOWELS for c in w) for w in re.split(r"[\s'\u2019-]+", core) if w)
 
 
 class FindingsCache:

@@ -148,7 +148,36 @@ def test_a_handle_of_names_alone_is_redacted(scanner: TextScanner, value: str) -
     assert scanner.redact(value) == "<PERSON>", f"a handle of {len(value)} characters left readable"
 
 
-@pytest.mark.parametrize("value", ["blue_widget", "order.total", "first_name", "utf-8"])
+@pytest.mark.parametrize(
+    "value", ["blue_widget", "order.total", "first_name", "utf-8", "gmail.com", "nginx.conf", "smtp_tls", "green_white"]
+)
 def test_a_handle_of_english_words_is_no_name(value: str) -> None:
     assert not handle_of_names(value)
     assert whole_name(value, listed=False) is None
+
+
+@pytest.mark.parametrize("value", ["PCI DSS", "AWS GCP", "KYC AML", "GDPR CCPA"])
+def test_acronyms_in_capitals_are_no_name(value: str) -> None:
+    assert whole_name(value, listed=False) is None
+
+
+@pytest.mark.parametrize(
+    "value",
+    [
+        "Ysolde  Marivasse",
+        "Ysolde\tMarivasse",
+        "Ysolde Vane\u2013Tirrell",
+        "Ysolde Vane\u2010Tirrell",
+        "Ysolde\u200b Marivasse",
+    ],
+)
+def test_a_name_alone_is_read_normalised(scanner: TextScanner, value: str) -> None:
+    # doubled spaces, a tab, look-alike dashes, an invisible character: read as normalize() reads them
+    assert scanner.redact(value) == "<PERSON>", f"a name of {len(value)} characters left readable"
+
+
+def test_marks_around_a_long_value_are_stripped_whole() -> None:
+    # a linear strip: a regular expression for it backtracked over long runs of marks
+    value = "\n" * 20_000 + '"Ysolde Marivasse"' + " \U0001f642" * 5_000
+    start, end = whole_name(value) or (0, 0)
+    assert value[start:end] == "Ysolde Marivasse"
