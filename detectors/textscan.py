@@ -379,13 +379,19 @@ class TextScanner:
         Cyrillic or Han letters is no hit for the English model, and a miss is no proof."""
         findings = self._find(text, "", reads_as_free_text)
         if all(f.entity in _NAME_OR_PLACE for f in findings):
-            name = whole_name(text, listed=not findings)
+            name = whole_name(text, listed=not findings, norm=self._normalized(text))
             if name is not None:
                 # the whole value a name, NER finding none of it or a part as a place
                 # ('Amara <LOCATION>'): the name goes whole
                 findings = [Finding("PERSON", *name, 0.85, "whole_name")]
         unread = [Finding(UNREAD_TEXT, start, end, UNREAD_SCORE, "script") for start, end in unread_runs(text)]
         return merge([*findings, *unread]) if unread else findings
+
+    def _normalized(self, text: str) -> Normalized | None:
+        """``text`` normalised, as the batch's scan of it remembered (None outside a batch,
+        or when it was not kept)."""
+        hit = self._scanned.get((text, "")) if self._scanned is not None else None
+        return hit[0] if hit is not None else None
 
     def _find(self, text: str, context: str, ner_reads: Callable[[str], bool]) -> list[Finding]:
         findings = self._read(text, context, ner_reads)
@@ -636,7 +642,7 @@ _NAME_OR_PLACE = frozenset({"PERSON", "LOCATION"})
 _NAME_CHARS = 128  # a name alone is shorter: a longer value is read by the lists only
 
 
-def whole_name(text: str, listed: bool = True) -> tuple[int, int] | None:
+def whole_name(text: str, listed: bool = True, norm: Normalized | None = None) -> tuple[int, int] | None:
     """Where a free-text value is a person's name alone, within the quotes, marks or emoji
     around it ('"Chidi Okonkwo"', 'Chidi Okonkwo 🙂'), in capitals too ('JEAN-LUC PICARD'),
     read normalised (look-alike dashes and apostrophes, invisible characters, doubled
@@ -645,8 +651,10 @@ def whole_name(text: str, listed: bool = True) -> tuple[int, int] | None:
     words ('Maria Lindqvist'), one with an initial ('C. Okonkwo', 'Chidi O.'), or a handle
     of such words ('kenji_okafor'); with ``listed``, also a value that holds a name the
     lists know (the guard's check, which reads names among other words too: only for a
-    value nothing else was found in). NER misses many such names alone."""
-    norm = normalize(text)
+    value nothing else was found in). NER misses many such names alone. ``norm``: the
+    value already normalised (a batch's scan keeps it), so it is not normalised twice."""
+    if norm is None:
+        norm = normalize(text)
     core_start, core_end = _enclosed(norm.text)
     core = norm.text[core_start:core_end]
     if not core:

@@ -181,3 +181,16 @@ def test_marks_around_a_long_value_are_stripped_whole() -> None:
     value = "\n" * 20_000 + '"Ysolde Marivasse"' + " \U0001f642" * 5_000
     start, end = whole_name(value) or (0, 0)
     assert value[start:end] == "Ysolde Marivasse"
+
+
+def test_a_name_alone_read_from_the_batchs_normalised_scan(scanner: TextScanner) -> None:
+    # inside a batch the value's normalised form comes from the scan it already had
+    value = "Ysolde\u200b Vane\u2013Tirrell"
+    scanner.begin_batch()
+    try:
+        scanner.redact(value)
+        scanner.analyse_pending()
+        redacted = scanner.redact(value)
+    finally:
+        scanner.end_batch()
+    assert redacted == "<PERSON>", f"a name of {len(value)} characters left readable in a batch"
