@@ -203,6 +203,7 @@ _KNOWN_TOKENS = 0.3  # share of known first names or surnames among them ...
 _NAME_TOKENS = 0.75  # ... and of those with name-shaped unknown words (cities: 0.3-0.65)
 _EARLY_FRACTION = 0.9  # share of validated values that decides a column ...
 _PII_SPACING = 100  # a column decided personal for good: one value in 100 x sample_every
+_DECIDED = frozenset({PII, CLEAR, QUASI, FREE, JSON})  # sampled one value in 10 x sample_every
 _EARLY_VALUES = 5  # ... after this many values (a small table never reaches min_samples)
 _EARLY_SCORE = 0.8
 _EMBEDDED = 0.3  # share of short values holding a validated entity inside that makes it PII
@@ -362,8 +363,10 @@ class ColumnProfile:
             # (and costs a model call on a name column). Only a number entity held by its
             # column's name alone may yet turn out a count (_numbers_too_short).
             self.next_sample = self.seen + _PII_SPACING * s.sample_every
-        elif self.verdict.state in (PII, CLEAR):
-            # Decided: samples only keep the evidence current (the guard checks every value).
+        elif self.verdict.state in _DECIDED:
+            # Decided: samples only keep the evidence current. Each value is judged on its
+            # own anyway: a released one (clear, quasi) by the guard, prose and documents
+            # withheld or redacted by a scan of every value; a sample costs a whole scan.
             self.next_sample = self.seen + 10 * s.sample_every
         else:
             self.next_sample = self.seen + s.sample_every
