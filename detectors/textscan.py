@@ -29,15 +29,8 @@ from typing import Any
 import orjson
 
 from detectors import unwrap
-from detectors.guard import (
-    handle_of_names,
-    initialled_name,
-    is_person_value,
-    joined_name_words,
-    listed_first_name_then_unknown,
-    titled_words,
-    unknown_words,
-)
+from detectors.guard import is_person_value, titled_words, unknown_words
+from detectors.nameshapes import handle_of_names, initialled_name, joined_name_words, listed_first_name_then_unknown
 from detectors.ner import NerEngine, NerRefused
 from detectors.normalize import Normalized, normalize
 from detectors.recognizers import Finding, Recognizer, default_recognizers

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import pytest
 
-from detectors.guard import handle_of_names, listed_first_name_then_unknown
+from detectors.nameshapes import handle_of_names, listed_first_name_then_unknown
 from detectors.ner import ner_engine
 from detectors.textscan import TextScanner, reads_as_free_text, whole_name
 
