@@ -434,8 +434,12 @@ def _text_reason(prof: ColumnProfile, value: str, scanner: TextScanner) -> str |
         # released for small numbers is ten digits, not a category
         whole = value.strip().lstrip("+-").replace(",", ".").split(".")[0]
         return _number_reason(prof, int(whole), scanner) if whole else None
-    if prof.verdict.state == VerdictState.QUASI and _DIGIT_RUN.search(value):
-        return SHAPE  # a postcode, a city or a job title holds no run of nine digits: a bare SSN, a phone
+    if prof.verdict.state == VerdictState.QUASI and (_DIGIT_RUN.search(value) or is_date(value)):
+        # a postcode, a city or a job title holds no run of nine digits (a bare SSN, a
+        # phone), and no quasi-identifier a whole date: '1985-03-12' in a birth_year or an
+        # age column is a date of birth (the scanner rates a bare date weak: only the
+        # profiler's samples would tell, one value in 20)
+        return SHAPE
     if prof.release == "categorical":
         # A new category must look like one: short, few digits, not a person's name, no date.
         if len(prof.guard_seen) >= CATEGORY_BUDGET:

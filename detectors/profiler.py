@@ -203,7 +203,7 @@ _KNOWN_TOKENS = 0.3  # share of known first names or surnames among them ...
 _NAME_TOKENS = 0.75  # ... and of those with name-shaped unknown words (cities: 0.3-0.65)
 _EARLY_FRACTION = 0.9  # share of validated values that decides a column ...
 _PII_SPACING = 100  # a column decided personal for good: one value in 100 x sample_every
-_DECIDED = frozenset({PII, CLEAR, QUASI, FREE, JSON})  # sampled one value in 10 x sample_every
+_DECIDED = frozenset({PII, CLEAR, FREE, JSON})  # sampled one value in 10 x sample_every
 _EARLY_VALUES = 5  # ... after this many values (a small table never reaches min_samples)
 _EARLY_SCORE = 0.8
 _EMBEDDED = 0.3  # share of short values holding a validated entity inside that makes it PII
@@ -365,8 +365,10 @@ class ColumnProfile:
             self.next_sample = self.seen + _PII_SPACING * s.sample_every
         elif self.verdict.state in _DECIDED:
             # Decided: samples only keep the evidence current. Each value is judged on its
-            # own anyway: a released one (clear, quasi) by the guard, prose and documents
-            # withheld or redacted by a scan of every value; a sample costs a whole scan.
+            # own anyway: a released one by the guard, prose and documents withheld or
+            # redacted by a scan of every value; a sample of prose costs a whole scan. Not a
+            # quasi-identifier: its samples alone turn it personal on weak evidence the guard
+            # lets through (surnames in a city column, by the name lists).
             self.next_sample = self.seen + 10 * s.sample_every
         else:
             self.next_sample = self.seen + s.sample_every

@@ -519,6 +519,30 @@ def test_a_date_is_no_new_category(value: str) -> None:
     assert guard.check(prof, value, SCANNER) is not None, "a date passed as a category"
 
 
+@pytest.mark.parametrize("column", ["birth_year", "age", "city", "zip_code", "occupation"])
+@pytest.mark.parametrize("value", ["1985-03-12", "12/03/1985", "March 12, 1985", "13-Oct-1989"])
+def test_a_whole_date_breaks_a_quasi_identifiers_release(column: str, value: str) -> None:
+    """A birth year or an age released as a quasi-identifier that starts to hold whole
+    dates holds dates of birth: withheld at the first one, not at the profiler's next
+    sample."""
+    from detectors.profiler import QUASI, Verdict
+    from detectors.vocabulary import quasi_identifier
+
+    prof = Profiler(DetectionSettings(), SCANNER).profile("public.t", column, {"type": "string"})
+    prof.verdict = Verdict(QUASI, quasi_identifier(column), 1.0, 200, ())
+    assert guard.check(prof, value, SCANNER) is not None, "a whole date passed a quasi-identifier's guard"
+
+
+@pytest.mark.parametrize(("column", "value"), [("birth_year", "1985"), ("age", "34"), ("zip_code", "1000-001")])
+def test_a_quasi_identifiers_own_values_are_no_dates(column: str, value: str) -> None:
+    from detectors.profiler import QUASI, Verdict
+    from detectors.vocabulary import quasi_identifier
+
+    prof = Profiler(DetectionSettings(), SCANNER).profile("public.t", column, {"type": "string"})
+    prof.verdict = Verdict(QUASI, quasi_identifier(column), 1.0, 200, ())
+    assert guard.check(prof, value, SCANNER) is None, "a quasi-identifier's own value was withheld"
+
+
 @pytest.mark.parametrize("value", ["1.2.33", "Zone 3", "Gold Plus", "v2"])
 def test_versions_and_categories_are_no_dates(value: str) -> None:
     from detectors.recognizers.temporal import is_date

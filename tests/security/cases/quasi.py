@@ -50,6 +50,12 @@ def _birth_date(r: Any) -> tuple[str, str]:
     return text, text
 
 
+def _iso_or_named_birth_date(r: Any) -> tuple[str, str]:
+    day, month, year = r.randrange(1, 29), r.randrange(1, 13), r.randrange(1940, 2005)
+    text = f"{year}-{month:02d}-{day:02d}" if r.random() < 0.5 else f"{day}-{_MONTHS[month - 1]}-{year}"
+    return text, text
+
+
 CASES = with_fragments(
     [
         _case(
@@ -82,6 +88,15 @@ CASES = with_fragments(
             "tier",
             lambda n: TIERS[n % 4],
             _birth_date,
+        ),
+        _case(
+            "quasi-birth-year-sent-dates",
+            "An undeclared birth_year column of years, released as a quasi-identifier, then "
+            "whole dates of birth ('1985-03-12', '12-Mar-1985'): no quasi-identifier holds a "
+            "whole date, and the scanner rates a bare date weak (found in review).",
+            "birth_year",
+            lambda n: str(1950 + (n * 7) % 50),
+            _iso_or_named_birth_date,
         ),
         _case(
             "categories-sent-numbers",
