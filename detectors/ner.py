@@ -263,16 +263,30 @@ class NerEngine:
         """The entity (PERSON or LOCATION) the model sees covering most of each short
         column value, read bare and in a sentence; None when it sees neither. Raises
         :class:`NerRefused` when the model could not read a value."""
+        labels = self.labels(values)
+        for label in labels:
+            if isinstance(label, NerRefused):
+                raise label
+        return labels  # type: ignore[return-value]
+
+    def labels(self, values: Sequence[str]) -> list[str | NerRefused | None]:
+        """:meth:`label_values`, with a :class:`NerRefused` in place of each value the
+        model could not read (the batch's budget, a failure) rather than raised. A value
+        gets the same label in a call of many as alone (the model reads each text on its
+        own; ``tests/unit/test_ner_labels.py``), for about half the time a value."""
         texts = [f"{before}{v}{after}" for v in values for before, after in _VALUE_CONTEXTS]
         found = iter(self.analyze(texts))
-        labels: list[str | None] = []
+        labels: list[str | NerRefused | None] = []
         for value in values:
-            label = None
+            label: str | NerRefused | None = None
             for before, _ in _VALUE_CONTEXTS:
                 start, end = len(before), len(before) + len(value)
                 result = next(found)
+                if isinstance(label, NerRefused):
+                    continue  # one context refused: the value is
                 if isinstance(result, NerRefused):
-                    raise result
+                    label = result
+                    continue
                 for f in result:
                     if label is None and min(f.end, end) - max(f.start, start) >= 0.6 * len(value):
                         label = f.entity

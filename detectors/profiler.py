@@ -25,7 +25,7 @@ from __future__ import annotations
 import re
 import threading
 import zlib
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
@@ -66,6 +66,13 @@ VALUE_ENTITIES = frozenset(
     }
 )
 _NAME_SHAPED = re.compile(r"[A-Z\u00C0-\u00DE][a-z\u00DF-\u00FF'\-]+(?: [A-Z\u00C0-\u00DE][a-z\u00DF-\u00FF'\-]+){0,3}")
+
+
+def _name_vote(text: str) -> bool:
+    """A text the column's NER votes read: shaped like a name, and no month or weekday."""
+    return _NAME_SHAPED.fullmatch(text) is not None and text.lower() not in CALENDAR_WORDS
+
+
 _NUMERIC = frozenset({"int8", "int16", "int32", "int64", "float32", "float64", "double", "float"})
 _GEO = frozenset(
     {"io.debezium.data.geometry.Point", "io.debezium.data.geometry.Geometry", "io.debezium.data.geometry.Geography"}
@@ -395,6 +402,24 @@ class ColumnProfile:
             return self._decide()
         return False
 
+    def votes_on(self, value: Any) -> bool:
+        """Whether sampling ``value`` next would put it to an NER vote, as far as can be
+        told before its sample: the column is in its first ``min_samples`` values (each
+        one sampled), has votes left, and the value is a new name-shaped text. A guess,
+        for fetching the labels of a batch's votes in one model call
+        (:meth:`Profiler.vote_values`); the vote itself is decided by :meth:`_text`."""
+        s = self.settings
+        return (
+            type(value) is str
+            and self.sampled < s.min_samples
+            and self.ner_checked < s.ner_samples
+            and self.type_hint not in _TYPE_DECIDED
+            and self.type_hint not in ("date", "timestamp")
+            and self.logical not in decimals.LOGICAL
+            and _name_vote(value)
+            and (len(self.distinct) > _DISTINCT_LIMIT or hash(value) not in self.distinct)
+        )
+
     def _remember_distinct(self, value: Any) -> bool:
         """Count a distinct value (as a hash); True when it is new or the set is full."""
         if len(self.distinct) > _DISTINCT_LIMIT:
@@ -509,11 +534,10 @@ class ColumnProfile:
             new  # votes on distinct values: one category repeated 40 times is one vote
             and scanner.ner is not None
             and self.ner_checked < self.settings.ner_samples
-            and _NAME_SHAPED.fullmatch(text)
-            and text.lower() not in CALENDAR_WORDS
+            and _name_vote(text)
         ):
             self.ner_checked += 1
-            label = scanner.ner.label_values([text])[0]
+            label = scanner.value_label(text)
             if label == "PERSON":
                 self.ner_person += 1
             elif label == "LOCATION":
@@ -885,6 +909,8 @@ class Profiler:
     # profile is made: a guard hit outlives the process that saw it.
     recall: Callable[[str, str], str | None] | None = None
     profiles: dict[tuple[str, str, str], ColumnProfile] = field(default_factory=dict)
+    # (table, column) -> its newest profile, of those held (for vote_values)
+    _newest: dict[tuple[str, str], ColumnProfile] = field(default_factory=dict)
     generations: dict[str, Generation] = field(default_factory=dict)
     _lock: threading.Lock = field(default_factory=threading.Lock)
     sampling: bool = True  # off while a record is treated again: its values were sampled once
@@ -917,12 +943,44 @@ class Profiler:
             if len(self.profiles) >= self.settings.max_profiles:
                 # the oldest profile goes (its column starts over, withheld until sampled
                 # again), not all of them: a stream of new columns costs the others nothing
-                del self.profiles[next(iter(self.profiles))]
-            prof = self.profiles[key] = ColumnProfile(table, column, fld, self.settings)
+                oldest = self.profiles.pop(next(iter(self.profiles)))
+                if self._newest.get((oldest.table, oldest.column)) is oldest:
+                    del self._newest[(oldest.table, oldest.column)]
+            prof = self.profiles[key] = self._newest[(table, column)] = ColumnProfile(table, column, fld, self.settings)
             reason = self.recall(table, column) if self.recall is not None else None
             if reason is not None:
                 prof.withhold(reason)  # withheld for good by an earlier run (pipeline.runtime.verdictmemory)
         return prof
+
+    def vote_values(self, table: str, rows: Iterable[dict[str, Any]]) -> list[str]:
+        """The values of ``rows`` (rows of ``table`` a batch is about to sample, in order)
+        that its columns would put to NER votes (:meth:`ColumnProfile.votes_on`), each
+        column's at most as many as it has votes left, within the values it has left to
+        sample one by one. Their labels are then fetched in one model call
+        (:meth:`TextScanner.fetch_labels`): a vote is cast at the same moment, with the
+        same label, only cheaper. Columns with no profile yet are left out."""
+        s = self.settings
+        found: dict[str, None] = {}
+        planned: dict[str, tuple[ColumnProfile, set[str], list[int]]] = {}
+        newest = self._newest
+        for row in rows:
+            for column, value in row.items():
+                if value is None:
+                    continue
+                plan = planned.get(column)
+                if plan is None:
+                    prof = newest.get((table, column))
+                    if prof is None:
+                        continue
+                    plan = planned[column] = (prof, set(), [s.min_samples - prof.sampled])
+                prof, mine, left = plan
+                if left[0] <= 0:
+                    continue  # past its first min_samples: sampled one in many
+                left[0] -= 1
+                if prof.votes_on(value) and value not in mine and prof.ner_checked + len(mine) < s.ner_samples:
+                    mine.add(value)
+                    found[value] = None
+        return list(found)
 
     def generation(self, table: str) -> Generation:
         cell = self.generations.get(table)

@@ -267,6 +267,35 @@ class TextScanner:
         # pattern findings of each (text, context) it scanned. A batch reads its records
         # twice when NER runs, and updates carry a text in before and after.
         self._scanned: dict[tuple[str, str], tuple[Normalized, tuple[Finding, ...]]] | None = None
+        # column values' NER labels fetched for the votes of the batch at hand, until forget_labels()
+        self._labels: dict[str, str | None] = {}
+
+    # -- the column profiles' NER votes -----------------------------------------------------
+
+    def fetch_labels(self, values: Sequence[str]) -> None:
+        """Label column values in one model call (:meth:`NerEngine.labels`), for the votes
+        the batch at hand will cast (:meth:`Profiler.vote_values`); :meth:`value_label`
+        reads them until :meth:`forget_labels`, at the batch's end (no text is kept
+        past it). A value the model refused is left out: its vote reads it alone."""
+        if self.ner is None:
+            return
+        todo = [v for v in dict.fromkeys(values) if v not in self._labels]
+        if not todo:
+            return
+        for value, label in zip(todo, self.ner.labels(todo), strict=True):
+            if not isinstance(label, NerRefused):
+                self._labels[value] = label
+
+    def value_label(self, value: str) -> str | None:
+        """The NER label of a column value (:meth:`NerEngine.label_values`): the one
+        fetched with its batch, or read now. Raises :class:`NerRefused` as that does."""
+        if value in self._labels:
+            return self._labels[value]
+        assert self.ner is not None
+        return self.ner.label_values([value])[0]
+
+    def forget_labels(self) -> None:
+        self._labels.clear()
 
     # -- NER batching (pipeline.core.scanning.NerBatching) -------------------------------
 

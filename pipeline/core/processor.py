@@ -49,6 +49,7 @@ from pipeline.core.safenames import TOPIC_PREFIX, SafeNames
 from pipeline.core.schemacache import TABLE_SCHEMA_BYTES, TABLES_SCHEMA_BYTES, SchemaBudget, SchemaCache, schema_size
 from pipeline.core.transform import PLAN_BYTES, PLANS_BYTES, StructPlan, StructTransform
 from pipeline.core.treatments.placeholder import UnavailableValues
+from pipeline.core.votefetch import VoteFetch
 from pipeline.errors import DecodeError, DependencyError, ProcessingError
 from pipeline.tracebacks import frames
 from pipeline.vocabulary import DeadLetterReason
@@ -134,6 +135,8 @@ class TableProcessor:
         profiler = self.policy.profiler
         self._generation_cell = profiler.generation(decl.table) if profiler is not None else None
         self._generation = 0
+        self._votes_open = True  # a column may be in its first samples (vote_values)
+        self.read_any = False  # a record was read: its columns have profiles
 
     # -- schemas ------------------------------------------------------------------------
 
@@ -226,6 +229,7 @@ class TableProcessor:
         """``sample=False``: the record's values were sampled already (an older CDR topic
         version reads the record the current one read; the profiles are the table's):
         only guarded and treated, or each record would count twice towards a release."""
+        self.read_any = True
         cell = self._generation_cell
         if cell is None:
             return self._process(rec)
@@ -268,6 +272,29 @@ class TableProcessor:
         self._summaries.clear()
         self._schemaless_row.forget()
         self._schemaless_key.forget()
+        self._votes_open = True
+
+    def vote_values(self, records: list[SourceRecord]) -> list[str]:
+        """The values ``records`` (this table's, in order, about to be read) would put to
+        its columns' NER votes (:meth:`Profiler.vote_values`, :mod:`.votefetch`). They are
+        decoded here once more, while a column of the table may be in its first samples;
+        a look that finds none closes that until the table's compiled rules are next
+        forgotten (a verdict changed). A record that does not decode is left to its
+        reading, which dead-letters it."""
+        profiler = self.policy.profiler
+        if profiler is None or profiler.scanner.ner is None or not self._votes_open:
+            return []
+        rows: list[dict[str, Any]] = []
+        for rec in records:
+            try:
+                event = self.codec.decode(rec, self.decl.format, self._columns)
+            except Exception:  # a guess: its reading says what is wrong
+                continue
+            rows.extend(row for row in (event.before, event.after) if isinstance(row, dict))
+        values = profiler.vote_values(self.policy.table, rows)
+        if not values:
+            self._votes_open = False
+        return values
 
     def _process(self, rec: SourceRecord) -> Outcome:
         event = self.codec.decode(rec, self.decl.format, self._columns)
@@ -598,11 +625,13 @@ class Processor:
         # gives a worker its tables' share of each batch).
         if scanner is None or not scanner.batches_ner or not records:
             return [self.process(r) for r in records]
+        votes = VoteFetch(self._tables, records, scanner, self.settings.max_record_bytes)
         scanner.begin_batch()
         try:
             touched: list[int] = []
             outcomes = []
             for i, rec in enumerate(records):
+                votes.before(i)
                 before = scanner.collected()
                 outcomes.append(self.process(rec))
                 if scanner.collected() != before:
@@ -615,6 +644,7 @@ class Processor:
                     outcomes[i] = self.process(records[i])
         finally:
             scanner.end_batch()  # the batch's refusals, results and scans go with it
+            votes.close()
         return outcomes
 
     def process_tables(self, records: list[SourceRecord]) -> list[Outcome]:

@@ -1,0 +1,68 @@
+"""The labels of a batch's NER votes, fetched in one model call per table.
+
+A column's first ``min_samples`` values are each sampled, and each new name-shaped one
+is put to an NER vote (:meth:`detectors.profiler.ColumnProfile._text`): one model call a
+value, about twice what the same values cost read in one call. Votes cannot wait for
+the batch's end: personal data is sticky, so a column's verdict depends on the order
+its evidence comes in. Instead, before a table's next record of the batch is read, the
+values the rest of its share would put to votes are found
+(:meth:`~pipeline.core.processor.TableProcessor.vote_values`) and labelled at once
+(:meth:`detectors.textscan.TextScanner.fetch_labels`): each vote is still cast when its
+value is sampled, with the label it would have had alone. A guess that misses a vote
+costs that vote its own model call; one that fetches a value never voted on costs its
+share of the call. The labels are let go with the batch.
+
+Only tables already read in the process are looked at (the first record of a table
+makes its column profiles), once per batch each, and a table stops being looked at once
+none of its columns is left in its first samples.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from typing import TYPE_CHECKING
+
+from pipeline.core.events import SourceRecord
+
+if TYPE_CHECKING:
+    from detectors.textscan import TextScanner
+    from pipeline.core.processor import TableProcessor
+
+
+class VoteFetch:
+    """For one batch: fetch each table's votes before its first record that finds the
+    table already made."""
+
+    def __init__(
+        self,
+        tables: Mapping[str, TableProcessor],
+        records: Sequence[SourceRecord],
+        scanner: TextScanner,
+        max_record_bytes: int | None,
+    ) -> None:
+        self._tables = tables
+        self._records = records
+        self._scanner = scanner
+        self._limit = max_record_bytes
+        self._done: set[str] = set()  # topics looked at in this batch
+
+    def before(self, index: int) -> None:
+        """Record ``index`` is about to be read."""
+        topic = self._records[index].topic
+        if topic in self._done:
+            return
+        table = self._tables.get(topic)  # never made here: that is the record's reading's
+        if table is None or not table.read_any:
+            return
+        self._done.add(topic)
+        share = [
+            rec
+            for rec in self._records[index:]
+            if rec.topic == topic and rec.oversize(self._limit) is None  # what is not read is not sampled
+        ]
+        values = table.vote_values(share)
+        if values:
+            self._scanner.fetch_labels(values)
+
+    def close(self) -> None:
+        self._scanner.forget_labels()
