@@ -45,6 +45,7 @@ class VoteFetch:
         self._scanner = scanner
         self._limit = max_record_bytes
         self._done: set[str] = set()  # topics looked at in this batch
+        self._by_topic: dict[str, list[int]] | None = None  # each topic's records, made when first needed
 
     def before(self, index: int) -> None:
         """Record ``index`` is about to be read."""
@@ -55,10 +56,14 @@ class VoteFetch:
         if table is None or not table.read_any:
             return
         self._done.add(topic)
+        if self._by_topic is None:  # one pass over the batch, however many topics it holds
+            self._by_topic = {}
+            for i, rec in enumerate(self._records):
+                self._by_topic.setdefault(rec.topic, []).append(i)
         share = [
-            rec
-            for rec in self._records[index:]
-            if rec.topic == topic and rec.oversize(self._limit) is None  # what is not read is not sampled
+            self._records[i]
+            for i in self._by_topic[topic]
+            if i >= index and self._records[i].oversize(self._limit) is None  # what is not read is not sampled
         ]
         values = table.vote_values(share)
         if values:
