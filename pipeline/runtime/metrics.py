@@ -14,7 +14,7 @@ import contextlib
 import platform
 import time
 from collections.abc import Callable, Iterable, Iterator
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from prometheus_client import CollectorRegistry, Counter, Gauge, Histogram, Info
 from prometheus_client.core import CounterMetricFamily, GaugeMetricFamily
@@ -22,7 +22,7 @@ from prometheus_client.metrics_core import Metric
 from prometheus_client.registry import Collector
 
 from pipeline import __version__
-from pipeline.core.events import DeadLetter, Published, Skipped
+from pipeline.core.events import DeadLetter, ProcessingReport, Published, Skipped
 from pipeline.core.safenames import SafeNames
 
 if TYPE_CHECKING:
@@ -74,7 +74,6 @@ class Metrics:
         self._labels: dict[tuple[str, str], tuple[str, str]] = {}  # -> (label, safe form)
         self._labels_limit = max_topics * max_columns_per_table
         self.consumed = Counter("cdr_events_consumed", "Records consumed from source topics.", ["topic"], registry=r)
-        self.produced = Counter("cdr_events_produced", "Records acknowledged on CDR topics.", ["topic"], registry=r)
         self.dead_letters = Counter(
             "cdr_dead_letters", "Records sent to the dead-letter topic.", ["stage", "reason"], registry=r
         )
@@ -92,6 +91,7 @@ class Metrics:
         self._undeclared_seen: dict[str, set[str]] = {}
         self._undeclared_keys: dict[tuple[str, tuple[str, ...]], tuple[tuple[str, str], ...]] = {}
         self._missing: dict[str, tuple[str, ...]] = {}  # per table, as of its latest record
+        self._produced: dict[str, int] = {}  # per CDR topic label: acknowledged records
         r.register(_DictCollector(self))
         self.processing = Histogram(
             "cdr_processing_seconds", "Processing-core time per record.", buckets=LATENCY_BUCKETS, registry=r
@@ -135,26 +135,53 @@ class Metrics:
         return bound
 
     def record_outcome(self, outcome: Published | DeadLetter | Skipped) -> None:
-        if isinstance(outcome, Published):
-            report = outcome.report
-            table = report.table
-            fields = self._fields
-            for treatment, n in report.fields_transformed:
-                key = (table, treatment)
-                fields[key] = fields.get(key, 0) + n
-            if report.undeclared_columns:
-                self._note_undeclared(table, report.undeclared_columns)
+        self.record_outcomes((outcome,))
+
+    def record_outcomes(self, outcomes: Iterable[Published | DeadLetter | Skipped]) -> None:
+        """Count a batch's outcomes. The reports of a table's records mostly share their
+        parts (the core hands out one tuple per combination of plans): each distinct
+        report is counted once, times its records, rather than worked through per record
+        (a tenth of ``cdr run``'s loop went to that and to the counters below)."""
+        reports: dict[tuple[int, int, int, int], list[Any]] = {}  # by its parts: [report, records]
+        latest: dict[str, ProcessingReport] = {}
+        for outcome in outcomes:
+            if type(outcome) is Published:
+                report = outcome.report
+                parts = (
+                    id(report.table),
+                    id(report.fields_transformed),
+                    id(report.undeclared_columns),
+                    id(report.detections),
+                )
+                seen = reports.get(parts)
+                if seen is None:
+                    reports[parts] = [report, 1]
+                else:
+                    seen[1] += 1
+                latest[report.table] = report
+            elif isinstance(outcome, DeadLetter):
+                self.dead_letters.labels(outcome.stage, outcome.reason).inc()
+            else:
+                self.skipped.labels(self._topic_label(outcome.source.topic), outcome.reason).inc()
+        for report, records in reports.values():
+            self._count_report(report, records)
+        for table, report in latest.items():
             if report.missing_columns or table in self._missing:
                 self._missing[table] = report.missing_columns
-            if report.detections:
-                detections = self._detections
-                for column, entity, source, n in report.detections:
-                    dkey = (table, self._column_label(table, column), entity, source)
-                    detections[dkey] = detections.get(dkey, 0) + n
-        elif isinstance(outcome, DeadLetter):
-            self.dead_letters.labels(outcome.stage, outcome.reason).inc()
-        else:
-            self.skipped.labels(self._topic_label(outcome.source.topic), outcome.reason).inc()
+
+    def _count_report(self, report: ProcessingReport, records: int) -> None:
+        table = report.table
+        fields = self._fields
+        for treatment, n in report.fields_transformed:
+            key = (table, treatment)
+            fields[key] = fields.get(key, 0) + n * records
+        if report.undeclared_columns:
+            self._note_undeclared(table, report.undeclared_columns, records)
+        if report.detections:
+            detections = self._detections
+            for column, entity, source, n in report.detections:
+                dkey = (table, self._column_label(table, column), entity, source)
+                detections[dkey] = detections.get(dkey, 0) + n * records
 
     def _column_label(self, table: str, column: str) -> str:
         """The column's safe form, within the per-table and overall caps."""
@@ -180,7 +207,7 @@ class Metrics:
             return OTHER
         return label if self._column(f"{table}.{label}") != OTHER else OTHER
 
-    def _note_undeclared(self, table: str, columns: Iterable[str]) -> None:
+    def _note_undeclared(self, table: str, columns: Iterable[str], records: int = 1) -> None:
         # A table's records mostly carry the same undeclared columns (the processor hands
         # out one tuple per combination): their counter keys are worked out once.
         memo = (table, columns) if isinstance(columns, tuple) else None
@@ -198,7 +225,7 @@ class Metrics:
                 self._undeclared_keys[memo] = keys
         events = self._undeclared_events
         for key in keys:
-            events[key] = events.get(key, 0) + 1
+            events[key] = events.get(key, 0) + records
 
     def watch_detection(self, profiler: Profiler, declarations: DeclarationSet) -> None:
         """Expose the column profiler's state (verdicts, drift, undeclared PII); its
@@ -214,7 +241,12 @@ class Metrics:
         self.consumed.labels(self._topic_label(topic)).inc(n)
 
     def produced_to(self, topic: str, source_ts_ms: int | None) -> None:
-        self.produced.labels(self._topic(topic)).inc()  # a CDR topic: declared, or made from a safe form
+        """A record acknowledged on a CDR topic (declared, or made from a safe form):
+        counted in a dict, read at scrape time (called once a record, in the delivery
+        callback)."""
+        label = self._topic(topic)
+        produced = self._produced
+        produced[label] = produced.get(label, 0) + 1
         if source_ts_ms is not None:
             self.end_to_end.observe(max(0.0, time.time() - source_ts_ms / 1000))
 
@@ -237,6 +269,10 @@ class _DictCollector(Collector):
         for (table, treatment), n in list(self.m._fields.items()):
             fields.add_metric([table, treatment], n)
         yield fields
+        produced = CounterMetricFamily("cdr_events_produced", "Records acknowledged on CDR topics.", labels=["topic"])
+        for topic, n in list(self.m._produced.items()):
+            produced.add_metric([topic], n)
+        yield produced
         events = CounterMetricFamily(
             "cdr_undeclared_column_events",
             "Events carrying a column the table's declaration does not list.",

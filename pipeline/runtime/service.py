@@ -73,6 +73,8 @@ class Service:
         self._fatal: str | None = None
         self._logged_skips: set[str] = set()
         self._logged_undeclared: set[tuple[str, str]] = set()
+        # per table: the names of the last report it logged (undeclared, missing columns)
+        self._logged_reports: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {}
         self._assigned: set[tuple[str, int]] = set()
         self._paused = False
         self._abandoned = False  # a failure: leave the group without committing anything more
@@ -339,9 +341,9 @@ class Service:
             topics[rec.topic] = topics.get(rec.topic, 0) + 1
         for topic, n in topics.items():
             self.metrics.consumed_from(topic, n)
+        self.metrics.record_outcomes(outcomes)
         for rec, entry, outcome in zip(records, entries, outcomes, strict=True):
             self.metrics.processing.observe(per_record)
-            self.metrics.record_outcome(outcome)
             self._dispatch(rec, entry, outcome)
 
     def _dispatch(self, rec: SourceRecord, entry: Entry | None, outcome: Outcome) -> None:
@@ -420,7 +422,15 @@ class Service:
         return on_delivery
 
     def _log_undeclared(self, outcome: Published) -> None:
-        table = outcome.report.table
+        report = outcome.report
+        table = report.table
+        # A table's records share their reports' tuples (one per combination of plans):
+        # the ones already logged are known by identity (held here, so never reused).
+        logged = self._logged_reports.get(table)
+        if logged is not None and logged[0] is report.undeclared_columns and logged[1] is report.missing_columns:
+            return
+        if len(self._logged_reports) < 10_000 or table in self._logged_reports:
+            self._logged_reports[table] = (report.undeclared_columns, report.missing_columns)
         for column in outcome.report.undeclared_columns:
             if (table, column) not in self._logged_undeclared and len(self._logged_undeclared) < 10_000:
                 self._logged_undeclared.add((table, column))

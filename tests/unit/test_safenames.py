@@ -375,6 +375,37 @@ def test_the_service_logs_undeclared_columns_and_dead_letters_by_safe_name(tmp_p
     no_leak(*lines)
 
 
+def test_the_service_logs_each_undeclared_column_once_as_records_repeat_and_a_new_one_when_it_comes(
+    tmp_path: Path,
+) -> None:
+    """The service skips a report whose names it logged last for the table (known by
+    identity): a new column, in a new report, is still logged, once."""
+    from pipeline.config import Config
+    from pipeline.runtime.service import Service
+
+    with Keep() as lines:
+        proc = contacts(tmp_path, "mask")
+        config = Config(kafka={"bootstrap.servers": "127.0.0.1:9"}, schemas_dir=tmp_path / "s")
+        service = Service(config, proc, Metrics(names=proc.names))
+        try:
+            for i in range(3):
+                published = proc.process(record("pg.public.contacts", envelope(row(i)), key={"id": i}))
+                holds(isinstance(published, Published), "not published")
+                service._log_undeclared(published)  # type: ignore[arg-type]
+            logged = len([line for line in lines if '"undeclared_column"' in line])
+            wider = proc.process(record("pg.public.contacts", envelope({**row(3), "nickname": "x"}), key={"id": 3}))
+            holds(isinstance(wider, Published), "not published")
+            for _ in range(2):
+                service._log_undeclared(wider)  # type: ignore[arg-type]
+        finally:
+            service.producer.purge()
+            service.consumer.close()
+    undeclared = [json.loads(line) for line in lines if '"undeclared_column"' in line]
+    holds(logged == len(PLANTED) + 1, "a repeated record's undeclared columns logged again")
+    holds(len(undeclared) == logged + 1, "the new column not logged, or logged twice")
+    no_leak(*lines)
+
+
 def test_sealed_dead_letters_seal_header_names_too() -> None:
     from pipeline.core.events import SourceRecord
 
