@@ -280,7 +280,14 @@ def _quote_name(name: str) -> bytes:
     return json.dumps(name).encode()
 
 
+# Printable ASCII but '"' and '\\': what json.dumps writes as it is (a header such as cdr.policy or
+# cdr.source, on every line), so quoted without decoding and encoding it again.
+_PLAIN_BYTES = bytes(c for c in range(0x20, 0x7F) if c not in b'"\\')
+
+
 def _text(raw: bytes) -> bytes:
+    if not raw.translate(None, _PLAIN_BYTES):  # nothing left once the plain bytes are taken out
+        return b'"' + raw + b'"'
     return _quote(raw.decode("utf-8", "surrogateescape"))
 
 
