@@ -180,7 +180,13 @@ def field_name_fits(name: str) -> bool:
     return _name_class(name) != _DROPPED
 
 
-def block(values: dict[str, Any], hidden: Container[str] = ()) -> dict[str, Any]:
+# (field name, text, hidden parts) -> whether the text goes out as it is under that name:
+# a block's texts repeat on every record of a table (connector, database, table, version)
+_PASSES: dict[tuple[str, str, frozenset[str]], bool] = {}
+_PASSES_MAX = 4096
+
+
+def block(values: dict[str, Any], hidden: frozenset[str] = frozenset()) -> dict[str, Any]:
     """A ``source`` or ``transaction`` block with every text value that does not fit its
     field, or is one of ``hidden`` (casefolded, :func:`topic_parts`), masked, every number outside the connector's positions that does not fit
     nulled (a phone number written as an integer), and every field under a name that is
@@ -188,8 +194,11 @@ def block(values: dict[str, Any], hidden: Container[str] = ()) -> dict[str, Any]
     common case costs no copy)."""
     out = None
     names = _NAMES
+    passes = _PASSES
     for name, value in values.items():
         kind = type(value)
+        if kind is str and passes.get((name, value, hidden)):
+            continue  # a text seen under this name before, that went out as it is
         found = names.get(name)
         if found is None:
             found = _name_class(name)
@@ -199,6 +208,10 @@ def block(values: dict[str, Any], hidden: Container[str] = ()) -> dict[str, Any]
             del out[name]
         elif kind is str:
             if _fits(name, value) and not (hidden and value.casefold() in hidden):
+                if len(name) <= MAX_VALUE_CHARS and len(value) <= MAX_VALUE_CHARS and found != _POSITIONAL:
+                    if len(passes) >= _PASSES_MAX:
+                        passes.clear()
+                    passes[(name, value, hidden)] = True
                 continue
             if out is None:
                 out = dict(values)

@@ -43,9 +43,23 @@ def test_what_a_block_remembers_is_bounded_and_holds_no_long_value() -> None:
     metadata.block({**SOURCE, "db": long_value, long_name: "shop"})
     assert all(len(name) <= metadata.MAX_VALUE_CHARS for name, _ in metadata._FITS)
     assert all(len(value) <= metadata.MAX_VALUE_CHARS for _, value in metadata._FITS)
-    for i in range(metadata._FITS_MAX + 10):
+    assert all(
+        len(name) <= metadata.MAX_VALUE_CHARS and len(value) <= metadata.MAX_VALUE_CHARS
+        for name, value, _ in metadata._PASSES
+    )
+    for i in range(max(metadata._FITS_MAX, metadata._PASSES_MAX) + 10):
         metadata.block({"db": f"db_{i}"})
     assert len(metadata._FITS) <= metadata._FITS_MAX
+    assert len(metadata._PASSES) <= metadata._PASSES_MAX
+
+
+def test_a_text_that_went_out_for_one_table_is_masked_for_a_table_whose_topic_names_it() -> None:
+    """What a block remembers passing is remembered with the topic parts it was checked
+    against: a default table whose topic is named after a person hides that name."""
+    for _ in range(2):
+        assert metadata.block({**SOURCE, "table": "harriet"})["table"] == "harriet"
+        hidden = metadata.topic_parts("pg.public.harriet")
+        assert set(metadata.block({**SOURCE, "table": "harriet"}, hidden)["table"]) == {"*"}
 
 
 # Field names of the connectors' source and transaction blocks (PostgreSQL, MySQL,
