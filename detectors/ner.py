@@ -269,6 +269,11 @@ class NerEngine:
                 raise label
         return labels  # type: ignore[return-value]
 
+    @staticmethod
+    def label_chars(value: str) -> int:
+        """The characters of the batch's budget that labelling ``value`` spends."""
+        return sum(len(before) + len(value) + len(after) for before, after in _VALUE_CONTEXTS)
+
     def labels(self, values: Sequence[str]) -> list[str | NerRefused | None]:
         """:meth:`label_values`, with a :class:`NerRefused` in place of each value the
         model could not read (the batch's budget, a failure) rather than raised. A value

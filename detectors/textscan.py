@@ -269,6 +269,7 @@ class TextScanner:
         self._scanned: dict[tuple[str, str], tuple[Normalized, tuple[Finding, ...]]] | None = None
         # column values' NER labels fetched for the votes of the batch at hand, until forget_labels()
         self._labels: dict[str, str | None] = {}
+        self._used: set[str] = set()  # of those, the ones a vote read
 
     # -- the column profiles' NER votes -----------------------------------------------------
 
@@ -282,7 +283,11 @@ class TextScanner:
         todo = [v for v in dict.fromkeys(values) if v not in self._labels]
         if not todo:
             return
-        for value, label in zip(todo, self.ner.labels(todo), strict=True):
+        try:
+            labels = self.ner.labels(todo)
+        except Exception:  # each vote reads its value alone, inside its record's safety net
+            return
+        for value, label in zip(todo, labels, strict=True):
             if not isinstance(label, NerRefused):
                 self._labels[value] = label
 
@@ -290,12 +295,18 @@ class TextScanner:
         """The NER label of a column value (:meth:`NerEngine.label_values`): the one
         fetched with its batch, or read now. Raises :class:`NerRefused` as that does."""
         if value in self._labels:
+            self._used.add(value)
             return self._labels[value]
         assert self.ner is not None
         return self.ner.label_values([value])[0]
 
+    def used_labels(self) -> set[str]:
+        """The fetched values whose labels a vote read, since they were fetched."""
+        return self._used
+
     def forget_labels(self) -> None:
         self._labels.clear()
+        self._used = set()
 
     # -- NER batching (pipeline.core.scanning.NerBatching) -------------------------------
 

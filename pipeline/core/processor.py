@@ -12,6 +12,7 @@ that names the stage, table and column, never a value: fail closed.
 from __future__ import annotations
 
 import time
+from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
 
@@ -277,24 +278,36 @@ class TableProcessor:
     def vote_values(self, records: list[SourceRecord]) -> list[str]:
         """The values ``records`` (this table's, in order, about to be read) would put to
         its columns' NER votes (:meth:`Profiler.vote_values`, :mod:`.votefetch`). They are
-        decoded here once more, while a column of the table may be in its first samples;
-        a look that finds none closes that until the table's compiled rules are next
-        forgotten (a verdict changed). A record that does not decode is left to its
-        reading, which dead-letters it."""
+        decoded here once more, one at a time, while a column of the table may be in its
+        first samples, and at most ``min_samples`` of them (no column has more first
+        samples left). A look that finds none, or whose labels no vote read, closes that
+        until the table's compiled rules are next forgotten (a verdict changed). A record
+        that does not decode is left to its reading, which dead-letters it; a service the
+        format needs being down stops the batch here, as it would there."""
         profiler = self.policy.profiler
         if profiler is None or profiler.scanner.ner is None or not self._votes_open:
             return []
-        rows: list[dict[str, Any]] = []
-        for rec in records:
-            try:
-                event = self.codec.decode(rec, self.decl.format, self._columns)
-            except Exception:  # a guess: its reading says what is wrong
-                continue
-            rows.extend(row for row in (event.before, event.after) if isinstance(row, dict))
-        values = profiler.vote_values(self.policy.table, rows)
+        values = profiler.vote_values(self.policy.table, self._rows(records[: profiler.settings.min_samples]))
         if not values:
             self._votes_open = False
         return values
+
+    def close_votes(self) -> None:
+        """Fetch no more votes until the compiled rules are next forgotten."""
+        self._votes_open = False
+
+    def _rows(self, records: list[SourceRecord]) -> Iterator[dict[str, Any]]:
+        for rec in records:
+            try:
+                event = self.codec.decode(rec, self.decl.format, self._columns)
+            except DependencyError:
+                raise  # waited out once here rather than once here and once by each record
+            except Exception:  # a guess: its reading says what is wrong
+                continue
+            if isinstance(event.before, dict):
+                yield event.before
+            if isinstance(event.after, dict):
+                yield event.after
 
     def _process(self, rec: SourceRecord) -> Outcome:
         event = self.codec.decode(rec, self.decl.format, self._columns)

@@ -12,6 +12,12 @@ value is sampled, with the label it would have had alone. A guess that misses a 
 costs that vote its own model call; one that fetches a value never voted on costs its
 share of the call. The labels are let go with the batch.
 
+Bounds: a table's look decodes at most ``min_samples`` of its records, one at a time;
+the fetches of a batch share one NER budget (``max_batch_chars``); a table whose fetched
+labels no vote read stops fetching until its rules are next compiled; a model failure
+leaves the labels unfetched (each vote then reads its value alone, inside its record's
+safety net).
+
 Only tables already read in the process are looked at (the first record of a table
 makes its column profiles), once per batch each, and a table stops being looked at once
 none of its columns is left in its first samples.
@@ -46,6 +52,9 @@ class VoteFetch:
         self._limit = max_record_bytes
         self._done: set[str] = set()  # topics looked at in this batch
         self._by_topic: dict[str, list[int]] | None = None  # each topic's records, made when first needed
+        self._fetched: list[tuple[TableProcessor, list[str]]] = []
+        # the batch's NER budget, for all its tables' fetches together
+        self._chars = scanner.ner.max_batch_chars if scanner.ner is not None else 0
 
     def before(self, index: int) -> None:
         """Record ``index`` is about to be read."""
@@ -66,8 +75,24 @@ class VoteFetch:
             if i >= index and self._records[i].oversize(self._limit) is None  # what is not read is not sampled
         ]
         values = table.vote_values(share)
-        if values:
-            self._scanner.fetch_labels(values)
+        assert self._scanner.ner is not None  # else no table has votes to fetch
+        cost = self._scanner.ner.label_chars
+        fits = 0
+        for value in values:
+            if cost(value) > self._chars:
+                break
+            self._chars -= cost(value)
+            fits += 1
+        if fits:
+            self._scanner.fetch_labels(values[:fits])
+            self._fetched.append((table, values[:fits]))
 
     def close(self) -> None:
+        """The batch is done: a table none of whose fetched labels a vote read (its
+        records were dead-lettered before their values were sampled, say) fetches no more
+        until its rules are next compiled; the labels are let go."""
+        used = self._scanner.used_labels()
+        for table, values in self._fetched:
+            if used.isdisjoint(values):
+                table.close_votes()
         self._scanner.forget_labels()
