@@ -643,8 +643,10 @@ class Processor:
         try:
             touched: list[int] = []
             outcomes = []
+            looked = votes.done
             for i, rec in enumerate(records):
-                votes.before(i)
+                if rec.topic not in looked:
+                    votes.before(i)
                 before = scanner.collected()
                 outcomes.append(self.process(rec))
                 if scanner.collected() != before:

@@ -50,21 +50,24 @@ class VoteFetch:
         self._records = records
         self._scanner = scanner
         self._limit = max_record_bytes
-        self._done: set[str] = set()  # topics looked at in this batch
+        # topics looked at in this batch, or given up on: the caller skips their records
+        self.done: set[str] = set()
+        self._tried: set[str] = set()  # topics whose table was not there to look at once
         self._by_topic: dict[str, list[int]] | None = None  # each topic's records, made when first needed
         self._fetched: list[tuple[TableProcessor, list[str]]] = []
         # the batch's NER budget, for all its tables' fetches together
         self._chars = scanner.ner.max_batch_chars if scanner.ner is not None else 0
 
     def before(self, index: int) -> None:
-        """Record ``index`` is about to be read."""
+        """Record ``index``, of a topic not yet :attr:`done`, is about to be read."""
         topic = self._records[index].topic
-        if topic in self._done:
-            return
         table = self._tables.get(topic)  # never made here: that is the record's reading's
         if table is None or not table.read_any:
+            if topic in self._tried:  # its first record did not make it: no look this batch
+                self.done.add(topic)
+            self._tried.add(topic)
             return
-        self._done.add(topic)
+        self.done.add(topic)
         if self._by_topic is None:  # one pass over the batch, however many topics it holds
             self._by_topic = {}
             for i, rec in enumerate(self._records):
