@@ -26,13 +26,22 @@ none of its columns is left in its first samples.
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Protocol
 
 from pipeline.core.events import SourceRecord
 
 if TYPE_CHECKING:
     from detectors.textscan import TextScanner
-    from pipeline.core.processor import TableProcessor
+
+
+class VotingTable(Protocol):
+    """What a fetch needs of a table (:class:`pipeline.core.processor.TableProcessor`)."""
+
+    read_any: bool
+
+    def vote_values(self, records: list[SourceRecord]) -> list[str]: ...
+
+    def close_votes(self) -> None: ...
 
 
 class VoteFetch:
@@ -41,7 +50,7 @@ class VoteFetch:
 
     def __init__(
         self,
-        tables: Mapping[str, TableProcessor],
+        tables: Mapping[str, VotingTable],
         records: Sequence[SourceRecord],
         scanner: TextScanner,
         max_record_bytes: int | None,
@@ -54,7 +63,7 @@ class VoteFetch:
         self.done: set[str] = set()
         self._tried: set[str] = set()  # topics whose table was not there to look at once
         self._by_topic: dict[str, list[int]] | None = None  # each topic's records, made when first needed
-        self._fetched: list[tuple[TableProcessor, list[str]]] = []
+        self._fetched: list[tuple[VotingTable, list[str]]] = []
         # the batch's NER budget, for all its tables' fetches together
         self._chars = scanner.ner.max_batch_chars if scanner.ner is not None else 0
 
