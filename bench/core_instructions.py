@@ -2,7 +2,7 @@
 revision, counted by valgrind (callgrind) in the same run. Prints figures; never fails
 on cost.
 
-    .venv/bin/python bench/core_instructions.py [--against REV] [--events N] [--prose]
+    .venv/bin/python bench/core_instructions.py [--against REV] [--events N] [--prose] [--cli]
 
 Wall-clock and CPU time on a shared machine vary by 20-40% between runs of the same
 command, which hides changes of a few percent. An instruction count does not vary: the
@@ -12,6 +12,11 @@ Each tree processes the five-table workload of ``bench/filemode_throughput.py``
 ``Processor.process_batch`` (decode, policy, detection, treatments, encode; no file or
 Kafka I/O); the count of one pass is taken off the count of three, so start-up, model
 load and the first pass's sampling are not counted: what is left is two steady passes.
+
+``--cli`` counts the whole ``cdr process`` instead (the CLI, as a subprocess: line
+reading, the core, writing, the collector), over the file and over its first line alone,
+and takes the second off: what is left is the file's processing, its first samples and
+NER votes included (the steady passes leave them out), start-up not.
 
 ``REV`` (default ``HEAD``) is checked out into a temporary git worktree, removed at the
 end. Both trees are counted at once (each run takes a core and a few minutes:
@@ -67,17 +72,18 @@ _COLLECTED = re.compile(rb"Collected : (\d+)")
 
 def instructions(tree: Path, driver: Path, source: Path, schemas: Path, passes: int) -> int:
     """Instructions callgrind counted for the driver run with ``passes`` passes."""
+    return _counted(tree, [str(driver), str(source), str(schemas), str(passes)])
+
+
+def cli_instructions(tree: Path, source: Path, schemas: Path, output: Path) -> int:
+    """Instructions callgrind counted for ``cdr process`` over ``source`` (one worker)."""
+    args = ["-m", "pipeline", "process", "--schemas", str(schemas), "--input", str(source)]
+    return _counted(tree, [*args, "--output", str(output), "--workers", "1"])
+
+
+def _counted(tree: Path, args: list[str]) -> int:
     env = {**os.environ, "PYTHONPATH": str(tree), "PYTHONHASHSEED": "0", "CDR_HASH_KEY": HASH_KEY}
-    cmd = [
-        "valgrind",
-        "--tool=callgrind",
-        "--callgrind-out-file=/dev/null",
-        sys.executable,
-        str(driver),
-        str(source),
-        str(schemas),
-        str(passes),
-    ]
+    cmd = ["valgrind", "--tool=callgrind", "--callgrind-out-file=/dev/null", sys.executable, *args]
     done = subprocess.run(cmd, cwd=tree, env=env, capture_output=True, check=False)
     found = _COLLECTED.search(done.stderr)
     if done.returncode != 0 or found is None:
@@ -92,11 +98,21 @@ def per_event(tree: Path, driver: Path, source: Path, schemas: Path, events: int
     return (three - one) / (2 * events)
 
 
+def per_event_cli(tree: Path, tag: str, work: Path, source: Path, schemas: Path, events: int) -> float:
+    first = work / f"first-{tag}.jsonl"
+    first.write_bytes(source.read_bytes().split(b"\n", 1)[0] + b"\n")
+    out = work / f"out-{tag}.jsonl"
+    whole = cli_instructions(tree, source, schemas, out)
+    alone = cli_instructions(tree, first, schemas, out)
+    return (whole - alone) / (events - 1)
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--against", default="HEAD", help="git revision to compare with (default HEAD)")
     parser.add_argument("--events", type=int, default=2000)
     parser.add_argument("--prose", action="store_true", help="one free-text column per table (NER runs)")
+    parser.add_argument("--cli", action="store_true", help="the whole cdr process, first samples and I/O included")
     args = parser.parse_args()
     console = Console()
     if shutil.which("valgrind") is None:
@@ -114,12 +130,20 @@ def main() -> int:
             with Progress(*columns, console=console, transient=True) as progress:
                 progress.add_task(f"callgrind: this tree and {args.against}, {args.events:,} events each", total=None)
                 with ThreadPoolExecutor(max_workers=2) as pool:
-                    mine = pool.submit(per_event, ROOT, driver, source, schemas, args.events)
-                    theirs = pool.submit(per_event, other, driver, source, schemas, args.events)
+                    if args.cli:
+                        mine = pool.submit(per_event_cli, ROOT, "this", work, source, schemas, args.events)
+                        theirs = pool.submit(per_event_cli, other, "against", work, source, schemas, args.events)
+                    else:
+                        mine = pool.submit(per_event, ROOT, driver, source, schemas, args.events)
+                        theirs = pool.submit(per_event, other, driver, source, schemas, args.events)
                     here, there = mine.result(), theirs.result()
         finally:
             subprocess.run(["git", "worktree", "remove", "--force", str(other)], cwd=ROOT, check=False)
-    table = Table(title=f"Core instructions per event ({'prose' if args.prose else 'typed'} workload, steady passes)")
+    workload = "prose" if args.prose else "typed"
+    what = "cdr process, first samples and I/O included" if args.cli else "steady passes"
+    table = Table(
+        title=f"{'Instructions' if args.cli else 'Core instructions'} per event ({workload} workload, {what})"
+    )
     table.add_column("tree")
     table.add_column("instructions / event", justify="right")
     table.add_column("ratio", justify="right")
