@@ -86,18 +86,18 @@ class VoteFetch:
             for i in self._by_topic[topic]
             if i >= index and self._records[i].oversize(self._limit) is None  # what is not read is not sampled
         ]
-        values = table.vote_values(share)
         assert self._scanner.ner is not None  # else no table has votes to fetch
-        cost = self._scanner.ner.label_chars
-        fits = 0
-        for value in values:
-            if cost(value) > self._chars:
+        label_chars = self._scanner.ner.label_chars
+        fits: list[str] = []
+        for value in table.vote_values(share):
+            cost = label_chars(value)
+            if cost > self._chars:
                 break
-            self._chars -= cost(value)
-            fits += 1
+            self._chars -= cost
+            fits.append(value)
         if fits:
-            self._scanner.fetch_labels(values[:fits])
-            self._fetched.append((table, values[:fits]))
+            self._scanner.fetch_labels(fits)
+            self._fetched.append((table, fits))
 
     def close(self) -> None:
         """The batch is done: a table none of whose fetched labels a vote read (its
