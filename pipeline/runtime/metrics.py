@@ -24,6 +24,7 @@ from prometheus_client.registry import Collector
 from pipeline import __version__
 from pipeline.core.events import DeadLetter, ProcessingReport, Published, Skipped
 from pipeline.core.safenames import SafeNames
+from pipeline.runtime.histogram import ListHistogram
 
 if TYPE_CHECKING:
     from detectors.profiler import Profiler
@@ -93,10 +94,11 @@ class Metrics:
         self._missing: dict[str, tuple[str, ...]] = {}  # per table, as of its latest record
         self._produced: dict[str, int] = {}  # per CDR topic label: acknowledged records
         r.register(_DictCollector(self))
-        self.processing = Histogram(
+        # observed on every record: counted in lists (pipeline.runtime.histogram)
+        self.processing = ListHistogram(
             "cdr_processing_seconds", "Processing-core time per record.", buckets=LATENCY_BUCKETS, registry=r
         )
-        self.end_to_end = Histogram(
+        self.end_to_end = ListHistogram(
             "cdr_end_to_end_latency_seconds",
             "Now minus the source database's commit time (source.ts_ms), at production.",
             buckets=E2E_BUCKETS,

@@ -342,8 +342,8 @@ class Service:
         for topic, n in topics.items():
             self.metrics.consumed_from(topic, n)
         self.metrics.record_outcomes(outcomes)
+        self.metrics.processing.observe_many(per_record, len(records))
         for rec, entry, outcome in zip(records, entries, outcomes, strict=True):
-            self.metrics.processing.observe(per_record)
             self._dispatch(rec, entry, outcome)
 
     def _dispatch(self, rec: SourceRecord, entry: Entry | None, outcome: Outcome) -> None:
