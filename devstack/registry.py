@@ -76,6 +76,21 @@ def _launcher(app: Path) -> Path | None:
     return next(iter(sorted(app.glob("*-runner.jar"))), None)
 
 
+def _extract(tar: tarfile.TarFile, into: Path) -> None:
+    """Unpack ``tar`` under ``into`` and nowhere else: the standard library's ``data``
+    filter where it has one (3.11.4+); before it (Debian 12's 3.11.2), only regular
+    files and directories whose names stay inside, anything else refused."""
+    if hasattr(tarfile, "data_filter"):
+        tar.extractall(into, filter="data")
+        return
+    members = tar.getmembers()
+    for member in members:
+        name = Path(member.name)
+        if name.is_absolute() or ".." in name.parts or not (member.isfile() or member.isdir()):
+            raise RegistryStartError(f"refused to unpack {member.name!r}: not a plain file inside the archive")
+    tar.extractall(into, members=members)  # every member checked above
+
+
 def _unpacked_app(archive: Path) -> Path:
     """The jar that runs the app unpacked from its Maven archive (unpacked once, renamed
     into place atomically)."""
@@ -87,7 +102,7 @@ def _unpacked_app(archive: Path) -> Path:
     partial = UNPACKED / f".{target.name}.{os.getpid()}"
     shutil.rmtree(partial, ignore_errors=True)
     with tarfile.open(archive) as tar:
-        tar.extractall(partial, filter="data")
+        _extract(tar, partial)
     try:
         partial.rename(target)
     except OSError:  # another process unpacked it first
