@@ -208,6 +208,35 @@ def test_payloads_that_contradict_their_schema_are_dead_lettered(tmp_path: Path)
     assert isinstance(no_payload, DeadLetter) and no_payload.reason == "no_payload"
 
 
+def test_rows_of_types_checked_before_still_have_their_shapes_and_placeholders_checked(tmp_path: Path) -> None:
+    """A row whose values have the types of a row checked before has only its shapes
+    checked again: a placeholder standing for an int never makes a text pass for one."""
+    import copy
+
+    from devstack.sample_events import CustomerEvents
+    from tests.harness import declaration
+
+    proc = make_processor(tmp_path / "s", declaration("src.public.customers", "cdr.customers"))
+    base = next(iter(CustomerEvents(prefix="p", seed=1).snapshot(1)))
+
+    def outcome(**after: object) -> object:
+        value = copy.deepcopy(base["value"])
+        value["payload"]["after"].update(after)
+        return proc.process(record("src.public.customers", value, key=base["key"]))
+
+    for _ in range(3):
+        assert isinstance(outcome(), Published)  # these types are remembered
+    assert isinstance(outcome(login_count="__debezium_unavailable_value"), Published)  # unchanged TOAST
+    for _ in range(2):  # the placeholder's types were not remembered as allowed
+        wrong = outcome(login_count="seven")
+        assert isinstance(wrong, DeadLetter) and wrong.reason == "type_mismatch", "a text passed for an int"
+    shaped = outcome(created_at="4111 1111 1111 1111")  # the remembered types, a string not shaped as one
+    assert isinstance(shaped, DeadLetter) and shaped.reason == "type_mismatch", "a card passed as a timestamp"
+    assert "1111" not in shaped.message
+    flag = outcome(login_count=True)  # a bool is no int, whatever was remembered
+    assert isinstance(flag, DeadLetter) and flag.reason == "type_mismatch"
+
+
 def test_oversize_records_are_dead_lettered_unread(tmp_path: Path) -> None:
     import dataclasses
 
