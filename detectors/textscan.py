@@ -19,12 +19,13 @@ from __future__ import annotations
 import base64
 import binascii
 import hashlib
+import os
 import re
 import unicodedata
 from collections import OrderedDict
 from collections.abc import Callable, Iterable, Sequence
 from functools import lru_cache
-from typing import Any
+from typing import Any, Generic, TypeVar
 
 import orjson
 
@@ -49,12 +50,16 @@ CACHE_FINDINGS = 200_000
 _SCANNED_ENTRIES = 20_000
 _SCANNED_CHARS = 100_000
 # Pattern findings kept across batches, like NER's (a row's unchanged free text comes
-# back in every later update of the row): digest-keyed, bounded, for texts that
-# normalisation leaves as they are and that are long enough for a scan (~100 us and
-# more) to outweigh the digest (~1 us). A short cell is scanned again.
+# back in every later update of the row; a column's short values repeat): digest-keyed,
+# bounded, for texts that normalisation leaves as they are. A scan of even a short cell
+# ('NL', '3.17.0') runs every recognizer, 30-65 us; the digest takes about 1.
 SCAN_CACHE_ENTRIES = 20_000
 SCAN_CACHE_FINDINGS = 100_000
-_SCAN_CACHE_MIN_CHARS = 32
+# Whole values' scores kept across batches, the same way (a column's values repeat).
+SCORE_CACHE_ENTRIES = 20_000
+SCORE_CACHE_SCORES = 100_000
+_DIGEST_KEY = os.urandom(32)  # the caches' digests are of this process alone
+_Found = TypeVar("_Found")
 _WORD = re.compile(r"[A-Za-z\u00C0-\u024F]{2,}")
 
 # Base64 tokens: at least 12 characters (9 bytes, a short e-mail), at most 1 MiB; decoded
@@ -260,6 +265,9 @@ class TextScanner:
         self.ner = ner
         self._ner_cache = FindingsCache()
         self._scan_cache = FindingsCache(SCAN_CACHE_ENTRIES, SCAN_CACHE_FINDINGS)
+        # every recognizer's score of a whole value, by the value's digest: column values
+        # repeat (a country, a status, a version), and the scores are the text's alone
+        self._score_cache: FindingsCache[tuple[str, float]] = FindingsCache(SCORE_CACHE_ENTRIES, SCORE_CACHE_SCORES)
         self._batch: dict[str, Sequence[Finding]] = {}  # the current batch's results, until end_batch()
         self._refused: dict[str, NerRefused] = {}  # by the current batch, until end_batch()
         self._pending: list[str] | None = None  # texts for NER, while a batch is being collected
@@ -372,6 +380,7 @@ class TextScanner:
     def clear_cache(self) -> None:
         self._ner_cache.clear()
         self._scan_cache.clear()
+        self._score_cache.clear()
         self._batch.clear()
 
     def _ner(self, text: str) -> Sequence[Finding]:
@@ -458,16 +467,14 @@ class TextScanner:
             hit = memo.get((text, context))
             if hit is not None:
                 return hit
-        cached = None
-        if len(text) >= _SCAN_CACHE_MIN_CHARS:
-            key = f"{context}\x00{text}"
-            cached = self._scan_cache.get(key)
+        key = f"{context}\x00{text}"
+        cached = self._scan_cache.get(key)
         if cached is not None:
             result = (Normalized(text, text), cached)  # kept only for texts normalisation leaves alone
         else:
             norm = normalize(text)
             result = (norm, tuple(self._patterns(norm.text, 0, context)))
-            if len(text) >= _SCAN_CACHE_MIN_CHARS and not norm.changed:
+            if not norm.changed:
                 self._scan_cache.put(key, result[1])
         if memo is not None and len(memo) < _SCANNED_ENTRIES and len(text) <= _SCANNED_CHARS:
             memo[(text, context)] = result
@@ -529,14 +536,12 @@ class TextScanner:
     def whole_value(self, value: str) -> tuple[str, float] | None:
         """The entity the whole (normalised) value is, if any (score >= 0.5); a value that
         is base64 of text holding personal data counts as that entity."""
-        norm = normalize(value).text
         best: tuple[str, float] | None = None
-        for rec in self.recognizers:
-            score = rec.match_value(norm)
-            if score is not None and score >= 0.5 and (best is None or score > best[1]):
-                best = (rec.entity, score)
+        for entity, score in self._scores(value):
+            if score >= 0.5 and (best is None or score > best[1]):
+                best = (entity, score)
         if best is None:
-            token = norm.strip()
+            token = normalize(value).text.strip()
             if _B64.fullmatch(token):
                 inner = self._decoded(token, 0)
                 if inner is not None:
@@ -546,8 +551,17 @@ class TextScanner:
     def value_scores(self, value: str) -> list[tuple[str, float]]:
         """Every recognizer's score for the whole normalised value (weak ones included),
         for callers that weigh evidence over many values."""
-        norm = normalize(value).text
-        return [(rec.entity, s) for rec in self.recognizers if (s := rec.match_value(norm)) is not None]
+        return list(self._scores(value))
+
+    def _scores(self, value: str) -> Sequence[tuple[str, float]]:
+        """``(entity, score)`` of each recognizer that scores the whole normalised value,
+        in the recognizers' order; remembered by the value's digest."""
+        cached = self._score_cache.get(value)
+        if cached is None:
+            norm = normalize(value).text
+            cached = tuple((rec.entity, s) for rec in self.recognizers if (s := rec.match_value(norm)) is not None)
+            self._score_cache.put(value, cached)
+        return cached
 
     # -- JSON -----------------------------------------------------------------------------
 
@@ -730,21 +744,23 @@ def _spelled_words(core: str) -> bool:
     return all(len(w) >= 3 and any(c in _VOWELS for c in w) for w in re.split(r"[\s'\u2019-]+", core) if w)
 
 
-class FindingsCache:
-    """Findings by text, across batches (NER's, and the pattern scan's): keyed by a
-    16-byte BLAKE2b digest of the text (the text itself is not kept), least recently used
-    evicted first once it holds ``entries`` texts or ``findings`` findings in all.
-    Findings hold offsets and labels, never text."""
+class FindingsCache(Generic[_Found]):
+    """Findings by text, across batches (NER's, the pattern scan's, the scores of whole
+    values): keyed by a 16-byte BLAKE2b digest of the text under a key drawn for the
+    process (the text itself is not kept, and a digest of a short value cannot be
+    looked up outside the process), least recently used evicted first once it holds
+    ``entries`` texts or ``findings`` findings in all. Findings hold offsets, labels
+    and scores, never text."""
 
     def __init__(self, entries: int = CACHE_ENTRIES, findings: int = CACHE_FINDINGS) -> None:
         self.entries = entries
         self.findings = findings
         self._held = 0
-        self._by_digest: OrderedDict[bytes, Sequence[Finding]] = OrderedDict()
+        self._by_digest: OrderedDict[bytes, Sequence[_Found]] = OrderedDict()
 
     @staticmethod
     def digest(text: str) -> bytes:
-        return hashlib.blake2b(text.encode("utf-8", "surrogatepass"), digest_size=16).digest()
+        return hashlib.blake2b(text.encode("utf-8", "surrogatepass"), digest_size=16, key=_DIGEST_KEY).digest()
 
     def __len__(self) -> int:
         return len(self._by_digest)
@@ -754,14 +770,14 @@ class FindingsCache:
         """Findings held in all."""
         return self._held
 
-    def get(self, text: str) -> Sequence[Finding] | None:
+    def get(self, text: str) -> Sequence[_Found] | None:
         key = self.digest(text)
         found = self._by_digest.get(key)
         if found is not None:
             self._by_digest.move_to_end(key)
         return found
 
-    def put(self, text: str, found: Sequence[Finding]) -> None:
+    def put(self, text: str, found: Sequence[_Found]) -> None:
         if len(found) > self.findings:
             return  # would evict everything else: not kept
         key = self.digest(text)
