@@ -9,7 +9,9 @@
 PYTHON ?= $(shell for p in /usr/bin/python3 python3; do $$p -c 'import sys, ensurepip, venv; sys.exit(sys.version_info < (3, 11))' >/dev/null 2>&1 && { echo $$p; break; }; done)
 VENV   := .venv
 BIN    := $(VENV)/bin
-STAMP  := $(VENV)/.installed-$(shell { sha256sum pyproject.toml; echo '$(PYTHON)'; } | sha256sum | cut -c1-12)
+# (PYTHON is worked out where it is used, so after system-deps has installed venv; the
+# stamp names the interpreter itself, so a python3 that came to mean another rebuilds)
+STAMP  := $(VENV)/.installed-$(shell { sha256sum pyproject.toml; $(PYTHON) -c 'import sys; print(sys.executable, sys.version)' 2>/dev/null; } | sha256sum | cut -c1-12)
 
 .PHONY: install system-deps jars test unit integration security reliability e2e lint demo bench clean stack-up stack-down stack-status
 

@@ -21,6 +21,7 @@ import binascii
 import hashlib
 import os
 import re
+import threading
 import unicodedata
 from collections import OrderedDict
 from collections.abc import Callable, Iterable, Sequence
@@ -55,6 +56,10 @@ _SCANNED_CHARS = 100_000
 # ('NL', '3.17.0') runs every recognizer, 30-65 us; the digest takes about 1.
 SCAN_CACHE_ENTRIES = 20_000
 SCAN_CACHE_FINDINGS = 100_000
+# Short texts (a column's repeating values) in a cache of their own, so that a stream of
+# distinct short values never evicts the long texts whose scans cost the most.
+SHORT_SCAN_CHARS = 32
+SHORT_SCAN_CACHE_ENTRIES = 20_000
 # Whole values' scores kept across batches, the same way (a column's values repeat).
 SCORE_CACHE_ENTRIES = 20_000
 SCORE_CACHE_SCORES = 100_000
@@ -265,6 +270,7 @@ class TextScanner:
         self.ner = ner
         self._ner_cache = FindingsCache()
         self._scan_cache = FindingsCache(SCAN_CACHE_ENTRIES, SCAN_CACHE_FINDINGS)
+        self._short_scan_cache = FindingsCache(SHORT_SCAN_CACHE_ENTRIES, SCAN_CACHE_FINDINGS)
         # every recognizer's score of a whole value, by the value's digest: column values
         # repeat (a country, a status, a version), and the scores are the text's alone
         self._score_cache: FindingsCache[tuple[str, float]] = FindingsCache(SCORE_CACHE_ENTRIES, SCORE_CACHE_SCORES)
@@ -380,6 +386,7 @@ class TextScanner:
     def clear_cache(self) -> None:
         self._ner_cache.clear()
         self._scan_cache.clear()
+        self._short_scan_cache.clear()
         self._score_cache.clear()
         self._batch.clear()
 
@@ -467,15 +474,18 @@ class TextScanner:
             hit = memo.get((text, context))
             if hit is not None:
                 return hit
-        key = f"{context}\x00{text}"
-        cached = self._scan_cache.get(key)
+        # The context's length first: a NUL in the context or the text cannot make one
+        # (context, text) read as another ('\x00' + A, B against '', A + '\x00' + B).
+        key = f"{len(context)}:{context}\x00{text}"
+        cache = self._short_scan_cache if len(text) < SHORT_SCAN_CHARS else self._scan_cache
+        cached = cache.get(key)
         if cached is not None:
             result = (Normalized(text, text), cached)  # kept only for texts normalisation leaves alone
         else:
             norm = normalize(text)
             result = (norm, tuple(self._patterns(norm.text, 0, context)))
             if not norm.changed:
-                self._scan_cache.put(key, result[1])
+                cache.put(key, result[1])
         if memo is not None and len(memo) < _SCANNED_ENTRIES and len(text) <= _SCANNED_CHARS:
             memo[(text, context)] = result
         return result
@@ -757,6 +767,10 @@ class FindingsCache(Generic[_Found]):
         self.findings = findings
         self._held = 0
         self._by_digest: OrderedDict[bytes, Sequence[_Found]] = OrderedDict()
+        # a scanner may be read from two threads (the service's loop and its reader of
+        # retiring topics both name topics): a lookup and its move, an insert and its
+        # evictions, happen under the lock
+        self._lock = threading.Lock()
 
     @staticmethod
     def digest(text: str) -> bytes:
@@ -772,27 +786,30 @@ class FindingsCache(Generic[_Found]):
 
     def get(self, text: str) -> Sequence[_Found] | None:
         key = self.digest(text)
-        found = self._by_digest.get(key)
-        if found is not None:
-            self._by_digest.move_to_end(key)
+        with self._lock:
+            found = self._by_digest.get(key)
+            if found is not None:
+                self._by_digest.move_to_end(key)
         return found
 
     def put(self, text: str, found: Sequence[_Found]) -> None:
         if len(found) > self.findings:
             return  # would evict everything else: not kept
         key = self.digest(text)
-        old = self._by_digest.pop(key, None)
-        if old is not None:
-            self._held -= len(old)
-        self._by_digest[key] = found
-        self._held += len(found)
-        while len(self._by_digest) > self.entries or self._held > self.findings:
-            _, evicted = self._by_digest.popitem(last=False)
-            self._held -= len(evicted)
+        with self._lock:
+            old = self._by_digest.pop(key, None)
+            if old is not None:
+                self._held -= len(old)
+            self._by_digest[key] = found
+            self._held += len(found)
+            while len(self._by_digest) > self.entries or self._held > self.findings:
+                _, evicted = self._by_digest.popitem(last=False)
+                self._held -= len(evicted)
 
     def clear(self) -> None:
-        self._by_digest.clear()
-        self._held = 0
+        with self._lock:
+            self._by_digest.clear()
+            self._held = 0
 
 
 def key_is_phone(key: str) -> bool:

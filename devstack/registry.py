@@ -79,15 +79,22 @@ def _launcher(app: Path) -> Path | None:
 def _extract(tar: tarfile.TarFile, into: Path) -> None:
     """Unpack ``tar`` under ``into`` and nowhere else: the standard library's ``data``
     filter where it has one (3.11.4+); before it (Debian 12's 3.11.2), only regular
-    files and directories whose names stay inside, anything else refused."""
+    files and directories whose names stay inside, anything else refused, each written
+    as the ``data`` filter writes it: owned by whoever unpacks, no setuid, setgid or
+    write bit for others (0o755 or 0o644 by the owner's execute bit)."""
     if hasattr(tarfile, "data_filter"):
         tar.extractall(into, filter="data")
         return
-    members = tar.getmembers()
-    for member in members:
+    members = []
+    for member in tar.getmembers():
         name = Path(member.name)
         if name.is_absolute() or ".." in name.parts or not (member.isfile() or member.isdir()):
             raise RegistryStartError(f"refused to unpack {member.name!r}: not a plain file inside the archive")
+        if not name.parts:
+            continue  # '.': the destination itself, made here
+        member.mode = 0o755 if member.isdir() or member.mode & 0o100 else 0o644
+        member.uid, member.gid, member.uname, member.gname = os.getuid(), os.getgid(), "", ""
+        members.append(member)
     tar.extractall(into, members=members)  # every member checked above
 
 

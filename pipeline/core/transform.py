@@ -316,7 +316,9 @@ class StructTransform:
                     DeadLetterReason.TYPE_MISMATCH,
                     f"{self.what} column {self._shown(col)!r} holds text not shaped as its logical type",
                 )
-        if allowed_all and len(plan.typed) < _TYPED_ROWS:
+        if allowed_all:
+            if len(plan.typed) >= _TYPED_ROWS:
+                plan.typed.clear()  # forgotten together: the combinations of now are kept
             plan.typed.add(types)
 
     def apply(self, row: dict[str, Any]) -> tuple[dict[str, Any], StructPlan]:

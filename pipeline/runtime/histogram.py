@@ -42,11 +42,13 @@ class ListHistogram(Collector):
         registry.register(self)
 
     def observe(self, value: float) -> None:
+        if value != value:
+            return  # NaN: in no bucket, as prometheus_client has it (its sum aside)
         self._counts[bisect.bisect_left(self._bounds, value)] += 1  # the first bound >= value: its ``le``
         self._sum += value
 
     def observe_many(self, value: float, n: int) -> None:
-        if n > 0:
+        if n > 0 and value == value:
             self._counts[bisect.bisect_left(self._bounds, value)] += n
             self._sum += value * n
 

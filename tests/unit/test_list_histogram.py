@@ -60,3 +60,13 @@ def test_the_services_histograms_are_scraped_with_their_buckets() -> None:
     e2e = _samples(metrics.registry, "cdr_end_to_end_latency_seconds")
     assert e2e[("cdr_end_to_end_latency_seconds_bucket", "3600.0")] == 0
     assert e2e[("cdr_end_to_end_latency_seconds_bucket", "+Inf")] == 1
+
+
+def test_nan_is_counted_in_no_bucket() -> None:
+    registry = CollectorRegistry()
+    mine = ListHistogram("h_seconds", "doc", (0.1, 1.0), registry)
+    mine.observe(float("nan"))
+    mine.observe_many(float("nan"), 5)
+    mine.observe(0.05)
+    samples = _samples(registry, "h_seconds")
+    assert samples[("h_seconds_bucket", "0.1")] == 1 and samples[("h_seconds_count", "")] == 1

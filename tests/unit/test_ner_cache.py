@@ -143,7 +143,7 @@ def test_the_scan_cache_keeps_digests_and_only_texts_normalisation_leaves_alone(
         assert [(f.start, f.end) for f in found] == [(13, 19)]
     assert rec.reads == 3  # the plain text once; the folded one each time (its offsets map back)
     keys = list(scanner._scan_cache._by_digest)
-    assert keys == [FindingsCache.digest(f"\x00{plain}")] and all(len(k) == 16 for k in keys)
+    assert keys == [FindingsCache.digest(f"0:\x00{plain}")] and all(len(k) == 16 for k in keys)
     scanner.clear_cache()
     scanner.find(plain)
     assert rec.reads == 4
@@ -160,3 +160,34 @@ def test_the_scan_cache_is_bounded() -> None:
     scanner.find(texts[0])  # evicted, least recently used first
     scanner.find(texts[4])  # kept
     assert rec.reads == 6
+
+
+def test_a_nul_in_a_context_or_a_text_never_makes_one_scan_read_as_another() -> None:
+    """The scan cache's key holds the context's length: a JSON key scanned with its value
+    as context ('\\x00' + card, then 'note') is no free text card + '\\x00note'."""
+    scanner = TextScanner(ner=None)
+    card = "4111 1111 1111 1111"  # a test card number
+    assert [f.entity for f in scanner.find(card, prose=False)] == ["CREDIT_CARD"]
+    scanner.clear_cache()
+    scanner.find("note", prose=False, context="\x00" + card)
+    found = scanner.find(card + "\x00note", prose=False)
+    assert "CREDIT_CARD" in {f.entity for f in found}, "a card in free text read as a key scanned before"
+    scanner.find("\x00" + card, prose=False, context="x")
+    found = scanner.find(card, prose=False, context="x\x00")
+    assert "CREDIT_CARD" in {f.entity for f in found}, "a card read as another context's text"
+
+
+def test_a_stream_of_short_values_leaves_the_long_texts_scans_cached() -> None:
+    rec = _CountingRecognizer()
+    scanner = TextScanner(recognizers=[rec], ner=None)  # type: ignore[list-item]
+    scanner._short_scan_cache.entries = 100  # a small bound: the test is quick
+    note = "a long note about SECRET that a row carries in each of its updates"
+    scanner.find(note)
+    for i in range(3 * scanner._scan_cache.entries // 100):
+        scanner.find(f"v{i}")  # distinct short values, more than either cache holds
+    assert len(scanner._short_scan_cache) == 100
+    reads = rec.reads
+    scanner.find(note)
+    assert rec.reads == reads, "the long note was scanned again"
+    scanner.find("v0")
+    assert rec.reads == reads + 1  # the first short value was evicted from its own cache
