@@ -8,7 +8,6 @@ looked at again, which keeps the per-record cost close to a dict copy.
 
 from __future__ import annotations
 
-import dataclasses
 import itertools
 import re
 from dataclasses import dataclass
@@ -32,7 +31,6 @@ _MAX_PLANS = 256
 _PLAN_NAMES_MAX = 16_384  # characters of column names a remembered plan may hold (names are input)
 PLAN_BYTES = 16 << 20  # one transform's remembered plans, together (sizes by plan_size)
 PLANS_BYTES = 64 << 20  # ... the plans of all the transforms of a processor, together
-_TYPED_ROWS = 8  # combinations of value types (nulls in nullable columns) a plan remembers as checked
 _PROFILED_NAME = 256  # characters: a profile holds its column's name, and profiles are many
 _serials = itertools.count(1)
 
@@ -52,12 +50,6 @@ class StructPlan:
     guard: tuple[tuple[str, ColumnProfile], ...] = ()  # released / declared-none columns: every value checked
     project: tuple[tuple[str, outschema.Projection], ...] = ()  # released columns cut to their CDR schema
     renames: dict[str, str] | None = None  # key columns whose name is personal data -> its safe form
-    # The type of each checked column's value (NoneType included) of rows whose every value
-    # had a type its schema allows: a row with the same types needs only the shapes
-    # checked (at most _TYPED_ROWS of them, kept with the plan and charged in plan_size).
-    typed: set[tuple[type, ...]] = dataclasses.field(default_factory=set)
-    check_columns: tuple[str, ...] = ()  # the checks' columns, in their order
-    shapes: tuple[tuple[str, re.Pattern[str]], ...] = ()  # the checks' columns of a logical type's shape
 
 
 # The JSON types the JsonConverter writes for each Connect schema type (bool is not an int).
@@ -85,12 +77,8 @@ def plan_size(columns: tuple[str, ...]) -> int:
     summary's share: its key holds the names (at most 4 bytes a character), and each
     column takes a handful of small tuples in its fields. With the summary's own bound
     (``processor._summary_size``), 1.3 to 2.0 times what tracemalloc measured kept per
-    record for rows of 5 to 200 columns, names of 10 to 100 characters. The rows of
-    value types the plan remembers as checked (:attr:`StructPlan.typed`) are charged on
-    top: a tuple of a pointer a column each, and the set's slots (1.04 to 1.6 times what
-    tracemalloc measured for 200 and 5 columns)."""
-    typed = _TYPED_ROWS * (64 + 8 * len(columns)) + 1024
-    return 1024 + 500 * len(columns) + 4 * sum(map(len, columns)) + typed
+    record for rows of 5 to 200 columns, names of 10 to 100 characters."""
+    return 1024 + 500 * len(columns) + 4 * sum(map(len, columns))
 
 
 class StructTransform:
@@ -224,7 +212,6 @@ class StructTransform:
                 f"table {self.policy.decl.table}: undeclared column {self._shown(undeclared[0])!r} "
                 "(declaration says undeclared: block)",
             )
-        checks = self._checks(columns)
         return StructPlan(
             tuple(work),
             tuple(undeclared),
@@ -234,12 +221,10 @@ class StructTransform:
             tuple(observe),
             tuple(detections),
             self._missing(columns),
-            checks,
+            self._checks(columns),
             tuple(guard),
             tuple(project),
             renames or None,
-            check_columns=tuple(col for col, _, _, _ in checks),
-            shapes=tuple((col, shape) for col, _, _, shape in checks if shape is not None),
         )
 
     def _projection(self, column: str) -> outschema.Projection | None:
@@ -280,31 +265,14 @@ class StructTransform:
         """Each value has the JSON type its schema field says, and a Debezium logical
         string type's text its shape (a UUID, an ISO timestamp): a record whose payload
         contradicts its schema is malformed (consumers of the CDR schema would break, and
-        a 'timestamp' holding a card number would pass as a timestamp). A row whose
-        values have the types of a row checked before (each one allowed, no placeholder
-        in their stead) has only its shapes checked, in the columns' order."""
-        types = tuple(map(type, map(row.__getitem__, plan.check_columns)))
-        if types not in plan.typed:
-            self._check_all(row, plan, types)
-            return
-        for col, shape in plan.shapes:
-            value = row[col]
-            if value is not None and shape.match(value) is None and not self.unavailable.is_placeholder(value):
-                raise DecodeError(
-                    DeadLetterReason.TYPE_MISMATCH,
-                    f"{self.what} column {self._shown(col)!r} holds text not shaped as its logical type",
-                )
-
-    def _check_all(self, row: dict[str, Any], plan: StructPlan, types: tuple[type, ...]) -> None:
+        a 'timestamp' holding a card number would pass as a timestamp)."""
         is_placeholder = self.unavailable.is_placeholder
-        allowed_all = True  # every value of a type its schema allows (a placeholder is not)
         for col, allowed, kind, shape in plan.checks:
             value = row[col]
             if value is None:
                 continue
             if type(value) not in allowed:
                 if is_placeholder(value):
-                    allowed_all = False
                     continue
                 found = _JSON_NAMES.get(type(value), type(value).__name__)
                 raise DecodeError(
@@ -316,10 +284,6 @@ class StructTransform:
                     DeadLetterReason.TYPE_MISMATCH,
                     f"{self.what} column {self._shown(col)!r} holds text not shaped as its logical type",
                 )
-        if allowed_all:
-            if len(plan.typed) >= _TYPED_ROWS:
-                plan.typed.clear()  # forgotten together: the combinations of now are kept
-            plan.typed.add(types)
 
     def apply(self, row: dict[str, Any]) -> tuple[dict[str, Any], StructPlan]:
         plan = self.plan_for(row)
