@@ -1,12 +1,8 @@
 # cdr-pipeline. `make demo` and `make test` each set up everything they need on a fresh
 # machine: Debian packages (Java, Maven, PostgreSQL, Prometheus) if missing, the Python
 # virtualenv, the Maven jars (Kafka, Kafka Connect, Debezium).
-# The interpreter the virtualenv is made from: the first of these that is Python 3.11+
-# with venv. Debian's own /usr/bin/python3 comes first: its interpreter is linked
-# statically, where pyenv's (and other builds with --enable-shared) call into
-# libpython3.11.so, each internal call through the PLT; the processing core runs about
-# a fifth fewer instructions on it (README, Performance on real workloads).
-PYTHON ?= $(shell for p in /usr/bin/python3 python3; do $$p -c 'import sys, ensurepip, venv; sys.exit(sys.version_info < (3, 11))' >/dev/null 2>&1 && { echo $$p; break; }; done)
+# The interpreter the virtualenv is made from (deploy/local/find-python.sh says which and why).
+PYTHON ?= $(shell bash deploy/local/find-python.sh)
 VENV   := .venv
 BIN    := $(VENV)/bin
 # (PYTHON is worked out where it is used, so after system-deps has installed venv; the

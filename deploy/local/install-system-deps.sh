@@ -14,11 +14,8 @@ if ! command -v prometheus >/dev/null 2>&1; then need+=(prometheus); fi
 if ! command -v chromium >/dev/null 2>&1; then need+=(chromium); fi
 # cdr docs: the AsyncAPI test fetches the official schema once (npm pack @asyncapi/specs, cached)
 if ! command -v npm >/dev/null 2>&1; then need+=(npm); fi
-# the virtualenv (the Makefile takes Debian's python3 first): its venv module
-venv_ok() { "$1" -c 'import sys, ensurepip, venv; sys.exit(sys.version_info < (3, 11))' >/dev/null 2>&1; }
-if [ -x /usr/bin/python3 ] && ! venv_ok /usr/bin/python3 && ! { command -v python3 >/dev/null 2>&1 && venv_ok python3; }; then
-  need+=(python3-venv)
-fi
+# the virtualenv: no Python 3.11+ with its venv module (find-python.sh, as the Makefile asks)
+if ! bash "$(dirname "$0")/find-python.sh" >/dev/null; then need+=(python3-venv); fi
 
 if [ ${#need[@]} -eq 0 ]; then
   exit 0
