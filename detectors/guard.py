@@ -343,7 +343,7 @@ def _holds(value: Any, scanner: TextScanner) -> str | None:
 
 
 def _bytes(prof: ColumnProfile, raw: bytes, scanner: TextScanner) -> str | None:
-    if hash(raw) in prof.guard_seen:
+    if _memo(raw) in prof.guard_seen:
         return None
     hit = bytes_entity(raw, scanner)
     if hit is None:
@@ -405,8 +405,17 @@ def _byte_texts(raw: bytes) -> list[str]:
     return [t for t in dict.fromkeys(out) if t.strip() and _BLANKS.sub(" ", t).isprintable()]
 
 
+def _memo(value: Any) -> int | tuple[int]:
+    """What the guard remembers of a value that passed. A text or bytes by its hash:
+    SipHash under the process's key, whose preimages nobody can compute. An integer
+    by itself: its hash is its value modulo 2**61 - 1, so an integer that passes
+    (``card + 2**61 - 1``, 19 digits, no card) would otherwise let the card it collides
+    with pass unread. The integer's 1-tuple is never equal to a text's hash either."""
+    return (value,) if type(value) is int else hash(value)
+
+
 def _passed(prof: ColumnProfile, value: Any) -> None:
-    """Remember a value that passed (as its hash): a value is remembered only once it
+    """Remember a value that passed (:func:`_memo`): a value is remembered only once it
     passed, so one that broke the release is checked again on the record's next pass."""
     seen = prof.guard_seen
     if prof.release == "categorical":
@@ -414,11 +423,11 @@ def _passed(prof: ColumnProfile, value: Any) -> None:
             return
     elif len(seen) >= MEMO_LIMIT:
         seen.clear()
-    seen.add(hash(value))
+    seen.add(_memo(value))
 
 
 def _text(prof: ColumnProfile, value: str, scanner: TextScanner) -> str | None:
-    if hash(value) in prof.guard_seen:
+    if _memo(value) in prof.guard_seen:
         return None
     reason = _text_reason(prof, value, scanner)
     if reason is None:
@@ -550,7 +559,7 @@ def _read_entity(value: str, scanner: TextScanner, places: bool = False) -> str 
 
 
 def _number(prof: ColumnProfile, value: int, scanner: TextScanner) -> str | None:
-    if hash(value) in prof.guard_seen:
+    if (value,) in prof.guard_seen:  # :func:`_memo` of an integer
         return None
     reason = _number_reason(prof, value, scanner)
     if reason is None and abs(value) >= 10 ** (_MIN_DIGITS - 1):

@@ -309,7 +309,7 @@ class ColumnProfile:
         self.name_shaped = 0  # ... one-word values written like a name, unknown to the lists and to English
         self.birth_decades: dict[int, int] = {}  # dates of birth as text, counted per decade
         self.distinct: set[int] = set()
-        self.guard_seen: set[int] = set()
+        self.guard_seen: set[int | tuple[int]] = set()  # guard._memo of values that passed
         self.guard_hit: str | None = None
         self.release: str | None = None  # why the column is released (clear), if it is
         self.strong: dict[str, int] = {}

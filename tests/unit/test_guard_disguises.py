@@ -157,3 +157,13 @@ def test_a_new_category_of_words_no_english_has_withholds_where_no_category_was(
 def test_a_new_category_of_english_words_stays_published(tmp_path: Path) -> None:
     out = _run(tmp_path, "", "tier", [TIERS[n % 4] for n in range(QUIET)], ["gold plus", "next day"])
     assert b"next day" in out[-1].value
+
+
+def test_an_integer_that_collides_with_a_card_in_the_guards_memory_lets_no_card_pass(tmp_path: Path) -> None:
+    """An integer's hash is its value modulo 2**61 - 1: anyone can compute one that
+    collides with a card's. The guard remembers the integers that passed by value."""
+    card = int(CARD)
+    collider = card + (1 << 61) - 1  # 19 digits, within int64
+    assert hash(collider) == hash(card) and guard.holds(collider, TextScanner()) is None, "precondition"
+    out = _run(tmp_path, "  ref: {pii: none}\n", "ref", [collider, collider], [card])
+    assert_no_raw([CARD], *(b for r in out for b in record_blobs(r)))
