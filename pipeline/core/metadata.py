@@ -12,7 +12,11 @@ has the shape of what its name stands for:
   connectors write it in (digits; hex digit groups; a GTID set; a binlog file name
   ending in its number), never a word. A MariaDB GTID (``0-1-270``: three dashed digit
   groups) stays indistinguishable from a dashed SSN or phone number, in ``gtid`` and a
-  transaction's ``id``;
+  transaction's ``id``, and so does a number in a numeric position (``lsn``, ``txId``,
+  ``scn``, ``sequence``...) from a card or phone number written as one: the connector
+  writes these, any number can be one, and nulling every one that validates as a card
+  would take the position off about one LSN of 12 to 19 digits in forty. A binlog file's name (before its
+  number) is checked like a name;
 - names (``db``, ``schema``, ``table``, ``name``, ``version``... and any other field):
   text that :func:`pipeline.core.safenames.looks_personal` does not take for personal
   data (an e-mail, a phone number, a person's name), at most 128 characters.
@@ -53,7 +57,8 @@ _ENUMS = {
 # ``lsn``, a phone number in ``txId`` or "Maria_Gonzalez" in ``sequence``: a position is
 # digits, or digit groups in its connector's own notation, never a word.
 _DIGITS = r"-?\d{1,40}"
-_HEX_GROUPS = r"(?=[^:]*\d)[0-9A-Fa-f]{1,40}(?::[0-9A-Fa-f]{1,40}){0,7}"  # SQL Server/Db2 LSNs, "txId:lsn"
+# SQL Server/Db2 LSNs (three groups), "txId:lsn"; never the eight of an IPv6 address
+_HEX_GROUPS = r"(?=[^:]*\d)[0-9A-Fa-f]{1,40}(?::[0-9A-Fa-f]{1,40}){0,3}"
 _UUID = r"[0-9A-Fa-f]{8}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{12}"
 _ONE_GTID = rf"(?:{_UUID}(?::\d{{1,20}}(?:-\d{{1,20}})?)+|\d{{1,10}}-\d{{1,10}}-\d{{1,20}})"  # MySQL, MariaDB
 _GTID_SET = rf"{_ONE_GTID}(?:,\s?{_ONE_GTID}){{0,64}}"
@@ -105,7 +110,10 @@ def shaped(name: str, text: str) -> bool:
         return text in allowed
     notation = _POSITION_NOTATIONS.get(field)
     if notation is not None:
-        return notation.fullmatch(text) is not None
+        if notation.fullmatch(text) is None:
+            return False
+        # a binlog file is named by its server's settings: 'mysql-bin', never an IBAN or a phone
+        return field != "file" or not looks_personal(text.rsplit(".", 1)[0])
     return "@" not in text and not looks_personal(text)
 
 

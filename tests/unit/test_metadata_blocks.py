@@ -174,6 +174,9 @@ REAL_POSITIONS = [
     ("id", "571:53195832"),
     ("id", "0a001b00c3240000"),
     ("change_lsn", "00000027:00000758:0003"),
+    ("commit_lsn", "00000000:0000150f:0000000000048fca"),
+    ("file", "binlog.000012"),
+    ("file", "mariadb-bin.000001"),
     ("rs_id", " 0x00000d.000049a5.0010 "),
     ("commit_timestamp", "2024-05-01T10:00:00.123456Z"),
 ]
@@ -187,6 +190,11 @@ NOT_POSITIONS = [
     ("id", "Ada"),
     ("__source_ts_ms", "Ada_Lovelace"),
     ("change_lsn", "Ada:Lovelace"),
+    # hostile review: a position's notation held these
+    ("commit_lsn", "2001:db8:85a3:1:2:8a2e:370:7334"),  # an IPv6 address: eight hex groups
+    ("file", "DE89370400440532013000.1"),  # an IBAN, a phone number as a binlog file's name
+    ("file", "415-555-0147.1"),
+    ("file", "Ada_Lovelace.000003"),
 ]
 
 
