@@ -508,6 +508,10 @@ def _is_name(value: str, places: bool = False) -> bool:
         plain = _unaccented(value)
         if plain != value and _is_name(plain):
             return True  # 'José García', 'Hans Müller': the lists hold them unaccented
+    if not places and (not value.isascii() or _SPACED_OUT.match(value)):
+        seen = normalize(value).text  # as a reader sees it: 'Mary John\u00adson', 'M\u0430ry', 'M a r y  J o h n'
+        if seen != value and _is_name(seen):
+            return True  # (a place is read by the whole-value checks only, as above: 'Benito Juárez')
     if name_shaped(value):
         return True  # 'Ольга Петрова': the name lists hold no such names, the shape is enough
     if is_inverted_name(value):
@@ -524,6 +528,9 @@ def _is_name(value: str, places: bool = False) -> bool:
         and (person_value_score(f"{local[1]} {local[2]}") or 0.0) >= _KNOWN_PERSON
         and _surname_alone(local[2])
     )
+
+
+_SPACED_OUT = re.compile(r"\S \S \S ")  # letters spaced apart: the normaliser joins them
 
 
 def _folded(value: str) -> str:

@@ -4,7 +4,7 @@ Detection and audit match on :func:`normalize`'s text, never on the raw one, so 
 disguised by encoding still reads as itself:
 
 1. characters: Unicode format characters (zero-width space/joiner, soft hyphen, BOM,
-   bidi marks: category Cf) are removed; each cluster (a character and the combining
+   bidi marks: category Cf) and the Hangul fillers (letters drawn as nothing) are removed; each cluster (a character and the combining
    marks after it) is put in NFKC (full-width digits and letters, ligatures, the NBSP);
    nonspacing marks are dropped (``é`` reads ``e``), confusable letters (Cyrillic and
    Greek lookalikes) fold to their ASCII twin, decimal digits of any script to ``0-9``,
@@ -108,11 +108,18 @@ def _joins(ch: str) -> bool:
     return bool(unicodedata.combining(ch)) or ch in _COMPOSING_STARTERS or unicodedata.category(ch) == "Cf"
 
 
+# Hangul fillers: letters by category, but Default_Ignorable (drawn as nothing): a card
+# grouped with them ('6011\u3164 2530...') reads as the card
+_IGNORABLE_LETTERS = frozenset("\u115f\u1160\u3164\uffa0")
+
+
 @lru_cache(maxsize=16384)
 def _fold_char(ch: str) -> str:
     """What one character reads as (ASCII whenever it has an ASCII twin)."""
     if ch < "\x80":
         return ch
+    if ch in _IGNORABLE_LETTERS:
+        return ""
     if ch in _CONFUSABLES:  # before NFKC, which turns some lookalikes into others
         return _CONFUSABLES[ch]
     cat = unicodedata.category(ch)
@@ -128,7 +135,7 @@ def _fold_char(ch: str) -> str:
             out.append(c)
             continue
         cc = unicodedata.category(c)
-        if cc in ("Cf", "Mn", "Me"):
+        if cc in ("Cf", "Mn", "Me") or c in _IGNORABLE_LETTERS:
             continue
         if cc == "Zs":
             out.append(" ")
@@ -153,7 +160,11 @@ def _fold_cluster(cluster: str) -> str:
     """Marks and format characters go before composition (so what is left composes as
     it will on the next reading); bounded repeats reach the fixed point."""
     for _ in range(3):
-        kept = "".join(_CONFUSABLES.get(c, c) for c in cluster if unicodedata.category(c) not in ("Cf", "Mn", "Me"))
+        kept = "".join(
+            _CONFUSABLES.get(c, c)
+            for c in cluster
+            if unicodedata.category(c) not in ("Cf", "Mn", "Me") and c not in _IGNORABLE_LETTERS
+        )
         folded = "".join(_fold_char(c) for c in unicodedata.normalize("NFKC", kept))
         if folded == cluster:
             break

@@ -14,7 +14,18 @@ guard checks after the value itself, so a reading can add a finding, never hide 
   ``0293``): joined with the separator it uses elsewhere (the normaliser joins only
   breaks at a separator: unseparated number lines are also an address block's lines);
 - gzip or zlib inside base64 (``H4sI...``, ``eJ...``), inflated to at most
-  :data:`INFLATE_LIMIT` bytes (a decompression bomb costs that much and no more).
+  :data:`INFLATE_LIMIT` bytes (a decompression bomb costs that much and no more);
+- text after a right-to-left override (U+202E, up to its pop, U+202C) in the order it
+  is drawn: ``\u202enosnhoJ yraM`` shows as a name (the normaliser only drops the
+  control, which leaves the text backwards);
+- a short value written backwards (``0669165103521106``, ``gro.elpmaxe@...``,
+  ``nosnhoJ yraM``): read reversed when it holds what a reversed value of interest
+  has, an ``@``, nine digits in a row (single separators between them, no ``:``: no
+  time), four dotted numbers (``1.0.861.291``) or a word that ends in a capital after a
+  small letter;
+- a number with a sign before it (``-6011253015619660``): the recognizers refuse a
+  card or an SSN right after a dash (``ref-6011...`` is an identifier), a value that is
+  a signed number is read without its sign.
 
 Bounded: readings of readings down to :data:`MAX_DEPTH`, at most :data:`MAX_READINGS`
 in all, only for values of at most :data:`MAX_CHARS` characters; each reading is no
@@ -51,6 +62,10 @@ _SPELLED_MIN_DIGITS = 0.5  # share of real digits among the run's digits and let
 # Groups of digits joined by one separator the recognizers do not read as a number's.
 _GROUPED = re.compile(r"(?<![A-Za-z0-9])\d{2,6}([_|:*~/;#+\\])\d{2,6}(?:\1\d{1,6}){0,5}(?![A-Za-z0-9])")
 _GROUPED_MIN_DIGITS = 9  # fewer is a date, a time or a version, never a card, SSN or phone
+_OVERRIDE, _POP = "\u202e", "\u202c"
+_REVERSED_CHARS = 64  # longer text written backwards is no value form
+_REVERSED_CUE = re.compile(r"@|\d(?:[ .()/-]?\d){8}|\d{1,3}(?:\.\d{1,3}){3}|[a-z][A-Z](?![A-Za-z])")
+_SIGNED = re.compile(r"\s*[-+]\s*(\d(?:[ .-]?\d){8,})\s*")
 _PACKED = re.compile(r"\s*((?:H4sI|eJ|eN|eF|eA|eD|eE)[A-Za-z0-9+/_-]{8,}={0,2})\s*")
 
 
@@ -93,7 +108,32 @@ def _once(text: str) -> list[str]:
         inflated = inflate_base64(packed.group(1))
         if inflated is not None:
             found.append(inflated)
+    if _OVERRIDE in text:
+        found.append(drawn(text))
+    if len(text) <= _REVERSED_CHARS and _reversible(text):
+        found.append(text[::-1])
+    signed = _SIGNED.fullmatch(text) if len(text) <= _REVERSED_CHARS else None
+    if signed is not None:
+        found.append(signed.group(1))
     return [f for f in found if f != text]
+
+
+def drawn(text: str) -> str:
+    """``text`` with each right-to-left override's run (up to its pop, a line's end or
+    the text's end) reversed, as it is drawn, and the two controls taken out."""
+    out: list[str] = []
+    pos = 0
+    while (start := text.find(_OVERRIDE, pos)) >= 0:
+        out.append(text[pos:start])
+        stop = min((i for i in (text.find(_POP, start), text.find("\n", start)) if i >= 0), default=len(text))
+        out.append(text[start + 1 : stop][::-1].replace(_OVERRIDE, ""))
+        pos = stop + 1 if stop < len(text) and text[stop] == _POP else stop
+    out.append(text[pos:])
+    return "".join(out)
+
+
+def _reversible(text: str) -> bool:
+    return "@" in text or (":" not in text and _REVERSED_CUE.search(text) is not None)
 
 
 def _numbers(text: str) -> str | None:

@@ -14,7 +14,7 @@ from detectors.recognizers.financial import (
     SortCodeAccountRecognizer,
 )
 from detectors.recognizers.geo import GeoPointRecognizer
-from detectors.recognizers.government import DriverLicenseRecognizer, UsSsnRecognizer
+from detectors.recognizers.government import DriverLicenseRecognizer, PassportRecognizer, UsSsnRecognizer
 from detectors.recognizers.handles import HandleNameRecognizer
 from detectors.recognizers.hashtags import HashtagNameRecognizer
 from detectors.recognizers.inverted import InvertedNameRecognizer
@@ -61,6 +61,7 @@ def default_recognizers(reference_year: int = REFERENCE_YEAR) -> tuple[Recognize
         SortCodeAccountRecognizer(),
         UsSsnRecognizer(),
         DriverLicenseRecognizer(),
+        PassportRecognizer(),
         SpanishIdRecognizer(),
         BrazilCpfRecognizer(),
         ItalianFiscalCodeRecognizer(),

@@ -55,3 +55,31 @@ class DriverLicenseRecognizer(Recognizer):
 
     def match_value(self, value: str) -> float | None:
         return None  # a bare token: the column's name decides
+
+
+_PASSPORT_CUE = re.compile(
+    r"(?:passport|passeport|pasaporte|passaporto|paspoort|reisepass|passnummer|pass-nr)"
+    r"(?:\s*(?:number|num\.?|no\.?|nr\.?|#|id|n[°º]))?(?:\s+(?:is|was|reads))?[^.\n\w]{0,6}$",
+    re.IGNORECASE,
+)
+
+
+class PassportRecognizer(Recognizer):
+    """A passport number: one token of 6 to 10 letters and digits, at least 5 of them
+    digits ('912803456', 'C01X00T47', 'A1234567' has 7) right *after* a word that names
+    it ('Passport No: 912803456', 'passeport n° 12AB34567'). Without that word such a
+    token is a reference like any other: no finding."""
+
+    entity = "US_PASSPORT"
+    name = "passport"
+    needs_digit = True
+    pattern = re.compile(r"(?<![\w-])(?=[A-Za-z]*\d)[A-Za-z0-9]{6,10}(?![\w-])")
+
+    def validate(self, match: re.Match[str]) -> float | None:
+        if sum(c.isdigit() for c in match.group(0)) < 5:
+            return None
+        before = match.string[max(0, match.start() - 40) : match.start()]
+        return 0.9 if _PASSPORT_CUE.search(before) else None
+
+    def match_value(self, value: str) -> float | None:
+        return None  # a bare token: the column's name decides

@@ -23,6 +23,7 @@ CARD = "6011253015619660"
 SSN = "246-01-1623"
 PHONE = "702-859-8381"
 EMAIL = "quill.harrow71@example.org"
+NAME = "Mary Johnson"
 
 
 def _gzip_b64(text: str) -> str:
@@ -44,6 +45,22 @@ DISGUISED = {
     "gzip-base64": _gzip_b64(EMAIL),
     "zlib-base64url": base64.urlsafe_b64encode(__import__("zlib").compress(EMAIL.encode())).decode(),
     "percent-of-gzip": "".join(f"%{b:02X}" for b in _gzip_b64(EMAIL).encode()),
+    # a second hostile review: characters drawn as nothing, lookalikes, letters spaced
+    # apart, a right-to-left override, values written backwards or signed, a labelled passport
+    "name-soft-hyphen": f"{NAME[:9]}\u00ad{NAME[9:]}",
+    "name-word-joiner": f"{NAME[:9]}\u2060{NAME[9:]}",
+    "name-variation-selector": f"{NAME[:9]}\ufe0f{NAME[9:]}",
+    "name-hangul-filler": f"{NAME[:9]}\u3164{NAME[9:]}",
+    "name-cyrillic-lookalikes": NAME.replace("a", "\u0430").replace("o", "\u043e"),
+    "name-spaced-out": "  ".join(" ".join(word) for word in NAME.split()),
+    "name-right-to-left-override": "\u202e" + NAME[::-1],
+    "name-backwards": NAME[::-1],
+    "card-backwards": CARD[::-1],
+    "ssn-backwards": SSN[::-1],
+    "email-backwards": EMAIL[::-1],
+    "card-signed": "-" + CARD,
+    "card-hangul-filler": "\u3164".join(CARD[i : i + 4] for i in range(0, 16, 4)),
+    "passport-labelled": "Passport No: 912803456",
 }
 
 
@@ -58,7 +75,10 @@ def test_a_declared_none_column_never_publishes_a_disguised_value(kind: str, tmp
     assert_no_raw([planted], *(b for r in out for b in record_blobs(r)))
 
 
-@pytest.mark.parametrize("kind", ["quoted-printable-at", "card-letters", "phone-slashes"])
+@pytest.mark.parametrize(
+    "kind",
+    ["quoted-printable-at", "card-letters", "phone-slashes", "name-soft-hyphen", "name-right-to-left-override"],
+)
 def test_a_released_categorical_column_never_publishes_a_short_disguised_value(kind: str, tmp_path: Path) -> None:
     planted = DISGUISED[kind]
     assert len(planted) <= 32, "precondition: short enough to pass for a new category"
