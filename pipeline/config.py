@@ -26,6 +26,7 @@ from typing import Any
 import jsonschema
 
 from pipeline.core.entities import BUILTIN_DEFAULT_TREATMENTS, BUILTIN_ENTITIES
+from pipeline.core.safenames import shown_path
 from pipeline.core.treatments.hashing import HASH_KEY_ENV
 from pipeline.core.treatments.placeholder import DEFAULT_PLACEHOLDER
 from pipeline.core.treatments.spec import TreatmentSpec, parse_treatment
@@ -372,7 +373,7 @@ def _schema_errors(
     out: list[SourceFileError] = []
     for err in jsonschema.Draft202012Validator(CONFIG_SCHEMA).iter_errors(data):
         path = tuple(str(p) for p in err.absolute_path)
-        where = ".".join(path) or "config"
+        where = shown_path(path) or "config"  # a key can be a topic's name
         if err.validator == "additionalProperties":
             extra = sorted(set(err.instance) - set(err.schema.get("properties", {})))
             for key in extra:
@@ -396,7 +397,7 @@ def _build(
         try:
             return parse_treatment(raw)
         except ValueError as exc:
-            raise error(path, f"{'.'.join(path)}: {exc}") from None
+            raise error(path, f"{shown_path(path)}: {exc}") from None
 
     overrides = data.get("treatment_defaults") or {}
     for key, raw in overrides.items():

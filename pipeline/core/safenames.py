@@ -29,7 +29,7 @@ import os
 import re
 import unicodedata
 from collections import OrderedDict
-from collections.abc import Callable, Container, Mapping
+from collections.abc import Callable, Container, Iterable, Mapping
 from typing import TYPE_CHECKING
 
 from detectors import english
@@ -365,6 +365,21 @@ def is_plain_topic(name: str) -> bool:
         return False  # read in its own case too: JohnQSmith's capitals split its words
     first = 0 if len(segments) == 2 else 1
     return not any(looks_personal(".".join(segments[i:]).lower()) for i in range(first, len(segments) - 1))
+
+
+def shown_path(parts: Iterable[object]) -> str:
+    """A path into a declaration or config (``columns.email.pii``) as a message shows it:
+    as it is when it is plain (:func:`is_plain_dotted`), else with each segment that is no
+    plain name as ``<not shown>`` (``columns.<not shown>.pii``: a column named with an
+    e-mail address), else, when its plain segments still read as personal data together,
+    ``<not shown>`` whole. The file and line a message names say where it is."""
+    segments = [str(p) for p in parts]
+    if not segments:
+        return ""
+    shown = [s if s.isdigit() or is_plain(s) else NOT_SHOWN for s in segments]
+    # an array's index is no name, a masked segment none either: the names around them are read together
+    read = ".".join(s for s in shown if not s.isdigit() and s != NOT_SHOWN)
+    return ".".join(shown) if not read or is_plain_dotted(read) else NOT_SHOWN
 
 
 def redact_quoted_values(message: str) -> str:

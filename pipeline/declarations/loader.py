@@ -27,6 +27,7 @@ from pipeline.core.declaration import (
     PathDeclaration,
 )
 from pipeline.core.entities import FREE_TEXT, NONE
+from pipeline.core.safenames import shown_path
 from pipeline.core.treatments.spec import TreatmentSpec, parse_treatment
 from pipeline.declarations.rules import RULES, treatment_violation
 from pipeline.errors import InvalidFilesError, SourceFileError
@@ -367,12 +368,12 @@ def _schema_problems(doc: LocatedDocument) -> list[SourceFileError]:
             out.append(
                 doc.error(
                     at,
-                    f"{'.'.join(str(p) for p in at)}: an override needs rule (one of {', '.join(RULES)}), "
+                    f"{shown_path(at)}: an override needs rule (one of {', '.join(RULES)}), "
                     "reason (at least 10 characters) and approved_by, and nothing else but ticket",
                 )
             )
             continue
-        where = ".".join(str(p) for p in path)
+        where = shown_path(path)  # a key is a column's name, which may be personal data
         if err.validator == "additionalProperties":
             extra = sorted(set(err.instance) - set(err.schema.get("properties", {})))
             for key in extra:

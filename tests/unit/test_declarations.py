@@ -143,3 +143,21 @@ def test_missing_default_treatment(tmp_path: Path) -> None:
 def test_missing_directory(tmp_path: Path) -> None:
     with pytest.raises(InvalidFilesError, match="does not exist"):
         load(tmp_path / "nope")
+
+
+def test_an_error_under_a_column_named_with_personal_data_does_not_show_the_name(tmp_path: Path) -> None:
+    address = "quill.harrow71@example.org"
+    bad = GOOD.replace("  dob:        {pii: DATE_OF_BIRTH}", f"  {address}: {{pii: 42}}")
+    found = problems(tmp_path, {"payments/customers.yaml": bad})
+    assert found, "the bad column loaded"
+    assert not any("quill" in p or "harrow" in p for p in found), "an error message showed the column's name"
+    assert any("columns.<not shown>.pii" in p for p in found), "the error no longer says where it is"
+
+
+def test_a_plain_path_is_shown_as_it_is() -> None:
+    from pipeline.core.safenames import NOT_SHOWN, shown_path
+
+    assert shown_path(("columns", "email", "pii")) == "columns.email.pii"
+    assert shown_path(("columns", "notes", "paths", 0)) == "columns.notes.paths.0"
+    assert shown_path(("columns", "jane.doe@example.org", "pii")) == f"columns.{NOT_SHOWN}.pii"
+    assert NOT_SHOWN in shown_path(("public", "mary", "lee"))
