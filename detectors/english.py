@@ -77,6 +77,31 @@ def is_spoken_word(word: str) -> bool:
 
 
 @lru_cache(maxsize=1)
+def _irregular_forms() -> frozenset[str]:
+    """The inflected forms the lemmatizer lists as exceptions ('wrote', 'shipped',
+    'children'), loaded on first use from the same packaged tables as the index."""
+    from detectors.ner import DEFAULT_MODEL
+
+    forms: set[str] = set()
+    spec = importlib.util.find_spec(DEFAULT_MODEL)
+    if spec is not None and spec.origin is not None:
+        from spacy.lookups import Lookups
+
+        for tables in Path(spec.origin).parent.glob("*/lemmatizer/lookups"):
+            exceptions = Lookups().from_disk(tables).get_table("lemma_exc")
+            for pos in exceptions.values():
+                forms.update(form.lower() for form in pos)
+    return frozenset(forms)
+
+
+def is_english_form(word: str) -> bool:
+    """Any English word, inflected irregularly or not, a function word or a chat word
+    ('wrote', 'shipped', 'the', 'lol' as well as what :func:`is_english` holds)."""
+    w = word.lower()
+    return is_english(w) or w in _stop_words() or w in _SPOKEN or w in _irregular_forms()
+
+
+@lru_cache(maxsize=1)
 def _stop_words() -> set[str]:
     """spaCy's English stop words (the set itself), imported once: not on every call,
     names are tested word by word in every text."""

@@ -259,7 +259,7 @@ def _document(doc: dict[str, Any] | list[Any], scanner: TextScanner) -> str | No
     scanner.redact_json(doc, None, found)
     if found:
         return min(entity for _, entity in found)
-    texts, pairs = _texts(doc)
+    texts, pairs = document_parts(doc)
     for text in texts:
         if _is_name(text):
             return "PERSON"
@@ -277,7 +277,7 @@ class _Key(str):
     """An object's key among a document's leaves (:func:`_texts`)."""
 
 
-def _texts(doc: dict[str, Any] | list[Any]) -> tuple[dict[str, None], dict[str, None]]:
+def document_parts(doc: dict[str, Any] | list[Any]) -> tuple[dict[str, None], dict[str, None]]:
     """The distinct keys and string leaves of a document, all of them (the patterns read
     the whole document already: these checks cost less than that, and a record's size
     bounds both), and the distinct pairs of short texts that could be a name's parts,

@@ -31,13 +31,15 @@ from typing import Any, Generic, TypeVar
 import orjson
 
 from detectors import unwrap
-from detectors.guard import is_person_value, titled_words, unknown_words
+from detectors.guard import document_parts, is_person_value, titled_words, unknown_words
 from detectors.nameshapes import handle_of_names, initialled_name, joined_name_words, listed_first_name_then_unknown
 from detectors.ner import NerEngine, NerRefused
 from detectors.normalize import Normalized, normalize
 from detectors.recognizers import Finding, Recognizer, default_recognizers
 from detectors.recognizers.contact import is_nanp_number
+from detectors.recognizers.person import is_place
 from detectors.scripts import UNREAD_SCORE, UNREAD_TEXT, unread_runs
+from detectors.truecase import for_ner
 from detectors.vocabulary import name_evidence
 from detectors.widen import outside, readings, widen
 
@@ -354,7 +356,8 @@ class TextScanner:
         its cache holds only theirs)."""
         if self.ner is None:
             return
-        distinct = [t for t in dict.fromkeys(texts) if t not in self._batch and any(c.isupper() for c in t)]
+        read = {t: r for t in dict.fromkeys(texts) if t not in self._batch and (r := for_ner(t)) is not None}
+        distinct = list(read)
         for text, refused in zip(distinct, self.ner.admit(distinct), strict=True):
             if refused is not None:
                 self._refused[text] = refused
@@ -364,7 +367,7 @@ class TextScanner:
         if not todo:
             return
         try:
-            results = self.ner.analyze(todo)
+            results = self.ner.analyze([read[t] for t in todo])
         except Exception:  # an optimisation failed; the per-record path decides
             return
         for text, found in zip(todo, results, strict=True):
@@ -391,7 +394,8 @@ class TextScanner:
         self._batch.clear()
 
     def _ner(self, text: str) -> Sequence[Finding]:
-        if self.ner is None or not any(c.isupper() for c in text):
+        read = for_ner(text) if self.ner is not None else None
+        if read is None:
             return []
         refused = self._refused.get(text)
         if refused is not None:
@@ -407,7 +411,8 @@ class TextScanner:
         if found is None:
             found = self._ner_cache.get(text)
         if found is None:
-            result = self.ner.analyze([text])[0]
+            assert self.ner is not None
+            result = self.ner.analyze([read])[0]  # offsets of ``read`` are offsets of ``text``
             if isinstance(result, NerRefused):
                 raise result
             self._ner_cache.put(text, result)
@@ -537,10 +542,13 @@ class TextScanner:
         """The entity a reading of ``text`` holds (:mod:`detectors.unwrap`: percent-encoded,
         entity-encoded or quoted-printable throughout, a number with letters for digits or
         odd separators, gzip in base64), if any. A reading has no offsets in ``text``: the
-        caller withholds the whole value."""
+        caller withholds the whole value. A reading that is a person's name alone by the
+        guard's checks counts too ('D-a-n-i-e-l-l-e J-o-h-n-s-o-n' reads 'Danielle Johnson')."""
         for reading in unwrap.readings(text):
             for finding in self.find(reading, prose=False):
                 return finding.entity
+            if is_person_value(reading):
+                return "PERSON"
         return None
 
     def whole_value(self, value: str) -> tuple[str, float] | None:
@@ -590,8 +598,13 @@ class TextScanner:
         declared free-text column's document), a leaf or key that is a person's name by
         the guard's checks is redacted whole, and so is an array whose words together are
         one ('["Maria", "Gonzalez"]'); words in a script no detector reads are spans too, as
-        in :meth:`find_in_free_text`."""
-        return self._walk(doc, "", path_ops or {}, found, "", free_text)
+        in :meth:`find_in_free_text`. A free-text document whose texts in a row, after its
+        spans are redacted, spell a name (:func:`_name_over_leaves`: '{"first": "Danielle",
+        "last": "Johnson"}', '{"Xiomara": "Quintanilla"}') is withheld whole: None."""
+        out = self._walk(doc, "", path_ops or {}, found, "", free_text)
+        if free_text and isinstance(out, dict | list) and _name_over_leaves(out):
+            return None
+        return out
 
     def _walk(
         self,
@@ -671,7 +684,8 @@ class TextScanner:
             return "<PERSON>", ["PERSON"]  # {"firstName": "Kenji", "lastName": "Nakamura"}: a name in parts
         if free_text and whole_name(text) is not None:
             return "<PERSON>", ["PERSON"]
-        spans = self.find(text, context=context)
+        # a free-text document's leaf is free text: NER reads a leaf of several words too
+        spans = self._find(text, context, reads_as_free_text if free_text else looks_like_prose)
         if free_text:
             runs = unread_runs(text)
             if runs:
@@ -683,6 +697,22 @@ class TextScanner:
         if entity is not None:
             return f"<{entity}>", [f.entity for f in spans] + [entity]
         return out, [f.entity for f in spans]
+
+
+def _name_over_leaves(doc: dict[str, Any] | list[Any]) -> bool:
+    """Two texts in a row of a document (leaves, or a key and its value, whatever nests
+    them: :func:`detectors.guard.document_parts`) that are a person's name by the guard's
+    checks ('{"first": "Danielle", "last": "Johnson"}') or a name alone as free text reads
+    one ('{"given": "Kwame", "family": "Mensah"}', '[["Ngozi"], ["Okonjo"]]'), unless a
+    part is a place ('{"city": "Lagos", "country": "Nigeria"}')."""
+    for pair in document_parts(doc)[1]:
+        if "<" in pair:
+            continue  # a redacted part ('<EMAIL_ADDRESS>'): no name's
+        if is_person_value(pair) or (
+            whole_name(pair, listed=False) is not None and not any(is_place(part) for part in pair.split())
+        ):
+            return True
+    return False
 
 
 def _name_in_parts(node: list[Any]) -> bool:

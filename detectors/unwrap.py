@@ -23,6 +23,14 @@ guard checks after the value itself, so a reading can add a finding, never hide 
   has, an ``@``, nine digits in a row (single separators between them, no ``:``: no
   time), four dotted numbers (``1.0.861.291``) or a word that ends in a capital after a
   small letter;
+- digit groups apart by a separator written loosely (`` — ``, `` / ``, `` | ``, ``,``,
+  brackets: ``[4532] [0151] ...``) or in uneven sizes (``45320151 12830366``): nine to
+  eleven digits are read with dashes between the groups (``536-22-8145``, a phone), twelve
+  to nineteen as one number (a card); a thousands grouping (``1,234,567,890``) is a
+  number, not read; an IBAN's groups so written (``GB82 / WEST / 1234 / ...``) are read
+  together;
+- words spelled out a letter at a time (``D-a-n-i-e-l-l-e J-o-h-n-s-o-n``, ``D a n i e l l e
+  J o h n s o n``): each word's letters joined, the words apart by one space;
 - a number with a sign before it (``-6011253015619660``): the recognizers refuse a
   card or an SSN right after a dash (``ref-6011...`` is an identifier), a value that is
   a signed number is read without its sign.
@@ -65,6 +73,11 @@ _GROUPED_MIN_DIGITS = 9  # fewer is a date, a time or a version, never a card, S
 _OVERRIDE, _POP = "\u202e", "\u202c"
 _REVERSED_CHARS = 64  # longer text written backwards is no value form
 _REVERSED_CUE = re.compile(r"@|\d(?:[ .()/-]?\d){8}|\d{1,3}(?:\.\d{1,3}){3}|[a-z][A-Z](?![A-Za-z])")
+_LOOSE_SEPARATOR = r"[\s\u2012-\u2015/.,|\u00b7\u2022\[\]()-]{1,5}"
+_LOOSE_GROUPS = re.compile(rf"(?<![\w.,-])\[?\d{{1,12}}(?:{_LOOSE_SEPARATOR}\d{{1,12}}){{1,7}}\]?(?![\w-])")
+_THOUSANDS = re.compile(r"\d{1,3}(?:,\d{3})+(?:\.\d+)?")
+_LOOSE_IBAN = re.compile(rf"(?<![\w])[A-Z]{{2}}\d{{2}}(?:{_LOOSE_SEPARATOR}[A-Z0-9]{{1,8}}){{2,8}}(?![\w])")
+_SPELLED_WORD = re.compile(r"(?<![^\W\d_])[^\W\d_]([ .-])(?:[^\W\d_]\1){1,}[^\W\d_](?![^\W\d_])")
 _SIGNED = re.compile(r"\s*[-+]\s*(\d(?:[ .-]?\d){8,})\s*")
 _PACKED = re.compile(r"\s*((?:H4sI|eJ|eN|eF|eA|eD|eE)[A-Za-z0-9+/_-]{8,}={0,2})\s*")
 
@@ -110,6 +123,11 @@ def _once(text: str) -> list[str]:
             found.append(inflated)
     if _OVERRIDE in text:
         found.append(drawn(text))
+    loose = _loose_groups(text)
+    if loose is not None:
+        found.append(loose)
+    if _SPELLED_WORD.search(text):
+        found.append(re.sub(r"  +", " ", _SPELLED_WORD.sub(lambda m: m.group(0).replace(m.group(1), ""), text)))
     if len(text) <= _REVERSED_CHARS and _reversible(text):
         found.append(text[::-1])
     signed = _SIGNED.fullmatch(text) if len(text) <= _REVERSED_CHARS else None
@@ -130,6 +148,31 @@ def drawn(text: str) -> str:
         pos = stop + 1 if stop < len(text) and text[stop] == _POP else stop
     out.append(text[pos:])
     return "".join(out)
+
+
+def _loose_groups(text: str) -> str | None:
+    """``text`` with loosely grouped numbers (and IBANs) written as the recognizers read
+    them (None: it has none)."""
+    if not _DIGIT.search(text):
+        return None
+    changed = (
+        _LOOSE_IBAN.sub(lambda m: re.sub(r"[^A-Z0-9]", "", m.group(0)), text) if _LOOSE_IBAN.search(text) else text
+    )
+    changed = _LOOSE_GROUPS.sub(_loose_number, changed)
+    return changed if changed != text else None
+
+
+def _loose_number(m: re.Match[str]) -> str:
+    run = m.group(0)
+    if _THOUSANDS.fullmatch(run.strip("[]()")):
+        return run
+    groups = re.findall(r"\d+", run)
+    digits = sum(len(g) for g in groups)
+    if 9 <= digits <= 11:
+        return "-".join(groups)
+    if 12 <= digits <= 19:
+        return "".join(groups)
+    return run
 
 
 def _reversible(text: str) -> bool:

@@ -141,7 +141,8 @@ def _case_ok(raw: str) -> bool:
     return True
 
 
-def _place(text: str) -> bool:
+def is_place(text: str) -> bool:
+    """A place the lists know ('Paris', 'new york', 'Lagos'), any case."""
     return " ".join(text.lower().replace(".", "").split()) in PLACES
 
 
@@ -161,7 +162,7 @@ def _parts(value: str) -> tuple[list[str], bool, bool] | None:
         return None
     if not _case_ok(value):
         return None
-    if _place(value):
+    if is_place(value):
         return None
     comma = value.count(",")
     if comma > 1:
@@ -174,7 +175,7 @@ def _parts(value: str) -> tuple[list[str], bool, bool] | None:
             value = left + " " + right  # "Smith Jr., John" is rare; "John Smith, Jr." is common
         elif not left or not right:
             return None
-        elif _place(left) or _place(right) or (right.isupper() and len(right) <= 3 and not left.isupper()):
+        elif is_place(left) or is_place(right) or (right.isupper() and len(right) <= 3 and not left.isupper()):
             return None  # "Springfield, Illinois", "Paris, France", "Austin, TX"
         else:
             value = right + " " + left

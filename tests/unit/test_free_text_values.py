@@ -203,3 +203,21 @@ def test_a_name_alone_read_from_the_batchs_normalised_scan(scanner: TextScanner)
     redacted = _redacted_in_a_batch(scanner, value)
     as_expected = redacted == "<PERSON>"
     assert as_expected, f"a name of {len(value)} characters left readable in a batch"
+
+
+def test_a_bytes_column_of_free_text_is_redacted_as_utf8_and_withheld_otherwise(scanner: TextScanner) -> None:
+    import base64
+
+    from pipeline.core.treatments.operators import RedactDetected
+
+    op = RedactDetected(scanner)
+    field = {"type": "bytes", "optional": True, "field": "body"}
+    text = "Write to quill.harrow71@example.org about the refund."
+    out = op.apply(base64.b64encode(text.encode()).decode(), field)
+    assert isinstance(out, str), "UTF-8 text in bytes did not stay bytes"
+    readable = base64.b64decode(out).decode()
+    assert "quill.harrow71" not in readable and "<EMAIL_ADDRESS>" in readable, "the address was not redacted"
+    for encoding in ("latin-1", "utf-16-le", "utf-16"):
+        raw = (text + " Merci à vous.").encode(encoding)
+        withheld = op.apply(base64.b64encode(raw).decode(), field) is None
+        assert withheld, f"{encoding} bytes, which no span can be redacted in, went out"

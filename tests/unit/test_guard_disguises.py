@@ -61,6 +61,10 @@ DISGUISED = {
     "card-signed": "-" + CARD,
     "card-hangul-filler": "\u3164".join(CARD[i : i + 4] for i in range(0, 16, 4)),
     "passport-labelled": "Passport No: 912803456",
+    "card-eight-and-eight": f"{CARD[:8]} {CARD[8:]}",
+    "card-spaced-dashes": " — ".join(CARD[i : i + 4] for i in range(0, 16, 4)),
+    "ssn-spaced-slashes": " / ".join(SSN.split("-")),
+    "name-spelled-out": " ".join("-".join(word) for word in NAME.split()),
 }
 
 

@@ -8,6 +8,8 @@ errors never quote the value.
 
 from __future__ import annotations
 
+import base64
+import binascii
 import math
 import re
 from collections.abc import Callable
@@ -26,6 +28,7 @@ from pipeline.vocabulary import DeadLetterReason
 Field = dict[str, Any]
 
 REDACTED = "<REDACTED>"
+_CONTROL_CHARS = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")  # no text has them (tabs and line breaks aside)
 
 
 class Operator:
@@ -153,7 +156,9 @@ class TextRedactor(Protocol):
 
     def redact_json(
         self, doc: Any, path_ops: dict[str, Callable[[Any], Any]] | None = None, *, free_text: bool = False
-    ) -> Any: ...
+    ) -> Any:
+        """The document with its spans redacted; None (free text) when it is withheld whole."""
+        ...
 
 
 class RedactDetected(Operator):
@@ -172,16 +177,33 @@ class RedactDetected(Operator):
 
     def apply(self, value: Any, field: Field | None) -> Any:
         is_json = logical.logical_name(field) == logical.JSON_TEXT
+        if isinstance(value, str) and field is not None and field.get("type") == "bytes" and field.get("name") is None:
+            return self._text_bytes(value)
         if isinstance(value, str):
             doc = _json_document(value) if is_json or value[:1] in "{[" else None
             if self.scanner is None:
                 return None if is_json else REDACTED
             if doc is not None:
-                return orjson.dumps(self.scanner.redact_json(doc, self.path_ops, free_text=True)).decode()
+                out = self.scanner.redact_json(doc, self.path_ops, free_text=True)
+                if out is None:  # it holds personal data its spans do not cover: withheld whole
+                    return None if is_json else REDACTED
+                return orjson.dumps(out).decode()
             return self.scanner.redact(value)
         if isinstance(value, dict | list) and self.scanner is not None:
             return self.scanner.redact_json(value, self.path_ops, free_text=True)
         return None
+
+    def _text_bytes(self, value: str) -> str | None:
+        """A bytes column of free text (base64 in JSON): UTF-8 text is redacted and goes
+        out as bytes again; bytes that are not UTF-8 (Latin-1, UTF-16, anything else)
+        are text this does not read, withheld (None): no span can be redacted in them."""
+        try:
+            text = base64.b64decode(value, validate=True).decode("utf-8")
+        except (binascii.Error, ValueError):
+            return None
+        if self.scanner is None or _CONTROL_CHARS.search(text):
+            return None  # NULs between letters: UTF-16 (or binary) that happens to be valid UTF-8
+        return base64.b64encode(self.scanner.redact(text).encode("utf-8", "surrogatepass")).decode("ascii")
 
     def out_field(self, field: Field) -> Field | None:
         out = dict(field)
