@@ -11,6 +11,7 @@ import importlib.util
 import threading
 from functools import lru_cache
 from pathlib import Path
+from typing import Any
 
 from detectors.shortcache import short_lru
 
@@ -19,22 +20,28 @@ _words: frozenset[str] | None = None
 _SUFFIXES = ("ing", "ed", "es", "s", "er", "ly")
 
 
+def _lemma_table(name: str) -> list[Any]:
+    """The values of one lemmatizer table (``lemma_index``: base forms by part of speech;
+    ``lemma_exc``: irregular forms) of the packaged spaCy model; empty without it."""
+    from detectors.ner import DEFAULT_MODEL  # here: ner -> recognizers -> person -> english
+
+    spec = importlib.util.find_spec(DEFAULT_MODEL)
+    if spec is None or spec.origin is None:
+        return []
+    from spacy.lookups import Lookups
+
+    return [
+        values
+        for tables in Path(spec.origin).parent.glob("*/lemmatizer/lookups")
+        for values in Lookups().from_disk(tables).get_table(name).values()
+    ]
+
+
 def _load() -> frozenset[str]:
     global _words
     with _lock:
         if _words is None:
-            from detectors.ner import DEFAULT_MODEL  # here: ner -> recognizers -> person -> english
-
-            words: set[str] = set()
-            spec = importlib.util.find_spec(DEFAULT_MODEL)
-            if spec is not None and spec.origin is not None:
-                from spacy.lookups import Lookups
-
-                for tables in Path(spec.origin).parent.glob("*/lemmatizer/lookups"):
-                    index = Lookups().from_disk(tables).get_table("lemma_index")
-                    for forms in index.values():
-                        words.update(w.lower() for w in forms)
-            _words = frozenset(words)
+            _words = frozenset(w.lower() for forms in _lemma_table("lemma_index") for w in forms)
     return _words
 
 
@@ -80,18 +87,7 @@ def is_spoken_word(word: str) -> bool:
 def _irregular_forms() -> frozenset[str]:
     """The inflected forms the lemmatizer lists as exceptions ('wrote', 'shipped',
     'children'), loaded on first use from the same packaged tables as the index."""
-    from detectors.ner import DEFAULT_MODEL
-
-    forms: set[str] = set()
-    spec = importlib.util.find_spec(DEFAULT_MODEL)
-    if spec is not None and spec.origin is not None:
-        from spacy.lookups import Lookups
-
-        for tables in Path(spec.origin).parent.glob("*/lemmatizer/lookups"):
-            exceptions = Lookups().from_disk(tables).get_table("lemma_exc")
-            for pos in exceptions.values():
-                forms.update(form.lower() for form in pos)
-    return frozenset(forms)
+    return frozenset(form.lower() for pos in _lemma_table("lemma_exc") for form in pos)
 
 
 def is_english_form(word: str) -> bool:

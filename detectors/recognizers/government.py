@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from typing import ClassVar
 
 from detectors.recognizers.base import Recognizer
 from detectors.validators import ssn_ok
@@ -35,26 +36,37 @@ _LICENCE_CUE = re.compile(
 )
 
 
-class DriverLicenseRecognizer(Recognizer):
-    """A driver's licence number: one token of 5 to 20 letters and digits (at least 4
-    digits; dashes allowed, 'F162823540116', '2270-66-1551') *after* words that name it
-    ("driver's license number is", "DL#", "licence no."). Without those words such a
-    token is a reference like any other: no finding."""
+class CuedTokenRecognizer(Recognizer):
+    """A token of letters and digits that is an identifier only right *after* words that
+    name it (:attr:`cue`, within :attr:`cue_chars` before it), with at least
+    :attr:`min_digits` digits. Without those words such a token is a reference like any
+    other: no finding; a bare value is judged by its column's name, not here."""
 
-    entity = "US_DRIVER_LICENSE"
-    name = "driver_license"
+    cue: ClassVar[re.Pattern[str]]
+    cue_chars: ClassVar[int] = 64
+    min_digits: ClassVar[int] = 4
     needs_digit = True
-    pattern = re.compile(r"(?<![\w-])[A-Za-z]{0,2}\d[\dA-Za-z-]{3,18}(?![\w-])")
 
     def validate(self, match: re.Match[str]) -> float | None:
         token = match.group(0)
-        if sum(c.isdigit() for c in token) < 4 or token.endswith("-"):
+        if sum(c.isdigit() for c in token) < self.min_digits or token.endswith("-"):
             return None
-        before = match.string[max(0, match.start() - 64) : match.start()]
-        return 0.9 if _LICENCE_CUE.search(before) else None
+        before = match.string[max(0, match.start() - self.cue_chars) : match.start()]
+        return 0.9 if self.cue.search(before) else None
 
     def match_value(self, value: str) -> float | None:
         return None  # a bare token: the column's name decides
+
+
+class DriverLicenseRecognizer(CuedTokenRecognizer):
+    """A driver's licence number: one token of 5 to 20 letters and digits (at least 4
+    digits; dashes allowed, 'F162823540116', '2270-66-1551') after words that name it
+    ("driver's license number is", "DL#", "licence no.")."""
+
+    entity = "US_DRIVER_LICENSE"
+    name = "driver_license"
+    pattern = re.compile(r"(?<![\w-])[A-Za-z]{0,2}\d[\dA-Za-z-]{3,18}(?![\w-])")
+    cue = _LICENCE_CUE
 
 
 _PASSPORT_CUE = re.compile(
@@ -64,22 +76,14 @@ _PASSPORT_CUE = re.compile(
 )
 
 
-class PassportRecognizer(Recognizer):
+class PassportRecognizer(CuedTokenRecognizer):
     """A passport number: one token of 6 to 10 letters and digits, at least 5 of them
-    digits ('912803456', 'C01X00T47', 'A1234567' has 7) right *after* a word that names
-    it ('Passport No: 912803456', 'passeport n° 12AB34567'). Without that word such a
-    token is a reference like any other: no finding."""
+    digits ('912803456', 'C01X00T47', 'A1234567' has 7) right after a word that names it
+    ('Passport No: 912803456', 'passeport n° 12AB34567')."""
 
     entity = "US_PASSPORT"
     name = "passport"
-    needs_digit = True
     pattern = re.compile(r"(?<![\w-])(?=[A-Za-z]*\d)[A-Za-z0-9]{6,10}(?![\w-])")
-
-    def validate(self, match: re.Match[str]) -> float | None:
-        if sum(c.isdigit() for c in match.group(0)) < 5:
-            return None
-        before = match.string[max(0, match.start() - 40) : match.start()]
-        return 0.9 if _PASSPORT_CUE.search(before) else None
-
-    def match_value(self, value: str) -> float | None:
-        return None  # a bare token: the column's name decides
+    cue = _PASSPORT_CUE
+    cue_chars = 40
+    min_digits = 5
