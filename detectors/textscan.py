@@ -356,8 +356,7 @@ class TextScanner:
         its cache holds only theirs)."""
         if self.ner is None:
             return
-        read = {t: r for t in dict.fromkeys(texts) if t not in self._batch and (r := for_ner(t)) is not None}
-        distinct = list(read)
+        distinct = [t for t in dict.fromkeys(texts) if t not in self._batch and _has_letter(t)]
         for text, refused in zip(distinct, self.ner.admit(distinct), strict=True):
             if refused is not None:
                 self._refused[text] = refused
@@ -367,7 +366,7 @@ class TextScanner:
         if not todo:
             return
         try:
-            results = self.ner.analyze([read[t] for t in todo])
+            results = self.ner.analyze([for_ner(t) or t for t in todo])  # (None only without a letter)
         except Exception:  # an optimisation failed; the per-record path decides
             return
         for text, found in zip(todo, results, strict=True):
@@ -394,8 +393,7 @@ class TextScanner:
         self._batch.clear()
 
     def _ner(self, text: str) -> Sequence[Finding]:
-        read = for_ner(text) if self.ner is not None else None
-        if read is None:
+        if self.ner is None or not _has_letter(text):
             return []
         refused = self._refused.get(text)
         if refused is not None:
@@ -411,8 +409,8 @@ class TextScanner:
         if found is None:
             found = self._ner_cache.get(text)
         if found is None:
-            assert self.ner is not None
-            result = self.ner.analyze([read])[0]  # offsets of ``read`` are offsets of ``text``
+            # what NER reads (capitals where a name's would be) has the text's offsets
+            result = self.ner.analyze([for_ner(text) or text])[0]
             if isinstance(result, NerRefused):
                 raise result
             self._ner_cache.put(text, result)
@@ -697,6 +695,13 @@ class TextScanner:
         if entity is not None:
             return f"<{entity}>", [f.entity for f in spans] + [entity]
         return out, [f.entity for f in spans]
+
+
+def _has_letter(text: str) -> bool:
+    """Whether NER has anything to read in ``text`` (:func:`detectors.truecase.for_ner` is
+    None exactly when it has no letter); what it reads is worked out only for the texts
+    it analyses, not for the ones the batch or the cache already answers."""
+    return any(c.isalpha() for c in text)
 
 
 def _name_over_leaves(doc: dict[str, Any] | list[Any]) -> bool:

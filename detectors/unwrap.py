@@ -155,9 +155,7 @@ def _loose_groups(text: str) -> str | None:
     them (None: it has none)."""
     if not _DIGIT.search(text):
         return None
-    changed = (
-        _LOOSE_IBAN.sub(lambda m: re.sub(r"[^A-Z0-9]", "", m.group(0)), text) if _LOOSE_IBAN.search(text) else text
-    )
+    changed = _LOOSE_IBAN.sub(lambda m: re.sub(r"[^A-Z0-9]", "", m.group(0)), text)
     changed = _LOOSE_GROUPS.sub(_loose_number, changed)
     return changed if changed != text else None
 
